@@ -1,0 +1,69 @@
+"""``bitext run``: every stage, in order, each skipping the work already done."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..pipeline import corpus_status, format_status, run_pipeline
+from ..store import Store
+from .segment import add_input_options, report_ingest
+
+DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run",
+        help="run the whole job: segment, translate, align, flag, publish",
+        description="Segment INPUT articles into CORPUS, translate them, align, flag, and write the dataset "
+        "folder CORPUS/dataset. Re-running skips everything already done, so an interrupted run resumes.",
+    )
+    add_input_options(p)
+    t = p.add_argument_group("translation")
+    t.add_argument("--model", default=DEFAULT_MODEL, help="Hub id or local folder (default: %(default)s)")
+    t.add_argument("--revision", help="Hub revision (branch, tag or commit) of --model")
+    t.add_argument("--backend", default="auto", choices=["auto", "transformers", "ctranslate2"])
+    t.add_argument("--beams", type=int, help="beam size (default: the model's generation config)")
+    t.add_argument("--max-new-tokens", type=int, help="output length limit (default: the model's)")
+    t.add_argument("--batch-tokens", type=int, help="token budget of a batch (default: sized to the device)")
+    t.add_argument("--device", choices=["cpu", "cuda"], help="default: cuda when available")
+    a = p.add_argument_group("alignment, flags, publishing")
+    a.add_argument("--reference", type=Path, metavar="DIR", help="human English versions to align against too")
+    a.add_argument("--flag-config", type=Path, metavar="TOML", help="thresholds overriding the defaults")
+    a.add_argument("--publish-to", type=Path, metavar="DIR", help="dataset folder (default: CORPUS/dataset)")
+    a.add_argument("--no-publish", action="store_true", help="stop after flagging")
+    a.add_argument("--license", default="other", help="license of the published dataset (default: %(default)s)")
+    p.set_defaults(func=run_run)
+
+
+def run_run(args: argparse.Namespace) -> int:
+    translate_options = {
+        "model": args.model,
+        "revision": args.revision,
+        "backend": args.backend,
+        "beams": args.beams,
+        "max_new_tokens": args.max_new_tokens,
+        "batch_tokens": args.batch_tokens,
+        "device": args.device,
+    }
+    publish_to = None if args.no_publish else (args.publish_to or Path(args.out) / "dataset")
+    with Store.open(args.out) as store:
+        report = run_pipeline(
+            store,
+            args.inputs,
+            keep_dateline=args.keep_dateline,
+            encoding=args.encoding,
+            translate_options=translate_options,
+            reference=args.reference,
+            flag_config=args.flag_config,
+            publish_to=publish_to,
+            publish_options={"license": args.license, "quiet": args.quiet},
+            quiet=args.quiet,
+        )
+        report_ingest(report.ingest, args.quiet)
+        if not args.quiet:
+            print(format_status(corpus_status(store)))
+            if publish_to is not None:
+                print(f"dataset     {publish_to}")
+    return 0 if report.ingest.ok else 1

@@ -1,0 +1,138 @@
+"""The whole job in one call (``bitext run``) and the store's progress (``bitext status``).
+
+Stages run in order, each skipping the work already done, so ``run`` can be repeated after an
+interruption or after new articles arrive::
+
+    ingest + segment -> translate -> align -> flag -> publish
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .ingest import IngestReport, ingest
+from .store import Store, translation_key
+
+
+@dataclass
+class RunReport:
+    """What each stage of a run did (the stage's own summary dict)."""
+
+    ingest: IngestReport
+    stages: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def run_pipeline(
+    store: Store,
+    inputs: Iterable[str | Path],
+    *,
+    keep_dateline: bool = False,
+    encoding: str | None = None,
+    translate_options: dict[str, Any] | None = None,
+    reference: Path | None = None,
+    flag_config: Path | None = None,
+    publish_to: Path | None = None,
+    publish_options: dict[str, Any] | None = None,
+    quiet: bool = False,
+) -> RunReport:
+    """Run every stage on ``inputs`` into ``store``; each stage skips what is already done."""
+    from .align import align_corpus
+    from .flags import flag_corpus
+    from .publish import publish_dataset
+    from .translate import translate_corpus
+
+    report = RunReport(ingest=ingest(store, inputs, keep_dateline=keep_dateline, encoding=encoding))
+    report.stages["translate"] = translate_corpus(store, quiet=quiet, **(translate_options or {}))
+    report.stages["align"] = align_corpus(store, quiet=quiet)
+    if reference is not None:
+        report.stages["align_reference"] = align_corpus(store, reference=reference, quiet=quiet)
+    report.stages["flag"] = flag_corpus(store, config_path=flag_config, quiet=quiet)
+    if publish_to is not None:
+        report.stages["publish"] = publish_dataset(store, publish_to, **(publish_options or {}))
+    return report
+
+
+def corpus_status(store: Store) -> dict[str, Any]:
+    """Counts per stage and what is left to do, as a plain dict (``bitext status --json``)."""
+    articles = store.count("articles")
+    sentences = store.count("sentences")
+    signature = store.get_meta("translate.signature")
+    translated = _translated(store, signature)
+    aligned_articles = store.conn.execute(
+        "SELECT COUNT(DISTINCT article_id) FROM pairs WHERE kind='mt'"
+    ).fetchone()[0]
+    pairs = store.count("pairs")
+    bead_types = dict(
+        store.conn.execute("SELECT bead_type, COUNT(*) FROM pairs GROUP BY bead_type ORDER BY bead_type").fetchall()
+    )
+    flagged = store.conn.execute("SELECT COUNT(DISTINCT pair_id) FROM pair_flags").fetchone()[0]
+    needs_review = store.conn.execute(
+        "SELECT COUNT(DISTINCT pair_id) FROM pair_flags WHERE fired=1 AND severity IN ('warning','error')"
+    ).fetchone()[0]
+    fired = dict(
+        store.conn.execute(
+            "SELECT check_name, COUNT(*) FROM pair_flags WHERE fired=1 GROUP BY check_name ORDER BY check_name"
+        ).fetchall()
+    )
+    status: dict[str, Any] = {
+        "store": str(store.path),
+        "articles": articles,
+        "sentences": sentences,
+        "translate": {
+            "signature": signature,
+            "translated": translated,
+            "left": sentences - translated,
+            "cached_translations": store.count("translations"),
+        },
+        "align": {"articles_aligned": aligned_articles, "left": articles - aligned_articles, "pairs": pairs,
+                  "bead_types": bead_types},
+        "flag": {"pairs_flagged": flagged, "left": pairs - flagged, "needs_review": needs_review, "fired": fired},
+    }
+    try:
+        from .review import review_progress
+    except ImportError:  # review stage not installed in this build
+        review_progress = None
+    status["review"] = review_progress(store) if review_progress else {"reviews": store.count("reviews")}
+    return status
+
+
+def _translated(store: Store, signature: str | None) -> int:
+    """Sentences whose text has a translation under ``signature``."""
+    if not signature:
+        return 0
+    done = 0
+    cur = store.conn.cursor()
+    cur.execute("SELECT text FROM sentences")
+    lookup = store.conn.cursor()
+    while rows := cur.fetchmany(2000):
+        keys = [translation_key(signature, r[0]) for r in rows]
+        marks = ",".join("?" * len(keys))
+        have = {r[0] for r in lookup.execute(f"SELECT key FROM translations WHERE key IN ({marks})", keys)}
+        done += sum(k in have for k in keys)
+    return done
+
+
+def format_status(status: dict[str, Any]) -> str:
+    """Human-readable ``bitext status`` text."""
+    t, a, f, r = status["translate"], status["align"], status["flag"], status["review"]
+    lines = [
+        f"store       {status['store']}",
+        f"segment     {status['articles']} articles, {status['sentences']} sentences",
+        f"translate   {t['translated']}/{status['sentences']} sentences translated"
+        + (f" ({t['left']} left)" if t["left"] else "")
+        + (f"  [{t['signature']}]" if t["signature"] else "  [not run yet]"),
+        f"align       {a['articles_aligned']}/{status['articles']} articles aligned, {a['pairs']} pairs"
+        + (f" ({', '.join(f'{k}: {v}' for k, v in a['bead_types'].items())})" if a["bead_types"] else ""),
+        f"flag        {f['pairs_flagged']}/{a['pairs']} pairs checked, {f['needs_review']} need review"
+        + (f" ({', '.join(f'{k}: {v}' for k, v in f['fired'].items())})" if f["fired"] else ""),
+        "review      " + ", ".join(f"{k} {v}" for k, v in r.items()),
+    ]
+    return "\n".join(lines)
+
+
+def status_json(status: dict[str, Any]) -> str:
+    return json.dumps(status, indent=2, ensure_ascii=False)

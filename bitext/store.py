@@ -1,0 +1,324 @@
+"""The corpus store: one SQLite file that is the single source of truth for every stage.
+
+Layout (see ``docs/ARCHITECTURE.md``)::
+
+    articles      one row per input article (raw text, content hash, dateline, source path)
+    sentences     Indonesian sentences with stable ids and offsets into ``articles.raw_text``
+    translations  MT output, keyed by (signature, source text): a cache shared by all sentences
+    pairs         aligned source/target beads, the unit that is flagged, reviewed and published
+    pair_flags    one row per (pair, check): score, whether it fired, and a readable reason
+    reviews       append-only review history; the newest row of a pair is its state
+    meta          key/value settings of the corpus (e.g. the current translation signature)
+
+Schema changes are versioned migrations per *component* (``core`` here; a stage module may
+add its own with :meth:`Store.migrate`), recorded in ``schema_migrations``. Every write
+happens inside a transaction (``with store.tx():``) so a run killed at any moment leaves a
+consistent store; WAL mode lets a reviewer read while a batch job writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import BitextError
+
+DB_NAME = "bitext.sqlite"
+
+CORE_MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE meta (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE articles (
+            id            TEXT PRIMARY KEY,
+            source_path   TEXT NOT NULL,
+            source_line   INTEGER,            -- 1-based line for JSONL/CSV rows, NULL for .txt
+            title         TEXT,
+            url           TEXT,
+            date          TEXT,
+            lang          TEXT,
+            dateline      TEXT,               -- e.g. 'Mamuju (ANTARA) - ', NULL if none
+            raw_text      TEXT NOT NULL,      -- decoded text; sentence offsets point into it
+            content_hash  TEXT NOT NULL,      -- sha256 of raw_text and metadata
+            segmenter     TEXT NOT NULL,      -- segmenter signature used for its sentences
+            ingested_at   TEXT NOT NULL
+        );
+        CREATE TABLE sentences (
+            id          TEXT PRIMARY KEY,     -- '{article_id}:{para_idx}:{sent_idx}'
+            article_id  TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            para_idx    INTEGER NOT NULL,
+            sent_idx    INTEGER NOT NULL,     -- index within the paragraph
+            text        TEXT NOT NULL,        -- normalised sentence text
+            start       INTEGER NOT NULL,     -- [start, end) into articles.raw_text
+            end         INTEGER NOT NULL,
+            UNIQUE (article_id, para_idx, sent_idx)
+        );
+        CREATE INDEX sentences_article ON sentences(article_id, para_idx, sent_idx);
+
+        -- Machine translations, deduplicated: key = sha256(signature NUL source).
+        CREATE TABLE translations (
+            key             TEXT PRIMARY KEY,
+            signature       TEXT NOT NULL,    -- model fingerprint + generation settings
+            source          TEXT NOT NULL,
+            text            TEXT NOT NULL,
+            logprob         REAL,             -- length-normalised log-probability
+            n_tokens        INTEGER,
+            n_unk           INTEGER,          -- <unk> pieces in the tokenised source
+            hit_max_length  INTEGER NOT NULL DEFAULT 0,
+            source_split    INTEGER NOT NULL DEFAULT 0,
+            created_at      TEXT NOT NULL
+        );
+        CREATE INDEX translations_signature ON translations(signature);
+
+        -- Aligned beads. kind='mt': Indonesian vs. the re-segmented machine translation;
+        -- kind='reference': Indonesian vs. a human translation (mt kept as the bridge).
+        CREATE TABLE pairs (
+            id            TEXT PRIMARY KEY,
+            article_id    TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            kind          TEXT NOT NULL DEFAULT 'mt',
+            bead_idx      INTEGER NOT NULL,   -- order within the article
+            src_ids       TEXT NOT NULL,      -- JSON list of sentence ids (may be empty)
+            tgt_idx       TEXT NOT NULL,      -- JSON list of target sentence indices
+            source        TEXT NOT NULL,
+            target        TEXT NOT NULL,
+            mt            TEXT,               -- machine translation of source (bridge)
+            bead_type     TEXT NOT NULL,      -- '1-1', '1-2', '2-1', '2-2', '1-0', '0-1'
+            align_score   REAL,
+            signature     TEXT,               -- translation signature the pair came from
+            created_at    TEXT NOT NULL,
+            UNIQUE (article_id, kind, bead_idx)
+        );
+        CREATE INDEX pairs_article ON pairs(article_id, kind, bead_idx);
+
+        -- One row per (pair, check) that was computed.
+        CREATE TABLE pair_flags (
+            pair_id   TEXT NOT NULL REFERENCES pairs(id) ON DELETE CASCADE,
+            check_name TEXT NOT NULL,
+            score     REAL,
+            fired     INTEGER NOT NULL,
+            severity  TEXT NOT NULL,          -- 'info' | 'warning' | 'error'
+            reason    TEXT,
+            PRIMARY KEY (pair_id, check_name)
+        );
+        CREATE INDEX pair_flags_fired ON pair_flags(fired, check_name);
+
+        -- Append-only: never UPDATE or DELETE. No foreign key on purpose: a review
+        -- outlives re-alignment and re-ingestion of its pair.
+        CREATE TABLE reviews (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            pair_id     TEXT NOT NULL,
+            reviewer    TEXT NOT NULL,
+            at          TEXT NOT NULL,
+            status      TEXT NOT NULL,        -- 'accepted' | 'edited' | 'rejected' | 'skipped' | 'undone'
+            before      TEXT,                 -- target text the reviewer saw
+            after       TEXT,                 -- target text after the decision
+            comment     TEXT,
+            source      TEXT,                 -- source text the reviewer saw
+            parent_id   INTEGER               -- review this one replaces (optimistic locking)
+        );
+        CREATE INDEX reviews_pair ON reviews(pair_id, id);
+        """,
+    ),
+]
+
+
+def utcnow() -> str:
+    """Current UTC time as an ISO-8601 string with seconds precision."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class StoreError(BitextError):
+    """A problem with the corpus store that the user can act on (exit code 2)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, exit_code=2)
+
+
+class Store:
+    """A connection to a corpus store (``<folder>/bitext.sqlite``).
+
+    Open with :meth:`Store.open`; use as a context manager to close it.
+    Each thread gets its own SQLite connection, so a web server can share one Store.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        with self.tx() as conn:
+            self._migrate(conn, "core", CORE_MIGRATIONS)
+
+    @classmethod
+    def open(cls, folder: str | Path, create: bool = True) -> Store:
+        """Open (or create) the store inside ``folder``.
+
+        ``folder`` may also be the path of the ``.sqlite`` file itself.
+        """
+        folder = Path(folder)
+        path = folder if folder.suffix == ".sqlite" else folder / DB_NAME
+        if not path.exists():
+            if not create:
+                raise StoreError(f"{path}: no corpus store here (run 'bitext segment' first)")
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return cls(path)
+
+    # -- connections and transactions -------------------------------------------------
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (autocommit mode; use :meth:`tx` for writes)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: committed on success, rolled back on any exception.
+
+        ``BEGIN IMMEDIATE`` takes the write lock up front so two writers queue
+        instead of failing half-way. Nested calls join the outer transaction.
+        """
+        conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- migrations -------------------------------------------------------------------
+
+    def migrate(self, component: str, migrations: Sequence[tuple[int, str]]) -> None:
+        """Apply a component's migrations that are not applied yet (idempotent)."""
+        with self.tx() as conn:
+            self._migrate(conn, component, migrations)
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection, component: str, migrations: Sequence[tuple[int, str]]) -> None:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " component TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL,"
+            " PRIMARY KEY (component, version))"
+        )
+        done = {
+            r[0] for r in conn.execute("SELECT version FROM schema_migrations WHERE component=?", (component,))
+        }
+        for version, sql in sorted(migrations):
+            if version in done:
+                continue
+            # executescript() would COMMIT our transaction; run statement by statement.
+            for stmt in _split_sql(sql):
+                conn.execute(stmt)
+            conn.execute(
+                "INSERT INTO schema_migrations(component, version, applied_at) VALUES (?,?,?)",
+                (component, version, utcnow()),
+            )
+
+    def schema_version(self, component: str = "core") -> int:
+        row = self.conn.execute(
+            "SELECT MAX(version) FROM schema_migrations WHERE component=?", (component,)
+        ).fetchone()
+        return row[0] or 0
+
+    # -- meta -------------------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.tx() as conn:
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, value),
+            )
+
+    def get_meta_json(self, key: str, default: object = None) -> object:
+        value = self.get_meta(key)
+        return default if value is None else json.loads(value)
+
+    def set_meta_json(self, key: str, value: object) -> None:
+        self.set_meta(key, json.dumps(value, sort_keys=True, ensure_ascii=False))
+
+    # -- reads shared by several stages -----------------------------------------------
+
+    def article_ids(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT id FROM articles ORDER BY id")]
+
+    def article(self, article_id: str) -> sqlite3.Row | None:
+        return self.conn.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
+
+    def sentences(self, article_id: str) -> list[sqlite3.Row]:
+        """Sentences of one article in reading order."""
+        return self.conn.execute(
+            "SELECT * FROM sentences WHERE article_id=? ORDER BY para_idx, sent_idx", (article_id,)
+        ).fetchall()
+
+    def review_states(self) -> dict[str, sqlite3.Row]:
+        """The newest review row of every reviewed pair: that row is the pair's review state.
+
+        Statuses: 'accepted', 'edited', 'rejected', and 'pending' (written by an undo of a
+        pair's first decision). A pair with no row is 'pending'.
+        """
+        rows = self.conn.execute(
+            "SELECT r.* FROM reviews r JOIN (SELECT pair_id, MAX(id) AS id FROM reviews GROUP BY pair_id) m"
+            " ON r.id = m.id"
+        )
+        return {r["pair_id"]: r for r in rows}
+
+    def count(self, table: str, where: str = "", params: Sequence[object] = ()) -> int:
+        sql = f"SELECT COUNT(*) FROM {table}" + (f" WHERE {where}" if where else "")
+        return self.conn.execute(sql, tuple(params)).fetchone()[0]
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration script into complete SQL statements."""
+    out: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                out.append(buf.strip())
+            buf = ""
+    if buf.strip() and not all(ln.strip().startswith("--") for ln in buf.strip().splitlines()):
+        out.append(buf.strip())
+    return out
+
+
+def translation_key(signature: str, source: str) -> str:
+    """Key of the translation cache: the same source under the same settings is translated once."""
+    return hashlib.sha256(f"{signature}\0{source}".encode()).hexdigest()
