@@ -86,7 +86,7 @@ def normalize(raw: str) -> tuple[str, list[int]]:
     # 1. Map characters: breaks, spaces, invisible and control characters.
     mapped: list[tuple[str, int]] = []
     prev = ""
-    for ch, i in zip(chars, src):
+    for ch, i in zip(chars, src, strict=True):
         if ch == "\n" and prev == "\r":
             prev = ch
             continue  # '\r\n' already became one '\n'
