@@ -1,0 +1,45 @@
+"""`bitext flag CORPUS [--config FILE] [--explain PAIR_ID] [--quiet]`: mark pairs that need a human look."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``flag`` subcommand."""
+    p = subparsers.add_parser(
+        "flag",
+        help="run the review checks on every aligned pair",
+        description="Run the review checks (bitext/flags_default.toml, overridable with --config) on every "
+        "pair of the corpus and store one row per check in pair_flags. Pairs already flagged under the "
+        "same config are skipped.",
+    )
+    p.add_argument("corpus", metavar="CORPUS", help="corpus folder (or its bitext.sqlite)")
+    p.add_argument("--config", metavar="FILE", help="TOML file overriding check thresholds/severities")
+    p.add_argument("--explain", metavar="PAIR_ID", help="print every check's score and reason for one pair")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=run_flag)
+
+
+def run_flag(args: argparse.Namespace) -> int:
+    """Flag the corpus (or explain one pair); 0 on success, errors surface as BitextError."""
+    from bitext import flags
+    from bitext.errors import BitextError
+    from bitext.store import Store, StoreError
+
+    try:
+        store = Store.open(args.corpus, create=False)
+    except StoreError as e:
+        raise BitextError(str(e), exit_code=2) from None
+    with store:
+        if args.explain:
+            print(flags.explain(store, args.explain, args.config))
+            return 0
+        counts = flags.flag_corpus(store, args.config, quiet=args.quiet)
+    if not args.quiet:
+        fired = {k: v for k, v in counts.items() if k not in ("flagged", "skipped", "needs_review") and v}
+        print(f"flagged {counts['flagged']} pair(s), skipped {counts['skipped']} already flagged; "
+              f"{counts['needs_review']} pair(s) in the corpus need review")
+        for name, n in sorted(fired.items(), key=lambda kv: -kv[1]):
+            print(f"  {name:16} {n}")
+    return 0

@@ -1,0 +1,986 @@
+"""Review flags: cheap checks that mark aligned pairs needing a human look.
+
+Each check follows the OpusFilter design: :meth:`Check.score` computes a number (or ``None`` when the
+check does not apply), :meth:`Check.fires` turns it into a decision with a threshold from the config.
+Keeping the two apart lets the thresholds be calibrated on clean data (``scripts/eval_flags.py
+--calibrate``) and lets a reviewer see *how far* a pair is from the limit (:func:`explain`).
+
+Defaults live in ``bitext/flags_default.toml`` (package data); a user TOML overrides them per check.
+:func:`flag_corpus` writes one ``pair_flags`` row per computed check and skips pairs already flagged
+with the same config + :data:`FLAGS_VERSION` (hash kept in meta ``flags.signature``).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, ClassVar
+
+import tomllib
+
+from bitext.errors import BitextError
+from bitext.store import Store, translation_key
+
+# Bump when a check's scoring changes, so stores re-flag every pair.
+FLAGS_VERSION = "1"
+SEVERITIES = ("info", "warning", "error")
+META_KEY = "flags.signature"
+BATCH = 500
+
+
+@dataclass
+class PairView:
+    """Everything a check may look at for one aligned pair.
+
+    Translation fields (``logprob`` .. ``source_split``) come from the MT of the pair's source
+    sentences; ``None``/0/False when unknown (e.g. a human reference pair in an evaluation).
+    ``first_seen`` is filled by :func:`flag_corpus` only: the id of the first pair in the corpus with
+    the same source and target (this pair's own id when it is the first); ``None`` = not computed.
+    """
+
+    id: str
+    source: str
+    target: str
+    mt: str | None
+    bead_type: str
+    align_score: float | None
+    logprob: float | None
+    n_tokens: int | None
+    n_unk: int
+    hit_max_length: bool
+    source_split: bool
+    kind: str = "mt"
+    first_seen: str | None = None
+
+
+@dataclass
+class FlagResult:
+    """Outcome of one check on one pair (one ``pair_flags`` row)."""
+
+    check: str
+    score: float | None
+    fired: bool
+    severity: str
+    reason: str
+
+
+# -- text helpers -------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
+_TERMINAL = re.compile(r"""[.!?…:;](?:["'”’»)\]]|\s)*$""")
+_DQUOTES = "\"“”„«»"
+
+
+def _words(text: str) -> list[str]:
+    """Word tokens (letters first, inner hyphens/apostrophes kept: 'orang-orang', "don't")."""
+    return _WORD.findall(text)
+
+
+def _ends_sentence(text: str) -> bool:
+    return bool(_TERMINAL.search(text.strip()))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3g}" if isinstance(x, float) else str(x)
+
+
+# -- numbers ------------------------------------------------------------------------------
+
+_MULT = {
+    "id": {"ribu": 1e3, "rb": 1e3, "juta": 1e6, "jt": 1e6, "miliar": 1e9, "milyar": 1e9, "triliun": 1e12},
+    "en": {"thousand": 1e3, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12},
+}
+# A numeral (digits with . , : groups) that is not glued to a preceding digit; letters before it are
+# fine ('Rp1,5', 'COVID-19', 'G20'). An optional multiplier word follows.
+_NUM = re.compile(
+    r"(?<![\d.,:])(\d+(?:[.,:]\d+)*)(?:\s*(ribu|rb|juta|jt|miliar|milyar|triliun|thousand|million|mn|billion|bn|"
+    r"trillion)\b)?(?:\s*([ap])\.?\s?m\b\.?)?",
+    re.IGNORECASE,
+)
+_TIME_ID = re.compile(r"^(?:pukul|jam)\s*$", re.IGNORECASE)
+_TZ_ID = re.compile(r"^\s*(?:WIB|WITA|WIT)\b")
+
+_ID_UNITS = {"nol": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
+             "delapan": 8, "sembilan": 9, "sepuluh": 10, "sebelas": 11, "seratus": 100, "seribu": 1000,
+             "sejuta": 1e6}
+_ID_SCALES = {"belas": None, "puluh": 10, "ratus": 100, "ribu": 1e3, "juta": 1e6, "miliar": 1e9,
+              "milyar": 1e9, "triliun": 1e12}
+_EN_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+             "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+             "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+             "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+             "dozen": 12, "a": 1}
+_EN_SCALES = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+
+
+@dataclass(frozen=True)
+class Number:
+    """A numeral found in text: its surface form and the values it may stand for."""
+
+    text: str
+    values: frozenset
+
+    def matches(self, other: Number) -> bool:
+        return bool(self.values & other.values)
+
+
+def _grouped(s: str, sep: str) -> bool:
+    """'1.500.000' with sep '.' -> True: every group after the first has 3 digits."""
+    head, *rest = s.split(sep)
+    return bool(rest) and 1 <= len(head) <= 3 and all(len(g) == 3 for g in rest)
+
+
+def numeral_values(s: str, lang: str) -> set[float]:
+    """Possible values of a bare numeral written in ``lang`` ('id' or 'en').
+
+    Indonesian writes ``1.500,5`` for English ``1,500.5``; an ambiguous form ('1,500' in
+    Indonesian text) yields both readings so a correct translation is never flagged for it.
+    """
+    thou, dec = (".", ",") if lang == "id" else (",", ".")
+    if ":" in s:
+        return set()  # handled as a time by the caller
+    if thou in s and dec in s:
+        intpart, _, frac = s.rpartition(dec)
+        if _grouped(intpart, thou) and frac.isdigit():
+            return {float(intpart.replace(thou, "") + "." + frac)}
+        return {float(p) for p in re.split(r"[.,]", s) if p}  # odd mix: compare the pieces
+    out: set[float] = set()
+    for sep in (thou, dec):
+        if sep not in s:
+            continue
+        if _grouped(s, sep):
+            out.add(float(s.replace(sep, "")))  # thousands grouping in either locale
+        if s.count(sep) == 1:
+            out.add(float(s.replace(sep, ".")))  # decimal reading
+        if not out:
+            out |= {float(p) for p in s.split(sep) if p}  # '1.2.3': version numbers, dates
+        if sep == thou and _grouped(s, sep) and s.count(sep) == 1:
+            # In its own locale '1.500' (id) / '1,500' (en) is a thousands group, not a decimal.
+            out.discard(float(s.replace(sep, ".")))
+    if not out:
+        out.add(float(s))
+    return out
+
+
+def extract_numbers(text: str, lang: str) -> list[Number]:
+    """Numerals written with digits, normalised to values ('2 juta' -> 2e6, '10.00 WIB' -> 10:00).
+
+    Times are kept as ('time', minutes after midnight or noon) so '14.30 WIB' matches '2:30 p.m.';
+    a time on the hour also matches the bare hour ('10.00 WIB' vs 'at 10').
+    """
+    out: list[Number] = []
+    for m in _NUM.finditer(text):
+        raw, mult_word, ampm = m.group(1), m.group(2), m.group(3)
+        values: set[Any] = set()
+        is_time = False
+        hm = re.fullmatch(r"(\d{1,2})[.:](\d{2})", raw)
+        if hm and int(hm.group(1)) <= 24 and int(hm.group(2)) < 60 and not mult_word:
+            before = text[: m.start()].split()[-1:] or [""]
+            is_time = (
+                ":" in raw
+                or ampm is not None
+                or (lang == "id" and (bool(_TIME_ID.match(before[0])) or bool(_TZ_ID.match(text[m.end():]))))
+                or (lang == "id" and "." in raw)  # id decimals use ',', so 'hh.mm' is almost always a time
+            )
+            if is_time:
+                h, mi = int(hm.group(1)), int(hm.group(2))
+                if ampm and ampm.lower() == "p" and h < 12:
+                    h += 12
+                values.add(("time", (h % 12) * 60 + mi))
+                if mi == 0:
+                    values.add(float(h % 12 or 12))
+                    values.add(float(h))
+        if not is_time:
+            if ":" in raw:
+                values |= {float(p) for p in raw.split(":") if p}
+            else:
+                values |= numeral_values(raw, lang)
+            if ampm and not mult_word:
+                h = next(iter(values))
+                hh = int(h) % 12 + (12 if ampm.lower() == "p" else 0)
+                values = {("time", (hh % 12) * 60), float(h), float(hh)}
+            if mult_word:
+                factor = _MULT["id"].get(mult_word.lower()) or _MULT["en"].get(mult_word.lower(), 1)
+                values = {round(v * factor, 6) for v in values if isinstance(v, float)}
+        out.append(Number(m.group(0).strip(), frozenset(values)))
+    return out
+
+
+def extract_number_words(text: str, lang: str) -> list[Number]:
+    """Numbers spelt out ('dua puluh lima', 'two million'); used only to excuse a digit on the other side."""
+    units, scales = (_ID_UNITS, _ID_SCALES) if lang == "id" else (_EN_UNITS, _EN_SCALES)
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", text)]
+    out: list[Number] = []
+    i = 0
+    while i < len(words):
+        if words[i] not in units or (words[i] == "a" and (i + 1 >= len(words) or words[i + 1] not in scales)):
+            i += 1
+            continue
+        start, total, current = i, 0.0, float(units[words[i]])
+        i += 1
+        while i < len(words) and (words[i] in scales or words[i] in units) and words[i] != "a":
+            w = words[i]
+            if w == "belas":
+                current += 10
+            elif w in scales:
+                f = scales[w]
+                if f >= 1000:
+                    total += current * f
+                    current = 0.0
+                else:
+                    current *= f
+            else:
+                current += units[w]
+            i += 1
+        value = total + current
+        out.append(Number(" ".join(words[start:i]), frozenset({round(value, 6)})))
+    return out
+
+
+def compare_numbers(source: str, target: str) -> tuple[list[Number], list[Number]]:
+    """Numbers of the source missing from the target and vice versa (multiset matching)."""
+    src, tgt = extract_numbers(source, "id"), extract_numbers(target, "en")
+
+    def unmatched(a: list[Number], b: list[Number]) -> tuple[list[Number], list[Number]]:
+        free = list(b)
+        left = []
+        for n in a:
+            hit = next((k for k, o in enumerate(free) if n.matches(o)), None)
+            if hit is None:
+                left.append(n)
+            else:
+                free.pop(hit)
+        return left, free
+
+    miss_src, miss_tgt = unmatched(src, tgt)
+    # A digit on one side may be spelt out on the other ('3 orang' / 'three people').
+    miss_src, _ = unmatched(miss_src, extract_number_words(target, "en"))
+    miss_tgt, _ = unmatched(miss_tgt, extract_number_words(source, "id"))
+    return miss_src, miss_tgt
+
+
+# -- names --------------------------------------------------------------------------------
+
+# Capitalised Indonesian words that are normally translated, not passed through: titles, offices,
+# geographic terms, months, days, pronouns written with a capital ('Anda'), common institutions.
+_NAME_STOP = set(
+    """
+    anda bapak ibu pak bu kak tuan nyonya tn ny saudara beliau ia dia kami kita saya mereka engkau kamu ayah
+    januari februari maret april mei juni juli agustus september oktober november desember
+    senin selasa rabu kamis jumat jum'at sabtu minggu ahad
+    presiden wakil menteri kementerian gubernur bupati wali walikota kota kabupaten provinsi kecamatan
+    desa kelurahan kepala ketua sekretaris direktur jenderal direktorat badan dinas dewan komisi komite lembaga
+    pemerintah pemerintahan pemprov pemkab pemkot negara republik kerajaan kekaisaran raja ratu pangeran
+    barat timur utara selatan tengah tenggara daya laut pulau kepulauan gunung pegunungan sungai danau selat
+    teluk tanjung semenanjung lembah samudra samudera taman jalan jl universitas institut akademi sekolah
+    rumah sakit partai polisi kepolisian polda polres tentara angkatan bank pengadilan mahkamah agung
+    perhimpunan asosiasi organisasi perusahaan kantor pusat balai majelis anggota perdana eksekutif
+    dr prof ir drs hj st bahasa terbaik bumi matahari bulan surya badai abad pertengahan perjanjian
+    deklarasi kemerdekaan warisan rakyat suara asli besar tinggi rendah merah kuil salib alkitab buku
+    hadiah stadion bandara gempa tim pesawat tuhan allah nabi hari raya natal lebaran idul fitri adha
+    ramadhan paskah tahun baru imlek perang dunia sma smp sd pr ac tbc ruu daerah wilayah nasional
+    internasional umum negeri swasta rp us usd
+    """.split()
+)
+# Indonesian names of places, peoples and bodies whose English form differs: a name is present when
+# the target contains one of the English stems.
+_EXONYMS = {
+    "amerika": "americ", "as": "us u.s. americ", "serikat": "united states us u.s. americ",
+    "inggris": "brit england english uk u.k.", "jerman": "german", "prancis": "franc french",
+    "perancis": "franc french", "belanda": "netherland dutch holland", "tiongkok": "chin", "cina": "chin",
+    "tionghoa": "chin", "jepang": "japan", "korea": "korea", "rusia": "russia", "spanyol": "spain spanish",
+    "italia": "ital", "yunani": "greece greek", "turki": "turk", "mesir": "egypt", "arab": "arab",
+    "saudi": "saudi", "afrika": "africa", "eropa": "europ", "selandia": "zealand", "kanada": "canad",
+    "meksiko": "mexic", "brasil": "brazil", "swedia": "swed", "norwegia": "norw", "denmark": "denmark danish",
+    "finlandia": "fin", "polandia": "pol", "ukraina": "ukrain", "palestina": "palestin", "skotlandia": "scot",
+    "islandia": "iceland", "eslandia": "iceland", "maroko": "morocc", "suriah": "syria", "irak": "iraq",
+    "kroasia": "croat", "ceko": "czech", "hongaria": "hungar", "romawi": "roman rome", "yahudi": "jew",
+    "ibrani": "hebrew", "kristen": "christ", "katolik": "catholic", "firaun": "pharaoh", "bizantium": "byzant",
+    "olimpiade": "olymp", "pasifik": "pacific", "atlantik": "atlantic", "jawa": "java", "pbb": "un united nations",
+    "sm": "bc b.c.", "pdb": "gdp", "mandarin": "mandarin chinese", "filipina": "philippin", "vietnam": "viet",
+    "thailand": "thai", "malaysia": "malaysia", "singapura": "singapor", "aceh": "aceh",
+}
+# Nouns made with Indonesian affixes (Kesehatan, Pertahanan, Pemilihan) are translated, not passed through.
+_AFFIXED = re.compile(r"^(?:ke|pe|per|pen|pem|peng|peny|pel)[a-z]{3,}an$")
+
+
+def source_names(source: str) -> list[str]:
+    """Capitalised tokens and acronyms of the source that should pass through to the target.
+
+    Sentence-initial words are skipped unless they are acronyms ('Kegiatan' is an ordinary word; in
+    'Herdin Ismail menyampaikan' the name is still caught by 'Ismail').
+    """
+    names: list[str] = []
+    for m in _WORD.finditer(source):
+        tok = m.group(0)
+        base = re.sub(r"(?:-?nya|'s|’s)$", "", tok)
+        base = re.sub(r"[-\d]+$", "", base)  # 'Rp1' -> 'Rp', 'COVID-19' -> 'COVID'
+        if not base[:1].isupper():
+            continue
+        acronym = len(base) >= 2 and base.isupper()
+        low = base.lower()
+        if low in _NAME_STOP or low.split("-")[0] in _NAME_STOP or _AFFIXED.match(low) or "Ã" in base:
+            continue
+        prefix = source[: m.start()]
+        before = re.sub(r"[\s\"'“‘”’(\[«»]+$", "", prefix)
+        initial = not before or before[-1] in ".!?:;-–—"
+        if initial and not acronym:
+            # Without a lexicon an initial 'Kapan' cannot be told from a name; the rest of a
+            # multi-word name ('Herdin *Ismail*') still counts.
+            continue
+        if len(base) < 2:
+            continue
+        names.append(base)
+    return names
+
+
+def _name_in(name: str, target_tokens: Sequence[str], target_lower: str, fuzz: float) -> bool:
+    low = name.lower()
+    if low in target_lower:
+        return True
+    if low in _EXONYMS:
+        return any(re.search(r"\b" + re.escape(stem), target_lower) for stem in _EXONYMS[low].split())
+    if fuzz >= 1:
+        return False
+    return any(
+        abs(len(t) - len(low)) <= 3 and difflib.SequenceMatcher(None, low, t).ratio() >= fuzz
+        for t in target_tokens
+    )
+
+
+def missing_names(source: str, target: str, fuzz: float = 0.75) -> tuple[list[str], list[str]]:
+    """(names of the source, those not found in the target); a fuzzy match accepts 'Abbot'/'Abbott'."""
+    names = source_names(source)
+    target_tokens = [w.lower() for w in _words(target)]
+    target_lower = target.lower()
+    missing = [n for n in names if not _name_in(n, target_tokens, target_lower, fuzz)]
+    return names, missing
+
+
+# -- language identification ------------------------------------------------------------
+
+@lru_cache(maxsize=4)
+def _langid(languages: tuple[str, ...]) -> Any:
+    # py3langid ships its model and beat lingua on short sentences here (see flags_default.toml).
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident.set_languages(list(languages))
+    return ident
+
+
+def english_probability(text: str, languages: Sequence[str]) -> tuple[float, str]:
+    """P(English) among ``languages`` and the most likely language."""
+    ranked = _langid(tuple(languages)).rank(text)
+    probs = dict(ranked)
+    return float(probs.get("en", 0.0)), ranked[0][0]
+
+
+def _repeat_run(tokens: Sequence[str], max_n: int) -> tuple[int, str]:
+    """Longest run of an n-gram repeated back to back: (times in a row, the n-gram)."""
+    best, gram = 1, ""
+    for n in range(1, max_n + 1):
+        for i in range(len(tokens) - 2 * n + 1):
+            reps = 1
+            while tokens[i + reps * n: i + (reps + 1) * n] == tokens[i: i + n]:
+                reps += 1
+            if reps > best:
+                best, gram = reps, " ".join(tokens[i: i + n])
+    return best, gram
+
+
+# -- checks -------------------------------------------------------------------------------
+
+class Check:
+    """One flag. Subclasses set ``name``, ``severity``, ``description``, ``direction`` and ``score()``.
+
+    ``direction`` says which side of the threshold fires: 'above' (score > threshold), 'below'
+    (score < threshold) or 'outside' (threshold is [low, high]).
+    """
+
+    name: ClassVar[str] = ""
+    severity: str = "warning"
+    description: ClassVar[str] = ""
+    direction: ClassVar[str] = "above"
+
+    def __init__(self, options: dict[str, Any] | None = None) -> None:
+        self.options = dict(options or {})
+        self.severity = self.options.get("severity", type(self).severity)
+        self.threshold = self.options.get("threshold")
+
+    def score(self, pair: PairView) -> float | None:
+        """The check's number for this pair; None when it does not apply."""
+        raise NotImplementedError
+
+    def fires(self, score: float, threshold: Any) -> bool:
+        """Threshold decision, kept apart from scoring so thresholds can be calibrated."""
+        if self.direction == "outside":
+            low, high = threshold
+            return score < low or score > high
+        if self.direction == "below":
+            return score < threshold
+        return score > threshold
+
+    def reason(self, score: float, pair: PairView) -> str:
+        """What was measured and why it matters, with the numbers."""
+        return f"{self.description}: score {_fmt(score)} (threshold {self.threshold_text()})"
+
+    def threshold_text(self) -> str:
+        t = self.threshold
+        if self.direction == "outside":
+            return f"outside [{_fmt(t[0])}, {_fmt(t[1])}]"
+        return ("> " if self.direction == "above" else "< ") + _fmt(t)
+
+
+class EmptyTarget(Check):
+    name = "empty_target"
+    severity = "error"
+    description = "the target is empty"
+    direction = "below"
+
+    def score(self, pair: PairView) -> float:
+        return float(len("".join(pair.target.split())))
+
+    def reason(self, score: float, pair: PairView) -> str:
+        if score < 1:
+            return "the target is empty: the source has no translation"
+        return f"target has {int(score)} non-space characters"
+
+
+class Untranslated(Check):
+    name = "untranslated"
+    severity = "error"
+    description = "target copies the source"
+
+    def score(self, pair: PairView) -> float | None:
+        # Share of the target's ordinary words (not names or numbers) that also occur in the source.
+        if _norm(pair.target) == _norm(pair.source) and _words(pair.target):
+            return 1.0  # a verbatim copy, even of a sentence made of names
+        src_words = _words(pair.source)
+        src = {w.lower() for w in src_words}
+        # Capitalised words are names that pass through; the target's first word counts unless the
+        # source has it capitalised too ('Herdin Ismail.' -> 'Herdin Ismail.' is not untranslated).
+        tgt = [w for i, w in enumerate(_words(pair.target))
+               if not w[:1].isupper() or (i == 0 and w not in src_words)]
+        if not tgt:
+            return None
+        return sum(w.lower() in src for w in tgt) / len(tgt)
+
+    def reason(self, score: float, pair: PairView) -> str:
+        verdict = "the target looks untranslated" if self.fires(score, self.threshold) else "translated"
+        return (f"{score:.0%} of the target's words also occur in the Indonesian source "
+                f"(fires {self.threshold_text()}): {verdict}")
+
+
+class LengthRatio(Check):
+    name = "length_ratio"
+    severity = "warning"
+    description = "target/source character length ratio"
+    direction = "outside"
+
+    def score(self, pair: PairView) -> float | None:
+        if not pair.source.strip() or not pair.target.strip():
+            return None
+        k = float(self.options.get("smoothing", 0))  # damps the noise of very short sentences
+        return (len(pair.target.strip()) + k) / (len(pair.source.strip()) + k)
+
+    def reason(self, score: float, pair: PairView) -> str:
+        low, high = self.threshold
+        verdict = "too short" if score < low else "too long" if score > high else "within range"
+        return (f"target is {len(pair.target.strip())} chars for {len(pair.source.strip())} source chars: "
+                f"ratio {score:.2f} is {verdict} (clean id->en range [{low}, {high}])")
+
+
+class Numbers(Check):
+    name = "numbers"
+    severity = "warning"
+    description = "numbers differ"
+
+    def score(self, pair: PairView) -> float | None:
+        if not pair.target.strip():
+            return None
+        a, b = compare_numbers(pair.source, pair.target)
+        return float(len(a) + len(b))
+
+    def reason(self, score: float, pair: PairView) -> str:
+        a, b = compare_numbers(pair.source, pair.target)
+        if not a and not b:
+            return "numbers match"
+        parts = []
+        if a:
+            parts.append("source has " + ", ".join(repr(n.text) for n in a) + " not found in the target")
+        if b:
+            parts.append("target has " + ", ".join(repr(n.text) for n in b) + " not found in the source")
+        return "numbers differ: " + "; ".join(parts)
+
+
+class Repetition(Check):
+    name = "repetition"
+    severity = "error"
+    description = "repeated n-gram (MT hallucination loop)"
+
+    def _runs(self, pair: PairView) -> tuple[int, str, int]:
+        n = int(self.options.get("max_ngram", 6))
+        tgt, gram = _repeat_run([w.lower() for w in _words(pair.target)], n)
+        src, _ = _repeat_run([w.lower() for w in _words(pair.source)], n)
+        return tgt, gram, src
+
+    def score(self, pair: PairView) -> float | None:
+        if not pair.target.strip():
+            return None
+        tgt, _, src = self._runs(pair)
+        return float(max(1, tgt - src + 1))  # a repetition the source also has is not a loop
+
+    def reason(self, score: float, pair: PairView) -> str:
+        tgt, gram, src = self._runs(pair)
+        if tgt <= 1:
+            return "no repeated words"
+        return (f"target repeats {gram!r} {tgt} times in a row (source: {src}); "
+                f"fires above {_fmt(self.threshold)} extra repeats")
+
+
+class Truncation(Check):
+    name = "truncation"
+    severity = "warning"
+    description = "target looks cut off"
+
+    def score(self, pair: PairView) -> float | None:
+        if not pair.target.strip():
+            return None
+        s = 0.0
+        if pair.hit_max_length:
+            s += 1
+        if _ends_sentence(pair.source) and not _ends_sentence(pair.target):
+            s += 1
+        return s
+
+    def reason(self, score: float, pair: PairView) -> str:
+        why = []
+        if pair.hit_max_length:
+            why.append("the model stopped at its max_length")
+        if _ends_sentence(pair.source) and not _ends_sentence(pair.target):
+            tail = pair.target.strip()[-20:]
+            why.append(f"the source ends a sentence but the target stops mid-way ('...{tail}')")
+        return "; ".join(why) if why else "target ends like the source"
+
+
+class LowConfidence(Check):
+    name = "low_confidence"
+    severity = "warning"
+    description = "low model confidence"
+    direction = "below"
+
+    def score(self, pair: PairView) -> float | None:
+        return pair.logprob
+
+    def reason(self, score: float, pair: PairView) -> str:
+        return (f"the model's length-normalised log-probability is {score:.2f} "
+                f"(fires {self.threshold_text()})")
+
+
+class UnkSource(Check):
+    name = "unk_source"
+    severity = "warning"
+    description = "<unk> in the tokenised source"
+
+    def score(self, pair: PairView) -> float | None:
+        return float(pair.n_unk) if pair.n_tokens is not None or pair.n_unk else None
+
+    def reason(self, score: float, pair: PairView) -> str:
+        if not score:
+            return "every source piece is in the model's vocabulary"
+        return f"{int(score)} source piece(s) unknown to the model's vocabulary: the MT could not read them"
+
+
+class NotEnglish(Check):
+    name = "not_english"
+    severity = "error"
+    description = "target is not English"
+    direction = "below"
+
+    def _langs(self) -> list[str]:
+        return list(self.options.get("languages", ["en", "id", "ms"]))
+
+    def score(self, pair: PairView) -> float | None:
+        if len(_words(pair.target)) < int(self.options.get("min_words", 1)):
+            return None
+        return english_probability(pair.target, self._langs())[0]
+
+    def reason(self, score: float, pair: PairView) -> str:
+        _, best = english_probability(pair.target, self._langs())
+        return (f"language ID gives P(English) = {score:.2f} (most likely: {best}); "
+                f"fires {self.threshold_text()}")
+
+
+class BeadType(Check):
+    name = "bead_type"
+    severity = "warning"
+    description = "alignment is not 1-1"
+
+    def score(self, pair: PairView) -> float | None:
+        m = re.fullmatch(r"(\d+)-(\d+)", pair.bead_type or "")
+        if not m:
+            return None
+        return float(abs(int(m.group(1)) - 1) + abs(int(m.group(2)) - 1))
+
+    def reason(self, score: float, pair: PairView) -> str:
+        s, t = (int(x) for x in pair.bead_type.split("-"))
+        if s == 1 and t == 1:
+            return "1-1 bead"
+        return f"bead {pair.bead_type}: {s} source sentence(s) aligned to {t} target sentence(s)"
+
+
+class LowAlignment(Check):
+    name = "low_alignment"
+    severity = "warning"
+    description = "low alignment score"
+    direction = "below"
+
+    def score(self, pair: PairView) -> float | None:
+        return pair.align_score
+
+    def reason(self, score: float, pair: PairView) -> str:
+        return f"the aligner scored this bead {score:.3f} (fires {self.threshold_text()})"
+
+
+class MissingNames(Check):
+    name = "missing_names"
+    severity = "warning"
+    description = "names of the source missing from the target"
+
+    def _names(self, pair: PairView) -> tuple[list[str], list[str]]:
+        return missing_names(pair.source, pair.target, float(self.options.get("fuzz", 0.75)))
+
+    def score(self, pair: PairView) -> float | None:
+        if not pair.target.strip():
+            return None
+        names, missing = self._names(pair)
+        if not names:
+            return None
+        return float(len(missing))
+
+    def reason(self, score: float, pair: PairView) -> str:
+        names, missing = self._names(pair)
+        if not missing:
+            return f"all {len(names)} source name(s) found in the target"
+        return (f"{len(missing)} of {len(names)} source name(s) not in the target: "
+                + ", ".join(missing))
+
+
+def quote_spans(text: str) -> int:
+    """Quoted spans in ``text``: double quotes counted after dropping those at the very start and end
+    (wrapping quotes and stray ones are common in news and in FLORES), halved and rounded up."""
+    text = re.sub(r"â€.", " ", text)  # cp1252 mojibake of dashes/quotes ('â€”') is not a quote
+    text = text.strip().strip(_DQUOTES + " ")
+    return (sum(text.count(q) for q in _DQUOTES) + 1) // 2
+
+
+class Quotes(Check):
+    name = "quotes"
+    severity = "warning"
+    description = "quotation marks differ"
+
+    def score(self, pair: PairView) -> float | None:
+        if not pair.target.strip():
+            return None
+        return float(abs(quote_spans(pair.source) - quote_spans(pair.target)))
+
+    def reason(self, score: float, pair: PairView) -> str:
+        a, b = quote_spans(pair.source), quote_spans(pair.target)
+        if a == b:
+            return f"source and target both have {a} quoted span(s)"
+        return f"source has {a} quoted span(s), target has {b}: a quotation may be lost or added"
+
+
+class QuestionMark(Check):
+    name = "question_mark"
+    severity = "warning"
+    description = "question marks differ"
+
+    def score(self, pair: PairView) -> float | None:
+        if not pair.target.strip():
+            return None
+        return float(abs(pair.source.count("?") - pair.target.count("?")))
+
+    def reason(self, score: float, pair: PairView) -> str:
+        a, b = pair.source.count("?"), pair.target.count("?")
+        if a == b:
+            return f"source and target both have {a} question mark(s)"
+        return f"source has {a} question mark(s), target has {b}: a question may have become a statement or the reverse"
+
+
+class Duplicate(Check):
+    name = "duplicate"
+    severity = "info"
+    description = "same source and target seen earlier in the corpus"
+
+    def score(self, pair: PairView) -> float | None:
+        if pair.first_seen is None:
+            return None
+        return 0.0 if pair.first_seen == pair.id else 1.0
+
+    def reason(self, score: float, pair: PairView) -> str:
+        if score:
+            return f"same source and target as pair {pair.first_seen}, seen earlier in the corpus"
+        return "first occurrence of this source and target"
+
+
+class BridgeMismatch(Check):
+    name = "bridge_mismatch"
+    severity = "warning"
+    description = "target disagrees with the machine translation"
+    direction = "below"
+
+    def score(self, pair: PairView) -> float | None:
+        if not pair.mt or not pair.mt.strip() or not pair.target.strip():
+            return None
+        from sacrebleu.metrics import CHRF
+
+        return float(_chrf(CHRF).sentence_score(pair.target, [pair.mt]).score)
+
+    def reason(self, score: float, pair: PairView) -> str:
+        verdict = ": the target may belong to another sentence" if self.fires(score, self.threshold) else ""
+        return f"chrF of the target against the machine translation is {score:.1f} (fires {self.threshold_text()}){verdict}"
+
+
+@lru_cache(maxsize=1)
+def _chrf(cls: Any) -> Any:
+    return cls()
+
+
+CHECKS: dict[str, type[Check]] = {
+    c.name: c
+    for c in (
+        EmptyTarget, Untranslated, LengthRatio, Numbers, Repetition, Truncation, LowConfidence, UnkSource,
+        NotEnglish, BeadType, LowAlignment, MissingNames, Quotes, QuestionMark, Duplicate, BridgeMismatch,
+    )
+}
+
+
+# -- config -------------------------------------------------------------------------------
+
+def _read_toml(text: str, where: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise BitextError(f"{where}: invalid TOML: {e}", exit_code=2) from None
+
+
+@lru_cache(maxsize=1)
+def _defaults() -> dict[str, dict]:
+    text = resources.files("bitext").joinpath("flags_default.toml").read_text(encoding="utf-8")
+    return _read_toml(text, "bitext/flags_default.toml")
+
+
+def load_config(path: str | Path | None = None) -> dict[str, dict]:
+    """Check settings: the packaged defaults, overridden per key by the tables of a user TOML file.
+
+    Each table is named after a check: ``threshold`` (a number, or ``[low, high]``), ``severity``,
+    ``enabled`` and check-specific options.
+    """
+    config = copy.deepcopy(_defaults())
+    if path is None:
+        return config
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise BitextError(f"{p}: cannot read flag config: {e.strerror}", exit_code=2) from None
+    user = _read_toml(text, str(p))
+    for name, table in user.items():
+        if name not in CHECKS:
+            raise BitextError(f"{p}: unknown check [{name}]; known: {', '.join(CHECKS)}", exit_code=2)
+        if not isinstance(table, dict):
+            raise BitextError(f"{p}: '{name}' must be a table like [{name}]", exit_code=2)
+        if "severity" in table and table["severity"] not in SEVERITIES:
+            raise BitextError(f"{p}: [{name}] severity must be one of {', '.join(SEVERITIES)}", exit_code=2)
+        config.setdefault(name, {}).update(table)
+    return config
+
+
+def config_signature(config: dict[str, dict]) -> str:
+    """Hash of the config and FLAGS_VERSION: stored flags are current only under the same one."""
+    blob = json.dumps({"version": FLAGS_VERSION, "config": config}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def build_checks(config: dict[str, dict] | None = None) -> list[Check]:
+    """Instantiate the enabled checks of ``config`` (defaults when None), in registry order."""
+    config = load_config() if config is None else config
+    return [cls(config.get(name, {})) for name, cls in CHECKS.items() if config.get(name, {}).get("enabled", True)]
+
+
+def run_check(check: Check, pair: PairView) -> FlagResult:
+    """Score one check; ``score`` None means not applicable (never fired)."""
+    s = check.score(pair)
+    if s is None:
+        return FlagResult(check.name, None, False, check.severity, "not applicable")
+    return FlagResult(check.name, s, bool(check.fires(s, check.threshold)), check.severity, check.reason(s, pair))
+
+
+def check_pair(
+    pair: PairView, config: dict[str, dict] | None = None, checks: Sequence[Check] | None = None
+) -> list[FlagResult]:
+    """Results of every applicable check (those scoring None are left out).
+
+    Pass ``checks`` (from :func:`build_checks`) when calling in a loop to avoid rebuilding them.
+    """
+    checks = build_checks(config) if checks is None else checks
+    return [r for r in (run_check(c, pair) for c in checks) if r.score is not None]
+
+
+def needs_review(results: Iterable[FlagResult]) -> bool:
+    """True when any check of severity warning or error fired."""
+    return any(r.fired and r.severity in ("warning", "error") for r in results)
+
+
+# -- store wiring -------------------------------------------------------------------------
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _pair_views(store: Store, rows: Sequence[Any], first_seen: dict[str, str]) -> list[PairView]:
+    """PairViews of pair rows, with translation fields combined over the pair's source sentences."""
+    conn = store.conn
+    views = []
+    for row in rows:
+        src_ids = json.loads(row["src_ids"] or "[]")
+        logprobs: list[float] = []
+        n_tokens: int | None = None
+        n_unk, hit, split = 0, False, False
+        for sid in src_ids:
+            srow = conn.execute("SELECT text FROM sentences WHERE id=?", (sid,)).fetchone()
+            if srow is None or not row["signature"]:
+                continue
+            t = conn.execute(
+                "SELECT logprob, n_tokens, n_unk, hit_max_length, source_split FROM translations WHERE key=?",
+                (translation_key(row["signature"], srow["text"]),),
+            ).fetchone()
+            if t is None:
+                continue
+            if t["logprob"] is not None:
+                logprobs.append(t["logprob"])
+            if t["n_tokens"] is not None:
+                n_tokens = (n_tokens or 0) + t["n_tokens"]
+            n_unk += t["n_unk"] or 0
+            hit = hit or bool(t["hit_max_length"])
+            split = split or bool(t["source_split"])
+        views.append(
+            PairView(
+                id=row["id"], source=row["source"], target=row["target"], mt=row["mt"],
+                bead_type=row["bead_type"], align_score=row["align_score"],
+                logprob=min(logprobs) if logprobs else None, n_tokens=n_tokens, n_unk=n_unk,
+                hit_max_length=hit, source_split=split, kind=row["kind"],
+                first_seen=first_seen.get(row["id"]),
+            )
+        )
+    return views
+
+
+def _first_seen(store: Store) -> dict[str, str]:
+    """pair id -> id of the first pair (corpus order) with the same normalised source and target."""
+    first: dict[tuple[str, str], str] = {}
+    out: dict[str, str] = {}
+    for r in store.conn.execute("SELECT id, source, target FROM pairs ORDER BY article_id, kind, bead_idx, id"):
+        key = (_norm(r["source"]), _norm(r["target"]))
+        out[r["id"]] = first.setdefault(key, r["id"])
+    return out
+
+
+def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool = False) -> dict[str, int]:
+    """Flag every pair not yet flagged under the current config; recompute all when it changed.
+
+    Returns counts: ``flagged`` (pairs checked now), ``skipped`` (already current), ``needs_review``
+    (pairs in the store with a fired warning/error flag) and, per check name, how many of the pairs
+    checked now it fired on.
+    """
+    config = load_config(config_path)
+    checks = build_checks(config)
+    sig = config_signature(config)
+    with store.tx() as conn:
+        if store.get_meta(META_KEY) != sig:
+            # Set the new signature together with the wipe, so a run killed later resumes instead of restarting.
+            conn.execute("DELETE FROM pair_flags")
+            store.set_meta(META_KEY, sig)
+    first = _first_seen(store)
+    todo = store.conn.execute(
+        "SELECT * FROM pairs p WHERE NOT EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id)"
+        " ORDER BY article_id, kind, bead_idx, id"
+    ).fetchall()
+    counts: dict[str, int] = {"flagged": 0, "skipped": store.count("pairs") - len(todo), "needs_review": 0}
+    counts.update({c.name: 0 for c in checks})
+    bar = None
+    if not quiet and todo:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(todo), desc="flag", unit="pair")
+    for start in range(0, len(todo), BATCH):
+        batch = todo[start: start + BATCH]
+        rows = []
+        for view in _pair_views(store, batch, first):
+            for r in check_pair(view, checks=checks):
+                rows.append((view.id, r.check, r.score, int(r.fired), r.severity, r.reason))
+                counts[r.check] += int(r.fired)
+        with store.tx() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO pair_flags(pair_id, check_name, score, fired, severity, reason)"
+                " VALUES (?,?,?,?,?,?)",
+                rows,
+            )
+        counts["flagged"] += len(batch)
+        if bar is not None:
+            bar.update(len(batch))
+    if bar is not None:
+        bar.close()
+    counts["needs_review"] = store.conn.execute(
+        "SELECT COUNT(DISTINCT pair_id) FROM pair_flags WHERE fired=1 AND severity IN ('warning','error')"
+    ).fetchone()[0]
+    return counts
+
+
+def explain(store: Store, pair_id: str, config_path: str | Path | None = None) -> str:
+    """A reviewer-readable account of every check on one pair: score, threshold, fired, reason.
+
+    Scores are recomputed under the current config; the stored rows decide the duplicate check
+    (it needs the whole corpus) and are reported as current or stale.
+    """
+    row = store.conn.execute("SELECT * FROM pairs WHERE id=?", (pair_id,)).fetchone()
+    if row is None:
+        raise BitextError(f"{store.path}: no pair with id {pair_id!r}")
+    config = load_config(config_path)
+    view = _pair_views(store, [row], _first_seen(store))[0]
+    stored = {
+        r["check_name"]: r
+        for r in store.conn.execute("SELECT * FROM pair_flags WHERE pair_id=?", (pair_id,))
+    }
+    current = store.get_meta(META_KEY) == config_signature(config)
+    lines = [
+        f"pair {pair_id} ({view.kind}, bead {view.bead_type})",
+        f"  source: {view.source}",
+        f"  target: {view.target}",
+    ]
+    if view.mt is not None and view.mt != view.target:
+        lines.append(f"  mt:     {view.mt}")
+    state = "current" if stored and current else "stale (run 'bitext flag')" if stored else "not flagged yet"
+    lines.append(f"stored flags: {state}")
+    results = [run_check(c, view) for c in build_checks(config)]
+    lines.append("NEEDS REVIEW" if needs_review(results) else "no warning or error fired")
+    for check, r in zip(build_checks(config), results, strict=True):
+        if r.score is None:
+            lines.append(f"  [ n/a ] {r.check}: not applicable")
+            continue
+        mark = "FIRED" if r.fired else " ok  "
+        lines.append(
+            f"  [{mark}] {r.check} ({r.severity}): score {_fmt(r.score)}, fires {check.threshold_text()}"
+        )
+        lines.append(f"          {r.reason}")
+    return "\n".join(lines)
