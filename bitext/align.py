@@ -1,0 +1,800 @@
+"""Sentence alignment of Indonesian sentences with English sentences (MT output or a human translation).
+
+:func:`align` is a Gale-Church style dynamic program over the beads 1-1, 1-2, 2-1, 2-2, 1-0 and 0-1.
+The cost of a bead adds up
+
+* the **type prior** ``-log P(type)``;
+* the **length cost** ``-log erfc(|delta| / sqrt 2)`` of Gale & Church (1993), with ``delta`` the
+  normalised difference of the character lengths under the id->en length model (:data:`LEN_RATIO`,
+  :data:`LEN_VARIANCE`);
+* an **anchor reward** for every anchor the two sides share: numbers (Indonesian ``1.500,5`` and
+  English ``1,500.5`` are the same number), URLs and e-mail addresses, day and month names,
+  ``?``, ``!`` and quotation marks (strong anchors), capitalised words (weak anchors: many
+  Indonesian capitalised words are translated) and cognates (the first four letters of long words,
+  shared by names and loan words: ``presiden``/``president``);
+* with a **bridge** (a machine translation of each source sentence, as in Bleualign) a cost per
+  sentence of the bead of ``1 - coverage``: the share of the sentence's content words found on the
+  other side of the bead (bridge words for a source sentence, target words for a target sentence).
+  A sentence merged into a bead where it does not belong costs about ``W_BRIDGE``, a deleted sentence
+  ``W_BRIDGE * W_DELETED``.
+
+Only a band around the diagonal is searched; the band doubles when the best path touches its edge,
+so the work is about linear in document length. Bags of words are hashed into bit sets so that a
+whole band of candidate beads is scored with a few numpy operations.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import re
+import sqlite3
+import sys
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bitext.errors import BitextError, InputError
+from bitext.store import Store, translation_key, utcnow
+
+ALIGNER_VERSION = "align-1"
+"""Changes whenever a change in this module can change an alignment; stored in meta ``align.version``."""
+
+# Length model, calibrated on ../shared FLORES-200 devtest (1,012 pairs) + Tatoeba test (4,289 pairs):
+# LEN_RATIO = sum(len(en)) / sum(len(id)) over all pairs (characters), LEN_VARIANCE = the maximum-likelihood
+# s2 of the Gale-Church model len(en) - c*len(id) ~ N(0, s2*len(id)), i.e. sum((len_en - c*len_id)**2) /
+# sum(len_id). Reproduce with `python scripts/eval_align.py --calibrate` (prints 0.9004 and 1.594).
+LEN_RATIO = 0.9004
+LEN_VARIANCE = 1.594
+
+# Bead type priors: Gale & Church (1993), except 2-2 (their 0.011 let a 2-2 bead swallow two 1-1 beads whose
+# lengths fit less well one by one) and 1-0/0-1 (theirs 0.0099); these two and the weights below were tuned
+# on FLORES devtest with seeds 1-3 of scripts/eval_align.py (the reported numbers use seed 13).
+BEAD_TYPES: tuple[tuple[int, int], ...] = ((1, 1), (2, 1), (1, 2), (2, 2), (1, 0), (0, 1))
+PRIORS = {(1, 1): 0.89, (2, 1): 0.089, (1, 2): 0.089, (2, 2): 0.0015, (1, 0): 0.02, (0, 1): 0.02}
+
+W_STRONG = 3.0  # reward per shared strong anchor (number, URL, date word, ? ! ")
+W_WEAK = 1.0  # reward per shared capitalised word
+W_COGNATE = 1.5  # reward per shared cognate (first four letters of a long word)
+W_BRIDGE = 12.0  # weight of (1 - coverage) per sentence of the bead, see _bridge_cost
+W_DELETED = 0.5  # bridge cost of a deleted sentence, as a share of W_BRIDGE
+W_LEN_BRIDGE = 0.5  # weight of the length cost when a bridge is given (it is then less informative)
+
+# -- the bead ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bead:
+    """One alignment bead: source and target sentence indices and a confidence.
+
+    ``score`` is in [0, 1]. For a bead with sentences on both sides it is the average of the available
+    evidence: the length evidence ``erfc(|delta|/sqrt 2)`` (the two-sided normal p-value of the
+    Gale-Church delta), the Dice agreement of the anchors if either side has one, and the Dice
+    similarity of bridge and target content words (counted twice) if a bridge was given. For a 1-0 or
+    0-1 bead it is ``1 - s`` with ``s`` the best such similarity of the lone sentence to a sentence on
+    the other side next to it (0.5 when there is no evidence at all): a sentence left unaligned although
+    it resembles its neighbour is a doubtful deletion.
+    """
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    score: float
+
+    @property
+    def type(self) -> str:
+        """The bead type, e.g. ``'2-1'`` for two source sentences and one target sentence."""
+        return f"{len(self.src)}-{len(self.tgt)}"
+
+
+# -- English sentence splitting ----------------------------------------------------------------------------
+
+# Abbreviations that are never the end of a sentence (titles before names, "No. 5", "Fig. 3").
+_ABBR_NEVER = {
+    "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "gen", "gov", "sen", "rep", "lt", "col", "capt",
+    "sgt", "rev", "hon", "pres", "supt", "cmdr", "adm", "maj", "brig", "fr", "mt", "ft", "vs", "no", "nos",
+    "fig", "figs", "vol", "art", "sec", "ch", "pp", "approx", "dept", "est", "e.g", "i.e", "cf", "al",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+}  # fmt: skip
+# Abbreviations that may end a sentence ("... in the U.S. The ..."): a break only before a typical
+# sentence opener.
+_ABBR_MAYBE = {"inc", "ltd", "co", "corp", "etc", "bros", "llc", "plc", "a.m", "p.m", "jr", "sr"}
+_OPENERS = {
+    "the", "a", "an", "he", "she", "it", "they", "we", "i", "you", "this", "that", "these", "those", "there",
+    "his", "her", "its", "their", "our", "in", "on", "at", "but", "and", "however", "meanwhile", "according",
+    "if", "when", "while", "as", "after", "before", "for", "so", "yet", "then", "also", "some", "many",
+    "most", "all", "one", "two", "both", "each", "no", "not", "what", "who", "why", "how", "where", "police",
+    "officials", "authorities",
+}  # fmt: skip
+_CAND = re.compile(r"(?:\.\.\.|…|[.!?])+[\"'”’)\]»]*(?=\s)|\n")
+_NEXT = re.compile(r"\s*([\"'“‘(\[«]*)(\S*)")
+_PREV_WORD = re.compile(r"([\w.'-]*)$")
+
+
+def split_english(text: str) -> list[tuple[int, int]]:
+    """Split English text (e.g. machine translation output) into sentence spans ``[start, end)``.
+
+    Spans are stripped of surrounding white space and never empty. A sentence ends at ``.``, ``!``,
+    ``?`` or an ellipsis (plus closing quotes or brackets) followed by white space and a word that does
+    not start in lower case, and at every line break. Not a break: titles and abbreviations (``Mr.``,
+    ``Dr.``, ``No. 5``), initials (``J. K. Rowling``, ``U.S. President``), a quote followed by its
+    attribution (``"Why?" she asked.``). Decimals and thousands (``1,500.5``) have no white space after
+    the dot, so they never break.
+    """
+    cuts: list[int] = []
+    for m in _CAND.finditer(text):
+        end = m.end()
+        if m.group() == "\n":
+            cuts.append(m.start())
+            continue
+        nxt = _NEXT.match(text, end)
+        opener, word = (nxt.group(1), nxt.group(2)) if nxt else ("", "")
+        if not word and not opener:
+            continue  # only white space follows: the end of the text
+        first = word[:1]
+        if first.islower():
+            continue  # '"Why?" she asked', '3 p.m. on Monday', '... and then'
+        mark = m.group()
+        if mark.rstrip("\"'”’)]»").endswith(".") and not mark.startswith(("...", "…")) and not opener:
+            prev = _PREV_WORD.search(text, max(0, m.start() - 40), m.start())  # a window: linear time
+            token = prev.group(1) if prev else ""
+            low = token.lower().strip("'")
+            if low in _ABBR_NEVER:
+                continue
+            # Initials and dotted abbreviations: 'J.', 'U.S', 'a.m'
+            is_initial = len(token) == 1 and token.isupper()
+            is_dotted = "." in token and all(len(p) <= 2 for p in token.split(".") if p)
+            if is_initial:
+                continue
+            if (is_dotted or low in _ABBR_MAYBE) and word.lower().strip(",;:") not in _OPENERS:
+                continue
+        cuts.append(end)
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for cut in [*cuts, len(text)]:
+        span = _strip_span(text, start, cut)
+        if span:
+            spans.append(span)
+        start = cut
+    return spans
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+# -- features: anchors and bags of words -------------------------------------------------------------------
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_URL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+_CAP = re.compile(r"\b[A-Z][\w-]*[A-Za-z0-9]")
+_WORD = re.compile(r"\w+")
+_DATE_WORDS = {
+    # Indonesian -> English; the English names map to themselves.
+    "senin": "monday", "selasa": "tuesday", "rabu": "wednesday", "kamis": "thursday", "jumat": "friday",
+    "sabtu": "saturday", "minggu": "sunday", "januari": "january", "februari": "february", "maret": "march",
+    "april": "april", "mei": "may", "juni": "june", "juli": "july", "agustus": "august",
+    "september": "september", "oktober": "october", "november": "november", "desember": "december",
+}  # fmt: skip
+_DATE_WORDS.update({v: v for v in list(_DATE_WORDS.values())})
+_STOP = set(
+    "the a an and or but of to in on at by for with from as is are was were be been being has have had it its"
+    " this that these those he she they we you his her their our not no will would can could should may said"
+    " says which who whom what when where there than then also about into over after before such".split()
+)
+
+
+def normalize_number(token: str, lang: str) -> set[str]:
+    """Canonical forms of a number token: ``'1.500,5'`` (id) and ``'1,500.5'`` (en) both give ``{'1500.5'}``.
+
+    Indonesian writes ``.`` for thousands and ``,`` for decimals, English the reverse. A token whose only
+    separator is followed by groups of exactly three digits (``1.500``, ``1,500``) is ambiguous when the
+    text may use the other convention, so it yields both readings.
+    """
+    thousands, decimal = (".", ",") if lang == "id" else (",", ".")
+    out = {_canon(token, thousands, decimal)}
+    seps = {c for c in token if c in ".,"}
+    if len(seps) == 1:
+        groups = re.split(r"[.,]", token)
+        if all(len(g) == 3 for g in groups[1:]):
+            out.add(_canon(token, decimal, thousands))
+    out.discard("")
+    return out
+
+
+def _canon(token: str, thousands: str, decimal: str) -> str:
+    if token.count(decimal) > 1:
+        return ""  # '1.2.3' under this convention is not a number (a version, a date)
+    whole, _, frac = token.partition(decimal)
+    whole = whole.replace(thousands, "")
+    if not whole.isdigit() or (frac and not frac.isdigit()):
+        return ""
+    whole = whole.lstrip("0") or "0"
+    frac = frac.rstrip("0")
+    return f"{whole}.{frac}" if frac else whole
+
+
+def anchors(text: str, lang: str) -> tuple[set[str], set[str]]:
+    """The (strong, weak) anchors of a sentence; ``lang`` is ``'id'`` or ``'en'``.
+
+    Strong: numbers (canonical, see :func:`normalize_number`), URLs and e-mail addresses, day and month
+    names (in English), and the marks ``?``, ``!`` and ``"``. Weak: capitalised words that are not the
+    first word, lower-cased.
+    """
+    strong: set[str] = set()
+    rest = text
+    if "www." in text or "://" in text or "@" in text:  # the URL pattern is slow; most sentences have none
+        for url in _URL.findall(text):
+            strong.add("url:" + url.lower().rstrip(".,;:)"))
+        rest = _URL.sub(" ", text)
+    for num in _NUMBER.findall(rest):
+        strong.update("n:" + n for n in normalize_number(num, lang))
+    for mark in "?!":
+        if mark in rest:
+            strong.add(mark)
+    if any(q in rest for q in "\"“”"):
+        strong.add('"')
+    weak: set[str] = set()
+    first = _WORD.search(rest)
+    for m in _CAP.finditer(rest):
+        word = m.group().lower()
+        if first is not None and m.start() == first.start():
+            if word in _DATE_WORDS:
+                strong.add("d:" + _DATE_WORDS[word])
+            continue
+        if word in _DATE_WORDS:
+            strong.add("d:" + _DATE_WORDS[word])
+        else:
+            weak.add(word)
+    return strong, weak
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased English content words (stop words dropped, cut to 6 characters) for the bridge score."""
+    return {w[:6] for w in _WORD.findall(text.lower()) if w not in _STOP and (len(w) > 2 or w.isdigit())}
+
+
+def cognates(text: str) -> set[str]:
+    """First four letters of the words of four or more letters: shared by many id/en word pairs
+    (names, loan words: ``presiden``/``president``, ``teknologi``/``technology``), as in Simard et al. 1992."""
+    return {w[:4] for w in _WORD.findall(text.lower()) if len(w) >= 4 and not w[0].isdigit()}
+
+
+# Feature kinds hashed into one row of 64-bit words per sentence: (name, words). Anchors are few per
+# sentence, bags of words need more room; 1,024 bits give ~0.01 of false Dice on 15-word sentences.
+_LAYOUT: tuple[tuple[str, int], ...] = (("strong", 4), ("weak", 4), ("cognate", 8), ("bridge", 16))
+_OFFSETS = np.cumsum([0] + [w for _, w in _LAYOUT])
+
+
+def _bits(rows: Sequence[dict[str, set[str]]]) -> np.ndarray:
+    """Hash each sentence's feature sets into its bit set (crc32: results do not depend on PYTHONHASHSEED)."""
+    out = np.zeros((len(rows), int(_OFFSETS[-1])), dtype=np.uint64)
+    where: list[int] = []
+    which: list[int] = []
+    for r, feats in enumerate(rows):
+        for slot, (kind, words) in enumerate(_LAYOUT):
+            base = int(_OFFSETS[slot]) * 64
+            size = words * 64
+            for f in feats.get(kind, ()):
+                where.append(r)
+                which.append(base + zlib.crc32(f.encode()) % size)
+    if where:
+        h = np.array(which, dtype=np.uint64)
+        np.bitwise_or.at(out, (np.array(where), (h >> np.uint64(6)).astype(np.intp)), np.uint64(1) << (h & np.uint64(63)))
+    return out
+
+
+def _span_bits(bits: np.ndarray, d: int) -> np.ndarray:
+    """``out[i]`` = union of the bit sets of items ``i-d .. i-1`` (row 0 .. n), zero where ``i < d``."""
+    n = bits.shape[0]
+    out = np.zeros((n + 1, bits.shape[1]), dtype=np.uint64)
+    for off in range(1, d + 1):
+        out[d:] |= bits[d - off : n + 1 - off]
+    return out
+
+
+def _counts(a: np.ndarray) -> np.ndarray:
+    """Set sizes per feature kind: shape ``a.shape[:-1] + (len(_LAYOUT),)``."""
+    starts = _OFFSETS[:-1][_OFFSETS[:-1] < a.shape[-1]]  # without a bridge the bridge words are left out
+    return np.add.reduceat(np.bitwise_count(a), starts, axis=-1, dtype=np.int32)
+
+
+def _log_erfc(x: np.ndarray) -> np.ndarray:
+    """log(erfc(x)) for x >= 0 without underflow (Numerical Recipes' erfcc, fractional error < 1.2e-7)."""
+    t = 1.0 / (1.0 + 0.5 * x)
+    poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (
+        0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))  # fmt: skip
+    return np.log(t) - x * x + poly
+
+
+# -- the aligner -------------------------------------------------------------------------------------------
+
+_STRONG, _WEAK, _COGNATE, _BRIDGE = range(4)
+
+
+class _Side:
+    """One side of the alignment: character-length prefix sums and, for spans of 1 and 2 sentences
+    ending before each position, the union of the sentences' bit sets and the set sizes."""
+
+    def __init__(self, texts: Sequence[str], lang: str, bridge: Sequence[str] | None) -> None:
+        self.n = len(texts)
+        self.prefix = np.concatenate([[0.0], np.cumsum([len(t) for t in texts], dtype=np.float64)])
+        rows: list[dict[str, set[str]]] = []
+        for k, text in enumerate(texts):
+            strong, weak = anchors(text, lang)
+            feats = {"strong": strong, "weak": weak, "cognate": cognates(text)}
+            if bridge is not None:
+                feats["bridge"] = content_words(bridge[k])
+            rows.append(feats)
+        bits = _bits(rows)
+        if bridge is None:
+            bits = bits[:, : _OFFSETS[_BRIDGE]]
+        self.bits = {d: _span_bits(bits, d) for d in (1, 2)}
+        self.sizes = {d: _counts(self.bits[d]) for d in (1, 2)}
+
+    def length(self, end: np.ndarray | int, d: int) -> np.ndarray:
+        return self.prefix[end] - self.prefix[np.maximum(np.asarray(end) - d, 0)]
+
+
+def align(src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None = None) -> list[Bead]:
+    """Align Indonesian sentences ``src`` with English sentences ``tgt``; beads in document order.
+
+    ``bridge``, if given, holds a machine translation of each source sentence (same length as ``src``);
+    it makes the alignment robust where lengths and anchors are ambiguous. Every sentence of both sides
+    is in exactly one bead.
+    """
+    n, m = len(src), len(tgt)
+    if bridge is not None and len(bridge) != n:
+        raise ValueError(f"bridge has {len(bridge)} sentences, src has {n}")
+    if n == 0 or m == 0:
+        return [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)]
+    fs = _Side(src, "id", bridge)
+    ft = _Side(tgt, "en", tgt if bridge is not None else None)
+    has_bridge = bridge is not None
+    # The band of a row must overlap the previous row's, or there would be no path when m >> n.
+    half = max(8 + max(n, m) // 100, math.ceil(m / n) + 2)
+    while True:
+        path, touched = _band_dp(fs, ft, half, has_bridge)
+        if not touched or 2 * half + 1 >= m + 1:
+            break
+        half *= 2
+    return [_make_bead(fs, ft, *span, has_bridge) for span in path]
+
+
+def _match_cost(ls: np.ndarray, lt: np.ndarray, inter: np.ndarray, has_bridge: bool) -> np.ndarray:
+    """Cost of a bead with sentences on both sides, without the prior (see the module docstring)."""
+    mean = np.maximum((ls + lt / LEN_RATIO) / 2.0, 1.0)
+    delta = np.abs(ls * LEN_RATIO - lt) / np.sqrt(mean * LEN_VARIANCE)
+    cost = -_log_erfc(delta / math.sqrt(2.0))
+    if has_bridge:
+        cost *= W_LEN_BRIDGE
+    cost -= W_STRONG * inter[..., _STRONG] + W_WEAK * inter[..., _WEAK] + W_COGNATE * inter[..., _COGNATE]
+    return cost
+
+
+def _coverage(own: np.ndarray, own_size: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Share of a sentence's bridge words found in the other side of the bead (0.5 for an empty sentence)."""
+    inter = np.bitwise_count(own & other).sum(axis=-1, dtype=np.int32)
+    return np.where(own_size > 0, inter / np.maximum(own_size, 1), 0.5)
+
+
+def _bridge_cost(fs: _Side, ft: _Side, di: int, dj: int, tj: np.ndarray, t_span: np.ndarray) -> np.ndarray:
+    """Bridge cost of beads (di, dj) ending at the band cells: W_BRIDGE * sum over the bead's sentences of
+    (1 - coverage). Coverage of a source sentence = the share of its bridge's content words found in the
+    bead's target; of a target sentence = the share of its content words found in the bead's bridge. A
+    sentence merged into a bead it does not belong to costs about W_BRIDGE, a deleted one W_BRIDGE * W_DELETED.
+    """
+    bs = slice(int(_OFFSETS[_BRIDGE]), int(_OFFSETS[_BRIDGE + 1]))
+    rows = np.arange(fs.n + 1)
+    s_span = fs.bits[di][:, None, bs]
+    total = np.zeros(tj.shape)
+    for off in range(di):
+        r = np.maximum(rows - off, 0)
+        total += 1.0 - _coverage(fs.bits[1][r][:, None, bs], fs.sizes[1][r, _BRIDGE][:, None], t_span[..., bs])
+    for off in range(dj):
+        c = np.maximum(tj - off, 0)
+        total += 1.0 - _coverage(ft.bits[1][c][..., bs], ft.sizes[1][c, _BRIDGE], s_span)
+    return W_BRIDGE * total
+
+
+def _band_dp(fs: _Side, ft: _Side, half: int, has_bridge: bool) -> tuple[list[tuple[int, int, int, int]], bool]:
+    """DP inside the band ``|j - i*m/n| <= half``.
+
+    Returns the best path as ``(i0, i1, j0, j1)`` spans and whether it touched the band edge.
+    """
+    n, m = fs.n, ft.n
+    width = min(2 * half + 1, m + 1)
+    rows = np.arange(n + 1)
+    lo = np.clip(np.rint(rows * (m / n)).astype(np.int64) - half, 0, m + 1 - width)
+    cols = np.arange(width)
+    jj = lo[:, None] + cols[None, :]  # target position of each band cell
+    tj = np.minimum(jj, m)
+    ii = np.broadcast_to(rows[:, None], jj.shape)
+
+    # Cost of a bead of each type ending at each cell (inf where it does not fit).
+    costs: list[np.ndarray] = []
+    for di, dj in BEAD_TYPES:
+        cost = np.full(jj.shape, -math.log(PRIORS[(di, dj)]))
+        if di and dj:
+            t_span = ft.bits[dj][tj]
+            inter = _counts(fs.bits[di][:, None, :] & t_span)
+            cost += _match_cost(fs.length(ii, di), ft.length(tj, dj), inter, has_bridge)
+            if has_bridge:
+                cost += _bridge_cost(fs, ft, di, dj, tj, t_span)
+        elif has_bridge:
+            cost += W_BRIDGE * W_DELETED
+        costs.append(np.where((ii >= di) & (jj >= dj) & (jj <= m), cost, np.inf))
+
+    # dist has one more column, always inf, that stands for every cell outside the band.
+    dist = np.full((n + 1, width + 1), np.inf)
+    back = np.full(jj.shape, -1, dtype=np.int8)
+    t01 = BEAD_TYPES.index((0, 1))
+    moves = [(t, di, dj) for t, (di, dj) in enumerate(BEAD_TYPES) if di > 0]
+    # For each move and row, the column of the previous row each cell comes from (``width`` = outside).
+    sources = {}
+    for t, di, dj in moves:
+        shift = lo[di:] - dj - lo[:-di]
+        kp = cols[None, :] + shift[:, None]
+        sources[t] = np.where((kp >= 0) & (kp < width), kp, width)
+    move_types = np.array([t for t, _, _ in moves], dtype=np.int8)
+    cand = np.full(width, np.inf)
+    cand[jj[0] == 0] = 0.0
+    how = np.full(width, -1, dtype=np.int8)
+    for i in range(n + 1):
+        if i > 0:
+            options = np.stack(
+                [dist[i - di, sources[t][i - di]] + costs[t][i] if i >= di else np.full(width, np.inf)
+                 for t, di, _ in moves]
+            )  # fmt: skip
+            best = options.argmin(axis=0)
+            cand = options[best, cols]
+            how = move_types[best]
+        # 0-1 beads move along the row: dist[k] = min_q<=k cand[q] + sum(c01[q+1..k]), a prefix minimum.
+        c01 = np.where(np.isfinite(costs[t01][i]), costs[t01][i], 0.0)
+        c01[0] = 0.0
+        acc = np.cumsum(c01)
+        run = np.minimum.accumulate(cand - acc)
+        dist[i, :width] = np.where(jj[i] <= m, run + acc, np.inf)
+        back[i] = np.where(cand - acc > run, t01, np.where(np.isfinite(cand), how, -1))
+
+    path: list[tuple[int, int, int, int]] = []
+    touched = False
+    i, j = n, m
+    while i > 0 or j > 0:
+        k = j - lo[i]
+        if (k == 0 and lo[i] > 0) or (k == width - 1 and lo[i] + width - 1 < m):
+            touched = True
+        t = int(back[i, k])
+        if t < 0:
+            raise AssertionError("alignment DP found no path")  # cannot happen: 1-0/0-1 always fit
+        di, dj = BEAD_TYPES[t]
+        path.append((i - di, i, j - dj, j))
+        i, j = i - di, j - dj
+    return path[::-1], touched
+
+
+def _evidence(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, has_bridge: bool) -> list[float]:
+    """Evidence in [0, 1] that source ``i0:i1`` and target ``j0:j1`` are translations (see :class:`Bead`)."""
+    ls, lt = fs.prefix[i1] - fs.prefix[i0], ft.prefix[j1] - ft.prefix[j0]
+    mean = max((ls + lt / LEN_RATIO) / 2.0, 1.0)
+    evidence = [math.erfc(abs(ls * LEN_RATIO - lt) / math.sqrt(mean * LEN_VARIANCE) / math.sqrt(2.0))]
+    inter = _counts(fs.bits[i1 - i0][i1] & ft.bits[j1 - j0][j1])
+    size_s, size_t = fs.sizes[i1 - i0][i1], ft.sizes[j1 - j0][j1]
+    total = sum(int(size_s[k] + size_t[k]) for k in (_STRONG, _WEAK))
+    if total:
+        evidence.append(2.0 * int(inter[_STRONG] + inter[_WEAK]) / total)
+    if has_bridge:
+        total = int(size_s[_BRIDGE] + size_t[_BRIDGE])
+        sim = 2.0 * int(inter[_BRIDGE]) / total if total else 0.0
+        evidence += [sim, sim]
+    return evidence
+
+
+def _make_bead(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, has_bridge: bool) -> Bead:
+    if i1 > i0 and j1 > j0:
+        ev = _evidence(fs, ft, i0, i1, j0, j1, has_bridge)
+        score = sum(ev) / len(ev)
+    else:
+        # A lone sentence: compare it with the sentences next to it on the other side.
+        sims: list[float] = []
+        if i1 > i0:
+            for j in {j0 - 1, j0} & set(range(ft.n)):
+                ev = _evidence(fs, ft, i0, i1, j, j + 1, has_bridge)
+                sims.append(max(ev[1:]) if len(ev) > 1 else 0.5)
+        else:
+            for i in {i0 - 1, i0} & set(range(fs.n)):
+                ev = _evidence(fs, ft, i, i + 1, j0, j1, has_bridge)
+                sims.append(max(ev[1:]) if len(ev) > 1 else 0.5)
+        score = 1.0 - max(sims) if sims else 1.0
+    return Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(min(max(score, 0.0), 1.0), 4))
+
+
+# -- the corpus stage --------------------------------------------------------------------------------------
+
+# Per article and kind: a fingerprint of everything its pairs were computed from (aligner version,
+# translation signature, sentences, translations, reference text), so a re-run skips what is done.
+ALIGN_MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE align_state (
+            article_id   TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            kind         TEXT NOT NULL,
+            fingerprint  TEXT NOT NULL,
+            n_pairs      INTEGER NOT NULL,
+            aligned_at   TEXT NOT NULL,
+            PRIMARY KEY (article_id, kind)
+        );
+        """,
+    ),
+]
+
+_COUNT_KEYS = ("articles", "aligned", "skipped", "pending", "empty", "pairs") + tuple(
+    f"{a}-{b}" for a, b in BEAD_TYPES
+)
+
+
+def align_corpus(store: Store, *, reference: Path | None = None, quiet: bool = False) -> dict[str, int]:
+    """Align every article of the store and write its ``pairs`` rows.
+
+    Without ``reference`` (kind ``'mt'``): per paragraph, the Indonesian sentences against their machine
+    translations joined and re-split with :func:`split_english`, the per-sentence translations as bridge, so
+    a dropped translation shows as 1-0 and one that came out as two sentences as 1-2. An article with a
+    sentence not translated under the current ``translate.signature`` is left alone (``pending``).
+
+    With ``reference`` (kind ``'reference'``): a folder of ``<article id>.txt`` or ``<source file stem>.txt``
+    files, or of ``.jsonl``/``.csv`` files with ``id`` and ``text`` (``reference`` may also be one such
+    file). Each text is split into paragraphs (lines) and sentences and aligned with the whole article,
+    the machine translation as bridge if every sentence has one. Counts ``no_reference`` (articles without a
+    reference) and ``unmatched_reference`` (reference ids with no article).
+
+    An article whose inputs did not change since its pairs were written is skipped (``skipped``);
+    otherwise its pairs of that kind are replaced in one transaction (their ``pair_flags`` go with them;
+    ``reviews`` are never touched). Returns counts: ``articles``, ``aligned``, ``skipped``, ``pending``,
+    ``empty`` (no sentences), ``pairs`` written and pairs per bead type (``'1-1'`` ...).
+    """
+    store.migrate("align", ALIGN_MIGRATIONS)
+    signature = store.get_meta("translate.signature")
+    kind = "mt" if reference is None else "reference"
+    if kind == "mt" and signature is None:
+        raise BitextError(
+            f"{store.path}: nothing is translated yet (no translate.signature): run 'bitext translate' first",
+            exit_code=2,
+        )
+    counts = dict.fromkeys(_COUNT_KEYS, 0)
+    refs: dict[str, str] = {}
+    if reference is not None:
+        refs = _match_references(store, load_references(Path(reference)), counts, quiet)
+    ids = store.article_ids()
+    from tqdm import tqdm
+
+    for article_id in tqdm(ids, desc="align", unit="article", disable=quiet, file=sys.stderr):
+        counts["articles"] += 1
+        if kind == "reference" and article_id not in refs:
+            counts["no_reference"] = counts.get("no_reference", 0) + 1
+            continue
+        _align_article(store, article_id, kind, signature, refs.get(article_id), counts)
+    store.set_meta("align.version", ALIGNER_VERSION)
+    return counts
+
+
+def _align_article(
+    store: Store, article_id: str, kind: str, signature: str | None, ref_text: str | None, counts: dict[str, int]
+) -> None:
+    sentences = store.sentences(article_id)
+    if not sentences:
+        counts["empty"] += 1
+        return
+    mt = _translations(store, signature, [s["text"] for s in sentences]) if signature else {}
+    if kind == "mt" and len(mt) < len({s["text"] for s in sentences}):
+        counts["pending"] += 1
+        return
+    fingerprint = _fingerprint(signature, sentences, mt, ref_text)
+    state = store.conn.execute(
+        "SELECT fingerprint, n_pairs FROM align_state WHERE article_id=? AND kind=?", (article_id, kind)
+    ).fetchone()
+    if state and state["fingerprint"] == fingerprint:
+        have = store.count("pairs", "article_id=? AND kind=?", (article_id, kind))
+        if have == state["n_pairs"]:
+            counts["skipped"] += 1
+            return
+    rows = _mt_rows(article_id, sentences, mt, signature) if kind == "mt" else _reference_rows(
+        article_id, sentences, mt, signature, ref_text or ""
+    )
+    with store.tx() as conn:
+        conn.execute("DELETE FROM pairs WHERE article_id=? AND kind=?", (article_id, kind))
+        conn.executemany(
+            "INSERT INTO pairs(id, article_id, kind, bead_idx, src_ids, tgt_idx, source, target, mt, bead_type,"
+            " align_score, signature, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+        conn.execute(
+            "INSERT INTO align_state(article_id, kind, fingerprint, n_pairs, aligned_at) VALUES (?,?,?,?,?)"
+            " ON CONFLICT(article_id, kind) DO UPDATE SET fingerprint=excluded.fingerprint,"
+            " n_pairs=excluded.n_pairs, aligned_at=excluded.aligned_at",
+            (article_id, kind, fingerprint, len(rows), utcnow()),
+        )
+    counts["aligned"] += 1
+    counts["pairs"] += len(rows)
+    for row in rows:
+        counts[row[9]] += 1
+
+
+def _translations(store: Store, signature: str, texts: Sequence[str]) -> dict[str, str]:
+    """Source text -> machine translation under ``signature``, for the texts that have one."""
+    keys = {translation_key(signature, t): t for t in texts}
+    out: dict[str, str] = {}
+    todo = list(keys)
+    for start in range(0, len(todo), 500):
+        chunk = todo[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for key, text in store.conn.execute(f"SELECT key, text FROM translations WHERE key IN ({marks})", chunk):
+            out[keys[key]] = text
+    return out
+
+
+def _fingerprint(
+    signature: str | None, sentences: Sequence[sqlite3.Row], mt: dict[str, str], ref_text: str | None
+) -> str:
+    h = hashlib.sha256()
+    h.update(json.dumps([ALIGNER_VERSION, signature, ref_text], ensure_ascii=False).encode())
+    for s in sentences:
+        h.update(json.dumps([s["id"], s["text"], mt.get(s["text"])], ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+def _src_key(sentences: Sequence[sqlite3.Row], src: Sequence[int]) -> str:
+    return "+".join(f"{sentences[i]['para_idx']}.{sentences[i]['sent_idx']}" for i in src)
+
+
+def _row(
+    article_id: str, kind: str, bead_idx: int, bead: Bead, sentences: Sequence[sqlite3.Row], src: Sequence[int],
+    tgt_texts: Sequence[str], tgt: Sequence[int], mt: dict[str, str], signature: str | None, now: str,
+) -> tuple:  # fmt: skip
+    """One pairs row. ``src`` are indices into ``sentences``, ``tgt`` article-wide target indices."""
+    prefix = "ref-" if kind == "reference" else ""
+    pair_id = f"{article_id}:{prefix}{_src_key(sentences, src)}" if src else f"{article_id}:{prefix}t{tgt[0]}"
+    translated = [mt[sentences[i]["text"]] for i in src if sentences[i]["text"] in mt]
+    return (
+        pair_id, article_id, kind, bead_idx,
+        json.dumps([sentences[i]["id"] for i in src]), json.dumps(list(tgt)),
+        " ".join(sentences[i]["text"] for i in src), " ".join(tgt_texts),
+        " ".join(translated) if translated else None,
+        bead.type, bead.score, signature, now,
+    )  # fmt: skip
+
+
+def _mt_rows(
+    article_id: str, sentences: Sequence[sqlite3.Row], mt: dict[str, str], signature: str | None
+) -> list[tuple]:
+    """Pairs of one article against its machine translation, paragraph by paragraph."""
+    rows: list[tuple] = []
+    now = utcnow()
+    paragraphs: dict[int, list[int]] = {}
+    for k, s in enumerate(sentences):
+        paragraphs.setdefault(s["para_idx"], []).append(k)
+    tgt_base = 0
+    for members in paragraphs.values():
+        translated = [mt[sentences[k]["text"]] for k in members]
+        joined = " ".join(translated)
+        tgt = [joined[a:b] for a, b in split_english(joined)]
+        for bead in align([sentences[k]["text"] for k in members], tgt, bridge=translated):
+            src = [members[i] for i in bead.src]
+            rows.append(
+                _row(article_id, "mt", len(rows), bead, sentences, src, [tgt[j] for j in bead.tgt],
+                     [tgt_base + j for j in bead.tgt], mt, signature, now)
+            )  # fmt: skip
+        tgt_base += len(tgt)
+    return rows
+
+
+def split_reference(text: str) -> list[str]:
+    """English sentences of a reference text: paragraphs are lines, each split with :func:`split_english`."""
+    out: list[str] = []
+    for line in text.splitlines():
+        out += [line[a:b] for a, b in split_english(line)]
+    return out
+
+
+def _reference_rows(
+    article_id: str, sentences: Sequence[sqlite3.Row], mt: dict[str, str], signature: str | None, text: str
+) -> list[tuple]:
+    """Pairs of one article against a human translation, the whole article at once."""
+    tgt = split_reference(text)
+    src = [s["text"] for s in sentences]
+    # A bridge with holes would count an untranslated sentence as matching nothing: all or nothing.
+    bridge = [mt[t] for t in src] if all(t in mt for t in src) else None
+    now = utcnow()
+    rows: list[tuple] = []
+    for bead in align(src, tgt, bridge=bridge):
+        rows.append(
+            _row(article_id, "reference", len(rows), bead, sentences, bead.src, [tgt[j] for j in bead.tgt],
+                 bead.tgt, mt, signature if mt else None, now)
+        )  # fmt: skip
+    return rows
+
+
+def load_references(path: Path) -> dict[str, str]:
+    """Reference texts by id from a folder (``*.txt``: id = file stem; ``*.jsonl``/``*.csv``: ``id`` and
+    ``text`` fields) or from one ``.jsonl``/``.csv`` file. Raises :class:`InputError` naming the file and
+    line of a bad record, :class:`BitextError` (exit code 2) if ``path`` does not exist."""
+    if not path.exists():
+        raise BitextError(f"{path}: no such reference folder or file", exit_code=2)
+    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    refs: dict[str, str] = {}
+    origin: dict[str, str] = {}
+
+    def add(ref_id: str, text: str, where: str) -> None:
+        if ref_id in refs:
+            raise InputError(f"{where}: reference id {ref_id!r} already given in {origin[ref_id]}")
+        refs[ref_id] = text
+        origin[ref_id] = where
+
+    for f in files:
+        suffix = f.suffix.lower()
+        if suffix == ".txt":
+            add(f.stem, _read_text(f), str(f))
+        elif suffix == ".jsonl":
+            for lineno, line in enumerate(_read_text(f).splitlines(), 1):
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise InputError(f"{f}:{lineno}: not valid JSON ({e.msg})") from None
+                add(*_id_text(rec, f"{f}:{lineno}"), f"{f}:{lineno}")
+        elif suffix == ".csv":
+            reader = csv.DictReader(_read_text(f).splitlines(keepends=True))
+            for rec in reader:
+                where = f"{f}:{reader.line_num}"
+                add(*_id_text(rec, where), where)
+        elif not path.is_dir():
+            raise BitextError(f"{f}: a reference file must be .txt, .jsonl or .csv", exit_code=2)
+    return refs
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not UTF-8 text (byte {e.start})") from None
+
+
+def _id_text(rec: object, where: str) -> tuple[str, str]:
+    if not isinstance(rec, dict) or not isinstance(rec.get("id"), (str, int)) or not isinstance(
+        rec.get("text"), str
+    ):
+        raise InputError(f"{where}: a reference record needs an 'id' and a 'text'")
+    return str(rec["id"]), rec["text"]
+
+
+def _match_references(store: Store, refs: dict[str, str], counts: dict[str, int], quiet: bool) -> dict[str, str]:
+    """Reference texts by article id: a reference id is an article id or the stem of an article's source file."""
+    by_stem: dict[str, list[str]] = {}
+    ids = set()
+    for row in store.conn.execute("SELECT id, source_path FROM articles ORDER BY id"):
+        ids.add(row["id"])
+        by_stem.setdefault(Path(row["source_path"]).stem, []).append(row["id"])
+    out: dict[str, str] = {}
+    unmatched: list[str] = []
+    for ref_id, text in refs.items():
+        if ref_id in ids:
+            out[ref_id] = text
+        elif len(by_stem.get(ref_id, [])) == 1:  # a JSONL/CSV source file holds many articles: no match
+            out.setdefault(by_stem[ref_id][0], text)
+        else:
+            unmatched.append(ref_id)
+    counts["no_reference"] = 0
+    counts["unmatched_reference"] = len(unmatched)
+    if unmatched and not quiet:
+        shown = ", ".join(unmatched[:10]) + (" ..." if len(unmatched) > 10 else "")
+        print(f"bitext align: {len(unmatched)} reference(s) match no article: {shown}", file=sys.stderr)
+    return out

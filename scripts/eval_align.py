@@ -1,0 +1,345 @@
+#!/usr/bin/env python3
+"""Evaluate bitext.align on FLORES-200 devtest documents with synthetic gold beads.
+
+Protocol (fixed seed): every FLORES document (equal consecutive URLs in metadata_devtest.tsv) is a list
+of gold 1-1 pairs. Walking through it, at each position an event starts with these probabilities:
+
+* 2-1 (two Indonesian sentences, their English joined into one), 1-2 (the reverse),
+  2-2 (three pairs become [id1+id2, id3] vs [en1, en2+en3]): MERGE_RATE in all, split evenly;
+* 1-0 (the English sentence is deleted) and 0-1 (the Indonesian one is deleted): DELETE_RATE in all.
+
+The bridge simulates a machine translation of each Indonesian sentence: its gold English, with each
+word dropped with probability 0.1 and each adjacent pair of words swapped with probability 0.1.
+
+Metrics: strict bead F1 (a predicted bead counts only if a gold bead has exactly the same source and
+target sentences; 1-0 and 0-1 beads included), link F1 over (source, target) sentence links, and
+recall of the gold 1-0 and 0-1 beads. Systems: bitext.align without and with the bridge, bitext.align
+with anchors switched off (length only), and NLTK's Gale-Church (``align_blocks`` on the character
+lengths of the whole document; its links are grouped into beads, unlinked sentences become 1-0/0-1)
+with its default parameters and with bitext's calibrated ones.
+
+Usage: python scripts/eval_align.py [--shared ../shared] [--seed 13] [--calibrate]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bitext import align as A  # noqa: E402
+
+MERGE_RATE = 0.10
+DELETE_RATE = 0.05
+DROP_RATE = 0.10
+SWAP_RATE = 0.10
+
+BeadT = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def read_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def load_documents(shared: Path) -> list[list[tuple[str, str]]]:
+    """FLORES devtest as documents: lists of (id, en) gold pairs."""
+    base = shared / "data" / "flores200-devtest"
+    ids, ens = read_lines(base / "devtest.id"), read_lines(base / "devtest.en")
+    urls = [line.split("\t")[0] for line in read_lines(base / "metadata_devtest.tsv")[1:]]
+    docs: list[list[tuple[str, str]]] = []
+    prev = None
+    for url, s, t in zip(urls, ids, ens, strict=True):
+        if url != prev:
+            docs.append([])
+            prev = url
+        docs[-1].append((s, t))
+    return docs
+
+
+def perturb(text: str, rng: random.Random) -> str:
+    words = [w for w in text.split() if rng.random() >= DROP_RATE] or text.split()[:1]
+    for k in range(len(words) - 1):
+        if rng.random() < SWAP_RATE:
+            words[k], words[k + 1] = words[k + 1], words[k]
+    return " ".join(words)
+
+
+def corrupt(doc: Sequence[tuple[str, str]], rng: random.Random) -> tuple[list[str], list[str], list[str], list[BeadT]]:
+    """(src, tgt, bridge, gold beads) of one document after merges and deletions."""
+    src: list[str] = []
+    tgt: list[str] = []
+    bridge: list[str] = []
+    gold: list[BeadT] = []
+    k = 0
+
+    def add(s: list[str], t: list[str], b: list[str]) -> None:
+        gold.append((tuple(range(len(src), len(src) + len(s))), tuple(range(len(tgt), len(tgt) + len(t)))))
+        src.extend(s)
+        tgt.extend(t)
+        bridge.extend(b)
+
+    while k < len(doc):
+        r = rng.random()
+        (s0, t0) = doc[k]
+        left = len(doc) - k
+        if r < DELETE_RATE / 2:
+            add([], [t0], [])
+            k += 1
+        elif r < DELETE_RATE:
+            add([s0], [], [perturb(t0, rng)])
+            k += 1
+        elif r < DELETE_RATE + MERGE_RATE and left >= 2:
+            kind = rng.choice(["2-1", "1-2", "2-2"] if left >= 3 else ["2-1", "1-2"])
+            (s1, t1) = doc[k + 1]
+            if kind == "2-1":
+                add([s0, s1], [f"{t0} {t1}"], [perturb(t0, rng), perturb(t1, rng)])
+                k += 2
+            elif kind == "1-2":
+                add([f"{s0} {s1}"], [t0, t1], [perturb(f"{t0} {t1}", rng)])
+                k += 2
+            else:
+                (s2, t2) = doc[k + 2]
+                add([f"{s0} {s1}", s2], [t0, f"{t1} {t2}"], [perturb(f"{t0} {t1}", rng), perturb(t2, rng)])
+                k += 3
+        else:
+            add([s0], [t0], [perturb(t0, rng)])
+            k += 1
+    return src, tgt, bridge, gold
+
+
+def beads_from_links(links: Sequence[tuple[int, int]], n: int, m: int) -> list[BeadT]:
+    """Group links into connected components; unlinked sentences become 1-0 / 0-1 beads."""
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def find(x: tuple[str, int]) -> tuple[str, int]:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for i, j in links:
+        parent[find(("s", i))] = find(("t", j))
+    groups: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
+    for i in range(n):
+        groups.setdefault(find(("s", i)), ([], []))[0].append(i)
+    for j in range(m):
+        groups.setdefault(find(("t", j)), ([], []))[1].append(j)
+    return [(tuple(s), tuple(t)) for s, t in groups.values()]
+
+
+def nltk_system(mean: float, variance: float) -> Callable[[list[str], list[str], list[str]], list[BeadT]]:
+    from nltk.translate import gale_church as gc
+
+    class Params(gc.LanguageIndependent):
+        AVERAGE_CHARACTERS = mean
+        VARIANCE_CHARACTERS = variance
+
+    def run(src: list[str], tgt: list[str], bridge: list[str]) -> list[BeadT]:
+        if not src or not tgt:
+            return [((i,), ()) for i in range(len(src))] + [((), (j,)) for j in range(len(tgt))]
+        links = gc.align_blocks([len(s) for s in src], [len(t) for t in tgt], Params)
+        return beads_from_links(links, len(src), len(tgt))
+
+    return run
+
+
+def bitext_system(use_bridge: bool) -> Callable[[list[str], list[str], list[str]], list[BeadT]]:
+    def run(src: list[str], tgt: list[str], bridge: list[str]) -> list[BeadT]:
+        return [(b.src, b.tgt) for b in A.align(src, tgt, bridge if use_bridge else None)]
+
+    return run
+
+
+def length_only_system(src: list[str], tgt: list[str], bridge: list[str]) -> list[BeadT]:
+    saved = A.W_STRONG, A.W_WEAK, A.W_COGNATE
+    A.W_STRONG = A.W_WEAK = A.W_COGNATE = 0.0
+    try:
+        return [(b.src, b.tgt) for b in A.align(src, tgt)]
+    finally:
+        A.W_STRONG, A.W_WEAK, A.W_COGNATE = saved
+
+
+def f1(pred: set, gold: set) -> float:
+    tp = len(pred & gold)
+    p = tp / len(pred) if pred else 0.0
+    r = tp / len(gold) if gold else 0.0
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score(cases: list[tuple[list[str], list[str], list[str], list[BeadT]]], system: Callable) -> dict[str, float]:
+    pred_beads: set = set()
+    gold_beads: set = set()
+    pred_links: set = set()
+    gold_links: set = set()
+    t0 = time.perf_counter()
+    for d, (src, tgt, bridge, gold) in enumerate(cases):
+        pred = system(src, tgt, bridge)
+        pred_beads |= {(d, b) for b in pred}
+        gold_beads |= {(d, b) for b in gold}
+        pred_links |= {(d, i, j) for s, t in pred for i in s for j in t}
+        gold_links |= {(d, i, j) for s, t in gold for i in s for j in t}
+    seconds = time.perf_counter() - t0
+    dels = {kind: {b for b in gold_beads if _kind(b[1]) == kind} for kind in ("1-0", "0-1")}
+    return {
+        "bead_f1": f1(pred_beads, gold_beads),
+        "link_f1": f1(pred_links, gold_links),
+        "r10": len(dels["1-0"] & pred_beads) / max(len(dels["1-0"]), 1),
+        "r01": len(dels["0-1"] & pred_beads) / max(len(dels["0-1"]), 1),
+        "seconds": seconds,
+    }
+
+
+def _kind(bead: BeadT) -> str:
+    return f"{len(bead[0])}-{len(bead[1])}"
+
+
+TATOEBA_DOC = 8
+
+
+def load_tatoeba(shared: Path, size: int) -> list[list[tuple[str, str]]]:
+    """Tatoeba test pairs cut into pseudo-documents of ``size`` consecutive lines ([] if absent)."""
+    base = shared / "data" / "tatoeba-id-en"
+    if not (base / "test.id").exists():
+        return []
+    pairs = list(zip(read_lines(base / "test.id"), read_lines(base / "test.en"), strict=True))
+    return [pairs[k : k + size] for k in range(0, len(pairs), size)]
+
+
+def table(cases: list, systems: list[tuple[str, Callable]]) -> None:
+    print()
+    print(f"{'system':44s} {'bead F1':>8s} {'link F1':>8s} {'1-0 rec':>8s} {'0-1 rec':>8s} {'time s':>7s}")
+    for name, system in systems:
+        r = score(cases, system)
+        print(
+            f"{name:44s} {r['bead_f1']:8.3f} {r['link_f1']:8.3f} {r['r10']:8.3f} {r['r01']:8.3f} "
+            f"{r['seconds']:7.2f}"
+        )
+
+
+def calibrate(shared: Path) -> None:
+    """Print the id->en character length model constants hard-coded in bitext/align.py."""
+    pairs = [
+        ("flores200-devtest/devtest.id", "flores200-devtest/devtest.en"),
+        ("tatoeba-id-en/test.id", "tatoeba-id-en/test.en"),
+    ]
+    ls: list[int] = []
+    lt: list[int] = []
+    for a, b in pairs:
+        ls += [len(x) for x in read_lines(shared / "data" / a)]
+        lt += [len(x) for x in read_lines(shared / "data" / b)]
+    s, t = np.array(ls, float), np.array(lt, float)
+    c = t.sum() / s.sum()
+    s2 = ((t - c * s) ** 2).sum() / s.sum()
+    print(f"calibration on {len(s)} pairs: LEN_RATIO = {c:.4f}  LEN_VARIANCE = {s2:.3f}")
+
+
+def timing(docs: list[list[tuple[str, str]]], n: int, seed: int) -> None:
+    """Align one synthetic document of about n sentences (FLORES documents concatenated, corrupted)."""
+    flat = [p for doc in docs for p in doc]
+    while len(flat) < n:
+        flat = flat + flat
+    src, tgt, bridge, gold = corrupt(flat[:n], random.Random(seed))
+    for label, br in (("no bridge", None), ("bridge", bridge)):
+        t0 = time.perf_counter()
+        beads = A.align(src, tgt, br)
+        dt = time.perf_counter() - t0
+        acc = f1({(b.src, b.tgt) for b in beads}, set(gold))
+        print(f"  {len(src)} x {len(tgt)} sentences, {label:9s}: {dt:.3f} s  (strict bead F1 {acc:.3f})")
+
+
+def eval_splitter(docs: list[list[tuple[str, str]]]) -> None:
+    """English splitter sanity check: FLORES English lines of a document joined with spaces, re-split."""
+    boundaries = found = spans = 0
+    for doc in docs:
+        text = ""
+        gold: set[int] = set()
+        for _, en in doc:
+            if text:
+                text += " "
+                gold.add(len(text))
+            text += en
+        starts = {a for a, _ in A.split_english(text)}
+        spans += len(starts)
+        boundaries += len(gold)
+        found += len(gold & starts)
+    print(
+        f"split_english on FLORES English documents: {found}/{boundaries} line boundaries found "
+        f"({found / boundaries:.3f}); {spans} sentences for {sum(len(d) for d in docs)} lines"
+    )
+    text = " ".join(en for doc in docs for _, en in doc)
+    t0 = time.perf_counter()
+    A.split_english(text)
+    ours = time.perf_counter() - t0
+    try:
+        import blingfire
+    except ImportError:
+        print(f"split_english speed: {len(text)} characters in {ours:.3f} s")
+        return
+    t0 = time.perf_counter()
+    blingfire.text_to_sentences_and_offsets(text)
+    theirs = time.perf_counter() - t0
+    print(
+        f"split_english speed: {len(text)} characters in {ours:.3f} s; blingfire {theirs:.3f} s "
+        f"(ratio {ours / theirs:.2f})"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared")
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--calibrate", action="store_true", help="only print the length model constants")
+    ap.add_argument("--timing-sentences", type=int, default=2000)
+    args = ap.parse_args(argv)
+    if not (args.shared / "data" / "flores200-devtest").is_dir():
+        print(f"eval_align: {args.shared}/data/flores200-devtest not found", file=sys.stderr)
+        return 2
+    if args.calibrate:
+        calibrate(args.shared)
+        return 0
+    docs = load_documents(args.shared)
+    rng = random.Random(args.seed)
+    cases = [corrupt(doc, rng) for doc in docs]
+    gold_types: dict[str, int] = {}
+    for *_, gold in cases:
+        for b in gold:
+            gold_types[_kind(b)] = gold_types.get(_kind(b), 0) + 1
+    print(
+        f"FLORES-200 devtest: {len(docs)} documents, {sum(len(d) for d in docs)} gold pairs; seed {args.seed}; "
+        f"merge rate {MERGE_RATE:.0%} (2-1/1-2/2-2 evenly), delete rate {DELETE_RATE:.0%} (1-0/0-1 evenly); "
+        f"bridge = gold English with {DROP_RATE:.0%} word drops and {SWAP_RATE:.0%} adjacent swaps"
+    )
+    print("gold beads: " + ", ".join(f"{k} {v}" for k, v in sorted(gold_types.items())))
+    systems: list[tuple[str, Callable]] = [
+        ("nltk gale_church (default params)", nltk_system(1.0, 6.8)),
+        (f"nltk gale_church (c={A.LEN_RATIO}, s2={A.LEN_VARIANCE})", nltk_system(A.LEN_RATIO, A.LEN_VARIANCE)),
+        ("bitext.align, length only", length_only_system),
+        ("bitext.align, no bridge", bitext_system(False)),
+        ("bitext.align, bridge", bitext_system(True)),
+    ]
+    table(cases, systems)
+    print("\ntargets: bead F1 >= 0.95 without bridge, >= 0.98 with bridge; 1-0/0-1 recall >= 0.8")
+    tatoeba = load_tatoeba(args.shared, TATOEBA_DOC)
+    if tatoeba:
+        rng = random.Random(args.seed)
+        cases = [corrupt(doc, rng) for doc in tatoeba]
+        print(
+            f"\nheld out (no weight was tuned on it): Tatoeba test, {sum(len(d) for d in tatoeba)} pairs in "
+            f"pseudo-documents of {TATOEBA_DOC} consecutive lines (short, unrelated sentences), same corruption"
+        )
+        table(cases, systems)
+    print(f"\ntiming, one synthetic document (seed {args.seed}):")
+    timing(docs, args.timing_sentences, args.seed)
+    print()
+    eval_splitter(docs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
