@@ -33,7 +33,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--flag-config", type=Path, metavar="TOML", help="thresholds overriding the defaults")
     a.add_argument("--publish-to", type=Path, metavar="DIR", help="dataset folder (default: CORPUS/dataset)")
     a.add_argument("--no-publish", action="store_true", help="stop after flagging")
-    a.add_argument("--license", default="other", help="license of the published dataset (default: %(default)s)")
+    a.add_argument(
+        "--license",
+        default="unknown",
+        help="license of the published dataset (default: %(default)s: news articles belong to their publishers)",
+    )
     p.set_defaults(func=run_run)
 
 

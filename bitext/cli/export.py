@@ -1,0 +1,46 @@
+"""``bitext export``: write the corpus's pairs as TMX, Moses, TSV, JSONL or XLIFF."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+FORMATS = ("tmx", "moses", "tsv", "jsonl", "xliff")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``export`` subcommand."""
+    p = subparsers.add_parser(
+        "export",
+        help="export pairs as TMX, Moses, TSV, JSONL or XLIFF",
+        description=(
+            "Export the corpus's pairs, in corpus order, to a file (atomically). Moses writes OUT.id and "
+            "OUT.en, line-aligned. TSV has a header and backslash-escapes \\\\, TAB, LF and CR in fields."
+        ),
+    )
+    p.add_argument("corpus", type=Path, help="corpus folder (holds bitext.sqlite)")
+    p.add_argument("--format", "-f", required=True, choices=FORMATS, help="output format")
+    p.add_argument(
+        "--out", "-o", type=Path, default=None,
+        help="output file (Moses: path prefix); default CORPUS/export/bitext.<ext>",
+    )
+    p.add_argument("--only-clean", action="store_true",
+                   help="only pairs of the 'clean' config (no unresolved flag, not rejected)")
+    p.add_argument("--min-score", type=float, default=None, metavar="X",
+                   help="only pairs with alignment score >= X (pairs without a score are dropped)")
+    p.add_argument("--exclude-flag", action="append", default=[], metavar="NAME",
+                   help="drop pairs on which check NAME fired (repeatable)")
+    p.set_defaults(func=run_export)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Run ``bitext export``; errors are raised as BitextError for the dispatcher."""
+    from bitext.export import PairFilter, export_pairs
+
+    filters = PairFilter(
+        only_clean=args.only_clean, min_score=args.min_score, exclude_flags=tuple(args.exclude_flag),
+    )
+    result = export_pairs(args.corpus, args.format, args.out, filters)
+    count = f"{result.pairs} pairs" if result.pairs >= 0 else "pairs"
+    print(f"wrote {count} to {', '.join(str(p) for p in result.paths)}")
+    return 0

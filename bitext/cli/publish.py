@@ -1,0 +1,56 @@
+"""``bitext publish``: write a Hub-ready dataset folder and optionally push it to the Hub."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``publish`` subcommand."""
+    p = subparsers.add_parser(
+        "publish",
+        help="write the corpus as a Hugging Face dataset (Parquet + card), optionally push it",
+        description=(
+            "Write a dataset repository folder (data/default, data/clean as Parquet, README.md card) that "
+            "datasets.load_dataset() loads; with --push, upload it to the Hub in one commit (no commit if "
+            "nothing changed). The token comes from HF_TOKEN or 'hf auth login'."
+        ),
+    )
+    p.add_argument("corpus", type=Path, help="corpus folder (holds bitext.sqlite)")
+    p.add_argument("--to", type=Path, default=None, metavar="DIR",
+                   help="dataset folder to write (replaced atomically); default CORPUS/dataset")
+    p.add_argument("--license", default=None,
+                   help="licence id for the card (default 'unknown': the source articles' terms are the publishers')")
+    p.add_argument("--pretty-name", default=None, help="human-readable dataset name for the card")
+    p.add_argument("--push", default=None, metavar="USER/NAME", help="upload to this Hub dataset repository")
+    p.add_argument("--private", action="store_true", help="create the Hub repository as private")
+    p.add_argument("--revision", default=None, metavar="BRANCH", help="branch to commit to (created if needed)")
+    p.set_defaults(func=run_publish)
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    """Run ``bitext publish``; errors are raised as BitextError for the dispatcher."""
+    import sys
+
+    from bitext.errors import BitextError
+    from bitext.publish import DEFAULT_LICENSE, publish_dataset, push_dataset
+
+    if (args.private or args.revision) and not args.push:
+        raise BitextError("--private and --revision need --push USER/NAME", exit_code=2)
+    out = args.to if args.to is not None else args.corpus / "dataset"
+    result = publish_dataset(
+        args.corpus, out, license=args.license or DEFAULT_LICENSE, pretty_name=args.pretty_name,
+        repo_id=args.push, quiet=not sys.stderr.isatty(),
+    )
+    s = result.stats
+    print(f"wrote {result.folder}: {s['default'].pairs} pairs (default), {s['clean'].pairs} pairs (clean)")
+    if args.push:
+        pushed = push_dataset(result.folder, args.push, private=args.private, revision=args.revision)
+        where = f"{pushed.repo_id}" + (f"@{pushed.revision}" if pushed.revision else "")
+        if pushed.commit_url is None:
+            print(f"{where}: nothing changed, no commit made")
+        else:
+            print(f"pushed to {where}: {len(pushed.uploaded)} file(s) uploaded, {len(pushed.deleted)} deleted;"
+                  f" {pushed.commit_url}")
+    return 0

@@ -1,0 +1,521 @@
+"""Pair selection shared by publishing and exports, and the plain-file exporters.
+
+:func:`iter_pairs` is the one place that decides what a published pair looks like: it streams
+pairs in corpus order (article, kind, bead) with their flags, per-check scores, model
+confidence and review state, reading the store in chunks so no stage ever holds the corpus
+in memory. :mod:`bitext.publish` and the exporters below (TMX 1.4b, Moses, TSV, JSONL) all
+consume it; XLIFF lives in :mod:`bitext.xliff` and is dispatched to from the CLI.
+
+Review semantics (see also the dataset card): the newest review row of a pair is its state.
+A review applies only while the pair still has the source text the reviewer saw; after
+re-segmentation or re-alignment changed the source the pair is 'pending' again. For an
+accepted or edited pair the published English is the text the reviewer approved (its
+``after``), so a later re-translation never silently replaces human-checked text; the new
+machine translation is still visible in ``mt``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+from xml.sax.saxutils import escape, quoteattr
+
+from bitext.errors import BitextError
+from bitext.store import Store, StoreError, translation_key
+
+FORMATS = ("tmx", "moses", "tsv", "jsonl", "xliff")
+REVIEW_STATES = ("accepted", "edited", "rejected", "pending")
+BLOCKING_SEVERITIES = ("warning", "error")
+
+# Characters XML 1.0 forbids even as character references (C0 controls except TAB/LF/CR,
+# lone surrogates, U+FFFE/U+FFFF): a CAT tool rejects the whole file if one slips through.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Everything str.splitlines() treats as a line break, so a Moses line is one segment for
+# any reader (CR, LS, PS and NEL included), plus FF/VT which some tools also split on.
+_LINE_BREAKS = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class PairFilter:
+    """Which pairs to select.
+
+    ``only_clean``: pairs in the ``clean`` config (see :attr:`PairRecord.clean`).
+    ``min_score``: keep pairs whose alignment score is >= this; pairs without a score are dropped.
+    ``exclude_flags``: drop pairs on which any of these checks fired (any severity).
+    """
+
+    only_clean: bool = False
+    min_score: float | None = None
+    exclude_flags: tuple[str, ...] = ()
+
+    def accepts(self, rec: PairRecord) -> bool:
+        if self.only_clean and not rec.clean:
+            return False
+        if self.min_score is not None and (rec.align_score is None or rec.align_score < self.min_score):
+            return False
+        return not (self.exclude_flags and any(f in rec.flags for f in self.exclude_flags))
+
+
+@dataclass(frozen=True)
+class PairRecord:
+    """One pair as it is published: texts, alignment, flags, scores and review state."""
+
+    id: str
+    doc_id: str
+    para_idx: int | None
+    sent_idx: int | None
+    kind: str
+    bead_idx: int
+    bead_type: str
+    align_score: float | None
+    source: str  # Indonesian text
+    target: str  # published English: the reviewer's text when accepted/edited, else pairs.target
+    mt: str | None
+    flags: tuple[str, ...]  # checks that fired, sorted by name
+    scores: dict[str, float | None] = field(default_factory=dict)  # every check in the corpus
+    needs_review: bool = False
+    mt_logprob: float | None = None
+    review_status: str = "pending"
+    reviewed_translation: str | None = None
+    reviewer: str | None = None
+    reviewed_at: str | None = None
+
+    @property
+    def clean(self) -> bool:
+        """In the ``clean`` config: never rejected; otherwise unflagged or approved by a reviewer."""
+        if self.review_status == "rejected":
+            return False
+        return not self.needs_review or self.review_status in ("accepted", "edited")
+
+    def to_row(self) -> dict[str, object]:
+        """The published row (the dataset's features, in order)."""
+        return {
+            "id": self.id,
+            "doc_id": self.doc_id,
+            "para_idx": self.para_idx,
+            "sent_idx": self.sent_idx,
+            "kind": self.kind,
+            "translation": {"id": self.source, "en": self.target},
+            "mt": self.mt,
+            "bead_type": self.bead_type,
+            "align_score": self.align_score,
+            "flags": list(self.flags),
+            "scores": dict(self.scores),
+            "needs_review": self.needs_review,
+            "mt_logprob": self.mt_logprob,
+            "review_status": self.review_status,
+            "reviewed_translation": self.reviewed_translation,
+            "reviewer": self.reviewer,
+            "reviewed_at": self.reviewed_at,
+        }
+
+
+def open_store(corpus: str | Path | Store) -> Store:
+    """Open an existing corpus store, turning a missing one into a one-line error."""
+    if isinstance(corpus, Store):
+        return corpus
+    try:
+        return Store.open(corpus, create=False)
+    except StoreError as exc:
+        raise BitextError(str(exc), exit_code=2) from exc
+
+
+@contextmanager
+def _snapshot(store: Store) -> Iterator[sqlite3.Connection]:
+    """A read-only connection holding one read transaction, so a long export sees one
+    consistent state even while a translate or review job writes (WAL mode)."""
+    conn = sqlite3.connect(f"{store.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
+                           isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    try:
+        conn.execute("BEGIN")
+        yield conn
+    finally:
+        conn.close()  # closing ends the read transaction
+
+
+def check_names(store: Store, extra: Sequence[str] = ()) -> list[str]:
+    """Sorted names of every check in the corpus (``pair_flags``) plus ``extra`` (e.g. configured checks)."""
+    names = {r[0] for r in store.conn.execute("SELECT DISTINCT check_name FROM pair_flags")}
+    return sorted(names | set(extra))
+
+
+def iter_pairs(
+    store: Store,
+    filters: PairFilter | None = None,
+    *,
+    checks: Sequence[str] | None = None,
+    chunk_size: int = 500,
+) -> Iterator[PairRecord]:
+    """Yield pair records in corpus order (article id, kind, bead index), filtered.
+
+    ``checks`` fixes the keys of :attr:`PairRecord.scores` (default: every check in the store),
+    so every record has the same shape. Reads ``chunk_size`` pairs at a time.
+    """
+    filters = filters or PairFilter()
+    checks = list(checks) if checks is not None else check_names(store)
+    with _snapshot(store) as conn:
+        cur = conn.execute(
+            "SELECT p.id, p.article_id, p.kind, p.bead_idx, p.src_ids, p.source, p.target, p.mt,"
+            " p.bead_type, p.align_score, p.signature, s.para_idx, s.sent_idx"
+            " FROM pairs p LEFT JOIN sentences s ON s.id = json_extract(p.src_ids, '$[0]')"
+            " ORDER BY p.article_id, p.kind, p.bead_idx"
+        )
+        while True:
+            chunk = cur.fetchmany(chunk_size)
+            if not chunk:
+                break
+            for rec in _build_records(conn, chunk, checks):
+                if filters.accepts(rec):
+                    yield rec
+
+
+def _placeholders(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def _build_records(conn: sqlite3.Connection, chunk: list[sqlite3.Row], checks: list[str]) -> list[PairRecord]:
+    ids = [r["id"] for r in chunk]
+    marks = _placeholders(len(ids))
+
+    flags: dict[str, list[sqlite3.Row]] = {}
+    for f in conn.execute(
+        f"SELECT pair_id, check_name, score, fired, severity FROM pair_flags WHERE pair_id IN ({marks})"
+        " ORDER BY pair_id, check_name",
+        ids,
+    ):
+        flags.setdefault(f["pair_id"], []).append(f)
+
+    reviews = {
+        r["pair_id"]: r
+        for r in conn.execute(
+            "SELECT * FROM reviews WHERE id IN"
+            f" (SELECT MAX(id) FROM reviews WHERE pair_id IN ({marks}) GROUP BY pair_id)",
+            ids,
+        )
+    }
+
+    logprobs = _mt_logprobs(conn, chunk)
+
+    out = []
+    for r in chunk:
+        pf = flags.get(r["id"], [])
+        fired = tuple(f["check_name"] for f in pf if f["fired"])
+        needs_review = any(f["fired"] and f["severity"] in BLOCKING_SEVERITIES for f in pf)
+        by_name = {f["check_name"]: f["score"] for f in pf}
+        scores = {name: _opt_float(by_name.get(name)) for name in checks}
+
+        status, reviewed, reviewer, at = "pending", None, None, None
+        rv = reviews.get(r["id"])
+        # A review applies to the source the reviewer saw; a changed source means a new pair.
+        if rv is not None and rv["status"] in REVIEW_STATES and rv["status"] != "pending" and (
+            rv["source"] is None or rv["source"] == r["source"]
+        ):
+            status, reviewer, at = rv["status"], rv["reviewer"], rv["at"]
+            if status in ("accepted", "edited"):
+                reviewed = rv["after"] if rv["after"] is not None else r["target"]
+        out.append(
+            PairRecord(
+                id=r["id"],
+                doc_id=r["article_id"],
+                para_idx=r["para_idx"],
+                sent_idx=r["sent_idx"],
+                kind=r["kind"],
+                bead_idx=r["bead_idx"],
+                bead_type=r["bead_type"],
+                align_score=_opt_float(r["align_score"]),
+                source=r["source"],
+                target=reviewed if reviewed is not None else r["target"],
+                mt=r["mt"],
+                flags=fired,
+                scores=scores,
+                needs_review=needs_review,
+                mt_logprob=logprobs.get(r["id"]),
+                review_status=status,
+                reviewed_translation=reviewed,
+                reviewer=reviewer,
+                reviewed_at=at,
+            )
+        )
+    return out
+
+
+def _opt_float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def _mt_logprobs(conn: sqlite3.Connection, chunk: list[sqlite3.Row]) -> dict[str, float]:
+    """Model confidence per pair: the token-weighted mean length-normalised log-probability of
+    the translations of its source sentences (the cache key is signature + sentence text)."""
+    src_ids: dict[str, list[str]] = {}
+    for r in chunk:
+        try:
+            ids = json.loads(r["src_ids"])
+        except (TypeError, ValueError):
+            ids = []
+        if r["signature"] and isinstance(ids, list):
+            src_ids[r["id"]] = [str(i) for i in ids]
+    all_ids = sorted({i for ids in src_ids.values() for i in ids})
+    texts: dict[str, str] = {}
+    for start in range(0, len(all_ids), 500):
+        part = all_ids[start : start + 500]
+        for s in conn.execute(f"SELECT id, text FROM sentences WHERE id IN ({_placeholders(len(part))})", part):
+            texts[s["id"]] = s["text"]
+    keys = {
+        pid: [translation_key(sig, texts[i]) for i in src_ids[pid] if i in texts]
+        for pid, sig in ((r["id"], r["signature"]) for r in chunk)
+        if pid in src_ids
+    }
+    all_keys = sorted({k for ks in keys.values() for k in ks})
+    found: dict[str, tuple[float, int]] = {}
+    for start in range(0, len(all_keys), 500):
+        part = all_keys[start : start + 500]
+        for t in conn.execute(
+            f"SELECT key, logprob, n_tokens FROM translations WHERE key IN ({_placeholders(len(part))})"
+            " AND logprob IS NOT NULL",
+            part,
+        ):
+            found[t["key"]] = (float(t["logprob"]), max(int(t["n_tokens"] or 1), 1))
+    out: dict[str, float] = {}
+    for pid, ks in keys.items():
+        vals = [found[k] for k in ks if k in found]
+        if vals:
+            out[pid] = sum(lp * n for lp, n in vals) / sum(n for _, n in vals)
+    return out
+
+
+# -- atomic file writes -----------------------------------------------------------------
+
+
+@contextmanager
+def atomic_writer(path: Path, newline: str | None = "\n") -> Iterator[IO[str]]:
+    """Write text to ``path`` through a temp file beside it that replaces it only on success."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# -- formats ----------------------------------------------------------------------------
+
+
+def clean_xml(text: str) -> str:
+    """Drop characters XML 1.0 cannot represent (escaping of & < > is the writer's job)."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def one_line(text: str) -> str:
+    """Replace every line break in a segment by a space (Moses files are line-aligned)."""
+    return _LINE_BREAKS.sub(" ", text)
+
+
+def tsv_escape(text: str) -> str:
+    r"""Backslash-escape a TSV field: ``\`` -> ``\\``, TAB -> ``\t``, LF -> ``\n``, CR -> ``\r``.
+
+    One record per physical line (what cut/paste/awk and MT tooling expect), unlike RFC 4180
+    quoting; :func:`tsv_unescape` reverses it exactly.
+    """
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def tsv_unescape(text: str) -> str:
+    """Inverse of :func:`tsv_escape`."""
+    return re.sub(r"\\([\\tnr])", lambda m: {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}[m.group(1)], text)
+
+
+def _fmt_float(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+TSV_COLUMNS = (
+    "pair_id", "doc_id", "kind", "bead_type", "align_score", "flags", "needs_review", "review_status", "id", "en",
+)
+
+
+def write_tsv(records: Iterator[PairRecord], fh: IO[str]) -> int:
+    """Write a header and one escaped line per pair; returns the number of pairs."""
+    fh.write("\t".join(TSV_COLUMNS) + "\n")
+    n = 0
+    for rec in records:
+        fields = [
+            rec.id, rec.doc_id, rec.kind, rec.bead_type, _fmt_float(rec.align_score), ",".join(rec.flags),
+            "1" if rec.needs_review else "0", rec.review_status, rec.source, rec.target,
+        ]
+        fh.write("\t".join(tsv_escape(f) for f in fields) + "\n")
+        n += 1
+    return n
+
+
+def write_jsonl(records: Iterator[PairRecord], fh: IO[str]) -> int:
+    """Write one JSON object per pair (the published row, see :meth:`PairRecord.to_row`)."""
+    n = 0
+    for rec in records:
+        fh.write(json.dumps(rec.to_row(), ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def tool_version() -> str:
+    """bitext's version for file headers (installed metadata, else the package attribute)."""
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+
+        return version("bitext")
+    except PackageNotFoundError:
+        import bitext
+
+        return str(getattr(bitext, "__version__", "0+unknown"))
+
+
+def _xml_text(text: str) -> str:
+    # CR must be a character reference: parsers normalise a literal CR to LF.
+    return escape(clean_xml(text), {"\r": "&#13;"})
+
+
+def _xml_attr(text: str) -> str:
+    return quoteattr(clean_xml(text))  # also turns TAB/LF/CR into references
+
+
+def write_tmx(records: Iterator[PairRecord], fh: IO[str]) -> int:
+    """Write TMX 1.4b: one ``tu`` per pair (tuid = pair id), metadata as ``x-`` props."""
+    header = {
+        "creationtool": "bitext",
+        "creationtoolversion": tool_version(),
+        "datatype": "plaintext",
+        "segtype": "sentence",
+        "adminlang": "en",
+        "srclang": "id",
+        "o-tmf": "bitext",
+    }
+    fh.write('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n')
+    fh.write("  <header " + " ".join(f"{k}={_xml_attr(v)}" for k, v in header.items()) + "/>\n  <body>\n")
+    n = 0
+    for rec in records:
+        props: list[tuple[str, str]] = [("x-doc-id", rec.doc_id), ("x-kind", rec.kind), ("x-bead-type", rec.bead_type)]
+        if rec.align_score is not None:
+            props.append(("x-align-score", repr(rec.align_score)))
+        if rec.flags:
+            props.append(("x-flags", ",".join(rec.flags)))
+        props += [(f"x-score-{name}", repr(v)) for name, v in rec.scores.items() if v is not None]
+        props.append(("x-needs-review", "true" if rec.needs_review else "false"))
+        props.append(("x-review-status", rec.review_status))
+        parts = [f"    <tu tuid={_xml_attr(rec.id)}>\n"]
+        parts += [f"      <prop type={_xml_attr(t)}>{_xml_text(v)}</prop>\n" for t, v in props]
+        parts += [
+            f'      <tuv xml:lang="{lang}"><seg>{_xml_text(text)}</seg></tuv>\n'
+            for lang, text in (("id", rec.source), ("en", rec.target))
+        ]
+        parts.append("    </tu>\n")
+        fh.write("".join(parts))
+        n += 1
+    fh.write("  </body>\n</tmx>\n")
+    return n
+
+
+def read_tmx(path: str | Path) -> list[dict[str, object]]:
+    """Parse a TMX file back into ``{'tuid', 'props', 'id', 'en'}`` dicts (for tests and checks)."""
+    import xml.etree.ElementTree as ET
+
+    lang_attr = "{http://www.w3.org/XML/1998/namespace}lang"
+    out = []
+    for tu in ET.parse(path).getroot().iter("tu"):
+        item: dict[str, object] = {
+            "tuid": tu.get("tuid"),
+            "props": {p.get("type"): p.text or "" for p in tu.findall("prop")},
+        }
+        for tuv in tu.findall("tuv"):
+            seg = tuv.find("seg")
+            item[tuv.get(lang_attr) or ""] = "" if seg is None else "".join(seg.itertext())
+        out.append(item)
+    return out
+
+
+# -- entry point ------------------------------------------------------------------------
+
+
+@dataclass
+class ExportResult:
+    """What an export wrote."""
+
+    paths: list[Path]
+    pairs: int
+
+
+def default_out(corpus: Path, fmt: str) -> Path:
+    """Default output path: ``CORPUS/export/bitext.<ext>`` (Moses: the prefix ``CORPUS/export/bitext``)."""
+    ext = {"moses": "", "xliff": ".xlf"}.get(fmt, f".{fmt}")
+    return corpus / "export" / f"bitext{ext}"
+
+
+def export_pairs(
+    corpus: str | Path | Store,
+    fmt: str,
+    out: str | Path | None = None,
+    filters: PairFilter | None = None,
+) -> ExportResult:
+    """Export the corpus's pairs to ``out`` in ``fmt`` (tmx, moses, tsv, jsonl, xliff).
+
+    Every file is written atomically (temp file + rename). For ``moses``, ``out`` is a prefix:
+    ``OUT.id`` and ``OUT.en`` are written, line-aligned, with line breaks inside segments
+    replaced by spaces.
+    """
+    if fmt not in FORMATS:
+        raise BitextError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})", exit_code=2)
+    store = open_store(corpus)
+    filters = filters or PairFilter()
+    known = check_names(store)
+    unknown = [f for f in filters.exclude_flags if f not in known]
+    if unknown:
+        raise BitextError(
+            f"--exclude-flag {unknown[0]!r}: no such check in {store.path}"
+            f" (known: {', '.join(known) or 'none; run bitext flag first'})",
+            exit_code=2,
+        )
+    out_path = Path(out) if out is not None else default_out(store.path.parent, fmt)
+
+    if fmt == "xliff":
+        try:
+            from bitext.xliff import export_xliff
+        except ImportError as exc:
+            raise BitextError("--format xliff: bitext.xliff is not available in this installation", 2) from exc
+        n = export_xliff(
+            store, out_path, only_clean=filters.only_clean, min_score=filters.min_score,
+            exclude_flags=filters.exclude_flags,
+        )
+        return ExportResult([out_path], int(n) if isinstance(n, int) else -1)
+
+    records = iter_pairs(store, filters, checks=known)
+    if fmt == "moses":
+        return _write_moses(records, out_path)
+    writer: Callable[[Iterator[PairRecord], IO[str]], int] = {
+        "tmx": write_tmx, "tsv": write_tsv, "jsonl": write_jsonl,
+    }[fmt]
+    with atomic_writer(out_path) as fh:
+        n = writer(records, fh)
+    return ExportResult([out_path], n)
+
+
+def _write_moses(records: Iterator[PairRecord], prefix: Path) -> ExportResult:
+    paths = [prefix.with_name(prefix.name + ".id"), prefix.with_name(prefix.name + ".en")]
+    n = 0
+    with atomic_writer(paths[1]) as en, atomic_writer(paths[0]) as src:
+        for rec in records:
+            src.write(one_line(rec.source) + "\n")
+            en.write(one_line(rec.target) + "\n")
+            n += 1
+    return ExportResult(paths, n)

@@ -1,0 +1,358 @@
+"""Exports (TMX, Moses, TSV, JSONL) and the shared pair selection, on a tiny store built with SQL.
+
+``build_store`` is also used by tests/test_publish.py.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from bitext.errors import BitextError
+from bitext.export import (
+    PairFilter,
+    clean_xml,
+    export_pairs,
+    iter_pairs,
+    read_tmx,
+    tsv_escape,
+    tsv_unescape,
+)
+from bitext.store import Store, translation_key
+
+SIG = "opus-mt-id-en@abc123|ct2|beams=4"
+NOW = "2025-01-01T00:00:00+00:00"
+
+SCRIPT_SRC = 'Dia menulis <script>alert("x")</script> & "kutipan" di situs.'
+SCRIPT_MT = 'He wrote <script>alert("x")</script> & "quotes" on the site.'
+EDITED_EN = "He wrote <b>bold</b> & 'quotes' on the website."
+
+# (pair id, article, kind, bead_idx, src sentence ids, source, target, bead_type, align_score)
+PAIRS = [
+    ("a1-0", "a1", "mt", 0, ["a1:0:0"], "Halo dunia.", "Hello world.", "1-1", 0.9),
+    ("a1-1", "a1", "mt", 1, ["a1:0:1"], SCRIPT_SRC, SCRIPT_MT, "1-1", 0.8),
+    ("a1-2", "a1", "mt", 2, ["a1:1:0", "a1:1:1"], "Satu. Dua.", "One and two.", "2-1", 0.5),
+    ("a2-0", "a2", "mt", 0, ["a2:0:0"], "Kucing tidur.", "The dog barks loudly today.", "1-1", 0.2),
+    ("a2-1", "a2", "mt", 1, ["a2:0:1"], "Hujan turun.", "Rain falls.", "1-1", 0.7),
+    ("a2-2", "a2", "mt", 2, ["a2:1:0"], "baris satu\nbaris dua\tdengan tab", "", "1-0", None),
+    ("a2-r0", "a2", "reference", 0, ["a2:0:0"], "Kucing tidur.", "The cat sleeps.", "1-1", 0.95),
+]
+SENTENCES = {
+    "a1:0:0": "Halo dunia.", "a1:0:1": SCRIPT_SRC, "a1:1:0": "Satu.", "a1:1:1": "Dua.",
+    "a2:0:0": "Kucing tidur.", "a2:0:1": "Hujan turun.", "a2:1:0": "baris satu\nbaris dua\tdengan tab",
+}
+# (sentence text) -> (logprob, n_tokens)
+TRANSLATIONS = {
+    "Halo dunia.": (-0.25, 4), SCRIPT_SRC: (-0.5, 20), "Satu.": (-0.2, 2), "Dua.": (-0.8, 6),
+    "Kucing tidur.": (-1.5, 5), "Hujan turun.": (-0.1, 4),
+}
+# (pair, check, score, fired, severity)
+FLAGS = [
+    ("a1-0", "length_ratio", 1.0, 0, "warning"), ("a1-0", "lang_id", 0.99, 0, "error"),
+    ("a1-1", "length_ratio", 2.5, 1, "warning"), ("a1-1", "lang_id", 0.97, 0, "error"),
+    ("a1-2", "length_ratio", 1.1, 0, "warning"), ("a1-2", "lang_id", 0.6, 1, "info"),
+    ("a2-0", "length_ratio", 0.4, 1, "warning"), ("a2-0", "lang_id", 0.1, 1, "error"),
+    ("a2-1", "length_ratio", 3.0, 1, "warning"), ("a2-1", "lang_id", None, 0, "error"),
+]
+# (pair, reviewer, status, before, after, source)
+REVIEWS = [
+    ("a1-1", "ana", "accepted", SCRIPT_MT, SCRIPT_MT, SCRIPT_SRC),
+    ("a1-1", "ana", "edited", SCRIPT_MT, EDITED_EN, SCRIPT_SRC),  # newest row wins
+    ("a2-0", "budi", "rejected", "The dog barks loudly today.", "The dog barks loudly today.", "Kucing tidur."),
+    ("a2-r0", "budi", "accepted", "The cat sleeps.", "The cat sleeps.", "Kucing tidur."),
+]
+
+
+def build_store(folder: Path) -> Store:
+    """A small corpus: 2 articles, 7 pairs (one of kind 'reference'), 2 checks, 4 reviews."""
+    store = Store.open(folder)
+    with store.tx() as conn:
+        for aid in ("a1", "a2"):
+            conn.execute(
+                "INSERT INTO articles(id, source_path, raw_text, content_hash, segmenter, ingested_at)"
+                " VALUES (?,?,?,?,?,?)",
+                (aid, f"{aid}.txt", "raw", "h", "pysbd-0.3.4+rules-1", NOW),
+            )
+        for sid, text in SENTENCES.items():
+            aid, para, sent = sid.split(":")
+            conn.execute(
+                "INSERT INTO sentences(id, article_id, para_idx, sent_idx, text, start, end) VALUES (?,?,?,?,?,?,?)",
+                (sid, aid, int(para), int(sent), text, 0, len(text)),
+            )
+        for text, (lp, n) in TRANSLATIONS.items():
+            conn.execute(
+                "INSERT INTO translations(key, signature, source, text, logprob, n_tokens, created_at)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (translation_key(SIG, text), SIG, text, "mt of " + text, lp, n, NOW),
+            )
+        for pid, aid, kind, idx, src_ids, src, tgt, bead, score in PAIRS:
+            conn.execute(
+                "INSERT INTO pairs(id, article_id, kind, bead_idx, src_ids, tgt_idx, source, target, mt,"
+                " bead_type, align_score, signature, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (pid, aid, kind, idx, json.dumps(src_ids), "[0]", src, tgt, tgt if kind == "mt" else "MT " + src,
+                 bead, score, SIG, NOW),
+            )
+        for row in FLAGS:
+            conn.execute(
+                "INSERT INTO pair_flags(pair_id, check_name, score, fired, severity, reason) VALUES (?,?,?,?,?,?)",
+                (*row, "r"),
+            )
+        for i, (pid, who, status, before, after, src) in enumerate(REVIEWS):
+            conn.execute(
+                "INSERT INTO reviews(pair_id, reviewer, at, status, before, after, source) VALUES (?,?,?,?,?,?,?)",
+                (pid, who, f"2025-02-0{i + 1}T10:00:00+00:00", status, before, after, src),
+            )
+    store.set_meta("translate.signature", SIG)
+    store.set_meta_json(
+        "translate.settings",
+        {"model": "Helsinki-NLP/opus-mt-id-en", "revision": "abc123", "backend": "ctranslate2", "num_beams": 4},
+    )
+    store.set_meta("align.version", "bead-1")
+    store.set_meta("flags.signature", "flags-v1")
+    return store
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = build_store(tmp_path / "corpus")
+    yield s
+    s.close()
+
+
+def ids(records) -> list[str]:
+    return [r.id for r in records]
+
+
+# -- selection --------------------------------------------------------------------------
+
+
+def test_iter_pairs_order_flags_scores_review(store: Store) -> None:
+    recs = list(iter_pairs(store))
+    assert ids(recs) == ["a1-0", "a1-1", "a1-2", "a2-0", "a2-1", "a2-2", "a2-r0"]
+    by = {r.id: r for r in recs}
+    r = by["a1-1"]
+    assert r.flags == ("length_ratio",)
+    assert r.scores == {"lang_id": 0.97, "length_ratio": 2.5}
+    assert r.needs_review is True
+    assert (r.review_status, r.reviewer, r.reviewed_at) == ("edited", "ana", "2025-02-02T10:00:00+00:00")
+    assert (r.target, r.reviewed_translation, r.mt) == (EDITED_EN, EDITED_EN, SCRIPT_MT)
+    assert (r.para_idx, r.sent_idx, r.mt_logprob) == (0, 1, -0.5)
+    # 2-1 bead: confidence is the token-weighted mean over both sentences' translations.
+    assert by["a1-2"].mt_logprob == pytest.approx((-0.2 * 2 + -0.8 * 6) / 8)
+    assert (by["a1-2"].para_idx, by["a1-2"].sent_idx) == (1, 0)
+    # info-level flag fires but does not need review
+    assert by["a1-2"].flags == ("lang_id",) and by["a1-2"].needs_review is False
+    assert by["a2-1"].scores == {"lang_id": None, "length_ratio": 3.0}
+    assert by["a2-2"].scores == {"lang_id": None, "length_ratio": None}
+    assert by["a2-2"].mt_logprob is None and by["a2-2"].align_score is None
+    assert by["a2-0"].review_status == "rejected" and by["a2-0"].reviewed_translation is None
+    assert [r.id for r in recs if r.clean] == ["a1-0", "a1-1", "a1-2", "a2-2", "a2-r0"]
+
+
+def test_filters(store: Store) -> None:
+    assert ids(iter_pairs(store, PairFilter(only_clean=True))) == ["a1-0", "a1-1", "a1-2", "a2-2", "a2-r0"]
+    # pairs without an alignment score never pass a score threshold
+    assert ids(iter_pairs(store, PairFilter(min_score=0.7))) == ["a1-0", "a1-1", "a2-1", "a2-r0"]
+    assert ids(iter_pairs(store, PairFilter(exclude_flags=("length_ratio",)))) == ["a1-0", "a1-2", "a2-2", "a2-r0"]
+    assert ids(iter_pairs(store, PairFilter(exclude_flags=("length_ratio", "lang_id")))) == ["a1-0", "a2-2", "a2-r0"]
+    both = PairFilter(only_clean=True, min_score=0.85, exclude_flags=("lang_id",))
+    assert ids(iter_pairs(store, both)) == ["a1-0", "a2-r0"]
+
+
+def test_small_chunks_give_same_records(store: Store) -> None:
+    assert list(iter_pairs(store, chunk_size=2)) == list(iter_pairs(store))
+
+
+def test_stale_review_after_resegmentation_is_pending(store: Store) -> None:
+    with store.tx() as conn:
+        conn.execute("UPDATE pairs SET source='Kucing tidur nyenyak.' WHERE id='a2-r0'")
+    rec = next(r for r in iter_pairs(store) if r.id == "a2-r0")
+    assert (rec.review_status, rec.reviewer, rec.target) == ("pending", None, "The cat sleeps.")
+
+
+def test_undo_to_pending(store: Store) -> None:
+    with store.tx() as conn:
+        conn.execute(
+            "INSERT INTO reviews(pair_id, reviewer, at, status, before, after, source)"
+            " VALUES ('a1-1','ana','2025-03-01T00:00:00+00:00','pending',NULL,NULL,?)",
+            (SCRIPT_SRC,),
+        )
+    rec = next(r for r in iter_pairs(store) if r.id == "a1-1")
+    assert (rec.review_status, rec.target, rec.clean) == ("pending", SCRIPT_MT, False)
+
+
+# -- formats ----------------------------------------------------------------------------
+
+
+def test_tsv_exact(store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "out.tsv"
+    res = export_pairs(store, "tsv", out, PairFilter(exclude_flags=("length_ratio",)))
+    assert res.pairs == 4 and res.paths == [out]
+    assert out.read_text(encoding="utf-8") == (
+        "pair_id\tdoc_id\tkind\tbead_type\talign_score\tflags\tneeds_review\treview_status\tid\ten\n"
+        "a1-0\ta1\tmt\t1-1\t0.9\t\t0\tpending\tHalo dunia.\tHello world.\n"
+        "a1-2\ta1\tmt\t2-1\t0.5\tlang_id\t0\tpending\tSatu. Dua.\tOne and two.\n"
+        "a2-2\ta2\tmt\t1-0\t\t\t0\tpending\tbaris satu\\nbaris dua\\tdengan tab\t\n"
+        "a2-r0\ta2\treference\t1-1\t0.95\t\t0\taccepted\tKucing tidur.\tThe cat sleeps.\n"
+    )
+
+
+@pytest.mark.parametrize("text", ["plain", "a\tb", "a\nb\r\nc", "back\\slash\\t not a tab", "\\", ""])
+def test_tsv_escape_round_trip(text: str) -> None:
+    escaped = tsv_escape(text)
+    assert "\t" not in escaped and "\n" not in escaped and "\r" not in escaped
+    assert tsv_unescape(escaped) == text
+
+
+def test_moses_exact(store: Store, tmp_path: Path) -> None:
+    res = export_pairs(store, "moses", tmp_path / "m" / "corpus", PairFilter(min_score=None, only_clean=True))
+    assert res.paths == [tmp_path / "m" / "corpus.id", tmp_path / "m" / "corpus.en"]
+    assert (tmp_path / "m" / "corpus.id").read_text(encoding="utf-8") == (
+        f"Halo dunia.\n{SCRIPT_SRC}\nSatu. Dua.\nbaris satu baris dua\tdengan tab\nKucing tidur.\n"
+    )
+    assert (tmp_path / "m" / "corpus.en").read_text(encoding="utf-8") == (
+        f"Hello world.\n{EDITED_EN}\nOne and two.\n\nThe cat sleeps.\n"
+    )
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["corpus.en", "corpus.id"]  # no temp files
+
+
+def test_moses_all_line_breaks_become_spaces(store: Store, tmp_path: Path) -> None:
+    with store.tx() as conn:
+        conn.execute("UPDATE pairs SET target=? WHERE id='a1-0'", ("a\r\nb\rc\u2028d\u0085e",))
+    export_pairs(store, "moses", tmp_path / "c", PairFilter(exclude_flags=("length_ratio", "lang_id")))
+    lines = (tmp_path / "c.en").read_text(encoding="utf-8").split("\n")
+    assert lines == ["a b c d e", "", "The cat sleeps.", ""]
+
+
+def test_jsonl_exact(store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "x.jsonl"
+    export_pairs(store, "jsonl", out, PairFilter(min_score=0.75))
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["a1-0", "a1-1", "a2-r0"]
+    assert rows[1] == {
+        "id": "a1-1", "doc_id": "a1", "para_idx": 0, "sent_idx": 1, "kind": "mt",
+        "translation": {"id": SCRIPT_SRC, "en": EDITED_EN}, "mt": SCRIPT_MT, "bead_type": "1-1",
+        "align_score": 0.8, "flags": ["length_ratio"], "scores": {"lang_id": 0.97, "length_ratio": 2.5},
+        "needs_review": True, "mt_logprob": -0.5, "review_status": "edited",
+        "reviewed_translation": EDITED_EN, "reviewer": "ana", "reviewed_at": "2025-02-02T10:00:00+00:00",
+    }
+    assert out.read_text(encoding="utf-8").splitlines()[0] == (
+        '{"id": "a1-0", "doc_id": "a1", "para_idx": 0, "sent_idx": 0, "kind": "mt", "translation": '
+        '{"id": "Halo dunia.", "en": "Hello world."}, "mt": "Hello world.", "bead_type": "1-1", "align_score": 0.9, '
+        '"flags": [], "scores": {"lang_id": 0.99, "length_ratio": 1.0}, "needs_review": false, "mt_logprob": -0.25, '
+        '"review_status": "pending", "reviewed_translation": null, "reviewer": null, "reviewed_at": null}'
+    )
+
+
+def test_tmx_parses_and_round_trips(store: Store, tmp_path: Path) -> None:
+    with store.tx() as conn:  # XML-illegal control characters are dropped, CR survives
+        conn.execute("UPDATE pairs SET target=? WHERE id='a1-0'", ("Hello\x00 wor\x1bld\r\n & <done>",))
+    out = tmp_path / "x.tmx"
+    res = export_pairs(store, "tmx", out)
+    assert res.pairs == 7
+    root = ET.parse(out).getroot()
+    assert root.tag == "tmx" and root.get("version") == "1.4"
+    header = root.find("header")
+    assert {k: header.get(k) for k in ("srclang", "adminlang", "datatype", "segtype", "o-tmf", "creationtool")} == {
+        "srclang": "id", "adminlang": "en", "datatype": "plaintext", "segtype": "sentence", "o-tmf": "bitext",
+        "creationtool": "bitext",
+    }
+    assert header.get("creationtoolversion")
+    # TMX 1.4b: props come before the tuvs inside a tu
+    for tu in root.iter("tu"):
+        tags = [c.tag for c in tu]
+        assert tags == sorted(tags, key=lambda t: t != "prop") and tags[-2:] == ["tuv", "tuv"]
+
+    back = read_tmx(out)
+    expected = list(iter_pairs(store))
+    assert [(t["tuid"], t["id"], t["en"]) for t in back] == [
+        (r.id, r.source, clean_xml(r.target)) for r in expected
+    ]
+    assert back[0]["en"] == "Hello world\r\n & <done>" != expected[0].target
+    props = back[1]["props"]
+    assert props == {
+        "x-doc-id": "a1", "x-kind": "mt", "x-bead-type": "1-1", "x-align-score": "0.8", "x-flags": "length_ratio",
+        "x-score-lang_id": "0.97", "x-score-length_ratio": "2.5", "x-needs-review": "true",
+        "x-review-status": "edited",
+    }
+    assert back[1]["id"] == SCRIPT_SRC and back[1]["en"] == EDITED_EN
+    assert "<script>" not in out.read_text(encoding="utf-8")  # escaped, never raw markup
+
+
+def test_unknown_flag_and_format_are_usage_errors(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(BitextError) as exc:
+        export_pairs(store, "tsv", tmp_path / "x.tsv", PairFilter(exclude_flags=("lenght_ratio",)))
+    assert exc.value.exit_code == 2 and "lenght_ratio" in str(exc.value) and "length_ratio" in str(exc.value)
+    with pytest.raises(BitextError) as exc:
+        export_pairs(store, "csv", tmp_path / "x.csv")
+    assert exc.value.exit_code == 2
+    assert not (tmp_path / "x.tsv").exists()
+
+
+def test_missing_store_is_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(BitextError) as exc:
+        export_pairs(tmp_path / "nothing", "tsv", tmp_path / "x.tsv")
+    assert exc.value.exit_code == 2 and "no corpus store" in str(exc.value)
+
+
+def test_failed_export_keeps_previous_file(store: Store, tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "x.jsonl"
+    out.write_text("previous\n", encoding="utf-8")
+
+    def boom(*args, **kwargs):
+        yield next(iter_pairs(store))
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("bitext.export.iter_pairs", boom)
+    with pytest.raises(RuntimeError):
+        export_pairs(store, "jsonl", out)
+    assert out.read_text(encoding="utf-8") == "previous\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_default_output_path(store: Store) -> None:
+    res = export_pairs(store, "tsv")
+    assert res.paths == [store.path.parent / "export" / "bitext.tsv"]
+    assert res.paths[0].read_text(encoding="utf-8").count("\n") == 8
+
+
+def test_xliff_dispatch(store: Store, tmp_path: Path, monkeypatch) -> None:
+    import sys
+    import types
+
+    calls = []
+    fake = types.ModuleType("bitext.xliff")
+
+    def export_xliff(store_, path, **filters):
+        calls.append((store_, path, filters))
+        Path(path).write_text("<xliff/>", encoding="utf-8")
+        return 3
+
+    fake.export_xliff = export_xliff  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "bitext.xliff", fake)
+    res = export_pairs(store, "xliff", tmp_path / "x.xlf", PairFilter(only_clean=True, min_score=0.5))
+    assert res.pairs == 3
+    assert calls == [(store, tmp_path / "x.xlf", {"only_clean": True, "min_score": 0.5, "exclude_flags": ()})]
+
+
+def test_cli_export(store: Store, tmp_path: Path, capsys) -> None:
+    import argparse
+
+    from bitext.cli import export as cli_export
+
+    parser = argparse.ArgumentParser(prog="bitext")
+    sub = parser.add_subparsers()
+    cli_export.register(sub)
+    out = tmp_path / "cli.tsv"
+    args = parser.parse_args(
+        ["export", str(store.path.parent), "--format", "tsv", "--out", str(out), "--only-clean",
+         "--exclude-flag", "lang_id", "--min-score", "0.85"]
+    )
+    assert args.func(args) == 0
+    assert [line.split("\t")[0] for line in out.read_text(encoding="utf-8").splitlines()] == [
+        "pair_id", "a1-0", "a2-r0",
+    ]
+    assert "2 pairs" in capsys.readouterr().out

@@ -1,0 +1,454 @@
+"""Publishing: dataset folder (Parquet + card) loads with exact features, is deterministic and
+atomic; pushing goes through a recording stand-in for HfApi."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("datasets")
+
+import datasets  # noqa: E402
+from huggingface_hub import DatasetCard  # noqa: E402
+from huggingface_hub.errors import HfHubHTTPError, Response  # noqa: E402
+from huggingface_hub.errors import HTTPError as TransportError  # noqa: E402
+from huggingface_hub.hf_api import RepoFile  # noqa: E402
+from test_export import EDITED_EN, SCRIPT_MT, SCRIPT_SRC, build_store  # noqa: E402
+
+from bitext import publish  # noqa: E402
+from bitext.errors import BitextError  # noqa: E402
+from bitext.publish import dataset_features, publish_dataset, push_dataset  # noqa: E402
+from bitext.store import Store  # noqa: E402
+
+TOKEN = "hf_SECRETtoken1234567890"
+CHECKS = ["lang_id", "length_ratio"]
+
+
+@pytest.fixture(autouse=True)
+def no_flag_module(monkeypatch):
+    """Keep the schema to the store's own checks (bitext.flags is covered separately)."""
+    monkeypatch.setattr(publish, "load_flag_config", lambda signature=None: None)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = build_store(tmp_path / "corpus")
+    yield s
+    s.close()
+
+
+def load(folder: Path, config: str | None, cache: Path) -> datasets.Dataset:
+    args = (str(folder),) if config is None else (str(folder), config)
+    return datasets.load_dataset(*args, split="train", cache_dir=str(cache))
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+ROW_A1_1 = {
+    "id": "a1-1", "doc_id": "a1", "para_idx": 0, "sent_idx": 1, "kind": "mt",
+    "translation": {"id": SCRIPT_SRC, "en": EDITED_EN}, "mt": SCRIPT_MT, "bead_type": "1-1",
+    "align_score": 0.8, "flags": ["length_ratio"], "scores": {"lang_id": 0.97, "length_ratio": 2.5},
+    "needs_review": True, "mt_logprob": -0.5, "review_status": "edited", "reviewed_translation": EDITED_EN,
+    "reviewer": "ana", "reviewed_at": "2025-02-02T10:00:00+00:00",
+}
+ROW_A2_2 = {
+    "id": "a2-2", "doc_id": "a2", "para_idx": 1, "sent_idx": 0, "kind": "mt",
+    "translation": {"id": "baris satu\nbaris dua\tdengan tab", "en": ""}, "mt": "", "bead_type": "1-0",
+    "align_score": None, "flags": [], "scores": {"lang_id": None, "length_ratio": None}, "needs_review": False,
+    "mt_logprob": None, "review_status": "pending", "reviewed_translation": None, "reviewer": None,
+    "reviewed_at": None,
+}
+
+
+# -- the folder -----------------------------------------------------------------------------
+
+
+def test_load_dataset_round_trip_both_configs(store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "ds"
+    res = publish_dataset(store, out)
+    assert [p.relative_to(out).as_posix() for p in res.files] == [
+        "README.md", "data/default/train-00000-of-00001.parquet", "data/clean/train-00000-of-00001.parquet",
+    ]
+    expected = datasets.Features({
+        "id": datasets.Value("string"), "doc_id": datasets.Value("string"),
+        "para_idx": datasets.Value("int32"), "sent_idx": datasets.Value("int32"), "kind": datasets.Value("string"),
+        "translation": datasets.Translation(languages=["id", "en"]), "mt": datasets.Value("string"),
+        "bead_type": datasets.Value("string"), "align_score": datasets.Value("float64"),
+        "flags": datasets.Sequence(datasets.Value("string")),
+        "scores": {"lang_id": datasets.Value("float64"), "length_ratio": datasets.Value("float64")},
+        "needs_review": datasets.Value("bool"), "mt_logprob": datasets.Value("float64"),
+        "review_status": datasets.Value("string"), "reviewed_translation": datasets.Value("string"),
+        "reviewer": datasets.Value("string"), "reviewed_at": datasets.Value("string"),
+    })
+    assert dataset_features(CHECKS) == expected
+
+    ds = load(out, None, tmp_path / "cache")
+    assert ds.features == expected
+    assert ds["id"] == ["a1-0", "a1-1", "a1-2", "a2-0", "a2-1", "a2-2", "a2-r0"]
+    assert ds[1] == ROW_A1_1
+    assert ds[5] == ROW_A2_2
+    assert ds[3]["review_status"] == "rejected" and ds[3]["translation"]["en"] == "The dog barks loudly today."
+    assert [list(r.values()) for r in ds.select_columns(["kind", "review_status"])][-1] == ["reference", "accepted"]
+
+    clean = load(out, "clean", tmp_path / "cache")
+    assert clean.features == expected
+    assert clean["id"] == ["a1-0", "a1-1", "a1-2", "a2-2", "a2-r0"]
+    assert clean[1] == ROW_A1_1
+    assert clean[4]["translation"] == {"id": "Kucing tidur.", "en": "The cat sleeps."}
+    assert res.stats["default"].pairs == 7 and res.stats["clean"].pairs == 5
+
+
+def test_card_metadata_and_local_validation(store: Store, tmp_path: Path) -> None:
+    from datasets.info import DatasetInfosDict
+    from datasets.utils.metadata import MetadataConfigs
+
+    out = tmp_path / "ds"
+    publish_dataset(store, out, license="cc-by-4.0", pretty_name="Test corpus", repo_id="me/test")
+    card = DatasetCard.load(out / "README.md")
+    data = card.data.to_dict()
+    assert {"language", "license", "task_categories", "pretty_name", "size_categories", "configs",
+            "dataset_info", "tags"} <= set(data)
+    assert data["language"] == ["id", "en"] and data["license"] == "cc-by-4.0"
+    assert data["task_categories"] == ["translation"] and data["size_categories"] == ["n<1K"]
+    assert data["pretty_name"] == "Test corpus" and "bitext" in data["tags"]
+    assert data["configs"] == [
+        {"config_name": "default", "data_files": [{"split": "train", "path": "data/default/train-*"}],
+         "default": True},
+        {"config_name": "clean", "data_files": [{"split": "train", "path": "data/clean/train-*"}]},
+    ]
+    # card.validate() posts to the Hub (no network here); validate with the parsers load_dataset uses.
+    configs = MetadataConfigs.from_dataset_card_data(card.data)
+    assert configs.get_default_config_name() == "default"
+    infos = DatasetInfosDict.from_dataset_card_data(card.data)
+    assert sorted(infos) == ["clean", "default"]
+    assert infos["default"].features == dataset_features(CHECKS)
+    assert infos["default"].splits["train"].num_examples == 7
+    assert infos["clean"].splits["train"].num_examples == 5
+    assert infos["clean"].download_size == (out / "data/clean/train-00000-of-00001.parquet").stat().st_size
+
+    text = card.text
+    assert "model:Helsinki-NLP/opus-mt-id-en|rev:abc123|backend:ctranslate2|beams:4|seg:pysbd-0.3.4+rules-1" \
+           "|align:bead-1|flags:flags-v1|version:bitext-" in text
+    assert 'load_dataset("me/test", "clean", split="train")' in text
+    assert "| `length_ratio` | warning |  | 3 |" in text  # fired 3 times in default
+    assert "| `lang_id` | error,info |  | 2 |" in text
+    assert "Progress: 1 accepted, 1 edited,\n1 rejected, 4 pending." in text
+    assert "| Indonesian tokens (whitespace) | 23 | 19 |" in text
+    assert "| English tokens (whitespace) | 23 | 16 |" in text
+    assert "| pairs of kind `reference` | 1 | 1 |" in text
+    assert "machine translation" in text and "heuristics" in text
+    assert "opus-mt-id-en@abc123\\|ct2\\|beams=4" in text  # pipes escaped in tables
+
+
+def test_flag_config_from_flags_module(store: Store, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.undo()  # use the real loader
+    flags = pytest.importorskip("bitext.flags")
+    out = tmp_path / "ds"
+    res = publish_dataset(store, out)
+    configured = sorted(flags.load_config())
+    assert res.checks == sorted(set(configured) | set(CHECKS))
+    ds = load(out, None, tmp_path / "cache")
+    assert sorted(ds.features["scores"]) == res.checks
+    assert ds[1]["scores"]["length_ratio"] == 2.5
+    text = (out / "README.md").read_text(encoding="utf-8")
+    check = next(c for c in flags.build_checks(flags.load_config()) if c.name == "length_ratio")
+    assert f"| `length_ratio` | {check.severity} | {check.threshold_text()} | 3 | {check.description} |" in text
+
+
+def test_publish_is_deterministic(store: Store, tmp_path: Path) -> None:
+    publish_dataset(store, tmp_path / "a")
+    publish_dataset(store, tmp_path / "b")
+    first = tree_bytes(tmp_path / "a")
+    assert first == tree_bytes(tmp_path / "b")
+    publish_dataset(store, tmp_path / "a")  # over the previous publish
+    assert tree_bytes(tmp_path / "a") == first
+
+
+def test_republish_reflects_reviews_and_retranslation(store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "ds"
+    publish_dataset(store, out)
+    with store.tx() as conn:
+        conn.execute(  # reviewer accepts the flagged pending pair
+            "INSERT INTO reviews(pair_id, reviewer, at, status, before, after, source)"
+            " VALUES ('a2-1','cici','2025-03-01T00:00:00+00:00','accepted','Rain falls.','Rain falls.','Hujan turun.')"
+        )
+        conn.execute("UPDATE pairs SET target='Hi, world.', mt='Hi, world.' WHERE id='a1-0'")  # re-translated
+    res = publish_dataset(store, out)
+    ds = load(out, None, tmp_path / "cache")
+    assert ds[0]["translation"]["en"] == "Hi, world." and ds[0]["mt"] == "Hi, world."
+    assert (ds[4]["review_status"], ds[4]["reviewer"]) == ("accepted", "cici")
+    clean = load(out, "clean", tmp_path / "cache2")
+    assert clean["id"] == ["a1-0", "a1-1", "a1-2", "a2-1", "a2-2", "a2-r0"]
+    assert res.stats["clean"].pairs == 6
+
+
+def test_sharding_keeps_order(store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "ds"
+    res = publish_dataset(store, out, batch_rows=2, shard_rows=3)
+    assert sorted(p.name for p in (out / "data" / "default").iterdir()) == [
+        "train-00000-of-00003.parquet", "train-00001-of-00003.parquet", "train-00002-of-00003.parquet",
+    ]
+    assert len(res.files) == 1 + 3 + 2
+    ds = load(out, None, tmp_path / "cache")
+    assert ds["id"] == ["a1-0", "a1-1", "a1-2", "a2-0", "a2-1", "a2-2", "a2-r0"]
+
+
+def test_empty_clean_config_and_no_checks(tmp_path: Path) -> None:
+    store = build_store(tmp_path / "corpus")
+    with store.tx() as conn:
+        conn.execute("DELETE FROM pair_flags")
+        conn.execute("INSERT INTO reviews(pair_id, reviewer, at, status) SELECT id, 'x', 't', 'rejected' FROM pairs")
+    out = tmp_path / "ds"
+    publish_dataset(store, out)
+    ds = load(out, None, tmp_path / "cache")
+    assert "scores" not in ds.features and len(ds) == 7
+    assert ds.features == dataset_features([])
+    # A 0-row split loads only in streaming mode (datasets raises "corresponds to no data"
+    # otherwise, huggingface/datasets#8401); the card says so.
+    clean = datasets.load_dataset(str(out), "clean", split="train", streaming=True, cache_dir=str(tmp_path / "c"))
+    assert list(clean) == [] and clean.features == dataset_features([])
+    assert "`clean` is empty" in (out / "README.md").read_text(encoding="utf-8")
+    store.close()
+
+
+def test_interrupted_publish_keeps_previous_folder(store: Store, tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "ds"
+    publish_dataset(store, out)
+    before = tree_bytes(out)
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(publish, "build_card", boom)
+    with store.tx() as conn:
+        conn.execute("DELETE FROM pairs WHERE id='a1-0'")
+    with pytest.raises(KeyboardInterrupt):
+        publish_dataset(store, out)
+    assert tree_bytes(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "ds"]  # no temp folders left
+
+
+def test_refuses_to_replace_foreign_folder(store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.tex").write_text("precious", encoding="utf-8")
+    with pytest.raises(BitextError) as exc:
+        publish_dataset(store, out)
+    assert exc.value.exit_code == 2 and str(out) in str(exc.value)
+    assert (out / "thesis.tex").read_text(encoding="utf-8") == "precious"
+
+
+def test_hidden_entries_of_previous_folder_survive(store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "ds"
+    publish_dataset(store, out)
+    (out / ".git").mkdir()
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
+    publish_dataset(store, out)
+    assert (out / ".git" / "HEAD").read_text(encoding="utf-8") == "ref: refs/heads/main\n"
+
+
+def test_streams_in_batches(store: Store, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    publish_dataset(store, tmp_path / "ds", batch_rows=2)
+    meta = pq.ParquetFile(tmp_path / "ds/data/default/train-00000-of-00001.parquet").metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [2, 2, 2, 1]
+
+
+# -- push -----------------------------------------------------------------------------------
+
+
+def _git_sha1(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+class FakeHub:
+    """Records calls and keeps remote files per branch; *.parquet are LFS like on the Hub."""
+
+    def __init__(self, fail: BaseException | None = None, fail_on: str = "create_repo") -> None:
+        self.calls: list[tuple[str, dict]] = []
+        self.files: dict[str | None, dict[str, bytes]] = {None: {".gitattributes": b"*.parquet lfs\n"}}
+        self.commits: list[dict] = []
+        self.tokens: list[str] = []
+        self.fail, self.fail_on = fail, fail_on
+
+    def __call__(self, token: str) -> FakeHub:  # stands in for publish._hf_api
+        self.tokens.append(token)
+        return self
+
+    def _maybe_fail(self, name: str) -> None:
+        if self.fail is not None and name == self.fail_on:
+            raise self.fail
+
+    def create_repo(self, repo_id, **kw):
+        self.calls.append(("create_repo", {"repo_id": repo_id, **kw}))
+        self._maybe_fail("create_repo")
+
+    def create_branch(self, repo_id, **kw):
+        self.calls.append(("create_branch", {"repo_id": repo_id, **kw}))
+        self.files.setdefault(kw["branch"], dict(self.files[None]))
+
+    def list_repo_tree(self, repo_id, **kw):
+        self.calls.append(("list_repo_tree", {"repo_id": repo_id, **kw}))
+        self._maybe_fail("list_repo_tree")
+        out = []
+        for path, data in sorted(self.files[kw.get("revision")].items()):
+            lfs = None
+            if path.endswith(".parquet"):
+                lfs = {"size": len(data), "oid": hashlib.sha256(data).hexdigest(), "pointerSize": 134}
+            out.append(RepoFile(path=path, size=len(data), oid=_git_sha1(b"pointer" if lfs else data), lfs=lfs))
+        return out
+
+    def create_commit(self, repo_id, operations, commit_message, repo_type, revision):
+        ops = []
+        files = self.files[revision]
+        for op in operations:
+            if hasattr(op, "path_or_fileobj"):
+                files[op.path_in_repo] = Path(op.path_or_fileobj).read_bytes()
+                ops.append(("add", op.path_in_repo))
+            else:
+                del files[op.path_in_repo]
+                ops.append(("delete", op.path_in_repo))
+        self.commits.append({"repo_id": repo_id, "ops": ops, "message": commit_message, "revision": revision,
+                             "repo_type": repo_type})
+
+        class Info:
+            commit_url = f"https://huggingface.co/datasets/{repo_id}/commit/{len(self.commits):040d}"
+
+        return Info()
+
+
+@pytest.fixture
+def hub(monkeypatch) -> FakeHub:
+    fake = FakeHub()
+    monkeypatch.setattr(publish, "_hf_api", fake)
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    return fake
+
+
+def test_push_one_commit_then_nothing_changed(store: Store, tmp_path: Path, hub: FakeHub) -> None:
+    out = tmp_path / "ds"
+    publish_dataset(store, out)
+    res = push_dataset(out, "me/corpus", private=True)
+    assert hub.tokens == [TOKEN]
+    assert hub.calls[0] == ("create_repo", {"repo_id": "me/corpus", "repo_type": "dataset", "private": True,
+                                            "exist_ok": True})
+    assert len(hub.commits) == 1
+    assert hub.commits[0]["ops"] == [
+        ("add", "README.md"), ("add", "data/clean/train-00000-of-00001.parquet"),
+        ("add", "data/default/train-00000-of-00001.parquet"),
+    ]
+    assert hub.commits[0]["repo_type"] == "dataset" and hub.commits[0]["revision"] is None
+    assert res.commit_url.endswith("1".zfill(40))
+    assert hub.files[None]["README.md"] == (out / "README.md").read_bytes()
+
+    publish_dataset(store, out)  # unchanged store -> identical files -> no commit at all
+    again = push_dataset(out, "me/corpus")
+    assert again.commit_url is None and again.uploaded == [] and len(hub.commits) == 1
+
+    with store.tx() as conn:  # one review changes the card and both configs
+        conn.execute("INSERT INTO reviews(pair_id, reviewer, at, status, before, after, source)"
+                     " VALUES ('a2-1','c','t','accepted','Rain falls.','Rain falls.','Hujan turun.')")
+    publish_dataset(store, out, shard_rows=4)  # default now has 2 shards: the old single shard goes
+    third = push_dataset(out, "me/corpus")
+    assert len(hub.commits) == 2
+    assert hub.commits[1]["ops"] == [
+        ("add", "README.md"), ("add", "data/clean/train-00000-of-00002.parquet"),
+        ("add", "data/clean/train-00001-of-00002.parquet"), ("add", "data/default/train-00000-of-00002.parquet"),
+        ("add", "data/default/train-00001-of-00002.parquet"),
+        ("delete", "data/clean/train-00000-of-00001.parquet"),
+        ("delete", "data/default/train-00000-of-00001.parquet"),
+    ]
+    assert third.deleted == ["data/clean/train-00000-of-00001.parquet", "data/default/train-00000-of-00001.parquet"]
+    assert ".gitattributes" in hub.files[None]  # never pruned
+
+
+def test_push_to_branch(store: Store, tmp_path: Path, hub: FakeHub) -> None:
+    publish_dataset(store, tmp_path / "ds")
+    res = push_dataset(tmp_path / "ds", "me/corpus", revision="v2")
+    assert ("create_branch", {"repo_id": "me/corpus", "repo_type": "dataset", "branch": "v2", "exist_ok": True}) \
+        in hub.calls
+    assert hub.commits[0]["revision"] == "v2" and res.revision == "v2"
+    assert "README.md" not in hub.files[None]
+
+
+def _http_error(status: int, message: str) -> HfHubHTTPError:
+    http = importlib.import_module(Response.__module__.split(".")[0])  # the HTTP library huggingface_hub uses
+    response = Response(status, request=http.Request("POST", "https://huggingface.co/api/repos/create"))
+    return HfHubHTTPError(message, response=response)
+
+
+class FakeConnectError(TransportError):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("error", "fail_on", "expected"),
+    [
+        (_http_error(401, f"401 Client Error: Unauthorized (token {TOKEN})"), "create_repo", "rejected the token"),
+        (_http_error(403, "403 Forbidden"), "create_repo", "no write access"),
+        (FakeConnectError("All connection attempts failed"), "create_repo", "cannot reach the Hugging Face Hub"),
+        (FakeConnectError(f"timeout while sending {TOKEN}"), "list_repo_tree", "cannot reach the Hugging Face Hub"),
+    ],
+)
+def test_push_errors_are_one_line_and_keep_folder(
+    store: Store, tmp_path: Path, monkeypatch, capsys, error, fail_on, expected
+) -> None:
+    from bitext.cli import main
+
+    fake = FakeHub(fail=error, fail_on=fail_on)
+    monkeypatch.setattr(publish, "_hf_api", fake)
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    out = tmp_path / "ds"
+    code = main(["publish", str(store.path.parent), "--to", str(out), "--push", "me/corpus"])
+    captured = capsys.readouterr()
+    assert code == 2
+    err_lines = captured.err.strip().splitlines()
+    assert len(err_lines) == 1 and err_lines[0].startswith("bitext: error: ") and expected in err_lines[0]
+    assert str(out) in err_lines[0]  # says the local folder is unchanged
+    assert TOKEN not in captured.out + captured.err
+    assert fake.commits == []
+    assert load(out, None, tmp_path / "cache").num_rows == 7  # local folder intact and loadable
+
+
+def test_push_without_token_or_with_bad_repo_id(store: Store, tmp_path: Path, monkeypatch, hub: FakeHub) -> None:
+    import huggingface_hub
+
+    publish_dataset(store, tmp_path / "ds")
+    with pytest.raises(BitextError) as exc:
+        push_dataset(tmp_path / "ds", "not-a-repo-id")
+    assert exc.value.exit_code == 2 and "USER/NAME" in str(exc.value)
+    monkeypatch.setattr(huggingface_hub, "get_token", lambda: None)
+    with pytest.raises(BitextError) as exc:
+        push_dataset(tmp_path / "ds", "me/corpus")
+    assert exc.value.exit_code == 2 and "HF_TOKEN" in str(exc.value)
+    assert hub.calls == []
+
+
+def test_cli_publish_and_push_output(store: Store, tmp_path: Path, hub: FakeHub, capsys) -> None:
+    from bitext.cli import main
+
+    out = tmp_path / "ds"
+    argv = ["publish", str(store.path.parent), "--to", str(out), "--push", "me/corpus", "--license", "cc-by-4.0"]
+    assert main(argv) == 0
+    first = capsys.readouterr().out
+    assert f"wrote {out}: 7 pairs (default), 5 pairs (clean)" in first
+    assert "pushed to me/corpus: 3 file(s) uploaded, 0 deleted" in first
+    assert main(argv) == 0
+    assert "me/corpus: nothing changed, no commit made" in capsys.readouterr().out
+    assert len(hub.commits) == 1
+    assert main(["publish", str(store.path.parent), "--private"]) == 2
+    assert "--push" in capsys.readouterr().err
+
+
+def test_card_json_settings_render(store: Store, tmp_path: Path) -> None:
+    publish_dataset(store, tmp_path / "ds")
+    text = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
+    block = text.split("```json\n", 1)[1].split("```", 1)[0]
+    assert json.loads(block)["num_beams"] == 4
