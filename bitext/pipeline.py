@@ -9,7 +9,7 @@ interruption or after new articles arrive::
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,14 +38,21 @@ def run_pipeline(
     publish_to: Path | None = None,
     publish_options: dict[str, Any] | None = None,
     quiet: bool = False,
+    on_ingest: Callable[[IngestReport], None] | None = None,
 ) -> RunReport:
-    """Run every stage on ``inputs`` into ``store``; each stage skips what is already done."""
+    """Run every stage on ``inputs`` into ``store``; each stage skips what is already done.
+
+    ``on_ingest`` is called with the ingest report before translation starts (the CLI prints
+    input problems there, so they show before a long translation).
+    """
     from .align import align_corpus
     from .flags import flag_corpus
     from .publish import publish_dataset
     from .translate import translate_corpus
 
     report = RunReport(ingest=ingest(store, inputs, keep_dateline=keep_dateline, encoding=encoding))
+    if on_ingest is not None:
+        on_ingest(report.ingest)
     report.stages["translate"] = translate_corpus(store, quiet=quiet, **(translate_options or {}))
     report.stages["align"] = align_corpus(store, quiet=quiet)
     if reference is not None:

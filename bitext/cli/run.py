@@ -64,8 +64,8 @@ def run_run(args: argparse.Namespace) -> int:
             publish_to=publish_to,
             publish_options={"license": args.license, "quiet": args.quiet},
             quiet=args.quiet,
+            on_ingest=lambda r: report_ingest(r, args.quiet),
         )
-        report_ingest(report.ingest, args.quiet)
         if not args.quiet:
             print(format_status(corpus_status(store)))
             if publish_to is not None:

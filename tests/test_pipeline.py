@@ -1,0 +1,56 @@
+"""End to end: ``bitext run`` on the seed article with the tiny model, then re-run and status."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bitext.cli import main
+from bitext.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_run_end_to_end_then_rerun_is_a_no_op(tmp_path, tiny_model_dir, capsys):
+    out = tmp_path / "corpus"
+    args = ["run", str(ROOT / "seeds"), "--out", str(out), "--model", str(tiny_model_dir),
+            "--backend", "transformers", "--beams", "1", "--max-new-tokens", "24", "--quiet"]
+    assert main(args) == 0
+    with Store.open(out) as store:
+        n_sent = store.count("sentences")
+        assert n_sent == 14
+        assert store.count("translations") == 14
+        assert store.count("pairs", "kind='mt'") >= 1
+        assert store.count("pair_flags") > 0
+        first = store.conn.execute("SELECT * FROM sentences ORDER BY para_idx, sent_idx LIMIT 1").fetchone()
+        assert first["id"] == "000_5711ccf1114075a5:0:0"
+        assert store.article("000_5711ccf1114075a5")["dateline"] == "Mamuju (ANTARA) -"
+        snapshot = [tuple(r) for r in store.conn.execute("SELECT id, target, bead_type FROM pairs ORDER BY id")]
+
+    import datasets
+
+    ds = datasets.load_dataset(str(out / "dataset"), split="train")
+    assert len(ds) == len(snapshot)
+    assert set(ds[0]["translation"]) == {"id", "en"}
+
+    capsys.readouterr()
+    assert main(["status", str(out), "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["translate"]["left"] == 0 and status["align"]["left"] == 0 and status["flag"]["left"] == 0
+
+    # Re-running changes nothing: same pairs, nothing translated again.
+    assert main(args) == 0
+    with Store.open(out) as store:
+        assert store.count("translations") == 14
+        assert [tuple(r) for r in store.conn.execute("SELECT id, target, bead_type FROM pairs ORDER BY id")] == snapshot
+
+
+def test_run_without_the_hub_is_one_clear_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    code = main(["run", str(ROOT / "seeds"), "--out", str(tmp_path / "c"), "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert len(err.splitlines()) == 1 and err.startswith("bitext: error: ") and "--model" in err
+    with Store.open(tmp_path / "c") as store:  # segmentation was kept
+        assert store.count("sentences") == 14
