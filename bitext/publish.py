@@ -124,6 +124,9 @@ def _plain(obj: Any) -> Any:
     return str(obj)
 
 
+PUBLIC_META_PREFIXES = ("translate.", "align.", "flags.")
+
+
 def load_flag_config(signature: str | None = None) -> FlagConfig | None:
     """The flag checks' settings from ``bitext.flags`` (defaults), or None when unavailable.
 
@@ -647,8 +650,11 @@ def build_card(
         return [{"name": _cell(r[0] if r[0] is not None else "none"), "count": r[1]}
                 for r in store.conn.execute(sql)]
 
+    # Only the settings that say how the corpus was made: meta also holds private values
+    # (the review app's session secret) that must never reach a published card.
     meta_rows = [{"name": _cell(k), "value": _cell(v)}
-                 for k, v in store.conn.execute("SELECT key, value FROM meta ORDER BY key")]
+                 for k, v in store.conn.execute("SELECT key, value FROM meta ORDER BY key")
+                 if k.startswith(PUBLIC_META_PREFIXES) and not any(w in k for w in ("secret", "token", "key"))]
     fields = [{"name": n, "type": _feature_type(f), "doc": FIELD_DOCS.get(n, "")} for n, f in features.items()]
 
     return DatasetCard.from_template(

@@ -452,3 +452,13 @@ def test_card_json_settings_render(store: Store, tmp_path: Path) -> None:
     text = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
     block = text.split("```json\n", 1)[1].split("```", 1)[0]
     assert json.loads(block)["num_beams"] == 4
+
+
+def test_card_never_carries_private_meta(store: Store, tmp_path: Path) -> None:
+    store.set_meta("review.secret_key", "s3cr3t-session-key")
+    store.set_meta("translate.signature", "model:m|beams:1")
+    out = tmp_path / "ds"
+    publish_dataset(store, out)
+    text = (out / "README.md").read_text(encoding="utf-8")
+    assert "model:m|beams:1" in text
+    assert "s3cr3t-session-key" not in text and "review.secret_key" not in text
