@@ -1,0 +1,78 @@
+"""``bitext review`` (the web app) and ``bitext import-review`` (edits from XLIFF/CSV/TSV).
+
+Imports stay light: Flask is imported only when the server starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bitext.errors import BitextError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``review`` and ``import-review`` subcommands."""
+    p = subparsers.add_parser(
+        "review",
+        help="review aligned pairs in a local web app",
+        description="Start the review web app over a corpus. Binds to 127.0.0.1; with any other --host an "
+        "access token is required (printed once, or taken from $BITEXT_REVIEW_TOKEN).",
+    )
+    p.add_argument("corpus", help="corpus folder (holding bitext.sqlite)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 picks a free one)")
+    p.add_argument("--reviewer", help="name recorded with decisions (default: $BITEXT_REVIEWER or $USER)")
+    p.set_defaults(func=run_review)
+
+    p = subparsers.add_parser(
+        "import-review",
+        help="apply English edits from an XLIFF 2 or CSV/TSV file",
+        description="Apply edits made in a CAT tool (XLIFF from 'bitext export --format xliff') or a spreadsheet "
+        "(CSV/TSV with columns id, target and edited; or id/source/target). Changed targets become 'edited' "
+        "decisions; conflicts and unknown ids are reported one per line and not applied (exit 1).",
+    )
+    p.add_argument("file", help="the edited .xlf/.xliff, .csv or .tsv file")
+    p.add_argument("--corpus", required=True, help="corpus folder")
+    p.add_argument("--reviewer", required=True, help="name recorded with the imported edits")
+    p.add_argument("--format", choices=("auto", "xliff", "csv", "tsv"), default="auto",
+                   help="file format (default: by extension)")
+    p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    p.set_defaults(func=run_import_review)
+
+
+def _open_store(corpus: str):  # -> Store (kept unannotated to avoid importing at module top)
+    from bitext.store import Store, StoreError
+
+    try:
+        return Store.open(corpus, create=False)
+    except StoreError as e:
+        raise BitextError(str(e), exit_code=2) from e
+
+
+def run_review(args: argparse.Namespace) -> int:
+    """Serve the review app until Ctrl-C."""
+    from bitext.webapp import serve
+
+    if not 0 <= args.port <= 65535:
+        raise BitextError(f"--port {args.port}: not a port number", exit_code=2)
+    _open_store(args.corpus).close()
+    serve(args.corpus, host=args.host, port=args.port, reviewer=args.reviewer)
+    return 0
+
+
+def run_import_review(args: argparse.Namespace) -> int:
+    """Import edits; print one line per problem on stderr and a summary on stdout."""
+    from bitext.review import import_review
+
+    store = _open_store(args.corpus)
+    with store:
+        result = import_review(store, args.file, reviewer=args.reviewer, fmt=args.format, dry_run=args.dry_run)
+    for line in result.problems:
+        print(f"bitext: error: {line}", file=sys.stderr)
+    verb = "would import" if args.dry_run else "imported"
+    print(
+        f"{args.file}: {verb} {len(result.applied)} edit(s), {result.unchanged} unchanged, "
+        f"{len(result.problems)} problem(s)"
+    )
+    return 1 if result.problems else 0

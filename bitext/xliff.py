@@ -1,0 +1,207 @@
+"""XLIFF 2.1 export and import of pairs for review in a CAT tool (OmegaT, memoQ, Trados, Okapi...).
+
+Layout of an exported file::
+
+    <xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.1" srcLang="id" trgLang="en">
+      <file id="f1" original="ARTICLE_ID">                     one <file> per article
+        <unit id="PAIR_ID" name="PAIR_ID">                     the pair id survives the round trip
+          <mda:metadata>                                       XLIFF 2 Metadata module
+            <mda:metaGroup category="bitext">
+              <mda:meta type="review_id">12</mda:meta>          state marker: newest review id (0: none)
+              <mda:meta type="target_sha256">...</mda:meta>     state marker: hash of the English exported
+              <mda:meta type="status">edited</mda:meta>  (+ bead_type, align_score, kind)
+          <notes>
+            <note category="flag" priority="1">check (severity, score): reason</note>   fired flags
+            <note category="comment">...</note>                reviewer comment, if any
+          <segment id="s1" state="translated|reviewed" subState="bitext:STATUS">
+            <source>Indonesian</source> <target>English</target>
+
+Unit ids must be XML NMTOKENs; a pair id that is not one (aligner ids such as ``art:0.1+0.2`` contain
+``+``) gets the id ``x`` + hex of its UTF-8 bytes. ``name`` always holds the pair id as is, and import
+reads ``name`` first.
+
+The state markers live in the Metadata module, which XLIFF 2 modifiers must preserve. A unit whose markers
+a tool dropped is treated like a file without markers: its edit is applied only if the pair is still
+pending, otherwise reported as a conflict (never guessed). Text is exported as plain text
+(no inline codes); on import a target with inline elements is reported, not flattened.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from pathlib import Path
+
+from bitext.errors import BitextError
+from bitext.review import ImportRecord, select_pairs, text_hash
+from bitext.store import Store
+
+XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
+MDA_NS = "urn:oasis:names:tc:xliff:metadata:2.0"
+XLIFF_VERSION = "2.1"
+_X = f"{{{XLIFF_NS}}}"
+_M = f"{{{MDA_NS}}}"
+_PRIORITY = {"error": "1", "warning": "3", "info": "5"}
+# Characters XML 1.0 cannot carry at all; dropped on export.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# XML NameChar, close enough: letters, digits, '_', '.', ':', '-', middle dot, combining marks.
+_NMTOKEN = re.compile(r"[\w.:\-\u00b7\u0300-\u036f\u203f\u2040]+")
+_HEX_ID = re.compile(r"x((?:[0-9a-f]{2})+)")
+
+ET.register_namespace("", XLIFF_NS)
+ET.register_namespace("mda", MDA_NS)
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def unit_id(pair_id: str) -> str:
+    """The XLIFF unit id of a pair: the pair id if it is an NMTOKEN, else ``x`` + hex of its UTF-8."""
+    if _NMTOKEN.fullmatch(pair_id) and not _HEX_ID.fullmatch(pair_id):
+        return pair_id
+    return "x" + pair_id.encode("utf-8").hex()
+
+
+def pair_id_of(unit: ET.Element) -> str:
+    """The pair id of a unit: its ``name``, else its id (decoded if :func:`unit_id` encoded it)."""
+    name = unit.get("name")
+    if name:
+        return name
+    uid = unit.get("id", "")
+    m = _HEX_ID.fullmatch(uid)
+    if m:
+        try:
+            return bytes.fromhex(m.group(1)).decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return uid
+
+
+def export_xliff(
+    store: Store,
+    path: str | Path,
+    only_clean: bool = False,
+    min_score: float | None = None,
+    exclude_flags: Iterable[str] = (),
+) -> int:
+    """Write pairs (article order) to an XLIFF 2.1 file at ``path``; returns the number of units.
+
+    Filters as :func:`bitext.review.select_pairs`: ``only_clean`` leaves out rejected pairs and pairs
+    with a fired error/warning flag, ``min_score`` pairs aligned below it (or unscored),
+    ``exclude_flags`` pairs where one of these checks fired. The file is written atomically.
+    """
+    items = select_pairs(store, only_clean=only_clean, min_score=min_score, exclude_flags=exclude_flags)
+    flags: dict[str, list[tuple[str, str, float | None, str | None]]] = {}
+    for r in store.conn.execute(
+        "SELECT pair_id, check_name, severity, score, reason FROM pair_flags WHERE fired = 1"
+        " ORDER BY pair_id, CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, check_name"
+    ):
+        flags.setdefault(r[0], []).append((r[1], r[2], r[3], r[4]))
+
+    root = ET.Element(f"{_X}xliff", {"version": XLIFF_VERSION, "srcLang": "id", "trgLang": "en"})
+    files: dict[str, ET.Element] = {}
+    for it in items:
+        file_el = files.get(it.article_id)
+        if file_el is None:
+            file_el = ET.SubElement(root, f"{_X}file", {"id": f"f{len(files) + 1}", "original": it.article_id})
+            files[it.article_id] = file_el
+        unit = ET.SubElement(file_el, f"{_X}unit", {"id": unit_id(it.id), "name": it.id})
+        meta = ET.SubElement(ET.SubElement(unit, f"{_M}metadata"), f"{_M}metaGroup", {"category": "bitext"})
+        english = _xml_text(it.target)
+        for key, value in (
+            ("review_id", str(it.review_id or 0)),
+            ("target_sha256", text_hash(english)),
+            ("status", it.status),
+            ("kind", it.kind),
+            ("bead_type", it.bead_type),
+            ("align_score", "" if it.align_score is None else f"{it.align_score:.4f}"),
+        ):
+            ET.SubElement(meta, f"{_M}meta", {"type": key}).text = value
+        pair_flags = flags.get(it.id, [])
+        if pair_flags or it.comment:
+            notes = ET.SubElement(unit, f"{_X}notes")
+            for name, severity, score, reason in pair_flags:
+                score_s = "" if score is None else f", score {score:.3g}"
+                note = ET.SubElement(
+                    notes, f"{_X}note", {"category": "flag", "priority": _PRIORITY.get(severity, "5")}
+                )
+                note.text = _xml_text(f"{name} ({severity}{score_s}): {reason or ''}".rstrip(": "))
+            if it.comment:
+                ET.SubElement(notes, f"{_X}note", {"category": "comment"}).text = _xml_text(it.comment)
+        seg = ET.SubElement(
+            unit,
+            f"{_X}segment",
+            {
+                "id": "s1",
+                "canResegment": "no",
+                "state": "translated" if it.status == "pending" else "reviewed",
+                "subState": f"bitext:{it.status}",
+            },
+        )
+        ET.SubElement(seg, f"{_X}source").text = _xml_text(it.source)
+        ET.SubElement(seg, f"{_X}target").text = english
+
+    ET.indent(root, space="  ")
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    ET.ElementTree(root).write(tmp, encoding="utf-8", xml_declaration=True)
+    os.replace(tmp, path)
+    return len(items)
+
+
+def _primary(tag: str | None) -> str:
+    return (tag or "").replace("_", "-").split("-")[0].lower()
+
+
+def read_xliff(path: str | Path) -> list[ImportRecord]:
+    """Read the units of an XLIFF 2.x file as :class:`~bitext.review.ImportRecord` (one per unit)."""
+    path = Path(path)
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as e:
+        line, col = e.position
+        raise BitextError(f"{path}:{line}:{col}: not well-formed XML ({e})") from e
+    except OSError as e:
+        raise BitextError(f"{path}: cannot read: {e.strerror}", exit_code=2) from e
+    if root.tag != f"{_X}xliff":
+        raise BitextError(f"{path}: not an XLIFF 2 file (root element {root.tag!r}; expected <xliff> in {XLIFF_NS})")
+    # A tool may write regional tags (id-ID, en-US): compare the primary language only.
+    if _primary(root.get("srcLang")) != "id" or _primary(root.get("trgLang")) != "en":
+        raise BitextError(f"{path}: languages are {root.get('srcLang')}->{root.get('trgLang')}; expected id->en")
+
+    records: list[ImportRecord] = []
+    for unit in root.iter(f"{_X}unit"):
+        pair_id = pair_id_of(unit)
+        rec = ImportRecord(where=f"{path}: unit {unit.get('id', '')!r}", pair_id=pair_id, new_target=None)
+        records.append(rec)
+        if not pair_id:
+            rec.problem = "unit without id"
+            continue
+        for meta in unit.iter(f"{_M}meta"):
+            value = (meta.text or "").strip()
+            if meta.get("type") == "review_id":
+                if not value.isdigit():
+                    rec.problem = f"review_id marker {value!r} is not a number"
+                    break
+                rec.base_review_id = int(value)
+            elif meta.get("type") == "target_sha256":
+                rec.base_hash = value
+        if rec.problem:
+            continue
+        parts: list[str] = []
+        for seg in unit.findall(f"{_X}segment"):
+            target = seg.find(f"{_X}target")
+            if target is None:
+                continue
+            if len(target):
+                rec.problem = "target has inline markup (<{}>); only plain text can be imported".format(
+                    target[0].tag.rsplit("}", 1)[-1]
+                )
+                break
+            parts.append(target.text or "")
+        if rec.problem is None and parts:
+            rec.new_target = " ".join(parts)
+    return records

@@ -1,0 +1,316 @@
+"""End-to-end review in headless Chromium (Debian's /usr/bin/chromium) driven by Playwright.
+
+The real server runs in a subprocess so it can be killed (SIGKILL) and restarted over the same store.
+Set BITEXT_UPDATE_SCREENSHOT=1 to rewrite docs/review.png.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bitext import review
+from bitext.store import Store
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+
+ARTICLE = "000_5711ccf1114075a5"
+# A real ANTARA article (seeds/) with hand translations; bead 2 drops a clause (flagged).
+PAIRS = [
+    ("Mamuju (ANTARA) - Pemerintah Provinsi Sulawesi Barat mendorong Aparatur Sipil Negara (ASN) di daerah itu "
+     "menginternalisasikan perspektif Hak Asasi Manusia (HAM) pada setiap pelayanan publik.",
+     "Mamuju (ANTARA) - The West Sulawesi Provincial Government is encouraging civil servants (ASN) in the region "
+     "to internalise a human rights perspective in every public service."),
+    ("\"Penerapan nilai-nilai HAM harus menjadi fondasi bagi setiap ASN dalam memberikan pelayanan,\" kata Kepala "
+     "Badan Kepegawaian Daerah (BKD) Provinsi Sulbar Herdin Ismail, pada dialog isu-Isu Hak Asasi Manusia, di "
+     "Mamuju, Rabu.",
+     "\"Applying human rights values must be the foundation for every civil servant in providing services,\" said "
+     "Herdin Ismail, head of the West Sulawesi Regional Civil Service Agency (BKD), at a dialogue on human rights "
+     "issues in Mamuju on Wednesday."),
+    ("Herdin Ismail menyampaikan apresiasi atas terselenggaranya dialog tersebut sebagai bentuk keseriusan dalam "
+     "memperkuat tata kelola pemerintahan yang baik dan akuntabel, serta mewujudkan pelayanan dasar yang "
+     "berkualitas bagi seluruh masyarakat.",
+     "Herdin Ismail expressed his appreciation for the dialogue."),
+    ("Kegiatan itu menurut Herdin Ismail menjadi wadah strategis untuk memperkuat pemahaman serta memperkokoh "
+     "komitmen bersama dalam pemajuan dan perlindungan HAM di tingkat daerah.",
+     "According to Herdin Ismail, the event is a strategic forum to deepen understanding and strengthen a shared "
+     "commitment to promoting and protecting human rights at the regional level."),
+    ("Dialog itu juga kata dia, menjadi ruang kolaborasi bagi berbagai pihak, mulai dari instansi pemerintah, "
+     "organisasi masyarakat sipil, hingga para pemangku kepentingan lainnya.",
+     "The dialogue, he said, is also a space for collaboration between government agencies, civil society "
+     "organisations and other stakeholders."),
+    ("Ia berharap, melalui dialog isu-Isu HAM tersebut tercipta sinergi yang kuat dalam memperkuat ekosistem "
+     "pelayanan publik yang lebih humanis dan berorientasi pada pemenuhan hak-hak warga.",
+     "He hoped the dialogue would create strong synergy in building a more humane public service ecosystem "
+     "oriented towards fulfilling citizens' rights."),
+    ("Ia menegaskan bahwa ASN memegang peran krusial dalam menciptakan layanan yang adil, inklusif, dan "
+     "menghormati hak-hak dasar masyarakat.",
+     "She stressed that civil servants play a crucial role in creating services that are fair, inclusive and "
+     "respectful of people's basic rights."),
+    ("Upaya pemajuan HAM menurut dia, bukan hanya tanggung jawab lembaga tertentu, melainkan kerja bersama "
+     "seluruh elemen pemerintahan dan masyarakat.",
+     "Promoting human rights, she said, is not only the responsibility of certain institutions but a joint effort "
+     "of all parts of government and society."),
+]
+SCRIPT_SOURCE = "Peretas menyisipkan <script>alert('xss')</script> ke situs itu."
+SCRIPT_TARGET = "Hackers inserted <script>alert('xss')</script> into the site."
+FLAG = ("length_ratio", 1, "error", 0.41,
+        "English is 0.41x the expected length: the clause about good governance and basic services is missing")
+
+
+def build_store(folder: Path, filler: int = 0) -> Store:
+    """The article above, one pair with a <script> in a second article, and ``filler`` plain pairs."""
+    store = Store.open(folder)
+    with store.tx() as c:
+        for aid, title in ((ARTICLE, "Pemprov Sulbar dorong ASN internalisasikan perspektif HAM"), ("z_web", "Situs")):
+            c.execute(
+                "INSERT INTO articles(id, source_path, title, raw_text, content_hash, segmenter, ingested_at)"
+                " VALUES (?, ?, ?, '', '', 'test', '2024-01-01')",
+                (aid, f"seeds/{aid}.txt", title),
+            )
+        rows = [(f"{ARTICLE}:{i}", ARTICLE, i, s, t) for i, (s, t) in enumerate(PAIRS)]
+        rows.append(("z_web:0", "z_web", 0, SCRIPT_SOURCE, SCRIPT_TARGET))
+        rows += [(f"z_web:{i}", "z_web", i, f"Kalimat nomor {i}.", f"Sentence number {i}.") for i in range(1, filler + 1)]
+        for pid, aid, idx, src, tgt in rows:
+            c.execute(
+                "INSERT INTO pairs(id, article_id, bead_idx, src_ids, tgt_idx, source, target, mt, bead_type,"
+                " align_score, created_at) VALUES (?, ?, ?, '[]', '[]', ?, ?, ?, '1-1', 0.87, '2024-01-01')",
+                (pid, aid, idx, src, tgt, tgt),
+            )
+        c.execute("INSERT INTO pair_flags(pair_id, check_name, fired, severity, score, reason) VALUES (?,?,?,?,?,?)",
+                  (f"{ARTICLE}:2", *FLAG))
+        c.execute("INSERT INTO pair_flags(pair_id, check_name, fired, severity, score, reason) VALUES (?,?,?,?,?,?)",
+                  (f"{ARTICLE}:2", "untranslated", 0, "error", 0.0, None))
+    return store
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`bitext review` in a subprocess (via bitext.webapp.serve)."""
+
+    def __init__(self, corpus: Path, port: int) -> None:
+        self.corpus, self.port = corpus, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        code = (f"from bitext.webapp import serve; serve({str(self.corpus)!r}, host='127.0.0.1', port={self.port},"
+                " reviewer='ana')")
+        env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(self.proc.stderr.read().decode())
+            try:
+                urllib.request.urlopen(self.url + "/api/progress", timeout=2).read()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handler runs, as in a crash."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+        self.proc = None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    build_store(tmp_path / "corpus", filler=3).close()
+    srv = Server(tmp_path / "corpus", free_port())
+    srv.start()
+    yield srv
+    srv.kill()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    pg = ctx.new_page()
+    pg.dialogs = []  # any alert/confirm would land here
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+    yield pg
+    ctx.close()
+
+
+def shown_pair(page: object) -> str:
+    return page.get_attribute("#pair", "data-pair-id")
+
+
+def press_and_wait(page: object, key: str) -> None:
+    """Press a shortcut that saves and wait for the next page to load."""
+    with page.expect_navigation(wait_until="load"):
+        page.keyboard.press(key)
+
+
+def state(corpus: Path, pair_id: str) -> tuple[str, str] | None:
+    with Store.open(corpus, create=False) as s:
+        row = s.review_states().get(pair_id)
+        return None if row is None else (row["status"], row["after"])
+
+
+def test_keyboard_review_survives_a_killed_server(server: Server, page: object) -> None:
+    corpus = server.corpus
+    page.goto(server.url + "/")
+    first = shown_pair(page)
+    assert first == f"{ARTICLE}:2"  # the flagged pair comes first
+    assert "clause about good governance" in page.inner_text("#flags")
+
+    press_and_wait(page, "a")  # accept
+    assert state(corpus, first) == ("accepted", PAIRS[2][1])
+    second = shown_pair(page)
+    assert second == f"{ARTICLE}:0"
+    assert "accepted" in page.inner_text("#last").lower()
+
+    page.keyboard.press("e")  # edit the English inline
+    assert page.evaluate("document.activeElement.id") == "after"
+    page.keyboard.press("Control+a")
+    page.keyboard.type("Mamuju (ANTARA) - West Sulawesi urges civil servants to put human rights first.")
+    press_and_wait(page, "Control+Enter")
+    assert state(corpus, second) == ("edited", "Mamuju (ANTARA) - West Sulawesi urges civil servants to put human "
+                                               "rights first.")
+    third = shown_pair(page)
+    press_and_wait(page, "r")  # reject
+    assert state(corpus, third)[0] == "rejected"
+    fourth = shown_pair(page)
+
+    # Kill the server while this page is open, start it again, and save from the old page.
+    server.kill()
+    server.start()
+    press_and_wait(page, "a")
+    assert (third, fourth) == (f"{ARTICLE}:1", f"{ARTICLE}:3")
+    assert state(corpus, fourth) == ("accepted", PAIRS[3][1])
+    page.goto(server.url + "/review?status=all")
+    counts = page.inner_text("#progress")
+    assert "4/12 reviewed" in counts and "2 accepted" in counts and "1 edited" in counts and "1 rejected" in counts
+    page.goto(f"{server.url}/history?id={second}")
+    assert "West Sulawesi urges civil servants" in page.inner_text("table.hist")
+
+    # u undoes the last decision shown in the banner
+    page.goto(server.url + "/review")
+    press_and_wait(page, "a")
+    with Store.open(corpus, create=False) as s:
+        assert [r["status"] for r in s.review_states().values()].count("accepted") == 3
+    last_id = page.get_attribute("#undo-form input[name=id]", "value")
+    press_and_wait(page, "u")
+    assert state(corpus, last_id) == ("pending", None)
+    assert shown_pair(page) == last_id
+    assert page.dialogs == []
+
+
+def test_script_in_text_is_shown_as_text(server: Server, page: object) -> None:
+    page.goto(f"{server.url}/pair?id=z_web:0")
+    assert page.inner_text("#source") == SCRIPT_SOURCE
+    assert page.input_value("#after") == SCRIPT_TARGET
+    assert page.evaluate("document.scripts.length") == 1  # only our own review.js
+    press_and_wait(page, "a")
+    assert page.dialogs == []
+    assert state(server.corpus, "z_web:0") == ("accepted", SCRIPT_TARGET)
+
+
+def test_stale_save_gets_a_conflict(server: Server, page: object) -> None:
+    pid = f"{ARTICLE}:5"
+    page.goto(f"{server.url}/pair?id={pid}")
+    # another reviewer saves the same pair while this page is open
+    with Store.open(server.corpus, create=False) as s:
+        review.decide(s, pid, "edited", reviewer="budi", after="Budi's English.", parent_id=0)
+    page.keyboard.press("e")
+    page.keyboard.type(" (checked)")
+    press_and_wait(page, "Control+Enter")
+    assert "changed while you had it open" in page.inner_text("#conflict")
+    assert page.inner_text("#theirs") == "Budi's English."
+    assert page.input_value("#mine") == PAIRS[5][1] + " (checked)"
+    assert state(server.corpus, pid) == ("edited", "Budi's English.")
+
+
+def test_decision_speed(browser: object, tmp_path: Path) -> None:
+    """Not an assertion: how many pairs a minute the page lets a reviewer decide (machine time only)."""
+    build_store(tmp_path / "speed", filler=30).close()
+    srv = Server(tmp_path / "speed", free_port())
+    srv.start()
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        pg = ctx.new_page()
+        pg.goto(srv.url + "/review?article=z_web")
+        times = []
+        for _ in range(21):
+            before = shown_pair(pg)
+            t0 = time.perf_counter()
+            press_and_wait(pg, "a")
+            times.append(time.perf_counter() - t0)
+            assert shown_pair(pg) != before
+        times = times[1:]  # the first one warms up caches
+        avg = sum(times) / len(times)
+        print(f"\nreview speed: keypress -> next pair loaded: mean {avg * 1000:.1f} ms, "
+              f"min {min(times) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms over {len(times)} accepts "
+              f"= {60 / avg:.0f} pairs/minute of machine time")
+    finally:
+        ctx.close()
+        srv.kill()
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()[:24]
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_screenshot(tmp_path: Path, browser: object) -> None:
+    store = build_store(tmp_path / "shot")
+    review.decide(store, f"{ARTICLE}:0", "accepted", reviewer="ana")
+    review.decide(store, f"{ARTICLE}:1", "edited", reviewer="ana", after=PAIRS[1][1].replace("Applying", "Upholding"))
+    rid = review.decide(store, f"{ARTICLE}:4", "accepted", reviewer="ana")
+    store.close()
+    srv = Server(tmp_path / "shot", free_port())
+    srv.start()
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        pg = ctx.new_page()
+        pg.goto(f"{srv.url}/pair?id={ARTICLE}:2&last={rid}")
+        out = tmp_path / "review.png"
+        pg.screenshot(path=str(out))
+        assert png_size(out) == (1280, 800)
+        if os.environ.get("BITEXT_UPDATE_SCREENSHOT") == "1":
+            (ROOT / "docs").mkdir(exist_ok=True)
+            (ROOT / "docs" / "review.png").write_bytes(out.read_bytes())
+    finally:
+        ctx.close()
+        srv.kill()
