@@ -31,6 +31,8 @@ from bitext.store import Store, translation_key
 
 # Bump when a check's scoring changes, so stores re-flag every pair.
 FLAGS_VERSION = "1"
+# A pair needs a human look when a check of one of these severities fired (one rule for all stages).
+BLOCKING_SEVERITIES = ("warning", "error")
 SEVERITIES = ("info", "warning", "error")
 META_KEY = "flags.signature"
 BATCH = 500
@@ -839,7 +841,7 @@ def check_pair(
 
 def needs_review(results: Iterable[FlagResult]) -> bool:
     """True when any check of severity warning or error fired."""
-    return any(r.fired and r.severity in ("warning", "error") for r in results)
+    return any(r.fired and r.severity in BLOCKING_SEVERITIES for r in results)
 
 
 # -- store wiring -------------------------------------------------------------------------
