@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .flags import BLOCKING_SEVERITIES
 from .ingest import IngestReport, ingest
 from .store import Store, translation_key
 
@@ -69,16 +70,18 @@ def corpus_status(store: Store) -> dict[str, Any]:
     sentences = store.count("sentences")
     signature = store.get_meta("translate.signature")
     translated = _translated(store, signature)
+    # Aligned = has pairs made from the current translations (older ones are redone by align).
     aligned_articles = store.conn.execute(
-        "SELECT COUNT(DISTINCT article_id) FROM pairs WHERE kind='mt'"
+        "SELECT COUNT(DISTINCT article_id) FROM pairs WHERE kind='mt' AND signature IS ?", (signature,)
     ).fetchone()[0]
     pairs = store.count("pairs")
     bead_types = dict(
         store.conn.execute("SELECT bead_type, COUNT(*) FROM pairs GROUP BY bead_type ORDER BY bead_type").fetchall()
     )
     flagged = store.conn.execute("SELECT COUNT(DISTINCT pair_id) FROM pair_flags").fetchone()[0]
-    needs_review = store.conn.execute(
-        "SELECT COUNT(DISTINCT pair_id) FROM pair_flags WHERE fired=1 AND severity IN ('warning','error')"
+    blocking = ",".join(f"'{s}'" for s in BLOCKING_SEVERITIES)
+    flagged_blocking = store.conn.execute(
+        f"SELECT COUNT(DISTINCT pair_id) FROM pair_flags WHERE fired=1 AND severity IN ({blocking})"
     ).fetchone()[0]
     fired = dict(
         store.conn.execute(
@@ -97,7 +100,7 @@ def corpus_status(store: Store) -> dict[str, Any]:
         },
         "align": {"articles_aligned": aligned_articles, "left": articles - aligned_articles, "pairs": pairs,
                   "bead_types": bead_types},
-        "flag": {"pairs_flagged": flagged, "left": pairs - flagged, "needs_review": needs_review, "fired": fired},
+        "flag": {"pairs_checked": flagged, "left": pairs - flagged, "flagged": flagged_blocking, "fired": fired},
     }
     try:
         from .review import review_progress
@@ -134,7 +137,7 @@ def format_status(status: dict[str, Any]) -> str:
         + (f"  [{t['signature']}]" if t["signature"] else "  [not run yet]"),
         f"align       {a['articles_aligned']}/{status['articles']} articles aligned, {a['pairs']} pairs"
         + (f" ({', '.join(f'{k}: {v}' for k, v in a['bead_types'].items())})" if a["bead_types"] else ""),
-        f"flag        {f['pairs_flagged']}/{a['pairs']} pairs checked, {f['needs_review']} need review"
+        f"flag        {f['pairs_checked']}/{a['pairs']} pairs checked, {f['flagged']} with a warning or error"
         + (f" ({', '.join(f'{k}: {v}' for k, v in f['fired'].items())})" if f["fired"] else ""),
         "review      " + ", ".join(f"{k} {v}" for k, v in r.items()),
     ]

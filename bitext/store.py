@@ -119,7 +119,7 @@ CORE_MIGRATIONS: list[tuple[int, str]] = [
             pair_id     TEXT NOT NULL,
             reviewer    TEXT NOT NULL,
             at          TEXT NOT NULL,
-            status      TEXT NOT NULL,        -- 'accepted' | 'edited' | 'rejected' | 'skipped' | 'undone'
+            status      TEXT NOT NULL,        -- 'accepted' | 'edited' | 'rejected' | 'pending' (undo of a first decision)
             before      TEXT,                 -- target text the reviewer saw
             after       TEXT,                 -- target text after the decision
             comment     TEXT,

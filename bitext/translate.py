@@ -184,8 +184,9 @@ class Engine:
             f"|split:{SPLIT_POLICY}/{max_input_tokens}"
         )
         self.settings: dict[str, Any] = {
-            "model": ref.name,
-            "model_path": str(ref.path),
+            # A local folder is named by its last component only: its full path (a home
+            # directory, a user name) would otherwise travel into published dataset cards.
+            "model": ref.name if ref.revision else Path(ref.name).name,
             "fingerprint": ref.fingerprint,
             "revision": ref.revision,
             "backend": backend.name,

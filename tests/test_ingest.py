@@ -147,5 +147,6 @@ def test_cli_segment_and_status(tmp_path, capsys):
     assert "translate   0/3 sentences translated (3 left)  [not run yet]" in text
     assert main(["status", str(tmp_path / "nowhere")]) == 2
     assert "no corpus store here" in capsys.readouterr().err
-    assert main(["segment", str(tmp_path / "missing.txt"), "--out", str(out)]) == 2
+    assert main(["segment", str(tmp_path / "missing.txt"), "--out", str(tmp_path / "new")]) == 2
     assert capsys.readouterr().err.strip() == f"bitext: error: {tmp_path / 'missing.txt'}: no such file or folder"
+    assert not (tmp_path / "new").exists()  # nothing is created for a run that cannot start

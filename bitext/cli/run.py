@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..ingest import expand_inputs
 from ..pipeline import corpus_status, format_status, run_pipeline
 from ..store import Store
 from .segment import add_input_options, report_ingest
@@ -51,6 +52,7 @@ def run_run(args: argparse.Namespace) -> int:
         "batch_tokens": args.batch_tokens,
         "device": args.device,
     }
+    expand_inputs(args.inputs)  # a missing input fails before any store is created
     publish_to = None if args.no_publish else (args.publish_to or Path(args.out) / "dataset")
     with Store.open(args.out) as store:
         report = run_pipeline(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..ingest import IngestReport, ingest
+from ..ingest import IngestReport, expand_inputs, ingest
 from ..store import Store
 
 
@@ -48,6 +48,7 @@ def report_ingest(report: IngestReport, quiet: bool) -> None:
 
 
 def run_segment(args: argparse.Namespace) -> int:
+    expand_inputs(args.inputs)  # a missing input fails before any store is created
     with Store.open(args.out) as store:
         report = ingest(store, args.inputs, keep_dateline=args.keep_dateline, encoding=args.encoding)
     report_ingest(report, args.quiet)
