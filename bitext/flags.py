@@ -5,9 +5,12 @@ check does not apply), :meth:`Check.fires` turns it into a decision with a thres
 Keeping the two apart lets the thresholds be calibrated on clean data (``scripts/eval_flags.py
 --calibrate``) and lets a reviewer see *how far* a pair is from the limit (:func:`explain`).
 
-Defaults live in ``bitext/flags_default.toml`` (package data); a user TOML overrides them per check.
+Defaults live in ``bitext/flags_default.toml`` (package data); a user TOML overrides them per check
+and every value is validated before any stored flag is touched. The user TOML is kept in meta
+``flags.config`` so later runs without one (``bitext run``) keep it; ``"default"`` returns to the defaults.
 :func:`flag_corpus` writes one ``pair_flags`` row per computed check and skips pairs already flagged
-with the same config + :data:`FLAGS_VERSION` (hash kept in meta ``flags.signature``).
+with the same config + :data:`FLAGS_VERSION` (hash kept in meta ``flags.signature``); the duplicate
+check of already-flagged pairs is refreshed whenever pairs are added or removed.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import copy
 import difflib
 import hashlib
 import json
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,6 +39,11 @@ FLAGS_VERSION = "1"
 BLOCKING_SEVERITIES = ("warning", "error")
 SEVERITIES = ("info", "warning", "error")
 META_KEY = "flags.signature"
+# The user TOML in use (sticky: later runs without a config reuse it) and its file name, for messages.
+CONFIG_META_KEY = "flags.config"
+CONFIG_NAME_META_KEY = "flags.config_name"
+# ``config_path`` value meaning "the built-in defaults" (and forget the stored config).
+DEFAULT_CONFIG = "default"
 BATCH = 500
 
 
@@ -412,6 +421,8 @@ class Check:
     severity: str = "warning"
     description: ClassVar[str] = ""
     direction: ClassVar[str] = "above"
+    # Check-specific options a config may set: name -> kind (a key of _OPTION_KINDS).
+    option_kinds: ClassVar[dict[str, str]] = {}
 
     def __init__(self, options: dict[str, Any] | None = None) -> None:
         self.options = dict(options or {})
@@ -487,6 +498,7 @@ class LengthRatio(Check):
     severity = "warning"
     description = "target/source character length ratio"
     direction = "outside"
+    option_kinds = {"smoothing": "non-negative number"}
 
     def score(self, pair: PairView) -> float | None:
         if not pair.source.strip() or not pair.target.strip():
@@ -528,6 +540,7 @@ class Repetition(Check):
     name = "repetition"
     severity = "error"
     description = "repeated n-gram (MT hallucination loop)"
+    option_kinds = {"max_ngram": "positive integer"}
 
     def _runs(self, pair: PairView) -> tuple[int, str, int]:
         n = int(self.options.get("max_ngram", 6))
@@ -607,6 +620,7 @@ class NotEnglish(Check):
     severity = "error"
     description = "target is not English"
     direction = "below"
+    option_kinds = {"languages": "languages", "min_words": "non-negative integer"}
 
     def _langs(self) -> list[str]:
         return list(self.options.get("languages", ["en", "id", "ms"]))
@@ -657,6 +671,7 @@ class MissingNames(Check):
     name = "missing_names"
     severity = "warning"
     description = "names of the source missing from the target"
+    option_kinds = {"fuzz": "number in [0, 1]"}
 
     def _names(self, pair: PairView) -> tuple[list[str], list[str]]:
         return missing_names(pair.source, pair.target, float(self.options.get("fuzz", 0.75)))
@@ -782,30 +797,162 @@ def _defaults() -> dict[str, dict]:
     return _read_toml(text, "bitext/flags_default.toml")
 
 
+def _is_number(v: Any) -> bool:
+    # TOML booleans are ints to Python; 'nan' compares false with everything and would never fire.
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and not (isinstance(v, float) and math.isnan(v))
+
+
+def _known_language(code: str) -> bool:
+    try:
+        _langid((code,))
+    except ValueError:  # py3langid: 'Unknown language code(s)'
+        return False
+    return True
+
+
+_OPTION_KINDS: dict[str, Any] = {
+    "non-negative number": lambda v: _is_number(v) and v >= 0,
+    "positive integer": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
+    "non-negative integer": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+    "number in [0, 1]": lambda v: _is_number(v) and 0 <= v <= 1,
+    "languages": lambda v: (isinstance(v, list) and "en" in v and all(isinstance(c, str) for c in v)
+                            and all(_known_language(c) for c in v)),
+}
+_OPTION_HELP = {"languages": "a list of py3langid language codes that includes 'en'"}
+
+
+def _key_line(text: str, table: str, key: str | None) -> int | None:
+    """1-based line of ``key =`` inside ``[table]`` (or of the table header when key is None)."""
+    current = None
+    for n, line in enumerate(text.splitlines(), 1):
+        head = re.match(r"\s*\[\s*([^\]]+?)\s*\]", line)
+        if head:
+            current = head.group(1).strip("\"'")
+            if key is None and current == table:
+                return n
+            continue
+        if key is not None and current == table and re.match(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", line):
+            return n
+    return None
+
+
+def _validate_table(name: str, table: dict[str, Any], text: str, where: str) -> None:
+    """Raise BitextError (exit 2) naming file:line, table and key for any value a check cannot use."""
+    cls = CHECKS[name]
+
+    def bad(key: str, must: str) -> BitextError:
+        line = _key_line(text, name, key)
+        loc = f"{where}:{line}" if line else where
+        return BitextError(f"{loc}: [{name}] {key} must be {must}, got {table[key]!r}", exit_code=2)
+
+    for key, value in table.items():
+        if key == "threshold":
+            if cls.direction == "outside":
+                ok = (isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value)
+                      and value[0] <= value[1])
+                if not ok:
+                    raise bad(key, "a range [low, high] of two numbers with low <= high")
+            elif not _is_number(value):
+                raise bad(key, "a number")
+        elif key == "severity":
+            if value not in SEVERITIES:
+                raise bad(key, "one of " + ", ".join(SEVERITIES))
+        elif key == "enabled":
+            if not isinstance(value, bool):
+                raise bad(key, "true or false")
+        elif key in cls.option_kinds:
+            kind = cls.option_kinds[key]
+            if not _OPTION_KINDS[kind](value):
+                raise bad(key, _OPTION_HELP.get(kind, "a " + kind))
+        else:
+            line = _key_line(text, name, key)
+            loc = f"{where}:{line}" if line else where
+            known = ["threshold", "severity", "enabled", *cls.option_kinds]
+            raise BitextError(f"{loc}: [{name}] unknown key '{key}'; known: {', '.join(known)}", exit_code=2)
+
+
+def parse_config(text: str, where: str) -> dict[str, dict]:
+    """The packaged defaults overridden by the TOML ``text``; every value is checked.
+
+    ``where`` names the text's origin in error messages (a file path, or the store's meta).
+    Raises :class:`BitextError` with exit code 2 naming the file (and line), table and key.
+    """
+    config = copy.deepcopy(_defaults())
+    user = _read_toml(text, where)
+    for name, table in user.items():
+        if name not in CHECKS:
+            line = _key_line(text, name, None)
+            loc = f"{where}:{line}" if line else where
+            raise BitextError(f"{loc}: unknown check [{name}]; known: {', '.join(CHECKS)}", exit_code=2)
+        if not isinstance(table, dict):
+            raise BitextError(f"{where}: '{name}' must be a table like [{name}]", exit_code=2)
+        _validate_table(name, table, text, where)
+        config.setdefault(name, {}).update(table)
+    return config
+
+
+def _read_config_file(path: str | Path) -> str:
+    p = Path(path)
+    try:
+        return p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise BitextError(f"{p}: cannot read flag config: {e.strerror}", exit_code=2) from None
+    except UnicodeDecodeError as e:
+        raise BitextError(f"{p}: flag config is not UTF-8 text: {e.reason}", exit_code=2) from None
+
+
+def _is_default(config_path: str | Path | None) -> bool:
+    return config_path is not None and str(config_path) == DEFAULT_CONFIG
+
+
 def load_config(path: str | Path | None = None) -> dict[str, dict]:
     """Check settings: the packaged defaults, overridden per key by the tables of a user TOML file.
 
-    Each table is named after a check: ``threshold`` (a number, or ``[low, high]``), ``severity``,
-    ``enabled`` and check-specific options.
+    Each table is named after a check: ``threshold`` (a number, or ``[low, high]`` with low <= high),
+    ``severity`` (info/warning/error), ``enabled`` (bool) and the check's own options
+    (:attr:`Check.option_kinds`). Any other key or a value of the wrong type is a usage error
+    (:class:`BitextError`, exit code 2) naming the file, line, table and key. ``path`` None or
+    ``"default"`` gives the defaults.
     """
-    config = copy.deepcopy(_defaults())
-    if path is None:
-        return config
-    p = Path(path)
+    if path is None or _is_default(path):
+        return copy.deepcopy(_defaults())
+    return parse_config(_read_config_file(path), str(path))
+
+
+@dataclass
+class EffectiveConfig:
+    """The flag config a store works under: settings, the user TOML (None = defaults) and a label."""
+
+    config: dict[str, dict]
+    text: str | None
+    label: str
+
+
+def effective_config(store: Store, config_path: str | Path | None = None) -> EffectiveConfig:
+    """The config :func:`flag_corpus` and :func:`explain` use for ``store``; reads, never writes.
+
+    A ``config_path`` file wins; ``"default"`` means the built-in defaults; None reuses the TOML stored
+    in meta ``flags.config`` by an earlier ``flag_corpus(config_path=FILE)`` (so ``bitext run`` keeps a
+    custom config), or the defaults when none is stored.
+    """
+    if _is_default(config_path):
+        return EffectiveConfig(load_config(), None, "built-in defaults")
+    if config_path is not None:
+        text = _read_config_file(config_path)
+        return EffectiveConfig(parse_config(text, str(config_path)), text, str(config_path))
+    text = store.get_meta(CONFIG_META_KEY)
+    if text is None:
+        return EffectiveConfig(load_config(), None, "built-in defaults")
+    name = store.get_meta(CONFIG_NAME_META_KEY) or "flags.toml"
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as e:
-        raise BitextError(f"{p}: cannot read flag config: {e.strerror}", exit_code=2) from None
-    user = _read_toml(text, str(p))
-    for name, table in user.items():
-        if name not in CHECKS:
-            raise BitextError(f"{p}: unknown check [{name}]; known: {', '.join(CHECKS)}", exit_code=2)
-        if not isinstance(table, dict):
-            raise BitextError(f"{p}: '{name}' must be a table like [{name}]", exit_code=2)
-        if "severity" in table and table["severity"] not in SEVERITIES:
-            raise BitextError(f"{p}: [{name}] severity must be one of {', '.join(SEVERITIES)}", exit_code=2)
-        config.setdefault(name, {}).update(table)
-    return config
+        config = parse_config(text, name)
+    except BitextError as e:  # e.g. written by an older bitext whose checks had other options
+        raise BitextError(
+            f"{store.path}: the flag config stored in meta {CONFIG_META_KEY} is not valid any more ({e}); "
+            "run 'bitext flag CORPUS --config FILE' with a fixed file, or '--config default'",
+            exit_code=2,
+        ) from None
+    return EffectiveConfig(config, text, f"{name} (stored in the corpus)")
 
 
 def config_signature(config: dict[str, dict]) -> str:
@@ -840,7 +987,7 @@ def check_pair(
 
 
 def needs_review(results: Iterable[FlagResult]) -> bool:
-    """True when any check of severity warning or error fired."""
+    """True when a check of a :data:`BLOCKING_SEVERITIES` severity (warning, error) fired."""
     return any(r.fired and r.severity in BLOCKING_SEVERITIES for r in results)
 
 
@@ -888,51 +1035,125 @@ def _pair_views(store: Store, rows: Sequence[Any], first_seen: dict[str, str]) -
     return views
 
 
+def _dup_key(source: str, target: str) -> bytes:
+    # A digest keeps memory flat on big corpora; equal normalised texts give equal keys.
+    return hashlib.blake2b(f"{_norm(source)}\0{_norm(target)}".encode(), digest_size=16).digest()
+
+
 def _first_seen(store: Store) -> dict[str, str]:
-    """pair id -> id of the first pair (corpus order) with the same normalised source and target."""
-    first: dict[tuple[str, str], str] = {}
+    """pair id -> id of the first pair with the same normalised source and target.
+
+    "First" is the corpus order (article_id, kind, bead_idx, id), not the order pairs were added
+    or flagged, so the duplicate decision is the same however the corpus was built up.
+    """
+    first: dict[bytes, str] = {}
     out: dict[str, str] = {}
     for r in store.conn.execute("SELECT id, source, target FROM pairs ORDER BY article_id, kind, bead_idx, id"):
-        key = (_norm(r["source"]), _norm(r["target"]))
-        out[r["id"]] = first.setdefault(key, r["id"])
+        out[r["id"]] = first.setdefault(_dup_key(r["source"], r["target"]), r["id"])
     return out
 
 
-def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool = False) -> dict[str, int]:
-    """Flag every pair not yet flagged under the current config; recompute all when it changed.
+def _duplicate_row(check: Check, pair_id: str, first_id: str | None) -> tuple | None:
+    """The pair_flags row of the duplicate check, which needs only the pair's id and first_seen."""
+    view = PairView(id=pair_id, source="", target="", mt=None, bead_type="", align_score=None, logprob=None,
+                    n_tokens=None, n_unk=0, hit_max_length=False, source_split=False, first_seen=first_id)
+    r = run_check(check, view)
+    if r.score is None:
+        return None
+    return (pair_id, r.check, r.score, int(r.fired), r.severity, r.reason)
 
-    Returns counts: ``flagged`` (pairs checked now), ``skipped`` (already current), ``needs_review``
-    (pairs in the store with a fired warning/error flag) and, per check name, how many of the pairs
-    checked now it fired on.
+
+def _refresh_duplicates(conn: Any, check: Check, first: dict[str, str], skip: set[str]) -> int:
+    """Rewrite the stored duplicate rows that a change of the pairs made wrong; returns how many.
+
+    A pair added before an already-flagged copy (or the removal of a first occurrence) changes the
+    decision of pairs flagged earlier; only rows whose outcome differs are written.
     """
-    config = load_config(config_path)
-    checks = build_checks(config)
-    sig = config_signature(config)
-    with store.tx() as conn:
-        if store.get_meta(META_KEY) != sig:
-            # Set the new signature together with the wipe, so a run killed later resumes instead of restarting.
-            conn.execute("DELETE FROM pair_flags")
-            store.set_meta(META_KEY, sig)
+    stale = []
+    for r in conn.execute("SELECT pair_id, check_name, score, fired, severity, reason FROM pair_flags"
+                          " WHERE check_name=?",
+                          (check.name,)):
+        if r["pair_id"] in skip:
+            continue
+        want = _duplicate_row(check, r["pair_id"], first.get(r["pair_id"]))
+        if want is not None and tuple(r) != want:
+            stale.append(want)
+    conn.executemany(
+        "INSERT OR REPLACE INTO pair_flags(pair_id, check_name, score, fired, severity, reason) VALUES (?,?,?,?,?,?)",
+        stale,
+    )
+    return len(stale)
+
+
+def _blocking_count(store: Store) -> int:
+    marks = ",".join("?" * len(BLOCKING_SEVERITIES))
+    return store.conn.execute(
+        f"SELECT COUNT(DISTINCT pair_id) FROM pair_flags WHERE fired=1 AND severity IN ({marks})",
+        BLOCKING_SEVERITIES,
+    ).fetchone()[0]
+
+
+def config_label(store: Store) -> str:
+    """Which flag config the store's flags follow, for messages: 'built-in defaults' or 'FILE (stored ...)'."""
+    if store.get_meta(CONFIG_META_KEY) is None:
+        return "built-in defaults"
+    return f"{store.get_meta(CONFIG_NAME_META_KEY) or 'flags.toml'} (stored in the corpus)"
+
+
+def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool = False) -> dict[str, int]:
+    """Flag every pair not yet flagged under the effective config; recompute all when it changed.
+
+    The config is :func:`effective_config`: a ``config_path`` file is validated, then stored in meta
+    ``flags.config`` so later calls without one (``bitext run``) keep it; ``"default"`` goes back to
+    the built-in defaults and forgets the stored file. A bad config raises before anything is touched.
+    Removing the old flags, recording the new config and writing the first batch happen in one
+    transaction; an interrupted recompute resumes with the pairs still unflagged.
+
+    Returns counts: ``flagged`` (pairs checked now), ``skipped`` (already current), ``refreshed``
+    (already-flagged pairs whose duplicate flag changed because pairs were added or removed),
+    ``needs_review`` (pairs in the store with a fired warning/error flag) and, per check name, how
+    many of the pairs checked now it fired on.
+    """
+    eff = effective_config(store, config_path)
+    checks = build_checks(eff.config)
+    sig = config_signature(eff.config)
+    recompute = store.get_meta(META_KEY) != sig
     first = _first_seen(store)
     todo = store.conn.execute(
-        "SELECT * FROM pairs p WHERE NOT EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id)"
-        " ORDER BY article_id, kind, bead_idx, id"
+        "SELECT * FROM pairs p WHERE ? OR NOT EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id)"
+        " ORDER BY article_id, kind, bead_idx, id",
+        (int(recompute),),
     ).fetchall()
-    counts: dict[str, int] = {"flagged": 0, "skipped": store.count("pairs") - len(todo), "needs_review": 0}
+    todo_ids = {r["id"] for r in todo}
+    dup_check = next((c for c in checks if c.name == Duplicate.name), None)
+    counts: dict[str, int] = {"flagged": 0, "skipped": store.count("pairs") - len(todo), "refreshed": 0,
+                              "needs_review": 0}
     counts.update({c.name: 0 for c in checks})
     bar = None
     if not quiet and todo:
         from tqdm import tqdm
 
         bar = tqdm(total=len(todo), desc="flag", unit="pair")
-    for start in range(0, len(todo), BATCH):
+    for start in range(0, max(len(todo), 1), BATCH):
         batch = todo[start: start + BATCH]
+        # Score outside the transaction (slow, may fail): nothing is written until the batch is ready.
         rows = []
         for view in _pair_views(store, batch, first):
             for r in check_pair(view, checks=checks):
                 rows.append((view.id, r.check, r.score, int(r.fired), r.severity, r.reason))
                 counts[r.check] += int(r.fired)
         with store.tx() as conn:
+            if start == 0:
+                if recompute:
+                    conn.execute("DELETE FROM pair_flags")
+                store.set_meta(META_KEY, sig)
+                if eff.text is None:
+                    conn.execute("DELETE FROM meta WHERE key IN (?, ?)", (CONFIG_META_KEY, CONFIG_NAME_META_KEY))
+                elif config_path is not None:
+                    store.set_meta(CONFIG_META_KEY, eff.text)
+                    store.set_meta(CONFIG_NAME_META_KEY, Path(config_path).name)
+                if dup_check is not None and not recompute:
+                    counts["refreshed"] = _refresh_duplicates(conn, dup_check, first, todo_ids)
             conn.executemany(
                 "INSERT OR REPLACE INTO pair_flags(pair_id, check_name, score, fired, severity, reason)"
                 " VALUES (?,?,?,?,?,?)",
@@ -943,28 +1164,28 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
             bar.update(len(batch))
     if bar is not None:
         bar.close()
-    counts["needs_review"] = store.conn.execute(
-        "SELECT COUNT(DISTINCT pair_id) FROM pair_flags WHERE fired=1 AND severity IN ('warning','error')"
-    ).fetchone()[0]
+    counts["needs_review"] = _blocking_count(store)
     return counts
 
 
 def explain(store: Store, pair_id: str, config_path: str | Path | None = None) -> str:
     """A reviewer-readable account of every check on one pair: score, threshold, fired, reason.
 
-    Scores are recomputed under the current config; the stored rows decide the duplicate check
-    (it needs the whole corpus) and are reported as current or stale.
+    Scores are recomputed under the same effective config as :func:`flag_corpus` (the stored
+    custom config unless ``config_path`` names another file or ``"default"``); nothing is written.
+    The stored rows are reported as current or stale.
     """
     row = store.conn.execute("SELECT * FROM pairs WHERE id=?", (pair_id,)).fetchone()
     if row is None:
         raise BitextError(f"{store.path}: no pair with id {pair_id!r}")
-    config = load_config(config_path)
+    eff = effective_config(store, config_path)
+    checks = build_checks(eff.config)
     view = _pair_views(store, [row], _first_seen(store))[0]
     stored = {
         r["check_name"]: r
         for r in store.conn.execute("SELECT * FROM pair_flags WHERE pair_id=?", (pair_id,))
     }
-    current = store.get_meta(META_KEY) == config_signature(config)
+    current = store.get_meta(META_KEY) == config_signature(eff.config)
     lines = [
         f"pair {pair_id} ({view.kind}, bead {view.bead_type})",
         f"  source: {view.source}",
@@ -972,11 +1193,12 @@ def explain(store: Store, pair_id: str, config_path: str | Path | None = None) -
     ]
     if view.mt is not None and view.mt != view.target:
         lines.append(f"  mt:     {view.mt}")
+    lines.append(f"config: {eff.label}")
     state = "current" if stored and current else "stale (run 'bitext flag')" if stored else "not flagged yet"
     lines.append(f"stored flags: {state}")
-    results = [run_check(c, view) for c in build_checks(config)]
+    results = [run_check(c, view) for c in checks]
     lines.append("NEEDS REVIEW" if needs_review(results) else "no warning or error fired")
-    for check, r in zip(build_checks(config), results, strict=True):
+    for check, r in zip(checks, results, strict=True):
         if r.score is None:
             lines.append(f"  [ n/a ] {r.check}: not applicable")
             continue

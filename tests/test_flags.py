@@ -365,3 +365,247 @@ def test_cli(tmp_path: Path, capsys):
     with pytest.raises(BitextError) as e:
         args.func(args)
     assert e.value.exit_code == 2 and "no corpus store here" in str(e.value)
+
+
+# -- config validation: every bad value is a usage error before anything is touched ----------------
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[length_ratio]\nthreshold = "x"\n',
+         ":2: [length_ratio] threshold must be a range [low, high] of two numbers with low <= high, got 'x'"),
+        ("[length_ratio]\nthreshold = [1.5, 0.5]\n", ":2: [length_ratio] threshold must be a range"),
+        ("[length_ratio]\nthreshold = [0.5]\n", ":2: [length_ratio] threshold must be a range"),
+        ("[length_ratio]\nthreshold = 1.2\n", ":2: [length_ratio] threshold must be a range"),
+        ("# comment\n\n[numbers]\nseverity = 'info'\nthreshold = '0'\n",
+         ":5: [numbers] threshold must be a number, got '0'"),
+        ("[numbers]\nthreshold = true\n", ":2: [numbers] threshold must be a number, got True"),
+        ("[numbers]\nthreshold = nan\n", ":2: [numbers] threshold must be a number, got nan"),
+        ("[numbers]\nthreshold = [0, 1]\n", ":2: [numbers] threshold must be a number, got [0, 1]"),
+        ("[numbers]\nenabled = 'no'\n", ":2: [numbers] enabled must be true or false, got 'no'"),
+        ("[numbers]\nseverity = 'fatal'\n", ":2: [numbers] severity must be one of info, warning, error, got 'fatal'"),
+        ("[numbers]\nthreshhold = 1\n",
+         ":2: [numbers] unknown key 'threshhold'; known: threshold, severity, enabled"),
+        ("[length_ratio]\nsmoothing = 'ten'\n", ":2: [length_ratio] smoothing must be a non-negative number"),
+        ("[repetition]\nmax_ngram = 2.5\n", ":2: [repetition] max_ngram must be a positive integer, got 2.5"),
+        ("[repetition]\nmax_ngram = 0\n", ":2: [repetition] max_ngram must be a positive integer, got 0"),
+        ("[missing_names]\nfuzz = 2\n", ":2: [missing_names] fuzz must be a number in [0, 1], got 2"),
+        ("[not_english]\nmin_words = -1\n", ":2: [not_english] min_words must be a non-negative integer"),
+        ("[not_english]\nlanguages = ['id', 'ms']\n",
+         ":2: [not_english] languages must be a list of py3langid language codes that includes 'en'"),
+        ("[not_english]\nlanguages = ['en', 'xx']\n", ":2: [not_english] languages must be a list"),
+        ("[numbers]\nthreshold = 0\n\n[no_such_check]\nthreshold = 1\n", ":4: unknown check [no_such_check]"),
+    ],
+)
+def test_bad_config_values_name_file_line_table_key(tmp_path: Path, text, message):
+    cfg_file = tmp_path / "flags.toml"
+    cfg_file.write_text(text)
+    with pytest.raises(BitextError) as e:
+        F.load_config(cfg_file)
+    assert str(e.value).startswith(str(cfg_file) + ":") and message in str(e.value), str(e.value)
+    assert e.value.exit_code == 2
+
+
+def test_good_config_values_are_accepted(tmp_path: Path):
+    cfg_file = tmp_path / "flags.toml"
+    cfg_file.write_text("[length_ratio]\nthreshold = [1, 1]\nsmoothing = 0\n[numbers]\nthreshold = 1\n"
+                        "enabled = false\n[not_english]\nlanguages = ['en', 'id']\nmin_words = 3\n"
+                        "[repetition]\nmax_ngram = 3\n[missing_names]\nfuzz = 1\n[low_confidence]\nthreshold = -inf\n")
+    cfg = F.load_config(cfg_file)
+    assert cfg["length_ratio"]["threshold"] == [1, 1] and cfg["numbers"]["enabled"] is False
+    assert [c.name for c in F.build_checks(cfg)].count("numbers") == 0
+    assert F.load_config("default") == F.load_config()
+
+
+def test_bad_config_leaves_stored_flags_alone(tmp_path: Path):
+    """Regression: a bad value crashed flag_corpus after it had deleted every stored flag."""
+    store = make_store(tmp_path)
+    F.flag_corpus(store, quiet=True)
+    rows, sig = flag_rows(store), store.get_meta(F.META_KEY)
+    cfg = tmp_path / "flags.toml"
+    cfg.write_text('[length_ratio]\nthreshold = "x"\n')
+    with pytest.raises(BitextError) as e:
+        F.flag_corpus(store, config_path=cfg, quiet=True)
+    assert e.value.exit_code == 2 and f"{cfg}:2: [length_ratio] threshold" in str(e.value)
+    assert flag_rows(store) == rows and store.get_meta(F.META_KEY) == sig
+    assert store.get_meta(F.CONFIG_META_KEY) is None
+    store.close()
+
+
+def test_failing_first_batch_leaves_old_config_and_flags(tmp_path: Path, monkeypatch):
+    """Wiping old rows, the new signature and the first batch commit together or not at all."""
+    store = make_store(tmp_path)
+    F.flag_corpus(store, quiet=True)
+    rows, sig = flag_rows(store), store.get_meta(F.META_KEY)
+    cfg = tmp_path / "flags.toml"
+    cfg.write_text("[low_confidence]\nthreshold = -0.35\n")
+
+    def boom(self, pair):
+        raise RuntimeError("check crashed")
+
+    monkeypatch.setattr(F.Quotes, "score", boom)
+    with pytest.raises(RuntimeError, match="check crashed"):
+        F.flag_corpus(store, config_path=cfg, quiet=True)
+    assert flag_rows(store) == rows and store.get_meta(F.META_KEY) == sig
+    assert store.get_meta(F.CONFIG_META_KEY) is None
+    monkeypatch.undo()
+    assert F.flag_corpus(store, config_path=cfg, quiet=True)["flagged"] == 4
+    store.close()
+
+
+def test_interrupted_recompute_resumes(tmp_path: Path, monkeypatch):
+    store = make_store(tmp_path)
+    F.flag_corpus(store, quiet=True)
+    cfg = tmp_path / "flags.toml"
+    cfg.write_text("[low_confidence]\nthreshold = -0.35\n")
+    monkeypatch.setattr(F, "BATCH", 2)
+    calls = {"n": 0}
+    real = F._pair_views
+
+    def second_batch_dies(*a, **kw):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real(*a, **kw)
+
+    monkeypatch.setattr(F, "_pair_views", second_batch_dies)
+    with pytest.raises(KeyboardInterrupt):
+        F.flag_corpus(store, config_path=cfg, quiet=True)
+    # The first batch is stored under the new config; the rest is simply not flagged yet.
+    assert {p for p, _ in flag_rows(store)} == {"a1:mt:0", "a1:mt:1"}
+    assert store.get_meta(F.META_KEY) == F.config_signature(F.load_config(cfg))
+    monkeypatch.setattr(F, "_pair_views", real)
+    resumed = F.flag_corpus(store, quiet=True)  # no config: the stored one is reused
+    assert resumed["flagged"] == 2 and resumed["skipped"] == 2
+    assert flag_rows(store)[("a1:mt:0", "low_confidence")] == (-0.4, 1, "warning")
+    store.close()
+
+
+# -- the config is sticky ----------------------------------------------------------------------------
+
+def test_custom_config_is_kept_by_later_runs_until_default(tmp_path: Path):
+    store = make_store(tmp_path)
+    cfg = tmp_path / "strict.toml"
+    text = "[low_confidence]\nthreshold = -0.35\n"
+    cfg.write_text(text)
+    first = F.flag_corpus(store, config_path=cfg, quiet=True)
+    assert first["flagged"] == 4 and first["low_confidence"] == 3
+    assert store.get_meta(F.CONFIG_META_KEY) == text and store.get_meta(F.CONFIG_NAME_META_KEY) == "strict.toml"
+    assert F.config_label(store) == "strict.toml (stored in the corpus)"
+    rows = flag_rows(store)
+    cfg.unlink()  # the stored text is what counts, not the file
+
+    # What `bitext run` does: no config -> the stored one, nothing recomputed.
+    again = F.flag_corpus(store, quiet=True)
+    assert again["flagged"] == 0 and again["skipped"] == 4 and flag_rows(store) == rows
+    assert store.get_meta(F.META_KEY) == F.config_signature(F.parse_config(text, "x"))
+    assert "  [FIRED] low_confidence (warning): score -0.4, fires < -0.35" in F.explain(store, "a1:mt:0")
+    assert "config: strict.toml (stored in the corpus)" in F.explain(store, "a1:mt:0")
+    assert "stored flags: current" in F.explain(store, "a1:mt:0")
+    # explain with 'default' shows the defaults without changing anything.
+    text_default = F.explain(store, "a1:mt:0", "default")
+    assert "  [ ok  ] low_confidence (warning): score -0.4, fires < -1.5" in text_default
+    assert "stored flags: stale (run 'bitext flag')" in text_default
+    assert store.get_meta(F.CONFIG_META_KEY) == text
+
+    back = F.flag_corpus(store, config_path="default", quiet=True)
+    assert back["flagged"] == 4 and back["low_confidence"] == 1
+    assert store.get_meta(F.CONFIG_META_KEY) is None and store.get_meta(F.CONFIG_NAME_META_KEY) is None
+    assert store.get_meta(F.META_KEY) == F.config_signature(F.load_config())
+    assert F.config_label(store) == "built-in defaults"
+    assert F.flag_corpus(store, quiet=True)["flagged"] == 0
+    store.close()
+
+
+def test_stored_config_that_became_invalid_is_a_usage_error(tmp_path: Path):
+    store = make_store(tmp_path)
+    store.set_meta(F.CONFIG_META_KEY, "[numbers]\nretired_option = 1\n")
+    store.set_meta(F.CONFIG_NAME_META_KEY, "old.toml")
+    with pytest.raises(BitextError) as e:
+        F.flag_corpus(store, quiet=True)
+    assert e.value.exit_code == 2
+    assert "meta flags.config is not valid any more (old.toml:2: [numbers] unknown key 'retired_option'" in str(e.value)
+    assert store.count("pair_flags") == 0
+    assert F.flag_corpus(store, config_path="default", quiet=True)["flagged"] == 4
+    store.close()
+
+
+# -- duplicates are order-independent and follow new pairs -------------------------------------------
+
+def add_pair(store: Store, pid: str, article: str, idx: int, source: str, target: str) -> None:
+    with store.tx() as c:
+        if c.execute("SELECT 1 FROM articles WHERE id=?", (article,)).fetchone() is None:
+            c.execute("INSERT INTO articles(id, source_path, raw_text, content_hash, segmenter, ingested_at)"
+                      " VALUES (?, ?, 'x', ?, 'seg', ?)", (article, f"{article}.txt", article, utcnow()))
+        c.execute("INSERT INTO pairs(id, article_id, kind, bead_idx, src_ids, tgt_idx, source, target, mt, bead_type,"
+                  " align_score, signature, created_at) VALUES (?, ?, 'mt', ?, '[]', '[]', ?, ?, ?, '1-1', 0.9, ?, ?)",
+                  (pid, article, idx, source, target, target, SIG, utcnow()))
+
+
+def dup_rows(store: Store) -> dict[str, tuple]:
+    return {r["pair_id"]: (r["score"], r["reason"]) for r in
+            store.conn.execute("SELECT * FROM pair_flags WHERE check_name='duplicate'")}
+
+
+def test_new_pair_before_a_flagged_copy_reflags_the_copy(tmp_path: Path):
+    store = make_store(tmp_path)
+    F.flag_corpus(store, quiet=True)
+    assert dup_rows(store)["a1:mt:0"][0] == 0.0 and dup_rows(store)["a1:mt:3"][0] == 1.0
+    # Article 'a0' sorts before 'a1': its copy is now the first occurrence.
+    add_pair(store, "a0:mt:0", "a0", 0, "Kucing  punya dua telinga.", "a cat has two ears.")
+    counts = F.flag_corpus(store, quiet=True)
+    assert counts["flagged"] == 1 and counts["refreshed"] == 2 and counts["duplicate"] == 0
+    dups = dup_rows(store)
+    assert dups["a0:mt:0"] == (0.0, "first occurrence of this source and target")
+    assert dups["a1:mt:0"] == (1.0, "same source and target as pair a0:mt:0, seen earlier in the corpus")
+    assert dups["a1:mt:3"] == (1.0, "same source and target as pair a0:mt:0, seen earlier in the corpus")
+    # Same rows as flagging the final corpus from scratch.
+    incremental = flag_rows(store)
+    F.flag_corpus(store, config_path="default", quiet=True)  # signature unchanged: nothing redone
+    with store.tx() as c:
+        c.execute("DELETE FROM pair_flags")
+    F.flag_corpus(store, quiet=True)
+    assert flag_rows(store) == incremental
+
+    # Removing the first occurrence hands "first" back to the next copy, without new pairs.
+    with store.tx() as c:
+        c.execute("DELETE FROM pairs WHERE id='a0:mt:0'")
+    counts = F.flag_corpus(store, quiet=True)
+    assert counts["flagged"] == 0 and counts["refreshed"] == 2
+    assert dup_rows(store)["a1:mt:0"] == (0.0, "first occurrence of this source and target")
+    assert dup_rows(store)["a1:mt:3"][1] == "same source and target as pair a1:mt:0, seen earlier in the corpus"
+    assert F.flag_corpus(store, quiet=True)["refreshed"] == 0
+    store.close()
+
+
+def test_needs_review_uses_blocking_severities():
+    assert F.BLOCKING_SEVERITIES == ("warning", "error")
+    assert F.needs_review([F.FlagResult("x", 1.0, True, "warning", "")])
+    assert not F.needs_review([F.FlagResult("x", 1.0, True, "info", ""),
+                               F.FlagResult("y", 0.0, False, "error", "")])
+
+
+def test_cli_config_alias_default_and_summary(tmp_path: Path, capsys):
+    from bitext.cli import flag as cli_flag
+
+    make_store(tmp_path).close()
+    corpus = str(tmp_path / "corpus")
+    cfg = tmp_path / "strict.toml"
+    cfg.write_text("[low_confidence]\nthreshold = -0.35\n")
+    parser = argparse.ArgumentParser(prog="bitext")
+    cli_flag.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["flag", corpus, "--flag-config", str(cfg)])
+    assert args.config == str(cfg) and args.func(args) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "flagged 4 pair(s), skipped 0 already flagged; 4 pair(s) in the corpus need review; "
+        "config: strict.toml (stored in the corpus)")
+    args = parser.parse_args(["flag", corpus])
+    assert args.func(args) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "flagged 0 pair(s), skipped 4 already flagged; 4 pair(s) in the corpus need review; "
+        "config: strict.toml (stored in the corpus)")
+    args = parser.parse_args(["flag", corpus, "--config", "default"])
+    assert args.func(args) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "flagged 4 pair(s), skipped 0 already flagged; 2 pair(s) in the corpus need review; "
+        "config: built-in defaults")

@@ -1,4 +1,4 @@
-"""`bitext flag CORPUS [--config FILE] [--explain PAIR_ID] [--quiet]`: mark pairs that need a human look."""
+"""`bitext flag CORPUS [--config FILE|default] [--explain PAIR_ID] [--quiet]`: mark pairs that need a human look."""
 
 from __future__ import annotations
 
@@ -12,10 +12,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run the review checks on every aligned pair",
         description="Run the review checks (bitext/flags_default.toml, overridable with --config) on every "
         "pair of the corpus and store one row per check in pair_flags. Pairs already flagged under the "
-        "same config are skipped.",
+        "same config are skipped. A --config file is stored in the corpus and reused by later runs "
+        "(also by 'bitext run') until another file or '--config default' is given.",
     )
     p.add_argument("corpus", metavar="CORPUS", help="corpus folder (or its bitext.sqlite)")
-    p.add_argument("--config", metavar="FILE", help="TOML file overriding check thresholds/severities")
+    p.add_argument(
+        "--config", "--flag-config", dest="config", metavar="FILE",
+        help="TOML file overriding check thresholds/severities (kept for later runs); "
+        "'default' goes back to the built-in defaults",
+    )
     p.add_argument("--explain", metavar="PAIR_ID", help="print every check's score and reason for one pair")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=run_flag)
@@ -24,22 +29,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_flag(args: argparse.Namespace) -> int:
     """Flag the corpus (or explain one pair); 0 on success, errors surface as BitextError."""
     from bitext import flags
-    from bitext.errors import BitextError
-    from bitext.store import Store, StoreError
+    from bitext.store import Store
 
-    try:
-        store = Store.open(args.corpus, create=False)
-    except StoreError as e:
-        raise BitextError(str(e), exit_code=2) from None
-    with store:
+    # A missing store raises StoreError, a BitextError with exit code 2: the dispatcher prints it.
+    with Store.open(args.corpus, create=False) as store:
         if args.explain:
             print(flags.explain(store, args.explain, args.config))
             return 0
         counts = flags.flag_corpus(store, args.config, quiet=args.quiet)
+        label = flags.config_label(store)
     if not args.quiet:
-        fired = {k: v for k, v in counts.items() if k not in ("flagged", "skipped", "needs_review") and v}
-        print(f"flagged {counts['flagged']} pair(s), skipped {counts['skipped']} already flagged; "
-              f"{counts['needs_review']} pair(s) in the corpus need review")
+        fired = {k: v for k, v in counts.items()
+                 if k not in ("flagged", "skipped", "refreshed", "needs_review") and v}
+        refreshed = f", {counts['refreshed']} duplicate flag(s) updated" if counts.get("refreshed") else ""
+        print(f"flagged {counts['flagged']} pair(s), skipped {counts['skipped']} already flagged{refreshed}; "
+              f"{counts['needs_review']} pair(s) in the corpus need review; config: {label}")
         for name, n in sorted(fired.items(), key=lambda kv: -kv[1]):
             print(f"  {name:16} {n}")
     return 0
