@@ -164,6 +164,23 @@ def default_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def cpu_has_amx_bf16() -> bool:
+    """True on CPUs with AMX bfloat16 tiles (Intel Sapphire Rapids and later).
+
+    There oneDNN runs bfloat16 matrix products about twice as fast as float32 (measured:
+    2.0x greedy throughput of the full-size opus-mt model on 2 cores), so bfloat16 becomes
+    the CPU default of the transformers backend; elsewhere bfloat16 is emulated and slower.
+    """
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return "amx_bf16" in line.split()
+    except OSError:
+        pass
+    return False
+
+
 def cuda_available() -> bool:
     try:
         import torch
@@ -184,7 +201,12 @@ def load_tokenizer(path: Path) -> Any:
 
 
 class TransformersBackend:
-    """``model.generate`` under ``torch.inference_mode()``; float32 on CPU, float16 on CUDA."""
+    """``model.generate`` under ``torch.inference_mode()``.
+
+    Default compute type: float16 on CUDA; bfloat16 on CPUs with AMX (see
+    :func:`cpu_has_amx_bf16`), float32 on other CPUs. ``compute_type`` overrides it; the
+    choice is part of the translation signature.
+    """
 
     name = "transformers"
 
@@ -196,7 +218,12 @@ class TransformersBackend:
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
         self.device = device
-        self.compute_type = compute_type or ("float16" if device == "cuda" else "float32")
+        if compute_type is None:
+            if device == "cuda":
+                compute_type = "float16"
+            else:
+                compute_type = "bfloat16" if cpu_has_amx_bf16() else "float32"
+        self.compute_type = compute_type
         dtypes = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
         if self.compute_type not in dtypes:
             raise BitextError(f"--compute-type {self.compute_type}: transformers supports {', '.join(dtypes)}", 2)

@@ -6,9 +6,10 @@ confidence and review state, reading the store in chunks so no stage ever holds 
 in memory. :mod:`bitext.publish` and the exporters below (TMX 1.4b, Moses, TSV, JSONL) all
 consume it; XLIFF lives in :mod:`bitext.xliff` and is dispatched to from the CLI.
 
-Review semantics (see also the dataset card): the newest review row of a pair is its state.
-A review applies only while the pair still has the source text the reviewer saw; after
-re-segmentation or re-alignment changed the source the pair is 'pending' again. For an
+Review semantics (see also the dataset card): the newest review row of a pair is its state,
+computed by :func:`bitext.review.review_state` (the one definition shared with the review app and
+XLIFF/CSV). A review applies only while the pair still has the content the reviewer saw (the
+source text; for a 0-1 bead the aligned English); otherwise the pair is 'pending' again. For an
 accepted or edited pair the published English is the text the reviewer approved (its
 ``after``), so a later re-translation never silently replaces human-checked text; the new
 machine translation is still visible in ``mt``.
@@ -29,11 +30,12 @@ from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
 from bitext.errors import BitextError
-from bitext.store import Store, StoreError, translation_key
+from bitext.flags import BLOCKING_SEVERITIES  # the one "needs review" rule
+from bitext.review import review_states
+from bitext.store import Store, translation_key
 
-FORMATS = ("tmx", "moses", "tsv", "jsonl", "xliff")
+FORMATS = ("tmx", "moses", "tsv", "jsonl", "xliff", "csv")
 REVIEW_STATES = ("accepted", "edited", "rejected", "pending")
-BLOCKING_SEVERITIES = ("warning", "error")
 
 # Characters XML 1.0 forbids even as character references (C0 controls except TAB/LF/CR,
 # lone surrogates, U+FFFE/U+FFFF): a CAT tool rejects the whole file if one slips through.
@@ -81,17 +83,25 @@ class PairRecord:
     mt: str | None
     flags: tuple[str, ...]  # checks that fired, sorted by name
     scores: dict[str, float | None] = field(default_factory=dict)  # every check in the corpus
-    needs_review: bool = False
+    needs_review: bool = False  # a check of a blocking severity (warning, error) fired
     mt_logprob: float | None = None
     review_status: str = "pending"
     reviewed_translation: str | None = None
     reviewer: str | None = None
     reviewed_at: str | None = None
+    # Not published (not in to_row): what exports for reviewers and the clean rule need.
+    flagged: bool = True  # the checks were computed for this pair (it has pair_flags rows)
+    review_id: int | None = None  # newest review row id (state marker for XLIFF/CSV round trips)
+    review_comment: str | None = None
+    review_stale: bool = False  # the newest review was made on other content
 
     @property
     def clean(self) -> bool:
-        """In the ``clean`` config: never rejected; otherwise unflagged or approved by a reviewer."""
-        if self.review_status == "rejected":
+        """In the ``clean`` config: checked, never rejected, and unflagged or approved by a reviewer.
+
+        A pair the checks never ran on (killed between align and flag) is not clean: nothing says it is.
+        """
+        if self.review_status == "rejected" or not self.flagged:
             return False
         return not self.needs_review or self.review_status in ("accepted", "edited")
 
@@ -119,13 +129,17 @@ class PairRecord:
 
 
 def open_store(corpus: str | Path | Store) -> Store:
-    """Open an existing corpus store, turning a missing one into a one-line error."""
+    """Open an existing corpus store; a missing one is a StoreError (a BitextError, exit code 2)."""
     if isinstance(corpus, Store):
         return corpus
-    try:
-        return Store.open(corpus, create=False)
-    except StoreError as exc:
-        raise BitextError(str(exc), exit_code=2) from exc
+    return Store.open(corpus, create=False)
+
+
+def unchecked_count(store: Store) -> int:
+    """Number of pairs without any ``pair_flags`` row: the checks have not run on them yet."""
+    return store.conn.execute(
+        "SELECT COUNT(*) FROM pairs p WHERE NOT EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id)"
+    ).fetchone()[0]
 
 
 @contextmanager
@@ -194,14 +208,7 @@ def _build_records(conn: sqlite3.Connection, chunk: list[sqlite3.Row], checks: l
     ):
         flags.setdefault(f["pair_id"], []).append(f)
 
-    reviews = {
-        r["pair_id"]: r
-        for r in conn.execute(
-            "SELECT * FROM reviews WHERE id IN"
-            f" (SELECT MAX(id) FROM reviews WHERE pair_id IN ({marks}) GROUP BY pair_id)",
-            ids,
-        )
-    }
+    states = review_states(conn, chunk)  # the one definition of review state (bitext.review)
 
     logprobs = _mt_logprobs(conn, chunk)
 
@@ -213,15 +220,8 @@ def _build_records(conn: sqlite3.Connection, chunk: list[sqlite3.Row], checks: l
         by_name = {f["check_name"]: f["score"] for f in pf}
         scores = {name: _opt_float(by_name.get(name)) for name in checks}
 
-        status, reviewed, reviewer, at = "pending", None, None, None
-        rv = reviews.get(r["id"])
-        # A review applies to the source the reviewer saw; a changed source means a new pair.
-        if rv is not None and rv["status"] in REVIEW_STATES and rv["status"] != "pending" and (
-            rv["source"] is None or rv["source"] == r["source"]
-        ):
-            status, reviewer, at = rv["status"], rv["reviewer"], rv["at"]
-            if status in ("accepted", "edited"):
-                reviewed = rv["after"] if rv["after"] is not None else r["target"]
+        st = states[r["id"]]
+        reviewed = st.english if st.status in ("accepted", "edited") else None
         out.append(
             PairRecord(
                 id=r["id"],
@@ -233,16 +233,20 @@ def _build_records(conn: sqlite3.Connection, chunk: list[sqlite3.Row], checks: l
                 bead_type=r["bead_type"],
                 align_score=_opt_float(r["align_score"]),
                 source=r["source"],
-                target=reviewed if reviewed is not None else r["target"],
+                target=st.english,
                 mt=r["mt"],
                 flags=fired,
                 scores=scores,
                 needs_review=needs_review,
                 mt_logprob=logprobs.get(r["id"]),
-                review_status=status,
+                review_status=st.status,
                 reviewed_translation=reviewed,
-                reviewer=reviewer,
-                reviewed_at=at,
+                reviewer=st.reviewer,
+                reviewed_at=st.at,
+                flagged=bool(pf),
+                review_id=st.review_id,
+                review_comment=st.comment,
+                review_stale=st.stale,
             )
         )
     return out
@@ -297,18 +301,35 @@ def _mt_logprobs(conn: sqlite3.Connection, chunk: list[sqlite3.Row]) -> dict[str
 
 @contextmanager
 def atomic_writer(path: Path, newline: str | None = "\n") -> Iterator[IO[str]]:
-    """Write text to ``path`` through a temp file beside it that replaces it only on success."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write text to ``path`` through a temp file beside it that replaces it only on success.
+
+    Missing parent folders are created. An OS error (unwritable place, ``path`` is a folder) becomes
+    a :class:`BitextError` naming the path (exit code 2).
+    """
+    path = Path(path)
+    if path.is_dir():  # checked first: otherwise the temp file lands beside the folder and rename fails
+        raise BitextError(f"{path}: is a folder; give a file name", exit_code=2)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _write_error(path, exc) from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise _write_error(path, exc) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_error(path: Path, exc: OSError) -> BitextError:
+    return BitextError(f"{path}: cannot write: {exc.strerror or exc}", exit_code=2)
 
 
 # -- formats ----------------------------------------------------------------------------
@@ -450,16 +471,22 @@ def read_tmx(path: str | Path) -> list[dict[str, object]]:
 
 @dataclass
 class ExportResult:
-    """What an export wrote."""
+    """What an export wrote; ``unchecked``: pairs in the store the checks have not run on yet."""
 
     paths: list[Path]
     pairs: int
+    unchecked: int = 0
 
 
 def default_out(corpus: Path, fmt: str) -> Path:
     """Default output path: ``CORPUS/export/bitext.<ext>`` (Moses: the prefix ``CORPUS/export/bitext``)."""
+    return corpus / "export" / default_name(fmt)
+
+
+def default_name(fmt: str) -> str:
+    """File name (Moses: prefix) of an export in ``fmt``: ``bitext.<ext>``."""
     ext = {"moses": "", "xliff": ".xlf"}.get(fmt, f".{fmt}")
-    return corpus / "export" / f"bitext{ext}"
+    return f"bitext{ext}"
 
 
 def export_pairs(
@@ -468,11 +495,14 @@ def export_pairs(
     out: str | Path | None = None,
     filters: PairFilter | None = None,
 ) -> ExportResult:
-    """Export the corpus's pairs to ``out`` in ``fmt`` (tmx, moses, tsv, jsonl, xliff).
+    """Export the corpus's pairs to ``out`` in ``fmt`` (tmx, moses, tsv, jsonl, xliff, csv).
 
-    Every file is written atomically (temp file + rename). For ``moses``, ``out`` is a prefix:
-    ``OUT.id`` and ``OUT.en`` are written, line-aligned, with line breaks inside segments
-    replaced by spaces.
+    Every file is written atomically (temp file + rename); missing folders are created. ``out`` that
+    is an existing folder means ``OUT/bitext.<ext>`` (:func:`default_name`). For ``moses``, ``out`` is a
+    prefix: ``OUT.id`` and ``OUT.en`` are written, line-aligned, with line breaks inside segments
+    replaced by spaces. ``csv`` is the spreadsheet round-trip format of
+    :func:`bitext.review.export_review_csv` (with the ``review_id`` conflict marker).
+    An unwritable ``out`` raises :class:`BitextError` (exit code 2) naming it.
     """
     if fmt not in FORMATS:
         raise BitextError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})", exit_code=2)
@@ -487,27 +517,32 @@ def export_pairs(
             exit_code=2,
         )
     out_path = Path(out) if out is not None else default_out(store.path.parent, fmt)
+    if out_path.is_dir():
+        out_path = out_path / default_name(fmt)
+    unchecked = unchecked_count(store)
 
-    if fmt == "xliff":
-        try:
-            from bitext.xliff import export_xliff
-        except ImportError as exc:
-            raise BitextError("--format xliff: bitext.xliff is not available in this installation", 2) from exc
-        n = export_xliff(
+    if fmt in ("xliff", "csv"):
+        if fmt == "xliff":
+            from bitext.xliff import export_xliff as write_review_file
+        else:
+            from bitext.review import export_review_csv as write_review_file
+        n = write_review_file(
             store, out_path, only_clean=filters.only_clean, min_score=filters.min_score,
             exclude_flags=filters.exclude_flags,
         )
-        return ExportResult([out_path], int(n) if isinstance(n, int) else -1)
+        return ExportResult([out_path], n, unchecked)
 
     records = iter_pairs(store, filters, checks=known)
     if fmt == "moses":
-        return _write_moses(records, out_path)
+        result = _write_moses(records, out_path)
+        result.unchecked = unchecked
+        return result
     writer: Callable[[Iterator[PairRecord], IO[str]], int] = {
         "tmx": write_tmx, "tsv": write_tsv, "jsonl": write_jsonl,
     }[fmt]
     with atomic_writer(out_path) as fh:
         n = writer(records, fh)
-    return ExportResult([out_path], n)
+    return ExportResult([out_path], n, unchecked)
 
 
 def _write_moses(records: Iterator[PairRecord], prefix: Path) -> ExportResult:

@@ -38,23 +38,29 @@ import hashlib
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
 
 from bitext.errors import BitextError
-from bitext.export import tsv_escape, tsv_unescape
+from bitext.flags import BLOCKING_SEVERITIES
 from bitext.store import Store, utcnow
+
+if TYPE_CHECKING:  # bitext.export imports this module; import it lazily at run time
+    from bitext.export import PairRecord
 
 STATUSES = ("pending", "accepted", "edited", "rejected")
 DECISIONS = ("accepted", "edited", "rejected")
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 NO_FLAG_RANK = 3
-# Flags of these severities make a pending pair "need review" in review_progress().
-NEEDS_REVIEW_SEVERITIES = ("error", "warning")
+# Flags of these severities make a pending pair "need review" (one rule: bitext.flags.needs_review).
+NEEDS_REVIEW_SEVERITIES = BLOCKING_SEVERITIES
 CSV_COLUMNS = ("id", "source", "target", "edited", "review_id", "status", "flags", "comment")
+# reviews.pair_target: pairs.target when the row was written. A 0-1 bead has no source text, so its
+# English is what identifies it; kept per row so a second decision on such a pair still applies.
+REVIEW_MIGRATIONS: list[tuple[int, str]] = [(1, "ALTER TABLE reviews ADD COLUMN pair_target TEXT")]
 
 
 class Conflict(BitextError):
@@ -113,6 +119,120 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(clean_text(text).encode("utf-8")).hexdigest()
 
 
+# -- review state: the one definition ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """A pair's review state, derived from its newest review row by :func:`review_state`."""
+
+    status: str  # 'accepted' | 'edited' | 'rejected' | 'pending'
+    english: str  # accepted/edited: the reviewer's text; rejected/pending: the aligned target
+    reviewer: str | None  # of the applying decision, None when pending
+    at: str | None
+    stale: bool  # a newest review exists but was made on other content: pending again
+    review_id: int | None  # newest review row id, applying or not (the optimistic-lock marker)
+    comment: str | None  # comment of the applying decision
+
+
+def _col(row: Mapping[str, Any] | sqlite3.Row, name: str) -> Any:
+    keys = row.keys()
+    return row[name] if name in keys else None
+
+
+def review_applies(review: Mapping[str, Any] | sqlite3.Row, source: str, target: str) -> bool:
+    """Whether a review row applies to a pair with this ``source`` and aligned ``target``.
+
+    It applies while the pair has the source text the reviewer saw; for a 0-1 bead (source ``''``) also
+    the same aligned English (``pair_target``, or ``before`` for rows written without it): pair ids
+    are positions, so another English sentence may take the id after re-alignment. Rows without a
+    recorded source (written before sources were stored) apply as they are.
+    """
+    seen = review["source"]
+    if seen is None:
+        return True
+    if seen != source:
+        return False
+    if seen == "":
+        base = _col(review, "pair_target")
+        return (review["before"] if base is None else base) == target
+    return True
+
+
+def review_state(source: str, target: str, newest: Mapping[str, Any] | sqlite3.Row | None) -> ReviewState:
+    """The review state of a pair (``source``, aligned ``target``) whose newest review row is ``newest``.
+
+    The single definition used by the queue, the web app, every export and the imports.
+    """
+    if newest is None:
+        return ReviewState("pending", target, None, None, False, None, None)
+    applies = review_applies(newest, source, target)
+    status = newest["status"] if applies and newest["status"] in DECISIONS else "pending"
+    english = target
+    if status in ("accepted", "edited") and newest["after"] is not None:
+        english = newest["after"]
+    decided = status != "pending"
+    return ReviewState(
+        status=status,
+        english=english,
+        reviewer=newest["reviewer"] if decided else None,
+        at=newest["at"] if decided else None,
+        stale=not applies,
+        review_id=int(newest["id"]),
+        comment=newest["comment"] if decided else None,
+    )
+
+
+def newest_reviews(conn: sqlite3.Connection, pair_ids: Sequence[str]) -> dict[str, sqlite3.Row]:
+    """The newest review row of each of ``pair_ids`` that has one."""
+    out: dict[str, sqlite3.Row] = {}
+    for start in range(0, len(pair_ids), 500):  # stay under SQLite's variable limit
+        chunk = list(pair_ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        for r in conn.execute(
+            f"SELECT * FROM reviews WHERE id IN (SELECT MAX(id) FROM reviews WHERE pair_id IN ({marks})"
+            " GROUP BY pair_id)",
+            chunk,
+        ):
+            out[r["pair_id"]] = r
+    return out
+
+
+def review_states(
+    conn: sqlite3.Connection, pairs: Sequence[Mapping[str, Any] | sqlite3.Row]
+) -> dict[str, ReviewState]:
+    """:func:`review_state` of a chunk of pair rows (with ``id``, ``source``, ``target``), by pair id."""
+    newest = newest_reviews(conn, [p["id"] for p in pairs])
+    return {p["id"]: review_state(p["source"], p["target"], newest.get(p["id"])) for p in pairs}
+
+
+def _sql_state(what: str, source: str, target: str, r_id: int | None, r_source: str | None,
+               r_pair_target: str | None, r_before: str | None, r_status: str | None, r_after: str | None,
+               ) -> Any:  # fmt: skip
+    """:func:`review_state` as an SQL function, so SQL filters and Python agree by construction."""
+    row = None if r_id is None else {
+        "id": r_id, "source": r_source, "pair_target": r_pair_target, "before": r_before, "status": r_status,
+        "after": r_after, "reviewer": None, "at": None, "comment": None,
+    }
+    st = review_state(source, target, row)
+    return {"status": st.status, "english": st.english, "stale": int(st.stale)}[what]
+
+
+def ensure_schema(store: Store) -> None:
+    """Apply this module's migration once per Store object (idempotent)."""
+    if not getattr(store, "_review_schema_ok", False):
+        store.migrate("review", REVIEW_MIGRATIONS)
+        store._review_schema_ok = True  # type: ignore[attr-defined]
+
+
+def _conn(store: Store) -> sqlite3.Connection:
+    """This thread's connection with the schema in place and the review-state SQL function registered."""
+    ensure_schema(store)
+    conn = store.conn
+    conn.create_function("bitext_review", 9, _sql_state, deterministic=True)
+    return conn
+
+
 # -- reads ----------------------------------------------------------------------------------
 
 _SEV_CASE = "CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END"
@@ -123,15 +243,14 @@ _SEV_CASE = "CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END"
 # '+f.fired' keeps SQLite from picking the (fired, check_name) index, which scans every fired flag.
 # A review applies only while the pair has the source text the reviewer saw (as in bitext.export):
 # after re-segmentation or re-alignment changed it, the pair is pending again and the review "stale".
-_APPLIES = "(st.source IS NULL OR st.source = p.source)"
+_ST = "p.source, p.target, st.id, st.source, st.pair_target, st.before, st.status, st.after"
 _BASE = f"""
 SELECT p.id, p.article_id, p.kind, p.bead_idx, p.source, p.target AS original_target, p.mt,
        p.bead_type, p.align_score,
-       CASE WHEN {_APPLIES} AND st.status IN ('accepted', 'edited', 'rejected') THEN st.status
-            ELSE 'pending' END AS status,
+       bitext_review('status', {_ST}) AS status,
        st.id AS review_id, st.reviewer, st.at, st.comment,
-       st.id IS NOT NULL AND NOT {_APPLIES} AS stale,
-       CASE WHEN {_APPLIES} AND st.after IS NOT NULL THEN st.after ELSE p.target END AS target,
+       bitext_review('stale', {_ST}) AS stale,
+       bitext_review('english', {_ST}) AS target,
        COALESCE((SELECT MIN({_SEV_CASE}) FROM pair_flags f WHERE f.pair_id = p.id AND +f.fired = 1),
                 {NO_FLAG_RANK}) AS sev_rank
 FROM pairs p
@@ -238,7 +357,7 @@ def queue(
     """
     where, params = _filters(flag, status, article, search, kind)
     if after is not None:
-        key = store.conn.execute(
+        key = _conn(store).execute(
             f"SELECT sev_rank, article_id, kind, bead_idx, id FROM ({_BASE}) WHERE id = ?", (after,)
         ).fetchone()
         if key is None:
@@ -248,7 +367,7 @@ def queue(
     sql = f"SELECT * FROM ({_BASE}) q" + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {_ORDER}"
     sql += " LIMIT ? OFFSET ?"
     params += [-1 if limit is None else limit, offset]
-    conn = store.conn
+    conn = _conn(store)
     return _items(conn, conn.execute(sql, params).fetchall())
 
 
@@ -264,19 +383,19 @@ def queue_count(
     """Number of pairs :func:`queue` would return with these filters and no limit."""
     where, params = _filters(flag, status, article, search, kind)
     sql = f"SELECT COUNT(*) FROM ({_BASE}) q" + (" WHERE " + " AND ".join(where) if where else "")
-    return store.conn.execute(sql, params).fetchone()[0]
+    return _conn(store).execute(sql, params).fetchone()[0]
 
 
 def get_item(store: Store, pair_id: str) -> QueueItem | None:
     """One pair with its current state, or None if there is no such pair."""
-    conn = store.conn
+    conn = _conn(store)
     rows = conn.execute(f"SELECT * FROM ({_BASE}) WHERE id = ?", (pair_id,)).fetchall()
     return _items(conn, rows)[0] if rows else None
 
 
 def neighbours(store: Store, item: QueueItem, before: int = 2, after: int = 2) -> tuple[list[QueueItem], list[QueueItem]]:
     """The pairs just before and after ``item`` in its article (same kind), in reading order."""
-    conn = store.conn
+    conn = _conn(store)
     prev = conn.execute(
         f"SELECT * FROM ({_BASE}) WHERE article_id = ? AND kind = ? AND bead_idx < ? ORDER BY bead_idx DESC LIMIT ?",
         (item.article_id, item.kind, item.bead_idx, before),
@@ -323,7 +442,7 @@ def review_progress(store: Store) -> dict[str, int]:
     counted (the pair is pending).
     """
     worst = max(SEVERITY_RANK[x] for x in NEEDS_REVIEW_SEVERITIES)
-    rows = store.conn.execute(
+    rows = _conn(store).execute(
         f"SELECT status, sev_rank <= {worst} AS flagged, COUNT(*) AS n FROM ({_BASE}) GROUP BY 1, 2"
     ).fetchall()
     out = {"pairs": 0, "reviewed": 0, "accepted": 0, "edited": 0, "rejected": 0, "pending": 0, "needs_review": 0}
@@ -344,6 +463,7 @@ def review_progress(store: Store) -> dict[str, int]:
 def _durable_tx(store: Store) -> Iterator[sqlite3.Connection]:
     """A write transaction whose COMMIT is fsynced (synchronous=FULL): once a reviewer is told
     "saved", a power cut or a killed server cannot take it back."""
+    ensure_schema(store)
     conn = store.conn
     if conn.in_transaction:  # joined an outer transaction: its owner decides durability
         with store.tx() as c:
@@ -363,17 +483,13 @@ def _newest(conn: sqlite3.Connection, pair_id: str) -> sqlite3.Row | None:
 
 
 def _english(current: sqlite3.Row | None, pair: sqlite3.Row) -> str:
-    """The pair's current English: the newest review's ``after`` if that review still applies."""
-    if current is not None and current["after"] is not None and current["source"] in (None, pair["source"]):
-        return current["after"]
-    return pair["target"]
+    """The pair's current English (see :func:`review_state`)."""
+    return review_state(pair["source"], pair["target"], current).english
 
 
 def _status(current: sqlite3.Row | None, pair: sqlite3.Row) -> str:
-    """The pair's review status given its newest review row (see ``_BASE``)."""
-    if current is None or current["source"] not in (None, pair["source"]) or current["status"] not in DECISIONS:
-        return "pending"
-    return current["status"]
+    """The pair's review status given its newest review row (see :func:`review_state`)."""
+    return review_state(pair["source"], pair["target"], current).status
 
 
 def _pair(conn: sqlite3.Connection, store: Store, pair_id: str) -> sqlite3.Row:
@@ -415,9 +531,9 @@ def _insert(
     parent: int | None,
 ) -> int:
     cur = conn.execute(
-        "INSERT INTO reviews(pair_id, reviewer, at, status, before, after, comment, source, parent_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (pair["id"], reviewer, utcnow(), status, before, after, comment, pair["source"], parent),
+        "INSERT INTO reviews(pair_id, reviewer, at, status, before, after, comment, source, parent_id, pair_target)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (pair["id"], reviewer, utcnow(), status, before, after, comment, pair["source"], parent, pair["target"]),
     )
     return int(cur.lastrowid)
 
@@ -491,7 +607,8 @@ def undo(store: Store, pair_id: str, *, reviewer: str, parent_id: int | None = N
     """Undo the newest decision of a pair by appending a row that restores the state before it.
 
     The restored state is the row before the newest one (status, English and comment), or 'pending'
-    (``after`` NULL: the aligned target) if the newest row was the first. Undoing an undo therefore
+    (``after`` NULL: the aligned target) if the newest row was the first or the row before it was made on
+    other content than the pair has now (see :func:`review_applies`). Undoing an undo therefore
     redoes. Returns the new review id; raises :class:`Conflict` if ``parent_id`` is not the newest
     row and :class:`BitextError` if the pair has no review to undo.
     """
@@ -508,6 +625,8 @@ def undo(store: Store, pair_id: str, *, reviewer: str, parent_id: int | None = N
             raise _conflict(pair_id, newest, parent_id)
         before = _english(newest, pair)
         prev = rows[1] if len(rows) > 1 else None
+        if prev is not None and not review_applies(prev, pair["source"], pair["target"]):
+            prev = None  # made on other content (stale): restoring it would revive another sentence's English
         return _insert(
             conn,
             pair,
@@ -520,36 +639,84 @@ def undo(store: Store, pair_id: str, *, reviewer: str, parent_id: int | None = N
         )
 
 
+CARRY_COMMENT = "carried over from {old} after re-alignment"
+
+
+def _kind_of(pair_id: str) -> str:
+    """'reference' or 'mt' from a pair id (reference ids have ``ref-`` after the article id's colon)."""
+    return "reference" if pair_id.rsplit(":", 1)[-1].startswith("ref-") else "mt"
+
+
+def carry_reviews(conn: sqlite3.Connection, article_id: str) -> int:
+    """Let reviews follow their content after an article's pairs were (re)inserted; returns rows added.
+
+    Pair ids are positions, so after re-segmentation or re-alignment an unchanged sentence may have a
+    new id. For each pair of the article without an applying review, the newest decisive review
+    (accepted/edited/rejected; the newest row of its pair id) of the same article and kind that no
+    longer applies to its own pair id, and whose content matches (same source; for a 0-1 bead the same
+    aligned English) is copied to the pair as a new row (history stays append-only). Its ``parent_id``
+    is the copied row, so one decision is carried once. Call inside the write transaction that inserted
+    the pairs.
+    """
+    Store._migrate(conn, "review", REVIEW_MIGRATIONS)
+    pairs = conn.execute(
+        "SELECT id, kind, source, target FROM pairs WHERE article_id = ? ORDER BY kind, bead_idx", (article_id,)
+    ).fetchall()
+    current = {p["id"]: p for p in pairs}
+    prefix = f"{article_id}:"
+    # Newest row of every pair id of this article; substr, not LIKE: ids may contain % or _.
+    newest = conn.execute(
+        "SELECT r.* FROM reviews r WHERE r.id IN (SELECT MAX(id) FROM reviews"
+        " WHERE substr(pair_id, 1, ?) = ? GROUP BY pair_id)"
+        " AND NOT EXISTS (SELECT 1 FROM reviews c WHERE c.parent_id = r.id AND c.pair_id != r.pair_id)"
+        " ORDER BY r.id DESC",
+        (len(prefix), prefix),
+    ).fetchall()
+    by_pair = {r["pair_id"]: r for r in newest}
+    candidates: dict[tuple[str, str, str | None], list[sqlite3.Row]] = {}
+    for r in newest:  # newest first
+        if r["status"] not in DECISIONS or r["source"] is None:
+            continue
+        own = current.get(r["pair_id"])
+        if own is not None and review_applies(r, own["source"], own["target"]):
+            continue  # still the decision on its own pair
+        base = None
+        if r["source"] == "":
+            base = r["before"] if _col(r, "pair_target") is None else r["pair_target"]
+        candidates.setdefault((_kind_of(r["pair_id"]), r["source"], base), []).append(r)
+    added = 0
+    now = utcnow()
+    for p in pairs:
+        mine = by_pair.get(p["id"])
+        if mine is not None and review_applies(mine, p["source"], p["target"]):
+            continue
+        key = (p["kind"], p["source"], p["target"] if p["source"] == "" else None)
+        found = candidates.get(key)
+        if not found:
+            continue
+        old = found.pop(0)  # the newest match; each decision is carried to one pair
+        conn.execute(
+            "INSERT INTO reviews(pair_id, reviewer, at, status, before, after, comment, source, parent_id,"
+            " pair_target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (p["id"], old["reviewer"], now, old["status"], old["before"], old["after"],
+             CARRY_COMMENT.format(old=old["pair_id"]), old["source"], old["id"], p["target"]),
+        )  # fmt: skip
+        added += 1
+    return added
+
+
 # -- spreadsheet export ---------------------------------------------------------------------
 
 
 def select_pairs(
     store: Store, *, only_clean: bool = False, min_score: float | None = None, exclude_flags: Iterable[str] = ()
-) -> list[QueueItem]:
-    """Pairs in article order for export, filtered as :class:`bitext.export.PairFilter` does.
+) -> list[PairRecord]:
+    """Pairs in corpus order for export: :func:`bitext.export.iter_pairs` with a
+    :class:`bitext.export.PairFilter` (see there for the meaning of the filters)."""
+    from bitext.export import PairFilter, iter_pairs
 
-    ``only_clean``: the 'clean' config: not rejected, and no fired error/warning flag unless a reviewer
-    accepted or edited the pair; ``min_score``: align_score at least this (pairs without a score are left out); ``exclude_flags``:
-    leave out pairs where any of these checks fired."""
-    conn = store.conn
-    where: list[str] = []
-    params: list[object] = []
-    if only_clean:
-        worst = max(SEVERITY_RANK[x] for x in NEEDS_REVIEW_SEVERITIES)
-        where.append(f"status != 'rejected' AND (sev_rank > {worst} OR status IN ('accepted', 'edited'))")
-    if min_score is not None:
-        where.append("align_score IS NOT NULL AND align_score >= ?")
-        params.append(min_score)
-    excluded = list(exclude_flags)
-    if excluded:
-        where.append(
-            "NOT EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = q.id AND +f.fired = 1"
-            f" AND f.check_name IN ({','.join('?' * len(excluded))}))"
-        )
-        params += excluded
-    sql = f"SELECT * FROM ({_BASE}) q" + (" WHERE " + " AND ".join(where) if where else "")
-    sql += " ORDER BY article_id, kind, bead_idx, id"
-    return _items(conn, conn.execute(sql, params).fetchall())
+    filters = PairFilter(only_clean=only_clean, min_score=min_score, exclude_flags=tuple(exclude_flags))
+    return list(iter_pairs(store, filters))
 
 
 def export_review_csv(
@@ -564,14 +731,16 @@ def export_review_csv(
     """Write pairs to a CSV (or TSV: ``.tsv`` suffix or ``delimiter='\\t'``) for editing in a
     spreadsheet; columns :data:`CSV_COLUMNS` (see the module docstring). Returns the number of rows.
     CSV is quoted as Excel does; TSV uses the project's backslash escapes (one record per line)."""
+    from bitext.export import atomic_writer, tsv_escape
+
     path = Path(path)
     if delimiter is None:
         delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
     items = select_pairs(store, only_clean=only_clean, min_score=min_score, exclude_flags=exclude_flags)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+    with atomic_writer(path, newline="") as fh:  # OSError -> BitextError naming the path (exit code 2)
         rows = (
-            [it.id, it.source, it.target, "", str(it.review_id or ""), it.status, " ".join(it.flags), it.comment or ""]
+            [it.id, it.source, it.target, "", str(it.review_id or ""), it.review_status, " ".join(it.flags),
+             it.review_comment or ""]
             for it in items
         )
         if delimiter == "\t":  # the project's TSV convention (see bitext.export.tsv_escape)
@@ -581,7 +750,6 @@ def export_review_csv(
             w = csv.writer(fh, delimiter=delimiter, lineterminator="\r\n")
             w.writerow(CSV_COLUMNS)
             w.writerows(rows)
-    tmp.replace(path)
     return len(items)
 
 
@@ -617,6 +785,8 @@ class ImportResult:
 def _table_rows(fh: IO[str], path: Path, tsv: bool) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) of each record, header included."""
     if tsv:
+        from bitext.export import tsv_unescape
+
         # The project's TSV (bitext.export.write_tsv): one record per line, backslash escapes, no quoting.
         for number, line in enumerate(fh, 1):
             yield number, [tsv_unescape(f) for f in line.rstrip("\r\n").split("\t")]
@@ -735,11 +905,12 @@ def import_review(
                 result.unchanged += 1
                 continue
             new = clean_text(rec.new_target)
-            if not new:
-                result.problems.append(f"{rec.where}: pair {rec.pair_id!r}: empty English; reject it in the review app")
-                continue
+            # Unchanged first: a 1-0 pair exports an empty English, and re-importing it untouched is no error.
             if (rec.base_hash is not None and text_hash(new) == rec.base_hash) or new == clean_text(english):
                 result.unchanged += 1  # not edited in the file, or this very edit is already the state
+                continue
+            if not new:
+                result.problems.append(f"{rec.where}: pair {rec.pair_id!r}: empty English; reject it in the review app")
                 continue
             current_id = current["id"] if current is not None else 0
             stale = (rec.base_review_id is not None and rec.base_review_id != current_id) or (

@@ -353,13 +353,8 @@ def serve(
     """
     from werkzeug.serving import make_server
 
-    from bitext.store import StoreError
-
     out = out or sys.stdout
-    try:
-        store = Store.open(corpus, create=False)
-    except StoreError as e:
-        raise BitextError(str(e), exit_code=2) from e
+    store = Store.open(corpus, create=False)  # StoreError is a BitextError (exit code 2)
     local = is_loopback(host)
     if not local:
         token = token or os.environ.get(TOKEN_ENV) or secrets.token_urlsafe(24)

@@ -28,7 +28,6 @@ pending, otherwise reported as a conflict (never guessed). Text is exported as p
 
 from __future__ import annotations
 
-import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
@@ -89,10 +88,14 @@ def export_xliff(
 ) -> int:
     """Write pairs (article order) to an XLIFF 2.1 file at ``path``; returns the number of units.
 
-    Filters as :func:`bitext.review.select_pairs`: ``only_clean`` leaves out rejected pairs and pairs
-    with a fired error/warning flag, ``min_score`` pairs aligned below it (or unscored),
-    ``exclude_flags`` pairs where one of these checks fired. The file is written atomically.
+    Pairs, their English and review state come from :func:`bitext.export.iter_pairs` (through
+    :func:`bitext.review.select_pairs`), so XLIFF carries the same English as TMX/TSV/JSONL. Filters:
+    ``only_clean`` the 'clean' config (:attr:`bitext.export.PairRecord.clean`), ``min_score`` drops pairs
+    aligned below it (or unscored), ``exclude_flags`` pairs where one of these checks fired. The file is
+    written atomically; an unwritable ``path`` raises :class:`BitextError` (exit code 2).
     """
+    from bitext.export import atomic_writer
+
     items = select_pairs(store, only_clean=only_clean, min_score=min_score, exclude_flags=exclude_flags)
     flags: dict[str, list[tuple[str, str, float | None, str | None]]] = {}
     for r in store.conn.execute(
@@ -104,24 +107,24 @@ def export_xliff(
     root = ET.Element(f"{_X}xliff", {"version": XLIFF_VERSION, "srcLang": "id", "trgLang": "en"})
     files: dict[str, ET.Element] = {}
     for it in items:
-        file_el = files.get(it.article_id)
+        file_el = files.get(it.doc_id)
         if file_el is None:
-            file_el = ET.SubElement(root, f"{_X}file", {"id": f"f{len(files) + 1}", "original": it.article_id})
-            files[it.article_id] = file_el
+            file_el = ET.SubElement(root, f"{_X}file", {"id": f"f{len(files) + 1}", "original": it.doc_id})
+            files[it.doc_id] = file_el
         unit = ET.SubElement(file_el, f"{_X}unit", {"id": unit_id(it.id), "name": it.id})
         meta = ET.SubElement(ET.SubElement(unit, f"{_M}metadata"), f"{_M}metaGroup", {"category": "bitext"})
         english = _xml_text(it.target)
         for key, value in (
             ("review_id", str(it.review_id or 0)),
             ("target_sha256", text_hash(english)),
-            ("status", it.status),
+            ("status", it.review_status),
             ("kind", it.kind),
             ("bead_type", it.bead_type),
             ("align_score", "" if it.align_score is None else f"{it.align_score:.4f}"),
         ):
             ET.SubElement(meta, f"{_M}meta", {"type": key}).text = value
         pair_flags = flags.get(it.id, [])
-        if pair_flags or it.comment:
+        if pair_flags or it.review_comment:
             notes = ET.SubElement(unit, f"{_X}notes")
             for name, severity, score, reason in pair_flags:
                 score_s = "" if score is None else f", score {score:.3g}"
@@ -129,26 +132,25 @@ def export_xliff(
                     notes, f"{_X}note", {"category": "flag", "priority": _PRIORITY.get(severity, "5")}
                 )
                 note.text = _xml_text(f"{name} ({severity}{score_s}): {reason or ''}".rstrip(": "))
-            if it.comment:
-                ET.SubElement(notes, f"{_X}note", {"category": "comment"}).text = _xml_text(it.comment)
+            if it.review_comment:
+                ET.SubElement(notes, f"{_X}note", {"category": "comment"}).text = _xml_text(it.review_comment)
         seg = ET.SubElement(
             unit,
             f"{_X}segment",
             {
                 "id": "s1",
                 "canResegment": "no",
-                "state": "translated" if it.status == "pending" else "reviewed",
-                "subState": f"bitext:{it.status}",
+                "state": "translated" if it.review_status == "pending" else "reviewed",
+                "subState": f"bitext:{it.review_status}",
             },
         )
         ET.SubElement(seg, f"{_X}source").text = _xml_text(it.source)
         ET.SubElement(seg, f"{_X}target").text = english
 
     ET.indent(root, space="  ")
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    ET.ElementTree(root).write(tmp, encoding="utf-8", xml_declaration=True)
-    os.replace(tmp, path)
+    with atomic_writer(Path(path)) as fh:
+        fh.write("<?xml version='1.0' encoding='utf-8'?>\n")
+        ET.ElementTree(root).write(fh, encoding="unicode")
     return len(items)
 
 

@@ -56,6 +56,8 @@ FLAGS = [
     ("a1-2", "length_ratio", 1.1, 0, "warning"), ("a1-2", "lang_id", 0.6, 1, "info"),
     ("a2-0", "length_ratio", 0.4, 1, "warning"), ("a2-0", "lang_id", 0.1, 1, "error"),
     ("a2-1", "length_ratio", 3.0, 1, "warning"), ("a2-1", "lang_id", None, 0, "error"),
+    # The checks ran on every pair (a pair without rows is not clean; see test_unchecked_pairs_are_not_clean).
+    ("a2-2", "length_ratio", None, 0, "warning"), ("a2-r0", "length_ratio", None, 0, "warning"),
 ]
 # (pair, reviewer, status, before, after, source)
 REVIEWS = [
@@ -287,7 +289,7 @@ def test_unknown_flag_and_format_are_usage_errors(store: Store, tmp_path: Path) 
         export_pairs(store, "tsv", tmp_path / "x.tsv", PairFilter(exclude_flags=("lenght_ratio",)))
     assert exc.value.exit_code == 2 and "lenght_ratio" in str(exc.value) and "length_ratio" in str(exc.value)
     with pytest.raises(BitextError) as exc:
-        export_pairs(store, "csv", tmp_path / "x.csv")
+        export_pairs(store, "xlsx", tmp_path / "x.xlsx")
     assert exc.value.exit_code == 2
     assert not (tmp_path / "x.tsv").exists()
 
@@ -356,3 +358,76 @@ def test_cli_export(store: Store, tmp_path: Path, capsys) -> None:
         "pair_id", "a1-0", "a2-r0",
     ]
     assert "2 pairs" in capsys.readouterr().out
+
+
+def test_unchecked_pairs_are_not_clean_and_the_cli_warns(store: Store, tmp_path: Path, capsys) -> None:
+    from bitext.cli import main
+    from bitext.export import unchecked_count
+
+    with store.tx() as conn:  # killed between align and flag: a2-2 and a2-r0 were never checked
+        conn.execute("DELETE FROM pair_flags WHERE pair_id IN ('a2-2', 'a2-r0')")
+    recs = {r.id: r for r in iter_pairs(store)}
+    assert (recs["a2-2"].flagged, recs["a2-2"].needs_review, recs["a2-2"].clean) == (False, False, False)
+    assert (recs["a2-r0"].review_status, recs["a2-r0"].clean) == ("accepted", False)
+    assert unchecked_count(store) == 2
+    assert ids(iter_pairs(store, PairFilter(only_clean=True))) == ["a1-0", "a1-1", "a1-2"]
+    out = tmp_path / "c.tsv"
+    assert main(["export", str(store.path.parent), "-f", "tsv", "-o", str(out), "--only-clean"]) == 0
+    captured = capsys.readouterr()
+    assert "bitext: warning: 2 pairs have not been checked yet; run 'bitext flag'" in captured.err
+    assert "wrote 3 pairs" in captured.out
+
+
+@pytest.mark.parametrize("fmt", ["tmx", "moses", "xliff", "csv"])
+def test_unwritable_out_is_a_one_line_usage_error(store: Store, fmt: str, capsys) -> None:
+    from bitext.cli import main
+
+    with pytest.raises(BitextError) as exc:
+        export_pairs(store, fmt, Path("/proc/nonexistent/y.out"))
+    assert exc.value.exit_code == 2 and str(exc.value).startswith("/proc/nonexistent/y.out")
+    assert main(["export", str(store.path.parent), "-f", fmt, "-o", "/proc/nonexistent/y.out"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("bitext: error: /proc/nonexistent/y.out") and "Traceback" not in err
+
+
+def test_out_folder_and_missing_folders(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "existing"
+    folder.mkdir()
+    assert export_pairs(store, "tsv", folder).paths == [folder / "bitext.tsv"]
+    assert export_pairs(store, "moses", folder).paths == [folder / "bitext.id", folder / "bitext.en"]
+    assert export_pairs(store, "xliff", folder).paths == [folder / "bitext.xlf"]
+    assert sorted(p.name for p in folder.iterdir()) == ["bitext.en", "bitext.id", "bitext.tsv", "bitext.xlf"]
+    deep = tmp_path / "new" / "sub" / "r.xlf"  # XLIFF and CSV create missing folders like the others
+    assert export_pairs(store, "xliff", deep).pairs == 7 and deep.is_file()
+    assert export_pairs(store, "csv", tmp_path / "n2" / "r.csv").pairs == 7
+    with pytest.raises(BitextError) as exc:  # a folder given where a file must be (the atomic writer)
+        from bitext.export import atomic_writer
+
+        with atomic_writer(folder):
+            pass
+    assert exc.value.exit_code == 2 and "is a folder" in str(exc.value)
+    assert not any(p.name.endswith(".tmp") for p in tmp_path.rglob("*"))
+
+
+def test_cli_export_csv_round_trips_through_import_review(store: Store, tmp_path: Path, capsys) -> None:
+    import csv
+
+    from bitext.cli import main
+
+    out = tmp_path / "sheet.csv"
+    assert main(["export", str(store.path.parent), "--format", "csv", "--out", str(out)]) == 0
+    with open(out, encoding="utf-8", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    assert [r["id"] for r in table] == ids(iter_pairs(store))
+    assert {r["id"]: r["review_id"] for r in table}["a1-1"] == "2"  # the conflict marker
+    capsys.readouterr()
+    argv = ["import-review", str(out), "--corpus", str(store.path.parent), "--reviewer", "x"]
+    assert main(argv) == 0
+    assert "imported 0 edit(s), 7 unchanged, 0 problem(s)" in capsys.readouterr().out
+    table[0]["edited"] = "Hello, world."
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(table[0]))
+        w.writeheader()
+        w.writerows(table)
+    assert main(argv) == 0
+    assert next(r for r in iter_pairs(store) if r.id == "a1-0").target == "Hello, world."

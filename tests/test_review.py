@@ -36,6 +36,9 @@ FLAGS = [
     ("a2:mt:0", "untranslated", 1, "error", 1.0, "target equals source"),
     ("a2:mt:0", "length_ratio", 1, "warning", 1.0, "ok-ish"),
     ("a2:mt:2", "length_ratio", 0, "warning", 1.0, None),
+    # Checks ran on every pair: a pair without pair_flags rows is never clean (not checked yet).
+    ("a1:mt:0", "length_ratio", 0, "warning", 1.0, None),
+    ("a2:mt:1", "length_ratio", 0, "warning", 1.0, None),
 ]
 
 
@@ -93,7 +96,7 @@ def test_decide_writes_one_row_per_decision(store: Store) -> None:
     # reject keeps the current English as 'after'
     decide(store, "a1:mt:0", "rejected", reviewer="ana")
     assert history(store, "a1:mt:0")[-1]["after"] == "The government builds a bridge."
-    assert store.review_states()["a1:mt:0"]["status"] == "rejected"
+    assert review.get_item(store, "a1:mt:0").status == "rejected"
 
 
 def test_accept_with_changed_text_is_an_edit_and_edit_without_change_is_accept(store: Store) -> None:
@@ -363,6 +366,7 @@ def test_xliff_ids_that_are_not_nmtokens(store: Store, tmp_path: Path) -> None:
         assert pair_id_of(ET.Element("unit", {"id": unit_id(pid)})) == pid
     assert unit_id("a1:0.1") == "a1:0.1"
     with store.tx() as c:
+        c.execute("DELETE FROM pair_flags WHERE pair_id = 'a1:mt:0'")  # its rows would block renaming the id
         c.execute("UPDATE pairs SET id = ? WHERE id = 'a1:mt:0'", (odd[0],))
     path = tmp_path / "odd.xlf"
     export_xliff(store, path)
@@ -610,3 +614,118 @@ def test_cli_module_imports_fast() -> None:
     code = "import sys, bitext.cli.review; print(sorted(m for m in ('flask', 'torch', 'werkzeug') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# -- review state follows content (re-alignment) ------------------------------------------
+
+
+def add_pair(c: sqlite3.Connection, pid: str, aid: str, idx: int, src: str, tgt: str, kind: str = "mt") -> None:
+    c.execute(
+        "INSERT INTO pairs(id, article_id, kind, bead_idx, src_ids, tgt_idx, source, target, mt, bead_type,"
+        " created_at) VALUES (?, ?, ?, ?, '[]', '[]', ?, ?, ?, ?, '2024-01-02')",
+        (pid, aid, kind, idx, src, tgt, tgt, "0-1" if not src else "1-1"),
+    )
+
+
+def realign(store: Store, aid: str, pairs: list[tuple[str, str, str]], kind: str = "mt") -> int:
+    """Replace an article's pairs of ``kind`` (as bitext.align does) and carry reviews over."""
+    with store.tx() as c:
+        c.execute("DELETE FROM pairs WHERE article_id = ? AND kind = ?", (aid, kind))
+        for i, (pid, src, tgt) in enumerate(pairs):
+            add_pair(c, pid, aid, i, src, tgt, kind)
+        return review.carry_reviews(c, aid)
+
+
+def test_reviews_follow_their_sentence_to_a_new_pair_id(store: Store) -> None:
+    s0, s1, s2 = (p[3] for p in PAIRS[:3])
+    t0, t1, t2 = (p[4] for p in PAIRS[:3])
+    decide(store, "a1:mt:0", "edited", reviewer="ana", after="A new bridge is built.")
+    decide(store, "a1:mt:1", "rejected", reviewer="budi")
+    before = rows(store)
+    # A sentence is inserted at the start: every old sentence moves one id down.
+    added = realign(store, "a1", [("a1:mt:0", "Kalimat baru.", "A new sentence."), ("a1:mt:1", s0, t0),
+                                  ("a1:mt:2", s1, t1), ("a1:mt:3", s2, t2)])
+    assert added == 2
+    new = review.get_item(store, "a1:mt:0")
+    assert (new.status, new.stale, new.target) == ("pending", True, "A new sentence.")
+    moved = review.get_item(store, "a1:mt:1")
+    assert (moved.status, moved.target, moved.reviewer, moved.comment) == (
+        "edited", "A new bridge is built.", "ana", "carried over from a1:mt:0 after re-alignment")
+    assert review.get_item(store, "a1:mt:2").status == "rejected"
+    assert review.get_item(store, "a1:mt:3").status == "pending"
+    assert rows(store)[: len(before)] == before  # append-only: old rows untouched
+    # Nothing changed: nothing more is carried (the carried decisions apply, the old ones were used).
+    assert realign(store, "a1", [("a1:mt:0", "Kalimat baru.", "A new sentence."), ("a1:mt:1", s0, t0),
+                                 ("a1:mt:2", s1, t1), ("a1:mt:3", s2, t2)]) == 0
+    # The sentence goes away again: the carried decision moves back, exactly once.
+    assert realign(store, "a1", [("a1:mt:0", s0, t0), ("a1:mt:1", s1, t1), ("a1:mt:2", s2, t2)]) == 2
+    assert [review.get_item(store, f"a1:mt:{i}").status for i in range(3)] == ["edited", "rejected", "pending"]
+    assert review.get_item(store, "a1:mt:0").target == "A new bridge is built."
+
+
+def test_carry_keeps_kinds_and_articles_apart_and_ignores_undone(store: Store) -> None:
+    s0, t0 = PAIRS[0][3], PAIRS[0][4]
+    decide(store, "a1:mt:0", "accepted", reviewer="ana")
+    rid = decide(store, "a1:mt:2", "accepted", reviewer="ana")
+    undo(store, "a1:mt:2", reviewer="ana", parent_id=rid)  # undone: not a decision to carry
+    with store.tx() as c:  # a reference pair with the same source, and another article's pair
+        add_pair(c, "a1:ref-0", "a1", 0, s0, "The government is building a new bridge.", kind="reference")
+        add_pair(c, "a10:mt:0", "a2", 9, s0, t0)
+        assert review.carry_reviews(c, "a1") == 0
+        assert review.carry_reviews(c, "a10") == 0  # 'a1:' pair ids are not 'a10:' ones (prefix, not LIKE)
+    assert realign(store, "a1", [("a1:mt:9", PAIRS[2][3], PAIRS[2][4])]) == 0
+    assert review.get_item(store, "a1:mt:9").status == "pending"
+
+
+def test_zero_one_bead_review_applies_only_to_its_english(store: Store) -> None:
+    with store.tx() as c:
+        add_pair(c, "a1:t7", "a1", 7, "", "An English sentence with no Indonesian.")
+    decide(store, "a1:t7", "rejected", reviewer="ana")
+    decide(store, "a1:t7", "edited", reviewer="ana", after="Edited once.")
+    decide(store, "a1:t7", "edited", reviewer="ana", after="Edited twice.")  # a chain on a 0-1 bead applies
+    item = review.get_item(store, "a1:t7")
+    assert (item.status, item.target, item.stale) == ("edited", "Edited twice.", False)
+    # Re-alignment gives the id to another English sentence: the review does not apply to it ...
+    realign(store, "a1", [("a1:t7", "", "Another English sentence."), ("a1:t8", "", "An English sentence with no Indonesian.")])
+    item = review.get_item(store, "a1:t7")
+    assert (item.status, item.stale, item.target) == ("pending", True, "Another English sentence.")
+    # ... and follows its English to the new id.
+    item = review.get_item(store, "a1:t8")
+    assert (item.status, item.target) == ("edited", "Edited twice.")
+
+
+def test_undo_of_a_review_on_other_content_restores_pending(store: Store) -> None:
+    decide(store, "a1:mt:0", "edited", reviewer="ana", after="Old English.")
+    with store.tx() as c:
+        c.execute("UPDATE pairs SET source = 'Kalimat lain.', target = 'Other sentence.' WHERE id = 'a1:mt:0'")
+    rid = decide(store, "a1:mt:0", "accepted", reviewer="ana", parent_id=review.get_item(store, "a1:mt:0").parent_id)
+    undo(store, "a1:mt:0", reviewer="ana", parent_id=rid)
+    item = review.get_item(store, "a1:mt:0")
+    assert (item.status, item.target, item.stale) == ("pending", "Other sentence.", False)
+    assert history(store, "a1:mt:0")[-1]["after"] is None
+
+
+def test_rejected_after_edit_exports_the_same_english_everywhere(store: Store, tmp_path: Path) -> None:
+    from bitext.export import iter_pairs
+
+    decide(store, "a1:mt:0", "edited", reviewer="ana", after="Human text.")
+    decide(store, "a1:mt:0", "rejected", reviewer="ana")
+    item = review.get_item(store, "a1:mt:0")
+    rec = next(r for r in iter_pairs(store) if r.id == "a1:mt:0")
+    assert (item.status, item.target) == (rec.review_status, rec.target) == ("rejected", PAIRS[0][4])
+    export_xliff(store, tmp_path / "r.xlf")
+    unit = next(ET.parse(tmp_path / "r.xlf").getroot().iter(f"{X}unit"))
+    assert unit.find(f"{X}segment/{X}target").text == PAIRS[0][4]
+
+
+def test_unchanged_export_reimports_cleanly_with_an_empty_target(store: Store, tmp_path: Path) -> None:
+    with store.tx() as c:  # a 1-0 bead: Indonesian with no English
+        add_pair(c, "a2:mt:9", "a2", 9, "Kalimat tanpa terjemahan.", "")
+    for name in ("u.xlf", "u.csv", "u.tsv"):
+        path = tmp_path / name
+        if name.endswith(".xlf"):
+            export_xliff(store, path)
+        else:
+            review.export_review_csv(store, path)
+        res = review.import_review(store, path, reviewer="cat")
+        assert (res.problems, res.applied, res.unchanged) == ([], [], 7), name

@@ -50,7 +50,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def engine(tiny_model: Path):
     """Greedy transformers engine on the tiny model, shared by the tests of this module."""
-    return load_engine(str(tiny_model), backend="transformers", beams=1, threads=1)
+    return load_engine(str(tiny_model), backend="transformers", beams=1, threads=1, compute_type="float32")
 
 
 def synthetic_sentences(n: int) -> list[str]:
@@ -191,11 +191,13 @@ def test_hard_split_when_no_boundary(engine) -> None:
 
 
 def test_hit_max_length_and_counts(tiny_model: Path) -> None:
-    [short] = translate_texts([KNOWN[8]], model=str(tiny_model), backend="transformers", beams=1)
+    [short] = translate_texts([KNOWN[8]], model=str(tiny_model), backend="transformers", beams=1, compute_type="float32")
     assert short.text == "Bank Indonesia kept its benchmark interest rate at six percent."
     assert short.hit_max_length is False
     assert short.logprob < 0
-    [cut] = translate_texts([KNOWN[8]], model=str(tiny_model), backend="transformers", beams=1, max_new_tokens=3)
+    [cut] = translate_texts(
+        [KNOWN[8]], model=str(tiny_model), backend="transformers", beams=1, max_new_tokens=3, compute_type="float32"
+    )
     assert cut.hit_max_length is True
     assert cut.n_tokens == 3
     assert short.text.startswith(cut.text)
@@ -225,7 +227,7 @@ def test_ctranslate2_float32_greedy_equals_transformers(tiny_model: Path, engine
 
 def test_beam_logprob_same_definition_in_both_backends(tiny_model: Path) -> None:
     texts = KNOWN[:3]
-    a = translate_texts(texts, model=str(tiny_model), backend="transformers", beams=3)
+    a = translate_texts(texts, model=str(tiny_model), backend="transformers", beams=3, compute_type="float32")
     b = translate_texts(texts, model=str(tiny_model), backend="ctranslate2", beams=3, compute_type="float32")
     for x, y in zip(a, b, strict=True):
         assert x.text == y.text
@@ -315,7 +317,7 @@ def test_resume_after_sigkill(tmp_path: Path, tiny_model: Path, engine) -> None:
     store.close()
     db = tmp_path / "corpus" / "bitext.sqlite"
     args = ["translate", str(tmp_path / "corpus"), "--model", str(tiny_model), "--backend", "transformers",
-            "--beams", "1", "--batch-tokens", "40", "--threads", "1", "--quiet"]
+            "--beams", "1", "--batch-tokens", "40", "--threads", "1", "--compute-type", "float32", "--quiet"]
     proc = subprocess.Popen(cli(*args), env=cli_env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     n_killed = 0
     try:
@@ -398,3 +400,15 @@ def test_cli_module_imports_fast() -> None:
     code = "import sys, bitext.cli.translate; print(sorted(m for m in ('torch','transformers','ctranslate2') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], env=cli_env(), cwd=ROOT, capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+@pytest.mark.parametrize(("amx", "expected"), [(True, "bfloat16"), (False, "float32")])
+def test_cpu_default_compute_type_follows_the_hardware(tiny_model: Path, monkeypatch, amx, expected) -> None:
+    import bitext.backends as backends
+
+    monkeypatch.setattr(backends, "cpu_has_amx_bf16", lambda: amx)
+    eng = load_engine(str(tiny_model), backend="transformers", beams=1, threads=1, device="cpu")
+    assert eng.backend.compute_type == expected
+    assert f"|backend:transformers-{expected}|" in eng.signature
+    [t] = eng.translate([KNOWN[8]])
+    assert t.text  # runs in that dtype

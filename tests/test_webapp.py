@@ -131,7 +131,7 @@ def test_decisions_are_written_and_move_on(client: FlaskClient, store: Store) ->
 
     page = open_pair(client, "a1:0")
     assert post_decision(client, page, "a1:0", "reject").status_code == 303
-    assert store.review_states()["a1:0"]["status"] == "rejected"
+    assert review.get_item(store, "a1:0").status == "rejected"
     page = open_pair(client, "a1:0")
     assert "<b>3</b>/4 reviewed" in page
 

@@ -1,28 +1,32 @@
-"""``bitext export``: write the corpus's pairs as TMX, Moses, TSV, JSONL or XLIFF."""
+"""``bitext export``: write the corpus's pairs as TMX, Moses, TSV, JSONL, XLIFF or review CSV."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-FORMATS = ("tmx", "moses", "tsv", "jsonl", "xliff")
+FORMATS = ("tmx", "moses", "tsv", "jsonl", "xliff", "csv")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``export`` subcommand."""
     p = subparsers.add_parser(
         "export",
-        help="export pairs as TMX, Moses, TSV, JSONL or XLIFF",
+        help="export pairs as TMX, Moses, TSV, JSONL, XLIFF or a review CSV",
         description=(
             "Export the corpus's pairs, in corpus order, to a file (atomically). Moses writes OUT.id and "
-            "OUT.en, line-aligned. TSV has a header and backslash-escapes \\\\, TAB, LF and CR in fields."
+            "OUT.en, line-aligned. TSV has a header and backslash-escapes \\\\, TAB, LF and CR in fields. "
+            "XLIFF (CAT tools) and CSV (spreadsheets: columns id, source, target, edited, review_id, ...) "
+            "come back with 'bitext import-review'."
         ),
     )
     p.add_argument("corpus", type=Path, help="corpus folder (holds bitext.sqlite)")
     p.add_argument("--format", "-f", required=True, choices=FORMATS, help="output format")
     p.add_argument(
         "--out", "-o", type=Path, default=None,
-        help="output file (Moses: path prefix); default CORPUS/export/bitext.<ext>",
+        help="output file (Moses: path prefix), or an existing folder for OUT/bitext.<ext>; "
+        "default CORPUS/export/bitext.<ext>",
     )
     p.add_argument("--only-clean", action="store_true",
                    help="only pairs of the 'clean' config (no unresolved flag, not rejected)")
@@ -41,6 +45,11 @@ def run_export(args: argparse.Namespace) -> int:
         only_clean=args.only_clean, min_score=args.min_score, exclude_flags=tuple(args.exclude_flag),
     )
     result = export_pairs(args.corpus, args.format, args.out, filters)
-    count = f"{result.pairs} pairs" if result.pairs >= 0 else "pairs"
-    print(f"wrote {count} to {', '.join(str(p) for p in result.paths)}")
+    if result.unchecked and args.only_clean:
+        print(
+            f"bitext: warning: {result.unchecked} pairs have not been checked yet; run 'bitext flag'"
+            " (they are not in the clean selection)",
+            file=sys.stderr,
+        )
+    print(f"wrote {result.pairs} pairs to {', '.join(str(p) for p in result.paths)}")
     return 0

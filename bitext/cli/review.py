@@ -42,12 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _open_store(corpus: str):  # -> Store (kept unannotated to avoid importing at module top)
-    from bitext.store import Store, StoreError
+    from bitext.store import Store
 
-    try:
-        return Store.open(corpus, create=False)
-    except StoreError as e:
-        raise BitextError(str(e), exit_code=2) from e
+    return Store.open(corpus, create=False)  # StoreError is a BitextError (exit code 2): one line
 
 
 def run_review(args: argparse.Namespace) -> int:
