@@ -139,6 +139,11 @@ def _bench_beams(beams: int, args: argparse.Namespace, texts: list[str], pretok:
         "ctranslate2": load_engine(str(model_dir), backend="ctranslate2", beams=beams, max_new_tokens=L,
                                    min_new_tokens=L, device=device, threads=threads),
     }
+    c_type = engines["transformers"].backend.compute_type
+    if c_type != "float32":  # show what the default dtype buys, beside the same dtype as (b)
+        engines["transformers-fp32"] = load_engine(
+            str(model_dir), backend="transformers", beams=beams, max_new_tokens=L, min_new_tokens=L,
+            device=device, threads=threads, compute_type="float32")
     assert isinstance(engines["ctranslate2"].backend, CT2Backend)
 
     def raw_ct2(subset: list[list[str]] = pretok) -> None:
@@ -147,14 +152,16 @@ def _bench_beams(beams: int, args: argparse.Namespace, texts: list[str], pretok:
     contenders: list[tuple[str, Callable[[], object]]] = [
         ("(a) generate, 1 at a time", lambda: hf_batches(1)),
         ("(b) generate, batches of 32", lambda: hf_batches(32)),
-        ("(c) bitext transformers", lambda: engines["transformers"].translate(texts)),
+        (f"(c) bitext transformers {c_type}", lambda: engines["transformers"].translate(texts)),
         (f"(d) bitext ctranslate2 {ct2_type}", lambda: engines["ctranslate2"].translate(texts)),
         (f"(e) raw ctranslate2 {ct2_type}", raw_ct2),
     ]
+    if "transformers-fp32" in engines:
+        contenders.insert(3, ("(c') bitext transformers float32", lambda: engines["transformers-fp32"].translate(texts)))
     # Warm-up (allocators, caches) on a few sentences, not timed.
     hf_batches(2, texts[:2])
-    engines["transformers"].translate(texts[:2])
-    engines["ctranslate2"].translate(texts[:2])
+    for engine in engines.values():
+        engine.translate(texts[:2])
     raw_ct2(pretok[:2])
     results = {name: timed(fn, len(texts)) for name, fn in contenders}
     base = results["(b) generate, batches of 32"][0]
@@ -162,7 +169,8 @@ def _bench_beams(beams: int, args: argparse.Namespace, texts: list[str], pretok:
     print(f"  {'contender':36s} {'sent/s':>8s} {'vs (b)':>7s} {'peak RSS +MB':>13s}")
     for name, (speed, mb) in results.items():
         print(f"  {name:36s} {speed:8.2f} {speed / base:6.2f}x {mb:13.0f}")
-    c, d, e = (results[k][0] for k in list(results)[2:])
+    names = list(results)
+    c, d, e = results[names[2]][0], results[names[-2]][0], results[names[-1]][0]
     print(f"  targets: (c)/(b) = {c / base:.2f} (>= 1.3), (d)/(e) = {d / e:.2f} (>= 0.9)")
 
 
