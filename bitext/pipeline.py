@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .flags import BLOCKING_SEVERITIES
+from .flags import BLOCKING_SEVERITIES, config_label
 from .ingest import IngestReport, ingest
 from .store import Store, translation_key
 
@@ -100,7 +100,8 @@ def corpus_status(store: Store) -> dict[str, Any]:
         },
         "align": {"articles_aligned": aligned_articles, "left": articles - aligned_articles, "pairs": pairs,
                   "bead_types": bead_types},
-        "flag": {"pairs_checked": flagged, "left": pairs - flagged, "flagged": flagged_blocking, "fired": fired},
+        "flag": {"pairs_checked": flagged, "left": pairs - flagged, "flagged": flagged_blocking, "fired": fired,
+                 "config": config_label(store)},
     }
     try:
         from .review import review_progress
@@ -138,7 +139,8 @@ def format_status(status: dict[str, Any]) -> str:
         f"align       {a['articles_aligned']}/{status['articles']} articles aligned, {a['pairs']} pairs"
         + (f" ({', '.join(f'{k}: {v}' for k, v in a['bead_types'].items())})" if a["bead_types"] else ""),
         f"flag        {f['pairs_checked']}/{a['pairs']} pairs checked, {f['flagged']} with a warning or error"
-        + (f" ({', '.join(f'{k}: {v}' for k, v in f['fired'].items())})" if f["fired"] else ""),
+        + (f" ({', '.join(f'{k}: {v}' for k, v in f['fired'].items())})" if f["fired"] else "")
+        + f"  [config: {f['config']}]",
         "review      " + ", ".join(f"{k} {v}" for k, v in r.items()),
     ]
     return "\n".join(lines)

@@ -127,7 +127,7 @@ def _plain(obj: Any) -> Any:
 PUBLIC_META_PREFIXES = ("translate.", "align.", "flags.")
 
 
-def load_flag_config(signature: str | None = None) -> FlagConfig | None:
+def load_flag_config(signature: str | None = None, store: Store | None = None) -> FlagConfig | None:
     """The flag checks' settings from ``bitext.flags`` (defaults), or None when unavailable.
 
     bitext.flags is another stage's module; publishing must work without it (check names and
@@ -138,7 +138,8 @@ def load_flag_config(signature: str | None = None) -> FlagConfig | None:
     try:
         from bitext import flags
 
-        raw = flags.load_config()
+        # The config the stored flags were computed with: a custom one kept in the store, or the defaults.
+        raw = flags.effective_config(store).config if store is not None else flags.load_config()
         cfg = _plain(raw)
     except Exception:  # noqa: BLE001 - an optional module: missing or broken means "no config"
         return None
@@ -318,7 +319,7 @@ def publish_dataset(
     store = open_store(corpus)
     out_dir = Path(out_dir)
     _check_target(out_dir)
-    flag_config = load_flag_config(store.get_meta("flags.signature"))
+    flag_config = load_flag_config(store.get_meta("flags.signature"), store)
     checks = check_names(store, extra=sorted(flag_config.checks) if flag_config else ())
     features = dataset_features(checks)
 
@@ -417,7 +418,7 @@ Corpus signature: `{{ signature }}`
 | config | pairs | documents | contents |
 |---|---:|---:|---|
 | `default` | {{ stats.default.pairs }} | {{ stats.default.docs }} | every pair, with its flags, scores and review state |
-| `clean` | {{ stats.clean.pairs }} | {{ stats.clean.docs }} | pairs with no warning/error flag, or accepted/edited by a reviewer; never rejected ones |
+| `clean` | {{ stats.clean.pairs }} | {{ stats.clean.docs }} | pairs checked by every flag with no warning/error, or accepted/edited by a reviewer; never rejected ones |
 {% if stats.clean.pairs == 0 %}
 `clean` is empty for now: load it with `streaming=True` (`datasets` cannot build an empty split otherwise).
 {% endif %}
@@ -654,7 +655,8 @@ def build_card(
     # (the review app's session secret) that must never reach a published card.
     meta_rows = [{"name": _cell(k), "value": _cell(v)}
                  for k, v in store.conn.execute("SELECT key, value FROM meta ORDER BY key")
-                 if k.startswith(PUBLIC_META_PREFIXES) and not any(w in k for w in ("secret", "token", "key"))]
+                 if k.startswith(PUBLIC_META_PREFIXES) and k != "flags.config"  # shown as thresholds
+                 and not any(w in k for w in ("secret", "token", "key"))]
     fields = [{"name": n, "type": _feature_type(f), "doc": FIELD_DOCS.get(n, "")} for n, f in features.items()]
 
     return DatasetCard.from_template(

@@ -31,7 +31,7 @@ CHECKS = ["lang_id", "length_ratio"]
 @pytest.fixture(autouse=True)
 def no_flag_module(monkeypatch):
     """Keep the schema to the store's own checks (bitext.flags is covered separately)."""
-    monkeypatch.setattr(publish, "load_flag_config", lambda signature=None: None)
+    monkeypatch.setattr(publish, "load_flag_config", lambda signature=None, store=None: None)
 
 
 @pytest.fixture
@@ -462,3 +462,17 @@ def test_card_never_carries_private_meta(store: Store, tmp_path: Path) -> None:
     text = (out / "README.md").read_text(encoding="utf-8")
     assert "model:m|beams:1" in text
     assert "s3cr3t-session-key" not in text and "review.secret_key" not in text
+
+
+def test_cli_publish_warns_about_unchecked_pairs(store: Store, tmp_path: Path, capsys) -> None:
+    from bitext.cli import main
+
+    assert main(["publish", str(store.path.parent), "--to", str(tmp_path / "ds")]) == 0
+    assert "not been checked" not in capsys.readouterr().err
+    with store.tx() as c:  # a re-alignment dropped one pair's flags: it is unchecked now
+        pid = c.execute("SELECT pair_id FROM pair_flags LIMIT 1").fetchone()[0]
+        c.execute("DELETE FROM pair_flags WHERE pair_id=?", (pid,))
+    assert main(["publish", str(store.path.parent), "--to", str(tmp_path / "ds")]) == 0
+    err = capsys.readouterr().err
+    assert err.strip() == ("bitext: warning: 1 pairs have not been checked yet, so they are not in 'clean'; "
+                           "run 'bitext flag'")

@@ -45,6 +45,14 @@ def run_publish(args: argparse.Namespace) -> int:
     )
     s = result.stats
     print(f"wrote {result.folder}: {s['default'].pairs} pairs (default), {s['clean'].pairs} pairs (clean)")
+    from bitext.export import unchecked_count
+    from bitext.store import Store
+
+    with Store.open(args.corpus, create=False) as store:
+        unchecked = unchecked_count(store)
+    if unchecked:
+        print(f"bitext: warning: {unchecked} pairs have not been checked yet, so they are not in 'clean'; "
+              "run 'bitext flag'", file=sys.stderr)
     if args.push:
         pushed = push_dataset(result.folder, args.push, private=args.private, revision=args.revision)
         where = f"{pushed.repo_id}" + (f"@{pushed.revision}" if pushed.revision else "")
