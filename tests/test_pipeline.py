@@ -54,3 +54,18 @@ def test_run_without_the_hub_is_one_clear_line(tmp_path, capsys, monkeypatch):
     assert len(err.splitlines()) == 1 and err.startswith("bitext: error: ") and "--model" in err
     with Store.open(tmp_path / "c") as store:  # segmentation was kept
         assert store.count("sentences") == 14
+
+
+def test_public_api_names_resolve_without_loading_torch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, bitext\n"
+        "assert 'torch' not in sys.modules\n"
+        "for name in bitext.__all__:\n"
+        "    getattr(bitext, name)\n"
+        "print(len(bitext.__all__))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert int(out.stdout) == len(__import__("bitext").__all__)
