@@ -58,9 +58,8 @@ NO_FLAG_RANK = 3
 # Flags of these severities make a pending pair "need review" (one rule: bitext.flags.needs_review).
 NEEDS_REVIEW_SEVERITIES = BLOCKING_SEVERITIES
 CSV_COLUMNS = ("id", "source", "target", "edited", "review_id", "status", "flags", "comment")
-# reviews.pair_target: pairs.target when the row was written. A 0-1 bead has no source text, so its
+# reviews.pair_target (core migration 2): pairs.target when the row was written. A 0-1 bead has no source text, so its
 # English is what identifies it; kept per row so a second decision on such a pair still applies.
-REVIEW_MIGRATIONS: list[tuple[int, str]] = [(1, "ALTER TABLE reviews ADD COLUMN pair_target TEXT")]
 
 
 class Conflict(BitextError):
@@ -218,16 +217,8 @@ def _sql_state(what: str, source: str, target: str, r_id: int | None, r_source: 
     return {"status": st.status, "english": st.english, "stale": int(st.stale)}[what]
 
 
-def ensure_schema(store: Store) -> None:
-    """Apply this module's migration once per Store object (idempotent)."""
-    if not getattr(store, "_review_schema_ok", False):
-        store.migrate("review", REVIEW_MIGRATIONS)
-        store._review_schema_ok = True  # type: ignore[attr-defined]
-
-
 def _conn(store: Store) -> sqlite3.Connection:
-    """This thread's connection with the schema in place and the review-state SQL function registered."""
-    ensure_schema(store)
+    """This thread's connection with the review-state SQL function registered."""
     conn = store.conn
     conn.create_function("bitext_review", 9, _sql_state, deterministic=True)
     return conn
@@ -463,7 +454,6 @@ def review_progress(store: Store) -> dict[str, int]:
 def _durable_tx(store: Store) -> Iterator[sqlite3.Connection]:
     """A write transaction whose COMMIT is fsynced (synchronous=FULL): once a reviewer is told
     "saved", a power cut or a killed server cannot take it back."""
-    ensure_schema(store)
     conn = store.conn
     if conn.in_transaction:  # joined an outer transaction: its owner decides durability
         with store.tx() as c:
@@ -658,7 +648,6 @@ def carry_reviews(conn: sqlite3.Connection, article_id: str) -> int:
     is the copied row, so one decision is carried once. Call inside the write transaction that inserted
     the pairs.
     """
-    Store._migrate(conn, "review", REVIEW_MIGRATIONS)
     pairs = conn.execute(
         "SELECT id, kind, source, target FROM pairs WHERE article_id = ? ORDER BY kind, bead_idx", (article_id,)
     ).fetchall()

@@ -129,6 +129,12 @@ CORE_MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX reviews_pair ON reviews(pair_id, id);
         """,
     ),
+    (
+        2,
+        # pairs.target when the review row was written: a 0-1 bead has no source text, so this
+        # is what tells whether a review still applies to the pair (see bitext.review).
+        "ALTER TABLE reviews ADD COLUMN pair_target TEXT",
+    ),
 ]
 
 
