@@ -46,6 +46,9 @@ def test_clean_pair_fires_nothing():
         ("untranslated", pv("Kucing punya dua telinga.", "Kucing punya dua telinga."), GOOD),
         ("length_ratio", pv("Pemerintah provinsi mendorong aparatur sipil negara menerapkan nilai itu.",
                             "The province."), GOOD),
+        ("length_z", pv("Saya makan nasi goreng di rumah setiap pagi bersama keluarga saya.", "I eat fried rice."),
+         pv("Saya makan nasi goreng di rumah setiap pagi bersama keluarga saya.",
+            "I eat fried rice at home every morning with my family.")),
         ("numbers", pv("Harganya Rp1,5 miliar.", "It costs Rp2.5 billion."),
          pv("Harganya Rp1,5 miliar.", "It costs 1.5 billion rupiah.")),
         ("repetition", pv("Kucing punya dua telinga.", "A cat has two ears ears ears ears."), GOOD),
@@ -72,6 +75,48 @@ def test_each_check_fires_and_stays_quiet(name, bad, ok):
     assert r_bad is not None and r_bad.fired, r_bad
     assert r_ok is not None and not r_ok.fired, r_ok
     assert r_bad.severity == F.CHECKS[name].severity
+
+
+def test_length_z_scores_against_the_norm_of_its_source_length():
+    import math
+
+    src = "Saya makan nasi goreng di rumah setiap pagi bersama keluarga saya."  # 66 chars, 11 words
+    tgt = "I eat fried rice."  # 17 chars, 4 words
+    # Bin 60..89 of _LENGTH_NORMS: char (-0.121, 0.164), word (0.080, 0.169).
+    zc = (math.log(27 / 76) + 0.121) / 0.164
+    zw = (math.log(6 / 13) - 0.080) / 0.169
+    assert F.length_z(src, tgt) == pytest.approx((zc, zw))
+    r = result(pv(src, tgt), "length_z")
+    assert r.score == pytest.approx((zc + zw) / 2) and r.fired
+    assert "much shorter than usual" in r.reason and "66-char sources" in r.reason
+    # The same ratio is normal for a short source and not for a long one: the norms depend on length.
+    assert F.length_z("", "x") is None and result(pv("Ya.", ""), "length_z") is None
+    long_src = "Pemerintah provinsi mendorong aparatur sipil negara menerapkan nilai itu setiap hari kerja."
+    assert result(pv(long_src, "The province urges civil servants to apply it."), "length_z").fired
+    assert not result(pv("Ayo pergi.", "Let's go."), "length_z").fired
+
+
+@pytest.mark.parametrize(
+    "target, fires",
+    [("Mati!", True), ("Oke.", True), ("Bersiap.", True), ("Loncat.", True),
+     ("Sure!", False), ("Die!", False), ("Wake up!", False), ("Tom is a very good teacher.", False)],
+)
+def test_not_english_asks_lingua_too_on_short_targets(target, fires):
+    r = result(pv("Kucing punya dua telinga.", target), "not_english")
+    assert r.fired is fires, r
+    short = len(F._words(target)) <= 3
+    assert ("py3langid + lingua" in r.reason) is short
+    if short:  # the mean of both detectors
+        p = F.english_probability(target, ["en", "id", "ms", "jv"])[0]
+        assert r.score != pytest.approx(p)
+
+
+def test_not_english_short_words_zero_keeps_py3langid_alone():
+    cfg = F.load_config()
+    cfg["not_english"]["short_words"] = 0
+    r = result(pv("Kucing punya dua telinga.", "Mati!"), "not_english", cfg)
+    assert r.score == pytest.approx(F.english_probability("Mati!", ["en", "id", "ms", "jv"])[0])
+    assert r.reason.startswith("language ID")
 
 
 def test_not_applicable_checks_are_left_out():
@@ -286,7 +331,7 @@ def test_flag_corpus_rows_skip_and_recompute(tmp_path: Path):
     ids = {"a1:mt:0", "a1:mt:1", "a1:mt:2", "a1:mt:3"}
     assert {p for p, _ in rows} == ids
     assert {c for p, c in rows if p == "a1:mt:0"} == {
-        "empty_target", "untranslated", "length_ratio", "numbers", "repetition", "truncation",
+        "empty_target", "untranslated", "length_ratio", "length_z", "numbers", "repetition", "truncation",
         "low_confidence", "unk_source", "not_english", "bead_type", "low_alignment", "quotes",
         "question_mark", "duplicate", "bridge_mismatch"}
     # Translation fields combined over the two source sentences: min logprob, summed <unk>.
