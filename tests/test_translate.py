@@ -234,6 +234,46 @@ def test_beam_logprob_same_definition_in_both_backends(tiny_model: Path) -> None
         assert x.logprob == pytest.approx(y.logprob, abs=2e-4)
 
 
+
+@pytest.mark.parametrize(("length_penalty", "early_stopping"), [(1.0, None), (0.6, True), (1.5, "never")])
+def test_beam_search_makes_the_choices_of_generate(
+    tiny_model: Path, monkeypatch: pytest.MonkeyPatch, length_penalty: float, early_stopping: bool | str | None
+) -> None:
+    """bitext's own beam loop returns what generate() + re-scoring returns, finished or cut at the limit."""
+    eng = load_engine(str(tiny_model), backend="transformers", beams=3, compute_type="float32", threads=1,
+                      max_new_tokens=34, length_penalty=length_penalty)
+    backend = eng.backend
+    monkeypatch.setattr(backend.generation_config, "early_stopping", early_stopping)
+    batch = eng.tokenizer(KNOWN[:6] + synthetic_sentences(4) + ["Ωmega 日本 rumah"])["input_ids"]
+    fast = backend.generate(batch, eng.opts)
+    monkeypatch.setattr(backend, "_plain_beam_config", lambda gc: False)  # force generate()
+    slow = backend.generate(batch, eng.opts)
+    assert any(o.hit_max_length for o in slow) and any(not o.hit_max_length for o in slow)
+    assert [(o.ids, o.hit_max_length) for o in fast] == [(o.ids, o.hit_max_length) for o in slow]
+    assert [o.logprob for o in fast] == pytest.approx([o.logprob for o in slow], abs=1e-5)
+
+
+def test_beam_search_falls_back_to_generate_for_other_processing(tiny_model: Path) -> None:
+    eng = load_engine(str(tiny_model), backend="transformers", beams=3, compute_type="float32", threads=1)
+    import copy
+
+    gc = copy.deepcopy(eng.backend.generation_config)
+    assert eng.backend._plain_beam_config(gc)
+    gc.repetition_penalty = 1.2
+    assert not eng.backend._plain_beam_config(gc)
+
+
+def test_beam_min_new_tokens_logprob_agrees_with_ctranslate2(tiny_model: Path) -> None:
+    """With min_new_tokens both backends leave </s> out of the softmax while it is banned."""
+    texts = KNOWN[3:6]
+    opts = dict(model=str(tiny_model), beams=3, compute_type="float32", min_new_tokens=4)
+    a = translate_texts(texts, backend="transformers", **opts)
+    b = translate_texts(texts, backend="ctranslate2", **opts)
+    assert not any(t.hit_max_length for t in a)
+    for x, y in zip(a, b, strict=True):
+        assert (x.text, x.n_tokens) == (y.text, y.n_tokens)
+        assert x.logprob == pytest.approx(y.logprob, abs=2e-4)
+
 # -- the corpus stage ----------------------------------------------------------------
 
 
