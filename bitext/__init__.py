@@ -19,18 +19,20 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+# A function named like its module is bound eagerly (ingest is light: no torch): once the module
+# ``bitext.ingest`` is imported, ``from bitext import ingest`` would find the module, not the function.
+from .ingest import ingest as ingest
+from .ingest import segment_text as segment_text
+
 __version__ = "0.1.0"
 
 _LAZY = {
     "Store": "bitext.store",
     "StoreError": "bitext.store",
     "BitextError": "bitext.errors",
-    "ingest": "bitext.ingest",
-    "segment_text": "bitext.ingest",
     "split_sentences": "bitext.segment",
     "translate_corpus": "bitext.translate",
     "translate_texts": "bitext.translate",
-    "align": "bitext.align",
     "align_corpus": "bitext.align",
     "flag_corpus": "bitext.flags",
     "publish_dataset": "bitext.publish",
@@ -39,7 +41,7 @@ _LAZY = {
     "corpus_status": "bitext.pipeline",
 }
 
-__all__ = sorted(_LAZY) + ["__version__"]
+__all__ = sorted([*_LAZY, "ingest", "segment_text"]) + ["__version__"]
 
 
 def __getattr__(name: str) -> Any:

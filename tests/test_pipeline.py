@@ -62,9 +62,12 @@ def test_public_api_names_resolve_without_loading_torch():
 
     code = (
         "import sys, bitext\n"
+        "from bitext import Store, ingest, translate_corpus, align_corpus, flag_corpus, publish_dataset\n"
+        "assert all(callable(f) and not isinstance(f, type(sys)) for f in (ingest, translate_corpus,\n"
+        "           align_corpus, flag_corpus, publish_dataset))\n"
         "assert 'torch' not in sys.modules\n"
         "for name in bitext.__all__:\n"
-        "    getattr(bitext, name)\n"
+        "    assert not isinstance(getattr(bitext, name), type(sys)), name\n"
         "print(len(bitext.__all__))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
