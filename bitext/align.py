@@ -41,7 +41,7 @@ import numpy as np
 
 from bitext.errors import BitextError, InputError
 from bitext.review import carry_reviews
-from bitext.store import Store, translation_key, utcnow
+from bitext.store import Store, utcnow
 
 ALIGNER_VERSION = "align-1"
 """Changes whenever a change in this module can change an alignment; stored in meta ``align.version``."""
@@ -632,15 +632,7 @@ def _align_article(
 
 def _translations(store: Store, signature: str, texts: Sequence[str]) -> dict[str, str]:
     """Source text -> machine translation under ``signature``, for the texts that have one."""
-    keys = {translation_key(signature, t): t for t in texts}
-    out: dict[str, str] = {}
-    todo = list(keys)
-    for start in range(0, len(todo), 500):
-        chunk = todo[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for key, text in store.conn.execute(f"SELECT key, text FROM translations WHERE key IN ({marks})", chunk):
-            out[keys[key]] = text
-    return out
+    return {t: row["text"] for t, row in store.translations(signature, texts).items()}
 
 
 def _fingerprint(

@@ -32,7 +32,7 @@ from xml.sax.saxutils import escape, quoteattr
 from bitext.errors import BitextError
 from bitext.flags import BLOCKING_SEVERITIES  # the one "needs review" rule
 from bitext.review import review_states
-from bitext.store import Store, translation_key
+from bitext.store import Store, sentence_texts, translations
 
 FORMATS = ("tmx", "moses", "tsv", "jsonl", "xliff", "csv")
 REVIEW_STATES = ("accepted", "edited", "rejected", "pending")
@@ -267,30 +267,18 @@ def _mt_logprobs(conn: sqlite3.Connection, chunk: list[sqlite3.Row]) -> dict[str
             ids = []
         if r["signature"] and isinstance(ids, list):
             src_ids[r["id"]] = [str(i) for i in ids]
-    all_ids = sorted({i for ids in src_ids.values() for i in ids})
-    texts: dict[str, str] = {}
-    for start in range(0, len(all_ids), 500):
-        part = all_ids[start : start + 500]
-        for s in conn.execute(f"SELECT id, text FROM sentences WHERE id IN ({_placeholders(len(part))})", part):
-            texts[s["id"]] = s["text"]
-    keys = {
-        pid: [translation_key(sig, texts[i]) for i in src_ids[pid] if i in texts]
-        for pid, sig in ((r["id"], r["signature"]) for r in chunk)
-        if pid in src_ids
+    texts = sentence_texts(conn, (i for ids in src_ids.values() for i in ids))
+    signatures = {r["id"]: r["signature"] for r in chunk if r["id"] in src_ids}
+    found = {
+        sig: translations(conn, sig, [texts[i] for pid, ids in src_ids.items() if signatures[pid] == sig
+                                      for i in ids if i in texts])
+        for sig in set(signatures.values())
     }
-    all_keys = sorted({k for ks in keys.values() for k in ks})
-    found: dict[str, tuple[float, int]] = {}
-    for start in range(0, len(all_keys), 500):
-        part = all_keys[start : start + 500]
-        for t in conn.execute(
-            f"SELECT key, logprob, n_tokens FROM translations WHERE key IN ({_placeholders(len(part))})"
-            " AND logprob IS NOT NULL",
-            part,
-        ):
-            found[t["key"]] = (float(t["logprob"]), max(int(t["n_tokens"] or 1), 1))
     out: dict[str, float] = {}
-    for pid, ks in keys.items():
-        vals = [found[k] for k in ks if k in found]
+    for pid, ids in src_ids.items():
+        rows = [found[signatures[pid]].get(texts[i]) for i in ids if i in texts]
+        vals = [(float(t["logprob"]), max(int(t["n_tokens"] or 1), 1)) for t in rows
+                if t is not None and t["logprob"] is not None]
         if vals:
             out[pid] = sum(lp * n for lp, n in vals) / sum(n for _, n in vals)
     return out

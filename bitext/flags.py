@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 import tomllib
 
 from bitext.errors import BitextError
-from bitext.store import Store, translation_key
+from bitext.store import Store
 
 # Bump when a check's scoring changes, so stores re-flag every pair.
 FLAGS_VERSION = "2"  # 2: length_z check; not_english asks lingua too on short targets
@@ -1087,22 +1087,26 @@ def _norm(text: str) -> str:
 
 
 def _pair_views(store: Store, rows: Sequence[Any], first_seen: dict[str, str]) -> list[PairView]:
-    """PairViews of pair rows, with translation fields combined over the pair's source sentences."""
-    conn = store.conn
+    """PairViews of pair rows, with translation fields combined over the pair's source sentences.
+
+    Sentences and translations of the whole batch are read with one query per 500 keys.
+    """
+    src_ids = {row["id"]: json.loads(row["src_ids"] or "[]") for row in rows}
+    texts = store.sentence_texts(i for ids in src_ids.values() for i in ids)
+    by_sig: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row["signature"] and row["signature"] not in by_sig:
+            sig_texts = [texts[i] for r in rows if r["signature"] == row["signature"]
+                         for i in src_ids[r["id"]] if i in texts]
+            by_sig[row["signature"]] = store.translations(row["signature"], sig_texts)
     views = []
     for row in rows:
-        src_ids = json.loads(row["src_ids"] or "[]")
         logprobs: list[float] = []
         n_tokens: int | None = None
         n_unk, hit, split = 0, False, False
-        for sid in src_ids:
-            srow = conn.execute("SELECT text FROM sentences WHERE id=?", (sid,)).fetchone()
-            if srow is None or not row["signature"]:
-                continue
-            t = conn.execute(
-                "SELECT logprob, n_tokens, n_unk, hit_max_length, source_split FROM translations WHERE key=?",
-                (translation_key(row["signature"], srow["text"]),),
-            ).fetchone()
+        found = by_sig.get(row["signature"], {}) if row["signature"] else {}
+        for sid in src_ids[row["id"]]:
+            t = found.get(texts.get(sid, ""))
             if t is None:
                 continue
             if t["logprob"] is not None:

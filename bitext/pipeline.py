@@ -16,7 +16,7 @@ from typing import Any
 
 from .flags import BLOCKING_SEVERITIES, config_label
 from .ingest import IngestReport, ingest
-from .store import Store, translation_key
+from .store import Store
 
 
 @dataclass
@@ -112,18 +112,16 @@ def corpus_status(store: Store) -> dict[str, Any]:
 
 
 def _translated(store: Store, signature: str | None) -> int:
-    """Sentences whose text has a translation under ``signature``."""
+    """Sentences whose text has a translation under ``signature`` (read in pages, not all at once)."""
     if not signature:
         return 0
     done = 0
     cur = store.conn.cursor()
     cur.execute("SELECT text FROM sentences")
-    lookup = store.conn.cursor()
     while rows := cur.fetchmany(2000):
-        keys = [translation_key(signature, r[0]) for r in rows]
-        marks = ",".join("?" * len(keys))
-        have = {r[0] for r in lookup.execute(f"SELECT key FROM translations WHERE key IN ({marks})", keys)}
-        done += sum(k in have for k in keys)
+        texts = [r[0] for r in rows]
+        have = store.translations(signature, texts)
+        done += sum(t in have for t in texts)
     return done
 
 

@@ -22,7 +22,7 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -294,10 +294,10 @@ class Store:
         ).fetchall()
 
     def review_states(self) -> dict[str, sqlite3.Row]:
-        """The newest review row of every reviewed pair: that row is the pair's review state.
+        """The newest review row of every reviewed pair (raw rows, for inspection and tests).
 
-        Statuses: 'accepted', 'edited', 'rejected', and 'pending' (written by an undo of a
-        pair's first decision). A pair with no row is 'pending'.
+        Whether that row still applies to the pair (its text may have changed since) is decided
+        by :func:`bitext.review.review_state`, which the app, exports and publishing use.
         """
         rows = self.conn.execute(
             "SELECT r.* FROM reviews r JOIN (SELECT pair_id, MAX(id) AS id FROM reviews GROUP BY pair_id) m"
@@ -305,9 +305,46 @@ class Store:
         )
         return {r["pair_id"]: r for r in rows}
 
+    def sentence_texts(self, ids: Iterable[str]) -> dict[str, str]:
+        """Sentence id -> text, for the ids that exist."""
+        return sentence_texts(self.conn, ids)
+
+    def translations(self, signature: str, texts: Iterable[str]) -> dict[str, sqlite3.Row]:
+        """Source text -> its ``translations`` row under ``signature`` (see :func:`translations`)."""
+        return translations(self.conn, signature, texts)
+
     def count(self, table: str, where: str = "", params: Sequence[object] = ()) -> int:
         sql = f"SELECT COUNT(*) FROM {table}" + (f" WHERE {where}" if where else "")
         return self.conn.execute(sql, tuple(params)).fetchone()[0]
+
+
+def sentence_texts(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
+    """Sentence id -> text, for the ids that exist (``conn`` may be a read-only snapshot)."""
+    out: dict[str, str] = {}
+    for part in _chunks(sorted(set(ids))):
+        marks = ",".join("?" * len(part))
+        out.update((r[0], r[1]) for r in conn.execute(f"SELECT id, text FROM sentences WHERE id IN ({marks})", part))
+    return out
+
+
+def translations(conn: sqlite3.Connection, signature: str, texts: Iterable[str]) -> dict[str, sqlite3.Row]:
+    """Source text -> its ``translations`` row under ``signature``, for the texts that have one.
+
+    The one lookup of the translation cache that the later stages share.
+    """
+    keys = {translation_key(signature, t): t for t in texts}
+    out: dict[str, sqlite3.Row] = {}
+    for part in _chunks(list(keys)):
+        marks = ",".join("?" * len(part))
+        for row in conn.execute(f"SELECT * FROM translations WHERE key IN ({marks})", part):
+            out[keys[row["key"]]] = row
+    return out
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    """Slices small enough for SQLite's limit on bound variables."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _split_sql(script: str) -> list[str]:

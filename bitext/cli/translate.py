@@ -66,12 +66,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _open(folder: str) -> Store:
-    from bitext.store import Store, StoreError
+    from bitext.store import Store
 
-    try:
-        return Store.open(folder, create=False)
-    except StoreError as e:
-        raise BitextError(str(e), 2) from None
+    return Store.open(folder, create=False)  # a missing store is a StoreError: exit 2, one line
 
 
 def run_translate(args: argparse.Namespace) -> int:
@@ -104,28 +101,19 @@ def run_translate(args: argparse.Namespace) -> int:
 
 def run_merge(args: argparse.Namespace) -> int:
     """Merge translations of SOURCE corpora into TARGET; prints one summary line."""
-    from bitext.store import StoreError
     from bitext.translate import merge_stores
 
     with _open(args.target) as target:
-        try:
-            counts = merge_stores(target, args.sources)
-        except StoreError as e:
-            raise BitextError(str(e), 2) from None
+        counts = merge_stores(target, args.sources)
     print("merge: " + " ".join(f"{k}={v}" for k, v in counts.items()))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Standalone entry point (``python -m bitext.cli.translate``); ``bitext`` itself uses the dispatcher."""
-    parser = argparse.ArgumentParser(prog="bitext")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except BitextError as e:
-        print(f"bitext: error: {e}", file=sys.stderr)
-        return e.exit_code
+    """``python -m bitext.cli.translate translate|merge …``: the ``bitext`` dispatcher itself."""
+    from bitext.cli import main as cli_main
+
+    return cli_main(argv)
 
 
 if __name__ == "__main__":
