@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from bitext.errors import BitextError, InputError
-from bitext.review import carry_reviews
+from bitext.review.carry import carry_reviews
 from bitext.store import Store, utcnow
 
 ALIGNER_VERSION = "align-1"
@@ -623,7 +623,7 @@ def _align_article(
             " n_pairs=excluded.n_pairs, aligned_at=excluded.aligned_at",
             (article_id, kind, fingerprint, len(rows), utcnow()),
         )
-        carry_reviews(conn, article_id)  # reviews follow their sentences to the new pair ids
+        carry_reviews(store, article_id)  # reviews follow their sentences to the new pair ids
     counts["aligned"] += 1
     counts["pairs"] += len(rows)
     for row in rows:

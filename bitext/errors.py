@@ -1,6 +1,9 @@
-"""Errors that reach the user as one clear line (the CLI prints them without a traceback)."""
+"""Every error class of bitext. Each reaches the user as one clear line (the CLI prints it without a
+traceback) naming the file (and line) and what to do; ``exit_code`` follows the CLI convention."""
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class BitextError(Exception):
@@ -24,3 +27,19 @@ class EnvironmentProblem(BitextError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, exit_code=2)
+
+
+class StoreError(BitextError):
+    """A problem with the corpus store that the user can act on (exit code 2)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, exit_code=2)
+
+
+class Conflict(BitextError):
+    """A pair changed since the caller read it; ``current`` is its newest review row (None if none)."""
+
+    def __init__(self, message: str, pair_id: str, current: Any | None) -> None:
+        super().__init__(message, exit_code=1)
+        self.pair_id = pair_id
+        self.current = current

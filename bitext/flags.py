@@ -31,13 +31,11 @@ from typing import Any, ClassVar
 import tomllib
 
 from bitext.errors import BitextError
+from bitext.model import BLOCKING_SEVERITIES, SEVERITIES
 from bitext.store import Store
 
 # Bump when a check's scoring changes, so stores re-flag every pair.
 FLAGS_VERSION = "2"  # 2: length_z check; not_english asks lingua too on short targets
-# A pair needs a human look when a check of one of these severities fired (one rule for all stages).
-BLOCKING_SEVERITIES = ("warning", "error")
-SEVERITIES = ("info", "warning", "error")
 META_KEY = "flags.signature"
 # The user TOML in use (sticky: later runs without a config reuse it) and its file name, for messages.
 CONFIG_META_KEY = "flags.config"

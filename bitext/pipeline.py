@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .flags import BLOCKING_SEVERITIES, config_label
+from .flags import config_label
 from .ingest import IngestReport, ingest
+from .model import BLOCKING_SEVERITIES
 from .store import Store
 
 
@@ -104,7 +105,7 @@ def corpus_status(store: Store) -> dict[str, Any]:
                  "config": config_label(store)},
     }
     try:
-        from .review import review_progress
+        from .review.worklist import review_progress
     except ImportError:  # review stage not installed in this build
         review_progress = None
     status["review"] = review_progress(store) if review_progress else {"reviews": store.count("reviews")}

@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bitext.errors import BitextError, EnvironmentProblem
-from bitext.export import PairRecord, check_names, iter_pairs, open_store, tool_version
+from bitext.export import tool_version
+from bitext.records import PairRecord, check_names, iter_pairs, open_store
 from bitext.store import Store
 
 if TYPE_CHECKING:

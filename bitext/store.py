@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import BitextError
+from .errors import StoreError
 
 DB_NAME = "bitext.sqlite"
 
@@ -143,11 +143,21 @@ def utcnow() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-class StoreError(BitextError):
-    """A problem with the corpus store that the user can act on (exit code 2)."""
+# Column order of the per-table writers' rows (tuples keep bulk writes fast).
+ARTICLE_COLUMNS = ("id", "source_path", "source_line", "title", "url", "date", "lang", "dateline", "raw_text",
+                   "content_hash", "segmenter", "ingested_at")
+SENTENCE_COLUMNS = ("id", "article_id", "para_idx", "sent_idx", "text", "start", "end")
+TRANSLATION_COLUMNS = ("key", "signature", "source", "text", "logprob", "n_tokens", "n_unk", "hit_max_length",
+                       "source_split", "created_at")
+PAIR_COLUMNS = ("id", "article_id", "kind", "bead_idx", "src_ids", "tgt_idx", "source", "target", "mt",
+                "bead_type", "align_score", "signature", "created_at")
+FLAG_COLUMNS = ("pair_id", "check_name", "score", "fired", "severity", "reason")
+REVIEW_COLUMNS = ("pair_id", "reviewer", "at", "status", "before", "after", "comment", "source", "parent_id",
+                  "pair_target")
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, exit_code=2)
+
+def _insert_sql(table: str, columns: Sequence[str], verb: str = "INSERT") -> str:
+    return f"{verb} INTO {table}({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})"
 
 
 class Store:
@@ -213,6 +223,19 @@ class Store:
         else:
             conn.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read-only connection holding one read transaction, so a long read (an export, publishing)
+        sees one consistent state even while a translate or review job writes (WAL mode)."""
+        conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
+                               isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        try:
+            conn.execute("BEGIN")
+            yield conn
+        finally:
+            conn.close()  # closing ends the read transaction
+
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
@@ -272,12 +295,71 @@ class Store:
                 (key, value),
             )
 
+    def delete_meta(self, *keys: str) -> None:
+        """Remove meta ``keys`` (absent ones are fine)."""
+        with self.tx() as conn:
+            conn.executemany("DELETE FROM meta WHERE key=?", [(k,) for k in keys])
+
     def get_meta_json(self, key: str, default: object = None) -> object:
         value = self.get_meta(key)
         return default if value is None else json.loads(value)
 
     def set_meta_json(self, key: str, value: object) -> None:
         self.set_meta(key, json.dumps(value, sort_keys=True, ensure_ascii=False))
+
+    # -- per-table writers: the only SQL that writes the core tables --------------------
+    # Each joins the caller's transaction (``with store.tx():``) or runs in one of its own.
+
+    def write_article(self, article: Sequence[object], sentences: Iterable[Sequence[object]]) -> None:
+        """Write one article (a row in :data:`ARTICLE_COLUMNS` order) and its sentences
+        (:data:`SENTENCE_COLUMNS`), replacing an article of the same id with its sentences and pairs."""
+        article_id = article[0]
+        with self.tx() as conn:
+            conn.execute("DELETE FROM pairs WHERE article_id=?", (article_id,))
+            conn.execute("DELETE FROM sentences WHERE article_id=?", (article_id,))
+            conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
+            conn.execute(_insert_sql("articles", ARTICLE_COLUMNS), tuple(article))
+            conn.executemany(_insert_sql("sentences", SENTENCE_COLUMNS), [tuple(s) for s in sentences])
+
+    def add_translations(self, rows: Iterable[Sequence[object]]) -> int:
+        """Add translation rows (:data:`TRANSLATION_COLUMNS`); a key already stored is kept as it is.
+        Returns the number of rows added."""
+        with self.tx() as conn:
+            before = conn.total_changes
+            conn.executemany(_insert_sql("translations", TRANSLATION_COLUMNS, "INSERT OR IGNORE"),
+                             [tuple(r) for r in rows])
+            return conn.total_changes - before
+
+    def replace_pairs(self, article_id: str, kind: str, rows: Iterable[Sequence[object]]) -> None:
+        """Replace the pairs of one article and kind by ``rows`` (:data:`PAIR_COLUMNS`). Their flags go
+        with them (foreign key); reviews never do (see :mod:`bitext.review.carry`)."""
+        with self.tx() as conn:
+            conn.execute("DELETE FROM pairs WHERE article_id=? AND kind=?", (article_id, kind))
+            self.add_pairs(rows)
+
+    def add_pairs(self, rows: Iterable[Sequence[object]]) -> None:
+        """Insert pair rows (:data:`PAIR_COLUMNS`); an existing id is an error (use :meth:`replace_pairs`)."""
+        with self.tx() as conn:
+            conn.executemany(_insert_sql("pairs", PAIR_COLUMNS), [tuple(r) for r in rows])
+
+    def write_flags(self, rows: Iterable[Sequence[object]]) -> None:
+        """Store flag rows (:data:`FLAG_COLUMNS`), replacing the same (pair, check)."""
+        with self.tx() as conn:
+            conn.executemany(_insert_sql("pair_flags", FLAG_COLUMNS, "INSERT OR REPLACE"), [tuple(r) for r in rows])
+
+    def clear_flags(self) -> None:
+        """Remove every stored flag (a changed flag config recomputes them all)."""
+        with self.tx() as conn:
+            conn.execute("DELETE FROM pair_flags")
+
+    def add_review(self, pair_id: str, reviewer: str, status: str, *, before: str | None = None,
+                   after: str | None = None, comment: str | None = None, source: str | None = None,
+                   parent_id: int | None = None, pair_target: str | None = None, at: str | None = None) -> int:
+        """Append one review row (the table is append-only: nothing ever updates or deletes one);
+        returns its id."""
+        row = (pair_id, reviewer, at or utcnow(), status, before, after, comment, source, parent_id, pair_target)
+        with self.tx() as conn:
+            return int(conn.execute(_insert_sql("reviews", REVIEW_COLUMNS), row).lastrowid)
 
     # -- reads shared by several stages -----------------------------------------------
 

@@ -28,7 +28,7 @@ from flask import Flask, Response, abort, redirect, render_template, request, se
 from werkzeug.exceptions import HTTPException
 
 from bitext import review
-from bitext.errors import BitextError
+from bitext.errors import BitextError, Conflict
 from bitext.store import Store
 
 DEFAULT_HOST = "127.0.0.1"
@@ -260,7 +260,7 @@ def create_app(
                 comment=form.get("comment"),
                 parent_id=parent_id,
             )
-        except review.Conflict as c:
+        except Conflict as c:
             item = review.get_item(store, pair_id)
             return render_template(
                 "conflict.html",
@@ -285,7 +285,7 @@ def create_app(
             abort(400, "The form lacks parent_id; reload the page.")
         try:
             review.undo(store, pair_id, reviewer=current_reviewer(), parent_id=parent_id)
-        except review.Conflict as c:
+        except Conflict as c:
             return render_template(
                 "conflict.html", item=review.get_item(store, pair_id), current=c.current, mine=None, action="undo",
                 **page_context(f),

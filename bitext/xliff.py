@@ -34,7 +34,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bitext.errors import BitextError
-from bitext.review import ImportRecord, select_pairs, text_hash
+from bitext.records import ImportRecord, select_pairs
+from bitext.review.state import text_hash
 from bitext.store import Store
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
@@ -94,7 +95,7 @@ def export_xliff(
     aligned below it (or unscored), ``exclude_flags`` pairs where one of these checks fired. The file is
     written atomically; an unwritable ``path`` raises :class:`BitextError` (exit code 2).
     """
-    from bitext.export import atomic_writer
+    from bitext.fileio import atomic_writer
 
     items = select_pairs(store, only_clean=only_clean, min_score=min_score, exclude_flags=exclude_flags)
     flags: dict[str, list[tuple[str, str, float | None, str | None]]] = {}

@@ -105,7 +105,7 @@ def _child(kind: str, corpus: str, out: str, queue: mp.Queue) -> None:
     import pyarrow  # noqa: F401
 
     from bitext import publish
-    from bitext.export import check_names, iter_pairs, open_store
+    from bitext.records import check_names, iter_pairs, open_store
 
     store = open_store(corpus)
     base_rss = _rss_kib()

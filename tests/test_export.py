@@ -12,15 +12,8 @@ from pathlib import Path
 import pytest
 
 from bitext.errors import BitextError
-from bitext.export import (
-    PairFilter,
-    clean_xml,
-    export_pairs,
-    iter_pairs,
-    read_tmx,
-    tsv_escape,
-    tsv_unescape,
-)
+from bitext.export import clean_xml, export_pairs, read_tmx, tsv_escape, tsv_unescape
+from bitext.records import PairFilter, iter_pairs
 from bitext.store import Store, translation_key
 
 SIG = "opus-mt-id-en@abc123|ct2|beams=4"
@@ -362,7 +355,7 @@ def test_cli_export(store: Store, tmp_path: Path, capsys) -> None:
 
 def test_unchecked_pairs_are_not_clean_and_the_cli_warns(store: Store, tmp_path: Path, capsys) -> None:
     from bitext.cli import main
-    from bitext.export import unchecked_count
+    from bitext.records import unchecked_count
 
     with store.tx() as conn:  # killed between align and flag: a2-2 and a2-r0 were never checked
         conn.execute("DELETE FROM pair_flags WHERE pair_id IN ('a2-2', 'a2-r0')")
@@ -401,7 +394,7 @@ def test_out_folder_and_missing_folders(store: Store, tmp_path: Path) -> None:
     assert export_pairs(store, "xliff", deep).pairs == 7 and deep.is_file()
     assert export_pairs(store, "csv", tmp_path / "n2" / "r.csv").pairs == 7
     with pytest.raises(BitextError) as exc:  # a folder given where a file must be (the atomic writer)
-        from bitext.export import atomic_writer
+        from bitext.fileio import atomic_writer
 
         with atomic_writer(folder):
             pass

@@ -17,7 +17,7 @@ from huggingface_hub import DatasetCard  # noqa: E402
 from huggingface_hub.errors import HfHubHTTPError, Response  # noqa: E402
 from huggingface_hub.errors import HTTPError as TransportError  # noqa: E402
 from huggingface_hub.hf_api import RepoFile  # noqa: E402
-from test_export import EDITED_EN, SCRIPT_MT, SCRIPT_SRC, build_store  # noqa: E402
+from tests.test_export import EDITED_EN, SCRIPT_MT, SCRIPT_SRC, build_store  # noqa: E402
 
 from bitext import publish  # noqa: E402
 from bitext.errors import BitextError  # noqa: E402

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bitext import review
-from bitext.errors import BitextError
-from bitext.review import Conflict, decide, history, queue, review_progress, undo
+from bitext.errors import BitextError, Conflict
+from bitext.review import decide, history, queue, review_progress, undo
 from bitext.store import Store
 from bitext.xliff import MDA_NS, XLIFF_NS, export_xliff
 
@@ -514,15 +514,15 @@ def test_own_tsv_round_trip(store: Store, tmp_path: Path) -> None:
 
 def test_selection_matches_publish_filters(store: Store) -> None:
     """only_clean / min_score / exclude_flags select the same pairs as bitext.export.PairFilter."""
-    from bitext.export import PairFilter, iter_pairs
+    from bitext.records import PairFilter, iter_pairs, select_pairs
 
     decide(store, "a2:mt:0", "accepted", reviewer="ana")  # flagged but approved: clean
     decide(store, "a1:mt:0", "rejected", reviewer="ana")
     for kw in ({"only_clean": True}, {"min_score": 0.8}, {"exclude_flags": ("length_ratio",)}, {}):
-        mine = [i.id for i in review.select_pairs(store, **kw)]
+        mine = [i.id for i in select_pairs(store, **kw)]
         theirs = [r.id for r in iter_pairs(store, PairFilter(**kw))]
         assert mine == theirs, kw
-    assert [i.id for i in review.select_pairs(store, only_clean=True)] == ["a1:mt:2", "a2:mt:0", "a2:mt:1", "a2:mt:2"]
+    assert [i.id for i in select_pairs(store, only_clean=True)] == ["a1:mt:2", "a2:mt:0", "a2:mt:1", "a2:mt:2"]
 
 
 def test_review_of_a_changed_source_is_stale(store: Store) -> None:
@@ -633,7 +633,7 @@ def realign(store: Store, aid: str, pairs: list[tuple[str, str, str]], kind: str
         c.execute("DELETE FROM pairs WHERE article_id = ? AND kind = ?", (aid, kind))
         for i, (pid, src, tgt) in enumerate(pairs):
             add_pair(c, pid, aid, i, src, tgt, kind)
-        return review.carry_reviews(c, aid)
+        return review.carry_reviews(store, aid)
 
 
 def test_reviews_follow_their_sentence_to_a_new_pair_id(store: Store) -> None:
@@ -671,8 +671,8 @@ def test_carry_keeps_kinds_and_articles_apart_and_ignores_undone(store: Store) -
     with store.tx() as c:  # a reference pair with the same source, and another article's pair
         add_pair(c, "a1:ref-0", "a1", 0, s0, "The government is building a new bridge.", kind="reference")
         add_pair(c, "a10:mt:0", "a2", 9, s0, t0)
-        assert review.carry_reviews(c, "a1") == 0
-        assert review.carry_reviews(c, "a10") == 0  # 'a1:' pair ids are not 'a10:' ones (prefix, not LIKE)
+        assert review.carry_reviews(store, "a1") == 0
+        assert review.carry_reviews(store, "a10") == 0  # 'a1:' pair ids are not 'a10:' ones (prefix, not LIKE)
     assert realign(store, "a1", [("a1:mt:9", PAIRS[2][3], PAIRS[2][4])]) == 0
     assert review.get_item(store, "a1:mt:9").status == "pending"
 
@@ -706,7 +706,7 @@ def test_undo_of_a_review_on_other_content_restores_pending(store: Store) -> Non
 
 
 def test_rejected_after_edit_exports_the_same_english_everywhere(store: Store, tmp_path: Path) -> None:
-    from bitext.export import iter_pairs
+    from bitext.records import iter_pairs
 
     decide(store, "a1:mt:0", "edited", reviewer="ana", after="Human text.")
     decide(store, "a1:mt:0", "rejected", reviewer="ana")

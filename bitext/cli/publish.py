@@ -45,7 +45,7 @@ def run_publish(args: argparse.Namespace) -> int:
     )
     s = result.stats
     print(f"wrote {result.folder}: {s['default'].pairs} pairs (default), {s['clean'].pairs} pairs (clean)")
-    from bitext.export import unchecked_count
+    from bitext.records import unchecked_count
     from bitext.store import Store
 
     with Store.open(args.corpus, create=False) as store:

@@ -1,0 +1,294 @@
+"""The read model: one pair as every reader sees it (the review app, every export, XLIFF, publishing).
+
+:func:`iter_pairs` is the one place that decides what a pair looks like outside the store: it streams
+pairs in corpus order (article, kind, bead) with their findings (every computed check: name, severity,
+score, whether it fired and, on request, its reason), model confidence and review state, reading the
+store in chunks from one read snapshot so no reader ever holds the corpus in memory.
+
+Review semantics: the newest review row of a pair is its state, computed by
+:func:`bitext.review.state.review_state`. For an accepted or edited pair the English is the text the
+reviewer approved, so a later re-translation never silently replaces human-checked text; the new
+machine translation stays visible in ``mt``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bitext.model import APPROVED, REJECTED, is_blocking, needs_review
+from bitext.review.state import review_states
+from bitext.store import Store, sentence_texts, translations
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One computed check of a pair (a ``pair_flags`` row)."""
+
+    name: str
+    severity: str
+    score: float | None
+    fired: bool
+    reason: str | None = None  # read only when asked for (iter_pairs(reasons=True))
+
+    @property
+    def blocking(self) -> bool:
+        """Fired with a severity that puts the pair in the review queue."""
+        return self.fired and is_blocking(self.severity)
+
+
+@dataclass
+class ImportRecord:
+    """One edited row/unit read from a file (XLIFF, review CSV/TSV), before it is checked against the store."""
+
+    where: str  # 'FILE:LINE' or "FILE: unit 'ID'", the prefix of problem lines
+    pair_id: str
+    new_target: str | None  # None: the file says nothing about the English (no change)
+    base_hash: str | None = None  # text_hash of the English at export time, if the file carries it
+    base_review_id: int | None = None  # newest review id at export (0: none), if the file carries it
+    comment: str | None = None
+    problem: str | None = None  # the record could not be read; reported as is
+
+
+@dataclass(frozen=True)
+class PairFilter:
+    """Which pairs to select.
+
+    ``only_clean``: pairs in the ``clean`` config (see :attr:`PairRecord.clean`).
+    ``min_score``: keep pairs whose alignment score is >= this; pairs without a score are dropped.
+    ``exclude_flags``: drop pairs on which any of these checks fired (any severity).
+    """
+
+    only_clean: bool = False
+    min_score: float | None = None
+    exclude_flags: tuple[str, ...] = ()
+
+    def accepts(self, rec: PairRecord) -> bool:
+        if self.only_clean and not rec.clean:
+            return False
+        if self.min_score is not None and (rec.align_score is None or rec.align_score < self.min_score):
+            return False
+        return not (self.exclude_flags and any(f in rec.flags for f in self.exclude_flags))
+
+
+@dataclass(frozen=True)
+class PairRecord:
+    """One pair as it is published: texts, alignment, flags, scores and review state."""
+
+    id: str
+    doc_id: str
+    para_idx: int | None
+    sent_idx: int | None
+    kind: str
+    bead_idx: int
+    bead_type: str
+    align_score: float | None
+    source: str  # Indonesian text
+    target: str  # published English: the reviewer's text when accepted/edited, else pairs.target
+    mt: str | None
+    flags: tuple[str, ...]  # checks that fired, sorted by name
+    findings: tuple[Finding, ...] = ()  # every computed check, sorted by name
+    scores: dict[str, float | None] = field(default_factory=dict)  # every check in the corpus
+    needs_review: bool = False  # a check of a blocking severity (warning, error) fired
+    mt_logprob: float | None = None
+    review_status: str = "pending"
+    reviewed_translation: str | None = None
+    reviewer: str | None = None
+    reviewed_at: str | None = None
+    # Not published (not in to_row): what exports for reviewers and the clean rule need.
+    flagged: bool = True  # the checks were computed for this pair (it has pair_flags rows)
+    review_id: int | None = None  # newest review row id (state marker for XLIFF/CSV round trips)
+    review_comment: str | None = None
+    review_stale: bool = False  # the newest review was made on other content
+
+    @property
+    def clean(self) -> bool:
+        """In the ``clean`` config: checked, never rejected, and unflagged or approved by a reviewer.
+
+        A pair the checks never ran on (killed between align and flag) is not clean: nothing says it is.
+        """
+        if self.review_status == REJECTED or not self.flagged:
+            return False
+        return not self.needs_review or self.review_status in APPROVED
+
+    def to_row(self) -> dict[str, object]:
+        """The published row (the dataset's features, in order)."""
+        return {
+            "id": self.id,
+            "doc_id": self.doc_id,
+            "para_idx": self.para_idx,
+            "sent_idx": self.sent_idx,
+            "kind": self.kind,
+            "translation": {"id": self.source, "en": self.target},
+            "mt": self.mt,
+            "bead_type": self.bead_type,
+            "align_score": self.align_score,
+            "flags": list(self.flags),
+            "scores": dict(self.scores),
+            "needs_review": self.needs_review,
+            "mt_logprob": self.mt_logprob,
+            "review_status": self.review_status,
+            "reviewed_translation": self.reviewed_translation,
+            "reviewer": self.reviewer,
+            "reviewed_at": self.reviewed_at,
+        }
+
+
+def open_store(corpus: str | Path | Store) -> Store:
+    """Open an existing corpus store; a missing one is a StoreError (a BitextError, exit code 2)."""
+    if isinstance(corpus, Store):
+        return corpus
+    return Store.open(corpus, create=False)
+
+
+def unchecked_count(store: Store) -> int:
+    """Number of pairs without any ``pair_flags`` row: the checks have not run on them yet."""
+    return store.conn.execute(
+        "SELECT COUNT(*) FROM pairs p WHERE NOT EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id)"
+    ).fetchone()[0]
+
+
+def check_names(store: Store, extra: Sequence[str] = ()) -> list[str]:
+    """Sorted names of every check in the corpus (``pair_flags``) plus ``extra`` (e.g. configured checks)."""
+    names = {r[0] for r in store.conn.execute("SELECT DISTINCT check_name FROM pair_flags")}
+    return sorted(names | set(extra))
+
+
+def iter_pairs(
+    store: Store,
+    filters: PairFilter | None = None,
+    *,
+    checks: Sequence[str] | None = None,
+    chunk_size: int = 500,
+    reasons: bool = False,
+) -> Iterator[PairRecord]:
+    """Yield pair records in corpus order (article id, kind, bead index), filtered.
+
+    ``checks`` fixes the keys of :attr:`PairRecord.scores` (default: every check in the store),
+    so every record has the same shape. Reads ``chunk_size`` pairs at a time. ``reasons`` also reads
+    each finding's reason text (for readers that show it: XLIFF notes, the review app).
+    """
+    filters = filters or PairFilter()
+    checks = list(checks) if checks is not None else check_names(store)
+    with store.snapshot() as conn:
+        cur = conn.execute(
+            "SELECT p.id, p.article_id, p.kind, p.bead_idx, p.src_ids, p.source, p.target, p.mt,"
+            " p.bead_type, p.align_score, p.signature, s.para_idx, s.sent_idx"
+            " FROM pairs p LEFT JOIN sentences s ON s.id = json_extract(p.src_ids, '$[0]')"
+            " ORDER BY p.article_id, p.kind, p.bead_idx"
+        )
+        while True:
+            chunk = cur.fetchmany(chunk_size)
+            if not chunk:
+                break
+            for rec in _build_records(conn, chunk, checks, reasons):
+                if filters.accepts(rec):
+                    yield rec
+
+
+def select_pairs(
+    store: Store, *, only_clean: bool = False, min_score: float | None = None, exclude_flags: Iterable[str] = ()
+) -> list[PairRecord]:
+    """Pairs in corpus order, as a list: :func:`iter_pairs` with a :class:`PairFilter` (see there)."""
+    filters = PairFilter(only_clean=only_clean, min_score=min_score, exclude_flags=tuple(exclude_flags))
+    return list(iter_pairs(store, filters))
+
+
+def _placeholders(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def _build_records(
+    conn: sqlite3.Connection, chunk: list[sqlite3.Row], checks: list[str], reasons: bool = False
+) -> list[PairRecord]:
+    ids = [r["id"] for r in chunk]
+    marks = _placeholders(len(ids))
+
+    flags: dict[str, list[Finding]] = {}
+    reason = "reason" if reasons else "NULL"
+    for f in conn.execute(
+        f"SELECT pair_id, check_name, score, fired, severity, {reason} FROM pair_flags WHERE pair_id IN ({marks})"
+        " ORDER BY pair_id, check_name",
+        ids,
+    ):
+        flags.setdefault(f[0], []).append(Finding(f[1], f[4], _opt_float(f[2]), bool(f[3]), f[5]))
+
+    states = review_states(conn, chunk)  # the one definition of review state (bitext.review)
+
+    logprobs = _mt_logprobs(conn, chunk)
+
+    out = []
+    for r in chunk:
+        pf = flags.get(r["id"], [])
+        fired = tuple(f.name for f in pf if f.fired)
+        by_name = {f.name: f.score for f in pf}
+        scores = {name: by_name.get(name) for name in checks}
+
+        st = states[r["id"]]
+        reviewed = st.english if st.status in APPROVED else None
+        out.append(
+            PairRecord(
+                id=r["id"],
+                doc_id=r["article_id"],
+                para_idx=r["para_idx"],
+                sent_idx=r["sent_idx"],
+                kind=r["kind"],
+                bead_idx=r["bead_idx"],
+                bead_type=r["bead_type"],
+                align_score=_opt_float(r["align_score"]),
+                source=r["source"],
+                target=st.english,
+                mt=r["mt"],
+                flags=fired,
+                findings=tuple(pf),
+                scores=scores,
+                needs_review=needs_review(pf),
+                mt_logprob=logprobs.get(r["id"]),
+                review_status=st.status,
+                reviewed_translation=reviewed,
+                reviewer=st.reviewer,
+                reviewed_at=st.at,
+                flagged=bool(pf),
+                review_id=st.review_id,
+                review_comment=st.comment,
+                review_stale=st.stale,
+            )
+        )
+    return out
+
+
+def _opt_float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def _mt_logprobs(conn: sqlite3.Connection, chunk: list[sqlite3.Row]) -> dict[str, float]:
+    """Model confidence per pair: the token-weighted mean length-normalised log-probability of
+    the translations of its source sentences (the cache key is signature + sentence text)."""
+    src_ids: dict[str, list[str]] = {}
+    for r in chunk:
+        try:
+            ids = json.loads(r["src_ids"])
+        except (TypeError, ValueError):
+            ids = []
+        if r["signature"] and isinstance(ids, list):
+            src_ids[r["id"]] = [str(i) for i in ids]
+    texts = sentence_texts(conn, (i for ids in src_ids.values() for i in ids))
+    signatures = {r["id"]: r["signature"] for r in chunk if r["id"] in src_ids}
+    found = {
+        sig: translations(conn, sig, [texts[i] for pid, ids in src_ids.items() if signatures[pid] == sig
+                                      for i in ids if i in texts])
+        for sig in set(signatures.values())
+    }
+    out: dict[str, float] = {}
+    for pid, ids in src_ids.items():
+        rows = [found[signatures[pid]].get(texts[i]) for i in ids if i in texts]
+        vals = [(float(t["logprob"]), max(int(t["n_tokens"] or 1), 1)) for t in rows
+                if t is not None and t["logprob"] is not None]
+        if vals:
+            out[pid] = sum(lp * n for lp, n in vals) / sum(n for _, n in vals)
+    return out
+
+
