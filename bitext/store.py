@@ -167,25 +167,33 @@ class Store:
     Each thread gets its own SQLite connection, so a web server can share one Store.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
+        self.read_only = read_only
         self._local = threading.local()
-        with self.tx() as conn:
-            self._migrate(conn, "core", CORE_MIGRATIONS)
+        if read_only:
+            self._check_not_newer("core", CORE_MIGRATIONS)
+        else:
+            self.migrate("core", CORE_MIGRATIONS)
 
     @classmethod
-    def open(cls, folder: str | Path, create: bool = True) -> Store:
+    def open(cls, folder: str | Path, create: bool = True, read_only: bool = False) -> Store:
         """Open (or create) the store inside ``folder``.
 
-        ``folder`` may also be the path of the ``.sqlite`` file itself.
+        ``folder`` may also be the path of the ``.sqlite`` file itself. ``read_only`` opens an existing
+        store without ever writing to it (``mode=ro``): for commands that only read (status, export,
+        publish, review of a copy), on a read-only folder or medium too. A store written by a newer
+        bitext (migrations this version does not know) is refused before anything touches it.
         """
         folder = Path(folder)
         path = folder if folder.suffix == ".sqlite" else folder / DB_NAME
         if not path.exists():
-            if not create:
+            if not create or read_only:
                 raise StoreError(f"{path}: no corpus store here (run 'bitext segment' first)")
             path.parent.mkdir(parents=True, exist_ok=True)
-        return cls(path)
+        elif path.is_dir():
+            raise StoreError(f"{path}: is a folder, not a corpus store")
+        return cls(path, read_only=read_only)
 
     # -- connections and transactions -------------------------------------------------
 
@@ -194,14 +202,40 @@ class Store:
         """This thread's connection (autocommit mode; use :meth:`tx` for writes)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
+            with self.errors():
+                conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.read_only:
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
+                                   isolation_level=None, check_same_thread=False)
+        else:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
+        conn.row_factory = sqlite3.Row
+        try:
+            # A file that is not SQLite fails here, on the first read of its header.
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if not self.read_only and mode != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")
-            self._local.conn = conn
+        except BaseException:
+            conn.close()
+            raise
         return conn
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        """Turn an ``sqlite3`` error inside the block into a one-line :class:`StoreError` naming the store."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            if not is_fault(exc):
+                raise
+            raise store_error(exc, self.path) from exc
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
@@ -214,14 +248,25 @@ class Store:
         if conn.in_transaction:
             yield conn
             return
-        conn.execute("BEGIN IMMEDIATE")
+        if self.read_only:
+            raise StoreError(f"{self.path}: opened read-only; this command cannot write to it")
+        with self.errors():
+            conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if not is_fault(exc):
+                raise
+            raise store_error(exc, self.path) from exc
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
         else:
-            conn.execute("COMMIT")
+            with self.errors():
+                conn.execute("COMMIT")
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
@@ -251,30 +296,69 @@ class Store:
     # -- migrations -------------------------------------------------------------------
 
     def migrate(self, component: str, migrations: Sequence[tuple[int, str]]) -> None:
-        """Apply a component's migrations that are not applied yet (idempotent)."""
+        """Apply a component's migrations that are not applied yet.
+
+        Nothing is written when the store is current. A store whose ``component`` is newer than
+        ``migrations`` (written by a newer bitext) is refused. Before an existing store is migrated, a
+        copy is saved beside it (``bitext.sqlite.bak-<component>-v<version>``, as sqlite-utils' migrations
+        do); the migration then runs in one transaction, so a failure leaves the store as it was.
+        """
+        done = self._check_not_newer(component, migrations)
+        if all(v in done for v, _ in migrations):
+            return
+        if done:
+            self._backup(f"{component}-v{max(done)}")
         with self.tx() as conn:
-            self._migrate(conn, component, migrations)
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " component TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL,"
+                " PRIMARY KEY (component, version))"
+            )
+            # Read again under the write lock: another process may have migrated meanwhile.
+            done = self._applied(conn, component)
+            for version, sql in sorted(migrations):
+                if version in done:
+                    continue
+                # executescript() would COMMIT our transaction; run statement by statement.
+                for stmt in _split_sql(sql):
+                    conn.execute(stmt)
+                conn.execute(
+                    "INSERT INTO schema_migrations(component, version, applied_at) VALUES (?,?,?)",
+                    (component, version, utcnow()),
+                )
+
+    def _check_not_newer(self, component: str, migrations: Sequence[tuple[int, str]]) -> set[int]:
+        """Applied versions of ``component``; StoreError when the store has versions this bitext lacks."""
+        with self.errors():
+            done = self._applied(self.conn, component)
+        known = {v for v, _ in migrations}
+        unknown = sorted(done - known)
+        if unknown:
+            raise StoreError(
+                f"{self.path}: written by a newer bitext ({component} v{unknown[-1]}, this bitext knows up to "
+                f"v{max(known, default=0)}); upgrade bitext (pip install -U bitext) to use this corpus"
+            )
+        return done
 
     @staticmethod
-    def _migrate(conn: sqlite3.Connection, component: str, migrations: Sequence[tuple[int, str]]) -> None:
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " component TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL,"
-            " PRIMARY KEY (component, version))"
-        )
-        done = {
-            r[0] for r in conn.execute("SELECT version FROM schema_migrations WHERE component=?", (component,))
-        }
-        for version, sql in sorted(migrations):
-            if version in done:
-                continue
-            # executescript() would COMMIT our transaction; run statement by statement.
-            for stmt in _split_sql(sql):
-                conn.execute(stmt)
-            conn.execute(
-                "INSERT INTO schema_migrations(component, version, applied_at) VALUES (?,?,?)",
-                (component, version, utcnow()),
-            )
+    def _applied(conn: sqlite3.Connection, component: str) -> set[int]:
+        has_table = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
+        ).fetchone()
+        if not has_table:
+            return set()
+        return {r[0] for r in conn.execute("SELECT version FROM schema_migrations WHERE component=?", (component,))}
+
+    def _backup(self, label: str) -> Path:
+        """A consistent copy of the store beside it (SQLite's online backup), before a migration."""
+        dest = self.path.with_name(f"{self.path.name}.bak-{label}")
+        with self.errors():
+            target = sqlite3.connect(dest)
+            try:
+                self.conn.backup(target)
+            finally:
+                target.close()
+        return dest
 
     def schema_version(self, component: str = "core") -> int:
         row = self.conn.execute(
@@ -398,6 +482,34 @@ class Store:
     def count(self, table: str, where: str = "", params: Sequence[object] = ()) -> int:
         sql = f"SELECT COUNT(*) FROM {table}" + (f" WHERE {where}" if where else "")
         return self.conn.execute(sql, tuple(params)).fetchone()[0]
+
+
+def is_fault(exc: sqlite3.Error) -> bool:
+    """True for errors of the storage (disk, file, lock, damage), False for a bug in the SQL (constraint
+    violations, misuse), which must stay visible as the programming error it is."""
+    return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError
+
+
+def store_error(exc: sqlite3.Error, path: Path) -> StoreError:
+    """A one-line, actionable :class:`StoreError` for an ``sqlite3`` error on the store at ``path``."""
+    msg = str(exc)
+    low = msg.lower()
+    if "disk is full" in low or "disk full" in low:
+        what = "disk full: free space and re-run; nothing committed was lost"
+    elif "disk i/o error" in low:
+        what = "disk I/O error (a full or failing disk?): free space or check the disk, then re-run; nothing committed was lost"
+    elif "not a database" in low or "malformed" in low or "corrupt" in low:
+        what = (f"the store is damaged ({msg}): restore a copy (a {path.name}.bak-* file beside it, if any), "
+                "or move it away and re-run the stages")
+    elif "readonly" in low or "read-only" in low:
+        what = "the store cannot be written (read-only file, folder or medium): fix the permissions, or use a command that only reads"
+    elif "unable to open" in low:
+        what = "cannot open the store (missing, unreadable, or a read-only folder that has no -wal/-shm files)"
+    elif "locked" in low or "busy" in low:
+        what = "locked by another bitext process for over 30 s: wait for it to finish, then re-run"
+    else:
+        what = f"store error: {msg}"
+    return StoreError(f"{path}: {what}")
 
 
 def sentence_texts(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:

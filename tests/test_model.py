@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,5 +86,5 @@ def test_replace_pairs_replaces_one_article_and_kind(tmp_path: Path) -> None:
     b.store.replace_pairs("a1", "mt", [row])
     ids = [r[0] for r in b.store.conn.execute("SELECT id FROM pairs ORDER BY id")]
     assert ids == ["a1:ref-0.0", "a1:t0"]
-    with pytest.raises(Exception, match="UNIQUE"):
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
         b.store.add_pairs([row])
