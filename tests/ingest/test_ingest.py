@@ -5,8 +5,11 @@ import pytest
 
 from bitext.cli import main
 from bitext.errors import InputError
-from bitext.ingest import decode, ingest, segment_text
+from bitext.ingest import ingest
+from bitext.readers import decode
+from bitext.segment import segment_text
 from bitext.store import Store
+from tests.factories import CorpusBuilder
 
 ARTICLE = (
     "Mamuju (ANTARA) - Pemerintah Provinsi Sulawesi Barat mendorong ASN menghormati HAM. "
@@ -108,12 +111,9 @@ def test_reingest_is_a_no_op_and_change_is_detected(tmp_path):
     r2 = ingest(store, [f])
     assert (r2.added, r2.changed, r2.unchanged) == (0, 0, 1)
     assert [tuple(r) for r in store.conn.execute("SELECT * FROM sentences ORDER BY id")] == before
-    with store.tx() as c:  # a pair and a review that must survive differently
-        c.execute(
-            "INSERT INTO pairs(id, article_id, bead_idx, src_ids, tgt_idx, source, target, bead_type, created_at)"
-            " VALUES ('art:0.0', 'art', 0, '[]', '[]', 's', 't', '1-1', 'now')"
-        )
-        c.execute("INSERT INTO reviews(pair_id, reviewer, at, status) VALUES ('art:0.0', 'r', 'now', 'accepted')")
+    corpus = CorpusBuilder(store)  # a pair and a review that must survive differently
+    corpus.pair("art:0.0", "s", "t", created_at="now")
+    corpus.review("art:0.0", "accepted", reviewer="r", at="now")
     _write(f, ARTICLE.replace("Herdin.", "Herdin Ismail."))
     r3 = ingest(store, [f])
     assert r3.changed == 1
