@@ -180,15 +180,35 @@ def test_reference_jsonl_and_csv(store: Store, tmp_path: Path):
     ]
 
 
-def test_bad_reference_records_name_file_and_line(tmp_path: Path):
-    (tmp_path / "r.jsonl").write_text('{"id": "a1", "text": "ok"}\n{"id": "a2"}\n', encoding="utf-8")
-    with pytest.raises(InputError, match=r"r\.jsonl:2: a reference record needs an 'id' and a 'text'"):
-        load_references(tmp_path / "r.jsonl")
-    (tmp_path / "r.jsonl").write_text("{oops\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"r\.jsonl:1: not valid JSON"):
-        load_references(tmp_path / "r.jsonl")
-    with pytest.raises(BitextError, match="no such reference folder"):
+@pytest.mark.parametrize(
+    "name, data, error, pattern",
+    [
+        ("r.jsonl", b'{"id": "a1", "text": "ok"}\n{"id": "a2"}\n', InputError,
+         r"r\.jsonl:2: a reference record needs an 'id' and a 'text'"),
+        ("r.jsonl", b"{oops\n", InputError, r"r\.jsonl:1: not valid JSON"),
+        ("l.jsonl", b'["a list"]\n', InputError, r"l\.jsonl:1: a reference record needs an 'id' and a 'text'"),
+        ("r.txt", "Caf\u00e9.".encode("latin-1"), InputError, r"r\.txt:1: not UTF-8 \(byte 0xe9\)"),
+        ("d.csv", b"id,text\na1,One.\na1,Again.\n", InputError,
+         r"d\.csv:3: reference id 'a1' already given in .*d\.csv:2$"),
+        ("h.csv", b"key,english\na1,One.\n", InputError, r"h\.csv:1: CSV header must name the columns 'id' and 'text'"),
+        ("r.docx", b"x", BitextError, r"r\.docx: a reference file must be .*\.txt.* or "),
+    ],
+)  # fmt: skip
+def test_bad_reference_records_name_file_and_line(
+    tmp_path: Path, name: str, data: bytes, error: type[Exception], pattern: str
+):
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(error, match=pattern) as e:
+        load_references(tmp_path / name)
+    assert e.value.exit_code == (2 if error is BitextError else 1)
+
+
+def test_missing_reference_path_and_encoding(tmp_path: Path):
+    with pytest.raises(BitextError, match="no such reference folder") as e:
         load_references(tmp_path / "missing")
+    assert e.value.exit_code == 2
+    (tmp_path / "r.txt").write_bytes("Caf\u00e9.".encode("latin-1"))
+    assert load_references(tmp_path / "r.txt", encoding="latin-1") == {"r": "Caf\u00e9."}
 
 
 def test_report_as_dict_is_the_flat_count_dict(store: Store, tmp_path: Path):
@@ -207,26 +227,6 @@ def test_report_as_dict_is_the_flat_count_dict(store: Store, tmp_path: Path):
     got = align_corpus(store, reference=refs, quiet=True).as_dict()
     assert (got["aligned"], got["no_reference"], got["unmatched_reference"], got["empty"]) == (1, 2, 0, 0)
     assert list(got)[-2:] == ["no_reference", "unmatched_reference"]
-
-
-def test_reference_errors_name_file_and_line(tmp_path: Path):
-    (tmp_path / "r.txt").write_bytes("Café.".encode("latin-1"))
-    with pytest.raises(InputError, match=r"r\.txt:1: not UTF-8 \(byte 0xe9\)"):
-        load_references(tmp_path / "r.txt")
-    assert load_references(tmp_path / "r.txt", encoding="latin-1") == {"r": "Café."}
-    (tmp_path / "r.docx").write_text("x", encoding="utf-8")
-    with pytest.raises(BitextError, match=r"r\.docx: a reference file must be .*\.txt.* or ") as e:
-        load_references(tmp_path / "r.docx")
-    assert e.value.exit_code == 2
-    (tmp_path / "d.csv").write_text("id,text\na1,One.\na1,Again.\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"d\.csv:3: reference id 'a1' already given in .*d\.csv:2$"):
-        load_references(tmp_path / "d.csv")
-    (tmp_path / "h.csv").write_text("key,english\na1,One.\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"h\.csv:1: CSV header must name the columns 'id' and 'text'"):
-        load_references(tmp_path / "h.csv")
-    (tmp_path / "l.jsonl").write_text('["a list"]\n', encoding="utf-8")
-    with pytest.raises(InputError, match=r"l\.jsonl:1: a reference record needs an 'id' and a 'text'"):
-        load_references(tmp_path / "l.jsonl")
 
 
 def test_reference_folder_reads_every_reader_suffix_but_not_hidden_files_or_subfolders(tmp_path: Path):

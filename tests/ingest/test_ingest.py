@@ -150,3 +150,23 @@ def test_cli_segment_and_status(tmp_path, capsys):
     assert main(["segment", str(tmp_path / "missing.txt"), "--out", str(tmp_path / "new")]) == 2
     assert capsys.readouterr().err.strip() == f"bitext: error: {tmp_path / 'missing.txt'}: no such file or folder"
     assert not (tmp_path / "new").exists()  # nothing is created for a run that cannot start
+
+
+def test_segmenter_signature_is_stored_byte_identical_and_report_is_frozen(tmp_path):
+    from dataclasses import FrozenInstanceError
+
+    from bitext.segment import segmenter_signature
+
+    assert str(segmenter_signature()) == "bitext-id-seg/1|norm/1|dateline:field"
+    assert str(segmenter_signature(keep_dateline=True)) == "bitext-id-seg/1|norm/1|dateline:keep"
+    assert segmenter_signature().get("dateline") == "field"
+    f = _write(tmp_path / "art.txt", ARTICLE)
+    store = Store.open(tmp_path / "corpus")
+    report = ingest(store, [f])
+    assert store.article("art")["segmenter"] == "bitext-id-seg/1|norm/1|dateline:field"
+    assert report.as_dict() == {"added": 1, "changed": 0, "unchanged": 0, "skipped": 0, "sentences": 3,
+                                "problems": [], "warnings": []}
+    with pytest.raises(FrozenInstanceError):
+        report.added = 2  # type: ignore[misc]
+    kept = ingest(store, [f], keep_dateline=True)  # another segmenter: re-segmented
+    assert (kept.changed, store.article("art")["segmenter"]) == (1, "bitext-id-seg/1|norm/1|dateline:keep")
