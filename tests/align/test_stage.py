@@ -256,6 +256,23 @@ def test_cli_align_summary_and_exit_codes(store: Store, capsys: pytest.CaptureFi
     assert main(["align", str(Path(folder) / "elsewhere")]) == 2
 
 
+def test_cli_align_reference_encoding(store: Store, tmp_path: Path, capsys: pytest.CaptureFixture):
+    from bitext.cli import main
+
+    ref = tmp_path / "a2.txt"
+    ref.write_bytes("Police arrested three people in Caf\u00e9.".encode("latin-1"))
+    folder = str(store.path.parent)
+    assert main(["align", folder, "--reference", str(ref), "--quiet"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"bitext: error: {ref}:1: not UTF-8 (byte 0xe9); convert it (e.g. iconv -f latin1 -t utf-8) "
+        "or pass --encoding latin-1"
+    )
+    assert main(["align", folder, "--reference", str(ref), "--encoding", "latin-1"]) == 0
+    out = capsys.readouterr().out
+    assert "aligned 1 article(s) with their reference: 1 pair(s); 0 already done, 0 waiting" in out
+    assert "2 article(s) without a reference, 0 reference(s) matching no article" in out
+
+
 def test_cli_module_imports_no_heavy_dependencies():
     import subprocess
     import sys
