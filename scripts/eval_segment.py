@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bitext.segment import split_sentences  # noqa: E402
+from bitext.segment.id import split_sentences  # noqa: E402
 
 FLORES = Path("data/flores200-devtest")
 

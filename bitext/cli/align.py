@@ -1,9 +1,13 @@
-"""`bitext align CORPUS [--reference DIR] [--quiet]`: align Indonesian sentences with English ones."""
+"""`bitext align CORPUS [--reference DIR] [--encoding ENC] [--quiet]`: align Indonesian sentences with English ones."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bitext.align import AlignReport
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="human English translations: a folder of <article id>.txt (or <source file stem>.txt) files, or "
         "of .jsonl/.csv files with 'id' and 'text' (or one such file)",
     )
+    p.add_argument("--encoding", help="decode reference files with this encoding instead of UTF-8/UTF-16-with-BOM")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=run_align)
 
@@ -34,26 +39,27 @@ def run_align(args: argparse.Namespace) -> int:
     from bitext.store import Store
 
     with Store.open(args.corpus, create=False) as store:
-        counts = align_corpus(store, reference=args.reference, quiet=args.quiet)
+        report = align_corpus(store, reference=args.reference, encoding=args.encoding, quiet=args.quiet)
     if not args.quiet:
-        print(format_summary(counts, reference=args.reference is not None))
+        print(format_summary(report))
     return 0
 
 
-def format_summary(counts: dict[str, int], *, reference: bool = False) -> str:
-    """A short human summary of :func:`bitext.align.align_corpus` counts."""
+def format_summary(report: AlignReport) -> str:
+    """A short human summary of an :class:`~bitext.align.AlignReport`."""
+    reference = report.unmatched_reference is not None
     kind = "reference" if reference else "machine translation"
     lines = [
-        f"aligned {counts['aligned']} article(s) with their {kind}: {counts['pairs']} pair(s); "
-        f"{counts['skipped']} already done, {counts['pending']} waiting for translation"
-        + (f", {counts['empty']} without sentences" if counts.get("empty") else "")
+        f"aligned {report.aligned} article(s) with their {kind}: {report.pairs} pair(s); "
+        f"{report.skipped} already done, {report.pending} waiting for translation"
+        + (f", {report.empty} without sentences" if report.empty else "")
     ]
     if reference:
         lines.append(
-            f"{counts.get('no_reference', 0)} article(s) without a reference, "
-            f"{counts.get('unmatched_reference', 0)} reference(s) matching no article"
+            f"{report.no_reference or 0} article(s) without a reference, "
+            f"{report.unmatched_reference} reference(s) matching no article"
         )
-    types = [f"{t} {counts[t]}" for t in ("1-1", "1-2", "2-1", "2-2", "1-0", "0-1") if counts.get(t)]
+    types = [f"{t} {report.beads[t]}" for t in ("1-1", "1-2", "2-1", "2-2", "1-0", "0-1") if report.beads.get(t)]
     if types:
         lines.append("beads: " + ", ".join(types))
     return "\n".join(lines)

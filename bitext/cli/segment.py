@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..ingest import IngestReport, expand_inputs, ingest
+from ..ingest import IngestReport, ingest
+from ..readers import expand_inputs
 from ..store import Store
 
 

@@ -1,4 +1,4 @@
-"""Tests for the Indonesian sentence segmenter and dateline detection (bitext.segment)."""
+"""Tests for the Indonesian sentence segmenter and dateline detection (bitext.segment.id)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bitext.segment import SEGMENTER_VERSION, find_dateline, split_sentences
+from bitext.segment.id import SEGMENTER_VERSION, find_dateline, split_sentences
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 
 

@@ -21,30 +21,25 @@ The cost of a bead adds up
 Only a band around the diagonal is searched; the band doubles when the best path touches its edge,
 so the work is about linear in document length. Bags of words are hashed into bit sets so that a
 whole band of candidate beads is scored with a few numpy operations.
+
+Pure computation: no store and no I/O (the corpus stage is :mod:`bitext.align.stage`).
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import json
 import math
 import re
-import sqlite3
-import sys
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from bitext.errors import BitextError, InputError
-from bitext.review.carry import carry_reviews
-from bitext.store import Store, utcnow
+from ..model import BEAD_TYPES as BEAD_NAMES
 
 ALIGNER_VERSION = "align-1"
-"""Changes whenever a change in this module can change an alignment; stored in meta ``align.version``."""
+"""Changes whenever a change in :mod:`bitext.align` or :mod:`bitext.segment.en` can change an alignment;
+stored in meta ``align.version``."""
 
 # Length model, calibrated on ../shared FLORES-200 devtest (1,012 pairs) + Tatoeba test (4,289 pairs):
 # LEN_RATIO = sum(len(en)) / sum(len(id)) over all pairs (characters), LEN_VARIANCE = the maximum-likelihood
@@ -56,7 +51,8 @@ LEN_VARIANCE = 1.594
 # Bead type priors: Gale & Church (1993), except 2-2 (their 0.011 let a 2-2 bead swallow two 1-1 beads whose
 # lengths fit less well one by one) and 1-0/0-1 (theirs 0.0099); these two and the weights below were tuned
 # on FLORES devtest with seeds 1-3 of scripts/eval_align.py (the reported numbers use seed 13).
-BEAD_TYPES: tuple[tuple[int, int], ...] = ((1, 1), (2, 1), (1, 2), (2, 2), (1, 0), (0, 1))
+BEAD_TYPES: tuple[tuple[int, int], ...] = tuple((int(a), int(b)) for a, _, b in (t.partition("-") for t in BEAD_NAMES))
+"""The DP's moves (source sentences, target sentences), in the order of :data:`bitext.model.BEAD_TYPES`."""
 PRIORS = {(1, 1): 0.89, (2, 1): 0.089, (1, 2): 0.089, (2, 2): 0.0015, (1, 0): 0.02, (0, 1): 0.02}
 
 W_STRONG = 3.0  # reward per shared strong anchor (number, URL, date word, ? ! ")
@@ -90,86 +86,6 @@ class Bead:
     def type(self) -> str:
         """The bead type, e.g. ``'2-1'`` for two source sentences and one target sentence."""
         return f"{len(self.src)}-{len(self.tgt)}"
-
-
-# -- English sentence splitting ----------------------------------------------------------------------------
-
-# Abbreviations that are never the end of a sentence (titles before names, "No. 5", "Fig. 3").
-_ABBR_NEVER = {
-    "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "gen", "gov", "sen", "rep", "lt", "col", "capt",
-    "sgt", "rev", "hon", "pres", "supt", "cmdr", "adm", "maj", "brig", "fr", "mt", "ft", "vs", "no", "nos",
-    "fig", "figs", "vol", "art", "sec", "ch", "pp", "approx", "dept", "est", "e.g", "i.e", "cf", "al",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-}  # fmt: skip
-# Abbreviations that may end a sentence ("... in the U.S. The ..."): a break only before a typical
-# sentence opener.
-_ABBR_MAYBE = {"inc", "ltd", "co", "corp", "etc", "bros", "llc", "plc", "a.m", "p.m", "jr", "sr"}
-_OPENERS = {
-    "the", "a", "an", "he", "she", "it", "they", "we", "i", "you", "this", "that", "these", "those", "there",
-    "his", "her", "its", "their", "our", "in", "on", "at", "but", "and", "however", "meanwhile", "according",
-    "if", "when", "while", "as", "after", "before", "for", "so", "yet", "then", "also", "some", "many",
-    "most", "all", "one", "two", "both", "each", "no", "not", "what", "who", "why", "how", "where", "police",
-    "officials", "authorities",
-}  # fmt: skip
-_CAND = re.compile(r"(?:\.\.\.|…|[.!?])+[\"'”’)\]»]*(?=\s)|\n")
-_NEXT = re.compile(r"\s*([\"'“‘(\[«]*)(\S*)")
-_PREV_WORD = re.compile(r"([\w.'-]*)$")
-
-
-def split_english(text: str) -> list[tuple[int, int]]:
-    """Split English text (e.g. machine translation output) into sentence spans ``[start, end)``.
-
-    Spans are stripped of surrounding white space and never empty. A sentence ends at ``.``, ``!``,
-    ``?`` or an ellipsis (plus closing quotes or brackets) followed by white space and a word that does
-    not start in lower case, and at every line break. Not a break: titles and abbreviations (``Mr.``,
-    ``Dr.``, ``No. 5``), initials (``J. K. Rowling``, ``U.S. President``), a quote followed by its
-    attribution (``"Why?" she asked.``). Decimals and thousands (``1,500.5``) have no white space after
-    the dot, so they never break.
-    """
-    cuts: list[int] = []
-    for m in _CAND.finditer(text):
-        end = m.end()
-        if m.group() == "\n":
-            cuts.append(m.start())
-            continue
-        nxt = _NEXT.match(text, end)
-        opener, word = (nxt.group(1), nxt.group(2)) if nxt else ("", "")
-        if not word and not opener:
-            continue  # only white space follows: the end of the text
-        first = word[:1]
-        if first.islower():
-            continue  # '"Why?" she asked', '3 p.m. on Monday', '... and then'
-        mark = m.group()
-        if mark.rstrip("\"'”’)]»").endswith(".") and not mark.startswith(("...", "…")) and not opener:
-            prev = _PREV_WORD.search(text, max(0, m.start() - 40), m.start())  # a window: linear time
-            token = prev.group(1) if prev else ""
-            low = token.lower().strip("'")
-            if low in _ABBR_NEVER:
-                continue
-            # Initials and dotted abbreviations: 'J.', 'U.S', 'a.m'
-            is_initial = len(token) == 1 and token.isupper()
-            is_dotted = "." in token and all(len(p) <= 2 for p in token.split(".") if p)
-            if is_initial:
-                continue
-            if (is_dotted or low in _ABBR_MAYBE) and word.lower().strip(",;:") not in _OPENERS:
-                continue
-        cuts.append(end)
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for cut in [*cuts, len(text)]:
-        span = _strip_span(text, start, cut)
-        if span:
-            spans.append(span)
-        start = cut
-    return spans
-
-
-def _strip_span(text: str, start: int, end: int) -> tuple[int, int] | None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return (start, end) if start < end else None
 
 
 # -- features: anchors and bags of words -------------------------------------------------------------------
@@ -516,279 +432,3 @@ def _make_bead(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, has_bri
                 sims.append(max(ev[1:]) if len(ev) > 1 else 0.5)
         score = 1.0 - max(sims) if sims else 1.0
     return Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(min(max(score, 0.0), 1.0), 4))
-
-
-# -- the corpus stage --------------------------------------------------------------------------------------
-
-# Per article and kind: a fingerprint of everything its pairs were computed from (aligner version,
-# translation signature, sentences, translations, reference text), so a re-run skips what is done.
-ALIGN_MIGRATIONS: list[tuple[int, str]] = [
-    (
-        1,
-        """
-        CREATE TABLE align_state (
-            article_id   TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-            kind         TEXT NOT NULL,
-            fingerprint  TEXT NOT NULL,
-            n_pairs      INTEGER NOT NULL,
-            aligned_at   TEXT NOT NULL,
-            PRIMARY KEY (article_id, kind)
-        );
-        """,
-    ),
-]
-
-_COUNT_KEYS = ("articles", "aligned", "skipped", "pending", "empty", "pairs") + tuple(
-    f"{a}-{b}" for a, b in BEAD_TYPES
-)
-
-
-def align_corpus(store: Store, *, reference: Path | None = None, quiet: bool = False) -> dict[str, int]:
-    """Align every article of the store and write its ``pairs`` rows.
-
-    Without ``reference`` (kind ``'mt'``): per paragraph, the Indonesian sentences against their machine
-    translations joined and re-split with :func:`split_english`, the per-sentence translations as bridge, so
-    a dropped translation shows as 1-0 and one that came out as two sentences as 1-2. An article with a
-    sentence not translated under the current ``translate.signature`` is left alone (``pending``).
-
-    With ``reference`` (kind ``'reference'``): a folder of ``<article id>.txt`` or ``<source file stem>.txt``
-    files, or of ``.jsonl``/``.csv`` files with ``id`` and ``text`` (``reference`` may also be one such
-    file). Each text is split into paragraphs (lines) and sentences and aligned with the whole article,
-    the machine translation as bridge if every sentence has one. Counts ``no_reference`` (articles without a
-    reference) and ``unmatched_reference`` (reference ids with no article).
-
-    An article whose inputs did not change since its pairs were written is skipped (``skipped``);
-    otherwise its pairs of that kind are replaced in one transaction (their ``pair_flags`` go with them;
-    ``reviews`` are never touched). Returns counts: ``articles``, ``aligned``, ``skipped``, ``pending``,
-    ``empty`` (no sentences), ``pairs`` written and pairs per bead type (``'1-1'`` ...).
-    """
-    store.migrate("align", ALIGN_MIGRATIONS)
-    signature = store.get_meta("translate.signature")
-    kind = "mt" if reference is None else "reference"
-    if kind == "mt" and signature is None:
-        raise BitextError(
-            f"{store.path}: nothing is translated yet (no translate.signature): run 'bitext translate' first",
-            exit_code=2,
-        )
-    counts = dict.fromkeys(_COUNT_KEYS, 0)
-    refs: dict[str, str] = {}
-    if reference is not None:
-        refs = _match_references(store, load_references(Path(reference)), counts, quiet)
-    ids = store.article_ids()
-    from tqdm import tqdm
-
-    for article_id in tqdm(ids, desc="align", unit="article", disable=quiet, file=sys.stderr):
-        counts["articles"] += 1
-        if kind == "reference" and article_id not in refs:
-            counts["no_reference"] = counts.get("no_reference", 0) + 1
-            continue
-        _align_article(store, article_id, kind, signature, refs.get(article_id), counts)
-    store.set_meta("align.version", ALIGNER_VERSION)
-    return counts
-
-
-def _align_article(
-    store: Store, article_id: str, kind: str, signature: str | None, ref_text: str | None, counts: dict[str, int]
-) -> None:
-    sentences = store.sentences(article_id)
-    if not sentences:
-        counts["empty"] += 1
-        return
-    mt = _translations(store, signature, [s["text"] for s in sentences]) if signature else {}
-    if kind == "mt" and len(mt) < len({s["text"] for s in sentences}):
-        counts["pending"] += 1
-        return
-    fingerprint = _fingerprint(signature, sentences, mt, ref_text)
-    state = store.conn.execute(
-        "SELECT fingerprint, n_pairs FROM align_state WHERE article_id=? AND kind=?", (article_id, kind)
-    ).fetchone()
-    if state and state["fingerprint"] == fingerprint:
-        have = store.count("pairs", "article_id=? AND kind=?", (article_id, kind))
-        if have == state["n_pairs"]:
-            counts["skipped"] += 1
-            return
-    rows = _mt_rows(article_id, sentences, mt, signature) if kind == "mt" else _reference_rows(
-        article_id, sentences, mt, signature, ref_text or ""
-    )
-    with store.tx() as conn:
-        conn.execute("DELETE FROM pairs WHERE article_id=? AND kind=?", (article_id, kind))
-        conn.executemany(
-            "INSERT INTO pairs(id, article_id, kind, bead_idx, src_ids, tgt_idx, source, target, mt, bead_type,"
-            " align_score, signature, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            rows,
-        )
-        conn.execute(
-            "INSERT INTO align_state(article_id, kind, fingerprint, n_pairs, aligned_at) VALUES (?,?,?,?,?)"
-            " ON CONFLICT(article_id, kind) DO UPDATE SET fingerprint=excluded.fingerprint,"
-            " n_pairs=excluded.n_pairs, aligned_at=excluded.aligned_at",
-            (article_id, kind, fingerprint, len(rows), utcnow()),
-        )
-        carry_reviews(store, article_id)  # reviews follow their sentences to the new pair ids
-    counts["aligned"] += 1
-    counts["pairs"] += len(rows)
-    for row in rows:
-        counts[row[9]] += 1
-
-
-def _translations(store: Store, signature: str, texts: Sequence[str]) -> dict[str, str]:
-    """Source text -> machine translation under ``signature``, for the texts that have one."""
-    return {t: row["text"] for t, row in store.translations(signature, texts).items()}
-
-
-def _fingerprint(
-    signature: str | None, sentences: Sequence[sqlite3.Row], mt: dict[str, str], ref_text: str | None
-) -> str:
-    h = hashlib.sha256()
-    h.update(json.dumps([ALIGNER_VERSION, signature, ref_text], ensure_ascii=False).encode())
-    for s in sentences:
-        h.update(json.dumps([s["id"], s["text"], mt.get(s["text"])], ensure_ascii=False).encode())
-    return h.hexdigest()
-
-
-def _src_key(sentences: Sequence[sqlite3.Row], src: Sequence[int]) -> str:
-    return "+".join(f"{sentences[i]['para_idx']}.{sentences[i]['sent_idx']}" for i in src)
-
-
-def _row(
-    article_id: str, kind: str, bead_idx: int, bead: Bead, sentences: Sequence[sqlite3.Row], src: Sequence[int],
-    tgt_texts: Sequence[str], tgt: Sequence[int], mt: dict[str, str], signature: str | None, now: str,
-) -> tuple:  # fmt: skip
-    """One pairs row. ``src`` are indices into ``sentences``, ``tgt`` article-wide target indices."""
-    prefix = "ref-" if kind == "reference" else ""
-    pair_id = f"{article_id}:{prefix}{_src_key(sentences, src)}" if src else f"{article_id}:{prefix}t{tgt[0]}"
-    translated = [mt[sentences[i]["text"]] for i in src if sentences[i]["text"] in mt]
-    return (
-        pair_id, article_id, kind, bead_idx,
-        json.dumps([sentences[i]["id"] for i in src]), json.dumps(list(tgt)),
-        " ".join(sentences[i]["text"] for i in src), " ".join(tgt_texts),
-        " ".join(translated) if translated else None,
-        bead.type, bead.score, signature, now,
-    )  # fmt: skip
-
-
-def _mt_rows(
-    article_id: str, sentences: Sequence[sqlite3.Row], mt: dict[str, str], signature: str | None
-) -> list[tuple]:
-    """Pairs of one article against its machine translation, paragraph by paragraph."""
-    rows: list[tuple] = []
-    now = utcnow()
-    paragraphs: dict[int, list[int]] = {}
-    for k, s in enumerate(sentences):
-        paragraphs.setdefault(s["para_idx"], []).append(k)
-    tgt_base = 0
-    for members in paragraphs.values():
-        translated = [mt[sentences[k]["text"]] for k in members]
-        joined = " ".join(translated)
-        tgt = [joined[a:b] for a, b in split_english(joined)]
-        for bead in align([sentences[k]["text"] for k in members], tgt, bridge=translated):
-            src = [members[i] for i in bead.src]
-            rows.append(
-                _row(article_id, "mt", len(rows), bead, sentences, src, [tgt[j] for j in bead.tgt],
-                     [tgt_base + j for j in bead.tgt], mt, signature, now)
-            )  # fmt: skip
-        tgt_base += len(tgt)
-    return rows
-
-
-def split_reference(text: str) -> list[str]:
-    """English sentences of a reference text: paragraphs are lines, each split with :func:`split_english`."""
-    out: list[str] = []
-    for line in text.splitlines():
-        out += [line[a:b] for a, b in split_english(line)]
-    return out
-
-
-def _reference_rows(
-    article_id: str, sentences: Sequence[sqlite3.Row], mt: dict[str, str], signature: str | None, text: str
-) -> list[tuple]:
-    """Pairs of one article against a human translation, the whole article at once."""
-    tgt = split_reference(text)
-    src = [s["text"] for s in sentences]
-    # A bridge with holes would count an untranslated sentence as matching nothing: all or nothing.
-    bridge = [mt[t] for t in src] if all(t in mt for t in src) else None
-    now = utcnow()
-    rows: list[tuple] = []
-    for bead in align(src, tgt, bridge=bridge):
-        rows.append(
-            _row(article_id, "reference", len(rows), bead, sentences, bead.src, [tgt[j] for j in bead.tgt],
-                 bead.tgt, mt, signature if mt else None, now)
-        )  # fmt: skip
-    return rows
-
-
-def load_references(path: Path) -> dict[str, str]:
-    """Reference texts by id from a folder (``*.txt``: id = file stem; ``*.jsonl``/``*.csv``: ``id`` and
-    ``text`` fields) or from one ``.jsonl``/``.csv`` file. Raises :class:`InputError` naming the file and
-    line of a bad record, :class:`BitextError` (exit code 2) if ``path`` does not exist."""
-    if not path.exists():
-        raise BitextError(f"{path}: no such reference folder or file", exit_code=2)
-    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
-    refs: dict[str, str] = {}
-    origin: dict[str, str] = {}
-
-    def add(ref_id: str, text: str, where: str) -> None:
-        if ref_id in refs:
-            raise InputError(f"{where}: reference id {ref_id!r} already given in {origin[ref_id]}")
-        refs[ref_id] = text
-        origin[ref_id] = where
-
-    for f in files:
-        suffix = f.suffix.lower()
-        if suffix == ".txt":
-            add(f.stem, _read_text(f), str(f))
-        elif suffix == ".jsonl":
-            for lineno, line in enumerate(_read_text(f).splitlines(), 1):
-                if not line.strip():
-                    continue
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise InputError(f"{f}:{lineno}: not valid JSON ({e.msg})") from None
-                add(*_id_text(rec, f"{f}:{lineno}"), f"{f}:{lineno}")
-        elif suffix == ".csv":
-            reader = csv.DictReader(_read_text(f).splitlines(keepends=True))
-            for rec in reader:
-                where = f"{f}:{reader.line_num}"
-                add(*_id_text(rec, where), where)
-        elif not path.is_dir():
-            raise BitextError(f"{f}: a reference file must be .txt, .jsonl or .csv", exit_code=2)
-    return refs
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(f"{path}: not UTF-8 text (byte {e.start})") from None
-
-
-def _id_text(rec: object, where: str) -> tuple[str, str]:
-    if not isinstance(rec, dict) or not isinstance(rec.get("id"), (str, int)) or not isinstance(
-        rec.get("text"), str
-    ):
-        raise InputError(f"{where}: a reference record needs an 'id' and a 'text'")
-    return str(rec["id"]), rec["text"]
-
-
-def _match_references(store: Store, refs: dict[str, str], counts: dict[str, int], quiet: bool) -> dict[str, str]:
-    """Reference texts by article id: a reference id is an article id or the stem of an article's source file."""
-    by_stem: dict[str, list[str]] = {}
-    ids = set()
-    for row in store.conn.execute("SELECT id, source_path FROM articles ORDER BY id"):
-        ids.add(row["id"])
-        by_stem.setdefault(Path(row["source_path"]).stem, []).append(row["id"])
-    out: dict[str, str] = {}
-    unmatched: list[str] = []
-    for ref_id, text in refs.items():
-        if ref_id in ids:
-            out[ref_id] = text
-        elif len(by_stem.get(ref_id, [])) == 1:  # a JSONL/CSV source file holds many articles: no match
-            out.setdefault(by_stem[ref_id][0], text)
-        else:
-            unmatched.append(ref_id)
-    counts["no_reference"] = 0
-    counts["unmatched_reference"] = len(unmatched)
-    if unmatched and not quiet:
-        shown = ", ".join(unmatched[:10]) + (" ..." if len(unmatched) > 10 else "")
-        print(f"bitext align: {len(unmatched)} reference(s) match no article: {shown}", file=sys.stderr)
-    return out

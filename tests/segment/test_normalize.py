@@ -1,4 +1,4 @@
-from bitext.normalize import clean_inline, looks_like_html, normalize, raw_span
+from bitext.segment.normalize import clean_inline, looks_like_html, normalize, raw_span
 
 
 def _check_offsets(raw: str, text: str, offsets: list[int]) -> None:

@@ -5,8 +5,11 @@ import pytest
 
 from bitext.cli import main
 from bitext.errors import InputError
-from bitext.ingest import decode, ingest, segment_text
+from bitext.ingest import ingest
+from bitext.readers import decode
+from bitext.segment import segment_text
 from bitext.store import Store
+from tests.factories import CorpusBuilder
 
 ARTICLE = (
     "Mamuju (ANTARA) - Pemerintah Provinsi Sulawesi Barat mendorong ASN menghormati HAM. "
@@ -108,12 +111,9 @@ def test_reingest_is_a_no_op_and_change_is_detected(tmp_path):
     r2 = ingest(store, [f])
     assert (r2.added, r2.changed, r2.unchanged) == (0, 0, 1)
     assert [tuple(r) for r in store.conn.execute("SELECT * FROM sentences ORDER BY id")] == before
-    with store.tx() as c:  # a pair and a review that must survive differently
-        c.execute(
-            "INSERT INTO pairs(id, article_id, bead_idx, src_ids, tgt_idx, source, target, bead_type, created_at)"
-            " VALUES ('art:0.0', 'art', 0, '[]', '[]', 's', 't', '1-1', 'now')"
-        )
-        c.execute("INSERT INTO reviews(pair_id, reviewer, at, status) VALUES ('art:0.0', 'r', 'now', 'accepted')")
+    corpus = CorpusBuilder(store)  # a pair and a review that must survive differently
+    corpus.pair("art:0.0", "s", "t", created_at="now")
+    corpus.review("art:0.0", "accepted", reviewer="r", at="now")
     _write(f, ARTICLE.replace("Herdin.", "Herdin Ismail."))
     r3 = ingest(store, [f])
     assert r3.changed == 1
@@ -150,3 +150,23 @@ def test_cli_segment_and_status(tmp_path, capsys):
     assert main(["segment", str(tmp_path / "missing.txt"), "--out", str(tmp_path / "new")]) == 2
     assert capsys.readouterr().err.strip() == f"bitext: error: {tmp_path / 'missing.txt'}: no such file or folder"
     assert not (tmp_path / "new").exists()  # nothing is created for a run that cannot start
+
+
+def test_segmenter_signature_is_stored_byte_identical_and_report_is_frozen(tmp_path):
+    from dataclasses import FrozenInstanceError
+
+    from bitext.segment import segmenter_signature
+
+    assert str(segmenter_signature()) == "bitext-id-seg/1|norm/1|dateline:field"
+    assert str(segmenter_signature(keep_dateline=True)) == "bitext-id-seg/1|norm/1|dateline:keep"
+    assert segmenter_signature().get("dateline") == "field"
+    f = _write(tmp_path / "art.txt", ARTICLE)
+    store = Store.open(tmp_path / "corpus")
+    report = ingest(store, [f])
+    assert store.article("art")["segmenter"] == "bitext-id-seg/1|norm/1|dateline:field"
+    assert report.as_dict() == {"added": 1, "changed": 0, "unchanged": 0, "skipped": 0, "sentences": 3,
+                                "problems": [], "warnings": []}
+    with pytest.raises(FrozenInstanceError):
+        report.added = 2  # type: ignore[misc]
+    kept = ingest(store, [f], keep_dateline=True)  # another segmenter: re-segmented
+    assert (kept.changed, store.article("art")["segmenter"]) == (1, "bitext-id-seg/1|norm/1|dateline:keep")

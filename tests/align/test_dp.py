@@ -1,0 +1,165 @@
+"""Tests of the pure aligner (bitext.align.dp): bead types, bridge, anchors, edge cases."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bitext.align import Bead, align
+from bitext.align import dp as A
+
+
+def beads(result: list[Bead]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    return [(b.src, b.tgt) for b in result]
+
+# -- align(): bead types -------------------------------------------------------------------------
+
+SRC = [
+    "Presiden Joko Widodo meresmikan jalan tol baru di Jawa Tengah pada hari Senin.",
+    "Harga beras naik 10 persen.",
+    "Kenaikan itu terjadi dalam sebulan terakhir.",
+    "Gempa berkekuatan 5,2 mengguncang Maluku pada Selasa pagi, dan tidak ada laporan korban jiwa maupun "
+    "kerusakan bangunan.",
+    "Ia menambahkan bahwa program tersebut akan dilanjutkan pada tahun depan oleh pemerintah daerah.",
+    "Bank Indonesia mempertahankan suku bunga acuan sebesar 6 persen.",
+]
+TGT = [
+    "President Joko Widodo inaugurated a new toll road in Central Java on Monday.",
+    "Rice prices rose 10 percent in the past month.",
+    "A magnitude 5.2 earthquake shook Maluku on Tuesday morning.",
+    "There were no reports of casualties or damage to buildings.",
+    "Bank Indonesia kept its benchmark interest rate at 6 percent.",
+    "Reporting by Ahmad; editing by Siti.",
+]
+
+
+def test_length_and_anchors_find_1_1_2_1_1_2_1_0_0_1():
+    result = align(SRC, TGT)
+    assert beads(result) == [
+        ((0,), (0,)),
+        ((1, 2), (1,)),
+        ((3,), (2, 3)),
+        ((4,), ()),
+        ((5,), (4,)),
+        ((), (5,)),
+    ]
+    assert [b.type for b in result] == ["1-1", "2-1", "1-2", "1-0", "1-1", "0-1"]
+    assert all(0.0 <= b.score <= 1.0 for b in result)
+
+
+def test_bridge_finds_a_2_2_bead():
+    src = [
+        "Menteri Keuangan mengatakan pertumbuhan ekonomi tetap kuat tahun ini.",
+        "Polisi menangkap tiga tersangka pencurian sepeda motor di Jakarta Selatan pada Rabu malam, kata juru "
+        "bicara.",
+        "Mereka kini ditahan di kantor polisi.",
+        "Banjir merendam ratusan rumah warga setelah hujan deras.",
+    ]
+    bridge = [
+        "The finance minister said economic growth remains strong this year.",
+        "Police arrested three suspects of motorcycle theft in South Jakarta on Wednesday night, the spokesman said.",
+        "They are now detained at the police station.",
+        "Floods submerged hundreds of houses after heavy rain.",
+    ]
+    tgt = [
+        "The finance minister said economic growth remained strong this year.",
+        "Police arrested three suspects, the spokesman said.",
+        "The suspected motorcycle thieves, caught in South Jakarta on Wednesday night, are now detained at the "
+        "police station.",
+        "Floods submerged hundreds of homes after heavy rain.",
+    ]
+    result = align(src, tgt, bridge)
+    assert beads(result) == [((0,), (0,)), ((1, 2), (1, 2)), ((3,), (3,))]
+    assert result[1].type == "2-2"
+
+
+def test_bridge_turns_a_wrong_length_decision_into_the_right_one():
+    # The second Indonesian sentence has no translation; by length it looks like the English "He added ...".
+    src = [
+        "Para siswa mengikuti ujian dengan tertib di sekolah masing-masing.",
+        "Hujan turun sepanjang hari sehingga jalan licin.",
+        "Ia menambahkan bahwa kegiatan itu akan dilanjutkan tahun depan setelah dievaluasi oleh panitia.",
+    ]
+    tgt = ["The students took the exam in an orderly manner at their schools.", "He added that it will go on next year."]
+    bridge = [
+        "The students took the exam in an orderly manner at their respective schools.",
+        "It rained all day so the roads were slippery.",
+        "He added that the activity will go on next year after being evaluated by the committee.",
+    ]
+    assert beads(align(src, tgt)) == [((0,), (0,)), ((1,), (1,)), ((2,), ())]
+    with_bridge = align(src, tgt, bridge)
+    assert beads(with_bridge) == [((0,), (0,)), ((1,), ()), ((2,), (1,))]
+    # The deleted sentence resembles nothing next to it: a confident 1-0.
+    assert with_bridge[1].score == 1.0
+
+
+def test_numbers_in_indonesian_and_english_formats_are_anchors():
+    assert A.normalize_number("1.500,5", "id") == {"1500.5"}
+    assert A.normalize_number("1,500.5", "en") == {"1500.5"}
+    assert A.normalize_number("2,5", "id") == {"2.5"}
+    assert A.normalize_number("1.500", "id") == {"1500", "1.5"}  # ambiguous: both readings
+    assert A.normalize_number("2020", "en") == {"2020"}
+    strong_id, weak_id = A.anchors('Harga naik 1.500,5 persen pada Senin, kata Herdin Ismail: "Benar?"', "id")
+    strong_en, weak_en = A.anchors('Prices rose 1,500.5 percent on Monday, Herdin Ismail said: "Right?"', "en")
+    assert strong_id == strong_en == {"n:1500.5", "d:monday", '"', "?"}
+    assert weak_id == {"herdin", "ismail", "benar"}  # the first word ('Harga') is capitalised anyway
+    assert weak_en == {"herdin", "ismail", "right"}
+
+
+def test_numbers_decide_between_equal_lengths():
+    src = ["Harganya naik 25 persen.", "Harganya turun 40 persen."]
+    tgt = ["Its price fell 40 percent."]
+    assert beads(align(src, tgt)) == [((0,), ()), ((1,), (0,))]
+    tgt = ["Its price rose 25 percent."]
+    assert beads(align(src, tgt)) == [((0,), (0,)), ((1,), ())]
+
+
+def test_empty_inputs():
+    assert align([], []) == []
+    assert align(["Satu.", "Dua."], []) == [Bead((0,), (), 1.0), Bead((1,), (), 1.0)]
+    assert align([], ["One."]) == [Bead((), (0,), 1.0)]
+    assert align(["Satu."], [], bridge=["One."]) == [Bead((0,), (), 1.0)]
+
+
+def test_bridge_must_match_source_length():
+    with pytest.raises(ValueError, match="bridge has 1 sentences, src has 2"):
+        align(["Satu.", "Dua."], ["One. Two."], bridge=["One."])
+
+
+def test_bead_type_property():
+    assert Bead((0, 1), (0,), 0.5).type == "2-1"
+    assert Bead((), (3,), 1.0).type == "0-1"
+
+
+def test_every_sentence_in_one_bead_in_order_on_a_long_document():
+    # 600 random sentence pairs of which 60 in a row lost their translation: the band must widen to
+    # follow a path far from the diagonal, and the beads must partition both sides in order.
+    rng = random.Random(7)
+    words = ["".join(rng.choice("abcdefghijklmnoprstuw") for _ in range(rng.randint(3, 9))) for _ in range(3000)]
+    src, tgt, bridge = [], [], []
+    for k in range(600):
+        sent = " ".join(rng.choice(words) for _ in range(rng.randint(3, 25))) + f" {k}."
+        src.append(sent)
+        bridge.append(sent)
+        if not (200 <= k < 260):  # 60 source sentences in a row without a translation
+            tgt.append(sent)
+    result = align(src, tgt, bridge)
+    assert [i for b in result for i in b.src] == list(range(len(src)))
+    assert [j for b in result for j in b.tgt] == list(range(len(tgt)))
+    assert sum(b.type == "1-0" for b in result) == 60
+    assert all(b.type == "1-1" for b in result if b.src and b.src[0] not in range(200, 260))
+
+
+@pytest.mark.parametrize("n, m", [(2, 100), (100, 2), (1, 1), (3, 40)])
+def test_very_unequal_sides_still_partition(n: int, m: int):
+    src = [f"Kalimat nomor {k} di sini." for k in range(n)]
+    tgt = [f"Sentence number {k} here." for k in range(m)]
+    result = align(src, tgt)
+    assert [i for b in result for i in b.src] == list(range(n))
+    assert [j for b in result for j in b.tgt] == list(range(m))
+    assert ((0,), (0,)) in beads(result)  # the shared number 0 anchors the first pair
+
+
+def test_alignment_is_deterministic():
+    assert align(SRC, TGT) == align(SRC, TGT)
