@@ -22,7 +22,7 @@ from typing import Any
 # A function named like its module is bound eagerly (ingest is light: no torch): once the module
 # ``bitext.ingest`` is imported, ``from bitext import ingest`` would find the module, not the function.
 from .ingest import ingest as ingest
-from .ingest import segment_text as segment_text
+from .segment import segment_text as segment_text
 
 __version__ = "0.1.0"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..ingest import expand_inputs
 from ..pipeline import corpus_status, format_status, run_pipeline
+from ..readers import expand_inputs
 from ..store import Store
 from .segment import add_input_options, report_ingest
 
