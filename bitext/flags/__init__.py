@@ -10,7 +10,15 @@
 
 from __future__ import annotations
 
-from bitext.flags.base import FLAGS_VERSION, Check, CheckOptions, CorpusCheck, FlagResult, Measurement, PairView
+from bitext.flags.base import (
+    FLAGS_VERSION,
+    Check,
+    CheckOptions,
+    CorpusCheck,
+    FlagResult,
+    Measurement,
+    PairView,
+)
 from bitext.flags.checks import CHECKS
 from bitext.flags.config import DEFAULT_CONFIG, build_checks, config_signature, load_config, parse_config
 from bitext.flags.stage import (

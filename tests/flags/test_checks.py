@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import replace
 
@@ -13,8 +14,6 @@ from bitext.lang.langid import english_probability
 from bitext.lang.text import words
 from bitext.model import BLOCKING_SEVERITIES, needs_review
 from tests.flags.helpers import GOOD, fired, pv, result
-
-
 
 
 def test_clean_pair_fires_nothing():
@@ -152,3 +151,77 @@ def test_needs_review_uses_blocking_severities():
     assert not needs_review([F.FlagResult("x", 1.0, True, "info", ""),
                                F.FlagResult("y", 0.0, False, "error", "")])
 
+
+
+# -- measure once: the reason is written from the evidence ------------------------------------------
+
+@pytest.mark.parametrize(
+    "module, function, name, pair",
+    [
+        ("bitext.flags.checks.numbers", "compare_numbers", "numbers", pv("Ada 5 orang.", "There are 6 people.")),
+        ("bitext.flags.checks.names", "missing_names", "missing_names",
+         pv("Kata Herdin Ismail di Mamuju.", "He said in the city.")),
+        ("bitext.flags.checks.language", "english_probability", "not_english",
+         pv("Kucing punya dua telinga.", "Anjing itu tidur di bawah meja makan.")),
+        ("bitext.flags.checks.length", "length_z", "length_z", pv("Saya makan nasi goreng di rumah.", "I eat.")),
+    ],
+)
+def test_each_pair_is_measured_once(monkeypatch, module, function, name, pair):
+    import importlib
+
+    mod = importlib.import_module(module)
+    real, calls = getattr(mod, function), []
+
+    def counted(*a, **kw):
+        calls.append(a)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(mod, function, counted)
+    r = result(pair, name)
+    assert r is not None and r.fired and r.reason
+    assert len(calls) == 1
+
+
+def test_measurement_carries_the_evidence_and_reason_only_formats_it():
+    from bitext.flags.checks.numbers import Numbers
+
+    check = Numbers()
+    m = check.measure(pv("Harganya Rp1,5 miliar.", "It costs Rp2.5 billion."))
+    assert m.score == 2.0 and [n.text for n in m.evidence["source_only"]] == ["1,5 miliar"]
+    assert check.fires(m)
+    # A measurement made up by hand is explained as it is: nothing is recomputed from a pair.
+    fake = F.Measurement(1.0, {"source_only": (), "target_only": ()})
+    assert check.reason(fake) == "numbers match"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        m.score = 0.0  # type: ignore[misc]
+
+
+def test_duplicate_is_a_corpus_check_measured_from_the_first_occurrence():
+    from bitext.flags.checks.corpus import Duplicate, duplicate_key
+
+    dup = Duplicate()
+    assert isinstance(dup, F.CorpusCheck)
+    assert dup.result(dup.measure_first("p2", "p1")) == F.FlagResult(
+        "duplicate", 1.0, True, "info", "same source and target as pair p1, seen earlier in the corpus")
+    assert dup.result(dup.measure_first("p1", "p1")).reason == "first occurrence of this source and target"
+    assert dup.measure(GOOD) is None  # no corpus state: not applicable
+    assert duplicate_key("Kucing  punya.", "A cat.") == duplicate_key("kucing punya.", "a  CAT.")
+    assert duplicate_key("Kucing.", "A cat.") != duplicate_key("Kucing.", "A dog.")
+
+
+def test_registry_order_and_directions():
+    assert list(F.CHECKS) == [
+        "empty_target", "untranslated", "length_ratio", "length_z", "numbers", "repetition", "truncation",
+        "low_confidence", "unk_source", "not_english", "bead_type", "low_alignment", "missing_names", "quotes",
+        "question_mark", "duplicate", "bridge_mismatch"]
+    assert all(c.direction in ("above", "below", "outside") and c.description for c in F.CHECKS.values())
+
+
+@pytest.mark.parametrize("text", ["A cat has two ears.", "a", "?", "Ok.", "  x  ", "1 2", "é", "Hi!\u200b", "x" * 300])
+def test_bridge_of_a_target_identical_to_its_mt_is_chrf_100(text):
+    from sacrebleu.metrics import CHRF
+
+    from bitext.flags.checks.alignment import IDENTICAL_CHRF
+
+    assert CHRF().sentence_score(text, [text]).score == IDENTICAL_CHRF
+    assert result(pv("Kucing.", text, mt=text), "bridge_mismatch").score == IDENTICAL_CHRF

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,49 @@ def test_good_config_values_are_accepted(tmp_path: Path):
     assert [c.name for c in F.build_checks(cfg)].count("numbers") == 0
     assert F.load_config("default") == F.load_config()
 
+
+
+# -- the Options dataclasses are the one source of the defaults --------------------------------------
+
+DEFAULTS_SIGNATURE = "a7e9827cc1dd5f14"
+"""config_signature of the built-in defaults before the flags became a package: stores keep their flags."""
+
+
+def test_defaults_toml_agrees_with_the_options_of_every_check():
+    import json
+
+    import tomllib
+
+    documented = tomllib.loads(Path(F.__file__).with_name("defaults.toml").read_text(encoding="utf-8"))
+    built_in = F.load_config()
+    assert list(documented) == list(F.CHECKS) == list(built_in)
+    for name in F.CHECKS:  # same keys in the same order, same values and types (1 is not 1.0 in a hash)
+        assert json.dumps(documented[name]) == json.dumps(built_in[name]), name
+    assert F.config_signature(built_in) == DEFAULTS_SIGNATURE
+    assert F.load_config() is not F.load_config() and F.load_config() == F.load_config()
+
+
+def test_a_check_built_without_config_uses_its_defaults():
+    cfg = F.load_config()
+    for name, cls in F.CHECKS.items():
+        check = cls()
+        assert check.severity == cls.severity == cfg[name]["severity"]
+        assert list(check.threshold) == cfg[name]["threshold"] if cls.direction == "outside" \
+            else check.threshold == cfg[name]["threshold"]
+        check.threshold_text()
+        check.run(pv("Kucing punya dua telinga.", "A cat has two ears.", first_seen="p1"))
+    assert [c.name for c in F.build_checks()] == list(F.CHECKS)
+
+
+def test_config_tables_become_typed_options(tmp_path: Path):
+    cfg_file = tmp_path / "flags.toml"
+    cfg_file.write_text("[not_english]\nlanguages = ['en', 'id']\nmin_words = 2\n[length_ratio]\nthreshold = [1, 2]\n")
+    checks = {c.name: c for c in F.build_checks(F.load_config(cfg_file))}
+    ne = checks["not_english"].options
+    assert ne.languages == ("en", "id") and ne.min_words == 2 and ne.short_words == 3 and ne.severity == "error"
+    assert checks["length_ratio"].threshold == (1, 2)
+    assert checks["length_ratio"].threshold_text() == "outside [1, 2]"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ne.min_words = 5  # type: ignore[misc]
+    # min_words was never in the default table: setting it changes the signature, leaving it out does not.
+    assert "min_words" not in F.load_config()["not_english"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
@@ -297,3 +298,20 @@ def test_cli_config_alias_default_and_summary(tmp_path: Path, capsys):
     assert capsys.readouterr().out.splitlines()[0] == (
         "flagged 4 pair(s), skipped 0 already flagged; 2 pair(s) in the corpus need review; "
         "config: built-in defaults")
+
+
+def test_flag_report_is_typed_and_gives_the_old_dict(tmp_path: Path):
+    store = make_store(tmp_path)
+    report = F.flag_corpus(store, quiet=True)
+    assert isinstance(report, F.FlagReport)
+    d = report.as_dict()
+    assert list(d)[:4] == ["flagged", "skipped", "refreshed", "needs_review"]
+    assert list(d)[4:] == list(F.CHECKS) == list(report.fired)
+    assert d == {"flagged": 4, "skipped": 0, "refreshed": 0, "needs_review": 2, **report.fired}
+    assert report.fired["numbers"] == 1 and report.fired["empty_target"] == 0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.flagged = 0  # type: ignore[misc]
+    cfg = tmp_path / "off.toml"
+    cfg.write_text("[numbers]\nenabled = false\n")
+    assert "numbers" not in F.flag_corpus(store, config_path=cfg, quiet=True).fired
+    store.close()

@@ -62,3 +62,44 @@ def test_numbers_that_differ_are_reported_both_ways():
     miss_src, miss_tgt = compare_numbers("Ada 5 dan 5.", "There are 5.")
     assert [n.text for n in miss_src] == ["5"] and miss_tgt == []
 
+
+
+# -- the two readers share one core but keep their own policies ------------------------------------
+
+@pytest.mark.parametrize(
+    "token, lang, forms",
+    [
+        ("1.500,5", "id", {"1500.5"}),
+        ("1,500.5", "en", {"1500.5"}),
+        ("1.500", "id", {"1500", "1.5"}),  # ambiguous: the text may follow the other convention
+        ("1,500", "en", {"1500", "1.5"}),
+        ("1.5", "id", {"15"}),
+        ("1.5", "en", {"1.5"}),
+        ("007", "en", {"7"}),
+        ("2,50", "id", {"2.5"}),
+        ("1.2.3", "en", set()),
+        ("1.500.000", "id", {"1500000"}),
+    ],
+)
+def test_normalize_number_gives_canonical_anchor_forms(token, lang, forms):
+    assert normalize_number(token, lang) == forms
+
+
+@pytest.mark.parametrize(
+    "token, lang, values",
+    [
+        ("1.500", "id", {1500.0}),  # in its own locale only a thousands group
+        ("1,500", "id", {1500.0, 1.5}),  # the other locale's grouping, or a decimal
+        ("1.5", "id", {1.5}),
+        ("1.2.3", "en", {1.0, 2.0, 3.0}),
+        ("1.000,5.3", "id", {1.0, 0.0, 5.0, 3.0}),  # odd mix: the pieces
+    ],
+)
+def test_numeral_values_policy(token, lang, values):
+    assert numeral_values(token, lang) == values
+
+
+def test_no_numbers_no_work():
+    assert compare_numbers("Kucing itu tidur.", "The cat sleeps.") == ([], [])
+    (n,) = compare_numbers("Ada 3 orang.", "There were four people.")[0]
+    assert n.text == "3"
