@@ -1,7 +1,7 @@
 """Measure the review flags on corrupted human translations, side by side with OpusFilter.
 
     python scripts/eval_flags.py               # corruption table (ours vs. OpusFilter)
-    python scripts/eval_flags.py --calibrate   # score percentiles of clean pairs (flags_default.toml)
+    python scripts/eval_flags.py --calibrate   # score percentiles of clean pairs (bitext/flags/defaults.toml)
 
 Clean pairs: FLORES-200 devtest (id-en) and Tatoeba id-en from ../shared/data. Each clean pair is
 copied and corrupted (fixed seed) in each way a flag should catch; a corrupted pair is *caught* when
@@ -24,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bitext import flags as F  # noqa: E402
+from bitext.model import needs_review  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SEED = 13
@@ -217,7 +218,7 @@ def evaluate(data: list[tuple[str, str, str]], use_opusfilter: bool) -> int:
     filters = opusfilter_filters() if use_opusfilter else None
 
     def caught(pairs: list[tuple[int, str, str]], bridge: bool) -> list[bool]:
-        return [F.needs_review(F.check_pair(view(i, s, t, bridges[i] if bridge else None), checks=checks))
+        return [needs_review(F.check_pair(view(i, s, t, bridges[i] if bridge else None), checks=checks))
                 for i, s, t in pairs]
 
     clean = [(i, s, t) for i, (_, s, t) in enumerate(data)]

@@ -10,7 +10,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "flag",
         help="run the review checks on every aligned pair",
-        description="Run the review checks (bitext/flags_default.toml, overridable with --config) on every "
+        description="Run the review checks (bitext/flags/defaults.toml, overridable with --config) on every "
         "pair of the corpus and store one row per check in pair_flags. Pairs already flagged under the "
         "same config are skipped. A --config file is stored in the corpus and reused by later runs "
         "(also by 'bitext run') until another file or '--config default' is given.",
@@ -36,14 +36,13 @@ def run_flag(args: argparse.Namespace) -> int:
         if args.explain:
             print(flags.explain(store, args.explain, args.config))
             return 0
-        counts = flags.flag_corpus(store, args.config, quiet=args.quiet)
+        report = flags.flag_corpus(store, args.config, quiet=args.quiet)
         label = flags.config_label(store)
     if not args.quiet:
-        fired = {k: v for k, v in counts.items()
-                 if k not in ("flagged", "skipped", "refreshed", "needs_review") and v}
-        refreshed = f", {counts['refreshed']} duplicate flag(s) updated" if counts.get("refreshed") else ""
-        print(f"flagged {counts['flagged']} pair(s), skipped {counts['skipped']} already flagged{refreshed}; "
-              f"{counts['needs_review']} pair(s) in the corpus need review; config: {label}")
+        refreshed = f", {report.refreshed} duplicate flag(s) updated" if report.refreshed else ""
+        print(f"flagged {report.flagged} pair(s), skipped {report.skipped} already flagged{refreshed}; "
+              f"{report.needs_review} pair(s) in the corpus need review; config: {label}")
+        fired = {name: n for name, n in report.fired.items() if n}
         for name, n in sorted(fired.items(), key=lambda kv: -kv[1]):
             print(f"  {name:16} {n}")
     return 0

@@ -1,0 +1,33 @@
+"""The registry of review checks, one module per family.
+
+To add a check: write its class (``measure``, ``reason``, an ``Options`` dataclass with its
+defaults) in the family's module, list it below, and document its table in ``flags/defaults.toml``.
+The order below is the order of ``pair_flags`` rows, ``explain`` and the dataset card.
+"""
+
+from __future__ import annotations
+
+from bitext.flags.base import Check
+from bitext.flags.checks.alignment import BeadType, BridgeMismatch, LowAlignment
+from bitext.flags.checks.corpus import Duplicate
+from bitext.flags.checks.language import NotEnglish
+from bitext.flags.checks.length import LengthRatio, LengthZ
+from bitext.flags.checks.model import LowConfidence, Truncation, UnkSource
+from bitext.flags.checks.names import MissingNames
+from bitext.flags.checks.numbers import Numbers
+from bitext.flags.checks.text import EmptyTarget, QuestionMark, Quotes, Repetition, Untranslated
+
+CHECKS: dict[str, type[Check]] = {
+    c.name: c
+    for c in (
+        EmptyTarget, Untranslated, LengthRatio, LengthZ, Numbers, Repetition, Truncation, LowConfidence, UnkSource,
+        NotEnglish, BeadType, LowAlignment, MissingNames, Quotes, QuestionMark, Duplicate, BridgeMismatch,
+    )
+}
+"""Check name -> class, in the order checks run and are reported."""
+
+__all__ = [
+    "CHECKS", "BeadType", "BridgeMismatch", "Duplicate", "EmptyTarget", "LengthRatio", "LengthZ", "LowAlignment",
+    "LowConfidence", "MissingNames", "NotEnglish", "Numbers", "QuestionMark", "Quotes", "Repetition", "Truncation",
+    "UnkSource", "Untranslated",
+]

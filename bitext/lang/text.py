@@ -1,0 +1,24 @@
+"""Small text helpers shared by the checks: the word tokeniser, sentence ends, a comparison form."""
+
+from __future__ import annotations
+
+import re
+
+WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
+"""A word: letters first, inner hyphens/apostrophes kept ('orang-orang', "don't")."""
+_TERMINAL = re.compile(r"""[.!?…:;](?:["'”’»)\]]|\s)*$""")
+
+
+def words(text: str) -> list[str]:
+    """Word tokens of ``text`` (see :data:`WORD`); digits and punctuation are not words."""
+    return WORD.findall(text)
+
+
+def ends_sentence(text: str) -> bool:
+    """True when ``text`` ends like a sentence (terminal mark, maybe followed by closing quotes)."""
+    return bool(_TERMINAL.search(text.strip()))
+
+
+def norm(text: str) -> str:
+    """``text`` with runs of whitespace made one space and case folded (for equality tests)."""
+    return " ".join(text.split()).casefold()
