@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..lang.numbers import normalize_number
 from ..model import BEAD_TYPES as BEAD_NAMES
 
 ALIGNER_VERSION = "align-1"
@@ -107,36 +108,6 @@ _STOP = set(
     " this that these those he she they we you his her their our not no will would can could should may said"
     " says which who whom what when where there than then also about into over after before such".split()
 )
-
-
-def normalize_number(token: str, lang: str) -> set[str]:
-    """Canonical forms of a number token: ``'1.500,5'`` (id) and ``'1,500.5'`` (en) both give ``{'1500.5'}``.
-
-    Indonesian writes ``.`` for thousands and ``,`` for decimals, English the reverse. A token whose only
-    separator is followed by groups of exactly three digits (``1.500``, ``1,500``) is ambiguous when the
-    text may use the other convention, so it yields both readings.
-    """
-    thousands, decimal = (".", ",") if lang == "id" else (",", ".")
-    out = {_canon(token, thousands, decimal)}
-    seps = {c for c in token if c in ".,"}
-    if len(seps) == 1:
-        groups = re.split(r"[.,]", token)
-        if all(len(g) == 3 for g in groups[1:]):
-            out.add(_canon(token, decimal, thousands))
-    out.discard("")
-    return out
-
-
-def _canon(token: str, thousands: str, decimal: str) -> str:
-    if token.count(decimal) > 1:
-        return ""  # '1.2.3' under this convention is not a number (a version, a date)
-    whole, _, frac = token.partition(decimal)
-    whole = whole.replace(thousands, "")
-    if not whole.isdigit() or (frac and not frac.isdigit()):
-        return ""
-    whole = whole.lstrip("0") or "0"
-    frac = frac.rstrip("0")
-    return f"{whole}.{frac}" if frac else whole
 
 
 def anchors(text: str, lang: str) -> tuple[set[str], set[str]]:

@@ -8,6 +8,7 @@ import pytest
 
 from bitext.align import Bead, align
 from bitext.align import dp as A
+from bitext.lang.numbers import normalize_number
 
 
 def beads(result: list[Bead]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
@@ -95,11 +96,11 @@ def test_bridge_turns_a_wrong_length_decision_into_the_right_one():
 
 
 def test_numbers_in_indonesian_and_english_formats_are_anchors():
-    assert A.normalize_number("1.500,5", "id") == {"1500.5"}
-    assert A.normalize_number("1,500.5", "en") == {"1500.5"}
-    assert A.normalize_number("2,5", "id") == {"2.5"}
-    assert A.normalize_number("1.500", "id") == {"1500", "1.5"}  # ambiguous: both readings
-    assert A.normalize_number("2020", "en") == {"2020"}
+    assert normalize_number("1.500,5", "id") == {"1500.5"}
+    assert normalize_number("1,500.5", "en") == {"1500.5"}
+    assert normalize_number("2,5", "id") == {"2.5"}
+    assert normalize_number("1.500", "id") == {"1500", "1.5"}  # ambiguous: both readings
+    assert normalize_number("2020", "en") == {"2020"}
     strong_id, weak_id = A.anchors('Harga naik 1.500,5 persen pada Senin, kata Herdin Ismail: "Benar?"', "id")
     strong_en, weak_en = A.anchors('Prices rose 1,500.5 percent on Monday, Herdin Ismail said: "Right?"', "en")
     assert strong_id == strong_en == {"n:1500.5", "d:monday", '"', "?"}
