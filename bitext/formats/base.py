@@ -129,3 +129,13 @@ def run_export(
     records = _Counted(iter_pairs(store, filters, checks=checks, reasons=exporter.reasons))
     paths = exporter.write(records, out_path)
     return ExportResult(paths, records.n, unchecked)
+
+
+def export_file(
+    store: Store, exporter: Exporter, path: str | Path, *, only_clean: bool = False,
+    min_score: float | None = None, exclude_flags: Iterable[str] = (),
+) -> int:
+    """:func:`run_export` to one file with the :class:`~bitext.records.PairFilter` fields as arguments
+    (the function APIs of the review formats); returns the number of pairs written."""
+    filters = PairFilter(only_clean=only_clean, min_score=min_score, exclude_flags=tuple(exclude_flags))
+    return run_export(store, exporter, Path(path), filters).pairs

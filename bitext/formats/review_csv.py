@@ -28,9 +28,9 @@ from typing import IO
 
 from bitext.errors import BitextError
 from bitext.fileio import atomic_writer
-from bitext.formats.base import Exporter, Importer, run_export
+from bitext.formats.base import Exporter, Importer, export_file
 from bitext.formats.tsv import tsv_line, tsv_unescape
-from bitext.records import ImportRecord, PairFilter, PairRecord
+from bitext.records import ImportRecord, PairRecord
 from bitext.review.state import text_hash
 from bitext.store import Store
 
@@ -80,8 +80,8 @@ def export_review_csv(
     spreadsheet; columns :data:`CSV_COLUMNS` (see the module docstring). Returns the number of rows.
     CSV is quoted as Excel does; TSV uses the project's backslash escapes (one record per line).
     An unwritable ``path`` raises :class:`BitextError` (exit code 2) naming it."""
-    filters = PairFilter(only_clean=only_clean, min_score=min_score, exclude_flags=tuple(exclude_flags))
-    return run_export(store, ReviewCsvExporter(delimiter), Path(path), filters).pairs
+    return export_file(store, ReviewCsvExporter(delimiter), path, only_clean=only_clean, min_score=min_score,
+                       exclude_flags=exclude_flags)
 
 
 def _table_rows(fh: IO[str], path: Path, tsv: bool) -> Iterator[tuple[int, list[str]]]:

@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import IO
 
 from bitext.errors import BitextError
-from bitext.formats.base import Importer, TextExporter, clean_xml, run_export
+from bitext.formats.base import Importer, TextExporter, clean_xml, export_file
 from bitext.model import ERROR, INFO, PENDING, SEVERITY_RANK, WARNING
-from bitext.records import ImportRecord, PairFilter, PairRecord
+from bitext.records import ImportRecord, PairRecord
 from bitext.review.state import text_hash
 from bitext.store import Store
 
@@ -150,8 +150,8 @@ def export_xliff(
     English as TMX/TSV/JSONL; the filters are those of :class:`bitext.records.PairFilter`. The file is
     written atomically; an unwritable ``path`` raises :class:`BitextError` (exit code 2).
     """
-    filters = PairFilter(only_clean=only_clean, min_score=min_score, exclude_flags=tuple(exclude_flags))
-    return run_export(store, XliffExporter(), Path(path), filters).pairs
+    return export_file(store, XliffExporter(), path, only_clean=only_clean, min_score=min_score,
+                       exclude_flags=exclude_flags)
 
 
 class XliffImporter(Importer):
