@@ -104,19 +104,19 @@ def _child(kind: str, corpus: str, out: str, queue: mp.Queue) -> None:
     import datasets  # noqa: F401 - import cost is not what we measure
     import pyarrow  # noqa: F401
 
-    from bitext import publish
+    from bitext.publish import dataset_features, publish_dataset
+    from bitext.publish.card import flag_config
     from bitext.records import check_names, iter_pairs, open_store
 
     store = open_store(corpus)
     base_rss = _rss_kib()
     t0 = time.perf_counter()
     if kind == "publish":
-        res = publish.publish_dataset(store, out)
+        res = publish_dataset(store, out)
         rows = res.stats["default"].pairs
     else:
-        flag_config = publish.load_flag_config(store.get_meta("flags.signature"))
-        checks = check_names(store, extra=sorted(flag_config.checks) if flag_config else ())
-        features = publish.dataset_features(checks)
+        checks = check_names(store, extra=sorted(flag_config(store).checks))
+        features = dataset_features(checks)
         all_rows = [rec.to_row() for rec in iter_pairs(store, checks=checks)]
         ds = datasets.Dataset.from_list(all_rows, features=features)
         ds.to_parquet(str(Path(out) / "default.parquet"))

@@ -1,4 +1,4 @@
-"""``bitext export``: write the corpus's pairs as TMX, Moses, TSV, JSONL, XLIFF or review CSV."""
+"""``bitext export``: write the corpus's pairs in one of the formats of :data:`bitext.formats.EXPORTERS`."""
 
 from __future__ import annotations
 
@@ -6,23 +6,22 @@ import argparse
 import sys
 from pathlib import Path
 
-FORMATS = ("tmx", "moses", "tsv", "jsonl", "xliff", "csv")
+from bitext.formats import EXPORTERS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``export`` subcommand."""
+    """Add the ``export`` subcommand; its ``--format`` choices are the registry's formats."""
+    listing = "; ".join(f"{name}: {cls.description}" for name, cls in EXPORTERS.items())
     p = subparsers.add_parser(
         "export",
-        help="export pairs as TMX, Moses, TSV, JSONL, XLIFF or a review CSV",
+        help=f"export pairs ({', '.join(EXPORTERS)})",
         description=(
-            "Export the corpus's pairs, in corpus order, to a file (atomically). Moses writes OUT.id and "
-            "OUT.en, line-aligned. TSV has a header and backslash-escapes \\\\, TAB, LF and CR in fields. "
-            "XLIFF (CAT tools) and CSV (spreadsheets: columns id, source, target, edited, review_id, ...) "
-            "come back with 'bitext import-review'."
-        ),
+            "Export the corpus's pairs, in corpus order, to a file (atomically). "
+            f"Formats: {listing}."
+        ).replace("%", "%%"),
     )
     p.add_argument("corpus", type=Path, help="corpus folder (holds bitext.sqlite)")
-    p.add_argument("--format", "-f", required=True, choices=FORMATS, help="output format")
+    p.add_argument("--format", "-f", required=True, choices=list(EXPORTERS), help="output format")
     p.add_argument(
         "--out", "-o", type=Path, default=None,
         help="output file (Moses: path prefix), or an existing folder for OUT/bitext.<ext>; "
@@ -39,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     """Run ``bitext export``; errors are raised as BitextError for the dispatcher."""
-    from bitext.export import PairFilter, export_pairs
+    from bitext.formats import export_pairs
+    from bitext.records import PairFilter
 
     filters = PairFilter(
         only_clean=args.only_clean, min_score=args.min_score, exclude_flags=tuple(args.exclude_flag),

@@ -1,36 +1,20 @@
-"""Spreadsheet export for review, and importing edits made outside the web app (XLIFF from a CAT
-tool, CSV/TSV from a spreadsheet).
+"""Importing edits made outside the web app: XLIFF from a CAT tool, CSV/TSV from a spreadsheet.
 
-row, then one row per pair. ``.csv``: comma-separated, quoted as Excel/Python ``csv`` do (fields with
-commas, quotes or newlines in double quotes). ``.tsv``: the project's TSV as ``bitext export --format tsv``
-writes it: tab-separated, one record per line, no quoting, backslash escapes ``\\ \t \n \r``. Columns::
-
-    id         pair id (required; never edit)
-    source     Indonesian text (for reading; ignored on import)
-    target     English at export time (do not edit; compared on import to detect conflicts)
-    edited     your corrected English; leave empty to keep ``target``
-    review_id  state marker: newest review id at export, empty if none (do not edit)
-    status, flags   for reading; ignored on import
-    comment    optional note stored with an edit
-
-A file without an ``edited`` column is read as "the English column holds the English as it should be":
-``id``/``source``/``target``, or ``bitext export --format tsv`` (``pair_id`` ... ``id`` ``en``: the pair id
-is ``pair_id``, the English ``en``). Such a file carries no state marker, so a changed English of a pair
-that has been reviewed since (state not pending) is reported as a conflict, not applied.
+The files are read by the formats' importers (:data:`bitext.formats.IMPORTERS`: XLIFF in
+:mod:`bitext.formats.xliff`, the review spreadsheet in :mod:`bitext.formats.review_csv`); this module
+checks each record against the store and applies it as an 'edited' decision through
+:mod:`bitext.review.decisions`. ``export_review_csv``, ``read_review_table`` and ``CSV_COLUMNS`` are the
+spreadsheet format's, importable here too for :mod:`bitext.review`'s lazy names.
 """
-
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
-from bitext.errors import BitextError
+from bitext.formats import importer_for
+from bitext.formats.review_csv import CSV_COLUMNS, export_review_csv, read_review_table
 from bitext.model import EDITED, PENDING
-from bitext.records import ImportRecord, select_pairs
 from bitext.review.decisions import (
     append_review,
     current_english,
@@ -42,49 +26,7 @@ from bitext.review.decisions import (
 from bitext.review.state import clean_text, text_hash
 from bitext.store import Store
 
-CSV_COLUMNS = ("id", "source", "target", "edited", "review_id", "status", "flags", "comment")
-
-
-# -- spreadsheet export ---------------------------------------------------------------------
-
-
-def export_review_csv(
-    store: Store,
-    path: str | Path,
-    *,
-    only_clean: bool = False,
-    min_score: float | None = None,
-    exclude_flags: Iterable[str] = (),
-    delimiter: str | None = None,
-) -> int:
-    """Write pairs to a CSV (or TSV: ``.tsv`` suffix or ``delimiter='\\t'``) for editing in a
-    spreadsheet; columns :data:`CSV_COLUMNS` (see the module docstring). Returns the number of rows.
-    CSV is quoted as Excel does; TSV uses the project's backslash escapes (one record per line)."""
-    from bitext.export import tsv_escape
-    from bitext.fileio import atomic_writer
-
-    path = Path(path)
-    if delimiter is None:
-        delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
-    items = select_pairs(store, only_clean=only_clean, min_score=min_score, exclude_flags=exclude_flags)
-    with atomic_writer(path, newline="") as fh:  # OSError -> BitextError naming the path (exit code 2)
-        rows = (
-            [it.id, it.source, it.target, "", str(it.review_id or ""), it.review_status, " ".join(it.flags),
-             it.review_comment or ""]
-            for it in items
-        )
-        if delimiter == "\t":  # the project's TSV convention (see bitext.export.tsv_escape)
-            for row in (list(CSV_COLUMNS), *rows):
-                fh.write("\t".join(tsv_escape(f) for f in row) + "\n")
-        else:
-            w = csv.writer(fh, delimiter=delimiter, lineterminator="\r\n")
-            w.writerow(CSV_COLUMNS)
-            w.writerows(rows)
-    return len(items)
-
-
-# -- import of edits made elsewhere ---------------------------------------------------------
-
+__all__ = ["CSV_COLUMNS", "ImportResult", "export_review_csv", "import_review", "read_review_table"]
 
 
 @dataclass
@@ -100,88 +42,10 @@ class ImportResult:
         return not self.problems
 
 
-def _table_rows(fh: IO[str], path: Path, tsv: bool) -> Iterator[tuple[int, list[str]]]:
-    """(line number, fields) of each record, header included."""
-    if tsv:
-        from bitext.export import tsv_unescape
-
-        # The project's TSV (bitext.export.write_tsv): one record per line, backslash escapes, no quoting.
-        for number, line in enumerate(fh, 1):
-            yield number, [tsv_unescape(f) for f in line.rstrip("\r\n").split("\t")]
-        return
-    reader = csv.reader(fh)
-    start = 1
-    try:
-        for row in reader:
-            yield start, row
-            start = reader.line_num + 1
-    except csv.Error as e:
-        raise BitextError(f"{path}:{reader.line_num}: not valid CSV: {e}") from e
-
-
-def read_review_table(path: str | Path) -> list[ImportRecord]:
-    """Read a CSV or TSV file in the format of the module docstring, or a ``bitext export --format tsv`` file."""
-    path = Path(path)
-    try:
-        fh = open(path, encoding="utf-8-sig", newline="")
-    except OSError as e:
-        raise BitextError(f"{path}: cannot read: {e.strerror}", exit_code=2) from e
-    records: list[ImportRecord] = []
-    with fh:
-        try:
-            first = fh.readline()
-            fh.seek(0)
-            tsv = path.suffix.lower() in (".tsv", ".tab") or ("\t" in first and "," not in first)
-            rows = _table_rows(fh, path, tsv)
-            _, header = next(rows, (1, []))
-            if not header or header == [""]:
-                raise BitextError(f"{path}:1: empty file (expected a header row with an 'id' column)")
-            cols = {name.strip().lower(): i for i, name in enumerate(header)}
-            # bitext export --format tsv: pair_id ... id (Indonesian) en (English).
-            id_col = "pair_id" if "pair_id" in cols else "id"
-            target_col = "target" if "target" in cols else "en" if "pair_id" in cols and "en" in cols else None
-            if id_col not in cols or (target_col is None and "edited" not in cols):
-                raise BitextError(
-                    f"{path}:1: header must have 'id' and 'target' (and 'edited' for edits); got {', '.join(header)}"
-                )
-            for number, row in rows:
-                if not any(cell.strip() for cell in row):
-                    continue
-
-                def cell(name: str | None, row: list[str] = row) -> str | None:
-                    i = cols.get(name) if name else None
-                    return row[i] if i is not None and i < len(row) else None
-
-                pair_id = (cell(id_col) or "").strip()
-                rec = ImportRecord(where=f"{path}:{number}", pair_id=pair_id, new_target=None,
-                                   comment=cell("comment") or None)
-                if len(row) != len(header):
-                    rec.problem = f"{len(row)} fields, the header has {len(header)} (a quote or separator is off)"
-                elif not pair_id:
-                    rec.problem = f"empty {id_col}"
-                elif "edited" in cols:
-                    edited = cell("edited") or ""
-                    rec.new_target = edited if edited.strip() else None
-                    if target_col is not None:
-                        rec.base_hash = text_hash(cell(target_col) or "")
-                else:
-                    rec.new_target = cell(target_col)
-                if rec.problem is None and "review_id" in cols:
-                    marker = (cell("review_id") or "").strip()
-                    if marker and not marker.isdigit():
-                        rec.problem = f"review_id {marker!r} is not a number"
-                    else:
-                        rec.base_review_id = int(marker) if marker else 0
-                records.append(rec)
-        except UnicodeDecodeError as e:
-            raise BitextError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from e
-    return records
-
-
 def import_review(
     store: Store, path: str | Path, *, reviewer: str, fmt: str = "auto", dry_run: bool = False
 ) -> ImportResult:
-    """Apply English edits from an XLIFF 2 file (from :func:`bitext.xliff.export_xliff`) or a CSV/TSV file.
+    """Apply English edits from an XLIFF 2 file (``bitext export --format xliff``) or a CSV/TSV file.
 
     A target that differs from the export-time (or current) English becomes an 'edited' decision by
     ``reviewer``; an unchanged one writes nothing, so importing the same file twice is harmless.
@@ -191,16 +55,8 @@ def import_review(
     """
     reviewer = require_reviewer(reviewer)
     path = Path(path)
-    if fmt == "auto":
-        fmt = "xliff" if path.suffix.lower() in (".xlf", ".xliff", ".xml") else "csv"
-    if fmt == "xliff":
-        from bitext.xliff import read_xliff
-
-        records = read_xliff(path)
-    elif fmt in ("csv", "tsv"):
-        records = read_review_table(path)
-    else:
-        raise BitextError(f"unknown import format {fmt!r}; use xliff, csv or tsv", exit_code=2)
+    # ``fmt``: a key of bitext.formats.IMPORTERS, or 'auto' (by the file's suffix).
+    records = importer_for(path, fmt).read(path)
 
     result = ImportResult()
     seen: dict[str, str] = {}

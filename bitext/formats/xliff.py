@@ -32,9 +32,12 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
+from typing import IO
 
 from bitext.errors import BitextError
-from bitext.records import ImportRecord, select_pairs
+from bitext.formats.base import Importer, TextExporter, clean_xml, export_file
+from bitext.model import ERROR, INFO, PENDING, SEVERITY_RANK, WARNING
+from bitext.records import ImportRecord, PairRecord
 from bitext.review.state import text_hash
 from bitext.store import Store
 
@@ -43,19 +46,13 @@ MDA_NS = "urn:oasis:names:tc:xliff:metadata:2.0"
 XLIFF_VERSION = "2.1"
 _X = f"{{{XLIFF_NS}}}"
 _M = f"{{{MDA_NS}}}"
-_PRIORITY = {"error": "1", "warning": "3", "info": "5"}
-# Characters XML 1.0 cannot carry at all; dropped on export.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_PRIORITY = {ERROR: "1", WARNING: "3", INFO: "5"}  # XLIFF note priority: 1 is the highest
 # XML NameChar, close enough: letters, digits, '_', '.', ':', '-', middle dot, combining marks.
 _NMTOKEN = re.compile(r"[\w.:\-\u00b7\u0300-\u036f\u203f\u2040]+")
 _HEX_ID = re.compile(r"x((?:[0-9a-f]{2})+)")
 
 ET.register_namespace("", XLIFF_NS)
 ET.register_namespace("mda", MDA_NS)
-
-
-def _xml_text(text: str) -> str:
-    return _NOT_XML.sub("", text)
 
 
 def unit_id(pair_id: str) -> str:
@@ -80,6 +77,66 @@ def pair_id_of(unit: ET.Element) -> str:
     return uid
 
 
+class XliffExporter(TextExporter):
+    """XLIFF 2.1 for CAT tools: one ``<file>`` per article, fired flags as notes, state markers as metadata."""
+
+    name = "xliff"
+    suffix = ".xlf"
+    description = "XLIFF 2.1 for CAT tools (comes back with 'bitext import-review')"
+    reasons = True  # the flag notes show each finding's reason
+
+    def write_text(self, records: Iterable[PairRecord], fh: IO[str]) -> None:
+        root = ET.Element(f"{_X}xliff", {"version": XLIFF_VERSION, "srcLang": "id", "trgLang": "en"})
+        files: dict[str, ET.Element] = {}
+        for rec in records:
+            file_el = files.get(rec.doc_id)
+            if file_el is None:
+                file_el = ET.SubElement(root, f"{_X}file", {"id": f"f{len(files) + 1}", "original": rec.doc_id})
+                files[rec.doc_id] = file_el
+            _unit(file_el, rec)
+        ET.indent(root, space="  ")
+        fh.write("<?xml version='1.0' encoding='utf-8'?>\n")
+        ET.ElementTree(root).write(fh, encoding="unicode")
+
+
+def _unit(file_el: ET.Element, rec: PairRecord) -> None:
+    unit = ET.SubElement(file_el, f"{_X}unit", {"id": unit_id(rec.id), "name": rec.id})
+    meta = ET.SubElement(ET.SubElement(unit, f"{_M}metadata"), f"{_M}metaGroup", {"category": "bitext"})
+    english = clean_xml(rec.target)
+    for key, value in (
+        ("review_id", str(rec.review_id or 0)),
+        ("target_sha256", text_hash(english)),
+        ("status", rec.review_status),
+        ("kind", rec.kind),
+        ("bead_type", rec.bead_type),
+        ("align_score", "" if rec.align_score is None else f"{rec.align_score:.4f}"),
+    ):
+        ET.SubElement(meta, f"{_M}meta", {"type": key}).text = value
+    # Worst first, then by name (the review queue's order).
+    fired = sorted((f for f in rec.findings if f.fired),
+                   key=lambda f: (SEVERITY_RANK.get(f.severity, SEVERITY_RANK[INFO]), f.name))
+    if fired or rec.review_comment:
+        notes = ET.SubElement(unit, f"{_X}notes")
+        for f in fired:
+            score = "" if f.score is None else f", score {f.score:.3g}"
+            note = ET.SubElement(notes, f"{_X}note", {"category": "flag", "priority": _PRIORITY.get(f.severity, "5")})
+            note.text = clean_xml(f"{f.name} ({f.severity}{score}): {f.reason or ''}".rstrip(": "))
+        if rec.review_comment:
+            ET.SubElement(notes, f"{_X}note", {"category": "comment"}).text = clean_xml(rec.review_comment)
+    seg = ET.SubElement(
+        unit,
+        f"{_X}segment",
+        {
+            "id": "s1",
+            "canResegment": "no",
+            "state": "translated" if rec.review_status == PENDING else "reviewed",
+            "subState": f"bitext:{rec.review_status}",
+        },
+    )
+    ET.SubElement(seg, f"{_X}source").text = clean_xml(rec.source)
+    ET.SubElement(seg, f"{_X}target").text = english
+
+
 def export_xliff(
     store: Store,
     path: str | Path,
@@ -87,72 +144,24 @@ def export_xliff(
     min_score: float | None = None,
     exclude_flags: Iterable[str] = (),
 ) -> int:
-    """Write pairs (article order) to an XLIFF 2.1 file at ``path``; returns the number of units.
+    """Write pairs (corpus order) to an XLIFF 2.1 file at ``path``; returns the number of units.
 
-    Pairs, their English and review state come from :func:`bitext.export.iter_pairs` (through
-    :func:`bitext.review.select_pairs`), so XLIFF carries the same English as TMX/TSV/JSONL. Filters:
-    ``only_clean`` the 'clean' config (:attr:`bitext.export.PairRecord.clean`), ``min_score`` drops pairs
-    aligned below it (or unscored), ``exclude_flags`` pairs where one of these checks fired. The file is
+    The records are the read model's (:func:`bitext.records.iter_pairs`), so XLIFF carries the same
+    English as TMX/TSV/JSONL; the filters are those of :class:`bitext.records.PairFilter`. The file is
     written atomically; an unwritable ``path`` raises :class:`BitextError` (exit code 2).
     """
-    from bitext.fileio import atomic_writer
+    return export_file(store, XliffExporter(), path, only_clean=only_clean, min_score=min_score,
+                       exclude_flags=exclude_flags)
 
-    items = select_pairs(store, only_clean=only_clean, min_score=min_score, exclude_flags=exclude_flags)
-    flags: dict[str, list[tuple[str, str, float | None, str | None]]] = {}
-    for r in store.conn.execute(
-        "SELECT pair_id, check_name, severity, score, reason FROM pair_flags WHERE fired = 1"
-        " ORDER BY pair_id, CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, check_name"
-    ):
-        flags.setdefault(r[0], []).append((r[1], r[2], r[3], r[4]))
 
-    root = ET.Element(f"{_X}xliff", {"version": XLIFF_VERSION, "srcLang": "id", "trgLang": "en"})
-    files: dict[str, ET.Element] = {}
-    for it in items:
-        file_el = files.get(it.doc_id)
-        if file_el is None:
-            file_el = ET.SubElement(root, f"{_X}file", {"id": f"f{len(files) + 1}", "original": it.doc_id})
-            files[it.doc_id] = file_el
-        unit = ET.SubElement(file_el, f"{_X}unit", {"id": unit_id(it.id), "name": it.id})
-        meta = ET.SubElement(ET.SubElement(unit, f"{_M}metadata"), f"{_M}metaGroup", {"category": "bitext"})
-        english = _xml_text(it.target)
-        for key, value in (
-            ("review_id", str(it.review_id or 0)),
-            ("target_sha256", text_hash(english)),
-            ("status", it.review_status),
-            ("kind", it.kind),
-            ("bead_type", it.bead_type),
-            ("align_score", "" if it.align_score is None else f"{it.align_score:.4f}"),
-        ):
-            ET.SubElement(meta, f"{_M}meta", {"type": key}).text = value
-        pair_flags = flags.get(it.id, [])
-        if pair_flags or it.review_comment:
-            notes = ET.SubElement(unit, f"{_X}notes")
-            for name, severity, score, reason in pair_flags:
-                score_s = "" if score is None else f", score {score:.3g}"
-                note = ET.SubElement(
-                    notes, f"{_X}note", {"category": "flag", "priority": _PRIORITY.get(severity, "5")}
-                )
-                note.text = _xml_text(f"{name} ({severity}{score_s}): {reason or ''}".rstrip(": "))
-            if it.review_comment:
-                ET.SubElement(notes, f"{_X}note", {"category": "comment"}).text = _xml_text(it.review_comment)
-        seg = ET.SubElement(
-            unit,
-            f"{_X}segment",
-            {
-                "id": "s1",
-                "canResegment": "no",
-                "state": "translated" if it.review_status == "pending" else "reviewed",
-                "subState": f"bitext:{it.review_status}",
-            },
-        )
-        ET.SubElement(seg, f"{_X}source").text = _xml_text(it.source)
-        ET.SubElement(seg, f"{_X}target").text = english
+class XliffImporter(Importer):
+    """Reads the target of every unit back, with the state markers the export wrote."""
 
-    ET.indent(root, space="  ")
-    with atomic_writer(Path(path)) as fh:
-        fh.write("<?xml version='1.0' encoding='utf-8'?>\n")
-        ET.ElementTree(root).write(fh, encoding="unicode")
-    return len(items)
+    name = "xliff"
+    suffixes = (".xlf", ".xliff", ".xml")
+
+    def read(self, path: Path) -> list[ImportRecord]:
+        return read_xliff(path)
 
 
 def _primary(tag: str | None) -> str:
@@ -160,7 +169,7 @@ def _primary(tag: str | None) -> str:
 
 
 def read_xliff(path: str | Path) -> list[ImportRecord]:
-    """Read the units of an XLIFF 2.x file as :class:`~bitext.review.ImportRecord` (one per unit)."""
+    """Read the units of an XLIFF 2.x file as :class:`~bitext.records.ImportRecord` (one per unit)."""
     path = Path(path)
     try:
         root = ET.parse(path).getroot()

@@ -1,7 +1,5 @@
-"""Exports (TMX, Moses, TSV, JSONL) and the shared pair selection, on a tiny store built with SQL.
-
-``build_store`` is also used by tests/test_publish.py.
-"""
+"""Exports (every format of the registry) and the shared pair selection, on the sample corpus
+(tests/sample_corpus.py, the ``store`` fixture of conftest.py)."""
 
 from __future__ import annotations
 
@@ -12,109 +10,13 @@ from pathlib import Path
 import pytest
 
 from bitext.errors import BitextError
-from bitext.export import clean_xml, export_pairs, read_tmx, tsv_escape, tsv_unescape
+from bitext.formats import EXPORTERS, export_pairs
+from bitext.formats.base import clean_xml
+from bitext.formats.tmx import read_tmx
+from bitext.formats.tsv import tsv_escape, tsv_unescape
 from bitext.records import PairFilter, iter_pairs
-from bitext.store import Store, translation_key
-
-SIG = "opus-mt-id-en@abc123|ct2|beams=4"
-NOW = "2025-01-01T00:00:00+00:00"
-
-SCRIPT_SRC = 'Dia menulis <script>alert("x")</script> & "kutipan" di situs.'
-SCRIPT_MT = 'He wrote <script>alert("x")</script> & "quotes" on the site.'
-EDITED_EN = "He wrote <b>bold</b> & 'quotes' on the website."
-
-# (pair id, article, kind, bead_idx, src sentence ids, source, target, bead_type, align_score)
-PAIRS = [
-    ("a1-0", "a1", "mt", 0, ["a1:0:0"], "Halo dunia.", "Hello world.", "1-1", 0.9),
-    ("a1-1", "a1", "mt", 1, ["a1:0:1"], SCRIPT_SRC, SCRIPT_MT, "1-1", 0.8),
-    ("a1-2", "a1", "mt", 2, ["a1:1:0", "a1:1:1"], "Satu. Dua.", "One and two.", "2-1", 0.5),
-    ("a2-0", "a2", "mt", 0, ["a2:0:0"], "Kucing tidur.", "The dog barks loudly today.", "1-1", 0.2),
-    ("a2-1", "a2", "mt", 1, ["a2:0:1"], "Hujan turun.", "Rain falls.", "1-1", 0.7),
-    ("a2-2", "a2", "mt", 2, ["a2:1:0"], "baris satu\nbaris dua\tdengan tab", "", "1-0", None),
-    ("a2-r0", "a2", "reference", 0, ["a2:0:0"], "Kucing tidur.", "The cat sleeps.", "1-1", 0.95),
-]
-SENTENCES = {
-    "a1:0:0": "Halo dunia.", "a1:0:1": SCRIPT_SRC, "a1:1:0": "Satu.", "a1:1:1": "Dua.",
-    "a2:0:0": "Kucing tidur.", "a2:0:1": "Hujan turun.", "a2:1:0": "baris satu\nbaris dua\tdengan tab",
-}
-# (sentence text) -> (logprob, n_tokens)
-TRANSLATIONS = {
-    "Halo dunia.": (-0.25, 4), SCRIPT_SRC: (-0.5, 20), "Satu.": (-0.2, 2), "Dua.": (-0.8, 6),
-    "Kucing tidur.": (-1.5, 5), "Hujan turun.": (-0.1, 4),
-}
-# (pair, check, score, fired, severity)
-FLAGS = [
-    ("a1-0", "length_ratio", 1.0, 0, "warning"), ("a1-0", "lang_id", 0.99, 0, "error"),
-    ("a1-1", "length_ratio", 2.5, 1, "warning"), ("a1-1", "lang_id", 0.97, 0, "error"),
-    ("a1-2", "length_ratio", 1.1, 0, "warning"), ("a1-2", "lang_id", 0.6, 1, "info"),
-    ("a2-0", "length_ratio", 0.4, 1, "warning"), ("a2-0", "lang_id", 0.1, 1, "error"),
-    ("a2-1", "length_ratio", 3.0, 1, "warning"), ("a2-1", "lang_id", None, 0, "error"),
-    # The checks ran on every pair (a pair without rows is not clean; see test_unchecked_pairs_are_not_clean).
-    ("a2-2", "length_ratio", None, 0, "warning"), ("a2-r0", "length_ratio", None, 0, "warning"),
-]
-# (pair, reviewer, status, before, after, source)
-REVIEWS = [
-    ("a1-1", "ana", "accepted", SCRIPT_MT, SCRIPT_MT, SCRIPT_SRC),
-    ("a1-1", "ana", "edited", SCRIPT_MT, EDITED_EN, SCRIPT_SRC),  # newest row wins
-    ("a2-0", "budi", "rejected", "The dog barks loudly today.", "The dog barks loudly today.", "Kucing tidur."),
-    ("a2-r0", "budi", "accepted", "The cat sleeps.", "The cat sleeps.", "Kucing tidur."),
-]
-
-
-def build_store(folder: Path) -> Store:
-    """A small corpus: 2 articles, 7 pairs (one of kind 'reference'), 2 checks, 4 reviews."""
-    store = Store.open(folder)
-    with store.tx() as conn:
-        for aid in ("a1", "a2"):
-            conn.execute(
-                "INSERT INTO articles(id, source_path, raw_text, content_hash, segmenter, ingested_at)"
-                " VALUES (?,?,?,?,?,?)",
-                (aid, f"{aid}.txt", "raw", "h", "pysbd-0.3.4+rules-1", NOW),
-            )
-        for sid, text in SENTENCES.items():
-            aid, para, sent = sid.split(":")
-            conn.execute(
-                "INSERT INTO sentences(id, article_id, para_idx, sent_idx, text, start, end) VALUES (?,?,?,?,?,?,?)",
-                (sid, aid, int(para), int(sent), text, 0, len(text)),
-            )
-        for text, (lp, n) in TRANSLATIONS.items():
-            conn.execute(
-                "INSERT INTO translations(key, signature, source, text, logprob, n_tokens, created_at)"
-                " VALUES (?,?,?,?,?,?,?)",
-                (translation_key(SIG, text), SIG, text, "mt of " + text, lp, n, NOW),
-            )
-        for pid, aid, kind, idx, src_ids, src, tgt, bead, score in PAIRS:
-            conn.execute(
-                "INSERT INTO pairs(id, article_id, kind, bead_idx, src_ids, tgt_idx, source, target, mt,"
-                " bead_type, align_score, signature, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (pid, aid, kind, idx, json.dumps(src_ids), "[0]", src, tgt, tgt if kind == "mt" else "MT " + src,
-                 bead, score, SIG, NOW),
-            )
-        for row in FLAGS:
-            conn.execute(
-                "INSERT INTO pair_flags(pair_id, check_name, score, fired, severity, reason) VALUES (?,?,?,?,?,?)",
-                (*row, "r"),
-            )
-        for i, (pid, who, status, before, after, src) in enumerate(REVIEWS):
-            conn.execute(
-                "INSERT INTO reviews(pair_id, reviewer, at, status, before, after, source) VALUES (?,?,?,?,?,?,?)",
-                (pid, who, f"2025-02-0{i + 1}T10:00:00+00:00", status, before, after, src),
-            )
-    store.set_meta("translate.signature", SIG)
-    store.set_meta_json(
-        "translate.settings",
-        {"model": "Helsinki-NLP/opus-mt-id-en", "revision": "abc123", "backend": "ctranslate2", "num_beams": 4},
-    )
-    store.set_meta("align.version", "bead-1")
-    store.set_meta("flags.signature", "flags-v1")
-    return store
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = build_store(tmp_path / "corpus")
-    yield s
-    s.close()
+from bitext.store import Store
+from tests.sample_corpus import EDITED_EN, SCRIPT_MT, SCRIPT_SRC, build_store
 
 
 def ids(records) -> list[str]:
@@ -169,12 +71,7 @@ def test_stale_review_after_resegmentation_is_pending(store: Store) -> None:
 
 
 def test_undo_to_pending(store: Store) -> None:
-    with store.tx() as conn:
-        conn.execute(
-            "INSERT INTO reviews(pair_id, reviewer, at, status, before, after, source)"
-            " VALUES ('a1-1','ana','2025-03-01T00:00:00+00:00','pending',NULL,NULL,?)",
-            (SCRIPT_SRC,),
-        )
+    store.add_review("a1-1", "ana", "pending", at="2025-03-01T00:00:00+00:00", source=SCRIPT_SRC)
     rec = next(r for r in iter_pairs(store) if r.id == "a1-1")
     assert (rec.review_status, rec.target, rec.clean) == ("pending", SCRIPT_MT, False)
 
@@ -214,9 +111,8 @@ def test_moses_exact(store: Store, tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["corpus.en", "corpus.id"]  # no temp files
 
 
-def test_moses_all_line_breaks_become_spaces(store: Store, tmp_path: Path) -> None:
-    with store.tx() as conn:
-        conn.execute("UPDATE pairs SET target=? WHERE id='a1-0'", ("a\r\nb\rc\u2028d\u0085e",))
+def test_moses_all_line_breaks_become_spaces(tmp_path: Path) -> None:
+    store = build_store(tmp_path / "corpus", targets={"a1-0": "a\r\nb\rc\u2028d\u0085e"})
     export_pairs(store, "moses", tmp_path / "c", PairFilter(exclude_flags=("length_ratio", "lang_id")))
     lines = (tmp_path / "c.en").read_text(encoding="utf-8").split("\n")
     assert lines == ["a b c d e", "", "The cat sleeps.", ""]
@@ -242,9 +138,9 @@ def test_jsonl_exact(store: Store, tmp_path: Path) -> None:
     )
 
 
-def test_tmx_parses_and_round_trips(store: Store, tmp_path: Path) -> None:
-    with store.tx() as conn:  # XML-illegal control characters are dropped, CR survives
-        conn.execute("UPDATE pairs SET target=? WHERE id='a1-0'", ("Hello\x00 wor\x1bld\r\n & <done>",))
+def test_tmx_parses_and_round_trips(tmp_path: Path) -> None:
+    # XML-illegal control characters are dropped, CR survives
+    store = build_store(tmp_path / "corpus", targets={"a1-0": "Hello\x00 wor\x1bld\r\n & <done>"})
     out = tmp_path / "x.tmx"
     res = export_pairs(store, "tmx", out)
     assert res.pairs == 7
@@ -301,7 +197,7 @@ def test_failed_export_keeps_previous_file(store: Store, tmp_path: Path, monkeyp
         yield next(iter_pairs(store))
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("bitext.export.iter_pairs", boom)
+    monkeypatch.setattr("bitext.formats.base.iter_pairs", boom)
     with pytest.raises(RuntimeError):
         export_pairs(store, "jsonl", out)
     assert out.read_text(encoding="utf-8") == "previous\n"
@@ -314,23 +210,22 @@ def test_default_output_path(store: Store) -> None:
     assert res.paths[0].read_text(encoding="utf-8").count("\n") == 8
 
 
-def test_xliff_dispatch(store: Store, tmp_path: Path, monkeypatch) -> None:
-    import sys
-    import types
-
+def test_dispatch_goes_through_the_registry(store: Store, tmp_path: Path, monkeypatch) -> None:
+    """export_pairs hands the filtered records and the output path to the registered class."""
     calls = []
-    fake = types.ModuleType("bitext.xliff")
 
-    def export_xliff(store_, path, **filters):
-        calls.append((store_, path, filters))
-        Path(path).write_text("<xliff/>", encoding="utf-8")
-        return 3
+    class FakeXliff(EXPORTERS["xliff"]):
+        def write(self, records, out):
+            calls.append(([r.id for r in records], out))
+            out.write_text("<xliff/>", encoding="utf-8")
+            return [out]
 
-    fake.export_xliff = export_xliff  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bitext.xliff", fake)
+    monkeypatch.setitem(EXPORTERS, "xliff", FakeXliff)
     res = export_pairs(store, "xliff", tmp_path / "x.xlf", PairFilter(only_clean=True, min_score=0.5))
-    assert res.pairs == 3
-    assert calls == [(store, tmp_path / "x.xlf", {"only_clean": True, "min_score": 0.5, "exclude_flags": ()})]
+    expected = ids(iter_pairs(store, PairFilter(only_clean=True, min_score=0.5)))
+    assert res.pairs == len(expected) == 4
+    assert calls == [(expected, tmp_path / "x.xlf")]
+    assert res.paths == [tmp_path / "x.xlf"] and res.unchecked == 0
 
 
 def test_cli_export(store: Store, tmp_path: Path, capsys) -> None:
@@ -353,12 +248,12 @@ def test_cli_export(store: Store, tmp_path: Path, capsys) -> None:
     assert "2 pairs" in capsys.readouterr().out
 
 
-def test_unchecked_pairs_are_not_clean_and_the_cli_warns(store: Store, tmp_path: Path, capsys) -> None:
+def test_unchecked_pairs_are_not_clean_and_the_cli_warns(tmp_path: Path, capsys) -> None:
     from bitext.cli import main
     from bitext.records import unchecked_count
 
-    with store.tx() as conn:  # killed between align and flag: a2-2 and a2-r0 were never checked
-        conn.execute("DELETE FROM pair_flags WHERE pair_id IN ('a2-2', 'a2-r0')")
+    # killed between align and flag: a2-2 and a2-r0 were never checked
+    store = build_store(tmp_path / "corpus", unchecked={"a2-2", "a2-r0"})
     recs = {r.id: r for r in iter_pairs(store)}
     assert (recs["a2-2"].flagged, recs["a2-2"].needs_review, recs["a2-2"].clean) == (False, False, False)
     assert (recs["a2-r0"].review_status, recs["a2-r0"].clean) == ("accepted", False)

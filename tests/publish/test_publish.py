@@ -17,28 +17,18 @@ from huggingface_hub import DatasetCard  # noqa: E402
 from huggingface_hub.errors import HfHubHTTPError, Response  # noqa: E402
 from huggingface_hub.errors import HTTPError as TransportError  # noqa: E402
 from huggingface_hub.hf_api import RepoFile  # noqa: E402
-from tests.test_export import EDITED_EN, SCRIPT_MT, SCRIPT_SRC, build_store  # noqa: E402
 
-from bitext import publish  # noqa: E402
 from bitext.errors import BitextError  # noqa: E402
-from bitext.publish import dataset_features, publish_dataset, push_dataset  # noqa: E402
+from bitext.model import MetaKey  # noqa: E402
+from bitext.publish import dataset_features, publish_dataset, push_dataset, stage  # noqa: E402
+from bitext.publish import hub as publish_hub  # noqa: E402
+from bitext.records import iter_pairs  # noqa: E402
 from bitext.store import Store  # noqa: E402
+from tests.publish.conftest import sample_store  # noqa: E402
+from tests.sample_corpus import EDITED_EN, SCRIPT_MT, SCRIPT_SRC  # noqa: E402
 
 TOKEN = "hf_SECRETtoken1234567890"
 CHECKS = ["lang_id", "length_ratio"]
-
-
-@pytest.fixture(autouse=True)
-def no_flag_module(monkeypatch):
-    """Keep the schema to the store's own checks (bitext.flags is covered separately)."""
-    monkeypatch.setattr(publish, "load_flag_config", lambda signature=None, store=None: None)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = build_store(tmp_path / "corpus")
-    yield s
-    s.close()
 
 
 def load(folder: Path, config: str | None, cache: Path) -> datasets.Dataset:
@@ -146,18 +136,20 @@ def test_card_metadata_and_local_validation(store: Store, tmp_path: Path) -> Non
     assert "opus-mt-id-en@abc123\\|ct2\\|beams=4" in text  # pipes escaped in tables
 
 
-def test_flag_config_from_flags_module(store: Store, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.undo()  # use the real loader
-    flags = pytest.importorskip("bitext.flags")
+def test_flag_config_from_flags_module(store: Store, tmp_path: Path) -> None:
+    from bitext import flags
+
+    store.delete_meta(MetaKey.FLAGS_CONFIG, MetaKey.FLAGS_CONFIG_NAME)  # back to the built-in config
     out = tmp_path / "ds"
     res = publish_dataset(store, out)
-    configured = sorted(flags.load_config())
+    config = flags.effective_config(store).config
+    configured = sorted(name for name, settings in config.items() if settings.get("enabled", True))
     assert res.checks == sorted(set(configured) | set(CHECKS))
     ds = load(out, None, tmp_path / "cache")
     assert sorted(ds.features["scores"]) == res.checks
     assert ds[1]["scores"]["length_ratio"] == 2.5
     text = (out / "README.md").read_text(encoding="utf-8")
-    check = next(c for c in flags.build_checks(flags.load_config()) if c.name == "length_ratio")
+    check = next(c for c in flags.build_checks(config) if c.name == "length_ratio")
     assert f"| `length_ratio` | {check.severity} | {check.threshold_text()} | 3 | {check.description} |" in text
 
 
@@ -173,12 +165,10 @@ def test_publish_is_deterministic(store: Store, tmp_path: Path) -> None:
 def test_republish_reflects_reviews_and_retranslation(store: Store, tmp_path: Path) -> None:
     out = tmp_path / "ds"
     publish_dataset(store, out)
-    with store.tx() as conn:
-        conn.execute(  # reviewer accepts the flagged pending pair
-            "INSERT INTO reviews(pair_id, reviewer, at, status, before, after, source)"
-            " VALUES ('a2-1','cici','2025-03-01T00:00:00+00:00','accepted','Rain falls.','Rain falls.','Hujan turun.')"
-        )
-        conn.execute("UPDATE pairs SET target='Hi, world.', mt='Hi, world.' WHERE id='a1-0'")  # re-translated
+    store.add_review("a2-1", "cici", "accepted", at="2025-03-01T00:00:00+00:00", before="Rain falls.",
+                     after="Rain falls.", source="Hujan turun.")  # reviewer accepts the flagged pending pair
+    with store.tx() as conn:  # re-translated (what translate's merge of new MT into pairs does)
+        conn.execute("UPDATE pairs SET target='Hi, world.', mt='Hi, world.' WHERE id='a1-0'")
     res = publish_dataset(store, out)
     ds = load(out, None, tmp_path / "cache")
     assert ds[0]["translation"]["en"] == "Hi, world." and ds[0]["mt"] == "Hi, world."
@@ -200,10 +190,11 @@ def test_sharding_keeps_order(store: Store, tmp_path: Path) -> None:
 
 
 def test_empty_clean_config_and_no_checks(tmp_path: Path) -> None:
-    store = build_store(tmp_path / "corpus")
-    with store.tx() as conn:
-        conn.execute("DELETE FROM pair_flags")
-        conn.execute("INSERT INTO reviews(pair_id, reviewer, at, status) SELECT id, 'x', 't', 'rejected' FROM pairs")
+    store = sample_store(tmp_path / "corpus")
+    store.clear_flags()
+    with store.tx():
+        for rec in iter_pairs(store):
+            store.add_review(rec.id, "x", "rejected", at="t")
     out = tmp_path / "ds"
     publish_dataset(store, out)
     ds = load(out, None, tmp_path / "cache")
@@ -225,7 +216,7 @@ def test_interrupted_publish_keeps_previous_folder(store: Store, tmp_path: Path,
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(publish, "build_card", boom)
+    monkeypatch.setattr(stage, "build_card", boom)
     with store.tx() as conn:
         conn.execute("DELETE FROM pairs WHERE id='a1-0'")
     with pytest.raises(KeyboardInterrupt):
@@ -278,7 +269,7 @@ class FakeHub:
         self.tokens: list[str] = []
         self.fail, self.fail_on = fail, fail_on
 
-    def __call__(self, token: str) -> FakeHub:  # stands in for publish._hf_api
+    def __call__(self, token: str) -> FakeHub:  # stands in for bitext.publish.hub._hf_api
         self.tokens.append(token)
         return self
 
@@ -327,7 +318,7 @@ class FakeHub:
 @pytest.fixture
 def hub(monkeypatch) -> FakeHub:
     fake = FakeHub()
-    monkeypatch.setattr(publish, "_hf_api", fake)
+    monkeypatch.setattr(publish_hub, "_hf_api", fake)
     monkeypatch.setenv("HF_TOKEN", TOKEN)
     return fake
 
@@ -352,9 +343,8 @@ def test_push_one_commit_then_nothing_changed(store: Store, tmp_path: Path, hub:
     again = push_dataset(out, "me/corpus")
     assert again.commit_url is None and again.uploaded == [] and len(hub.commits) == 1
 
-    with store.tx() as conn:  # one review changes the card and both configs
-        conn.execute("INSERT INTO reviews(pair_id, reviewer, at, status, before, after, source)"
-                     " VALUES ('a2-1','c','t','accepted','Rain falls.','Rain falls.','Hujan turun.')")
+    # one review changes the card and both configs
+    store.add_review("a2-1", "c", "accepted", at="t", before="Rain falls.", after="Rain falls.", source="Hujan turun.")
     publish_dataset(store, out, shard_rows=4)  # default now has 2 shards: the old single shard goes
     third = push_dataset(out, "me/corpus")
     assert len(hub.commits) == 2
@@ -403,7 +393,7 @@ def test_push_errors_are_one_line_and_keep_folder(
     from bitext.cli import main
 
     fake = FakeHub(fail=error, fail_on=fail_on)
-    monkeypatch.setattr(publish, "_hf_api", fake)
+    monkeypatch.setattr(publish_hub, "_hf_api", fake)
     monkeypatch.setenv("HF_TOKEN", TOKEN)
     out = tmp_path / "ds"
     code = main(["publish", str(store.path.parent), "--to", str(out), "--push", "me/corpus"])
@@ -451,12 +441,12 @@ def test_card_json_settings_render(store: Store, tmp_path: Path) -> None:
     publish_dataset(store, tmp_path / "ds")
     text = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
     block = text.split("```json\n", 1)[1].split("```", 1)[0]
-    assert json.loads(block)["num_beams"] == 4
+    assert json.loads(block)["beams"] == 4
 
 
 def test_card_never_carries_private_meta(store: Store, tmp_path: Path) -> None:
-    store.set_meta("review.secret_key", "s3cr3t-session-key")
-    store.set_meta("translate.signature", "model:m|beams:1")
+    store.set_meta(MetaKey.REVIEW_SECRET, "s3cr3t-session-key")
+    store.set_meta(MetaKey.TRANSLATE_SIGNATURE, "model:m|beams:1")
     out = tmp_path / "ds"
     publish_dataset(store, out)
     text = (out / "README.md").read_text(encoding="utf-8")
@@ -469,10 +459,9 @@ def test_cli_publish_warns_about_unchecked_pairs(store: Store, tmp_path: Path, c
 
     assert main(["publish", str(store.path.parent), "--to", str(tmp_path / "ds")]) == 0
     assert "not been checked" not in capsys.readouterr().err
-    with store.tx() as c:  # a re-alignment dropped one pair's flags: it is unchecked now
-        pid = c.execute("SELECT pair_id FROM pair_flags LIMIT 1").fetchone()[0]
-        c.execute("DELETE FROM pair_flags WHERE pair_id=?", (pid,))
-    assert main(["publish", str(store.path.parent), "--to", str(tmp_path / "ds")]) == 0
+    # a re-alignment dropped one pair's flags: it is unchecked now
+    realigned = sample_store(tmp_path / "realigned", unchecked={"a2-r0"})
+    assert main(["publish", str(realigned.path.parent), "--to", str(tmp_path / "ds")]) == 0
     err = capsys.readouterr().err
     assert err.strip() == ("bitext: warning: 1 pairs have not been checked yet, so they are not in 'clean'; "
                            "run 'bitext flag'")

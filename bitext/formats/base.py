@@ -1,0 +1,141 @@
+"""The interfaces every file format implements, and the one loop that runs an export.
+
+An :class:`Exporter` turns :class:`~bitext.records.PairRecord` s (the read model, in corpus order) into
+files; an :class:`Importer` reads edited files back as :class:`~bitext.records.ImportRecord` s. Formats
+never query the store: what they show comes from the records (``reasons`` asks the read model for each
+finding's reason text). Files are written through :func:`bitext.fileio.atomic_writer`.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, ClassVar
+
+from bitext.fileio import atomic_writer
+from bitext.records import ImportRecord, PairFilter, PairRecord, iter_pairs, unchecked_count
+from bitext.store import Store
+
+# Characters XML 1.0 forbids even as character references (C0 controls except TAB/LF/CR,
+# lone surrogates, U+FFFE/U+FFFF): a CAT tool rejects the whole file if one slips through.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_xml(text: str) -> str:
+    """Drop characters XML 1.0 cannot represent (escaping of & < > is the writer's job)."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def tool_version() -> str:
+    """bitext's version for file headers and signatures (installed metadata, else the package attribute)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("bitext")
+    except PackageNotFoundError:
+        import bitext
+
+        return str(getattr(bitext, "__version__", "0+unknown"))
+
+
+class Exporter(ABC):
+    """One output format. Subclasses set the class attributes and implement :meth:`write`."""
+
+    name: ClassVar[str]  # the ``--format`` value
+    suffix: ClassVar[str]  # file suffix of ``bitext.<suffix>`` ('' for a prefix, as Moses)
+    description: ClassVar[str]  # one line for ``bitext export --help``
+    reasons: ClassVar[bool] = False  # the format shows each finding's reason text
+
+    def paths(self, out: Path) -> list[Path]:
+        """The files :meth:`write` makes for ``out``."""
+        return [out]
+
+    @abstractmethod
+    def write(self, records: Iterable[PairRecord], out: Path) -> list[Path]:
+        """Write ``records`` to ``out`` atomically (each file complete or untouched); returns the files."""
+
+
+class TextExporter(Exporter):
+    """A format that is one text file: subclasses implement :meth:`write_text`."""
+
+    newline: ClassVar[str | None] = "\n"  # '' lets the writer choose its line ends (CSV: CRLF)
+
+    def write(self, records: Iterable[PairRecord], out: Path) -> list[Path]:
+        with atomic_writer(out, newline=self.newline) as fh:
+            self.write_text(records, fh)
+        return [out]
+
+    @abstractmethod
+    def write_text(self, records: Iterable[PairRecord], fh: IO[str]) -> None:
+        """Write the whole file to ``fh``."""
+
+
+class Importer(ABC):
+    """A format whose edited files can be read back (``bitext import-review``)."""
+
+    name: ClassVar[str]
+    suffixes: ClassVar[tuple[str, ...]]  # lower-case suffixes that select it under ``--format auto``
+
+    @abstractmethod
+    def read(self, path: Path) -> list[ImportRecord]:
+        """One record per row/unit of ``path``; unreadable rows carry a ``problem``, an unreadable file raises."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote; ``unchecked``: pairs in the store the checks have not run on yet."""
+
+    paths: list[Path]
+    pairs: int
+    unchecked: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class _Counted:
+    """Passes records through, counting them (an exporter need not report how many it wrote)."""
+
+    def __init__(self, records: Iterable[PairRecord]) -> None:
+        self.records = records
+        self.n = 0
+
+    def __iter__(self) -> Iterator[PairRecord]:
+        for rec in self.records:
+            self.n += 1
+            yield rec
+
+
+def default_name(exporter: Exporter) -> str:
+    """File name (Moses: prefix) of an export: ``bitext<suffix>``."""
+    return f"bitext{exporter.suffix}"
+
+
+def run_export(
+    store: Store, exporter: Exporter, out: str | Path | None, filters: PairFilter, checks: list[str] | None = None
+) -> ExportResult:
+    """Stream the store's pairs selected by ``filters`` through ``exporter`` into ``out``.
+
+    ``out`` None means ``CORPUS/export/bitext<suffix>``, an existing folder ``OUT/bitext<suffix>``.
+    ``checks`` fixes the keys of each record's scores (default: every check in the store).
+    """
+    out_path = Path(out) if out is not None else store.path.parent / "export" / default_name(exporter)
+    if out_path.is_dir():
+        out_path = out_path / default_name(exporter)
+    unchecked = unchecked_count(store)
+    records = _Counted(iter_pairs(store, filters, checks=checks, reasons=exporter.reasons))
+    paths = exporter.write(records, out_path)
+    return ExportResult(paths, records.n, unchecked)
+
+
+def export_file(
+    store: Store, exporter: Exporter, path: str | Path, *, only_clean: bool = False,
+    min_score: float | None = None, exclude_flags: Iterable[str] = (),
+) -> int:
+    """:func:`run_export` to one file with the :class:`~bitext.records.PairFilter` fields as arguments
+    (the function APIs of the review formats); returns the number of pairs written."""
+    filters = PairFilter(only_clean=only_clean, min_score=min_score, exclude_flags=tuple(exclude_flags))
+    return run_export(store, exporter, Path(path), filters).pairs

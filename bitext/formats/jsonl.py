@@ -1,0 +1,22 @@
+"""JSON Lines: one object per pair, the published row (:meth:`bitext.records.PairRecord.to_row`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import IO
+
+from bitext.formats.base import TextExporter
+from bitext.records import PairRecord
+
+
+class JsonlExporter(TextExporter):
+    """One JSON object per line with the dataset's fields, in the dataset's order."""
+
+    name = "jsonl"
+    suffix = ".jsonl"
+    description = "JSON Lines, one published row per pair"
+
+    def write_text(self, records: Iterable[PairRecord], fh: IO[str]) -> None:
+        for rec in records:
+            fh.write(json.dumps(rec.to_row(), ensure_ascii=False) + "\n")

@@ -1,0 +1,19 @@
+"""Publishing the corpus as a Hugging Face dataset repository, and pushing it to the Hub.
+
+* :mod:`bitext.publish.schema`: the features of a published row and their documentation.
+* :mod:`bitext.publish.parquet`: the streaming, deterministic Parquet shard writer.
+* :mod:`bitext.publish.card`: the dataset card (template ``card.md.j2``), statistics, flag settings.
+* :mod:`bitext.publish.hub`: :func:`push_dataset`, one commit of what changed, one-line Hub errors.
+* :mod:`bitext.publish.stage`: :func:`publish_dataset`, store -> folder, replaced atomically.
+
+Heavy dependencies (datasets, pyarrow, huggingface_hub) are imported when a function runs.
+"""
+
+from __future__ import annotations
+
+from bitext.publish.card import DEFAULT_LICENSE
+from bitext.publish.hub import PushResult, push_dataset
+from bitext.publish.schema import dataset_features
+from bitext.publish.stage import PublishResult, publish_dataset
+
+__all__ = ["DEFAULT_LICENSE", "PublishResult", "PushResult", "dataset_features", "publish_dataset", "push_dataset"]
