@@ -36,7 +36,7 @@ _LAZY = {
     "align_corpus": "bitext.align",
     "flag_corpus": "bitext.flags",
     "publish_dataset": "bitext.publish",
-    "export_pairs": "bitext.export",
+    "export_pairs": "bitext.formats",
     "run_pipeline": "bitext.pipeline",
     "corpus_status": "bitext.pipeline",
 }
