@@ -23,7 +23,7 @@ from bitext import review
 from bitext.store import Store
 
 CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 if not Path(CHROMIUM).exists():
@@ -107,7 +107,7 @@ def free_port() -> int:
 
 
 class Server:
-    """`bitext review` in a subprocess (via bitext.webapp.serve)."""
+    """`bitext review` in a subprocess (via bitext.web.app.serve)."""
 
     def __init__(self, corpus: Path, port: int) -> None:
         self.corpus, self.port = corpus, port
@@ -115,7 +115,7 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        code = (f"from bitext.webapp import serve; serve({str(self.corpus)!r}, host='127.0.0.1', port={self.port},"
+        code = (f"from bitext.web.app import serve; serve({str(self.corpus)!r}, host='127.0.0.1', port={self.port},"
                 " reviewer='ana')")
         env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
         self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env,

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from bitext import review
 from bitext.store import Store
-from bitext.webapp import create_app, is_loopback
+from bitext.web.app import create_app, is_loopback
 
 PAIRS = [
     # (id, article, bead, source, target)
@@ -324,8 +324,8 @@ def test_server_off_loopback_prints_token_once_and_requires_it(store: Store, tmp
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    root = Path(__file__).resolve().parent.parent
-    code = f"from bitext.webapp import serve; serve({str(store.path.parent)!r}, host='0.0.0.0', port={port})"
+    root = Path(__file__).resolve().parents[2]
+    code = f"from bitext.web.app import serve; serve({str(store.path.parent)!r}, host='0.0.0.0', port={port})"
     env = {**os.environ, "BITEXT_REVIEW_TOKEN": "tok-123", "PYTHONPATH": str(root)}
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=root, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
