@@ -14,7 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bitext.errors import BitextError
-from bitext.model import BLOCKING_SEVERITIES, INFO, NO_FLAG_RANK, PENDING, SEVERITY_RANK, STATUSES, severity_case
+from bitext.model import (
+    BLOCKING_SEVERITIES,
+    INFO,
+    NO_FLAG_RANK,
+    PENDING,
+    SEVERITY_RANK,
+    STATUSES,
+    severity_case,
+)
 from bitext.records import Finding, PairRecord, pair_records
 from bitext.review.state import SQL_FUNCTION, register_sql
 from bitext.store import Store

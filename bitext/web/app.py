@@ -23,7 +23,16 @@ from werkzeug.exceptions import HTTPException
 from bitext.errors import BitextError
 from bitext.store import Store
 from bitext.web import views
-from bitext.web.guard import LOOPBACK_NAMES, TOKEN_ENV, Guard, Refused, csrf_token, is_loopback, session_config, session_secret
+from bitext.web.guard import (
+    LOOPBACK_NAMES,
+    TOKEN_ENV,
+    Guard,
+    Refused,
+    csrf_token,
+    is_loopback,
+    session_config,
+    session_secret,
+)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
