@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bitext.model import APPROVED, REJECTED, is_blocking, needs_review
+from bitext.model import APPROVED, PENDING, REJECTED, is_blocking, needs_review
 from bitext.review.state import review_states
 from bitext.store import Store, sentence_texts, translations
 
@@ -94,7 +94,7 @@ class PairRecord:
     scores: dict[str, float | None] = field(default_factory=dict)  # every check in the corpus
     needs_review: bool = False  # a check of a blocking severity (warning, error) fired
     mt_logprob: float | None = None
-    review_status: str = "pending"
+    review_status: str = PENDING
     reviewed_translation: str | None = None
     reviewer: str | None = None
     reviewed_at: str | None = None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from bitext.errors import BitextError
 from bitext.model import (
     BLOCKING_SEVERITIES,
+    DECISIONS,
     INFO,
     NO_FLAG_RANK,
     PENDING,
@@ -112,8 +113,7 @@ SELECT p.id, p.article_id, p.kind, p.bead_idx, p.source, p.target AS original_ta
        {SQL_FUNCTION}('status', {_ST}) AS status,
        {SQL_FUNCTION}('english', {_ST}) AS target,
        COALESCE((SELECT MIN({_SEV_CASE}) FROM pair_flags f WHERE f.pair_id = p.id AND +f.fired = 1),
-                {NO_FLAG_RANK}) AS sev_rank,
-       EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id AND +f.fired = 1 AND f.{_BLOCKING}) AS blocking
+                {NO_FLAG_RANK}) AS sev_rank
 FROM pairs p
 LEFT JOIN reviews st ON st.id = (SELECT MAX(r.id) FROM reviews r WHERE r.pair_id = p.id)
 """
@@ -259,12 +259,13 @@ def review_progress(store: Store) -> dict[str, int]:
     severity fired (:func:`bitext.model.needs_review`). Reviews of pairs that no longer exist, or made
     on content the pair no longer has, are not counted (the pair is pending).
     """
-    rows = _conn(store).execute(f"SELECT status, blocking, COUNT(*) AS n FROM ({_BASE}) GROUP BY 1, 2").fetchall()
-    out = {"pairs": 0, "reviewed": 0, "accepted": 0, "edited": 0, "rejected": 0, "pending": 0, "needs_review": 0}
+    blocking = f"EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = q.id AND +f.fired = 1 AND f.{_BLOCKING})"
+    rows = _conn(store).execute(f"SELECT status, {blocking} AS blocking, COUNT(*) AS n FROM ({_BASE}) q GROUP BY 1, 2")
+    out = {"pairs": 0, "reviewed": 0, **dict.fromkeys((*DECISIONS, PENDING), 0), "needs_review": 0}  # print order
     for r in rows:
         out["pairs"] += r["n"]
         out[r["status"]] += r["n"]
         if r["status"] == PENDING and r["blocking"]:
             out["needs_review"] += r["n"]
-    out["reviewed"] = out["accepted"] + out["edited"] + out["rejected"]
+    out["reviewed"] = sum(out[d] for d in DECISIONS)
     return out

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
 
 from bitext.errors import Conflict
-from bitext.model import ACCEPTED, EDITED, REJECTED, STATUSES
+from bitext.model import ACCEPTED, EDITED, PENDING, REJECTED, STATUSES
 from bitext.review import decisions, worklist
 from bitext.store import Store
 
@@ -56,7 +56,7 @@ def _filters(source: Any) -> dict[str, str]:
     """Queue filters from request args or form fields; missing status means 'pending'."""
     out = {k: (source.get(k) or "").strip() for k in FILTER_KEYS}
     if not out["status"]:
-        out["status"] = "pending"
+        out["status"] = PENDING
     return out
 
 
