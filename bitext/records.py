@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bitext.model import APPROVED, REJECTED, is_blocking, needs_review
+from bitext.model import APPROVED, PENDING, REJECTED, is_blocking, needs_review
 from bitext.review.state import review_states
 from bitext.store import Store, sentence_texts, translations
 
@@ -94,7 +94,7 @@ class PairRecord:
     scores: dict[str, float | None] = field(default_factory=dict)  # every check in the corpus
     needs_review: bool = False  # a check of a blocking severity (warning, error) fired
     mt_logprob: float | None = None
-    review_status: str = "pending"
+    review_status: str = PENDING
     reviewed_translation: str | None = None
     reviewer: str | None = None
     reviewed_at: str | None = None
@@ -103,6 +103,7 @@ class PairRecord:
     review_id: int | None = None  # newest review row id (state marker for XLIFF/CSV round trips)
     review_comment: str | None = None
     review_stale: bool = False  # the newest review was made on other content
+    aligned_target: str | None = None  # ``pairs.target`` as aligned (``target`` is the current English)
 
     @property
     def clean(self) -> bool:
@@ -157,6 +158,14 @@ def check_names(store: Store, extra: Sequence[str] = ()) -> list[str]:
     return sorted(names | set(extra))
 
 
+# What a record is built from: the pair row and the position of its first source sentence.
+_PAIR_ROWS = (
+    "SELECT p.id, p.article_id, p.kind, p.bead_idx, p.src_ids, p.source, p.target, p.mt,"
+    " p.bead_type, p.align_score, p.signature, s.para_idx, s.sent_idx"
+    " FROM pairs p LEFT JOIN sentences s ON s.id = json_extract(p.src_ids, '$[0]')"
+)
+
+
 def iter_pairs(
     store: Store,
     filters: PairFilter | None = None,
@@ -174,12 +183,7 @@ def iter_pairs(
     filters = filters or PairFilter()
     checks = list(checks) if checks is not None else check_names(store)
     with store.snapshot() as conn:
-        cur = conn.execute(
-            "SELECT p.id, p.article_id, p.kind, p.bead_idx, p.src_ids, p.source, p.target, p.mt,"
-            " p.bead_type, p.align_score, p.signature, s.para_idx, s.sent_idx"
-            " FROM pairs p LEFT JOIN sentences s ON s.id = json_extract(p.src_ids, '$[0]')"
-            " ORDER BY p.article_id, p.kind, p.bead_idx"
-        )
+        cur = conn.execute(f"{_PAIR_ROWS} ORDER BY p.article_id, p.kind, p.bead_idx")
         while True:
             chunk = cur.fetchmany(chunk_size)
             if not chunk:
@@ -195,6 +199,29 @@ def select_pairs(
     """Pairs in corpus order, as a list: :func:`iter_pairs` with a :class:`PairFilter` (see there)."""
     filters = PairFilter(only_clean=only_clean, min_score=min_score, exclude_flags=tuple(exclude_flags))
     return list(iter_pairs(store, filters))
+
+
+def pair_records(
+    conn: sqlite3.Connection,
+    pair_ids: Sequence[str],
+    *,
+    checks: Sequence[str] = (),
+    reasons: bool = False,
+) -> list[PairRecord]:
+    """The records of ``pair_ids`` in the order given, built as :func:`iter_pairs` builds them (ids that
+    do not exist are skipped). For readers that pick pairs by id (the review queue, one pair's page).
+
+    ``checks`` fixes the keys of :attr:`PairRecord.scores` (default: none); ``reasons`` as in
+    :func:`iter_pairs`. ``conn`` is any connection to the store (a snapshot for a consistent read).
+    """
+    out: list[PairRecord] = []
+    for start in range(0, len(pair_ids), 500):  # stay under SQLite's variable limit
+        chunk = list(pair_ids[start : start + 500])
+        rows = {r["id"]: r for r in conn.execute(f"{_PAIR_ROWS} WHERE p.id IN ({_placeholders(len(chunk))})", chunk)}
+        found = [rows[i] for i in chunk if i in rows]
+        if found:
+            out += _build_records(conn, found, list(checks), reasons)
+    return out
 
 
 def _placeholders(n: int) -> str:
@@ -255,6 +282,7 @@ def _build_records(
                 review_id=st.review_id,
                 review_comment=st.comment,
                 review_stale=st.stale,
+                aligned_target=r["target"],
             )
         )
     return out

@@ -49,7 +49,7 @@ def _open_store(corpus: str):  # -> Store (kept unannotated to avoid importing a
 
 def run_review(args: argparse.Namespace) -> int:
     """Serve the review app until Ctrl-C."""
-    from bitext.webapp import serve
+    from bitext.web.app import serve
 
     if not 0 <= args.port <= 65535:
         raise BitextError(f"--port {args.port}: not a port number", exit_code=2)

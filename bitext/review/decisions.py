@@ -16,8 +16,13 @@ from contextlib import contextmanager
 
 from bitext.errors import BitextError, Conflict
 from bitext.model import ACCEPTED, DECISIONS, EDITED, PENDING
-from bitext.review.state import clean_text, review_applies, review_state
+from bitext.review.state import clean_text, newest_reviews, review_applies, review_state
 from bitext.store import Store
+
+__all__ = [
+    "decide", "undo", "durable_tx", "newest_review", "current_english", "current_status", "require_reviewer",
+    "append_review",
+]  # fmt: skip
 
 
 @contextmanager
@@ -39,7 +44,8 @@ def durable_tx(store: Store) -> Iterator[sqlite3.Connection]:
 
 
 def newest_review(conn: sqlite3.Connection, pair_id: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM reviews WHERE pair_id = ? ORDER BY id DESC LIMIT 1", (pair_id,)).fetchone()
+    """The newest review row of a pair (its state, see :func:`review_state`), None if it has none."""
+    return newest_reviews(conn, [pair_id]).get(pair_id)
 
 
 def current_english(current: sqlite3.Row | None, pair: sqlite3.Row) -> str:
@@ -60,6 +66,7 @@ def _pair(conn: sqlite3.Connection, store: Store, pair_id: str) -> sqlite3.Row:
 
 
 def require_reviewer(name: str) -> str:
+    """The reviewer name without surrounding space; an empty one is an error (exit code 2)."""
     name = (name or "").strip()
     if not name:
         raise BitextError("a reviewer name is required (e.g. --reviewer NAME)", exit_code=2)

@@ -1,54 +1,95 @@
-"""Reads of the review queue: pairs in order of need with their state and fired flags, filters,
-neighbours, history and progress counts (for the web app and ``bitext status``)."""
+"""Reads of the review queue: pairs in order of need, filters, neighbours, history and progress counts
+(for the web app and ``bitext status``).
+
+SQL only picks and orders pair ids; what a pair looks like comes from the read model
+(:func:`bitext.records.pair_records`), so the queue, the pair page and every export show the same
+English, status and staleness (all computed by :func:`bitext.review.state.review_state`).
+"""
 
 from __future__ import annotations
 
 import re
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bitext.errors import BitextError
 from bitext.model import (
     BLOCKING_SEVERITIES,
+    DECISIONS,
+    INFO,
     NO_FLAG_RANK,
     PENDING,
     SEVERITY_RANK,
     STATUSES,
     severity_case,
 )
+from bitext.records import Finding, PairRecord, pair_records
 from bitext.review.state import SQL_FUNCTION, register_sql
 from bitext.store import Store
+
+__all__ = [
+    "QueueItem", "queue", "queue_count", "get_item", "neighbours", "pair_flags", "flag_counts", "history",
+    "review_row", "review_progress",
+]  # fmt: skip
+
+
+def _rank(severity: str) -> int:
+    # As severity_case() in SQL: a severity outside the vocabulary sorts like 'info'.
+    return SEVERITY_RANK.get(severity, SEVERITY_RANK[INFO])
+
+
+def _record_field(name: str, doc: str) -> property:
+    return property(lambda self: getattr(self.record, name), doc=doc)
 
 
 @dataclass(frozen=True)
 class QueueItem:
-    """A pair with its review state and fired flags, as the queue and the web app show it."""
+    """A pair as the queue and the web app show it: a view of its :class:`~bitext.records.PairRecord`.
 
-    id: str
-    article_id: str
-    kind: str
-    bead_idx: int
-    source: str
-    target: str  # current English: newest review's ``after``, else the aligned target
-    original_target: str  # ``pairs.target`` as aligned
-    mt: str | None
-    bead_type: str
-    align_score: float | None
-    status: str
-    review_id: int | None  # newest review row id (the value to pass as ``parent_id``), None if none
-    reviewer: str | None
-    at: str | None
-    comment: str | None
-    severity: str | None  # worst fired flag's severity, None if no flag fired
-    flags: tuple[str, ...] = field(default=())  # fired checks, worst first
-    stale: bool = False  # the newest review was made on a different source text: pending again
+    The record's names are kept (``item.record.review_status``); the properties below are the names
+    the queue, the templates and scripts use.
+    """
+
+    record: PairRecord
+
+    id = _record_field("id", "Pair id.")
+    article_id = _record_field("doc_id", "Article id.")
+    kind = _record_field("kind", "'mt' or 'reference'.")
+    bead_idx = _record_field("bead_idx", "Position in the article's beads of this kind.")
+    bead_type = _record_field("bead_type", "'1-1', '2-1', ...")
+    align_score = _record_field("align_score", "Alignment score, None if none.")
+    source = _record_field("source", "Indonesian text.")
+    target = _record_field("target", "Current English: the reviewer's text when accepted/edited, else aligned.")
+    original_target = _record_field("aligned_target", "``pairs.target`` as aligned.")
+    mt = _record_field("mt", "Machine translation of the source.")
+    status = _record_field("review_status", "'pending', 'accepted', 'edited' or 'rejected'.")
+    review_id = _record_field("review_id", "Newest review row id (applying or not), None if none.")
+    reviewer = _record_field("reviewer", "Reviewer of the applying decision, None when pending.")
+    at = _record_field("reviewed_at", "Time of the applying decision, None when pending.")
+    comment = _record_field("review_comment", "Comment of the applying decision.")
+    stale = _record_field("review_stale", "The newest review was made on other content: pending again.")
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Every computed check: fired first, worst severity first, then by name (the page's order)."""
+        return tuple(sorted(self.record.findings, key=lambda f: (not f.fired, _rank(f.severity), f.name)))
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """Names of the checks that fired, worst first."""
+        return tuple(f.name for f in self.findings if f.fired)
+
+    @property
+    def severity(self) -> str | None:
+        """Severity of the worst fired check, None if no check fired."""
+        first = next(iter(self.findings), None)
+        return first.severity if first is not None and first.fired else None
 
     @property
     def parent_id(self) -> int:
-        """The ``parent_id`` a decision made on this view of the pair must carry."""
+        """The ``parent_id`` a decision made on this view of the pair must carry (0: no review yet)."""
         return self.review_id or 0
-
 
 
 def _conn(store: Store) -> sqlite3.Connection:
@@ -57,20 +98,19 @@ def _conn(store: Store) -> sqlite3.Connection:
 
 
 _SEV_CASE = severity_case("severity")
+_RANK_SEVERITY = {rank: sev for sev, rank in SEVERITY_RANK.items()}
+_BLOCKING = "severity IN ({})".format(", ".join(f"'{s}'" for s in BLOCKING_SEVERITIES))
 
-# One row per pair with its state and worst fired flag; filters and ordering apply to its columns.
-# Correlated subqueries, not joins on GROUP BY views: they use the indexes reviews(pair_id, id) and
-# pair_flags(pair_id, ...) per pair, where SQLite would rescan a materialised view for every pair.
+# One row per pair with the columns the filters and the order need; the pair itself is then read as a
+# record. Correlated subqueries, not joins on GROUP BY views: they use the indexes reviews(pair_id, id)
+# and pair_flags(pair_id, ...) per pair, where SQLite would rescan a materialised view for every pair.
 # '+f.fired' keeps SQLite from picking the (fired, check_name) index, which scans every fired flag.
-# A review applies only while the pair has the source text the reviewer saw (as in bitext.export):
-# after re-segmentation or re-alignment changed it, the pair is pending again and the review "stale".
+# Status and current English are review_state() itself (an SQL function), so SQL filters on them agree
+# with the records by construction.
 _ST = "p.source, p.target, st.id, st.source, st.pair_target, st.before, st.status, st.after"
 _BASE = f"""
 SELECT p.id, p.article_id, p.kind, p.bead_idx, p.source, p.target AS original_target, p.mt,
-       p.bead_type, p.align_score,
        {SQL_FUNCTION}('status', {_ST}) AS status,
-       st.id AS review_id, st.reviewer, st.at, st.comment,
-       {SQL_FUNCTION}('stale', {_ST}) AS stale,
        {SQL_FUNCTION}('english', {_ST}) AS target,
        COALESCE((SELECT MIN({_SEV_CASE}) FROM pair_flags f WHERE f.pair_id = p.id AND +f.fired = 1),
                 {NO_FLAG_RANK}) AS sev_rank
@@ -78,48 +118,10 @@ FROM pairs p
 LEFT JOIN reviews st ON st.id = (SELECT MAX(r.id) FROM reviews r WHERE r.pair_id = p.id)
 """
 _ORDER = "sev_rank, article_id, kind, bead_idx, id"
-_RANK_SEVERITY = {v: k for k, v in SEVERITY_RANK.items()}
 
 
-def _fired_flags(conn: sqlite3.Connection, pair_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
-    out: dict[str, list[str]] = {}
-    for start in range(0, len(pair_ids), 500):  # stay under SQLite's variable limit
-        chunk = pair_ids[start : start + 500]
-        rows = conn.execute(
-            f"SELECT pair_id, check_name FROM pair_flags WHERE +fired = 1 AND pair_id IN"
-            f" ({','.join('?' * len(chunk))}) ORDER BY pair_id, {_SEV_CASE}, check_name",
-            tuple(chunk),
-        )
-        for r in rows:
-            out.setdefault(r[0], []).append(r[1])
-    return {k: tuple(v) for k, v in out.items()}
-
-
-def _items(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[QueueItem]:
-    flags = _fired_flags(conn, [r["id"] for r in rows])
-    return [
-        QueueItem(
-            id=r["id"],
-            article_id=r["article_id"],
-            kind=r["kind"],
-            bead_idx=r["bead_idx"],
-            source=r["source"],
-            target=r["target"],
-            original_target=r["original_target"],
-            mt=r["mt"],
-            bead_type=r["bead_type"],
-            align_score=r["align_score"],
-            status=r["status"],
-            review_id=r["review_id"],
-            reviewer=r["reviewer"],
-            at=r["at"],
-            comment=r["comment"],
-            severity=_RANK_SEVERITY.get(r["sev_rank"]),
-            flags=flags.get(r["id"], ()),
-            stale=bool(r["stale"]),
-        )
-        for r in rows
-    ]
+def _items(conn: sqlite3.Connection, ids: Sequence[str], reasons: bool = False) -> list[QueueItem]:
+    return [QueueItem(rec) for rec in pair_records(conn, ids, reasons=reasons)]
 
 
 def _filters(
@@ -156,6 +158,10 @@ def _filters(
     return where, params
 
 
+def _where(where: list[str]) -> str:
+    return " WHERE " + " AND ".join(where) if where else ""
+
+
 def queue(
     store: Store,
     *,
@@ -171,25 +177,23 @@ def queue(
     """Pairs in order of need: fired flags first (error, warning, info), then article order.
 
     Filters combine with AND: ``flag`` is a check name whose flag fired, or ``'any'`` (some flag fired)
-    or ``'none'`` (no flag fired); ``status`` one of :data:`STATUSES`; ``article`` an article id;
-    ``search`` a case-insensitive (ASCII) substring of the source, current or original English, or MT,
-    or an exact pair id. ``after`` starts the page after that pair's place in the order (whether or not
-    the pair itself matches the filters), for "next pair" navigation.
+    or ``'none'`` (no flag fired); ``status`` one of :data:`~bitext.model.STATUSES`; ``article`` an
+    article id; ``kind`` 'mt' or 'reference'; ``search`` a case-insensitive (ASCII) substring of the
+    source, current or original English, or MT, or an exact pair id. ``after`` starts the page after
+    that pair's place in the order (whether or not the pair itself matches the filters), for "next
+    pair" navigation.
     """
+    conn = _conn(store)
     where, params = _filters(flag, status, article, search, kind)
     if after is not None:
-        key = _conn(store).execute(
-            f"SELECT sev_rank, article_id, kind, bead_idx, id FROM ({_BASE}) WHERE id = ?", (after,)
-        ).fetchone()
+        key = conn.execute(f"SELECT {_ORDER} FROM ({_BASE}) WHERE id = ?", (after,)).fetchone()
         if key is None:
             raise BitextError(f"pair {after!r}: no such pair in {store.path}")
         where.append(f"({_ORDER}) > (?, ?, ?, ?, ?)")
         params += list(key)
-    sql = f"SELECT * FROM ({_BASE}) q" + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {_ORDER}"
-    sql += " LIMIT ? OFFSET ?"
+    sql = f"SELECT id FROM ({_BASE}) q{_where(where)} ORDER BY {_ORDER} LIMIT ? OFFSET ?"
     params += [-1 if limit is None else limit, offset]
-    conn = _conn(store)
-    return _items(conn, conn.execute(sql, params).fetchall())
+    return _items(conn, [r[0] for r in conn.execute(sql, params)])
 
 
 def queue_count(
@@ -203,33 +207,26 @@ def queue_count(
 ) -> int:
     """Number of pairs :func:`queue` would return with these filters and no limit."""
     where, params = _filters(flag, status, article, search, kind)
-    sql = f"SELECT COUNT(*) FROM ({_BASE}) q" + (" WHERE " + " AND ".join(where) if where else "")
-    return _conn(store).execute(sql, params).fetchone()[0]
+    return _conn(store).execute(f"SELECT COUNT(*) FROM ({_BASE}) q{_where(where)}", params).fetchone()[0]
 
 
 def get_item(store: Store, pair_id: str) -> QueueItem | None:
-    """One pair with its current state, or None if there is no such pair."""
-    conn = _conn(store)
-    rows = conn.execute(f"SELECT * FROM ({_BASE}) WHERE id = ?", (pair_id,)).fetchall()
-    return _items(conn, rows)[0] if rows else None
+    """One pair with its current state and every finding's reason, or None if there is no such pair."""
+    found = _items(store.conn, [pair_id], reasons=True)
+    return found[0] if found else None
 
 
 def neighbours(store: Store, item: QueueItem, before: int = 2, after: int = 2) -> tuple[list[QueueItem], list[QueueItem]]:
     """The pairs just before and after ``item`` in its article (same kind), in reading order."""
-    conn = _conn(store)
-    prev = conn.execute(
-        f"SELECT * FROM ({_BASE}) WHERE article_id = ? AND kind = ? AND bead_idx < ? ORDER BY bead_idx DESC LIMIT ?",
-        (item.article_id, item.kind, item.bead_idx, before),
-    ).fetchall()
-    nxt = conn.execute(
-        f"SELECT * FROM ({_BASE}) WHERE article_id = ? AND kind = ? AND bead_idx > ? ORDER BY bead_idx LIMIT ?",
-        (item.article_id, item.kind, item.bead_idx, after),
-    ).fetchall()
+    conn = store.conn
+    sql = "SELECT id FROM pairs WHERE article_id = ? AND kind = ? AND bead_idx {} ? ORDER BY bead_idx {} LIMIT ?"
+    prev = [r[0] for r in conn.execute(sql.format("<", "DESC"), (item.article_id, item.kind, item.bead_idx, before))]
+    nxt = [r[0] for r in conn.execute(sql.format(">", "ASC"), (item.article_id, item.kind, item.bead_idx, after))]
     return _items(conn, prev[::-1]), _items(conn, nxt)
 
 
 def pair_flags(store: Store, pair_id: str) -> list[sqlite3.Row]:
-    """All computed checks of a pair: fired ones first, worst severity first."""
+    """All computed checks of a pair as stored rows: fired ones first, worst severity first."""
     return store.conn.execute(
         f"SELECT * FROM pair_flags WHERE pair_id = ? ORDER BY fired DESC, {_SEV_CASE}, check_name", (pair_id,)
     ).fetchall()
@@ -258,20 +255,17 @@ def review_progress(store: Store) -> dict[str, int]:
     """Counts for ``bitext status`` and the web app header.
 
     Keys: ``pairs`` (all pairs), ``reviewed`` (accepted + edited + rejected), ``accepted``, ``edited``,
-    ``rejected``, ``pending`` and ``needs_review``: pending pairs with a fired error or warning flag.
-    Reviews of pairs that no longer exist, or made on a source text the pair no longer has, are not
-    counted (the pair is pending).
+    ``rejected``, ``pending`` and ``needs_review``: pending pairs on which a check of a blocking
+    severity fired (:func:`bitext.model.needs_review`). Reviews of pairs that no longer exist, or made
+    on content the pair no longer has, are not counted (the pair is pending).
     """
-    worst = max(SEVERITY_RANK[x] for x in BLOCKING_SEVERITIES)
-    rows = _conn(store).execute(
-        f"SELECT status, sev_rank <= {worst} AS flagged, COUNT(*) AS n FROM ({_BASE}) GROUP BY 1, 2"
-    ).fetchall()
-    out = {"pairs": 0, "reviewed": 0, "accepted": 0, "edited": 0, "rejected": 0, "pending": 0, "needs_review": 0}
+    blocking = f"EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = q.id AND +f.fired = 1 AND f.{_BLOCKING})"
+    rows = _conn(store).execute(f"SELECT status, {blocking} AS blocking, COUNT(*) AS n FROM ({_BASE}) q GROUP BY 1, 2")
+    out = {"pairs": 0, "reviewed": 0, **dict.fromkeys((*DECISIONS, PENDING), 0), "needs_review": 0}  # print order
     for r in rows:
-        status = r["status"] if r["status"] in STATUSES else PENDING
         out["pairs"] += r["n"]
-        out[status] += r["n"]
-        if status == PENDING and r["flagged"]:
+        out[r["status"]] += r["n"]
+        if r["status"] == PENDING and r["blocking"]:
             out["needs_review"] += r["n"]
-    out["reviewed"] = out["accepted"] + out["edited"] + out["rejected"]
+    out["reviewed"] = sum(out[d] for d in DECISIONS)
     return out

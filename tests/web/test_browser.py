@@ -21,9 +21,10 @@ import pytest
 
 from bitext import review
 from bitext.store import Store
+from tests.factories import CorpusBuilder
 
 CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 if not Path(CHROMIUM).exists():
@@ -76,28 +77,18 @@ FLAG = ("length_ratio", 1, "error", 0.41,
 
 def build_store(folder: Path, filler: int = 0) -> Store:
     """The article above, one pair with a <script> in a second article, and ``filler`` plain pairs."""
-    store = Store.open(folder)
-    with store.tx() as c:
-        for aid, title in ((ARTICLE, "Pemprov Sulbar dorong ASN internalisasikan perspektif HAM"), ("z_web", "Situs")):
-            c.execute(
-                "INSERT INTO articles(id, source_path, title, raw_text, content_hash, segmenter, ingested_at)"
-                " VALUES (?, ?, ?, '', '', 'test', '2024-01-01')",
-                (aid, f"seeds/{aid}.txt", title),
-            )
-        rows = [(f"{ARTICLE}:{i}", ARTICLE, i, s, t) for i, (s, t) in enumerate(PAIRS)]
-        rows.append(("z_web:0", "z_web", 0, SCRIPT_SOURCE, SCRIPT_TARGET))
-        rows += [(f"z_web:{i}", "z_web", i, f"Kalimat nomor {i}.", f"Sentence number {i}.") for i in range(1, filler + 1)]
-        for pid, aid, idx, src, tgt in rows:
-            c.execute(
-                "INSERT INTO pairs(id, article_id, bead_idx, src_ids, tgt_idx, source, target, mt, bead_type,"
-                " align_score, created_at) VALUES (?, ?, ?, '[]', '[]', ?, ?, ?, '1-1', 0.87, '2024-01-01')",
-                (pid, aid, idx, src, tgt, tgt),
-            )
-        c.execute("INSERT INTO pair_flags(pair_id, check_name, fired, severity, score, reason) VALUES (?,?,?,?,?,?)",
-                  (f"{ARTICLE}:2", *FLAG))
-        c.execute("INSERT INTO pair_flags(pair_id, check_name, fired, severity, score, reason) VALUES (?,?,?,?,?,?)",
-                  (f"{ARTICLE}:2", "untranslated", 0, "error", 0.0, None))
-    return store
+    b = CorpusBuilder(folder)
+    for aid, title in ((ARTICLE, "Pemprov Sulbar dorong ASN internalisasikan perspektif HAM"), ("z_web", "Situs")):
+        b.article(aid, title=title, source_path=f"seeds/{aid}.txt", segmenter="test")
+    rows = [(f"{ARTICLE}:{i}", ARTICLE, i, s, t) for i, (s, t) in enumerate(PAIRS)]
+    rows.append(("z_web:0", "z_web", 0, SCRIPT_SOURCE, SCRIPT_TARGET))
+    rows += [(f"z_web:{i}", "z_web", i, f"Kalimat nomor {i}.", f"Sentence number {i}.") for i in range(1, filler + 1)]
+    for pid, aid, idx, src, tgt in rows:
+        b.pair(pid, src, tgt, article_id=aid, bead_idx=idx, mt=tgt, align_score=0.87)
+    name, fired, severity, score, reason = FLAG
+    b.flag(f"{ARTICLE}:2", name, fired=bool(fired), severity=severity, score=score, reason=reason)
+    b.flag(f"{ARTICLE}:2", "untranslated", fired=False, severity="error", score=0.0)
+    return b.store
 
 
 def free_port() -> int:
@@ -107,7 +98,7 @@ def free_port() -> int:
 
 
 class Server:
-    """`bitext review` in a subprocess (via bitext.webapp.serve)."""
+    """`bitext review` in a subprocess (via bitext.web.app.serve)."""
 
     def __init__(self, corpus: Path, port: int) -> None:
         self.corpus, self.port = corpus, port
@@ -115,7 +106,7 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        code = (f"from bitext.webapp import serve; serve({str(self.corpus)!r}, host='127.0.0.1', port={self.port},"
+        code = (f"from bitext.web.app import serve; serve({str(self.corpus)!r}, host='127.0.0.1', port={self.port},"
                 " reviewer='ana')")
         env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
         self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env,

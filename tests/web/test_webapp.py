@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,10 @@ from flask.testing import FlaskClient
 
 from bitext import review
 from bitext.store import Store
-from bitext.webapp import create_app, is_loopback
+from bitext.web.app import create_app
+from bitext.web.guard import is_loopback
+from tests.factories import CorpusBuilder
+from tests.review.corpus import rewrite_pair
 
 PAIRS = [
     # (id, article, bead, source, target)
@@ -24,27 +28,16 @@ PAIRS = [
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store.open(tmp_path / "corpus")
-    with s.tx() as c:
-        for aid, title in (("a1", "Jembatan <b>baru</b>"), ("a2", "Kode")):
-            c.execute(
-                "INSERT INTO articles(id, source_path, title, raw_text, content_hash, segmenter, ingested_at)"
-                " VALUES (?, 'x.txt', ?, '', '', 't', 'now')",
-                (aid, title),
-            )
-        for pid, aid, idx, src, tgt in PAIRS:
-            c.execute(
-                "INSERT INTO pairs(id, article_id, bead_idx, src_ids, tgt_idx, source, target, bead_type, align_score,"
-                " created_at) VALUES (?, ?, ?, '[]', '[]', ?, ?, '1-1', 0.9, 'now')",
-                (pid, aid, idx, src, tgt),
-            )
-        c.execute(
-            "INSERT INTO pair_flags VALUES ('a1:1', 'length_ratio', 2.5, 1, 'warning', 'target <i>2.5x</i> longer')"
-        )
-        c.execute("INSERT INTO pair_flags VALUES ('a2:0', 'markup', 1.0, 1, 'error', 'contains <script> tag')")
-    yield s
-    s.close()
+def store(tmp_path: Path) -> Iterator[Store]:
+    b = CorpusBuilder(tmp_path / "corpus")
+    for aid, title in (("a1", "Jembatan <b>baru</b>"), ("a2", "Kode")):
+        b.article(aid, title=title, source_path="x.txt")
+    for pid, aid, idx, src, tgt in PAIRS:
+        b.pair(pid, src, tgt, article_id=aid, bead_idx=idx, align_score=0.9)
+    b.flag("a1:1", "length_ratio", severity="warning", score=2.5, reason="target <i>2.5x</i> longer")
+    b.flag("a2:0", "markup", severity="error", score=1.0, reason="contains <script> tag")
+    yield b.store
+    b.store.close()
 
 
 @pytest.fixture
@@ -138,8 +131,7 @@ def test_decisions_are_written_and_move_on(client: FlaskClient, store: Store) ->
 
 def test_stale_review_is_shown(client: FlaskClient, store: Store) -> None:
     review.decide(store, "a1:0", "accepted", reviewer="budi")
-    with store.tx() as c:
-        c.execute("UPDATE pairs SET source = 'Sumber baru.' WHERE id = 'a1:0'")
+    rewrite_pair(store, "a1:0", source="Sumber baru.")
     page = open_pair(client, "a1:0")
     assert "made on a different Indonesian text" in page and 'id="status">pending<' in page
 
@@ -147,8 +139,7 @@ def test_stale_review_is_shown(client: FlaskClient, store: Store) -> None:
 def test_pair_ids_with_url_characters(client: FlaskClient, store: Store) -> None:
     """Aligner ids contain '+' (2-1 beads); article ids may contain '&', '#', spaces."""
     odd = "a1:0.1+0.2 &#x"
-    with store.tx() as c:
-        c.execute("UPDATE pairs SET id = ? WHERE id = 'a1:0'", (odd,))
+    rewrite_pair(store, "a1:0", id=odd)
     resp = client.get("/review", query_string={"flag": "none"})
     assert resp.status_code == 302
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
@@ -324,8 +315,8 @@ def test_server_off_loopback_prints_token_once_and_requires_it(store: Store, tmp
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    root = Path(__file__).resolve().parent.parent
-    code = f"from bitext.webapp import serve; serve({str(store.path.parent)!r}, host='0.0.0.0', port={port})"
+    root = Path(__file__).resolve().parents[2]
+    code = f"from bitext.web.app import serve; serve({str(store.path.parent)!r}, host='0.0.0.0', port={port})"
     env = {**os.environ, "BITEXT_REVIEW_TOKEN": "tok-123", "PYTHONPATH": str(root)}
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=root, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)

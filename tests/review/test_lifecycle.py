@@ -17,7 +17,7 @@ from bitext import review
 from bitext.cli import main
 from bitext.store import Store
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ARTICLE = "000_5711ccf1114075a5"
 CARRIED = "carried over from {} after re-alignment"
 

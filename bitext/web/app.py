@@ -1,0 +1,162 @@
+"""The review web app: a local Flask app over the corpus store (``bitext review corpus/``).
+
+:func:`create_app` builds it from one route table (:data:`ROUTES`) over the views of
+:mod:`bitext.web.views`, with the checks of :mod:`bitext.web.guard` in front of every request;
+:func:`serve` runs it. Pages are rendered on the server (Jinja, autoescaped; ``templates/`` beside this
+module); one small static script (``static/``) adds keyboard shortcuts. Safe by default: it binds to
+127.0.0.1, and on any other address an access token is required.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+
+from bitext.errors import BitextError
+from bitext.store import Store
+from bitext.web import views
+from bitext.web.guard import (
+    LOOPBACK_NAMES,
+    TOKEN_ENV,
+    Guard,
+    Refused,
+    csrf_token,
+    is_loopback,
+    session_config,
+    session_secret,
+)
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
+class Route(NamedTuple):
+    """One URL of the app: ``endpoint`` is the name templates pass to ``url_for``."""
+
+    rule: str
+    endpoint: str
+    view: Callable[..., Any]
+    methods: tuple[str, ...] = ("GET",)
+
+
+ROUTES = (
+    Route("/", "index", views.index),
+    Route("/review", "queue_page", views.queue_page),
+    Route("/pair", "pair_page", views.pair_page),
+    Route("/history", "history_page", views.history_page),
+    Route("/api/progress", "progress_api", views.progress_api),
+    Route("/decide", "decide", views.decide, ("POST",)),
+    Route("/undo", "undo", views.undo, ("POST",)),
+    Route("/reviewer", "set_reviewer", views.set_reviewer, ("POST",)),
+)
+
+
+def create_app(
+    store: Store | str | Path,
+    *,
+    reviewer: str | None = None,
+    token: str | None = None,
+    allowed_hosts: tuple[str, ...] | None = LOOPBACK_NAMES,
+) -> Flask:
+    """Build the review app over ``store`` (a Store or a corpus folder).
+
+    ``reviewer``: default name recorded with decisions (each browser session may change its own).
+    ``token``: if set, every request needs it (``?token=`` once, then the session cookie).
+    ``allowed_hosts``: host names the Host header may carry (None: any; use with a token).
+    """
+    if not isinstance(store, Store):
+        store = Store.open(store, create=False)
+    app = Flask(__name__, template_folder="templates", static_folder="static")  # relative to this package
+    app.config.update(session_config(session_secret(store)))
+    app.extensions["bitext"] = views.ReviewSite(store, (reviewer or "").strip() or _default_reviewer())
+    app.jinja_env.globals.update(csrf_token=csrf_token, current_reviewer=views.current_reviewer)
+    Guard(allowed_hosts, token).install(app)
+    for route in ROUTES:
+        app.add_url_rule(route.rule, route.endpoint, route.view, methods=list(route.methods))
+
+    @app.errorhandler(Refused)
+    def refused(e: Refused) -> Response:
+        return views.error_page(e.code, e.message, e.keep_text)
+
+    @app.errorhandler(BitextError)
+    def bitext_error(e: BitextError) -> Response:
+        return views.error_page(400, str(e))
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException) -> Response:
+        return views.error_page(e.code or 500, e.description or e.name)
+
+    return app
+
+
+def _default_reviewer() -> str:
+    for var in ("BITEXT_REVIEWER", "USER", "USERNAME", "LOGNAME"):
+        if os.environ.get(var):
+            return os.environ[var]
+    return "reviewer"
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Fail with one clear line if the address cannot be bound (werkzeug would sys.exit instead)."""
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as e:
+        raise BitextError(f"--host {host}: {e.strerror}", exit_code=2) from e
+    with socket.socket(family, kind, proto) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug's server does
+        try:
+            s.bind(addr)
+        except OSError as e:
+            raise BitextError(f"cannot listen on {host}:{port}: {e.strerror} (try another --port)", 2) from e
+
+
+def serve(
+    corpus: str | Path,
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    reviewer: str | None = None,
+    token: str | None = None,
+    out: Any = None,
+) -> None:
+    """Serve the review app until interrupted (werkzeug's threaded WSGI server: one thread per request).
+
+    On a non-loopback ``host`` a token is required: ``token``, else ``$BITEXT_REVIEW_TOKEN``, else a
+    random one; the URL with it is printed once.
+    """
+    from werkzeug.serving import make_server
+
+    out = out or sys.stdout
+    store = Store.open(corpus, create=False)  # StoreError is a BitextError (exit code 2)
+    local = is_loopback(host)
+    if not local:
+        token = token or os.environ.get(TOKEN_ENV) or secrets.token_urlsafe(24)
+    app = create_app(store, reviewer=reviewer, token=None if local else token,
+                     allowed_hosts=LOOPBACK_NAMES if local else None)
+    _check_listen(host, port)
+    try:
+        server = make_server(host, port, app, threaded=True)
+    except (OSError, SystemExit) as e:  # werkzeug prints its own message and exits on a busy port
+        raise BitextError(f"cannot listen on {host}:{port}", exit_code=2) from e
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{server.port}/"
+    if local:
+        print(f"bitext review: {store.path} at {url}  (Ctrl-C to stop)", file=out, flush=True)
+    else:
+        print(f"bitext review: {store.path} on {host}:{server.port}; open {url}?token={token}", file=out)
+        print(f"  (the token is shown only now; set {TOKEN_ENV} to choose it)  Ctrl-C to stop", file=out,
+              flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,159 @@
+"""The review app's security, kept apart from its pages:
+
+* :func:`is_loopback`: whether an address only accepts connections from this machine;
+* the Host check: on loopback the Host header must name a loopback address (defeats DNS rebinding);
+* the access token: off loopback every request needs it (``?token=`` once, then a session cookie);
+* CSRF: state-changing requests are POSTs carrying a per-session token, and requests whose Origin or
+  Sec-Fetch-Site say "another site" are refused;
+* response headers: a Content-Security-Policy without inline scripts, no framing, no caching of pages.
+
+A refused request raises :class:`Refused`; the app renders it (``bitext.web.app``), so this module
+knows nothing of templates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import secrets
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, redirect, request, session, url_for
+
+from bitext.model import MetaKey
+from bitext.store import Store
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+"""Host names a loopback server answers to."""
+TOKEN_ENV = "BITEXT_REVIEW_TOKEN"
+"""Environment variable that chooses the access token (off loopback)."""
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class Refused(Exception):
+    """A request the guard refuses: HTTP ``code`` with a one-line ``message`` for the error page.
+
+    ``keep_text``: the page shows the English the refused form carried, so a reviewer can copy it back.
+    """
+
+    def __init__(self, code: int, message: str, keep_text: bool = False) -> None:
+        super().__init__(message)
+        self.code, self.message, self.keep_text = code, message, keep_text
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a bind address or host name only accepts connections from this machine."""
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def session_secret(store: Store) -> str:
+    """The app's session key, made once and kept in the store (:attr:`MetaKey.REVIEW_SECRET`), so
+    sessions and their CSRF tokens survive a restart: a page opened before it can still be saved."""
+    secret = store.get_meta(MetaKey.REVIEW_SECRET)
+    if secret is None:
+        store.set_meta(MetaKey.REVIEW_SECRET, secrets.token_hex(32))
+        secret = store.get_meta(MetaKey.REVIEW_SECRET)
+    assert secret is not None
+    return secret
+
+
+def session_config(secret: str) -> dict[str, object]:
+    """Flask settings for the session cookie signed with ``secret``."""
+    return {
+        "SECRET_KEY": secret,
+        # Cookies are not isolated by port: name ours after the corpus so two servers don't collide.
+        "SESSION_COOKIE_NAME": "bitext_" + hashlib.sha256(secret.encode()).hexdigest()[:10],
+        "SESSION_COOKIE_HTTPONLY": True,
+        # Lax, not Strict: a link opened from another app must not start a fresh session (that would
+        # invalidate the CSRF token of pages open in other tabs). Cross-site POSTs still carry no cookie.
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "MAX_CONTENT_LENGTH": 1 << 20,
+    }
+
+
+def csrf_token() -> str:
+    """This session's CSRF token (made on first use); every form carries it."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def _fingerprint(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Guard:
+    """The checks every request passes before a view runs, and the headers every response gets.
+
+    ``allowed_hosts``: host names the Host header may carry (None: any; use with a token).
+    ``token``: if set, every request needs it.
+    """
+
+    allowed_hosts: tuple[str, ...] | None = LOOPBACK_NAMES
+    token: str | None = None
+
+    def install(self, app: Flask) -> None:
+        """Run :meth:`check` before every request and :meth:`headers` after it."""
+        fingerprint = _fingerprint(self.token) if self.token else None
+        app.before_request(lambda: self.check(fingerprint))
+        app.after_request(self.headers)
+
+    def check(self, fingerprint: str | None) -> Response | None:
+        """Raise :class:`Refused`, or return a redirect (token accepted), or None (go on)."""
+        if self.allowed_hosts is not None:
+            hostname = urlsplit("//" + request.host).hostname or ""
+            if hostname not in self.allowed_hosts:
+                raise Refused(400, f"Host {request.host!r} is not served here; open http://127.0.0.1 instead.")
+        if fingerprint is not None:
+            given = request.args.get("token")
+            if given is not None:
+                if not hmac.compare_digest(_fingerprint(given), fingerprint):
+                    raise Refused(401, "Wrong access token. Use the URL that 'bitext review' printed.")
+                session["auth"] = fingerprint
+                # Drop the token from the address bar (history, screenshots, Referer).
+                args = {k: v for k, v in request.args.items() if k != "token"}
+                return redirect(url_for(request.endpoint or "index", **(request.view_args or {}), **args), 303)
+            if not hmac.compare_digest(str(session.get("auth", "")), fingerprint):
+                raise Refused(401, "An access token is required. Open the URL that 'bitext review' printed.")
+        if request.method not in SAFE_METHODS:
+            self.check_same_origin()
+        return None
+
+    @staticmethod
+    def check_same_origin() -> None:
+        """A state-changing request must come from our own pages and carry this session's CSRF token."""
+        if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+            raise Refused(403, "Cross-site request refused.")
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != request.host_url.rstrip("/"):
+            raise Refused(403, f"Request from another origin ({origin}) refused.")
+        sent = request.form.get("csrf", "")
+        expected = str(session.get("csrf", ""))
+        if not sent or not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+            raise Refused(403, "The form's security token is missing or expired. Reload the page and try again.", True)
+
+    @staticmethod
+    def headers(resp: Response) -> Response:
+        """Security headers on every response."""
+        resp.headers["Content-Security-Policy"] = CSP
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["X-Frame-Options"] = "DENY"
+        # "no-referrer" would make Chromium send "Origin: null" on our own form posts.
+        resp.headers["Referrer-Policy"] = "same-origin"
+        if resp.mimetype == "text/html":
+            # Never show a cached page: its parent_id would be stale (a conflict) after Back.
+            resp.headers["Cache-Control"] = "no-store"
+        return resp

@@ -1,0 +1,226 @@
+"""The review app's pages and actions, one function per route (the route table is in ``bitext.web.app``).
+
+Pages read the queue (:mod:`bitext.review.worklist`, built on the read model) and render Jinja templates
+(autoescaped); actions are POSTs that record one decision through :mod:`bitext.review.decisions`,
+committed (fsynced) before the browser is redirected to the next pair, so what the reviewer saw as
+saved is saved. Security checks run before any view (:mod:`bitext.web.guard`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
+
+from bitext.errors import Conflict
+from bitext.model import ACCEPTED, EDITED, PENDING, REJECTED, STATUSES
+from bitext.review import decisions, worklist
+from bitext.store import Store
+
+FILTER_KEYS = ("flag", "status", "article", "q")
+"""Queue filters; they ride along in every link and form so "next pair" stays within them."""
+ALL = "all"  # the status filter's value for "any status"
+ACTIONS = {"accept": ACCEPTED, "edit": EDITED, "reject": REJECTED}
+"""Form button value -> decision."""
+
+
+@dataclass(frozen=True)
+class ReviewSite:
+    """What the views need: the store and the reviewer name used when a session has not set one."""
+
+    store: Store
+    reviewer: str
+
+
+def site() -> ReviewSite:
+    """The :class:`ReviewSite` of the running app."""
+    return current_app.extensions["bitext"]
+
+
+def current_reviewer() -> str:
+    """The name recorded with this session's decisions."""
+    return session.get("reviewer") or site().reviewer
+
+
+def error_page(code: int, message: str, keep_text: bool = False) -> Response:
+    """The error page; ``keep_text`` shows the English the refused form carried, to copy it back."""
+    text = request.form.get("after") if keep_text else None
+    return Response(render_template("error.html", code=code, message=message, text=text), code)
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _filters(source: Any) -> dict[str, str]:
+    """Queue filters from request args or form fields; missing status means 'pending'."""
+    out = {k: (source.get(k) or "").strip() for k in FILTER_KEYS}
+    if not out["status"]:
+        out["status"] = PENDING
+    return out
+
+
+def _queue_kwargs(f: dict[str, str]) -> dict[str, str | None]:
+    return {
+        "flag": f["flag"] or None,
+        "status": None if f["status"] == ALL else f["status"],
+        "article": f["article"] or None,
+        "search": f["q"] or None,
+    }
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _page_context(f: dict[str, str]) -> dict[str, Any]:
+    store = site().store
+    return {
+        "filters": f,
+        "progress": worklist.review_progress(store),
+        "flag_counts": worklist.flag_counts(store),
+        "articles": store.article_ids()[:1000],
+        "statuses": (*STATUSES, ALL),
+    }
+
+
+def _pair_url(pair_id: str, f: dict[str, str], **extra: Any) -> str:
+    return url_for("pair_page", id=pair_id, **f, **extra)
+
+
+def _last_saved() -> tuple[Any, bool]:
+    """The review row named by ``?last=`` (the decision just saved) and whether it can still be undone."""
+    row = worklist.review_row(site().store, _int(request.args.get("last")) or -1)
+    if row is None:
+        return None, False
+    newest = worklist.history(site().store, row["pair_id"])
+    return row, bool(newest) and newest[-1]["id"] == row["id"]
+
+
+def _item_or_404(pair_id: str) -> worklist.QueueItem:
+    item = worklist.get_item(site().store, pair_id)
+    if item is None:
+        abort(404, f"No pair {pair_id!r} in this corpus.")
+    return item
+
+
+def _conflict_page(pair_id: str, c: Conflict, f: dict[str, str], mine: dict[str, str] | None,
+                   action: str | None) -> tuple[str, int]:  # fmt: skip
+    item = worklist.get_item(site().store, pair_id)
+    page = render_template("conflict.html", item=item, current=c.current, mine=mine, action=action, **_page_context(f))
+    return page, 409
+
+
+def _parent_id(form: Any) -> int:
+    parent_id = _int(form.get("parent_id"))
+    if parent_id is None:
+        abort(400, "The form lacks parent_id; reload the page.")
+    return parent_id
+
+
+# -- pages ------------------------------------------------------------------------------------
+
+
+def index() -> Response:
+    return redirect(url_for("queue_page"))
+
+
+def queue_page() -> Response | str:
+    """The first pair of the filtered queue (a redirect), or the "nothing left" page."""
+    f = _filters(request.args)
+    first = worklist.queue(site().store, **_queue_kwargs(f), limit=1)
+    extra = {"last": request.args["last"]} if _int(request.args.get("last")) else {}
+    if first:
+        return redirect(_pair_url(first[0].id, f, **extra))
+    last, undoable = _last_saved()
+    return render_template("empty.html", last=last, last_undoable=undoable, **_page_context(f))
+
+
+def pair_page() -> str:
+    """One pair: its findings, context, the decision form, history and what comes next."""
+    store = site().store
+    f = _filters(request.args)
+    item = _item_or_404(request.args.get("id", ""))
+    kwargs = _queue_kwargs(f)
+    upcoming = worklist.queue(store, **kwargs, after=item.id, limit=12)
+    before, after = worklist.neighbours(store, item)
+    last, undoable = _last_saved()
+    history = worklist.history(store, item.id)
+    return render_template(
+        "review.html",
+        item=item,
+        flags=item.findings,
+        history=history,
+        newest=history[-1] if history else None,  # applying or not: the page says who reviewed it last
+        before=before,
+        after=after,
+        upcoming=upcoming,
+        next_id=upcoming[0].id if upcoming else None,
+        in_queue=worklist.queue_count(store, **kwargs),
+        last=last,
+        last_undoable=undoable,
+        article=store.article(item.article_id),
+        **_page_context(f),
+    )
+
+
+def history_page() -> str:
+    f = _filters(request.args)
+    item = _item_or_404(request.args.get("id", ""))
+    history = worklist.history(site().store, item.id)
+    return render_template("history.html", item=item, history=history, **_page_context(f))
+
+
+def progress_api() -> dict[str, int]:
+    return worklist.review_progress(site().store)
+
+
+# -- actions ----------------------------------------------------------------------------------
+
+
+def decide() -> Response | tuple[str, int]:
+    """Record accept / edit / reject, then go to the next pair of the same queue."""
+    store = site().store
+    form = request.form
+    f = _filters(form)
+    pair_id = form.get("id", "")
+    status = ACTIONS.get(form.get("action", ""))
+    if status is None:
+        abort(400, "Unknown action.")
+    parent_id = _parent_id(form)
+    try:
+        rid = decisions.decide(store, pair_id, status, reviewer=current_reviewer(), after=form.get("after"),
+                               comment=form.get("comment"), parent_id=parent_id)
+    except Conflict as c:
+        mine = {"status": status, "after": form.get("after", ""), "comment": form.get("comment", "")}
+        return _conflict_page(pair_id, c, f, mine, form.get("action"))
+    nxt = worklist.queue(store, **_queue_kwargs(f), after=pair_id, limit=1)
+    if nxt:
+        return redirect(_pair_url(nxt[0].id, f, last=rid), 303)
+    return redirect(url_for("queue_page", **f, last=rid), 303)
+
+
+def undo() -> Response | tuple[str, int]:
+    """Undo the newest decision of a pair, then show the pair again."""
+    form = request.form
+    f = _filters(form)
+    pair_id = form.get("id", "")
+    parent_id = _parent_id(form)
+    try:
+        decisions.undo(site().store, pair_id, reviewer=current_reviewer(), parent_id=parent_id)
+    except Conflict as c:
+        return _conflict_page(pair_id, c, f, None, "undo")
+    return redirect(_pair_url(pair_id, f), 303)
+
+
+def set_reviewer() -> Response:
+    """Set this session's reviewer name and go back to the page it was set on."""
+    name = " ".join(request.form.get("reviewer", "").split())[:80]
+    if name:
+        session["reviewer"] = name
+    back = request.form.get("back", "")
+    # Only local paths: never redirect off-site.
+    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("queue_page"), 303)
