@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from bitext.errors import BitextError
+from bitext.formats import IMPORTERS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("file", help="the edited .xlf/.xliff, .csv or .tsv file")
     p.add_argument("--corpus", required=True, help="corpus folder")
     p.add_argument("--reviewer", required=True, help="name recorded with the imported edits")
-    p.add_argument("--format", choices=("auto", "xliff", "csv", "tsv"), default="auto",
+    p.add_argument("--format", choices=("auto", *IMPORTERS), default="auto",
                    help="file format (default: by extension)")
     p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     p.set_defaults(func=run_import_review)

@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from bitext import review
+from bitext.formats.xliff import XLIFF_NS
 from bitext.store import FLAG_COLUMNS, PAIR_COLUMNS, Store
-from bitext.xliff import XLIFF_NS
 from tests.factories import CorpusBuilder
 
 X = f"{{{XLIFF_NS}}}"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bitext.errors import BitextError
+from bitext.formats.xliff import export_xliff
 from bitext.review import decide
 from bitext.store import Store
-from bitext.xliff import export_xliff
 from tests.review.corpus import set_target
 
 # -- CLI ------------------------------------------------------------------------------------

@@ -10,9 +10,9 @@ import pytest
 
 from bitext import review
 from bitext.errors import BitextError
+from bitext.formats.xliff import MDA_NS, XLIFF_NS, export_xliff
 from bitext.review import decide, history
 from bitext.store import Store
-from bitext.xliff import MDA_NS, XLIFF_NS, export_xliff
 from tests.factories import CorpusBuilder
 from tests.review.corpus import PAIRS, X, rewrite_pair, rows, set_target
 
@@ -108,7 +108,7 @@ def test_xliff_conflict_and_unknown_id(store: Store, tmp_path: Path) -> None:
 
 
 def test_xliff_ids_that_are_not_nmtokens(store: Store, tmp_path: Path) -> None:
-    from bitext.xliff import pair_id_of, unit_id
+    from bitext.formats.xliff import pair_id_of, unit_id
 
     odd = ["a1:0.1+0.2", "art 7/ü:0", "x6869"]  # '+', space, '/', non-ASCII; one that looks encoded
     for pid in odd:
@@ -211,7 +211,9 @@ def test_csv_conflicts_unknown_and_duplicates(store: Store, tmp_path: Path) -> N
 
 def test_tsv_from_publish_export(store: Store, tmp_path: Path) -> None:
     """`bitext export --format tsv` (pair_id ... id en, backslash-escaped): the English is edited in place."""
-    from bitext.export import PairFilter, export_pairs, tsv_escape, tsv_unescape
+    from bitext.formats import export_pairs
+    from bitext.formats.tsv import tsv_escape, tsv_unescape
+    from bitext.records import PairFilter
 
     path = tmp_path / "pairs.tsv"
     decide(store, "a1:mt:2", "accepted", reviewer="ana")
@@ -244,7 +246,7 @@ def test_tsv_from_publish_export(store: Store, tmp_path: Path) -> None:
 
 
 def test_own_tsv_round_trip(store: Store, tmp_path: Path) -> None:
-    from bitext.export import tsv_escape, tsv_unescape
+    from bitext.formats.tsv import tsv_escape, tsv_unescape
 
     path = tmp_path / "pairs.tsv"
     assert review.export_review_csv(store, path) == 6
@@ -260,7 +262,8 @@ def test_own_tsv_round_trip(store: Store, tmp_path: Path) -> None:
 
 
 def test_export_xliff_through_publish_cli_path(store: Store, tmp_path: Path) -> None:
-    from bitext.export import PairFilter, export_pairs
+    from bitext.formats import export_pairs
+    from bitext.records import PairFilter
 
     res = export_pairs(store, "xliff", tmp_path / "p.xlf", PairFilter(only_clean=True))
     assert res.pairs == 4

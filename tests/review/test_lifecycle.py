@@ -131,7 +131,7 @@ def test_exports_and_review_app_agree(corpus: dict, capsys: pytest.CaptureFixtur
     assert main(["export", str(out), "-f", "jsonl", "-o", str(base / "p.jsonl")]) == 0
     assert main(["export", str(out), "-f", "tsv", "-o", str(base / "p.tsv")]) == 0
     rows = [json.loads(line) for line in (base / "p.jsonl").read_text(encoding="utf-8").splitlines()]
-    from bitext.export import tsv_unescape
+    from bitext.formats.tsv import tsv_unescape
 
     tsv = [[tsv_unescape(f) for f in line.split("\t")] for line in (base / "p.tsv").read_text(encoding="utf-8").splitlines()[1:]]
     assert [r[0] for r in tsv] == [r["id"] for r in rows]

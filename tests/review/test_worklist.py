@@ -9,9 +9,9 @@ import pytest
 
 from bitext import review
 from bitext.errors import BitextError
+from bitext.formats.xliff import export_xliff
 from bitext.review import decide, history, queue, review_progress, undo
 from bitext.store import Store
-from bitext.xliff import export_xliff
 from tests.factories import CorpusBuilder
 from tests.review.corpus import PAIRS, X, rewrite_pair
 
@@ -80,7 +80,7 @@ def test_review_progress(store: Store) -> None:
 
 
 def test_selection_matches_publish_filters(store: Store) -> None:
-    """only_clean / min_score / exclude_flags select the same pairs as bitext.export.PairFilter."""
+    """only_clean / min_score / exclude_flags select the same pairs as bitext.records.PairFilter."""
     from bitext.records import PairFilter, iter_pairs, select_pairs
 
     decide(store, "a2:mt:0", "accepted", reviewer="ana")  # flagged but approved: clean
