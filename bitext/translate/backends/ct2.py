@@ -110,18 +110,17 @@ class CT2Backend:
         # Weights stored as computed (float16 weights serve int8_float16 too).
         quant = {"int8_float16": "int8_float16", "int8_bfloat16": "int8_bfloat16"}.get(self.compute_type)
         try:
-            path = ct2_convert(ref, quant or self.compute_type)
+            self.translator = ctranslate2.Translator(
+                str(ct2_convert(ref, quant or self.compute_type)),
+                device=device,
+                compute_type=self.compute_type,
+                inter_threads=1,
+                intra_threads=(threads or default_threads()) if device == "cpu" else 0,
+            )
         except BitextError:
             raise
         except Exception as e:  # conversion of an unsupported architecture, ...
             raise EnvironmentProblem(f"{ref.name}: cannot convert to CTranslate2: {e}") from None
-        self.translator = ctranslate2.Translator(
-            str(path),
-            device=device,
-            compute_type=self.compute_type,
-            inter_threads=1,
-            intra_threads=(threads or default_threads()) if device == "cpu" else 0,
-        )
         self.tokenizer = tokenizer
         self.eos = tokenizer.eos_token
 
