@@ -178,9 +178,9 @@ def _bench_beams(beams: int, args: argparse.Namespace, texts: list[str], pretok:
     results = {name: timed(fn, len(texts)) for name, fn in contenders}
     base = results["(b) generate, batches of 32"][0]
     print(f"\nbeams={beams}  ({'greedy' if beams == 1 else 'beam search'})")
-    print(f"  {'contender':36s} {'sent/s':>8s} {'vs (b)':>7s} {'peak RSS +MB':>13s}")
+    print(f"  {'contender':48s} {'sent/s':>8s} {'vs (b)':>7s} {'peak RSS +MB':>13s}")
     for name, (speed, mb) in results.items():
-        print(f"  {name:36s} {speed:8.2f} {speed / base:6.2f}x {mb:13.0f}")
+        print(f"  {name:48s} {speed:8.2f} {speed / base:6.2f}x {mb:13.0f}")
     c = results[f"(c) bitext transformers {c_type}"][0]
     d, e = results[f"(d) bitext ctranslate2 {ct2_type}"][0], results[f"(e) raw ctranslate2 {ct2_type}"][0]
     print(f"  targets: (c)/(b) = {c / base:.2f} (>= 1.3), (d)/(e) = {d / e:.2f} (>= 0.9)")
