@@ -14,18 +14,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .flags import config_label
+from .align import align_corpus
+from .flags import config_label, flag_corpus
 from .ingest import IngestReport, ingest
-from .model import BLOCKING_SEVERITIES
+from .model import BLOCKING_SEVERITIES, MetaKey
+from .publish import publish_dataset
+from .review.worklist import review_progress
 from .store import Store
+from .translate import translate_corpus
 
 
 @dataclass
 class RunReport:
-    """What each stage of a run did (the stage's own summary dict)."""
+    """What each stage of a run did: stage name -> the stage's own typed report
+    (``translate``: :class:`bitext.translate.TranslateReport`, ``align``, ``align_reference``,
+    ``flag``, ``publish``: what those stages return)."""
 
     ingest: IngestReport
-    stages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    stages: dict[str, Any] = field(default_factory=dict)
 
 
 def run_pipeline(
@@ -47,11 +53,6 @@ def run_pipeline(
     ``on_ingest`` is called with the ingest report before translation starts (the CLI prints
     input problems there, so they show before a long translation).
     """
-    from .align import align_corpus
-    from .flags import flag_corpus
-    from .publish import publish_dataset
-    from .translate import translate_corpus
-
     report = RunReport(ingest=ingest(store, inputs, keep_dateline=keep_dateline, encoding=encoding))
     if on_ingest is not None:
         on_ingest(report.ingest)
@@ -69,7 +70,7 @@ def corpus_status(store: Store) -> dict[str, Any]:
     """Counts per stage and what is left to do, as a plain dict (``bitext status --json``)."""
     articles = store.count("articles")
     sentences = store.count("sentences")
-    signature = store.get_meta("translate.signature")
+    signature = store.get_meta(MetaKey.TRANSLATE_SIGNATURE)
     translated = _translated(store, signature)
     # Aligned = has pairs made from the current translations (older ones are redone by align).
     aligned_articles = store.conn.execute(
@@ -104,11 +105,7 @@ def corpus_status(store: Store) -> dict[str, Any]:
         "flag": {"pairs_checked": flagged, "left": pairs - flagged, "flagged": flagged_blocking, "fired": fired,
                  "config": config_label(store)},
     }
-    try:
-        from .review.worklist import review_progress
-    except ImportError:  # review stage not installed in this build
-        review_progress = None
-    status["review"] = review_progress(store) if review_progress else {"reviews": store.count("reviews")}
+    status["review"] = review_progress(store)
     return status
 
 
@@ -146,4 +143,5 @@ def format_status(status: dict[str, Any]) -> str:
 
 
 def status_json(status: dict[str, Any]) -> str:
+    """``bitext status --json`` text."""
     return json.dumps(status, indent=2, ensure_ascii=False)

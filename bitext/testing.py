@@ -66,6 +66,10 @@ Meanwhile, the price of red chili and garlic is still stable; supply is sufficie
 """
 
 
+TINY_SOURCES = _ID_TEXT.splitlines()
+"""The Indonesian sentences the tiny model memorises (it translates them as in ``_EN_TEXT``)."""
+
+
 def _train_spm(text: str, vocab_size: int) -> bytes:
     import sentencepiece as spm
 
@@ -142,7 +146,7 @@ def make_tiny_model(
     from transformers import GenerationConfig, MarianConfig, MarianMTModel
     from transformers.utils import logging as hf_logging
 
-    from bitext.backends import load_tokenizer
+    from bitext.translate.models import load_tokenizer
 
     hf_logging.disable_progress_bar()
 

@@ -12,7 +12,8 @@ generates exactly --out-tokens tokens (min_new_tokens == max_new_tokens).
 Contenders: (a) tokenizer + model.generate one sentence at a time; (b) the same, fixed batches
 of 32 in input order (the baseline); (c) bitext, transformers backend; (d) bitext, ctranslate2
 backend (int8 on CPU, int8_float16 on CUDA); (e) raw ctranslate2 Translator.translate_batch on
-pre-tokenized input, same compute type. Prints sentences/s, the ratio to (b) and the peak RSS
+pre-tokenized input, same compute type; with beams > 1 also (c'') bitext's batches through
+``generate()`` + re-scoring instead of bitext's own beam loop, at each dtype of (c). Prints sentences/s, the ratio to (b) and the peak RSS
 increase during the run (sampled from /proc; tracemalloc does not see torch's allocations).
 """
 
@@ -65,8 +66,8 @@ class PeakRSS:
 
 
 def bench_model_dir() -> Path:
-    from bitext.backends import ct2_cache_root
     from bitext.testing import make_tiny_model
+    from bitext.translate.backends.ct2 import ct2_cache_root
 
     path = ct2_cache_root().parent / "bench" / "opus-mt-id-en-random"
     if not (path / "model.safetensors").is_file():
@@ -90,7 +91,9 @@ def timed(fn: Callable[[], object], n: int) -> tuple[float, float]:
 def run_speed(args: argparse.Namespace) -> None:
     import torch
 
-    from bitext.backends import ct2_convert, default_threads, load_tokenizer, resolve_model
+    from bitext.translate.backends import default_threads
+    from bitext.translate.backends.ct2 import ct2_convert
+    from bitext.translate.models import load_tokenizer, resolve_model
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     threads = args.threads or default_threads()
@@ -121,8 +124,8 @@ def _bench_beams(beams: int, args: argparse.Namespace, texts: list[str], pretok:
                  hf: object, raw: object, model_dir: Path, device: str, threads: int, ct2_type: str) -> None:
     import torch
 
-    from bitext.backends import CT2Backend
     from bitext.translate import load_engine
+    from bitext.translate.backends.ct2 import CT2Backend
 
     L = args.out_tokens
     gen = dict(num_beams=beams, max_new_tokens=L, min_new_tokens=L)
@@ -158,6 +161,15 @@ def _bench_beams(beams: int, args: argparse.Namespace, texts: list[str], pretok:
     ]
     if "transformers-fp32" in engines:
         contenders.insert(3, ("(c') bitext transformers float32", lambda: engines["transformers-fp32"].translate(texts)))
+    loop_pairs: list[tuple[str, str]] = []  # (own beam loop, generate()) contender names, same dtype and batches
+    if beams > 1:
+        own_names = {"transformers": f"(c) bitext transformers {c_type}",
+                     "transformers-fp32": "(c') bitext transformers float32"}
+        for key, own in own_names.items():
+            if key in engines:
+                gen_name = f"(c'') generate() in bitext's batches, {engines[key].backend.compute_type}"
+                contenders.append((gen_name, lambda e=engines[key]: _without_own_beam_search(e, texts)))
+                loop_pairs.append((own, gen_name))
     # Warm-up (allocators, caches) on a few sentences, not timed.
     hf_batches(2, texts[:2])
     for engine in engines.values():
@@ -166,12 +178,24 @@ def _bench_beams(beams: int, args: argparse.Namespace, texts: list[str], pretok:
     results = {name: timed(fn, len(texts)) for name, fn in contenders}
     base = results["(b) generate, batches of 32"][0]
     print(f"\nbeams={beams}  ({'greedy' if beams == 1 else 'beam search'})")
-    print(f"  {'contender':36s} {'sent/s':>8s} {'vs (b)':>7s} {'peak RSS +MB':>13s}")
+    print(f"  {'contender':48s} {'sent/s':>8s} {'vs (b)':>7s} {'peak RSS +MB':>13s}")
     for name, (speed, mb) in results.items():
-        print(f"  {name:36s} {speed:8.2f} {speed / base:6.2f}x {mb:13.0f}")
-    names = list(results)
-    c, d, e = results[names[2]][0], results[names[-2]][0], results[names[-1]][0]
+        print(f"  {name:48s} {speed:8.2f} {speed / base:6.2f}x {mb:13.0f}")
+    c = results[f"(c) bitext transformers {c_type}"][0]
+    d, e = results[f"(d) bitext ctranslate2 {ct2_type}"][0], results[f"(e) raw ctranslate2 {ct2_type}"][0]
     print(f"  targets: (c)/(b) = {c / base:.2f} (>= 1.3), (d)/(e) = {d / e:.2f} (>= 0.9)")
+    for own, gen_name in loop_pairs:
+        print(f"  own beam loop (backends/hf_beam.py) vs generate() + re-scoring, {own.split()[-1]}:"
+              f" {results[own][0] / results[gen_name][0]:.2f}x (kept while >= 1.3)")
+
+
+def _without_own_beam_search(engine: object, texts: list[str]) -> object:
+    """``engine.translate(texts)`` with beam search through ``generate()`` (+ re-scoring)."""
+    engine.backend.own_beam_search = False
+    try:
+        return engine.translate(texts)
+    finally:
+        engine.backend.own_beam_search = True
 
 
 def run_memory(args: argparse.Namespace) -> None:
@@ -184,16 +208,13 @@ def run_memory(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(Path(tmp) / "corpus")
         per_article = 50
-        with store.tx() as c:
+        with store.tx():
             for a in range(0, args.memory, per_article):
                 aid = f"a{a // per_article:06d}"
                 sents = [f"{base[i % len(base)]} ({i})" for i in range(a, min(a + per_article, args.memory))]
                 raw = " ".join(sents)
-                c.execute("INSERT INTO articles(id, source_path, raw_text, content_hash, segmenter, ingested_at)"
-                          " VALUES (?,?,?,?,?,?)", (aid, "synthetic", raw, aid, "bench", utcnow()))
-                c.executemany("INSERT INTO sentences(id, article_id, para_idx, sent_idx, text, start, end)"
-                              " VALUES (?,?,?,?,?,?,?)",
-                              [(f"{aid}:0:{k}", aid, 0, k, s, 0, len(s)) for k, s in enumerate(sents)])
+                store.write_article((aid, "synthetic", None, None, None, None, "id", None, raw, aid, "bench", utcnow()),
+                                    [(f"{aid}:0:{k}", aid, 0, k, s, 0, len(s)) for k, s in enumerate(sents)])
         del raw, sents
         before = rss_bytes()
         engine = load_engine(str(model_dir), backend=args.backend, beams=1, max_new_tokens=args.out_tokens,
@@ -201,13 +222,13 @@ def run_memory(args: argparse.Namespace) -> None:
         footprint = rss_bytes() - before
         with PeakRSS() as mem:
             t0 = time.perf_counter()
-            counts = translate_corpus(store, engine=engine, quiet=False)
+            report = translate_corpus(store, engine=engine, quiet=False)
             dt = time.perf_counter() - t0
         extra = (mem.peak - mem.start) / 2**20
         print(f"memory mode: N={args.memory} backend={engine.backend.name}-{engine.backend.compute_type}"
               f" max_new_tokens={args.out_tokens}")
-        print(f"  counts: {counts}")
-        print(f"  {counts['translated'] / dt:.1f} sent/s; model footprint (RSS after load - before):"
+        print(f"  counts: {report.as_dict()}")
+        print(f"  {report.translated / dt:.1f} sent/s; model footprint (RSS after load - before):"
               f" {footprint / 2**20:.0f} MB; peak RSS during the run: +{extra:.0f} MB over the loaded model"
               f" (target: within 1.5 GB for 100k sentences)")
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: the tiny random Marian model and the location of ../shared."""
+"""Shared fixtures: the tiny random Marian model (built once per session) and the location of ../shared."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ def shared_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny random-weight Marian model folder, built once per test session."""
+    """The tiny random-weight Marian model folder (:func:`bitext.testing.make_tiny_model`), built once
+    per test session; it memorises :data:`bitext.testing.TINY_SOURCES`."""
     import torch
 
     from bitext.testing import make_tiny_model

@@ -8,9 +8,8 @@ from pathlib import Path
 from ..pipeline import corpus_status, format_status, run_pipeline
 from ..readers import expand_inputs
 from ..store import Store
+from .options import add_translation_options, translation_kwargs
 from .segment import add_input_options, report_ingest
-
-DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,13 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_input_options(p)
     t = p.add_argument_group("translation")
-    t.add_argument("--model", default=DEFAULT_MODEL, help="Hub id or local folder (default: %(default)s)")
-    t.add_argument("--revision", help="Hub revision (branch, tag or commit) of --model")
-    t.add_argument("--backend", default="auto", choices=["auto", "transformers", "ctranslate2"])
-    t.add_argument("--beams", type=int, help="beam size (default: the model's generation config)")
-    t.add_argument("--max-new-tokens", type=int, help="output length limit (default: the model's)")
-    t.add_argument("--batch-tokens", type=int, help="token budget of a batch (default: sized to the device)")
-    t.add_argument("--device", choices=["cpu", "cuda"], help="default: cuda when available")
+    add_translation_options(t)
     a = p.add_argument_group("alignment, flags, publishing")
     a.add_argument("--reference", type=Path, metavar="DIR", help="human English versions to align against too")
     a.add_argument("--flag-config", type=Path, metavar="TOML", help="thresholds overriding the defaults")
@@ -43,15 +36,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_run(args: argparse.Namespace) -> int:
-    translate_options = {
-        "model": args.model,
-        "revision": args.revision,
-        "backend": args.backend,
-        "beams": args.beams,
-        "max_new_tokens": args.max_new_tokens,
-        "batch_tokens": args.batch_tokens,
-        "device": args.device,
-    }
     expand_inputs(args.inputs)  # a missing input fails before any store is created
     publish_to = None if args.no_publish else (args.publish_to or Path(args.out) / "dataset")
     with Store.open(args.out) as store:
@@ -60,7 +44,7 @@ def run_run(args: argparse.Namespace) -> int:
             args.inputs,
             keep_dateline=args.keep_dateline,
             encoding=args.encoding,
-            translate_options=translate_options,
+            translate_options=translation_kwargs(args),
             reference=args.reference,
             flag_config=args.flag_config,
             publish_to=publish_to,

@@ -9,17 +9,16 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from bitext.cli.options import add_translation_options, translation_kwargs
 from bitext.errors import BitextError
+from bitext.model import MetaKey
+from bitext.translate import parse_shard
 
 if TYPE_CHECKING:
     from bitext.store import Store
 
-DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"  # = bitext.translate.DEFAULT_MODEL, without importing it
-
 
 def _shard(value: str) -> tuple[int, int]:
-    from bitext.translate import parse_shard
-
     try:
         return parse_shard(value)
     except BitextError as e:
@@ -35,20 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         " model and settings. Safe to interrupt: the next run resumes.",
     )
     p.add_argument("corpus", metavar="CORPUS", help="corpus folder (or its bitext.sqlite)")
-    p.add_argument("--model", default=DEFAULT_MODEL, help=f"Hub id or local folder (default {DEFAULT_MODEL})")
-    p.add_argument("--revision", help="Hub revision (branch, tag or commit) of --model")
-    p.add_argument("--backend", choices=("auto", "transformers", "ctranslate2"), default="auto",
-                   help="auto = ctranslate2 if it is installed and the model converts (default)")
-    p.add_argument("--beams", type=int, metavar="N", help="beam size (default: the model's generation config)")
-    p.add_argument("--max-new-tokens", type=int, metavar="N", help="output length limit (default: the model's)")
-    p.add_argument("--min-new-tokens", type=int, metavar="N", help="minimum output length (default 0)")
-    p.add_argument("--length-penalty", type=float, metavar="X", help="beam length penalty (default: the model's)")
-    p.add_argument("--batch-tokens", type=int, metavar="N", help="padded source tokens per batch (default: by device)")
-    p.add_argument("--device", choices=("cpu", "cuda"), help="default: cuda if available")
-    p.add_argument("--compute-type", metavar="TYPE",
-                   help="e.g. float32, float16, int8, int8_float16 (default: int8[_float16] for ctranslate2,"
-                   " float32/float16 for transformers)")
-    p.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: all this process may use)")
+    add_translation_options(p)
     p.add_argument("--shard", type=_shard, metavar="I/N",
                    help="translate only shard I of N (0 <= I < N, by a hash of the text); merge with 'bitext merge'")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
@@ -76,24 +62,9 @@ def run_translate(args: argparse.Namespace) -> int:
     from bitext.translate import translate_corpus
 
     with _open(args.corpus) as store:
-        counts = translate_corpus(
-            store,
-            model=args.model,
-            revision=args.revision,
-            backend=args.backend,
-            beams=args.beams,
-            max_new_tokens=args.max_new_tokens,
-            min_new_tokens=args.min_new_tokens,
-            length_penalty=args.length_penalty,
-            batch_tokens=args.batch_tokens,
-            device=args.device,
-            compute_type=args.compute_type,
-            threads=args.threads,
-            shard=args.shard,
-            quiet=args.quiet,
-        )
-        signature = store.get_meta("translate.signature")
-    print("translate: " + " ".join(f"{k}={v}" for k, v in counts.items()))
+        report = translate_corpus(store, **translation_kwargs(args), shard=args.shard, quiet=args.quiet)
+        signature = store.get_meta(MetaKey.TRANSLATE_SIGNATURE)
+    print("translate: " + " ".join(f"{k}={v}" for k, v in report.as_dict().items()))
     if not args.quiet:
         print(f"signature: {signature}", file=sys.stderr)
     return 0
@@ -104,8 +75,8 @@ def run_merge(args: argparse.Namespace) -> int:
     from bitext.translate import merge_stores
 
     with _open(args.target) as target:
-        counts = merge_stores(target, args.sources)
-    print("merge: " + " ".join(f"{k}={v}" for k, v in counts.items()))
+        report = merge_stores(target, args.sources)
+    print("merge: " + " ".join(f"{k}={v}" for k, v in report.as_dict().items()))
     return 0
 
 

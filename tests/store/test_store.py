@@ -3,7 +3,9 @@ import sqlite3
 import pytest
 
 from bitext.errors import BitextError
+from bitext.model import MetaKey
 from bitext.store import CORE_MIGRATIONS, Store, StoreError, translation_key
+from tests.factories import CorpusBuilder
 
 
 def test_open_creates_schema_and_is_idempotent(tmp_path):
@@ -24,13 +26,13 @@ def test_open_missing_without_create_is_a_clear_error(tmp_path):
 def test_transaction_rolls_back_on_error(tmp_path):
     s = Store.open(tmp_path)
     with pytest.raises(RuntimeError):
-        with s.tx() as conn:
-            conn.execute("INSERT INTO meta(key, value) VALUES ('a', '1')")
+        with s.tx():
+            s.set_meta("a", "1")  # a writer joins the open transaction
             raise RuntimeError("boom")
     assert s.get_meta("a") is None
     with s.tx():
-        with s.tx() as inner:  # nested joins the outer transaction
-            inner.execute("INSERT INTO meta(key, value) VALUES ('a', '1')")
+        with s.tx():  # nested joins the outer transaction
+            s.set_meta("a", "1")
     assert s.get_meta("a") == "1"
 
 
@@ -47,32 +49,36 @@ def test_component_migrations(tmp_path):
 
 
 def test_meta_json_and_review_states(tmp_path):
-    s = Store.open(tmp_path)
-    s.set_meta_json("translate.settings", {"beams": 6, "model": "m"})
-    assert s.get_meta_json("translate.settings") == {"beams": 6, "model": "m"}
-    with s.tx() as c:
-        for pair, status in [("a", "accepted"), ("b", "edited"), ("a", "rejected")]:
-            c.execute(
-                "INSERT INTO reviews(pair_id, reviewer, at, status) VALUES (?, 'r', '2026-01-01', ?)", (pair, status)
-            )
+    corpus = CorpusBuilder(tmp_path)
+    s = corpus.store
+    s.set_meta_json(MetaKey.TRANSLATE_SETTINGS, {"beams": 6, "model": "m"})
+    assert s.get_meta_json(MetaKey.TRANSLATE_SETTINGS) == {"beams": 6, "model": "m"}
+    for pair, status in [("a", "accepted"), ("b", "edited"), ("a", "rejected")]:
+        corpus.review(pair, status, reviewer="r", at="2026-01-01")
     states = s.review_states()
     assert {k: v["status"] for k, v in states.items()} == {"a": "rejected", "b": "edited"}
 
 
 def test_sentences_cascade_with_article(tmp_path):
-    s = Store.open(tmp_path)
-    with s.tx() as c:
-        c.execute(
-            "INSERT INTO articles(id, source_path, raw_text, content_hash, segmenter, ingested_at)"
-            " VALUES ('a', 'a.txt', 'X.', 'h', 'seg', 'now')"
-        )
-        c.execute("INSERT INTO sentences VALUES ('a:0:0', 'a', 0, 0, 'X.', 0, 2)")
+    corpus = CorpusBuilder(tmp_path)
+    s = corpus.store
+    assert corpus.article("a", ["X."]) == ["a:0:0"]
+    assert s.count("sentences") == 1
     with s.tx() as c:
         c.execute("DELETE FROM articles WHERE id='a'")
     assert s.count("sentences") == 0
+    # The foreign key itself (no writer makes an orphan sentence): raw SQL on purpose.
     with pytest.raises(sqlite3.IntegrityError):
         with s.tx() as c:
             c.execute("INSERT INTO sentences VALUES ('b:0:0', 'b', 0, 0, 'X.', 0, 2)")
+
+
+def test_add_translations_keeps_the_first_row_of_a_key(tmp_path):
+    corpus = CorpusBuilder(tmp_path)
+    corpus.translation("Satu.", "One.").translation("Satu.", "Uno.")
+    row = corpus.store.conn.execute("SELECT text, signature, key FROM translations").fetchone()
+    assert tuple(row) == ("One.", corpus.signature, translation_key(corpus.signature, "Satu."))
+    assert corpus.store.add_translations([]) == 0
 
 
 def test_translation_key_depends_on_both_parts():

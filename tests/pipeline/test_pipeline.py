@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 from bitext.cli import main
+from bitext.model import MetaKey
 from bitext.store import Store
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_run_end_to_end_then_rerun_is_a_no_op(tmp_path, tiny_model_dir, capsys):
@@ -43,6 +44,32 @@ def test_run_end_to_end_then_rerun_is_a_no_op(tmp_path, tiny_model_dir, capsys):
     with Store.open(out) as store:
         assert store.count("translations") == 14
         assert [tuple(r) for r in store.conn.execute("SELECT id, target, bead_type FROM pairs ORDER BY id")] == snapshot
+
+    # The Python API: each stage's typed report.
+    from bitext.pipeline import run_pipeline
+    from bitext.translate import TranslateReport
+
+    options = {"model": str(tiny_model_dir), "backend": "transformers", "beams": 1, "max_new_tokens": 24}
+    with Store.open(out) as store:
+        report = run_pipeline(store, [ROOT / "seeds"], translate_options=options, quiet=True)
+    assert report.stages["translate"] == TranslateReport(sentences=14, distinct=14, cached=14, translated=0,
+                                                         source_split=0, hit_max_length=0)
+    assert set(report.stages) == {"translate", "align", "flag"}
+
+
+def test_status_of_a_store_before_translation(tmp_path):
+    from bitext.pipeline import corpus_status, format_status
+    from tests.factories import CorpusBuilder
+
+    corpus = CorpusBuilder(tmp_path / "c")
+    corpus.article("a1", ["Satu.", "Dua."])
+    status = corpus_status(corpus.store)
+    assert (status["articles"], status["sentences"]) == (1, 2)
+    assert status["translate"] == {"signature": None, "translated": 0, "left": 2, "cached_translations": 0}
+    assert "translate   0/2 sentences translated (2 left)  [not run yet]" in format_status(status)
+    corpus.translation("Satu.", "One.")
+    corpus.store.set_meta(MetaKey.TRANSLATE_SIGNATURE, corpus.signature)
+    assert corpus_status(corpus.store)["translate"]["translated"] == 1
 
 
 def test_run_without_the_hub_is_one_clear_line(tmp_path, capsys, monkeypatch):

@@ -1,0 +1,41 @@
+"""Option groups shared by several commands, spelled once (sqlite-utils style).
+
+``add_translation_options(parser)`` adds the model and generation options to ``translate`` and
+``run``; ``translation_kwargs(args)`` turns them into the keyword arguments of
+:func:`bitext.translate.translate_corpus`. Importing this module loads no torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bitext.translate.backends import BACKEND_CHOICES
+from bitext.translate.models import DEFAULT_MODEL
+
+# option dest -> translate_corpus keyword (the same names)
+_TRANSLATION_KEYS = ("model", "revision", "backend", "beams", "max_new_tokens", "min_new_tokens", "length_penalty",
+                     "batch_tokens", "device", "compute_type", "threads")
+
+
+def add_translation_options(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """The model and generation options (``--model`` ... ``--threads``)."""
+    p.add_argument("--model", default=DEFAULT_MODEL, help=f"Hub id or local folder (default {DEFAULT_MODEL})")
+    p.add_argument("--revision", help="Hub revision (branch, tag or commit) of --model")
+    p.add_argument("--backend", choices=BACKEND_CHOICES, default="auto",
+                   help="auto = ctranslate2 if it is installed and the model converts (default)")
+    p.add_argument("--beams", type=int, metavar="N", help="beam size (default: the model's generation config)")
+    p.add_argument("--max-new-tokens", type=int, metavar="N", help="output length limit (default: the model's)")
+    p.add_argument("--min-new-tokens", type=int, metavar="N", help="minimum output length (default 0)")
+    p.add_argument("--length-penalty", type=float, metavar="X", help="beam length penalty (default: the model's)")
+    p.add_argument("--batch-tokens", type=int, metavar="N", help="padded source tokens per batch (default: by device)")
+    p.add_argument("--device", choices=("cpu", "cuda"), help="default: cuda if available")
+    p.add_argument("--compute-type", metavar="TYPE",
+                   help="e.g. float32, float16, int8, int8_float16 (default: int8[_float16] for ctranslate2,"
+                   " float32/float16 for transformers)")
+    p.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: all this process may use)")
+
+
+def translation_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """The options added by :func:`add_translation_options`, as ``translate_corpus`` keywords."""
+    return {key: getattr(args, key) for key in _TRANSLATION_KEYS}

@@ -1,0 +1,159 @@
+"""The CTranslate2 backend: the model converted once (cached on disk), int8 on CPU, int8_float16 on CUDA.
+
+CTranslate2's ``score`` with ``length_penalty=1`` is exactly the shared ``logprob`` (see
+:mod:`bitext.translate.backends`); for other penalties it is converted back to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any, ClassVar
+
+from bitext.errors import BitextError, EnvironmentProblem
+from bitext.translate.backends import GenOptions, Output, default_threads
+from bitext.translate.models import ModelRef
+
+
+def ct2_cache_root() -> Path:
+    """Where converted CTranslate2 models live: ``$BITEXT_CACHE/ct2`` or ``~/.cache/bitext/ct2``."""
+    base = os.environ.get("BITEXT_CACHE")
+    return (Path(base) if base else Path.home() / ".cache" / "bitext") / "ct2"
+
+
+def ct2_check_convertible(ref: ModelRef) -> None:
+    """Raise if CTranslate2 would not compute what Transformers computes for this model.
+
+    CTranslate2 starts Marian's decoder from a zero embedding instead of looking up the
+    decoder start token (<pad>): the same only while that embedding row is zero, as in every
+    model converted from Marian. Checked from the weights file without loading the model.
+    """
+    config = json.loads((ref.path / "config.json").read_text(encoding="utf-8"))
+    if config.get("model_type") != "marian":
+        return
+    start = config.get("decoder_start_token_id", config.get("pad_token_id"))
+    files = sorted(ref.path.glob("*.safetensors"))
+    if start is None or not files:
+        return
+    from safetensors import safe_open
+
+    for f in files:
+        with safe_open(f, framework="pt") as st:
+            for key in ("model.shared.weight", "model.decoder.embed_tokens.weight"):
+                if key in st.keys():
+                    row = st.get_slice(key)[start : start + 1]
+                    if bool(row.abs().max() > 0):
+                        raise BitextError(
+                            f"{ref.name}: the embedding of the decoder start token {start} is not zero;"
+                            " CTranslate2 would translate differently: use --backend transformers",
+                            2,
+                        )
+                    return
+
+
+def ct2_convert(ref: ModelRef, quantization: str) -> Path:
+    """Convert ``ref`` to CTranslate2 once; later calls return the cached folder.
+
+    The folder is ``<cache>/<sha256(fingerprint)[:16]>-<quantization>``, written atomically:
+    converted into a temporary folder beside it, then renamed, so a killed conversion leaves
+    nothing half-written and two concurrent conversions do not clash.
+    """
+    root = ct2_cache_root()
+    final = root / f"{hashlib.sha256(ref.fingerprint.encode()).hexdigest()[:16]}-{quantization}"
+    if (final / "model.bin").is_file():
+        return final
+    ct2_check_convertible(ref)
+    from ctranslate2.converters import TransformersConverter
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".convert-", dir=root))
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*sacremoses.*")
+            TransformersConverter(str(ref.path)).convert(str(tmp / "model"), quantization=quantization)
+        (tmp / "model" / "bitext-source.json").write_text(
+            json.dumps({"fingerprint": ref.fingerprint, "quantization": quantization}), encoding="utf-8"
+        )
+        try:
+            os.rename(tmp / "model", final)
+        except OSError:
+            if not (final / "model.bin").is_file():  # not a lost race: a real failure
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
+class CT2Backend:
+    """CTranslate2 ``Translator``: int8 on CPU, int8_float16 on CUDA (or ``compute_type``)."""
+
+    name: ClassVar[str] = "ctranslate2"
+    requires: ClassVar[str] = "ctranslate2"
+
+    def __init__(
+        self, ref: ModelRef, tokenizer: Any, device: str, compute_type: str | None = None, threads: int | None = None
+    ) -> None:
+        import ctranslate2
+
+        self.device = device
+        self.compute_type = compute_type or ("int8_float16" if device == "cuda" else "int8")
+        if self.compute_type not in ctranslate2.get_supported_compute_types(device):
+            raise BitextError(f"--compute-type {self.compute_type}: not supported by CTranslate2 on {device}", 2)
+        # Weights stored as computed (float16 weights serve int8_float16 too).
+        quant = {"int8_float16": "int8_float16", "int8_bfloat16": "int8_bfloat16"}.get(self.compute_type)
+        try:
+            self.translator = ctranslate2.Translator(
+                str(ct2_convert(ref, quant or self.compute_type)),
+                device=device,
+                compute_type=self.compute_type,
+                inter_threads=1,
+                intra_threads=(threads or default_threads()) if device == "cpu" else 0,
+            )
+        except BitextError:
+            raise
+        except Exception as e:  # conversion of an unsupported architecture, ...
+            raise EnvironmentProblem(f"{ref.name}: cannot convert to CTranslate2: {e}") from None
+        self.tokenizer = tokenizer
+        self.eos = tokenizer.eos_token
+
+    @classmethod
+    def available(cls) -> bool:
+        """True when the ctranslate2 package is importable."""
+        try:
+            import ctranslate2  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def generate(self, batch: list[list[int]], opts: GenOptions) -> list[Output]:
+        """Translate one batch with ``translate_batch``; scores converted back to the mean logprob."""
+        tok = self.tokenizer
+        source = [tok.convert_ids_to_tokens(ids) for ids in batch]
+        results = self.translator.translate_batch(
+            source,
+            beam_size=opts.beams,
+            length_penalty=opts.length_penalty,
+            max_decoding_length=opts.max_new_tokens,
+            min_decoding_length=opts.min_new_tokens,
+            max_input_length=0,  # inputs are already split to the model's maximum
+            return_scores=True,
+            return_end_token=True,
+        )
+        outputs = []
+        for r in results:
+            hyp = r.hypotheses[0]
+            hit = not hyp or hyp[-1] != self.eos
+            n = len(hyp)
+            # score = sum / n**length_penalty, n counting </s>: back to the mean.
+            logprob = r.scores[0] * n**opts.length_penalty / n if n else 0.0
+            ids = tok.convert_tokens_to_ids(hyp if hit else hyp[:-1])
+            outputs.append(Output(list(ids), float(logprob), hit))
+        return outputs

@@ -1,0 +1,296 @@
+"""The engine: a loaded model + backend + generation settings that translates lists of texts.
+
+Sources are tokenised, split when longer than the model's maximum input
+(:func:`bitext.translate.split.split_for_model`), sorted by length and cut into batches by a
+token budget; the outputs of a split source are joined again. :func:`load_engine` resolves the
+settings (the model's own GenerationConfig + overrides) and the backend; :func:`translate_texts`
+is the store-less entry point for notebooks.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bitext.errors import BitextError, EnvironmentProblem
+from bitext.model import Signature
+from bitext.translate.backends import Backend, GenOptions, Output, check_backend, cuda_available, load_backend
+from bitext.translate.models import DEFAULT_MODEL, ModelRef, load_tokenizer, resolve_model
+from bitext.translate.split import SPLIT_POLICY, split_for_model
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One machine translation, as stored in the ``translations`` table."""
+
+    source: str
+    text: str
+    logprob: float
+    n_tokens: int
+    n_unk: int
+    hit_max_length: bool
+    source_split: bool
+
+
+@dataclass
+class _Job:
+    source: str
+    n_unk: int
+    segments: list[list[int]]
+    outputs: list[Output | None] = field(default_factory=list)
+    remaining: int = 0
+
+
+def translation_signature(ref: ModelRef, backend: Backend, opts: GenOptions, max_input_tokens: int) -> Signature:
+    """The signature of translations made with these weights, backend and settings.
+
+    Its ``str()`` keys the translation cache, so it must not change for the same settings, e.g.
+    ``model:Helsinki-NLP/opus-mt-id-en@<commit>|backend:ctranslate2-int8|beams:6|lp:1|min_new:0|max_new:511|split:clause-v1/512``.
+    """
+    return Signature.of(
+        ("model", ref.fingerprint),
+        ("backend", f"{backend.name}-{backend.compute_type}"),
+        ("beams", opts.beams),
+        ("lp", float(opts.length_penalty)),
+        ("min_new", opts.min_new_tokens),
+        ("max_new", opts.max_new_tokens),
+        ("split", f"{SPLIT_POLICY}/{max_input_tokens}"),
+    )
+
+
+class Engine:
+    """A loaded model + backend + generation settings; translates lists of texts in batches.
+
+    Build with :func:`load_engine`. ``signature`` and ``settings`` describe exactly how its
+    translations are made.
+    """
+
+    def __init__(
+        self,
+        ref: ModelRef,
+        tokenizer: Any,
+        backend: Backend,
+        opts: GenOptions,
+        batch_tokens: int,
+        max_input_tokens: int,
+    ) -> None:
+        self.ref = ref
+        self.tokenizer = tokenizer
+        self.backend = backend
+        self.opts = opts
+        self.batch_tokens = batch_tokens
+        self.max_input_tokens = max_input_tokens
+        self.unk_id = tokenizer.unk_token_id
+        self.batches_run = 0  # generate() calls: lets tests see that cached work is not redone
+        self.signature = translation_signature(ref, backend, opts, max_input_tokens)
+        self.settings: dict[str, Any] = {
+            # A local folder is named by its last component only: its full path (a home
+            # directory, a user name) would otherwise travel into published dataset cards.
+            "model": ref.name if ref.revision else Path(ref.name).name,
+            "fingerprint": ref.fingerprint,
+            "revision": ref.revision,
+            "backend": backend.name,
+            "compute_type": backend.compute_type,
+            "device": backend.device,
+            **asdict(opts),
+            "max_input_tokens": max_input_tokens,
+            "split_policy": SPLIT_POLICY,
+            "batch_tokens": batch_tokens,
+            # MarianTokenizer normalises punctuation only when sacremoses is installed.
+            "punct_normalizer": "sacremoses" if importlib.util.find_spec("sacremoses") else "none",
+            "logprob": "mean log p per generated token, </s> included when emitted, <pad> excluded",
+        }
+
+    # -- preparing sources --
+
+    def _fits(self, text: str) -> bool:
+        return len(self.tokenizer(text)["input_ids"]) <= self.max_input_tokens
+
+    def _hard_split(self, text: str) -> list[str]:
+        pieces = self.tokenizer.tokenize(text)
+        step = max(1, (self.max_input_tokens - 1) // 2)  # slack: re-tokenising may merge differently
+        out = []
+        for i in range(0, len(pieces), step):
+            chunk = "".join(pieces[i : i + step]).replace("\u2581", " ").strip()
+            if chunk:
+                out.append(chunk)
+        return out
+
+    def _prepare(self, texts: Sequence[str]) -> list[_Job]:
+        jobs = []
+        for text, ids in zip(texts, self.tokenizer(list(texts))["input_ids"], strict=True):
+            n_unk = sum(1 for i in ids if i == self.unk_id)
+            if len(ids) <= self.max_input_tokens:
+                segments = [ids]
+            else:
+                pieces = split_for_model(text, self._fits, self._hard_split)
+                segments = [self.tokenizer(p)["input_ids"] for p in pieces]
+                # Last resort for pathological input: never let the model truncate silently.
+                segments = [s[: self.max_input_tokens - 1] + s[-1:] if len(s) > self.max_input_tokens else s
+                            for s in segments]
+            jobs.append(_Job(text, n_unk, segments, [None] * len(segments), len(segments)))
+        return jobs
+
+    def _batches(self, jobs: list[_Job]) -> Iterator[list[tuple[int, int]]]:
+        """(job, segment) index pairs, longest first, cut so that rows x longest <= batch_tokens."""
+        order = sorted(
+            ((j, s) for j, job in enumerate(jobs) for s in range(len(job.segments))),
+            key=lambda js: -len(jobs[js[0]].segments[js[1]]),
+        )
+        batch: list[tuple[int, int]] = []
+        width = 0
+        for j, s in order:
+            n = len(jobs[j].segments[s])
+            width_after = max(width, n)
+            if batch and width_after * (len(batch) + 1) > self.batch_tokens:
+                yield batch
+                batch, width_after = [], n
+            batch.append((j, s))
+            width = width_after
+        if batch:
+            yield batch
+
+    def batches(self, texts: Sequence[str]) -> list[list[list[int]]]:
+        """The token id batches :meth:`iter_translate` would send to the backend (for benchmarks)."""
+        jobs = self._prepare(texts)
+        return [[jobs[j].segments[s] for j, s in batch] for batch in self._batches(jobs)]
+
+    # -- translating --
+
+    def iter_translate(self, texts: Sequence[str]) -> Iterator[list[Translation]]:
+        """Translate distinct ``texts``; after each batch, yield the translations it completed.
+
+        Batches are sorted by length, so the order of completion is not the input order.
+        """
+        jobs = self._prepare(texts)
+        for batch in self._batches(jobs):
+            outputs = self.backend.generate([jobs[j].segments[s] for j, s in batch], self.opts)
+            self.batches_run += 1
+            done = []
+            for (j, s), out in zip(batch, outputs, strict=True):
+                job = jobs[j]
+                job.outputs[s] = out
+                job.remaining -= 1
+                if job.remaining == 0:
+                    done.append(self._finish(job))
+                    job.segments = []  # free memory early
+            yield done
+
+    def _finish(self, job: _Job) -> Translation:
+        outs = [o for o in job.outputs if o is not None]
+        texts = self.tokenizer.batch_decode([o.ids for o in outs], skip_special_tokens=True)
+        # Each output's mean is over its scored tokens (+1 for </s> when emitted).
+        scored = [len(o.ids) + (0 if o.hit_max_length else 1) for o in outs]
+        logprob = sum(o.logprob * n for o, n in zip(outs, scored, strict=True)) / max(1, sum(scored))
+        return Translation(
+            source=job.source,
+            text=" ".join(t.strip() for t in texts if t.strip()),
+            logprob=logprob,
+            n_tokens=sum(len(o.ids) for o in outs),
+            n_unk=job.n_unk,
+            hit_max_length=any(o.hit_max_length for o in outs),
+            source_split=len(outs) > 1,
+        )
+
+    def translate(self, texts: Sequence[str]) -> list[Translation]:
+        """Translate ``texts`` (duplicates translated once) and return results in input order."""
+        distinct = list(dict.fromkeys(texts))
+        by_source: dict[str, Translation] = {}
+        for done in self.iter_translate(distinct):
+            for t in done:
+                by_source[t.source] = t
+        return [by_source[t] for t in texts]
+
+
+def _default_batch_tokens(device: str, beams: int, backend: str = "transformers") -> int:
+    if device == "cuda":
+        import torch
+
+        gib = torch.cuda.get_device_properties(0).total_memory / 2**30
+        # ~400 source tokens per GiB at one beam leaves room for the decoder states.
+        return int(min(65536, max(4096, gib * 400)) // max(1, beams))
+    # CPU: big enough for efficient matrix products, small enough to commit often. CTranslate2
+    # keeps its memory flat and gains from bigger batches (beam 4, 64 FLORES sentences: 10.5
+    # sent/s at 2048 tokens, 12.0 at 8192); the transformers backend peaks near 2048.
+    base = 8192 if backend == "ctranslate2" else 4096
+    return max(512, base // max(1, beams // 2))
+
+
+def load_engine(
+    model: str = DEFAULT_MODEL,
+    *,
+    revision: str | None = None,
+    backend: str = "auto",
+    beams: int | None = None,
+    max_new_tokens: int | None = None,
+    min_new_tokens: int | None = None,
+    length_penalty: float | None = None,
+    batch_tokens: int | None = None,
+    device: str | None = None,
+    compute_type: str | None = None,
+    threads: int | None = None,
+) -> Engine:
+    """Load ``model`` with ``backend`` (a name of :data:`bitext.translate.backends.BACKENDS`, or
+    'auto': the first that is installed and loads the model) and resolve the generation settings
+    (model defaults + overrides)."""
+    check_backend(backend)  # before anything is loaded
+    for name, value in (("--beams", beams), ("--max-new-tokens", max_new_tokens), ("--batch-tokens", batch_tokens)):
+        if value is not None and value < 1:
+            raise BitextError(f"{name} {value}: must be at least 1", 2)
+    if device is None:
+        device = "cuda" if cuda_available() else "cpu"
+    elif device not in ("cpu", "cuda"):
+        raise BitextError(f"--device {device}: expected cpu or cuda", 2)
+    elif device == "cuda" and not cuda_available():
+        raise EnvironmentProblem("--device cuda: no CUDA device is available (torch.cuda.is_available() is False)")
+
+    ref = resolve_model(model, revision)
+    from transformers import AutoConfig, GenerationConfig
+
+    config = AutoConfig.from_pretrained(ref.path)
+    if (ref.path / "generation_config.json").is_file():
+        gen = GenerationConfig.from_pretrained(ref.path)
+    else:
+        gen = GenerationConfig.from_model_config(config)
+    tokenizer = load_tokenizer(ref.path)
+
+    max_pos = getattr(config, "max_position_embeddings", None) or 512
+    max_in = max_pos
+    if isinstance(tokenizer.model_max_length, int) and tokenizer.model_max_length < 10**6:
+        max_in = min(max_in, tokenizer.model_max_length)
+    if max_new_tokens is None:
+        # max_length counts the decoder start token.
+        max_new_tokens = gen.max_new_tokens or ((gen.max_length - 1) if gen.max_length else max_pos - 1)
+    max_new_tokens = min(max_new_tokens, max_pos - 1)  # the decoder has no positions beyond
+    opts = GenOptions(
+        beams=beams or gen.num_beams or 1,
+        max_new_tokens=max_new_tokens,
+        min_new_tokens=min(min_new_tokens or 0, max_new_tokens),
+        length_penalty=float(length_penalty if length_penalty is not None else (gen.length_penalty or 1.0)),
+    )
+    chosen = load_backend(backend, ref, tokenizer, device, compute_type, threads)
+    return Engine(ref, tokenizer, chosen, opts, batch_tokens or _default_batch_tokens(device, opts.beams, chosen.name),
+                  max_in)
+
+
+_ENGINE_CACHE: dict[str, Engine] = {}
+
+
+def translate_texts(texts: list[str], **options: Any) -> list[Translation]:
+    """Translate a list of texts without a store (for notebooks); results in input order.
+
+    Takes the options of :func:`load_engine`; the last engine is kept, so repeated calls with
+    the same options do not reload the model.
+    """
+    options.pop("quiet", None)
+    options.pop("shard", None)
+    key = json.dumps(options, sort_keys=True, default=str)
+    engine = _ENGINE_CACHE.get(key)
+    if engine is None:
+        _ENGINE_CACHE.clear()
+        engine = _ENGINE_CACHE[key] = load_engine(**options)
+    return engine.translate(texts)

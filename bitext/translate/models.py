@@ -1,0 +1,126 @@
+"""Which model: ``--model`` (a Hub id with optional revision, or a local folder) -> a folder on disk.
+
+:func:`resolve_model` returns a :class:`ModelRef` whose *fingerprint* names exactly those
+weights (it is the first field of the translation signature); :func:`load_tokenizer` loads the
+model's tokenizer the way every part of bitext loads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bitext.errors import BitextError, EnvironmentProblem
+
+DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"
+
+# Files that define a model's behaviour: hashed for the fingerprint of a local folder.
+_MODEL_FILES = (
+    "config.json",
+    "generation_config.json",
+    "source.spm",
+    "target.spm",
+    "vocab.json",
+    "target_vocab.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "sentencepiece.bpe.model",
+    "spiece.model",
+)
+_WEIGHT_SUFFIXES = (".safetensors", ".bin")
+# What to fetch from the Hub: configs, tokenizer files and one weights format.
+_HUB_SMALL_FILES = ["*.json", "*.spm", "*.model", "*.txt"]
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A model resolved to a folder on disk.
+
+    ``fingerprint`` names the exact weights: ``ID@COMMIT`` for a Hub model, ``folder-sha256:HASH``
+    (hash of config, tokenizer and weight files) for a local folder.
+    """
+
+    path: Path
+    fingerprint: str
+    name: str  # what the user asked for (Hub id or folder path)
+    revision: str | None  # commit hash for a Hub model, None for a folder
+
+
+def _looks_like_path(name: str) -> bool:
+    return name.startswith((".", "/", "~")) or os.sep + os.sep in name or name.count("/") > 1
+
+
+def folder_fingerprint(path: Path) -> str:
+    """sha256 over the names and contents of the files that define the model in ``path``."""
+    h = hashlib.sha256()
+    names = sorted(
+        p.name
+        for p in path.iterdir()
+        if p.is_file() and (p.name in _MODEL_FILES or p.name.endswith(_WEIGHT_SUFFIXES))
+    )
+    for name in names:
+        h.update(name.encode() + b"\0")
+        with open(path / name, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def resolve_model(model: str, revision: str | None = None) -> ModelRef:
+    """Find ``model`` on disk: a local folder, or a Hub id downloaded into (or found in) the HF cache.
+
+    Raises :class:`EnvironmentProblem` (exit code 2) with one actionable line when the Hub
+    cannot be reached (or ``HF_HUB_OFFLINE=1``) and there is no cached copy.
+    """
+    local = Path(model).expanduser()
+    if local.is_dir():
+        if revision:
+            raise BitextError(f"--revision {revision}: only for Hub models, {model} is a local folder", 2)
+        if not (local / "config.json").is_file():
+            raise EnvironmentProblem(f"{model}: not a model folder (no config.json)")
+        return ModelRef(local.resolve(), "folder-sha256:" + folder_fingerprint(local)[:16], str(local), None)
+    if _looks_like_path(model) or local.exists():
+        raise EnvironmentProblem(f"{model}: no such model folder")
+
+    from huggingface_hub import constants, snapshot_download
+    from huggingface_hub.errors import (
+        GatedRepoError,
+        LocalEntryNotFoundError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    try:
+        path = Path(snapshot_download(model, revision=revision, allow_patterns=_HUB_SMALL_FILES + ["*.safetensors"]))
+        if not any(p.suffix == ".safetensors" for p in path.iterdir()):
+            # Older repos (opus-mt among them) ship only pytorch_model.bin on main.
+            path = Path(snapshot_download(model, revision=revision, allow_patterns=["pytorch_model.bin"]))
+    except (RepositoryNotFoundError, GatedRepoError) as e:
+        raise EnvironmentProblem(f"{model}: no such model on the Hugging Face Hub (or no access): {e}") from None
+    except RevisionNotFoundError:
+        raise EnvironmentProblem(f"{model}: no revision {revision!r} on the Hugging Face Hub") from None
+    except (LocalEntryNotFoundError, OSError) as e:
+        why = "HF_HUB_OFFLINE=1" if constants.HF_HUB_OFFLINE else "Hugging Face Hub unreachable"
+        raise EnvironmentProblem(
+            f"cannot download {model} ({why}) and no local copy in the cache ({constants.HF_HUB_CACHE}):"
+            f" pass --model PATH to a local model folder [{type(e).__name__}]"
+        ) from None
+    # The snapshot folder is named after the commit: that pins the weights.
+    return ModelRef(path, f"{model}@{path.name}", model, path.name)
+
+
+def load_tokenizer(path: Path) -> Any:
+    """The model's tokenizer (MarianTokenizer for opus-mt), without the sacremoses nag."""
+    from transformers import AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*sacremoses.*")
+        return AutoTokenizer.from_pretrained(path)

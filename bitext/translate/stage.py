@@ -1,0 +1,152 @@
+"""The corpus stage: every sentence of a store without a translation under the current signature.
+
+Work streams from the store: a few thousand distinct pending sources at a time, sorted by token
+length, cut into batches by a token budget; every batch is committed in its own transaction (through
+:meth:`Store.add_translations`), so a killed run resumes where it stopped and a repeated sentence
+(boilerplate) is translated once.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bitext.errors import BitextError
+from bitext.model import MetaKey
+from bitext.store import Store, translation_key, utcnow
+from bitext.translate.engine import Engine, load_engine
+from bitext.translate.merge import shard_of
+from bitext.translate.models import DEFAULT_MODEL
+
+CHUNK_SOURCES = 4000  # distinct pending sources held in memory at a time
+_PAGE = 2000  # sentence rows read per query
+
+
+@dataclass(frozen=True)
+class TranslateReport:
+    """What one translate run did.
+
+    ``sentences`` (in this shard), ``distinct`` sources, ``cached`` (already translated before this
+    run), ``translated`` (now), ``source_split`` and ``hit_max_length`` (among those translated now).
+    """
+
+    sentences: int
+    distinct: int
+    cached: int
+    translated: int
+    source_split: int
+    hit_max_length: int
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts as a dict, in field order (the CLI prints them as ``key=value``)."""
+        return asdict(self)
+
+
+def translate_corpus(
+    store: Store,
+    *,
+    model: str = DEFAULT_MODEL,
+    revision: str | None = None,
+    backend: str = "auto",
+    beams: int | None = None,
+    max_new_tokens: int | None = None,
+    batch_tokens: int | None = None,
+    device: str | None = None,
+    shard: tuple[int, int] | None = None,
+    quiet: bool = False,
+    engine: Engine | None = None,
+    **options: Any,
+) -> TranslateReport:
+    """Translate every sentence of ``store`` that has no translation under the current signature.
+
+    ``engine`` reuses a loaded :class:`Engine` (its options win); extra ``options``
+    (min_new_tokens, length_penalty, compute_type, threads) go to :func:`load_engine`.
+    ``shard=(i, n)`` translates only the sources with :func:`shard_of` ``== i``.
+    """
+    if shard is not None and not (0 <= shard[0] < shard[1]):
+        raise BitextError(f"--shard {shard[0]}/{shard[1]}: expected I/N with 0 <= I < N", 2)
+    if engine is None:
+        engine = load_engine(
+            model,
+            revision=revision,
+            backend=backend,
+            beams=beams,
+            max_new_tokens=max_new_tokens,
+            batch_tokens=batch_tokens,
+            device=device,
+            **options,
+        )
+    sig = str(engine.signature)
+    store.set_meta(MetaKey.TRANSLATE_SIGNATURE, sig)
+    store.set_meta_json(MetaKey.TRANSLATE_SETTINGS, {**engine.settings, "shard": list(shard) if shard else None})
+
+    conn = store.conn
+    conn.create_function("bitext_tkey", 1, lambda text: translation_key(sig, text), deterministic=True)
+    where = "1"
+    if shard is not None:
+        i, n = shard
+        conn.create_function("bitext_shard", 1, lambda text: shard_of(text, n), deterministic=True)
+        where = f"bitext_shard(text) = {int(i)}"
+    missing = "NOT EXISTS (SELECT 1 FROM translations t WHERE t.key = bitext_tkey(s.text))"
+
+    n_sentences = conn.execute(f"SELECT COUNT(*) FROM sentences WHERE {where}").fetchone()[0]
+    n_distinct = conn.execute(f"SELECT COUNT(DISTINCT text) FROM sentences WHERE {where}").fetchone()[0]
+    n_pending = conn.execute(
+        f"SELECT COUNT(*) FROM (SELECT DISTINCT text FROM sentences WHERE {where}) s WHERE {missing}"
+    ).fetchone()[0]
+    translated = source_split = hit_max_length = 0
+    from tqdm import tqdm
+
+    bar = tqdm(total=n_pending, unit="sent", desc="translate", disable=quiet or n_pending == 0, file=sys.stderr,
+               dynamic_ncols=True)
+    try:
+        for chunk in _pending_chunks(conn, where, missing):
+            for done in engine.iter_translate(chunk):
+                now = utcnow()
+                store.add_translations(
+                    (translation_key(sig, t.source), sig, t.source, t.text, t.logprob, t.n_tokens, t.n_unk,
+                     int(t.hit_max_length), int(t.source_split), now)
+                    for t in done
+                )
+                translated += len(done)
+                source_split += sum(t.source_split for t in done)
+                hit_max_length += sum(t.hit_max_length for t in done)
+                bar.update(len(done))
+    finally:
+        bar.close()
+    return TranslateReport(
+        sentences=n_sentences,
+        distinct=n_distinct,
+        cached=n_distinct - n_pending,
+        translated=translated,
+        source_split=source_split,
+        hit_max_length=hit_max_length,
+    )
+
+
+def _pending_chunks(conn: Any, where: str, missing: str) -> Iterator[list[str]]:
+    """Distinct untranslated sources, up to CHUNK_SOURCES at a time, reading the store by rowid pages.
+
+    Each page is queried after the previous chunk is committed, so a text translated in an
+    earlier chunk is not pending any more when it occurs again later.
+    """
+    last = 0
+    exhausted = False
+    while not exhausted:
+        chunk: dict[str, None] = {}
+        while len(chunk) < CHUNK_SOURCES:
+            rows = conn.execute(
+                f"SELECT s.rowid, s.text FROM sentences s WHERE s.rowid > ? AND {where} AND {missing}"
+                " ORDER BY s.rowid LIMIT ?",
+                (last, _PAGE),
+            ).fetchall()
+            for rowid, text in rows:
+                chunk.setdefault(text)
+                last = rowid
+            if len(rows) < _PAGE:
+                exhausted = True
+                break
+        if chunk:
+            yield list(chunk)
