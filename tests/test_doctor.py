@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sqlite3
 import subprocess
 from pathlib import Path
 
-from bitext.cli import doctor as cli_doctor
+from bitext.cli import main
 from bitext.doctor import doctor, leftovers
 from bitext.store import DB_NAME, Store
 from tests.factories import CorpusBuilder
-
-
-def run_doctor(argv: list[str]) -> int:
-    """``bitext doctor`` through its CLI module (registered in bitext.cli at integration)."""
-    parser = argparse.ArgumentParser()
-    cli_doctor.register(parser.add_subparsers())
-    args = parser.parse_args(argv)
-    return args.func(args)
 
 
 def _dead_pid() -> int:
@@ -33,7 +24,7 @@ def test_a_healthy_corpus(tmp_path: Path, capsys) -> None:
     b = CorpusBuilder(tmp_path)
     b.article("a1", ["Satu.", "Dua."])
     b.store.close()
-    assert run_doctor(["doctor", str(tmp_path)]) == 0
+    assert main(["doctor", str(tmp_path)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"store   {tmp_path / DB_NAME}"
     assert "ok      integrity check passed" in out
@@ -53,7 +44,7 @@ def test_leftovers_of_killed_runs_are_found_and_fixed(tmp_path: Path, capsys) ->
     assert leftovers([tmp_path, cache]) == [dead, convert]
     report = doctor(tmp_path, cache_root=cache)
     assert not report.ok
-    assert run_doctor(["doctor", str(tmp_path)]) == 1
+    assert main(["doctor", str(tmp_path)]) == 1
     assert f"PROBLEM leftover of a killed run: {dead} (remove with --fix)" in capsys.readouterr().out
     fixed = doctor(tmp_path, fix=True, cache_root=cache)
     assert fixed.ok and not dead.exists() and not convert.exists() and alive.exists()
@@ -63,13 +54,13 @@ def test_leftovers_of_killed_runs_are_found_and_fixed(tmp_path: Path, capsys) ->
 def test_damage_and_future_schema_are_problems_not_tracebacks(tmp_path: Path, capsys) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / DB_NAME).write_text("notes, not a database\n" * 100)
-    assert run_doctor(["doctor", str(tmp_path / "a")]) == 1
+    assert main(["doctor", str(tmp_path / "a")]) == 1
     out = capsys.readouterr().out
     assert "PROBLEM" in out and "the store is damaged" in out
     Store.open(tmp_path / "b").close()
     with sqlite3.connect(tmp_path / "b" / DB_NAME) as c:
         c.execute("INSERT INTO schema_migrations VALUES ('core', 99, 'later')")
-    assert run_doctor(["doctor", str(tmp_path / "b")]) == 1
+    assert main(["doctor", str(tmp_path / "b")]) == 1
     assert "written by a newer bitext (core v99" in capsys.readouterr().out
-    assert run_doctor(["doctor", str(tmp_path / "nothing")]) == 1
+    assert main(["doctor", str(tmp_path / "nothing")]) == 1
     assert "PROBLEM no corpus store here" in capsys.readouterr().out

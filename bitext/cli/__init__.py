@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
 from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import BitextError
+from ..store import is_fault
 
 # Order = order in --help.
-COMMAND_MODULES = ["run", "segment", "translate", "align", "flag", "review", "publish", "export", "status"]
+COMMAND_MODULES = ["run", "segment", "translate", "align", "flag", "review", "publish", "export", "status", "doctor"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +47,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BitextError as e:
         print(f"bitext: error: {e}", file=sys.stderr)
         return e.exit_code
+    except sqlite3.Error as e:
+        # A storage fault that escaped the store's own translation (a read outside a transaction).
+        if not is_fault(e):
+            raise
+        print(f"bitext: error: corpus store: {e} (run 'bitext doctor CORPUS')", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("bitext: interrupted; everything committed so far is kept, re-run to resume", file=sys.stderr)
         return 130

@@ -17,8 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_doctor(args: argparse.Namespace) -> int:
-    from bitext.backends import ct2_cache_root
     from bitext.doctor import doctor, next_run
+    from bitext.translate.backends.ct2 import ct2_cache_root
 
     report = doctor(args.corpus, fix=args.fix, cache_root=ct2_cache_root(), next_run=next_run)
     print(report.format())
