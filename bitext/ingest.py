@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
-from .readers import METADATA_FIELDS, Record, expand_inputs, read_file
+from .readers import METADATA_FIELDS, Record, expand_inputs, read_file, suffixes
 from .segment import Segmented, segment_text, segmenter_signature
 from .segment.normalize import clean_inline
 from .store import Store, utcnow
@@ -82,7 +82,13 @@ def ingest(
     warnings: list[str] = []
     signature = str(segmenter_signature(keep_dateline))
     seen: dict[str, tuple[str, str]] = {}  # id -> (hash, where) within this run
-    for path in expand_inputs(inputs):
+    inputs = list(inputs)
+    files = expand_inputs(inputs)  # every named path is checked before anything is read
+    for named in map(Path, inputs):
+        if named.is_dir() and not expand_inputs([named]):
+            warnings.append(f"{named}: no article files ({', '.join(suffixes())}) in this folder")
+    read_any = False
+    for path in files:
         try:
             records = list(read_file(path, encoding))
         except InputError as e:
@@ -91,6 +97,7 @@ def ingest(
         except OSError as e:
             problems.append(f"{path}: cannot read ({e.strerror})")
             continue
+        read_any = read_any or bool(records)
         for rec in records:
             if isinstance(rec, InputError):
                 problems.append(str(rec))
@@ -119,6 +126,9 @@ def ingest(
             counts[_store_article(store, rec, h, signature, keep_dateline)] += 1
             if progress:
                 progress(1)
+    if not read_any and not problems:
+        # Nothing at all was read: a wrong folder, not a run that found every article unchanged.
+        problems.append(f"no articles read from {', '.join(map(str, inputs))}")
     return IngestReport(**counts, sentences=store.count("sentences"), problems=tuple(problems),
                         warnings=tuple(warnings))
 

@@ -13,6 +13,9 @@ the file (``--encoding`` overrides). A new format is one module with a class reg
 from __future__ import annotations
 
 import codecs
+import errno
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -94,14 +97,36 @@ def folder_files(folder: Path, *, recursive: bool = True) -> list[Path]:
 def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
     """Files named directly, plus the readable files inside named folders (see :func:`folder_files`).
 
-    Raises :class:`InputError` (exit code 2) for a path that does not exist.
+    Raises :class:`InputError` (exit code 2), before anything is read, for a path that does not exist,
+    a symlink loop, and anything that is neither a regular file nor a folder: a FIFO or a device named
+    on the command line would block or never end (inside a folder such entries are skipped).
     """
     files: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
+        kind = _kind(p)
+        if kind == "folder":
             files.extend(folder_files(p))
-        elif p.exists():
+        elif kind == "file":
             files.append(p)
         else:
-            raise InputError(f"{p}: no such file or folder", exit_code=2)
+            raise InputError(f"{p}: {kind}", exit_code=2)
     return files
+
+
+def _kind(path: Path) -> str:
+    """'file', 'folder', or why the path cannot be read as input."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "no such file or folder"
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "symlink loop (the link points back at itself)"
+        return f"cannot read ({e.strerror})"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISREG(mode):
+        return "file"
+    what = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    return f"is {what}, not an article file; refusing to read it"

@@ -8,7 +8,9 @@ model's tokenizer the way every part of bitext loads it.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +53,74 @@ class ModelRef:
     revision: str | None  # commit hash for a Hub model, None for a folder
 
 
+# Encoder-decoder model types transformers' AutoModelForSeq2SeqLM can translate with.
+SEQ2SEQ_TYPES = frozenset({"marian", "mbart", "m2m_100", "nllb-moe", "t5", "mt5", "bart", "fsmt", "pegasus",
+                           "prophetnet", "led", "umt5"})
+# Tokenizer files each model type needs (at least one of each tuple); other types need one of _ANY_TOKENIZER.
+_TOKENIZER_FILES = {"marian": (("source.spm",), ("target.spm",), ("vocab.json",))}
+_ANY_TOKENIZER = ("tokenizer.json", "spiece.model", "sentencepiece.bpe.model", "source.spm", "vocab.json")
+
+
+def validate_model_folder(path: Path) -> None:
+    """Check that ``path`` holds a translation model bitext can load, before anything loads it.
+
+    One :class:`EnvironmentProblem` line naming the file for: an unreadable or invalid
+    ``config.json``, a model that is not sequence-to-sequence (``model_type: bert``), missing tokenizer
+    files, no weights, and weights files that are not what their suffix says (random bytes as
+    ``model.safetensors``, a truncated ``pytorch_model.bin``).
+    """
+    cfg_path = path / "config.json"
+    try:
+        config = json.loads(cfg_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EnvironmentProblem(f"{path}: not a model folder (no config.json)") from None
+    except OSError as e:
+        raise EnvironmentProblem(f"{cfg_path}: cannot read: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise EnvironmentProblem(f"{cfg_path}: not UTF-8 text; the model folder is damaged") from None
+    except json.JSONDecodeError as e:
+        raise EnvironmentProblem(f"{cfg_path}:{e.lineno}: invalid JSON ({e.msg}); the model folder is damaged") from None
+    if not isinstance(config, dict):
+        raise EnvironmentProblem(f"{cfg_path}: not a model config (a JSON object is expected)")
+    model_type = config.get("model_type")
+    if model_type not in SEQ2SEQ_TYPES and not config.get("is_encoder_decoder"):
+        raise EnvironmentProblem(
+            f"{cfg_path}: model_type {model_type!r} is not a sequence-to-sequence translation model; "
+            f"bitext translates with MarianMT models such as {DEFAULT_MODEL}"
+        )
+    present = {p.name for p in path.iterdir() if p.is_file()}
+    for choices in _TOKENIZER_FILES.get(str(model_type), ((_ANY_TOKENIZER),)):
+        if not present & set(choices):
+            raise EnvironmentProblem(f"{path}: tokenizer file {' or '.join(choices)} is missing")
+    weights = sorted(n for n in present if n.endswith(_WEIGHT_SUFFIXES))
+    if not weights:
+        raise EnvironmentProblem(f"{path}: no model weights (model.safetensors or pytorch_model.bin)")
+    for name in weights:
+        _check_weights(path / name)
+
+
+def _check_weights(file: Path) -> None:
+    """A cheap look at a weights file's header: safetensors' JSON header, or torch's zip/pickle magic."""
+    try:
+        with open(file, "rb") as f:
+            head = f.read(8)
+            size = file.stat().st_size
+            if file.suffix == ".safetensors":
+                n = struct.unpack("<Q", head)[0] if len(head) == 8 else -1
+                ok = 0 < n <= size - 8
+                if ok:
+                    header = json.loads(f.read(n))
+                    ok = isinstance(header, dict) and bool(header)
+            else:
+                ok = head[:4] == b"PK\x03\x04" or head[:1] == b"\x80"
+    except OSError as e:
+        raise EnvironmentProblem(f"{file}: cannot read the weights: {e.strerror}") from None
+    except (ValueError, UnicodeDecodeError):
+        ok = False
+    if not ok:
+        raise EnvironmentProblem(f"{file}: not a readable {file.suffix[1:]} weights file (damaged or incomplete download)")
+
+
 def _looks_like_path(name: str) -> bool:
     return name.startswith((".", "/", "~")) or os.sep + os.sep in name or name.count("/") > 1
 
@@ -82,8 +152,7 @@ def resolve_model(model: str, revision: str | None = None) -> ModelRef:
     if local.is_dir():
         if revision:
             raise BitextError(f"--revision {revision}: only for Hub models, {model} is a local folder", 2)
-        if not (local / "config.json").is_file():
-            raise EnvironmentProblem(f"{model}: not a model folder (no config.json)")
+        validate_model_folder(local)
         return ModelRef(local.resolve(), "folder-sha256:" + folder_fingerprint(local)[:16], str(local), None)
     if _looks_like_path(model) or local.exists():
         raise EnvironmentProblem(f"{model}: no such model folder")
@@ -111,6 +180,7 @@ def resolve_model(model: str, revision: str | None = None) -> ModelRef:
             f"cannot download {model} ({why}) and no local copy in the cache ({constants.HF_HUB_CACHE}):"
             f" pass --model PATH to a local model folder [{type(e).__name__}]"
         ) from None
+    validate_model_folder(path)  # a partial or damaged download in the cache
     # The snapshot folder is named after the commit: that pins the weights.
     return ModelRef(path, f"{model}@{path.name}", model, path.name)
 
@@ -123,4 +193,12 @@ def load_tokenizer(path: Path) -> Any:
     hf_logging.set_verbosity_error()
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*sacremoses.*")
-        return AutoTokenizer.from_pretrained(path)
+        try:
+            return AutoTokenizer.from_pretrained(path)
+        except (OSError, ValueError, TypeError, RuntimeError) as e:  # damaged tokenizer files
+            raise EnvironmentProblem(f"{path}: cannot load the tokenizer: {_first_line(e)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

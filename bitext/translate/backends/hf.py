@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 from typing import Any, ClassVar
 
-from bitext.errors import BitextError
+from bitext.errors import BitextError, EnvironmentProblem
 from bitext.translate.backends import GenOptions, Output, default_threads
 from bitext.translate.backends.hf_beam import beam_search, plain_beam_config
 from bitext.translate.models import ModelRef
@@ -72,7 +72,10 @@ class TransformersBackend:
             raise BitextError(f"--compute-type {self.compute_type}: transformers supports {', '.join(_DTYPES)}", 2)
         if device == "cpu":
             torch.set_num_threads(threads or default_threads())
-        self.model = AutoModelForSeq2SeqLM.from_pretrained(ref.path, dtype=getattr(torch, self.compute_type))
+        try:
+            self.model = AutoModelForSeq2SeqLM.from_pretrained(ref.path, dtype=getattr(torch, self.compute_type))
+        except (OSError, ValueError, RuntimeError, KeyError) as e:  # weights that passed the header check
+            raise EnvironmentProblem(f"{ref.path}: cannot load the model: {str(e).strip().splitlines()[0]}") from None
         self.model.to(device).eval()
         # Forcing </s> at the limit would hide that the limit was hit (and CTranslate2 does not
         # do it): let the output stop without </s> and flag it as hit_max_length instead. Set on
