@@ -209,8 +209,7 @@ class Store:
 
     def _connect(self) -> sqlite3.Connection:
         if self.read_only:
-            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
-                                   isolation_level=None, check_same_thread=False)
+            conn = self._connect_read_only()
         else:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
@@ -226,6 +225,26 @@ class Store:
             conn.close()
             raise
         return conn
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        uri = self.path.resolve().as_uri()
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+            return conn
+        except sqlite3.OperationalError as e:
+            conn.close()
+            if "unable to open" not in str(e):
+                raise
+        # A WAL store on a read-only folder or medium: SQLite cannot create the -shm file it needs to
+        # read. Nothing can write there either, so the file is read as immutable — unless committed
+        # pages still sit in the -wal file, which an immutable read would not see.
+        wal = self.path.with_name(self.path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise StoreError(f"{self.path}: the folder is read-only and {wal.name} holds changes not yet in the store: "
+                             "copy the corpus folder somewhere writable and run the command there")
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=30, isolation_level=None,
+                               check_same_thread=False)
 
     @contextmanager
     def errors(self) -> Iterator[None]:
@@ -504,7 +523,8 @@ def store_error(exc: sqlite3.Error, path: Path) -> StoreError:
     elif "readonly" in low or "read-only" in low:
         what = "the store cannot be written (read-only file, folder or medium): fix the permissions, or use a command that only reads"
     elif "unable to open" in low:
-        what = "cannot open the store (missing, unreadable, or a read-only folder that has no -wal/-shm files)"
+        what = ("cannot open the store: missing, unreadable, or on a read-only folder or medium (commands that "
+                "write need a writable folder; status, export and publish can read it from there)")
     elif "locked" in low or "busy" in low:
         what = "locked by another bitext process for over 30 s: wait for it to finish, then re-run"
     else:

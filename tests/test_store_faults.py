@@ -129,3 +129,30 @@ def test_disk_full_is_one_line_and_keeps_what_was_committed(tiny_disk: Path) -> 
     store = Store.open(tiny_disk / "corpus", read_only=True)
     assert store.count("sentences") == 2
     assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.fixture
+def read_only_copy(tmp_path: Path) -> Iterator[Path]:
+    """A corpus folder bind-mounted read-only (CI runs as root); skipped where mounting is not allowed."""
+    folder = tmp_path / "ro"
+    b = CorpusBuilder(folder)
+    b.article("a1", ["Satu.", "Dua."])
+    b.store.close()
+    r = subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {r.stderr.decode().strip()}")
+    subprocess.run(["mount", "-o", "remount,ro,bind", str(folder)], check=True, capture_output=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def test_status_works_on_a_read_only_folder(read_only_copy: Path) -> None:
+    r = _bitext("status", str(read_only_copy))
+    assert r.returncode == 0, r.stderr
+    assert "segment     1 articles, 2 sentences" in r.stdout
+    with pytest.raises(StoreError, match="cannot be written|opened read-only"):
+        Store.open(read_only_copy, read_only=True).set_meta("x", "y")
+    r = _bitext("segment", str(read_only_copy), "--out", str(read_only_copy))
+    assert r.returncode != 0 and "Traceback" not in r.stderr and r.stderr.count("\n") <= 2

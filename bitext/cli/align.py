@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "of .jsonl/.csv files with 'id' and 'text' (or one such file)",
     )
     p.add_argument("--encoding", help="decode reference files with this encoding instead of UTF-8/UTF-16-with-BOM")
-    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=run_align)
 
 

@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "'default' goes back to the built-in defaults",
     )
     p.add_argument("--explain", metavar="PAIR_ID", help="print every check's score and reason for one pair")
-    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=run_flag)
 
 

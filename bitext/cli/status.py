@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    with Store.open(args.corpus, create=False) as store:
+    with Store.open(args.corpus, read_only=True) as store:
         status = corpus_status(store)
     print(status_json(status) if args.json else format_status(status))
     return 0

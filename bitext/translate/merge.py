@@ -30,12 +30,25 @@ class MergeReport:
         return asdict(self)
 
 
+MAX_SHARDS = 1_000_000
+"""More shards than sentences in any archive; also keeps shard numbers inside SQLite's integers."""
+
+
 def parse_shard(spec: str) -> tuple[int, int]:
     """Parse ``I/N`` (0 <= I < N) as given to ``--shard``."""
-    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", spec)
-    if not m or not 0 <= int(m.group(1)) < int(m.group(2)):
-        raise BitextError(f"--shard {spec!r}: expected I/N with 0 <= I < N, e.g. 0/4", 2)
-    return int(m.group(1)), int(m.group(2))
+    m = re.fullmatch(r"\s*(\d{1,20})\s*/\s*(\d{1,20})\s*", spec)
+    if not m:
+        raise BitextError(f"--shard {spec[:40]!r}: expected I/N with 0 <= I < N, e.g. 0/4", 2)
+    return check_shard(int(m.group(1)), int(m.group(2)))
+
+
+def check_shard(i: int, n: int) -> tuple[int, int]:
+    """``(i, n)`` when it names a shard (0 <= i < n <= :data:`MAX_SHARDS`), else a one-line BitextError."""
+    if not 0 <= i < n:
+        raise BitextError(f"--shard {i}/{n}: expected I/N with 0 <= I < N, e.g. 0/4", 2)
+    if n > MAX_SHARDS:
+        raise BitextError(f"--shard {i}/{n}: at most {MAX_SHARDS} shards", 2)
+    return i, n
 
 
 def shard_of(text: str, n: int) -> int:

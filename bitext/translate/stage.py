@@ -13,11 +13,10 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bitext.errors import BitextError
 from bitext.model import MetaKey
 from bitext.store import Store, translation_key, utcnow
 from bitext.translate.engine import Engine, load_engine
-from bitext.translate.merge import shard_of
+from bitext.translate.merge import check_shard, shard_of
 from bitext.translate.models import DEFAULT_MODEL
 
 CHUNK_SOURCES = 4000  # distinct pending sources held in memory at a time
@@ -65,8 +64,8 @@ def translate_corpus(
     (min_new_tokens, length_penalty, compute_type, threads) go to :func:`load_engine`.
     ``shard=(i, n)`` translates only the sources with :func:`shard_of` ``== i``.
     """
-    if shard is not None and not (0 <= shard[0] < shard[1]):
-        raise BitextError(f"--shard {shard[0]}/{shard[1]}: expected I/N with 0 <= I < N", 2)
+    if shard is not None:
+        check_shard(*shard)
     if engine is None:
         engine = load_engine(
             model,

@@ -22,6 +22,12 @@ def test_parse_shard_and_shard_of() -> None:
         with pytest.raises(BitextError) as e:
             parse_shard(bad)
         assert e.value.exit_code == 2
+    # Absurd sizes are one line, not an SQLite overflow deep inside the stage.
+    with pytest.raises(BitextError, match=r"^--shard '99999999999999999999/9+': expected I/N"):
+        parse_shard("99999999999999999999/99999999999999999999999")
+    with pytest.raises(BitextError, match=r"^--shard 0/1000001: at most 1000000 shards$"):
+        parse_shard("0/1000001")
+    assert parse_shard("999999/1000000") == (999999, 1000000)
     # Deterministic (a hash of the text, not Python's salted hash()).
     assert shard_of("Selamat pagi.", 7) == int.from_bytes(hashlib.sha256(b"Selamat pagi.").digest()[:8], "big") % 7
 
