@@ -2,7 +2,7 @@
 
 Checks, in order, each one line: the store opens and is SQLite; ``PRAGMA integrity_check``; schema
 versions per component (and none newer than this bitext); whether another process holds the write
-lock; leftover temporary folders of killed runs (a publish's ``.NAME.tmp-PID-…`` beside the dataset
+lock and translate leases; leftover temporary folders of killed runs (a publish's ``.NAME.tmp-PID-…`` beside the dataset
 folder, a CTranslate2 conversion's ``.convert-…`` in the model cache) whose process is gone — removed
 with ``fix=True``; and what the next ``bitext run`` would do. Nothing is written unless ``fix`` asks
 to remove leftovers, and the store itself is only ever opened read-only.
@@ -10,7 +10,6 @@ to remove leftovers, and the store itself is only ever opened read-only.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sqlite3
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bitext.errors import StoreError
+from bitext.procs import pid_alive
 from bitext.store import CORE_MIGRATIONS, DB_NAME, Store
 
 OK, PROBLEM, FIXED, INFO = "ok", "problem", "fixed", "info"
@@ -55,17 +55,6 @@ class DoctorReport:
         lines = [f"store   {self.store}"] + [f"{marks[c.level]} {c.what}" for c in self.checks]
         lines.append("healthy" if self.ok else "problems found (exit code 1)")
         return "\n".join(lines)
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id exists on this machine."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    return True
 
 
 def leftovers(folders: Iterable[Path]) -> list[Path]:
@@ -106,6 +95,7 @@ def doctor(
             _integrity(report, store)
             _schema(report, store)
             _lock(report, path)
+            _leases(report, store)
             if next_run is not None and report.ok:
                 for line in next_run(store):
                     report.add(INFO, line)
@@ -161,6 +151,16 @@ def _schema(report: DoctorReport, store: Store) -> None:
         report.add(INFO, f"schema: {text}; the next writing command migrates core to v{known} (after a backup)")
     else:
         report.add(OK, f"schema: {text}")
+
+
+def _leases(report: DoctorReport, store: Store) -> None:
+    from bitext.translate.leases import lease_counts
+
+    live, stale = lease_counts(store.conn)
+    if live:
+        report.add(INFO, f"{live} translate lease(s) held by running processes (they translate those sentences)")
+    if stale:
+        report.add(INFO, f"{stale} stale translate lease(s) of killed runs: harmless, the next translate takes them over")
 
 
 def _lock(report: DoctorReport, path: Path) -> None:

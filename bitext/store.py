@@ -392,6 +392,10 @@ class Store:
         return row[0] if row else default
 
     def set_meta(self, key: str, value: str) -> None:
+        """Store ``value`` under ``key``; nothing is written when it is already the value (a re-run that
+        has nothing to do leaves the store untouched, also on a read-only medium)."""
+        if self.get_meta(key) == value:
+            return
         with self.tx() as conn:
             conn.execute(
                 "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
@@ -399,7 +403,9 @@ class Store:
             )
 
     def delete_meta(self, *keys: str) -> None:
-        """Remove meta ``keys`` (absent ones are fine)."""
+        """Remove meta ``keys`` (absent ones are fine; nothing is written when none is there)."""
+        if all(self.get_meta(k) is None for k in keys):
+            return
         with self.tx() as conn:
             conn.executemany("DELETE FROM meta WHERE key=?", [(k,) for k in keys])
 

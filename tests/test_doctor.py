@@ -51,6 +51,21 @@ def test_leftovers_of_killed_runs_are_found_and_fixed(tmp_path: Path, capsys) ->
     assert [c.level for c in fixed.checks if "leftover" in c.what] == ["fixed", "fixed"]
 
 
+def test_translate_leases_are_reported(tmp_path: Path, capsys) -> None:
+    from bitext.translate.leases import Leases
+
+    b = CorpusBuilder(tmp_path)
+    b.article("a1", ["Satu."])
+    leases = Leases(b.store, "sig")
+    with b.store.tx() as c:
+        c.execute("INSERT INTO translate_leases VALUES ('sig', 1, 5, ?, ?, 9e12)", (os.getppid(), leases.host))
+        c.execute("INSERT INTO translate_leases VALUES ('sig', 6, 9, ?, ?, 9e12)", (_dead_pid(), leases.host))
+    assert main(["doctor", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "1 translate lease(s) held by running processes" in out
+    assert "1 stale translate lease(s) of killed runs: harmless" in out
+
+
 def test_damage_and_future_schema_are_problems_not_tracebacks(tmp_path: Path, capsys) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / DB_NAME).write_text("notes, not a database\n" * 100)

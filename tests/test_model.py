@@ -88,3 +88,15 @@ def test_replace_pairs_replaces_one_article_and_kind(tmp_path: Path) -> None:
     assert ids == ["a1:ref-0.0", "a1:t0"]
     with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
         b.store.add_pairs([row])
+
+
+def test_meta_writes_nothing_when_the_value_is_already_there(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    store.set_meta("k", "v")
+    changes = store.conn.total_changes
+    store.set_meta("k", "v")
+    store.delete_meta("absent")
+    assert store.conn.total_changes == changes
+    store.set_meta("k", "w")
+    store.delete_meta("k")
+    assert store.conn.total_changes == changes + 2 and store.get_meta("k") is None

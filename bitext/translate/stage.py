@@ -8,14 +8,17 @@ length, cut into batches by a token budget; every batch is committed in its own 
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from bitext.errors import StoreError
 from bitext.model import MetaKey
 from bitext.store import Store, translation_key, utcnow
 from bitext.translate.engine import Engine, load_engine
+from bitext.translate.leases import Leases
 from bitext.translate.merge import check_shard, shard_of
 from bitext.translate.models import DEFAULT_MODEL
 
@@ -28,7 +31,8 @@ class TranslateReport:
     """What one translate run did.
 
     ``sentences`` (in this shard), ``distinct`` sources, ``cached`` (already translated before this
-    run), ``translated`` (now), ``source_split`` and ``hit_max_length`` (among those translated now).
+    run), ``translated`` (now), ``source_split`` and ``hit_max_length`` (among those translated now),
+    ``left_elsewhere`` (still pending because another live process holds their lease).
     """
 
     sentences: int
@@ -37,6 +41,7 @@ class TranslateReport:
     translated: int
     source_split: int
     hit_max_length: int
+    left_elsewhere: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """The counts as a dict, in field order (the CLI prints them as ``key=value``)."""
@@ -100,21 +105,31 @@ def translate_corpus(
 
     bar = tqdm(total=n_pending, unit="sent", desc="translate", disable=quiet or n_pending == 0, file=sys.stderr,
                dynamic_ncols=True)
+    leases = Leases(store, sig) if n_pending else None
     try:
-        for chunk in _pending_chunks(conn, where, missing):
+        for (first, _), chunk in _pending_chunks(conn, where, missing, leases) if leases else ():
             for done in engine.iter_translate(chunk):
                 now = utcnow()
-                store.add_translations(
-                    (translation_key(sig, t.source), sig, t.source, t.text, t.logprob, t.n_tokens, t.n_unk,
-                     int(t.hit_max_length), int(t.source_split), now)
-                    for t in done
-                )
+                with store.tx():  # the batch and the renewal of its lease commit together
+                    store.add_translations(
+                        (translation_key(sig, t.source), sig, t.source, t.text, t.logprob, t.n_tokens, t.n_unk,
+                         int(t.hit_max_length), int(t.source_split), now)
+                        for t in done
+                    )
+                    leases.renew()
                 translated += len(done)
                 source_split += sum(t.source_split for t in done)
                 hit_max_length += sum(t.hit_max_length for t in done)
                 bar.update(len(done))
+            leases.release(first)
     finally:
         bar.close()
+        if leases is not None:
+            with contextlib.suppress(StoreError):  # the store itself failed: the lease expires instead
+                leases.release()  # interrupted: the next run (or another process) takes the rest at once
+    left_elsewhere = conn.execute(
+        f"SELECT COUNT(*) FROM (SELECT DISTINCT text FROM sentences WHERE {where}) s WHERE {missing}"
+    ).fetchone()[0] if n_pending else 0
     return TranslateReport(
         sentences=n_sentences,
         distinct=n_distinct,
@@ -122,30 +137,45 @@ def translate_corpus(
         translated=translated,
         source_split=source_split,
         hit_max_length=hit_max_length,
+        left_elsewhere=left_elsewhere,
     )
 
 
-def _pending_chunks(conn: Any, where: str, missing: str) -> Iterator[list[str]]:
-    """Distinct untranslated sources, up to CHUNK_SOURCES at a time, reading the store by rowid pages.
+def _pending_chunks(
+    conn: Any, where: str, missing: str, leases: Leases
+) -> Iterator[tuple[tuple[int, int], list[str]]]:
+    """Distinct untranslated sources, up to CHUNK_SOURCES at a time, reading the store by rowid pages;
+    yields ((first rowid, last rowid), sources) for each chunk this process leased.
 
-    Each page is queried after the previous chunk is committed, so a text translated in an
-    earlier chunk is not pending any more when it occurs again later.
+    Each page is queried after the previous chunk is committed, so a text translated in an earlier
+    chunk is not pending any more when it occurs again later. Rows leased by another live process are
+    skipped; a chunk whose range another process leased meanwhile is read again without them.
     """
+    held: list[tuple[int, int]] = leases.held_elsewhere()
+    conn.create_function("bitext_leased", 1, lambda r: any(a <= r <= b for a, b in held), deterministic=False)
     last = 0
     exhausted = False
     while not exhausted:
         chunk: dict[str, None] = {}
+        start = last
+        first: int | None = None
         while len(chunk) < CHUNK_SOURCES:
             rows = conn.execute(
                 f"SELECT s.rowid, s.text FROM sentences s WHERE s.rowid > ? AND {where} AND {missing}"
-                " ORDER BY s.rowid LIMIT ?",
+                " AND NOT bitext_leased(s.rowid) ORDER BY s.rowid LIMIT ?",
                 (last, _PAGE),
             ).fetchall()
             for rowid, text in rows:
                 chunk.setdefault(text)
+                first = rowid if first is None else first
                 last = rowid
             if len(rows) < _PAGE:
                 exhausted = True
                 break
-        if chunk:
-            yield list(chunk)
+        if not chunk or first is None:
+            continue
+        if not leases.claim(first, last):
+            held[:] = leases.held_elsewhere()  # someone leased part of it meanwhile: read it again
+            last, exhausted = start, False
+            continue
+        yield (first, last), list(chunk)

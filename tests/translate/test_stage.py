@@ -35,9 +35,10 @@ def test_corpus_dedup_signature_and_cache(tmp_path: Path, engine) -> None:
         report = translate_corpus(store, engine=engine, quiet=True)
         assert isinstance(report, TranslateReport)
         assert report.as_dict() == {"sentences": 45, "distinct": 21, "cached": 0, "translated": 21,
-                                    "source_split": 0, "hit_max_length": report.hit_max_length}
+                                    "source_split": 0, "hit_max_length": report.hit_max_length,
+                                    "left_elsewhere": 0}
         assert list(report.as_dict()) == ["sentences", "distinct", "cached", "translated", "source_split",
-                                          "hit_max_length"]  # the order the CLI prints
+                                          "hit_max_length", "left_elsewhere"]  # the order the CLI prints
         assert sum(rows_sent) == 21  # the boilerplate line went to the model once
         again = translate_corpus(store, engine=engine, quiet=True)
         assert again.cached == 21 and again.translated == 0
