@@ -12,7 +12,7 @@ from ..store import Store
 
 def add_input_options(p: argparse.ArgumentParser) -> None:
     """Options shared by ``segment`` and ``run``."""
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="article files (.txt, .jsonl, .csv) or folders of them")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="article files (.txt, .jsonl, .csv, .html) or folders of them")
     p.add_argument("--out", "-o", required=True, metavar="CORPUS", help="corpus folder (holds bitext.sqlite)")
     p.add_argument(
         "--keep-dateline",

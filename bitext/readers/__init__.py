@@ -3,7 +3,8 @@
 * ``*.txt``, ``*.text``, ``*.md``: one record per file, id = file name without its suffix;
 * ``*.jsonl``, ``*.ndjson``: one JSON object per line with ``id`` and ``text`` and optional ``title``,
   ``url``, ``date``, ``lang``;
-* ``*.csv``: a header row with the same columns.
+* ``*.csv``: a header row with the same columns;
+* ``*.html``, ``*.htm``: a saved news page; its boilerplate (navigation, header, footer) is left out.
 
 Encodings: UTF-8 with or without BOM, UTF-16 with BOM; anything else is refused with a message naming
 the file (``--encoding`` overrides). A new format is one module with a class registered in
@@ -20,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import InputError
-from . import csv, jsonl, text  # noqa: F401  (each registers its reader)
+from . import csv, html, jsonl, text  # noqa: F401  (each registers its reader)
 from .base import METADATA_FIELDS, READERS, Reader, Record, RecordError, record_from_mapping, register
 
 __all__ = [

@@ -58,7 +58,7 @@ def test_an_empty_folder_is_a_warning_and_nothing_read_fails(tmp_path: Path) -> 
     r = _segment(str(tmp_path / "empty"), "--out", str(tmp_path / "c"))
     assert r.returncode == 1
     assert r.stderr.splitlines() == [
-        f"bitext: warning: {tmp_path / 'empty'}: no article files (.csv, .jsonl, .ndjson, .txt, .text, .md) in this folder",
+        f"bitext: warning: {tmp_path / 'empty'}: no article files (.csv, .html, .htm, .jsonl, .ndjson, .txt, .text, .md) in this folder",
         f"bitext: error: no articles read from {tmp_path / 'empty'}",
     ]
     r = _segment(str(tmp_path / "empty"), str(tmp_path / "full"), "--out", str(tmp_path / "c"))

@@ -22,8 +22,8 @@ from bitext.readers import (
 
 
 def test_registry_by_name_and_suffix():
-    assert sorted(READERS) == ["csv", "jsonl", "text"]
-    assert sorted(suffixes()) == [".csv", ".jsonl", ".md", ".ndjson", ".text", ".txt"]
+    assert sorted(READERS) == ["csv", "html", "jsonl", "text"]
+    assert sorted(suffixes()) == [".csv", ".htm", ".html", ".jsonl", ".md", ".ndjson", ".text", ".txt"]
     assert type(reader_for(Path("a/B.TXT"))).__name__ == "TextReader"  # suffixes are case-insensitive
     assert reader_for(Path("x.NDJSON")).name == "jsonl"
     assert reader_for(Path("x.csv")).name == "csv"
