@@ -10,22 +10,17 @@ to remove leftovers, and the store itself is only ever opened read-only.
 
 from __future__ import annotations
 
-import re
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bitext.errors import StoreError
-from bitext.procs import pid_alive
+from bitext.procs import leftovers
 from bitext.store import CORE_MIGRATIONS, DB_NAME, Store
 
 OK, PROBLEM, FIXED, INFO = "ok", "problem", "fixed", "info"
-
-# '.dataset.tmp-1234-ab12cd34' (publish) and '.convert-xyz' (CTranslate2 conversion, mkdtemp).
-_PUBLISH_TMP = re.compile(r"^\..+\.tmp-(\d+)-[0-9a-f]+$")
-_CONVERT_TMP = re.compile(r"^\.convert-")
 
 
 @dataclass(frozen=True)
@@ -55,23 +50,6 @@ class DoctorReport:
         lines = [f"store   {self.store}"] + [f"{marks[c.level]} {c.what}" for c in self.checks]
         lines.append("healthy" if self.ok else "problems found (exit code 1)")
         return "\n".join(lines)
-
-
-def leftovers(folders: Iterable[Path]) -> list[Path]:
-    """Temporary folders of killed bitext runs directly inside ``folders`` (their process is gone)."""
-    out = []
-    for folder in folders:
-        if not folder.is_dir():
-            continue
-        for entry in sorted(folder.iterdir()):
-            if not entry.is_dir() or entry.is_symlink():
-                continue
-            m = _PUBLISH_TMP.match(entry.name)
-            if m and not pid_alive(int(m.group(1))):
-                out.append(entry)
-            elif _CONVERT_TMP.match(entry.name):
-                out.append(entry)  # mkdtemp names carry no pid; a finished conversion renames it away
-    return out
 
 
 def doctor(

@@ -8,7 +8,8 @@ import subprocess
 from pathlib import Path
 
 from bitext.cli import main
-from bitext.doctor import doctor, leftovers
+from bitext.doctor import doctor
+from bitext.procs import leftovers
 from bitext.store import DB_NAME, Store
 from tests.factories import CorpusBuilder
 
@@ -38,8 +39,9 @@ def test_leftovers_of_killed_runs_are_found_and_fixed(tmp_path: Path, capsys) ->
     dead = tmp_path / f".dataset.tmp-{_dead_pid()}-0a1b2c3d"
     alive = tmp_path / f".dataset.tmp-{os.getpid()}-0a1b2c3d"  # a publish still running
     cache = tmp_path / "cache"
-    convert = cache / ".convert-x1y2"
-    for d in (dead, alive, convert, tmp_path / "dataset" / "data"):
+    convert = cache / ".convert-x1y2"  # an older bitext's, without a pid
+    converting = cache / f".convert-{os.getpid()}-a1b2"  # a conversion still running
+    for d in (dead, alive, convert, converting, tmp_path / "dataset" / "data"):
         d.mkdir(parents=True)
     assert leftovers([tmp_path, cache]) == [dead, convert]
     report = doctor(tmp_path, cache_root=cache)
@@ -47,7 +49,7 @@ def test_leftovers_of_killed_runs_are_found_and_fixed(tmp_path: Path, capsys) ->
     assert main(["doctor", str(tmp_path)]) == 1
     assert f"PROBLEM leftover of a killed run: {dead} (remove with --fix)" in capsys.readouterr().out
     fixed = doctor(tmp_path, fix=True, cache_root=cache)
-    assert fixed.ok and not dead.exists() and not convert.exists() and alive.exists()
+    assert fixed.ok and not dead.exists() and not convert.exists() and alive.exists() and converting.exists()
     assert [c.level for c in fixed.checks if "leftover" in c.what] == ["fixed", "fixed"]
 
 

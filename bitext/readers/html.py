@@ -14,7 +14,6 @@ from pathlib import Path
 from ..errors import InputError
 from .base import Record, register
 
-
 _BOILERPLATE = ["//nav", "//header", "//footer", "//aside", "//form", "//menu"]
 
 

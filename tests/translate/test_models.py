@@ -70,3 +70,17 @@ def test_the_cli_says_it_in_one_line(model_copy: Path, tmp_path: Path) -> None:
     errors = [ln for ln in r.stderr.splitlines() if ln.startswith("bitext: error:")]
     assert errors == [f"bitext: error: {model_copy / 'model.safetensors'}: not a readable safetensors weights file "
                       "(damaged or incomplete download)"]
+
+
+def test_a_killed_conversion_leaves_nothing_behind_for_long(tiny_model_dir: Path, ct2_cache: Path) -> None:
+    from bitext.translate.backends.ct2 import ct2_cache_root, ct2_convert
+
+    root = ct2_cache_root()
+    child = subprocess.Popen(["true"])
+    child.wait()
+    dead = root / f".convert-{child.pid}-k1ll3d"
+    (dead / "model").mkdir(parents=True)
+    final = ct2_convert(resolve_model(str(tiny_model_dir)), "float32")
+    assert (final / "model.bin").is_file()
+    assert not dead.exists()
+    assert not [p for p in root.iterdir() if p.name.startswith(".convert-")]

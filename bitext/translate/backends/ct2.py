@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from bitext.errors import BitextError, EnvironmentProblem
+from bitext.procs import leftovers
 from bitext.translate.backends import GenOptions, Output, default_threads
 from bitext.translate.models import ModelRef
 
@@ -65,6 +66,8 @@ def ct2_convert(ref: ModelRef, quantization: str) -> Path:
     """
     root = ct2_cache_root()
     final = root / f"{hashlib.sha256(ref.fingerprint.encode()).hexdigest()[:16]}-{quantization}"
+    for stale in leftovers([root]):  # conversions killed earlier: their process is gone
+        shutil.rmtree(stale, ignore_errors=True)
     if (final / "model.bin").is_file():
         return final
     ct2_check_convertible(ref)
@@ -74,7 +77,7 @@ def ct2_convert(ref: ModelRef, quantization: str) -> Path:
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".convert-", dir=root))
+    tmp = Path(tempfile.mkdtemp(prefix=f".convert-{os.getpid()}-", dir=root))
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*sacremoses.*")
