@@ -21,7 +21,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import sys
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -156,6 +158,16 @@ REVIEW_COLUMNS = ("pair_id", "reviewer", "at", "status", "before", "after", "com
                   "pair_target")
 
 
+LOCK_WAIT_S = 300.0
+"""How long a write waits for another process's write lock before it gives up with one line."""
+_LOCK_POLL_MS = 2000  # SQLite's own wait per attempt; between attempts the store may report progress
+
+
+def on_lock_wait(message: str) -> None:
+    """Tell the user that a write waits for another process (once per transaction); replaceable."""
+    print(f"bitext: {message}", file=sys.stderr, flush=True)
+
+
 def _insert_sql(table: str, columns: Sequence[str], verb: str = "INSERT") -> str:
     return f"{verb} INTO {table}({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})"
 
@@ -220,7 +232,7 @@ class Store:
                 conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute(f"PRAGMA busy_timeout={_LOCK_POLL_MS}")
         except BaseException:
             conn.close()
             raise
@@ -256,6 +268,28 @@ class Store:
                 raise
             raise store_error(exc, self.path) from exc
 
+    def _begin(self, conn: sqlite3.Connection) -> None:
+        """``BEGIN IMMEDIATE``, waiting up to :data:`LOCK_WAIT_S` for another writer, and saying so once
+        (a silent 30 s wait looks like a hang)."""
+        deadline = time.monotonic() + LOCK_WAIT_S
+        told = False
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")  # busy_timeout: each try waits up to _LOCK_POLL_MS
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise store_error(exc, self.path) from exc
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"{self.path}: locked by another process for over {LOCK_WAIT_S:g} s (a bitext stage or the "
+                        "review app writing?): wait for it to finish, then re-run; nothing was lost"
+                    ) from exc
+                if not told:
+                    on_lock_wait(f"{self.path}: another process is writing to this corpus; waiting for it "
+                                 f"(up to {LOCK_WAIT_S:g} s)")
+                    told = True
+
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
         """A write transaction: committed on success, rolled back on any exception.
@@ -269,8 +303,7 @@ class Store:
             return
         if self.read_only:
             raise StoreError(f"{self.path}: opened read-only; this command cannot write to it")
-        with self.errors():
-            conn.execute("BEGIN IMMEDIATE")
+        self._begin(conn)
         try:
             yield conn
         except sqlite3.Error as exc:

@@ -156,3 +156,26 @@ def test_status_works_on_a_read_only_folder(read_only_copy: Path) -> None:
         Store.open(read_only_copy, read_only=True).set_meta("x", "y")
     r = _bitext("segment", str(read_only_copy), "--out", str(read_only_copy))
     assert r.returncode != 0 and "Traceback" not in r.stderr and r.stderr.count("\n") <= 2
+
+
+def test_a_held_write_lock_is_waited_for_visibly_then_one_line(tmp_path: Path, monkeypatch, capsys) -> None:
+    import threading
+
+    import bitext.store as store_module
+
+    CorpusBuilder(tmp_path).article("a1", ["Satu."])
+    monkeypatch.setattr(store_module, "_LOCK_POLL_MS", 50)
+    monkeypatch.setattr(store_module, "LOCK_WAIT_S", 0.5)
+    holder = sqlite3.connect(tmp_path / DB_NAME, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    store = Store.open(tmp_path)  # opening a current store needs no lock
+    store.conn.execute("PRAGMA busy_timeout=50")
+    with pytest.raises(StoreError, match=r"locked by another process for over 0.5 s .*nothing was lost"):
+        store.set_meta("k", "v")
+    assert capsys.readouterr().err.count("another process is writing to this corpus; waiting") == 1
+    # Released while we wait: the write goes through.
+    monkeypatch.setattr(store_module, "LOCK_WAIT_S", 10.0)
+    threading.Timer(0.3, holder.execute, ("ROLLBACK",)).start()
+    store.set_meta("k", "v")
+    assert store.get_meta("k") == "v"
+    holder.close()
