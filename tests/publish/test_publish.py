@@ -312,6 +312,7 @@ class FakeHub:
         return out
 
     def create_commit(self, repo_id, operations, commit_message, repo_type, revision):
+        self._maybe_fail("create_commit")
         ops = []
         files = self.files[revision]
         for op in operations:
@@ -401,6 +402,11 @@ class FakeConnectError(TransportError):
         (_http_error(403, "403 Forbidden"), "create_repo", "no write access"),
         (FakeConnectError("All connection attempts failed"), "create_repo", "cannot reach the Hugging Face Hub"),
         (FakeConnectError(f"timeout while sending {TOKEN}"), "list_repo_tree", "cannot reach the Hugging Face Hub"),
+        (ValueError("Invalid metadata in README.md.\n- \"license\" must be one of [...]"), "validate",
+         "rejects the card"),
+        (_http_error(409, "409 Conflict"), "create_commit", "HTTP 409"),
+        (_http_error(412, "412 Precondition Failed"), "create_commit", "HTTP 412"),
+        (_http_error(400, "400 Bad Request"), "create_commit", "HTTP 400"),
     ],
 )
 def test_push_errors_are_one_line_and_keep_folder(
@@ -420,6 +426,8 @@ def test_push_errors_are_one_line_and_keep_folder(
     assert str(out) in err_lines[0]  # says the local folder is unchanged
     assert TOKEN not in captured.out + captured.err
     assert fake.commits == []
+    if fail_on == "validate":  # a card the Hub rejects creates nothing
+        assert [c[0] for c in fake.calls] == ["validate"]
     assert load(out, None, tmp_path / "cache").num_rows == 7  # local folder intact and loadable
 
 
