@@ -21,8 +21,8 @@ from huggingface_hub.hf_api import RepoFile  # noqa: E402
 from bitext.errors import BitextError  # noqa: E402
 from bitext.model import MetaKey  # noqa: E402
 from bitext.publish import dataset_features, push_dataset, stage  # noqa: E402
-from bitext.publish import publish_dataset as _publish_dataset  # noqa: E402
 from bitext.publish import hub as publish_hub  # noqa: E402
+from bitext.publish import publish_dataset as _publish_dataset  # noqa: E402
 from bitext.records import iter_pairs  # noqa: E402
 from bitext.store import Store  # noqa: E402
 from tests.publish.conftest import sample_store  # noqa: E402
