@@ -185,3 +185,33 @@ def test_mt_training_exports_leave_out_empty_sides(store: Store, tmp_path: Path)
         assert export_pairs(store, fmt, tmp_path / f"y-{fmt}", include_empty=True).pairs == 7
     assert export_pairs(store, "xliff", tmp_path / "r.xlf").pairs == 7  # review formats keep every pair
     assert export_pairs(store, "csv", tmp_path / "r.csv").pairs == 7
+
+
+def test_import_review_reads_the_pair_tsv_and_the_old_one(tricky: Store, tmp_path: Path) -> None:
+    out = tmp_path / "p.tsv"
+    export_pairs(tricky, "tsv", out)
+    with open(out, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter="\t"))
+    rows[1][-1] = 'Now "quoted"\tand tabbed.'  # a1-0, edited with csv quoting as pandas/csv write it
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter="\t", lineterminator="\n").writerows(rows)
+    res = review.import_review(tricky, out, reviewer="tsv")
+    assert res.problems == [] and len(res.applied) == 1
+    assert next(r for r in iter_pairs(tricky) if r.id == "a1-0").target == 'Now "quoted" and tabbed.'
+    legacy = tmp_path / "old.tsv"  # the backslash-escaped pair TSV of earlier versions
+    legacy.write_text("pair_id\tdoc_id\tkind\tbead_type\talign_score\tflags\tneeds_review\treview_status\tid\ten\n"
+                      "a2-1\ta2\tmt\t1-1\t0.7\t\t1\tpending\tHujan turun.\tRain is\\tfalling.\n", encoding="utf-8")
+    res = review.import_review(tricky, legacy, reviewer="tsv")
+    assert res.problems == [] and len(res.applied) == 1
+
+
+def test_cli_publish_refuses_a_licence_the_hub_does_not_know(store: Store, tmp_path: Path, capsys) -> None:
+    pytest.importorskip("datasets")
+    from bitext.cli import main
+
+    out = tmp_path / "ds"
+    assert main(["publish", str(store.path.parent), "--to", str(out), "--license", "CC BY-SA 4.0"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["bitext: error: --license 'CC BY-SA 4.0': not a Hugging Face Hub licence id (e.g. cc-by-4.0,"
+                   " cc-by-sa-4.0, odc-by, unknown, other); did you mean 'cc-by-sa-4.0'?"]
+    assert not out.exists()
