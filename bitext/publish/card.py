@@ -305,7 +305,7 @@ def _public_meta(store: Store) -> list[dict[str, str]]:
             and not any(w in k for w in ("secret", "token", "key"))]
 
 
-def _kind_rows(store: Store, stats: ConfigStats, options: CardOptions, settings: Mapping[str, Any]) -> list[dict]:
+def _kind_rows(store: Store, stats: ConfigStats) -> list[dict]:
     """Per kind: how its English was made, and its review numbers."""
     sigs: dict[str, list[tuple[str, int]]] = {}
     for kind, sig, n in store.conn.execute(
@@ -376,7 +376,7 @@ def build_card(
         n_articles=store.count("articles"),
         signature=str(corpus_signature(settings, store)),
         stats={cfg: s.as_dict() for cfg, s in stats.items()},
-        kinds=_kind_rows(store, stats["default"], options, settings),
+        kinds=_kind_rows(store, stats["default"]),
         options=options,
         splits=[{"name": sp, "size": round(getattr(facts.sizes, sp) * 100, 1),
                  "articles": facts.split_articles.get(sp, 0),
