@@ -226,6 +226,7 @@ class CardFacts:
     duplicates: Duplicates
     quality: list[Comparison]
     example: dict[str, Any] | None
+    split_note: str | None = None  # why the requested sizes were not applied (a tiny corpus)
 
 
 def _card_data(options: CardOptions, name: str, facts: CardFacts) -> Any:
@@ -383,6 +384,7 @@ def build_card(
                  "default": stats["default"].splits.get(sp, 0), "clean": stats["clean"].splits.get(sp, 0)}
                 for sp in SPLITS],
         split_seed=SPLIT_SEED,
+        split_note=facts.split_note,
         duplicates={"rule": dup.rule, "sentences": dup.sentences, "mt": dup.rows.get(KIND_MT, 0),
                     "reference": dup.rows.get(KIND_REFERENCE, 0), "dropped": len(dup.dropped)},
         quality=facts.quality,

@@ -6,6 +6,8 @@ line, a republished story) are one group, so neither an article nor an Indonesia
 two splits. A group's split is a function of its smallest article id and the seed only (sha256 to a
 number in [0, 1), compared with the cumulative sizes), so adding articles never moves an old one to
 another split; on a small corpus the sizes are met only roughly, and the card reports the real ones.
+A corpus of fewer than :data:`MIN_GROUPS_TO_SPLIT` groups is not split (everything in ``train``: a
+test set of one article measures nothing), and ``train`` is never left empty.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bitext.records import pair_records
 from bitext.store import Store
 
 SPLIT_SEED = "bitext-split/1"
+MIN_GROUPS_TO_SPLIT = 10
 DUPLICATE_RULES = ("prefer-reference", "prefer-mt", "keep-both")
 """What ``clean`` does with an Indonesian sentence that has a clean ``mt`` and a clean ``reference`` row:
 keep the human reference (default), keep the MT row, or keep both."""
@@ -57,8 +60,17 @@ def _unit(key: str, seed: str) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def assign_splits(store: Store, sizes: SplitSizes, seed: str = SPLIT_SEED) -> dict[str, str]:
-    """article id -> split name, for every article of ``store`` (see the module docstring)."""
+@dataclass(frozen=True)
+class SplitPlan:
+    """The split of every article, the number of article groups, and why the sizes were not applied."""
+
+    split_of: dict[str, str]
+    groups: int
+    note: str | None = None
+
+
+def assign_splits(store: Store, sizes: SplitSizes, seed: str = SPLIT_SEED) -> SplitPlan:
+    """The split of every article of ``store`` (see the module docstring)."""
     articles = [r[0] for r in store.conn.execute("SELECT id FROM articles ORDER BY id")]
     parent = {a: a for a in articles}
 
@@ -78,12 +90,20 @@ def assign_splits(store: Store, sizes: SplitSizes, seed: str = SPLIT_SEED) -> di
             ra, rb = find(first), find(other)
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)  # the root is the group's smallest id
-    out = {}
+    roots = {find(a) for a in articles}
+    if len(roots) < MIN_GROUPS_TO_SPLIT and sizes.train < 1:
+        note = (f"not split: {len(roots)} article group(s), fewer than {MIN_GROUPS_TO_SPLIT}; every article is in"
+                " `train`")
+        return SplitPlan(dict.fromkeys(articles, SPLITS[0]), len(roots), note)
+    units = {r: _unit(r, seed) for r in roots}
     cuts = (sizes.train, sizes.train + sizes.validation)
+    if units and not any(u < cuts[0] for u in units.values()):
+        units[min(units, key=units.__getitem__)] = 0.0  # never an empty train split
+    out = {}
     for a in articles:
-        u = _unit(find(a), seed)
+        u = units[find(a)]
         out[a] = SPLITS[0] if u < cuts[0] else SPLITS[1] if u < cuts[1] else SPLITS[2]
-    return out
+    return SplitPlan(out, len(roots))
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,8 @@ def publish_dataset(
     flags = flag_config(store)
     checks = check_names(store, extra=sorted(flags.checks))
     features = {cfg: dataset_features(checks) for cfg in PAIR_CONFIGS} | {ARTICLES_CONFIG: article_features()}
-    split_of = assign_splits(store, sizes)
+    plan = assign_splits(store, sizes)
+    split_of = plan.split_of
     dups = find_duplicates(store, duplicates)
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -126,7 +127,7 @@ def publish_dataset(
             writers[ARTICLES_CONFIG][split_of[art["doc_id"]]].add(art)
             articles[split_of[art["doc_id"]]] += 1
         files = _close_writers(writers)
-        facts = CardFacts(stats, writers, sizes, articles, dups, quality.result(), example)
+        facts = CardFacts(stats, writers, sizes, articles, dups, quality.result(), example, plan.note)
         card = build_card(store, features, checks, flags, facts, tmp, options)
         card.save(tmp / "README.md")
         _swap_into_place(tmp, out_dir)

@@ -106,7 +106,7 @@ def test_every_config_and_split_loads(tmp_path: Path) -> None:
     review_some(store)
     out = tmp_path / "ds"
     publish_dataset(store, out, options=OPTIONS, splits="60,20,20")
-    split_of = assign_splits(store, SplitSizes.parse("60,20,20"))
+    split_of = assign_splits(store, SplitSizes.parse("60,20,20")).split_of
     assert set(split_of.values()) == {"train", "validation", "test"}
     seen: dict[str, set[str]] = {}
     for config in ("default", "clean", "articles"):
@@ -132,7 +132,19 @@ def test_shared_sentence_keeps_articles_in_one_split(tmp_path: Path) -> None:
     for aid in ARTICLES:
         b.article(aid, ["Baca juga: berita lain.", f"Isi {aid}."])
         b.pair(f"{aid}:mt:0", "Baca juga: berita lain.", "Read also.", article_id=aid, bead_idx=0)
-    assert len(set(assign_splits(b.store, SplitSizes.parse("34,33,33")).values())) == 1
+    assert len(set(assign_splits(b.store, SplitSizes.parse("34,33,33")).split_of.values())) == 1
+
+
+def test_a_tiny_corpus_is_not_split_and_says_so(tmp_path: Path) -> None:
+    store = mixed_corpus(tmp_path / "c")
+    store.conn.execute("DELETE FROM articles WHERE id > 'art03'")  # 4 articles left
+    store.conn.commit()
+    plan = assign_splits(store, SplitSizes())
+    assert set(plan.split_of.values()) == {"train"} and plan.groups == 4
+    publish_dataset(store, tmp_path / "ds")
+    text = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
+    assert "This corpus is not split: 4 article group(s), fewer than 10; every article is in `train`." in text
+    assert datasets.load_dataset(str(tmp_path / "ds"), split="train", cache_dir=str(tmp_path / "cache")).num_rows
 
 
 def test_split_sizes_and_size_categories() -> None:
