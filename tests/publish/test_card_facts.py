@@ -174,3 +174,27 @@ def test_corpus_signature_splits_on_pipes(tmp_path: Path) -> None:
     assert [p.split(":", 1)[0] for p in sig.split("|")] == [
         "model", "rev", "backend", "beams", "seg", "align", "flags", "version"]
     assert Signature.parse(sig).get("seg") == "bitext-id-seg/1,norm/1,dateline:field"
+
+
+@pytest.mark.parametrize(("rule", "dropped_kind", "clean"), [
+    ("prefer-reference", "mt", 72 - 17 - 1 - 8), ("prefer-mt", "reference", 72 - 17 - 1 - 8),
+    ("keep-both", None, 72 - 17 - 1)])
+def test_cli_duplicates_rule_and_provenance_options(tmp_path: Path, capsys, rule: str, dropped_kind: str | None,
+                                                     clean: int) -> None:
+    from bitext.cli import main
+
+    store = mixed_corpus(tmp_path / "c")
+    review_some(store)
+    out = tmp_path / "ds"
+    assert main(["publish", str(store.path.parent), "--to", str(out), "--duplicates", rule, "--splits", "60,20,20",
+                 "--source", "Berita Contoh", "--reference-source", "Contoh TP", "--license", "odc-by"]) == 0
+    assert f"{clean} pairs (clean)" in capsys.readouterr().out
+    rows = datasets.load_dataset(str(out), "clean", cache_dir=str(tmp_path / "cache"))
+    kinds = [k for split in rows.values() for k in split["kind"]]
+    assert len(kinds) == clean
+    if dropped_kind == "mt":  # the 8 clean mt rows of articles with references left clean
+        assert kinds.count("mt") == 60 - 17 - 1 - 8 and kinds.count("reference") == 12
+    elif dropped_kind == "reference":
+        assert kinds.count("reference") == 12 - 8
+    text = (out / "README.md").read_text(encoding="utf-8")
+    assert "human translation from Contoh TP |" in text and "license: odc-by" in text
