@@ -24,9 +24,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--format", "-f", required=True, choices=list(EXPORTERS), help="output format")
     p.add_argument(
         "--out", "-o", type=Path, default=None,
-        help="output file (Moses: path prefix), or an existing folder for OUT/bitext.<ext>; "
-        "default CORPUS/export/bitext.<ext>",
+        help="output file (Moses: path prefix; a .gz name is gzipped), or an existing folder for "
+        "OUT/bitext.id-en.<ext>; default CORPUS/export/bitext.id-en.<ext>",
     )
+    p.add_argument("--parents", action="store_true", help="create missing folders of --out")
+    p.add_argument("--force", action="store_true",
+                   help="replace a symbolic link at --out, or write straight into a device/FIFO")
+    p.add_argument("--include-empty", action="store_true",
+                   help="moses/tmx/tsv/jsonl: keep pairs with an empty side (left out by default: no use for MT training)")
+    p.add_argument("--score-file", action="store_true",
+                   help="also write NAME.scores.tsv beside the export: id, alignment score, model confidence and "
+                   "each check's score, one line per written pair")
     p.add_argument("--only-clean", action="store_true",
                    help="only pairs of the 'clean' config (no unresolved flag, not rejected)")
     p.add_argument("--min-score", type=float, default=None, metavar="X",
@@ -44,7 +52,8 @@ def run_export(args: argparse.Namespace) -> int:
     filters = PairFilter(
         only_clean=args.only_clean, min_score=args.min_score, exclude_flags=tuple(args.exclude_flag),
     )
-    result = export_pairs(args.corpus, args.format, args.out, filters)
+    result = export_pairs(args.corpus, args.format, args.out, filters, include_empty=args.include_empty,
+                          score_file=args.score_file, force=args.force, parents=args.parents)
     if result.unchecked and args.only_clean:
         print(
             f"bitext: warning: {result.unchecked} pairs have not been checked yet; run 'bitext flag'"
@@ -52,4 +61,6 @@ def run_export(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(f"wrote {result.pairs} pairs to {', '.join(str(p) for p in result.paths)}")
+    if result.empty_left_out:
+        print(f"left out {result.empty_left_out} pairs with an empty side (--include-empty keeps them)")
     return 0

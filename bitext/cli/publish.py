@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from bitext.publish.selection import DUPLICATE_RULES
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``publish`` subcommand."""
@@ -22,6 +24,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="dataset folder to write (replaced atomically); default CORPUS/dataset")
     p.add_argument("--license", default=None,
                    help="licence id for the card (default 'unknown': the source articles' terms are the publishers')")
+    p.add_argument("--license-name", default=None, help="name of a custom licence (with --license other)")
+    p.add_argument("--license-link", default=None, help="URL of a custom licence (with --license other)")
+    p.add_argument("--source", default=None, metavar="NAME",
+                   help="publisher of the Indonesian articles (card, articles config); one for all inputs for now")
+    p.add_argument("--source-license", default=None, metavar="TEXT", help="the articles' licence or terms")
+    p.add_argument("--reference-source", default=None, metavar="NAME",
+                   help="where the human English of 'reference' rows comes from (card, citation)")
+    p.add_argument("--reference-license", default=None, metavar="TEXT", help="licence of those references")
+    p.add_argument("--splits", default=None, metavar="TRAIN,VAL,TEST",
+                   help="sizes of the train/validation/test splits, by article (default 80,10,10)")
+    p.add_argument("--duplicates", default="prefer-reference", choices=DUPLICATE_RULES,
+                   help="an Indonesian sentence with both an mt and a reference row: which one 'clean' keeps")
     p.add_argument("--pretty-name", default=None, help="human-readable dataset name for the card")
     p.add_argument("--push", default=None, metavar="USER/NAME", help="upload to this Hub dataset repository")
     p.add_argument("--private", action="store_true", help="create the Hub repository as private")
@@ -35,13 +49,19 @@ def run_publish(args: argparse.Namespace) -> int:
 
     from bitext.errors import BitextError
     from bitext.publish import DEFAULT_LICENSE, publish_dataset, push_dataset
+    from bitext.publish.card import CardOptions
 
     if (args.private or args.revision) and not args.push:
         raise BitextError("--private and --revision need --push USER/NAME", exit_code=2)
     out = args.to if args.to is not None else args.corpus / "dataset"
+    options = CardOptions(
+        license=args.license or DEFAULT_LICENSE, license_name=args.license_name, license_link=args.license_link,
+        pretty_name=args.pretty_name, repo_id=args.push, source=args.source, source_license=args.source_license,
+        reference_source=args.reference_source, reference_license=args.reference_license,
+    )
     result = publish_dataset(
-        args.corpus, out, license=args.license or DEFAULT_LICENSE, pretty_name=args.pretty_name,
-        repo_id=args.push, quiet=not sys.stderr.isatty(),
+        args.corpus, out, options=options, splits=args.splits, duplicates=args.duplicates,
+        quiet=not sys.stderr.isatty(),
     )
     s = result.stats
     print(f"wrote {result.folder}: {s['default'].pairs} pairs (default), {s['clean'].pairs} pairs (clean)")

@@ -52,13 +52,22 @@ def export_pairs(
     fmt: str,
     out: str | Path | None = None,
     filters: PairFilter | None = None,
+    *,
+    include_empty: bool = False,
+    score_file: bool = False,
+    force: bool = False,
+    parents: bool = False,
 ) -> ExportResult:
     """Export the corpus's pairs to ``out`` in ``fmt`` (a key of :data:`EXPORTERS`).
 
-    Every file is written atomically (temp file + rename); missing folders are created. ``out`` None
-    means ``CORPUS/export/bitext<suffix>``, an existing folder ``OUT/bitext<suffix>``. For ``moses``,
-    ``out`` is a prefix: ``OUT.id`` and ``OUT.en`` are written, line-aligned, with line breaks inside
-    segments replaced by spaces. ``csv`` is the spreadsheet round-trip format of
+    Every file is written atomically (temp file + rename) with the user's umask, gzipped when its name
+    ends in ``.gz``. ``out`` None means ``CORPUS/export/bitext.id-en<suffix>`` (folders created), an
+    existing folder ``OUT/bitext.id-en<suffix>``; a missing parent folder of ``out`` is an error unless
+    ``parents``, a symlink/device/FIFO unless ``force`` (:func:`bitext.fileio.atomic_writer`). For
+    ``moses``, ``out`` is a prefix: ``OUT.id`` and ``OUT.en`` are written, line-aligned, with line breaks
+    inside segments replaced by spaces. The MT-training formats (moses, tmx, tsv, jsonl) leave out pairs
+    with an empty side unless ``include_empty``; ``score_file`` writes ``<name>.scores.tsv`` beside the
+    export (one line per written pair). ``csv`` is the spreadsheet round-trip format of
     :func:`bitext.formats.review_csv.export_review_csv` (with the ``review_id`` conflict marker).
     An unknown format or ``--exclude-flag`` check, or an unwritable ``out``, raises
     :class:`BitextError` (exit code 2).
@@ -76,7 +85,8 @@ def export_pairs(
             f" (known: {', '.join(known) or 'none; run bitext flag first'})",
             exit_code=2,
         )
-    return run_export(store, exporter(), out, filters, checks=known)
+    return run_export(store, exporter(), out, filters, checks=known, include_empty=include_empty,
+                      score_file=score_file, force=force, parents=parents)
 
 
 def importer_for(path: str | Path, fmt: str = "auto") -> Importer:

@@ -8,15 +8,16 @@ finding's reason text). Files are written through :func:`bitext.fileio.atomic_wr
 
 from __future__ import annotations
 
+import csv
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, ClassVar
+from typing import IO, Any, ClassVar
 
 from bitext.fileio import atomic_writer
-from bitext.records import ImportRecord, PairFilter, PairRecord, iter_pairs, unchecked_count
+from bitext.records import ImportRecord, PairFilter, PairRecord, check_names, iter_pairs, unchecked_count
 from bitext.store import Store
 
 # Characters XML 1.0 forbids even as character references (C0 controls except TAB/LF/CR,
@@ -48,6 +49,9 @@ class Exporter(ABC):
     suffix: ClassVar[str]  # file suffix of ``bitext.<suffix>`` ('' for a prefix, as Moses)
     description: ClassVar[str]  # one line for ``bitext export --help``
     reasons: ClassVar[bool] = False  # the format shows each finding's reason text
+    training: ClassVar[bool] = False  # MT-training format: pairs with an empty side left out by default
+    force: bool = False  # replace a symlink / write into a device or FIFO (see bitext.fileio)
+    parents: bool = False  # create missing parent folders
 
     def paths(self, out: Path) -> list[Path]:
         """The files :meth:`write` makes for ``out``."""
@@ -64,7 +68,7 @@ class TextExporter(Exporter):
     newline: ClassVar[str | None] = "\n"  # '' lets the writer choose its line ends (CSV: CRLF)
 
     def write(self, records: Iterable[PairRecord], out: Path) -> list[Path]:
-        with atomic_writer(out, newline=self.newline) as fh:
+        with atomic_writer(out, newline=self.newline, force=self.force, parents=self.parents) as fh:
             self.write_text(records, fh)
         return [out]
 
@@ -91,6 +95,7 @@ class ExportResult:
     paths: list[Path]
     pairs: int
     unchecked: int = 0
+    empty_left_out: int = 0  # pairs with an empty side not written (MT-training formats)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -109,26 +114,97 @@ class _Counted:
             yield rec
 
 
+LANG_PAIR = "id-en"
+
+
 def default_name(exporter: Exporter) -> str:
-    """File name (Moses: prefix) of an export: ``bitext<suffix>``."""
-    return f"bitext{exporter.suffix}"
+    """File name (Moses: prefix) of an export, with the language pair as OPUS names files:
+    ``bitext.id-en<suffix>`` (Moses: ``bitext.id-en.id`` and ``bitext.id-en.en``)."""
+    return f"bitext.{LANG_PAIR}{exporter.suffix}"
+
+
+def score_path(exporter: Exporter, out: Path) -> Path:
+    """The score file beside an export: its name without the format suffix (and ``.gz``) + ``.scores.tsv``."""
+    name = out.name[:-3] if out.name.lower().endswith(".gz") else out.name
+    if exporter.suffix and name.lower().endswith(exporter.suffix):
+        name = name[: -len(exporter.suffix)]
+    return out.with_name(name + ".scores.tsv")
+
+
+def has_both_sides(rec: PairRecord) -> bool:
+    """Both the Indonesian and the English are non-blank (what MT training can use)."""
+    return bool(rec.source.strip() and rec.target.strip())
 
 
 def run_export(
-    store: Store, exporter: Exporter, out: str | Path | None, filters: PairFilter, checks: list[str] | None = None
+    store: Store,
+    exporter: Exporter,
+    out: str | Path | None,
+    filters: PairFilter,
+    checks: list[str] | None = None,
+    *,
+    include_empty: bool = False,
+    score_file: bool = False,
+    force: bool = False,
+    parents: bool = False,
 ) -> ExportResult:
     """Stream the store's pairs selected by ``filters`` through ``exporter`` into ``out``.
 
-    ``out`` None means ``CORPUS/export/bitext<suffix>``, an existing folder ``OUT/bitext<suffix>``.
-    ``checks`` fixes the keys of each record's scores (default: every check in the store).
+    ``out`` None means ``CORPUS/export/bitext.id-en<suffix>`` (folders created), an existing folder
+    ``OUT/bitext.id-en<suffix>``. ``checks`` fixes the keys of each record's scores (default: every
+    check in the store). MT-training formats (:attr:`Exporter.training`) leave out pairs with an empty
+    side unless ``include_empty``. ``score_file`` also writes :func:`score_path`: a header, then one
+    line per written pair, in the same order (id, alignment score, model confidence, each check's score).
+    ``force``/``parents``: see :func:`bitext.fileio.atomic_writer`.
     """
-    out_path = Path(out) if out is not None else store.path.parent / "export" / default_name(exporter)
-    if out_path.is_dir():
-        out_path = out_path / default_name(exporter)
+    if out is None:
+        out_path, parents = store.path.parent / "export" / default_name(exporter), True
+    else:
+        out_path = Path(out)
+        if out_path.is_dir() and not out_path.is_symlink():
+            out_path = out_path / default_name(exporter)
+    exporter.force, exporter.parents = force, parents
     unchecked = unchecked_count(store)
-    records = _Counted(iter_pairs(store, filters, checks=checks, reasons=exporter.reasons))
-    paths = exporter.write(records, out_path)
-    return ExportResult(paths, records.n, unchecked)
+    names = checks if checks is not None else check_names(store)
+    source: Iterable[PairRecord] = iter_pairs(store, filters, checks=names, reasons=exporter.reasons)
+    left_out = _Counted(())
+    if exporter.training and not include_empty:
+        source, left_out = _split(source, has_both_sides)
+    if not score_file:
+        records = _Counted(source)
+        paths = exporter.write(records, out_path)
+        return ExportResult(paths, records.n, unchecked, left_out.n)
+    scores = score_path(exporter, out_path)
+    with atomic_writer(scores, force=force, parents=parents) as sf:
+        writer = csv.writer(sf, delimiter="\t", lineterminator="\n")
+        writer.writerow(["id", "align_score", "mt_logprob", *names])
+        records = _Counted(_tee_scores(source, writer, names))
+        paths = exporter.write(records, out_path)
+    return ExportResult([*paths, scores], records.n, unchecked, left_out.n)
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+def _tee_scores(records: Iterable[PairRecord], writer: Any, names: list[str]) -> Iterator[PairRecord]:
+    for rec in records:
+        writer.writerow([rec.id, _num(rec.align_score), _num(rec.mt_logprob),
+                         *(_num(rec.scores.get(n)) for n in names)])
+        yield rec
+
+
+def _split(records: Iterable[PairRecord], keep: Any) -> tuple[Iterator[PairRecord], _Counted]:
+    rejected = _Counted(())  # counts the records ``keep`` turned away
+
+    def kept() -> Iterator[PairRecord]:
+        for rec in records:
+            if keep(rec):
+                yield rec
+            else:
+                rejected.n += 1
+
+    return kept(), rejected
 
 
 def export_file(

@@ -1,4 +1,4 @@
-"""JSON Lines: one object per pair, the published row (:meth:`bitext.records.PairRecord.to_row`)."""
+"""JSON Lines: one object per pair, the published row (:func:`bitext.formats.rows.published_row`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import IO
 
 from bitext.formats.base import TextExporter
+from bitext.formats.rows import published_row
 from bitext.records import PairRecord
 
 
@@ -16,7 +17,8 @@ class JsonlExporter(TextExporter):
     name = "jsonl"
     suffix = ".jsonl"
     description = "JSON Lines, one published row per pair"
+    training = True
 
     def write_text(self, records: Iterable[PairRecord], fh: IO[str]) -> None:
         for rec in records:
-            fh.write(json.dumps(rec.to_row(), ensure_ascii=False) + "\n")
+            fh.write(json.dumps(published_row(rec), ensure_ascii=False) + "\n")

@@ -25,14 +25,18 @@ class MosesExporter(Exporter):
 
     name = "moses"
     suffix = ""
-    description = "Moses plain text: OUT.id and OUT.en, line-aligned"
+    description = "Moses plain text: OUT.id and OUT.en, line-aligned (OUT.gz: OUT.id.gz and OUT.en.gz)"
+    training = True
 
     def paths(self, out: Path) -> list[Path]:
-        return [out.with_name(out.name + ".id"), out.with_name(out.name + ".en")]
+        gz = out.name.lower().endswith(".gz")
+        base = out.name[:-3] if gz else out.name
+        return [out.with_name(f"{base}.{lang}" + (".gz" if gz else "")) for lang in ("id", "en")]
 
     def write(self, records: Iterable[PairRecord], out: Path) -> list[Path]:
         paths = self.paths(out)
-        with atomic_writer(paths[1]) as en, atomic_writer(paths[0]) as src:
+        opts = {"force": self.force, "parents": self.parents}
+        with atomic_writer(paths[1], **opts) as en, atomic_writer(paths[0], **opts) as src:
             for rec in records:
                 src.write(one_line(rec.source) + "\n")
                 en.write(one_line(rec.target) + "\n")

@@ -1,9 +1,8 @@
 """The review spreadsheet: pairs as CSV or TSV for editing the English, and reading edited sheets back.
 
 A header row, then one row per pair. ``.csv``: comma-separated, quoted as Excel/Python ``csv`` do
-(fields with commas, quotes or newlines in double quotes). ``.tsv``: the project's TSV as
-``bitext export --format tsv`` writes it (:mod:`bitext.formats.tsv`): tab-separated, one record per
-line, no quoting, backslash escapes ``\\ \t \n \r``. Columns::
+(fields with commas, quotes or newlines in double quotes). ``.tsv``: tab-separated, one record per
+line, no quoting, backslash escapes ``\\ \t \n \r`` (:func:`bitext.formats.tsv.tsv_escape`). Columns::
 
     id         pair id (required; never edit)
     source     Indonesian text (for reading; ignored on import)
@@ -13,15 +12,23 @@ line, no quoting, backslash escapes ``\\ \t \n \r``. Columns::
     status, flags   for reading; ignored on import
     comment    optional note stored with an edit
 
+Spreadsheet-proof: a text cell that starts with ``=``, ``+``, ``-``, ``@`` (a spreadsheet would run it
+as a formula), TAB, CR or ``'`` goes out with a ``'`` in front (:func:`sheet_safe`), and comes back
+without it (:func:`sheet_text`). A sheet that went through pandas or a spreadsheet imports as is:
+``review_id`` ``134.0`` reads as 134, empty cells (NaN written back) as empty, an added index
+column is ignored (columns are found by name).
+
 A file without an ``edited`` column is read as "the English column holds the English as it should be":
-``id``/``source``/``target``, or ``bitext export --format tsv`` (``pair_id`` ... ``id`` ``en``: the pair id
-is ``pair_id``, the English ``en``). Such a file carries no state marker, so a changed English of a pair
-that has been reviewed since (state not pending) is reported as a conflict, not applied.
+``id``/``source``/``target`` (``bitext export --format tsv``, quoted as the ``csv`` module does), or the
+backslash-escaped pair TSV of earlier versions (``pair_id`` ... ``id`` ``en``). Such a file carries no
+state marker, so a changed English of a pair that has been reviewed since (state not pending) is
+reported as a conflict, not applied.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -29,7 +36,7 @@ from typing import IO
 from bitext.errors import BitextError
 from bitext.fileio import atomic_writer
 from bitext.formats.base import Exporter, Importer, export_file
-from bitext.formats.tsv import tsv_line, tsv_unescape
+from bitext.formats.tsv import LEGACY_TSV_COLUMNS, tsv_line, tsv_unescape
 from bitext.records import ImportRecord, PairRecord
 from bitext.review.state import text_hash
 from bitext.store import Store
@@ -38,9 +45,26 @@ CSV_COLUMNS = ("id", "source", "target", "edited", "review_id", "status", "flags
 TSV_SUFFIXES = (".tsv", ".tab")
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_REVIEW_ID = re.compile(r"(\d+)(?:\.0*)?")
+
+
+def sheet_safe(text: str) -> str:
+    """Neutralise a cell a spreadsheet would run as a formula: prefix ``'`` (also to a cell that starts
+    with ``'``, so :func:`sheet_text` is its exact inverse)."""
+    return "'" + text if text.startswith((*FORMULA_START, "'")) else text
+
+
+def sheet_text(cell: str) -> str:
+    """Inverse of :func:`sheet_safe`; a cell a person typed (no ``'`` prefix) is returned as is."""
+    if cell.startswith("'") and cell[1:].startswith((*FORMULA_START, "'")):
+        return cell[1:]
+    return cell
+
+
 def _row(rec: PairRecord) -> list[str]:
-    return [rec.id, rec.source, rec.target, "", str(rec.review_id or ""), rec.review_status, " ".join(rec.flags),
-            rec.review_comment or ""]
+    return [rec.id, sheet_safe(rec.source), sheet_safe(rec.target), "", str(rec.review_id or ""), rec.review_status,
+            " ".join(rec.flags), sheet_safe(rec.review_comment or "")]
 
 
 class ReviewCsvExporter(Exporter):
@@ -55,7 +79,7 @@ class ReviewCsvExporter(Exporter):
 
     def write(self, records: Iterable[PairRecord], out: Path) -> list[Path]:
         delimiter = self.delimiter or ("\t" if out.suffix.lower() in TSV_SUFFIXES else ",")
-        with atomic_writer(out, newline="") as fh:
+        with atomic_writer(out, newline="", force=self.force, parents=self.parents) as fh:
             if delimiter == "\t":
                 fh.write(tsv_line(CSV_COLUMNS))
                 for rec in records:
@@ -84,14 +108,14 @@ def export_review_csv(
                        exclude_flags=exclude_flags)
 
 
-def _table_rows(fh: IO[str], path: Path, tsv: bool) -> Iterator[tuple[int, list[str]]]:
+def _table_rows(fh: IO[str], path: Path, tsv: bool, escaped: bool) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) of each record, header included."""
-    if tsv:
-        # The project's TSV (bitext.formats.tsv): one record per line, backslash escapes, no quoting.
+    if tsv and escaped:
+        # Backslash-escaped TSV (bitext.formats.tsv.tsv_escape): one record per line, no quoting.
         for number, line in enumerate(fh, 1):
             yield number, [tsv_unescape(f) for f in line.rstrip("\r\n").split("\t")]
         return
-    reader = csv.reader(fh)
+    reader = csv.reader(fh, delimiter="\t" if tsv else ",")
     start = 1
     try:
         for row in reader:
@@ -114,7 +138,10 @@ def read_review_table(path: str | Path) -> list[ImportRecord]:
             first = fh.readline()
             fh.seek(0)
             tsv = path.suffix.lower() in TSV_SUFFIXES or ("\t" in first and "," not in first)
-            rows = _table_rows(fh, path, tsv)
+            names = [n.strip().lower() for n in first.rstrip("\r\n").split("\t")]
+            # The review sheet's TSV and the old pair TSV are backslash-escaped; the pair TSV is csv-quoted.
+            escaped = "edited" in names or names[: len(LEGACY_TSV_COLUMNS)] == list(LEGACY_TSV_COLUMNS)
+            rows = _table_rows(fh, path, tsv, escaped)
             _, header = next(rows, (1, []))
             if not header or header == [""]:
                 raise BitextError(f"{path}:1: empty file (expected a header row with an 'id' column)")
@@ -142,25 +169,30 @@ def _record(
         i = cols.get(name) if name else None
         return row[i] if i is not None and i < len(row) else None
 
+    sheet = "edited" in cols  # a review sheet: its text cells went out through sheet_safe
+    text = sheet_text if sheet else (lambda c: c)
     pair_id = (cell(id_col) or "").strip()
-    rec = ImportRecord(where=f"{path}:{number}", pair_id=pair_id, new_target=None, comment=cell("comment") or None)
+    comment = cell("comment")
+    rec = ImportRecord(where=f"{path}:{number}", pair_id=pair_id, new_target=None,
+                       comment=text(comment) if comment else None)
     if len(row) != len(header):
         rec.problem = f"{len(row)} fields, the header has {len(header)} (a quote or separator is off)"
     elif not pair_id:
         rec.problem = f"empty {id_col}"
     elif "edited" in cols:
         edited = cell("edited") or ""
-        rec.new_target = edited if edited.strip() else None
+        rec.new_target = text(edited) if edited.strip() else None
         if target_col is not None:
-            rec.base_hash = text_hash(cell(target_col) or "")
+            rec.base_hash = text_hash(text(cell(target_col) or ""))
     else:
         rec.new_target = cell(target_col)
     if rec.problem is None and "review_id" in cols:
         marker = (cell("review_id") or "").strip()
-        if marker and not marker.isdigit():
+        m = _REVIEW_ID.fullmatch(marker)  # '134.0': a spreadsheet or pandas made the id a float
+        if marker and m is None:
             rec.problem = f"review_id {marker!r} is not a number"
         else:
-            rec.base_review_id = int(marker) if marker else 0
+            rec.base_review_id = int(m.group(1)) if m else 0
     return rec
 
 

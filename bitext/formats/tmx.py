@@ -29,6 +29,7 @@ class TmxExporter(TextExporter):
     name = "tmx"
     suffix = ".tmx"
     description = "TMX 1.4b translation memory"
+    training = True
 
     def write_text(self, records: Iterable[PairRecord], fh: IO[str]) -> None:
         header = {

@@ -13,7 +13,7 @@ Layout of an exported file::
           <notes>
             <note category="flag" priority="1">check (severity, score): reason</note>   fired flags
             <note category="comment">...</note>                reviewer comment, if any
-          <segment id="s1" state="translated|reviewed" subState="bitext:STATUS">
+          <segment id="s1" state="initial|translated|reviewed" subState="bitext:STATUS">
             <source>Indonesian</source> <target>English</target>
 
 Unit ids must be XML NMTOKENs; a pair id that is not one (aligner ids such as ``art:0.1+0.2`` contain
@@ -36,7 +36,7 @@ from typing import IO
 
 from bitext.errors import BitextError
 from bitext.formats.base import Importer, TextExporter, clean_xml, export_file
-from bitext.model import ERROR, INFO, PENDING, SEVERITY_RANK, WARNING
+from bitext.model import APPROVED, ERROR, INFO, REJECTED, SEVERITY_RANK, WARNING
 from bitext.records import ImportRecord, PairRecord
 from bitext.review.state import text_hash
 from bitext.store import Store
@@ -99,6 +99,15 @@ class XliffExporter(TextExporter):
         ET.ElementTree(root).write(fh, encoding="unicode")
 
 
+def segment_state(rec: PairRecord, english: str) -> str:
+    """The XLIFF 2 ``state`` a CAT tool acts on: ``reviewed`` only for English a reviewer approved;
+    ``initial`` (not translated, not approved) for a rejected pair or an empty target; else ``translated``.
+    bitext's own status is in ``subState`` and the ``status`` meta."""
+    if rec.review_status == REJECTED or not english.strip():
+        return "initial"
+    return "reviewed" if rec.review_status in APPROVED else "translated"
+
+
 def _unit(file_el: ET.Element, rec: PairRecord) -> None:
     unit = ET.SubElement(file_el, f"{_X}unit", {"id": unit_id(rec.id), "name": rec.id})
     meta = ET.SubElement(ET.SubElement(unit, f"{_M}metadata"), f"{_M}metaGroup", {"category": "bitext"})
@@ -129,7 +138,7 @@ def _unit(file_el: ET.Element, rec: PairRecord) -> None:
         {
             "id": "s1",
             "canResegment": "no",
-            "state": "translated" if rec.review_status == PENDING else "reviewed",
+            "state": segment_state(rec, english),
             "subState": f"bitext:{rec.review_status}",
         },
     )

@@ -20,9 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from bitext.flags import build_checks, config_signature, effective_config
 from bitext.formats.base import tool_version
-from bitext.model import MetaKey, Signature
+from bitext.formats.rows import needs_review_after
+from bitext.model import DECISIONS, KIND_MT, KIND_REFERENCE, MetaKey, Signature
 from bitext.publish.parquet import ShardWriter
-from bitext.publish.schema import CONFIGS, FIELD_DOCS, SPLIT, feature_type
+from bitext.publish.quality import Comparison
+from bitext.publish.schema import CONFIGS, FIELD_DOCS, SPLITS, feature_type
+from bitext.publish.selection import SPLIT_SEED, Duplicates, SplitSizes
 from bitext.records import PairRecord
 from bitext.store import Store
 
@@ -36,7 +39,9 @@ DEFAULT_LICENSE = "unknown"
 SIZE_CATEGORIES = [
     (1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
     (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"), (1_000_000_000, "100M<n<1B"),
+    (10**10, "1B<n<10B"), (10**11, "10B<n<100B"), (10**12, "100B<n<1T"),
 ]
+"""The Hub's size categories (upper bound, name); above the last one: ``n>1T``."""
 UNKNOWN = "unknown"
 
 
@@ -51,7 +56,7 @@ def card_template() -> str:
 
 @dataclass
 class ConfigStats:
-    """Counts over one config's rows."""
+    """Counts over one config's rows (all splits together; ``splits`` per split)."""
 
     pairs: int = 0
     docs: int = 0
@@ -60,15 +65,21 @@ class ConfigStats:
     kinds: Counter[str] = field(default_factory=Counter)
     bead_types: Counter[str] = field(default_factory=Counter)
     fired: Counter[str] = field(default_factory=Counter)
-    needs_review: int = 0
+    needs_review_before: int = 0  # a warning/error check fired, whatever the review says
+    needs_review: int = 0  # ... and no review decision resolved it (the published ``needs_review``)
     review: Counter[str] = field(default_factory=Counter)
+    review_by_kind: dict[str, Counter[str]] = field(default_factory=dict)
+    splits: Counter[str] = field(default_factory=Counter)
+    split_docs: Counter[str] = field(default_factory=Counter)
     _last_doc: str | None = None
 
-    def add(self, rec: PairRecord) -> None:
+    def add(self, rec: PairRecord, split: str = "train") -> None:
         """Count one row (records come sorted by doc_id)."""
         self.pairs += 1
+        self.splits[split] += 1
         if rec.doc_id != self._last_doc:
             self.docs += 1
+            self.split_docs[split] += 1
             self._last_doc = rec.doc_id
         # Whitespace tokens: model- and tokenizer-independent, comparable across corpora.
         self.tokens_id += len(rec.source.split())
@@ -76,16 +87,26 @@ class ConfigStats:
         self.kinds[rec.kind] += 1
         self.bead_types[rec.bead_type] += 1
         self.fired.update(rec.flags)
-        self.needs_review += rec.needs_review
+        self.needs_review_before += rec.needs_review
+        self.needs_review += needs_review_after(rec)
         self.review[rec.review_status] += 1
+        self.review_by_kind.setdefault(rec.kind, Counter())[rec.review_status] += 1
+
+    @property
+    def reviewed(self) -> int:
+        """Pairs with a current review decision (accepted, edited or rejected)."""
+        return sum(self.review[s] for s in DECISIONS)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values (Counters as sorted dicts) for the card template."""
-        return {
+        out = {
             k: dict(sorted(v.items())) if isinstance(v, Counter) else v
             for k, v in vars(self).items()
             if not k.startswith("_")
         }
+        out["review_by_kind"] = {k: dict(v) for k, v in sorted(self.review_by_kind.items())}
+        out["reviewed"] = self.reviewed
+        return out
 
 
 # -- flag configuration ---------------------------------------------------------------------
@@ -128,18 +149,24 @@ def flag_config(store: Store) -> FlagConfig:
 
 
 def _cell(value: object, limit: int = 300) -> str:
-    """A Markdown table cell: one line, pipes escaped, long values cut."""
+    """A Markdown table cell: one line, pipes as an entity (never a literal backslash), long values cut."""
     text = " ".join(str(value).split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return text.replace("|", "\\|").replace("<", "&lt;")
+    return text.replace("|", "&#124;").replace("<", "&lt;")
 
 
-def _size_category(n: int) -> str:
+def _line(value: object) -> str:
+    """Text for a code span outside tables: one line, backticks dropped (pipes need no escape there)."""
+    return " ".join(str(value).split()).replace("`", "'")
+
+
+def size_category(n: int) -> str:
+    """The Hub's ``size_categories`` value for ``n`` rows."""
     for bound, name in SIZE_CATEGORIES:
         if n < bound:
             return name
-    return "n>1B"
+    return "n>1T"
 
 
 def _setting(settings: Mapping[str, Any], key: str) -> str:
@@ -158,7 +185,8 @@ def translate_settings(store: Store) -> dict[str, Any]:
 
 
 def corpus_signature(settings: Mapping[str, Any], store: Store) -> Signature:
-    """sacrebleu-style one-line description of how the corpus was made."""
+    """sacrebleu-style one-line description of how the corpus was made; splits on ``|`` into its fields
+    (nested signatures, such as a segmenter's, are written with ``,``)."""
     segs = sorted({r[0] for r in store.conn.execute("SELECT DISTINCT segmenter FROM articles")})
     return Signature.of(
         ("model", _setting(settings, "model")),
@@ -172,40 +200,76 @@ def corpus_signature(settings: Mapping[str, Any], store: Store) -> Signature:
     )
 
 
-def _card_data(name: str, license: str, n_pairs: int) -> Any:
+@dataclass(frozen=True)
+class CardOptions:
+    """What the user tells the card that the store cannot know (licences, where references came from)."""
+
+    license: str = DEFAULT_LICENSE
+    license_name: str | None = None
+    license_link: str | None = None
+    pretty_name: str | None = None
+    repo_id: str | None = None
+    source: str | None = None  # publisher of the Indonesian articles (all inputs, for now)
+    source_license: str | None = None
+    reference_source: str | None = None  # who made the human translations of `reference` rows
+    reference_license: str | None = None
+
+
+@dataclass
+class CardFacts:
+    """Everything the publish stage measured while writing the rows."""
+
+    stats: dict[str, ConfigStats]
+    writers: dict[str, dict[str, ShardWriter]]  # config -> split -> writer (empty splits left out)
+    sizes: SplitSizes
+    split_articles: Counter[str]
+    duplicates: Duplicates
+    quality: list[Comparison]
+    example: dict[str, Any] | None
+    split_note: str | None = None  # why the requested sizes were not applied (a tiny corpus)
+
+
+def _card_data(options: CardOptions, name: str, facts: CardFacts) -> Any:
     from huggingface_hub import DatasetCardData
 
+    default = facts.stats["default"]
     configs = [
-        {"config_name": cfg, "data_files": [{"split": SPLIT, "path": f"data/{cfg}/{SPLIT}-*"}],
+        {"config_name": cfg,
+         "data_files": [{"split": sp, "path": f"data/{cfg}/{sp}-*"} for sp in facts.writers[cfg]],
          **({"default": True} if cfg == "default" else {})}
         for cfg in CONFIGS
     ]
+    extra = {"license_name": options.license_name, "license_link": options.license_link} \
+        if options.license == "other" else {}
     return DatasetCardData(
         language=["id", "en"],
-        license=license,
+        license=options.license,
         task_categories=["translation"],
         multilinguality=["translation"],
-        language_creators=["found", "machine-generated"],
-        annotations_creators=["machine-generated", "expert-generated"],
+        language_creators=["found", *(["machine-generated"] if default.kinds.get(KIND_MT) else [])],
+        annotations_creators=["machine-generated", *(["expert-generated"] if default.reviewed else [])],
+        source_datasets=["original"],
         pretty_name=name,
-        size_categories=[_size_category(n_pairs)],
+        size_categories=[size_category(default.pairs)],
         tags=["bitext", "parallel-corpus", "machine-translation", "news"],
         configs=configs,
+        **extra,
     )
 
 
-def _add_infos(card_data: Any, features: datasets.Features, writers: dict[str, ShardWriter], folder: Path) -> None:
+def _add_infos(card_data: Any, features: dict[str, datasets.Features], facts: CardFacts, folder: Path) -> None:
     from datasets import DatasetInfo, SplitDict, SplitInfo
     from datasets.info import DatasetInfosDict
 
     infos = DatasetInfosDict()
     for cfg in CONFIGS:
-        w = writers[cfg]
         download = sum(p.stat().st_size for p in (folder / "data" / cfg).glob("*.parquet"))
         splits = SplitDict()
-        splits.add(SplitInfo(name=SPLIT, num_bytes=w.num_bytes, num_examples=w.num_examples))
+        for sp, w in facts.writers[cfg].items():
+            splits.add(SplitInfo(name=sp, num_bytes=w.num_bytes, num_examples=w.num_examples))
         infos[cfg] = DatasetInfo(
-            features=features, splits=splits, download_size=download, dataset_size=w.num_bytes, config_name=cfg
+            features=features[cfg], splits=splits, download_size=download,
+            dataset_size=sum(w.num_bytes for w in facts.writers[cfg].values()), config_name=cfg,
         )
     infos.to_dataset_card_data(card_data)
 
@@ -234,55 +298,108 @@ def _check_rows(store: Store, checks: list[str], flags: FlagConfig, fired: Count
 
 
 def _public_meta(store: Store) -> list[dict[str, str]]:
-    return [{"name": _cell(k), "value": _cell(v)}
+    # translate.settings is shown whole as JSON, flags.config as the check table: not repeated (or cut) here.
+    shown_elsewhere = (MetaKey.FLAGS_CONFIG, MetaKey.TRANSLATE_SETTINGS)
+    return [{"name": _line(k), "value": _line(v)}
             for k, v in store.conn.execute("SELECT key, value FROM meta ORDER BY key")
-            if k.startswith(MetaKey.PUBLIC_PREFIXES) and k != MetaKey.FLAGS_CONFIG  # shown as thresholds
+            if k.startswith(MetaKey.PUBLIC_PREFIXES) and k not in shown_elsewhere
             and not any(w in k for w in ("secret", "token", "key"))]
+
+
+def _kind_rows(store: Store, stats: ConfigStats) -> list[dict]:
+    """Per kind: how its English was made, and its review numbers."""
+    sigs: dict[str, list[tuple[str, int]]] = {}
+    for kind, sig, n in store.conn.execute(
+        "SELECT kind, COALESCE(signature, 'none'), COUNT(*) FROM pairs GROUP BY kind, signature ORDER BY kind, 2"
+    ):
+        sigs.setdefault(kind, []).append((_line(sig), n))
+    rows = []
+    for kind in sorted(stats.kinds):
+        review = stats.review_by_kind.get(kind, Counter())
+        rows.append({
+            "kind": kind, "pairs": stats.kinds[kind], "signatures": sigs.get(kind, []),
+            "reviewed": sum(review[s] for s in DECISIONS), "review": dict(review),
+        })
+    return rows
+
+
+def _citations(model: str, revision: str, options: CardOptions) -> list[str]:
+    out = []
+    if model.startswith("Helsinki-NLP/opus-mt"):
+        out.append(OPUS_MT_BIB)
+    if model != UNKNOWN:
+        key = "".join(c if c.isalnum() else "_" for c in model.rsplit("/", 1)[-1])
+        out.append(f"@misc{{{key},\n  title = {{{model}}},\n  howpublished = {{\\url{{https://huggingface.co/{model}}}}},"
+                   f"\n  note = {{revision {revision}}}\n}}")
+    if options.reference_source:
+        note = f",\n  note = {{licence: {options.reference_license}}}" if options.reference_license else ""
+        out.append(f"@misc{{references,\n  title = {{{options.reference_source}}}{note}\n}}")
+    return out
+
+
+OPUS_MT_BIB = """@inproceedings{tiedemann-thottingal-2020-opus,
+  title = {{OPUS}-{MT} -- Building open translation services for the World},
+  author = {Tiedemann, J{\\"o}rg and Thottingal, Santhosh},
+  booktitle = {Proceedings of the 22nd Annual Conference of the European Association for Machine Translation},
+  year = {2020},
+  address = {Lisboa, Portugal},
+  pages = {479--480}
+}"""
 
 
 def build_card(
     store: Store,
-    features: datasets.Features,
+    features: dict[str, datasets.Features],
     checks: list[str],
     flags: FlagConfig,
-    stats: dict[str, ConfigStats],
-    writers: dict[str, ShardWriter],
+    facts: CardFacts,
     folder: Path,
-    *,
-    license: str,
-    pretty_name: str | None,
-    repo_id: str | None,
+    options: CardOptions,
 ) -> DatasetCard:
-    """The dataset card: YAML metadata (configs, dataset_info, ...) and documentation."""
+    """The dataset card: YAML metadata (configs, dataset_info, ...) and documentation, every statement
+    computed from the store, the facts the stage measured and the user's options."""
     from huggingface_hub import DatasetCard
 
     settings = translate_settings(store)
-    name = pretty_name or f"bitext Indonesian-English parallel corpus ({store.path.parent.name})"
-    card_data = _card_data(name, license, stats["default"].pairs)
-    _add_infos(card_data, features, writers, folder)
-
-    def counted(sql: str) -> list[dict[str, Any]]:
-        return [{"name": _cell(r[0] if r[0] is not None else "none"), "count": r[1]}
-                for r in store.conn.execute(sql)]
+    name = options.pretty_name or f"bitext Indonesian-English parallel corpus ({store.path.parent.name})"
+    card_data = _card_data(options, name, facts)
+    _add_infos(card_data, features, facts, folder)
+    stats = facts.stats
+    model = _setting(settings, "model")
+    revision = _setting(settings, "revision")
+    dup = facts.duplicates
 
     return DatasetCard.from_template(
         card_data,
         template_str=card_template(),
         pretty_name=name,
-        repo_ref=repo_id or "path/to/this/folder",
+        repo_ref=options.repo_id or "path/to/this/folder",
         n_articles=store.count("articles"),
         signature=str(corpus_signature(settings, store)),
         stats={cfg: s.as_dict() for cfg, s in stats.items()},
-        kinds=sorted(stats["default"].kinds),
-        fields=[{"name": n, "type": feature_type(f), "doc": FIELD_DOCS.get(n, "")} for n, f in features.items()],
-        segmenters=counted("SELECT segmenter, COUNT(*) FROM articles GROUP BY segmenter ORDER BY segmenter"),
-        pair_signatures=counted("SELECT signature, COUNT(*) FROM pairs GROUP BY signature ORDER BY signature"),
+        kinds=_kind_rows(store, stats["default"]),
+        options=options,
+        splits=[{"name": sp, "size": round(getattr(facts.sizes, sp) * 100, 1),
+                 "articles": facts.split_articles.get(sp, 0),
+                 "default": stats["default"].splits.get(sp, 0), "clean": stats["clean"].splits.get(sp, 0)}
+                for sp in SPLITS],
+        split_seed=SPLIT_SEED,
+        split_note=facts.split_note,
+        duplicates={"rule": dup.rule, "sentences": dup.sentences, "mt": dup.rows.get(KIND_MT, 0),
+                    "reference": dup.rows.get(KIND_REFERENCE, 0), "dropped": len(dup.dropped)},
+        quality=facts.quality,
+        example=json.dumps(facts.example, indent=2, ensure_ascii=False) if facts.example else "",
+        citations=_citations(model, revision, options),
+        fields=[{"name": n, "type": feature_type(f), "doc": _cell(FIELD_DOCS.get(n, ""))}
+                for n, f in features["default"].items()],
+        segmenters=[{"name": _line(r[0]), "count": r[1]} for r in store.conn.execute(
+            "SELECT segmenter, COUNT(*) FROM articles GROUP BY segmenter ORDER BY segmenter")],
         bead_types=[{"name": k, "count": v} for k, v in sorted(stats["default"].bead_types.items())],
-        model=_setting(settings, "model"),
-        revision=_setting(settings, "revision"),
+        model=model,
+        revision=revision,
         backend=_setting(settings, "backend"),
         beams=_setting(settings, "beams"),
-        translate_signature=store.get_meta(MetaKey.TRANSLATE_SIGNATURE) or UNKNOWN,
+        translate_signature=_line(store.get_meta(MetaKey.TRANSLATE_SIGNATURE) or UNKNOWN),
         translate_settings=json.dumps(settings, indent=2, sort_keys=True, ensure_ascii=False) if settings else "",
         align_version=store.get_meta(MetaKey.ALIGN_VERSION) or UNKNOWN,
         flags_signature=store.get_meta(MetaKey.FLAGS_SIGNATURE) or UNKNOWN,

@@ -110,8 +110,18 @@ def push_dataset(
             f"cannot push to {repo_id}: no Hugging Face token (set HF_TOKEN or run 'hf auth login')"
         )
     branch = revision if revision not in (None, "main") else None
+    card_text = _check_card(folder)
     try:
         api = _hf_api(token)
+        # The Hub's own card check first: a rejected card must not leave an empty repo behind.
+        validate = getattr(api, "_validate_yaml", None)
+        if validate is not None:
+            try:
+                validate(card_text, repo_type="dataset")
+            except ValueError as exc:
+                detail = " ".join(str(exc).split()) or "invalid metadata"
+                raise BitextError(f"{folder / 'README.md'}: the Hugging Face Hub rejects the card ({detail});"
+                                  f" nothing was created on the Hub", 2) from None
         api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
         if branch:
             api.create_branch(repo_id, repo_type="dataset", branch=branch, exist_ok=True)
@@ -140,6 +150,26 @@ def push_dataset(
     return PushResult(repo_id, branch, getattr(info, "commit_url", None) or str(info), uploads, deletes)
 
 
+def _check_card(folder: Path) -> str:
+    """The card's text, after the local checks (YAML parses, licence is a Hub id): a one-line error otherwise."""
+    from huggingface_hub import DatasetCard
+
+    from bitext.publish.licenses import check_license
+
+    readme = folder / "README.md"
+    try:
+        card = DatasetCard.load(readme)
+    except Exception as exc:  # noqa: BLE001 - any parse failure is the card's fault
+        raise BitextError(f"{readme}: not a valid dataset card ({_first_line(exc)}); run bitext publish", 2) from None
+    data = card.data.to_dict()
+    try:
+        check_license(str(data.get("license") or ""), name=data.get("license_name"), link=data.get("license_link"),
+                      option="license")
+    except BitextError as exc:
+        raise BitextError(f"{readme}: {exc}; nothing was created on the Hub", 2) from None
+    return str(card)
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0]
@@ -165,6 +195,11 @@ def _hub_error(exc: Exception, repo_id: str, folder: Path, token: str) -> Bitext
             msg = f"Hugging Face Hub rejected the token for {repo_id} (HTTP 401): set HF_TOKEN or run 'hf auth login'"
         elif status == 403:
             msg = f"no write access to {repo_id} (HTTP 403): use a token with write permission"
+        elif status in (409, 412):
+            msg = (f"the Hub refused the commit to {repo_id} (HTTP {status}: the repository or branch changed"
+                   " meanwhile, or a name conflicts); publish again to retry")
+        elif status == 400:
+            msg = f"the Hugging Face Hub rejected the upload to {repo_id} (HTTP 400): {_first_line(exc)}"
         elif isinstance(exc, RepositoryNotFoundError):
             msg = f"{repo_id}: repository not found or not accessible with this token"
         else:

@@ -10,8 +10,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bitext.publish.schema import SPLIT
-
 if TYPE_CHECKING:
     import datasets
 
@@ -24,8 +22,11 @@ CDC_OPTIONS = {"min_chunk_size": 256 * 1024, "max_chunk_size": 1024 * 1024, "nor
 class ShardWriter:
     """Writes rows of one config as record batches into numbered Parquet shards."""
 
-    def __init__(self, folder: Path, features: datasets.Features, batch_rows: int, shard_rows: int) -> None:
+    def __init__(
+        self, folder: Path, features: datasets.Features, batch_rows: int, shard_rows: int, split: str = "train"
+    ) -> None:
         self.folder = folder
+        self.split = split
         self.schema = features.arrow_schema
         self.batch_rows = batch_rows
         self.shard_rows = shard_rows
@@ -46,7 +47,7 @@ class ShardWriter:
     def _open(self) -> None:
         import pyarrow.parquet as pq
 
-        path = self.folder / f"shard-{len(self.shards):05d}.parquet"
+        path = self.folder / f".{self.split}-shard-{len(self.shards):05d}.parquet"
         self.shards.append(path)
         self.writer = pq.ParquetWriter(
             path, self.schema, use_content_defined_chunking=CDC_OPTIONS, write_page_index=True
@@ -75,13 +76,13 @@ class ShardWriter:
             self._flush()
 
     def close(self) -> list[Path]:
-        """Flush, close and rename shards to ``train-XXXXX-of-NNNNN.parquet``; returns them."""
+        """Flush, close and rename shards to ``SPLIT-XXXXX-of-NNNNN.parquet``; returns them."""
         self._flush()  # also creates an (empty) file for an empty config, so it still loads
         self.writer.close()
         n = len(self.shards)
         final = []
         for i, path in enumerate(self.shards):
-            target = path.with_name(f"{SPLIT}-{i:05d}-of-{n:05d}.parquet")
+            target = path.with_name(f"{self.split}-{i:05d}-of-{n:05d}.parquet")
             path.rename(target)
             final.append(target)
         return final

@@ -3,8 +3,9 @@
 Layout written by :func:`publish_dataset` (a folder ``datasets.load_dataset(DIR)`` loads)::
 
     README.md                                  dataset card (YAML metadata + documentation)
-    data/default/train-00000-of-00001.parquet  every pair
-    data/clean/train-00000-of-00001.parquet    pairs without unresolved flags, never rejected ones
+    data/default/{train,validation,test}-00000-of-00001.parquet  every pair, split by article
+    data/clean/...                             training-ready pairs (the card states the rules)
+    data/articles/...                          one row per article: title, url, date, source, licence
 
 Rows stream from :func:`bitext.records.iter_pairs` into :class:`~bitext.publish.parquet.ShardWriter` s
 with the exact Arrow schema of :func:`~bitext.publish.schema.dataset_features`. Output is deterministic,
@@ -14,17 +15,25 @@ makes no commit.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bitext.errors import BitextError
-from bitext.publish.card import DEFAULT_LICENSE, ConfigStats, build_card, flag_config
+from bitext.formats.rows import published_row
+from bitext.model import KIND_MT, KIND_REFERENCE
+from bitext.publish.card import DEFAULT_LICENSE, CardFacts, CardOptions, ConfigStats, build_card, flag_config
+from bitext.publish.licenses import check_license
 from bitext.publish.parquet import BATCH_ROWS, SHARD_ROWS, ShardWriter
-from bitext.publish.schema import CONFIGS, dataset_features
-from bitext.records import check_names, iter_pairs, open_store
+from bitext.publish.quality import QualityCollector
+from bitext.publish.schema import ARTICLES_CONFIG, PAIR_CONFIGS, SPLITS, article_features, dataset_features
+from bitext.publish.selection import SplitSizes, assign_splits, find_duplicates
+from bitext.records import PairRecord, check_names, iter_pairs, open_store
 from bitext.store import Store
 
 
@@ -49,59 +58,125 @@ def publish_dataset(
     license: str = DEFAULT_LICENSE,
     pretty_name: str | None = None,
     repo_id: str | None = None,
+    options: CardOptions | None = None,
+    splits: SplitSizes | str | None = None,
+    duplicates: str = "prefer-reference",
     batch_rows: int = BATCH_ROWS,
     shard_rows: int = SHARD_ROWS,
     quiet: bool = True,
 ) -> PublishResult:
     """Write the corpus as a Hub-ready dataset folder at ``out_dir`` (replaced atomically).
 
-    ``repo_id`` only fills the usage snippet of the card; ``quiet=False`` shows a progress bar on
-    stderr. The enabled checks of the store's flag config (:func:`bitext.flags.effective_config`) are
-    part of the ``scores`` struct even before they ran, so the schema does not depend on the data. The
-    folder is built in a temp dir beside ``out_dir`` and swapped in at the end, so an interrupted
-    publish leaves the previous folder (or none) and never a half-written one. A non-empty ``out_dir``
+    ``options`` (:class:`~bitext.publish.card.CardOptions`) carries what the card cannot read from the
+    store (licences, the articles' publisher, where the human references came from); ``license``,
+    ``pretty_name`` and ``repo_id`` are shortcuts for its fields. The licence is checked against the
+    Hub's ids before anything is written. ``splits``: sizes of train/validation/test by article
+    (:class:`~bitext.publish.selection.SplitSizes` or ``'80,10,10'``; default 80/10/10).
+    ``duplicates``: which row of an Indonesian sentence with both an ``mt`` and a ``reference`` row
+    ``clean`` keeps (:data:`~bitext.publish.selection.DUPLICATE_RULES`). ``quiet=False`` shows a
+    progress bar on stderr. The folder is built in a temp dir beside ``out_dir`` and swapped in at
+    the end, so an interrupted publish leaves the previous folder (or none). A non-empty ``out_dir``
     that is not an earlier publish is refused (:class:`BitextError`, exit code 2).
     """
     from tqdm import tqdm
 
+    if options is None:
+        options = CardOptions(license=license, pretty_name=pretty_name, repo_id=repo_id)
+    check_license(options.license, name=options.license_name, link=options.license_link)
+    sizes = splits if isinstance(splits, SplitSizes) else SplitSizes.parse(splits) if splits else SplitSizes()
     store = open_store(corpus)
     out_dir = Path(out_dir)
     _check_target(out_dir)
     flags = flag_config(store)
     checks = check_names(store, extra=sorted(flags.checks))
-    features = dataset_features(checks)
+    features = {cfg: dataset_features(checks) for cfg in PAIR_CONFIGS} | {ARTICLES_CONFIG: article_features()}
+    plan = assign_splits(store, sizes)
+    split_of = plan.split_of
+    dups = find_duplicates(store, duplicates)
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     # A plain mkdir (not mkdtemp) so the folder gets the umask's permissions, not 0700.
     tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
     tmp.mkdir()
     try:
-        writers = {cfg: ShardWriter(tmp / "data" / cfg, features, batch_rows, shard_rows) for cfg in CONFIGS}
-        stats = {cfg: ConfigStats() for cfg in CONFIGS}
+        writers = {cfg: {sp: ShardWriter(tmp / "data" / cfg, features[cfg], batch_rows, shard_rows, sp)
+                         for sp in SPLITS} for cfg in features}
+        stats = {cfg: ConfigStats() for cfg in PAIR_CONFIGS}
+        quality = QualityCollector()
+        example = None
+        per_article: dict[str, dict[str, int]] = {}
         progress = tqdm(total=store.count("pairs"), unit="pair", desc="publish", disable=quiet)
-        for rec in iter_pairs(store, checks=checks):
+        for rec, tgt_idx in _with_tgt_idx(store, iter_pairs(store, checks=checks)):
             progress.update()
-            row = rec.to_row()
+            split = split_of[rec.doc_id]
+            row = published_row(rec, tgt_idx)
             if not checks:
                 del row["scores"]
-            writers["default"].add(row)
-            stats["default"].add(rec)
-            if rec.clean:
-                writers["clean"].add(row)
-                stats["clean"].add(rec)
+            writers["default"][split].add(row)
+            stats["default"].add(rec, split)
+            quality.add(rec)
+            counts = per_article.setdefault(rec.doc_id, {})
+            counts[rec.kind] = counts.get(rec.kind, 0) + 1
+            if rec.clean and rec.id not in dups.dropped:
+                writers["clean"][split].add(row)
+                stats["clean"].add(rec, split)
+                example = example or row
         progress.close()
-        files = {cfg: w.close() for cfg, w in writers.items()}
-        card = build_card(
-            store, features, checks, flags, stats, writers, tmp,
-            license=license, pretty_name=pretty_name, repo_id=repo_id,
-        )
+        articles = Counter()
+        for art in _article_rows(store, options, per_article):
+            writers[ARTICLES_CONFIG][split_of[art["doc_id"]]].add(art)
+            articles[split_of[art["doc_id"]]] += 1
+        files = _close_writers(writers)
+        facts = CardFacts(stats, writers, sizes, articles, dups, quality.result(), example, plan.note)
+        card = build_card(store, features, checks, flags, facts, tmp, options)
         card.save(tmp / "README.md")
         _swap_into_place(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    rel = [out_dir / p.relative_to(tmp) for cfg in CONFIGS for p in files[cfg]]
+    rel = [out_dir / p.relative_to(tmp) for p in files]
     return PublishResult(out_dir, [out_dir / "README.md", *rel], stats, checks)
+
+
+def _with_tgt_idx(store: Store, records: Iterator[PairRecord]) -> Iterator[tuple[PairRecord, list[int]]]:
+    """Each record with its bead's English sentence indices (``pairs.tgt_idx``, read in the same order)."""
+    with store.snapshot() as conn:
+        cur = conn.execute("SELECT id, tgt_idx FROM pairs ORDER BY article_id, kind, bead_idx")
+        for rec in records:
+            row = cur.fetchone()
+            if row is None or row[0] != rec.id:
+                raise BitextError(f"{store.path}: the pairs changed while publishing; run bitext publish again",
+                                  exit_code=2)
+            try:
+                idx = json.loads(row[1])
+            except (TypeError, ValueError):
+                idx = []
+            yield rec, [int(i) for i in idx] if isinstance(idx, list) else []
+
+
+def _article_rows(store: Store, options: CardOptions, pairs: dict[str, dict[str, int]]) -> Iterator[dict]:
+    for r in store.conn.execute(
+        "SELECT id, title, url, date, source_path, dateline, segmenter FROM articles ORDER BY id"
+    ):
+        counts = pairs.get(r[0], {})
+        yield {"doc_id": r[0], "title": r[1], "url": r[2], "date": r[3], "source": options.source,
+               "source_license": options.source_license, "source_path": r[4], "dateline": r[5],
+               "segmenter": r[6], "pairs_mt": counts.get(KIND_MT, 0), "pairs_reference": counts.get(KIND_REFERENCE, 0)}
+
+
+def _close_writers(writers: dict[str, dict[str, ShardWriter]]) -> list[Path]:
+    """Close every writer; a split with no rows (other than ``train``) is removed and not declared."""
+    files: list[Path] = []
+    for by_split in writers.values():
+        for sp in list(by_split):
+            shards = by_split[sp].close()
+            if by_split[sp].num_examples == 0 and sp != "train":
+                for p in shards:
+                    p.unlink()
+                del by_split[sp]
+            else:
+                files += shards
+    return files
 
 
 def _is_published_folder(folder: Path) -> bool:

@@ -82,14 +82,18 @@ def test_undo_to_pending(store: Store) -> None:
 def test_tsv_exact(store: Store, tmp_path: Path) -> None:
     out = tmp_path / "out.tsv"
     res = export_pairs(store, "tsv", out, PairFilter(exclude_flags=("length_ratio",)))
-    assert res.pairs == 4 and res.paths == [out]
+    assert res.pairs == 3 and res.paths == [out]
+    assert res.empty_left_out == 1  # a2-2 has no English: no use for MT training
     assert out.read_text(encoding="utf-8") == (
-        "pair_id\tdoc_id\tkind\tbead_type\talign_score\tflags\tneeds_review\treview_status\tid\ten\n"
+        "id\tdoc_id\tkind\tbead_type\talign_score\tflags_before_review\tneeds_review\treview_status\tsource\ttarget\n"
         "a1-0\ta1\tmt\t1-1\t0.9\t\t0\tpending\tHalo dunia.\tHello world.\n"
         "a1-2\ta1\tmt\t2-1\t0.5\tlang_id\t0\tpending\tSatu. Dua.\tOne and two.\n"
-        "a2-2\ta2\tmt\t1-0\t\t\t0\tpending\tbaris satu\\nbaris dua\\tdengan tab\t\n"
         "a2-r0\ta2\treference\t1-1\t0.95\t\t0\taccepted\tKucing tidur.\tThe cat sleeps.\n"
     )
+    res = export_pairs(store, "tsv", out, PairFilter(exclude_flags=("length_ratio",)), include_empty=True)
+    assert res.pairs == 4 and res.empty_left_out == 0
+    assert out.read_text(encoding="utf-8").splitlines()[3:5] == [
+        'a2-2\ta2\tmt\t1-0\t\t\t0\tpending\t"baris satu', 'baris dua\tdengan tab"\t']
 
 
 @pytest.mark.parametrize("text", ["plain", "a\tb", "a\nb\r\nc", "back\\slash\\t not a tab", "\\", ""])
@@ -100,7 +104,9 @@ def test_tsv_escape_round_trip(text: str) -> None:
 
 
 def test_moses_exact(store: Store, tmp_path: Path) -> None:
-    res = export_pairs(store, "moses", tmp_path / "m" / "corpus", PairFilter(min_score=None, only_clean=True))
+    (tmp_path / "m").mkdir()
+    res = export_pairs(store, "moses", tmp_path / "m" / "corpus", PairFilter(min_score=None, only_clean=True),
+                       include_empty=True)
     assert res.paths == [tmp_path / "m" / "corpus.id", tmp_path / "m" / "corpus.en"]
     assert (tmp_path / "m" / "corpus.id").read_text(encoding="utf-8") == (
         f"Halo dunia.\n{SCRIPT_SRC}\nSatu. Dua.\nbaris satu baris dua\tdengan tab\nKucing tidur.\n"
@@ -108,6 +114,10 @@ def test_moses_exact(store: Store, tmp_path: Path) -> None:
     assert (tmp_path / "m" / "corpus.en").read_text(encoding="utf-8") == (
         f"Hello world.\n{EDITED_EN}\nOne and two.\n\nThe cat sleeps.\n"
     )
+    # by default the pair with no English is left out: every line has both sides
+    res = export_pairs(store, "moses", tmp_path / "m" / "corpus", PairFilter(only_clean=True))
+    assert res.pairs == 4 and res.empty_left_out == 1
+    assert all(line for line in (tmp_path / "m" / "corpus.en").read_text(encoding="utf-8").splitlines())
     assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["corpus.en", "corpus.id"]  # no temp files
 
 
@@ -115,7 +125,7 @@ def test_moses_all_line_breaks_become_spaces(tmp_path: Path) -> None:
     store = build_store(tmp_path / "corpus", targets={"a1-0": "a\r\nb\rc\u2028d\u0085e"})
     export_pairs(store, "moses", tmp_path / "c", PairFilter(exclude_flags=("length_ratio", "lang_id")))
     lines = (tmp_path / "c.en").read_text(encoding="utf-8").split("\n")
-    assert lines == ["a b c d e", "", "The cat sleeps.", ""]
+    assert lines == ["a b c d e", "The cat sleeps.", ""]
 
 
 def test_jsonl_exact(store: Store, tmp_path: Path) -> None:
@@ -124,17 +134,19 @@ def test_jsonl_exact(store: Store, tmp_path: Path) -> None:
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == ["a1-0", "a1-1", "a2-r0"]
     assert rows[1] == {
-        "id": "a1-1", "doc_id": "a1", "para_idx": 0, "sent_idx": 1, "kind": "mt",
+        "id": "a1-1", "doc_id": "a1", "para_idx": 0, "sent_idx": 1, "tgt_idx": None, "kind": "mt",
         "translation": {"id": SCRIPT_SRC, "en": EDITED_EN}, "mt": SCRIPT_MT, "bead_type": "1-1",
-        "align_score": 0.8, "flags": ["length_ratio"], "scores": {"lang_id": 0.97, "length_ratio": 2.5},
-        "needs_review": True, "mt_logprob": -0.5, "review_status": "edited",
+        "align_score": 0.8, "needs_review": False, "review_status": "edited",
         "reviewed_translation": EDITED_EN, "reviewer": "ana", "reviewed_at": "2025-02-02T10:00:00+00:00",
+        "flags_before_review": ["length_ratio"], "needs_review_before_review": True,
+        "scores": {"lang_id": 0.97, "length_ratio": 2.5}, "mt_logprob": -0.5,
     }
     assert out.read_text(encoding="utf-8").splitlines()[0] == (
-        '{"id": "a1-0", "doc_id": "a1", "para_idx": 0, "sent_idx": 0, "kind": "mt", "translation": '
+        '{"id": "a1-0", "doc_id": "a1", "para_idx": 0, "sent_idx": 0, "tgt_idx": null, "kind": "mt", "translation": '
         '{"id": "Halo dunia.", "en": "Hello world."}, "mt": "Hello world.", "bead_type": "1-1", "align_score": 0.9, '
-        '"flags": [], "scores": {"lang_id": 0.99, "length_ratio": 1.0}, "needs_review": false, "mt_logprob": -0.25, '
-        '"review_status": "pending", "reviewed_translation": null, "reviewer": null, "reviewed_at": null}'
+        '"needs_review": false, "review_status": "pending", "reviewed_translation": null, "reviewer": null, '
+        '"reviewed_at": null, "flags_before_review": [], "needs_review_before_review": false, '
+        '"scores": {"lang_id": 0.99, "length_ratio": 1.0}, "mt_logprob": -0.25}'
     )
 
 
@@ -142,7 +154,7 @@ def test_tmx_parses_and_round_trips(tmp_path: Path) -> None:
     # XML-illegal control characters are dropped, CR survives
     store = build_store(tmp_path / "corpus", targets={"a1-0": "Hello\x00 wor\x1bld\r\n & <done>"})
     out = tmp_path / "x.tmx"
-    res = export_pairs(store, "tmx", out)
+    res = export_pairs(store, "tmx", out, include_empty=True)
     assert res.pairs == 7
     root = ET.parse(out).getroot()
     assert root.tag == "tmx" and root.get("version") == "1.4"
@@ -205,9 +217,10 @@ def test_failed_export_keeps_previous_file(store: Store, tmp_path: Path, monkeyp
 
 
 def test_default_output_path(store: Store) -> None:
-    res = export_pairs(store, "tsv")
-    assert res.paths == [store.path.parent / "export" / "bitext.tsv"]
-    assert res.paths[0].read_text(encoding="utf-8").count("\n") == 8
+    res = export_pairs(store, "tsv")  # the default folder is ours: created
+    assert res.paths == [store.path.parent / "export" / "bitext.id-en.tsv"]
+    assert res.paths[0].read_text(encoding="utf-8").count("\n") == 1 + 6  # header + the pairs with both sides
+    assert res.empty_left_out == 1
 
 
 def test_dispatch_goes_through_the_registry(store: Store, tmp_path: Path, monkeypatch) -> None:
@@ -243,7 +256,7 @@ def test_cli_export(store: Store, tmp_path: Path, capsys) -> None:
     )
     assert args.func(args) == 0
     assert [line.split("\t")[0] for line in out.read_text(encoding="utf-8").splitlines()] == [
-        "pair_id", "a1-0", "a2-r0",
+        "id", "a1-0", "a2-r0",
     ]
     assert "2 pairs" in capsys.readouterr().out
 
@@ -281,13 +294,17 @@ def test_unwritable_out_is_a_one_line_usage_error(store: Store, fmt: str, capsys
 def test_out_folder_and_missing_folders(store: Store, tmp_path: Path) -> None:
     folder = tmp_path / "existing"
     folder.mkdir()
-    assert export_pairs(store, "tsv", folder).paths == [folder / "bitext.tsv"]
-    assert export_pairs(store, "moses", folder).paths == [folder / "bitext.id", folder / "bitext.en"]
-    assert export_pairs(store, "xliff", folder).paths == [folder / "bitext.xlf"]
-    assert sorted(p.name for p in folder.iterdir()) == ["bitext.en", "bitext.id", "bitext.tsv", "bitext.xlf"]
-    deep = tmp_path / "new" / "sub" / "r.xlf"  # XLIFF and CSV create missing folders like the others
-    assert export_pairs(store, "xliff", deep).pairs == 7 and deep.is_file()
-    assert export_pairs(store, "csv", tmp_path / "n2" / "r.csv").pairs == 7
+    assert export_pairs(store, "tsv", folder).paths == [folder / "bitext.id-en.tsv"]
+    assert export_pairs(store, "moses", folder).paths == [folder / "bitext.id-en.id", folder / "bitext.id-en.en"]
+    assert export_pairs(store, "xliff", folder).paths == [folder / "bitext.id-en.xlf"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "bitext.id-en.en", "bitext.id-en.id", "bitext.id-en.tsv", "bitext.id-en.xlf"]
+    deep = tmp_path / "new" / "sub" / "r.xlf"  # a missing folder is an error (a typo), unless parents
+    with pytest.raises(BitextError, match=r"folder .*new/sub does not exist \(create it, or pass --parents\)"):
+        export_pairs(store, "xliff", deep)
+    assert not (tmp_path / "new").exists()
+    assert export_pairs(store, "xliff", deep, parents=True).pairs == 7 and deep.is_file()
+    assert export_pairs(store, "csv", tmp_path / "n2" / "r.csv", parents=True).pairs == 7
     with pytest.raises(BitextError) as exc:  # a folder given where a file must be (the atomic writer)
         from bitext.fileio import atomic_writer
 

@@ -40,11 +40,11 @@ def test_a_registered_format_is_a_cli_choice(store: Store, tmp_path: Path, monke
         main(["export", str(store.path.parent), "-f", "upper"])
     assert "invalid choice: 'upper'" in capsys.readouterr().err
     monkeypatch.setitem(EXPORTERS, "upper", UpperExporter)
-    help_text = build_parser()._subparsers._group_actions[0].choices["export"].format_help()
+    help_text = " ".join(build_parser()._subparsers._group_actions[0].choices["export"].format_help().split())
     assert "{tmx,moses,tsv,jsonl,xliff,csv,upper}" in help_text and "English in capitals" in help_text
     assert main(["export", str(store.path.parent), "-f", "upper", "-o", str(tmp_path)]) == 0
-    assert f"wrote 7 pairs to {tmp_path / 'bitext.up'}" in capsys.readouterr().out
-    assert (tmp_path / "bitext.up").read_text(encoding="utf-8").splitlines()[:2] == [
+    assert f"wrote 7 pairs to {tmp_path / 'bitext.id-en.up'}" in capsys.readouterr().out
+    assert (tmp_path / "bitext.id-en.up").read_text(encoding="utf-8").splitlines()[:2] == [
         "HELLO WORLD.", "HE WROTE <B>BOLD</B> & 'QUOTES' ON THE WEBSITE.",
     ]
 
@@ -55,11 +55,12 @@ def test_registry_entries_and_the_files_they_write(store: Store, tmp_path: Path)
         assert cls.name == name and cls.description
         exporter = cls()
         (tmp_path / name).mkdir()  # an existing folder: OUT/bitext<suffix>
-        res = export_pairs(store, name, tmp_path / name)
+        res = export_pairs(store, name, tmp_path / name, include_empty=True)
         assert res.paths == exporter.paths(tmp_path / name / default_name(exporter))
         assert all(p.is_file() for p in res.paths) and res.pairs == 7
     assert [default_name(cls()) for cls in EXPORTERS.values()] == [
-        "bitext.tmx", "bitext", "bitext.tsv", "bitext.jsonl", "bitext.xlf", "bitext.csv",
+        "bitext.id-en.tmx", "bitext.id-en", "bitext.id-en.tsv", "bitext.id-en.jsonl", "bitext.id-en.xlf",
+        "bitext.id-en.csv",
     ]
 
 

@@ -20,8 +20,9 @@ from huggingface_hub.hf_api import RepoFile  # noqa: E402
 
 from bitext.errors import BitextError  # noqa: E402
 from bitext.model import MetaKey  # noqa: E402
-from bitext.publish import dataset_features, publish_dataset, push_dataset, stage  # noqa: E402
+from bitext.publish import dataset_features, push_dataset, stage  # noqa: E402
 from bitext.publish import hub as publish_hub  # noqa: E402
+from bitext.publish import publish_dataset as _publish_dataset  # noqa: E402
 from bitext.records import iter_pairs  # noqa: E402
 from bitext.store import Store  # noqa: E402
 from tests.publish.conftest import sample_store  # noqa: E402
@@ -29,6 +30,11 @@ from tests.sample_corpus import EDITED_EN, SCRIPT_MT, SCRIPT_SRC  # noqa: E402
 
 TOKEN = "hf_SECRETtoken1234567890"
 CHECKS = ["lang_id", "length_ratio"]
+
+
+def publish_dataset(*args, **kwargs):  # noqa: ANN002, ANN003, ANN201 - one split: these tests predate splits
+    kwargs.setdefault("splits", "100,0,0")
+    return _publish_dataset(*args, **kwargs)
 
 
 def load(folder: Path, config: str | None, cache: Path) -> datasets.Dataset:
@@ -41,18 +47,19 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
 
 
 ROW_A1_1 = {
-    "id": "a1-1", "doc_id": "a1", "para_idx": 0, "sent_idx": 1, "kind": "mt",
+    "id": "a1-1", "doc_id": "a1", "para_idx": 0, "sent_idx": 1, "tgt_idx": [0], "kind": "mt",
     "translation": {"id": SCRIPT_SRC, "en": EDITED_EN}, "mt": SCRIPT_MT, "bead_type": "1-1",
-    "align_score": 0.8, "flags": ["length_ratio"], "scores": {"lang_id": 0.97, "length_ratio": 2.5},
-    "needs_review": True, "mt_logprob": -0.5, "review_status": "edited", "reviewed_translation": EDITED_EN,
+    "align_score": 0.8, "needs_review": False, "review_status": "edited", "reviewed_translation": EDITED_EN,
     "reviewer": "ana", "reviewed_at": "2025-02-02T10:00:00+00:00",
+    "flags_before_review": ["length_ratio"], "needs_review_before_review": True,
+    "scores": {"lang_id": 0.97, "length_ratio": 2.5}, "mt_logprob": -0.5,
 }
 ROW_A2_2 = {
-    "id": "a2-2", "doc_id": "a2", "para_idx": 1, "sent_idx": 0, "kind": "mt",
+    "id": "a2-2", "doc_id": "a2", "para_idx": 1, "sent_idx": 0, "tgt_idx": [0], "kind": "mt",
     "translation": {"id": "baris satu\nbaris dua\tdengan tab", "en": ""}, "mt": "", "bead_type": "1-0",
-    "align_score": None, "flags": [], "scores": {"lang_id": None, "length_ratio": None}, "needs_review": False,
-    "mt_logprob": None, "review_status": "pending", "reviewed_translation": None, "reviewer": None,
-    "reviewed_at": None,
+    "align_score": None, "needs_review": False, "review_status": "pending", "reviewed_translation": None,
+    "reviewer": None, "reviewed_at": None, "flags_before_review": [], "needs_review_before_review": False,
+    "scores": {"lang_id": None, "length_ratio": None}, "mt_logprob": None,
 }
 
 
@@ -64,17 +71,19 @@ def test_load_dataset_round_trip_both_configs(store: Store, tmp_path: Path) -> N
     res = publish_dataset(store, out)
     assert [p.relative_to(out).as_posix() for p in res.files] == [
         "README.md", "data/default/train-00000-of-00001.parquet", "data/clean/train-00000-of-00001.parquet",
+        "data/articles/train-00000-of-00001.parquet",
     ]
+    string, boolean = datasets.Value("string"), datasets.Value("bool")
     expected = datasets.Features({
-        "id": datasets.Value("string"), "doc_id": datasets.Value("string"),
-        "para_idx": datasets.Value("int32"), "sent_idx": datasets.Value("int32"), "kind": datasets.Value("string"),
-        "translation": datasets.Translation(languages=["id", "en"]), "mt": datasets.Value("string"),
-        "bead_type": datasets.Value("string"), "align_score": datasets.Value("float64"),
-        "flags": datasets.Sequence(datasets.Value("string")),
+        "id": string, "doc_id": string, "para_idx": datasets.Value("int32"), "sent_idx": datasets.Value("int32"),
+        "tgt_idx": datasets.Sequence(datasets.Value("int32")), "kind": string,
+        "translation": datasets.Translation(languages=["id", "en"]), "mt": string,
+        "bead_type": string, "align_score": datasets.Value("float64"),
+        "needs_review": boolean, "review_status": string, "reviewed_translation": string,
+        "reviewer": string, "reviewed_at": string,
+        "flags_before_review": datasets.Sequence(string), "needs_review_before_review": boolean,
         "scores": {"lang_id": datasets.Value("float64"), "length_ratio": datasets.Value("float64")},
-        "needs_review": datasets.Value("bool"), "mt_logprob": datasets.Value("float64"),
-        "review_status": datasets.Value("string"), "reviewed_translation": datasets.Value("string"),
-        "reviewer": datasets.Value("string"), "reviewed_at": datasets.Value("string"),
+        "mt_logprob": datasets.Value("float64"),
     })
     assert dataset_features(CHECKS) == expected
 
@@ -89,6 +98,7 @@ def test_load_dataset_round_trip_both_configs(store: Store, tmp_path: Path) -> N
     clean = load(out, "clean", tmp_path / "cache")
     assert clean.features == expected
     assert clean["id"] == ["a1-0", "a1-1", "a1-2", "a2-2", "a2-r0"]
+    assert not any(clean["needs_review"])  # post-review: every clean row is training-ready
     assert clean[1] == ROW_A1_1
     assert clean[4]["translation"] == {"id": "Kucing tidur.", "en": "The cat sleeps."}
     assert res.stats["default"].pairs == 7 and res.stats["clean"].pairs == 5
@@ -111,12 +121,13 @@ def test_card_metadata_and_local_validation(store: Store, tmp_path: Path) -> Non
         {"config_name": "default", "data_files": [{"split": "train", "path": "data/default/train-*"}],
          "default": True},
         {"config_name": "clean", "data_files": [{"split": "train", "path": "data/clean/train-*"}]},
+        {"config_name": "articles", "data_files": [{"split": "train", "path": "data/articles/train-*"}]},
     ]
     # card.validate() posts to the Hub (no network here); validate with the parsers load_dataset uses.
     configs = MetadataConfigs.from_dataset_card_data(card.data)
     assert configs.get_default_config_name() == "default"
     infos = DatasetInfosDict.from_dataset_card_data(card.data)
-    assert sorted(infos) == ["clean", "default"]
+    assert sorted(infos) == ["articles", "clean", "default"]
     assert infos["default"].features == dataset_features(CHECKS)
     assert infos["default"].splits["train"].num_examples == 7
     assert infos["clean"].splits["train"].num_examples == 5
@@ -133,7 +144,7 @@ def test_card_metadata_and_local_validation(store: Store, tmp_path: Path) -> Non
     assert "| English tokens (whitespace) | 23 | 16 |" in text
     assert "| pairs of kind `reference` | 1 | 1 |" in text
     assert "machine translation" in text and "heuristics" in text
-    assert "opus-mt-id-en@abc123\\|ct2\\|beams=4" in text  # pipes escaped in tables
+    assert "`opus-mt-id-en@abc123|ct2|beams=4`" in text and "\\|" not in text  # no table holds a pipe
 
 
 def test_flag_config_from_flags_module(store: Store, tmp_path: Path) -> None:
@@ -184,7 +195,7 @@ def test_sharding_keeps_order(store: Store, tmp_path: Path) -> None:
     assert sorted(p.name for p in (out / "data" / "default").iterdir()) == [
         "train-00000-of-00003.parquet", "train-00001-of-00003.parquet", "train-00002-of-00003.parquet",
     ]
-    assert len(res.files) == 1 + 3 + 2
+    assert len(res.files) == 1 + 3 + 2 + 1
     ds = load(out, None, tmp_path / "cache")
     assert ds["id"] == ["a1-0", "a1-1", "a1-2", "a2-0", "a2-1", "a2-2", "a2-r0"]
 
@@ -277,6 +288,10 @@ class FakeHub:
         if self.fail is not None and name == self.fail_on:
             raise self.fail
 
+    def _validate_yaml(self, content, repo_type):
+        self.calls.append(("validate", {"repo_type": repo_type}))
+        self._maybe_fail("validate")
+
     def create_repo(self, repo_id, **kw):
         self.calls.append(("create_repo", {"repo_id": repo_id, **kw}))
         self._maybe_fail("create_repo")
@@ -297,6 +312,7 @@ class FakeHub:
         return out
 
     def create_commit(self, repo_id, operations, commit_message, repo_type, revision):
+        self._maybe_fail("create_commit")
         ops = []
         files = self.files[revision]
         for op in operations:
@@ -328,12 +344,13 @@ def test_push_one_commit_then_nothing_changed(store: Store, tmp_path: Path, hub:
     publish_dataset(store, out)
     res = push_dataset(out, "me/corpus", private=True)
     assert hub.tokens == [TOKEN]
-    assert hub.calls[0] == ("create_repo", {"repo_id": "me/corpus", "repo_type": "dataset", "private": True,
+    assert hub.calls[0] == ("validate", {"repo_type": "dataset"})  # the Hub's card check before anything
+    assert hub.calls[1] == ("create_repo", {"repo_id": "me/corpus", "repo_type": "dataset", "private": True,
                                             "exist_ok": True})
     assert len(hub.commits) == 1
     assert hub.commits[0]["ops"] == [
-        ("add", "README.md"), ("add", "data/clean/train-00000-of-00001.parquet"),
-        ("add", "data/default/train-00000-of-00001.parquet"),
+        ("add", "README.md"), ("add", "data/articles/train-00000-of-00001.parquet"),
+        ("add", "data/clean/train-00000-of-00001.parquet"), ("add", "data/default/train-00000-of-00001.parquet"),
     ]
     assert hub.commits[0]["repo_type"] == "dataset" and hub.commits[0]["revision"] is None
     assert res.commit_url.endswith("1".zfill(40))
@@ -385,6 +402,11 @@ class FakeConnectError(TransportError):
         (_http_error(403, "403 Forbidden"), "create_repo", "no write access"),
         (FakeConnectError("All connection attempts failed"), "create_repo", "cannot reach the Hugging Face Hub"),
         (FakeConnectError(f"timeout while sending {TOKEN}"), "list_repo_tree", "cannot reach the Hugging Face Hub"),
+        (ValueError("Invalid metadata in README.md.\n- \"license\" must be one of [...]"), "validate",
+         "rejects the card"),
+        (_http_error(409, "409 Conflict"), "create_commit", "HTTP 409"),
+        (_http_error(412, "412 Precondition Failed"), "create_commit", "HTTP 412"),
+        (_http_error(400, "400 Bad Request"), "create_commit", "HTTP 400"),
     ],
 )
 def test_push_errors_are_one_line_and_keep_folder(
@@ -396,7 +418,7 @@ def test_push_errors_are_one_line_and_keep_folder(
     monkeypatch.setattr(publish_hub, "_hf_api", fake)
     monkeypatch.setenv("HF_TOKEN", TOKEN)
     out = tmp_path / "ds"
-    code = main(["publish", str(store.path.parent), "--to", str(out), "--push", "me/corpus"])
+    code = main(["publish", str(store.path.parent), "--to", str(out), "--push", "me/corpus", "--splits", "100,0,0"])
     captured = capsys.readouterr()
     assert code == 2
     err_lines = captured.err.strip().splitlines()
@@ -404,6 +426,8 @@ def test_push_errors_are_one_line_and_keep_folder(
     assert str(out) in err_lines[0]  # says the local folder is unchanged
     assert TOKEN not in captured.out + captured.err
     assert fake.commits == []
+    if fail_on == "validate":  # a card the Hub rejects creates nothing
+        assert [c[0] for c in fake.calls] == ["validate"]
     assert load(out, None, tmp_path / "cache").num_rows == 7  # local folder intact and loadable
 
 
@@ -425,11 +449,11 @@ def test_cli_publish_and_push_output(store: Store, tmp_path: Path, hub: FakeHub,
     from bitext.cli import main
 
     out = tmp_path / "ds"
-    argv = ["publish", str(store.path.parent), "--to", str(out), "--push", "me/corpus", "--license", "cc-by-4.0"]
+    argv = ["publish", str(store.path.parent), "--to", str(out), "--push", "me/corpus", "--license", "cc-by-4.0", "--splits", "100,0,0"]
     assert main(argv) == 0
     first = capsys.readouterr().out
     assert f"wrote {out}: 7 pairs (default), 5 pairs (clean)" in first
-    assert "pushed to me/corpus: 3 file(s) uploaded, 0 deleted" in first
+    assert "pushed to me/corpus: 4 file(s) uploaded, 0 deleted" in first
     assert main(argv) == 0
     assert "me/corpus: nothing changed, no commit made" in capsys.readouterr().out
     assert len(hub.commits) == 1
@@ -440,8 +464,9 @@ def test_cli_publish_and_push_output(store: Store, tmp_path: Path, hub: FakeHub,
 def test_card_json_settings_render(store: Store, tmp_path: Path) -> None:
     publish_dataset(store, tmp_path / "ds")
     text = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
-    block = text.split("```json\n", 1)[1].split("```", 1)[0]
+    block = text.split("Generation settings:\n\n```json\n", 1)[1].split("```", 1)[0]
     assert json.loads(block)["beams"] == 4
+    assert "translate.settings" not in text.split("## Store metadata", 1)[1]  # shown whole above, not cut
 
 
 def test_card_never_carries_private_meta(store: Store, tmp_path: Path) -> None:
