@@ -18,5 +18,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_status(args: argparse.Namespace) -> int:
     with Store.open(args.corpus, read_only=True) as store:
         status = corpus_status(store)
-    print(status_json(status) if args.json else format_status(status))
+        quality = _mt_quality_lines(store)
+    if args.json:
+        print(status_json({**status, "mt_quality": quality}))
+    else:
+        print(format_status(status))
+        for line in quality:
+            print(f"quality     {line}")
     return 0
+
+
+def _mt_quality_lines(store: Store) -> list[str]:
+    """MT against human references and post-edits (sacrebleu), when the corpus has either."""
+    has_human = store.conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM pairs WHERE kind = 'reference') OR EXISTS"
+        " (SELECT 1 FROM reviews WHERE status = 'edited')"
+    ).fetchone()[0]
+    if not has_human:
+        return []
+    from bitext.publish.quality import mt_quality, status_lines
+
+    return status_lines(mt_quality(store))

@@ -210,31 +210,28 @@ def test_csv_conflicts_unknown_and_duplicates(store: Store, tmp_path: Path) -> N
 
 
 def test_tsv_from_publish_export(store: Store, tmp_path: Path) -> None:
-    """`bitext export --format tsv` (pair_id ... id en, backslash-escaped): the English is edited in place."""
+    """`bitext export --format tsv` (id ... source target, quoted as the csv module does): the English is
+    edited in place."""
+    import csv
+
     from bitext.formats import export_pairs
-    from bitext.formats.tsv import tsv_escape, tsv_unescape
     from bitext.records import PairFilter
 
     path = tmp_path / "pairs.tsv"
     decide(store, "a1:mt:2", "accepted", reviewer="ana")
     export_pairs(store, "tsv", path, PairFilter())
-    lines = path.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split("\t")
-    assert header[0] == "pair_id" and header[-2:] == ["id", "en"]
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter="\t"))
+    assert rows[0][0] == "id" and rows[0][-2:] == ["source", "target"]
 
     def set_en(pair_id: str, text: str) -> None:
-        for i, line in enumerate(lines):
-            fields = [tsv_unescape(f) for f in line.split("\t")]
-            if fields[0] == pair_id:
-                fields[-1] = text
-                lines[i] = "\t".join(tsv_escape(f) for f in fields)
-                return
-        raise AssertionError(pair_id)
+        next(r for r in rows if r[0] == pair_id)[-1] = text
 
     set_en("a1:mt:0", '"The government is building a new bridge," he said.')  # a leading quote is text
     set_en("a1:mt:2", "Residents were glad.")  # reviewed since export: no marker -> conflict
-    set_en("a2:mt:2", "The market is busy\tand loud.")  # an escaped tab inside the field
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    set_en("a2:mt:2", "The market is busy\tand loud.")  # a tab inside the field (quoted)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter="\t", lineterminator="\n").writerows(rows)
     decide(store, "a1:mt:2", "edited", reviewer="ana", after="They welcomed it.")
     res = review.import_review(store, path, reviewer="sheet")
     assert res.problems == [
