@@ -324,8 +324,8 @@ class Store:
     def snapshot(self) -> Iterator[sqlite3.Connection]:
         """A read-only connection holding one read transaction, so a long read (an export, publishing)
         sees one consistent state even while a translate or review job writes (WAL mode)."""
-        conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
-                               isolation_level=None)
+        with self.errors():
+            conn = self._connect_read_only()
         conn.row_factory = sqlite3.Row
         try:
             conn.execute("BEGIN")

@@ -179,3 +179,11 @@ def test_a_held_write_lock_is_waited_for_visibly_then_one_line(tmp_path: Path, m
     store.set_meta("k", "v")
     assert store.get_meta("k") == "v"
     holder.close()
+
+
+def test_export_and_publish_read_a_read_only_folder(read_only_copy: Path, tmp_path: Path) -> None:
+    r = _bitext("export", str(read_only_copy), "--format", "jsonl", "--out", str(tmp_path / "x.jsonl"))
+    assert r.returncode == 0, r.stderr
+    r = _bitext("publish", str(read_only_copy), "--to", str(tmp_path / "ds"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "ds" / "README.md").is_file()

@@ -48,12 +48,14 @@ def run_export(args: argparse.Namespace) -> int:
     """Run ``bitext export``; errors are raised as BitextError for the dispatcher."""
     from bitext.formats import export_pairs
     from bitext.records import PairFilter
+    from bitext.store import Store
 
     filters = PairFilter(
         only_clean=args.only_clean, min_score=args.min_score, exclude_flags=tuple(args.exclude_flag),
     )
-    result = export_pairs(args.corpus, args.format, args.out, filters, include_empty=args.include_empty,
-                          score_file=args.score_file, force=args.force, parents=args.parents)
+    with Store.open(args.corpus, read_only=True) as store:  # exporting only reads the store
+        result = export_pairs(store, args.format, args.out, filters, include_empty=args.include_empty,
+                              score_file=args.score_file, force=args.force, parents=args.parents)
     if result.unchecked and args.only_clean:
         print(
             f"bitext: warning: {result.unchecked} pairs have not been checked yet; run 'bitext flag'"

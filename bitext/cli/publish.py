@@ -59,17 +59,17 @@ def run_publish(args: argparse.Namespace) -> int:
         pretty_name=args.pretty_name, repo_id=args.push, source=args.source, source_license=args.source_license,
         reference_source=args.reference_source, reference_license=args.reference_license,
     )
-    result = publish_dataset(
-        args.corpus, out, options=options, splits=args.splits, duplicates=args.duplicates,
-        quiet=not sys.stderr.isatty(),
-    )
-    s = result.stats
-    print(f"wrote {result.folder}: {s['default'].pairs} pairs (default), {s['clean'].pairs} pairs (clean)")
     from bitext.records import unchecked_count
     from bitext.store import Store
 
-    with Store.open(args.corpus, create=False) as store:
+    with Store.open(args.corpus, read_only=True) as store:  # publishing only reads the store
+        result = publish_dataset(
+            store, out, options=options, splits=args.splits, duplicates=args.duplicates,
+            quiet=not sys.stderr.isatty(),
+        )
         unchecked = unchecked_count(store)
+    s = result.stats
+    print(f"wrote {result.folder}: {s['default'].pairs} pairs (default), {s['clean'].pairs} pairs (clean)")
     if unchecked:
         print(f"bitext: warning: {unchecked} pairs have not been checked yet, so they are not in 'clean'; "
               "run 'bitext flag'", file=sys.stderr)

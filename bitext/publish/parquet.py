@@ -75,6 +75,15 @@ class ShardWriter:
         if self.rows:
             self._flush()
 
+    def abort(self) -> None:
+        """Close the open shard after a failure (a full disk), so pyarrow never closes it later on its own."""
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            try:
+                writer.close()
+            except OSError:
+                pass  # the folder is removed anyway
+
     def close(self) -> list[Path]:
         """Flush, close and rename shards to ``SPLIT-XXXXX-of-NNNNN.parquet``; returns them."""
         self._flush()  # also creates an (empty) file for an empty config, so it still loads

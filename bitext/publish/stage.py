@@ -15,6 +15,7 @@ makes no commit.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
@@ -27,6 +28,7 @@ from pathlib import Path
 from bitext.errors import BitextError
 from bitext.formats.rows import published_row
 from bitext.model import KIND_MT, KIND_REFERENCE
+from bitext.procs import leftovers
 from bitext.publish.card import DEFAULT_LICENSE, CardFacts, CardOptions, ConfigStats, build_card, flag_config
 from bitext.publish.licenses import check_license
 from bitext.publish.parquet import BATCH_ROWS, SHARD_ROWS, ShardWriter
@@ -95,9 +97,12 @@ def publish_dataset(
     dups = find_duplicates(store, duplicates)
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(out_dir)
+    _check_free_space(store, out_dir)
     # A plain mkdir (not mkdtemp) so the folder gets the umask's permissions, not 0700.
     tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
     tmp.mkdir()
+    writers: dict[str, dict[str, ShardWriter]] = {}
     try:
         writers = {cfg: {sp: ShardWriter(tmp / "data" / cfg, features[cfg], batch_rows, shard_rows, sp)
                          for sp in SPLITS} for cfg in features}
@@ -131,8 +136,16 @@ def publish_dataset(
         card = build_card(store, features, checks, flags, facts, tmp, options)
         card.save(tmp / "README.md")
         _swap_into_place(tmp, out_dir)
-    except BaseException:
+    except BaseException as exc:
+        for by_split in writers.values():
+            for w in by_split.values():
+                w.abort()
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise BitextError(
+                f"{out_dir}: cannot write the dataset: {exc.strerror or exc}; "
+                f"{'free space and re-run; ' if exc.errno == errno.ENOSPC else ''}"
+                "the previous dataset folder (if any) is untouched", exit_code=2) from None
         raise
     rel = [out_dir / p.relative_to(tmp) for p in files]
     return PublishResult(out_dir, [out_dir / "README.md", *rel], stats, checks)
@@ -162,6 +175,36 @@ def _article_rows(store: Store, options: CardOptions, pairs: dict[str, dict[str,
         yield {"doc_id": r[0], "title": r[1], "url": r[2], "date": r[3], "source": options.source,
                "source_license": options.source_license, "source_path": r[4], "dateline": r[5],
                "segmenter": r[6], "pairs_mt": counts.get(KIND_MT, 0), "pairs_reference": counts.get(KIND_REFERENCE, 0)}
+
+
+def _remove_leftovers(out_dir: Path) -> None:
+    """Temp folders of publishes of ``out_dir`` that were killed (their process is gone)."""
+    for stale in leftovers([out_dir.parent]):
+        if stale.name.startswith(f".{out_dir.name}.tmp-"):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+# Parquet of news text compresses to roughly a third of the raw text or more; both pair configs together
+# (clean is a subset of default) are at least this share of the pairs' raw text.
+_MIN_COMPRESSED_SHARE = 0.25
+
+
+def _check_free_space(store: Store, out_dir: Path) -> None:
+    """Refuse before writing when the disk surely cannot hold the dataset (a full disk mid-write is
+    caught too, but this says it at once and names the sizes)."""
+    raw = store.conn.execute(
+        "SELECT COALESCE(SUM(length(source) + length(target) + COALESCE(length(mt), 0)), 0) FROM pairs"
+    ).fetchone()[0]
+    need = int(raw * _MIN_COMPRESSED_SHARE)
+    free = shutil.disk_usage(out_dir.parent).free
+    if need > free:
+        raise BitextError(
+            f"{out_dir}: not enough free space for the dataset (needs at least {_size(need)}, {_size(free)} free): "
+            "free space and re-run", exit_code=2)
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB" if n >= 10 * 2**20 else f"{n / 1024:.0f} KiB"
 
 
 def _close_writers(writers: dict[str, dict[str, ShardWriter]]) -> list[Path]:
