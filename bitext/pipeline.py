@@ -62,7 +62,7 @@ def run_pipeline(
         report.stages["align_reference"] = align_corpus(store, reference=reference, quiet=quiet)
     report.stages["flag"] = flag_corpus(store, config_path=flag_config, quiet=quiet)
     if publish_to is not None:
-        report.stages["publish"] = publish_dataset(store, publish_to, **(publish_options or {}))
+        report.stages["publish"] = publish_dataset(store, publish_to, parents=True, **(publish_options or {}))
     return report
 
 

@@ -22,6 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("corpus", type=Path, help="corpus folder (holds bitext.sqlite)")
     p.add_argument("--to", type=Path, default=None, metavar="DIR",
                    help="dataset folder to write (replaced atomically); default CORPUS/dataset")
+    p.add_argument("--parents", action="store_true", help="create missing folders above --to")
     p.add_argument("--license", default=None,
                    help="licence id for the card (default 'unknown': the source articles' terms are the publishers')")
     p.add_argument("--license-name", default=None, help="name of a custom licence (with --license other)")
@@ -64,7 +65,7 @@ def run_publish(args: argparse.Namespace) -> int:
 
     with Store.open(args.corpus, read_only=True) as store:  # publishing only reads the store
         result = publish_dataset(
-            store, out, options=options, splits=args.splits, duplicates=args.duplicates,
+            store, out, options=options, splits=args.splits, duplicates=args.duplicates, parents=args.parents,
             quiet=not sys.stderr.isatty(),
         )
         unchecked = unchecked_count(store)

@@ -66,6 +66,7 @@ def publish_dataset(
     batch_rows: int = BATCH_ROWS,
     shard_rows: int = SHARD_ROWS,
     quiet: bool = True,
+    parents: bool = False,
 ) -> PublishResult:
     """Write the corpus as a Hub-ready dataset folder at ``out_dir`` (replaced atomically).
 
@@ -74,7 +75,8 @@ def publish_dataset(
     ``pretty_name`` and ``repo_id`` are shortcuts for its fields. The licence is checked against the
     Hub's ids before anything is written. ``splits``: sizes of train/validation/test by article
     (:class:`~bitext.publish.selection.SplitSizes` or ``'80,10,10'``; default 80/10/10).
-    ``duplicates``: which row of an Indonesian sentence with both an ``mt`` and a ``reference`` row
+    ``parents`` creates missing folders above ``out_dir`` (otherwise a missing one is an error, so
+    a typo never makes a new tree). ``duplicates``: which row of an Indonesian sentence with both an ``mt`` and a ``reference`` row
     ``clean`` keeps (:data:`~bitext.publish.selection.DUPLICATE_RULES`). ``quiet=False`` shows a
     progress bar on stderr. The folder is built in a temp dir beside ``out_dir`` and swapped in at
     the end, so an interrupted publish leaves the previous folder (or none). A non-empty ``out_dir``
@@ -96,7 +98,11 @@ def publish_dataset(
     split_of = plan.split_of
     dups = find_duplicates(store, duplicates)
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    if not out_dir.parent.is_dir():
+        if not parents:
+            raise BitextError(f"{out_dir}: folder {out_dir.parent} does not exist (create it, or pass --parents)",
+                              exit_code=2)
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out_dir)
     _check_free_space(store, out_dir)
     # A plain mkdir (not mkdtemp) so the folder gets the umask's permissions, not 0700.

@@ -92,3 +92,14 @@ def test_a_killed_publish_leaves_no_folder_for_long(tmp_path: Path) -> None:
     other.mkdir()
     assert _publish(_corpus(tmp_path / "c", 1, per=2), tmp_path / "ds").returncode == 0
     assert not stale.exists() and other.exists()
+
+
+def test_a_missing_parent_folder_is_an_error_unless_asked_for(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "c", 1, per=2)
+    r = _publish(corpus, tmp_path / "nope" / "ds")
+    assert r.returncode == 2 and not (tmp_path / "nope").exists()
+    assert r.stderr.strip() == (f"bitext: error: {tmp_path / 'nope' / 'ds'}: folder {tmp_path / 'nope'} does not exist "
+                                "(create it, or pass --parents)")
+    r = subprocess.run([sys.executable, "-m", "bitext", "publish", str(corpus), "--to", str(tmp_path / "nope" / "ds"),
+                        "--parents"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and (tmp_path / "nope" / "ds" / "README.md").is_file()
