@@ -18,6 +18,7 @@ History stays append-only: nothing is ever updated or deleted in ``reviews``.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import sqlite3
@@ -235,14 +236,25 @@ def _holders(o: _Old, pairs: Sequence[_New], texts: dict[str, str]) -> list[tupl
         mine = set(o.sentences)
         out = []
         for p in same_kind:
-            if mine & set(p.sentences):
-                same = set(p.sentences) == mine
-                out.append((p, "source" if same else "bead"))
+            shared = mine & set(p.sentences)
+            if not shared:
+                continue
+            # Ids are positions: a shared id holds the same sentence if its text is unchanged, or edited
+            # (similar); a different sentence that moved into the position is not the one reviewed.
+            if not (any(texts.get(i, "\0") in src for i in shared) or _similar(src, p.source)):
+                continue
+            same = set(p.sentences) == mine
+            out.append((p, "source" if same else "bead"))
         if out:
             return out
         # Sentence ids moved (re-segmentation): fall back to the text.
     return [(p, "source" if p.source == src else "bead") for p in same_kind
             if p.source and (src in p.source or p.source in src)]
+
+
+def _similar(a: str, b: str) -> bool:
+    """An edited sentence, not another one (character similarity, as difflib measures it)."""
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.6
 
 
 @dataclass
