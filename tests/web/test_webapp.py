@@ -160,7 +160,7 @@ def test_empty_edit_is_refused_with_the_text_kept(client: FlaskClient, store: St
     page = open_pair(client, "a1:0")
     resp = post_decision(client, page, "a1:0", "edit", after="   ")
     assert resp.status_code == 400
-    assert "empty; reject the pair instead" in resp.get_data(as_text=True)
+    assert "English is empty; type the English and save the edit, or reject the pair" in resp.get_data(as_text=True)
     assert review.history(store, "a1:0") == []
 
 
