@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from bitext.errors import BitextError
@@ -88,7 +88,8 @@ def create_app(
 
     @app.errorhandler(BitextError)
     def bitext_error(e: BitextError) -> Response:
-        return views.error_page(400, str(e))
+        # A refused save shows the reviewer's typed English, so nothing typed is lost.
+        return views.error_page(400, str(e), keep_text=request.method == "POST")
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException) -> Response:

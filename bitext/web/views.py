@@ -15,7 +15,7 @@ from flask import Response, abort, current_app, redirect, render_template, reque
 
 from bitext.errors import Conflict
 from bitext.model import ACCEPTED, EDITED, PENDING, REJECTED, STATUSES
-from bitext.review import decisions, worklist
+from bitext.review import carry, decisions, worklist
 from bitext.store import Store
 
 FILTER_KEYS = ("flag", "status", "article", "q")
@@ -53,10 +53,11 @@ def error_page(code: int, message: str, keep_text: bool = False) -> Response:
 
 
 def _filters(source: Any) -> dict[str, str]:
-    """Queue filters from request args or form fields; missing status means 'pending'."""
+    """Queue filters from request args or form fields; missing status means 'pending', except with a
+    search, which also finds decided pairs."""
     out = {k: (source.get(k) or "").strip() for k in FILTER_KEYS}
     if not out["status"]:
-        out["status"] = PENDING
+        out["status"] = ALL if out["q"] else PENDING
     return out
 
 
@@ -146,6 +147,12 @@ def pair_page() -> str:
     item = _item_or_404(request.args.get("id", ""))
     kwargs = _queue_kwargs(f)
     upcoming = worklist.queue(store, **kwargs, after=item.id, limit=12)
+    came_from = request.args.get("prev") or ""
+    if came_from and came_from != item.id and worklist.get_item(store, came_from) is not None:
+        prev_id: str | None = came_from  # the pair this one was reached from (Skip, or a save)
+    else:
+        earlier = worklist.queue(store, **kwargs, before=item.id, limit=1)
+        prev_id = earlier[0].id if earlier else None
     before, after = worklist.neighbours(store, item)
     last, undoable = _last_saved()
     history = worklist.history(store, item.id)
@@ -159,6 +166,9 @@ def pair_page() -> str:
         after=after,
         upcoming=upcoming,
         next_id=upcoming[0].id if upcoming else None,
+        prev_id=prev_id,
+        seen=decisions.seen_marker(item.source, item.original_target or ""),
+        stale_decisions=carry.stale_decisions(store, item.id),
         in_queue=worklist.queue_count(store, **kwargs),
         last=last,
         last_undoable=undoable,
@@ -193,13 +203,13 @@ def decide() -> Response | tuple[str, int]:
     parent_id = _parent_id(form)
     try:
         rid = decisions.decide(store, pair_id, status, reviewer=current_reviewer(), after=form.get("after"),
-                               comment=form.get("comment"), parent_id=parent_id)
+                               comment=form.get("comment"), parent_id=parent_id, seen=form.get("seen") or None)
     except Conflict as c:
         mine = {"status": status, "after": form.get("after", ""), "comment": form.get("comment", "")}
         return _conflict_page(pair_id, c, f, mine, form.get("action"))
     nxt = worklist.queue(store, **_queue_kwargs(f), after=pair_id, limit=1)
     if nxt:
-        return redirect(_pair_url(nxt[0].id, f, last=rid), 303)
+        return redirect(_pair_url(nxt[0].id, f, last=rid, prev=pair_id), 303)
     return redirect(url_for("queue_page", **f, last=rid), 303)
 
 

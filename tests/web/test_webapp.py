@@ -110,7 +110,7 @@ def test_decisions_are_written_and_move_on(client: FlaskClient, store: Store) ->
     resp = post_decision(client, page, "a2:0", "accept")
     assert resp.status_code == 303
     rid = review.history(store, "a2:0")[-1]["id"]
-    assert resp.headers["Location"] == f"/pair?id=a1:1&flag=&status=pending&article=&q=&last={rid}"
+    assert resp.headers["Location"] == f"/pair?id=a1:1&flag=&status=pending&article=&q=&last={rid}&prev=a2:0"
     (row,) = review.history(store, "a2:0")
     assert (row["status"], row["reviewer"], row["after"]) == ("accepted", "ana", PAIRS[3][4])
 
@@ -151,7 +151,7 @@ def test_pair_ids_with_url_characters(client: FlaskClient, store: Store) -> None
 def test_skip_is_navigation_only(client: FlaskClient, store: Store) -> None:
     page = open_pair(client, "a2:0")
     href = html.unescape(re.search(r'id="skip" class="button" href="([^"]+)"', page).group(1))
-    assert href == "/pair?id=a1:1&flag=&status=pending&article=&q="
+    assert href == "/pair?id=a1:1&prev=a2:0&flag=&status=pending&article=&q="
     assert client.get(href).status_code == 200
     assert store.count("reviews") == 0
 
