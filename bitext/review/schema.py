@@ -38,8 +38,8 @@ APPLIES = ("(r.source IS NULL OR (r.source = p.source AND (r.source != '' OR "
 STATUS = f"CASE WHEN r.id IS NOT NULL AND {APPLIES} AND r.status IN {_in(DECISIONS)} THEN r.status ELSE 'pending' END"
 _NEWEST = "r.id = (SELECT MAX(x.id) FROM reviews x WHERE x.pair_id = p.id)"
 _SEV = (f"COALESCE((SELECT MIN({severity_case('f.severity')}) FROM pair_flags f WHERE f.pair_id = p.id"
-        f" AND f.fired = 1), {NO_FLAG_RANK})")
-_NEEDS = (f"EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id AND f.fired = 1"
+        f" AND +f.fired = 1), {NO_FLAG_RANK})")
+_NEEDS = (f"EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id AND +f.fired = 1"
           f" AND f.severity IN {_in(BLOCKING_SEVERITIES)})")
 _FLAGGED = "EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id)"
 _STALE = (f"(({STATUS}) = 'pending' AND ((r.id IS NOT NULL AND NOT {APPLIES})"

@@ -247,13 +247,28 @@ def pair_flags(store: Store, pair_id: str) -> list[sqlite3.Row]:
     ).fetchall()
 
 
+_FLAG_COUNTS: dict[str, tuple[tuple[int, int], list[tuple[str, str, int]]]] = {}
+
+
 def flag_counts(store: Store) -> list[tuple[str, str, int]]:
-    """(check name, worst severity, number of pairs) of every check that fired somewhere."""
-    rows = store.conn.execute(
+    """(check name, worst severity, number of pairs) of every check that fired somewhere.
+
+    Counted once per change of the flags (the newest ``pair_flags`` rowid, which every write of flags
+    moves, and the number of pairs), not on every page: at 200k pairs the count reads ~25k rows.
+    """
+    conn = _conn(store)
+    key = (conn.execute("SELECT MAX(rowid) FROM pair_flags").fetchone()[0] or 0,
+           conn.execute("SELECT COALESCE(SUM(n), 0) FROM review_counts").fetchone()[0])
+    cached = _FLAG_COUNTS.get(str(store.path))
+    if cached is not None and cached[0] == key:
+        return list(cached[1])
+    rows = conn.execute(
         f"SELECT check_name, MIN({_SEV_CASE}) AS r, COUNT(*) FROM pair_flags WHERE fired = 1"
         " GROUP BY check_name ORDER BY r, check_name"
     )
-    return [(r[0], _RANK_SEVERITY[r[1]], r[2]) for r in rows]
+    out = [(r[0], _RANK_SEVERITY[r[1]], r[2]) for r in rows]
+    _FLAG_COUNTS[str(store.path)] = (key, out)
+    return list(out)
 
 
 def history(store: Store, pair_id: str) -> list[sqlite3.Row]:

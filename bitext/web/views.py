@@ -83,7 +83,9 @@ def _page_context(f: dict[str, str]) -> dict[str, Any]:
         "filters": f,
         "progress": worklist.review_progress(store),
         "flag_counts": worklist.flag_counts(store),
-        "articles": store.article_ids()[:1000],
+        # A few ids to pick from as the filter is typed: a page must not list a corpus' every article.
+        "articles": [r[0] for r in store.conn.execute("SELECT id FROM articles WHERE id >= ? ORDER BY id LIMIT 50",
+                                                      (f.get("article") or "",))],
         "statuses": (*STATUSES, ALL),
     }
 

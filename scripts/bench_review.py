@@ -1,0 +1,168 @@
+"""Review app speed at 1k, 20k and 200k pairs, measured through the real HTTP app (Flask's test client).
+
+Each store is written straight through the Store's writers (no model): articles of 20 one-sentence pairs,
+three checks per pair (about 12% fired, 2% as errors), 10% of pairs already decided. Then, per size:
+
+  pair page    GET /pair?id=... of a pending pair
+  save         POST /decide (accept), the save alone
+  save->next   POST /decide and GET of the page it redirects to (what the reviewer waits for)
+  queue        GET /review (picks the first pair of the pending queue)
+  search       GET /review?q=<a word in 1 of 20 articles> (all statuses)
+  filter       GET /review?flag=<a check> and ?article=<id>, alternately
+
+and prints median and p95 (ms) per size side by side with the ratio of the largest to the smallest.
+Usage: python scripts/bench_review.py [--sizes 1000,20000,200000] [--repeat 40] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bitext.review.schema import ensure_schema  # noqa: E402
+from bitext.store import Store, utcnow  # noqa: E402
+
+WORDS = ("pemerintah jembatan warga harga beras pasar presiden kota desa sekolah rumah sakit banjir jalan "
+         "listrik air petani nelayan pelabuhan bandara").split()
+EN = ("government bridge residents price rice market president city village school house hospital flood road "
+      "electricity water farmers fishermen port airport").split()
+PER_ARTICLE = 20
+
+
+def build(folder: Path, n_pairs: int, seed: int = 1) -> tuple[Store, float]:
+    """A store of ``n_pairs`` pairs; returns it and the seconds the build took."""
+    rng = random.Random(seed)
+    t0 = time.perf_counter()
+    store = Store.open(folder)
+    ensure_schema(store)  # the triggers run on every write below, as in a real corpus
+    now = utcnow()
+    with store.tx():
+        for a in range(n_pairs // PER_ARTICLE):
+            aid = f"art{a:06d}"
+            sents, pairs, flags = [], [], []
+            pos = 0
+            for k in range(PER_ARTICLE):
+                words = rng.sample(WORDS, 6)
+                src = " ".join(words).capitalize() + f" {a}-{k}."
+                tgt = " ".join(EN[WORDS.index(w)] for w in words).capitalize() + f" {a}-{k}."
+                sid = f"{aid}:0:{k}"
+                sents.append((sid, aid, 0, k, src, pos, pos + len(src)))
+                pos += len(src) + 1
+                pid = f"{aid}:0.{k}"
+                pairs.append((pid, aid, "mt", k, json.dumps([sid]), json.dumps([k]), src, tgt, tgt, "1-1",
+                              round(rng.random(), 3), "bench", now))
+                r = rng.random()
+                fired = [("length_ratio", r < 0.10, "warning"), ("untranslated", r > 0.98, "error"),
+                         ("number_mismatch", 0.10 <= r < 0.12, "info")]
+                flags += [(pid, name, rng.random(), int(f), sev, f"{name} reason") for name, f, sev in fired]
+            raw = " ".join(s[4] for s in sents)
+            store.write_article((aid, f"{aid}.txt", None, f"Title {a}", None, None, "id", None, raw, f"h{a}",
+                                 "bench", now), sents)
+            store.add_pairs(pairs)
+            store.write_flags(flags)
+            for p in pairs:
+                if rng.random() < 0.10:
+                    store.add_review(p[0], "seed", "accepted", before=p[7], after=p[7], source=p[6], pair_target=p[7])
+    return store, time.perf_counter() - t0
+
+
+def _pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+def measure(store: Store, repeat: int, seed: int = 2) -> dict[str, list[float]]:
+    """Times (ms) of each operation through the app."""
+    from bitext.web.app import create_app
+
+    rng = random.Random(seed)
+    app = create_app(store, reviewer="bench")
+    app.testing = True
+    client = app.test_client()
+    pending = [r[0] for r in store.conn.execute(
+        "SELECT pair_id FROM review_pair_state WHERE status = 'pending' ORDER BY random() LIMIT ?", (repeat * 6,))]
+    n_articles = store.count("articles")
+    out: dict[str, list[float]] = {k: [] for k in ("pair page", "save", "save->next", "queue", "search", "filter")}
+
+    def timed(key: str, fn):  # noqa: ANN001, ANN202
+        t = time.perf_counter()
+        resp = fn()
+        out[key].append((time.perf_counter() - t) * 1000)
+        assert resp.status_code < 400, (key, resp.status_code, resp.get_data(as_text=True)[:300])
+        return resp
+
+    client.get("/review")  # warm-up: session, CSRF, caches
+    for i in range(repeat):
+        pid = pending.pop()
+        page = timed("pair page", lambda pid=pid: client.get("/pair", query_string={"id": pid})).get_data(as_text=True)
+        data = _form(page, pid)
+        timed("save", lambda data=data: client.post("/decide", data=data))
+        pid = pending.pop()
+        page = client.get("/pair", query_string={"id": pid}).get_data(as_text=True)
+        data = _form(page, pid)
+        t = time.perf_counter()
+        resp = client.post("/decide", data=data)
+        nxt = client.get(resp.headers["Location"])
+        out["save->next"].append((time.perf_counter() - t) * 1000)
+        assert nxt.status_code == 200
+        timed("queue", lambda: client.get("/review"))
+        word = f"{rng.randrange(n_articles)}-{rng.randrange(PER_ARTICLE)}."
+        timed("search", lambda word=word: client.get("/review", query_string={"q": word}))
+        if i % 2:
+            timed("filter", lambda: client.get("/review", query_string={"flag": "untranslated"}))
+        else:
+            aid = f"art{rng.randrange(n_articles):06d}"
+            timed("filter", lambda aid=aid: client.get("/review", query_string={"article": aid, "status": "all"}))
+    return out
+
+
+def _form(page: str, pid: str) -> dict[str, str]:
+    def field(name: str) -> str:
+        m = re.search(rf'action="/decide">.*?name="{name}" value="([^"]*)"', page, re.S)
+        assert m, name
+        return m.group(1)
+
+    return {"csrf": field("csrf"), "id": pid, "parent_id": field("parent_id"), "seen": field("seen"),
+            "action": "accept", "status": "pending", "flag": "", "article": "", "q": ""}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,20000,200000")
+    ap.add_argument("--repeat", type=int, default=40)
+    ap.add_argument("--keep", type=Path, help="build the stores in this folder (reused if there)")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    base = args.keep or Path(tempfile.mkdtemp(prefix="bench_review_"))
+    results: dict[int, dict[str, list[float]]] = {}
+    for n in sizes:
+        folder = base / f"n{n}"
+        if (folder / "bitext.sqlite").exists():
+            store, took = Store.open(folder), 0.0
+        else:
+            store, took = build(folder, n)
+        print(f"{n:>7} pairs: store built in {took:.1f} s", file=sys.stderr, flush=True)
+        results[n] = measure(store, args.repeat)
+        store.close()
+    ops = list(next(iter(results.values())))
+    head = "".join(f"{f'{n:,} pairs':>20}" for n in sizes)
+    print(f"{'ms (median / p95)':<14}{head}{'p95 ratio':>12}")
+    for op in ops:
+        cells = "".join(f"{statistics.median(results[n][op]):>11.1f} /{_pct(results[n][op], 0.95):>6.1f}" for n in sizes)
+        ratio = _pct(results[sizes[-1]][op], 0.95) / max(_pct(results[sizes[0]][op], 0.95), 1e-9)
+        print(f"{op:<14}{cells}{ratio:>11.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
