@@ -146,10 +146,11 @@ def _filters(
         # is the applying review's 'after' (approved pairs only).
         pattern = "%" + re.sub(r"([\\%_])", r"\\\1", search) + "%"
         like = "LIKE ? ESCAPE '\\'"
+        # One sequential pass over pairs (and reviews), then index lookups of the few matches.
         where.append(
-            f"(s.pair_id = ? OR EXISTS (SELECT 1 FROM pairs p WHERE p.id = s.pair_id AND (p.source {like}"
-            f" OR p.target {like} OR p.mt {like})) OR (s.status IN {_APPROVED_SQL} AND EXISTS (SELECT 1 FROM"
-            f" reviews r WHERE r.id = s.review_id AND r.after {like})))"
+            f"(s.pair_id = ? OR s.pair_id IN (SELECT id FROM pairs WHERE source {like} OR target {like}"
+            f" OR mt {like}) OR (s.status IN {_APPROVED_SQL} AND s.review_id IN (SELECT id FROM reviews"
+            f" WHERE after {like})))"
         )
         params += [search, pattern, pattern, pattern, pattern]
     return where, params
