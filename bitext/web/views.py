@@ -113,7 +113,9 @@ def _item_or_404(pair_id: str) -> worklist.QueueItem:
 def _conflict_page(pair_id: str, c: Conflict, f: dict[str, str], mine: dict[str, str] | None,
                    action: str | None) -> tuple[str, int]:  # fmt: skip
     item = worklist.get_item(site().store, pair_id)
-    page = render_template("conflict.html", item=item, current=c.current, mine=mine, action=action, **_page_context(f))
+    seen = decisions.seen_marker(item.source, item.original_target or "") if item else ""
+    page = render_template("conflict.html", item=item, current=c.current, mine=mine, action=action, seen=seen,
+                           message=str(c), realigned="re-aligned" in str(c), **_page_context(f))
     return page, 409
 
 

@@ -305,3 +305,106 @@ def test_screenshot(tmp_path: Path, browser: object) -> None:
     finally:
         ctx.close()
         srv.kill()
+
+
+def _edge_store(folder: Path) -> Store:
+    """A 1-0 pair, a 0-1 pair and another 1-0 pair, each with an error flag (the top of the queue)."""
+    b = CorpusBuilder(folder)
+    b.article("e", title="Edge beads")
+    b.pair("e:0.0", "Jembatan itu sepanjang 200 meter.", "", bead_idx=0, bead_type="1-0")
+    b.pair("e:t1", "", "The mayor attended the ceremony.", bead_idx=1, bead_type="0-1")
+    b.pair("e:0.1", "Warga menyambut baik.", "", bead_idx=2, bead_type="1-0")
+    b.pair("e:0.2", "Pasar ramai.", "The market is busy.", bead_idx=3)
+    for pid in ("e:0.0", "e:t1", "e:0.1"):
+        b.flag(pid, "empty_side", severity="error", reason="one side is empty")
+    return b.store
+
+
+def test_1_0_and_0_1_pairs_are_decided_by_keyboard(browser: object, tmp_path: Path) -> None:
+    _edge_store(tmp_path / "edge").close()
+    srv = Server(tmp_path / "edge", free_port())
+    srv.start()
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        pg = ctx.new_page()
+        pg.goto(srv.url + "/")
+        assert shown_pair(pg) == "e:0.0" and "No English (1-0)" in pg.inner_text("#hint")
+        press_and_wait(pg, "r")  # reject the 1-0 pair
+        assert state(srv.corpus, "e:0.0") == ("rejected", "")
+        assert shown_pair(pg) == "e:t1" and "0-1" in pg.inner_text("#hint")
+        assert "Accept as extra" in pg.inner_text("#btn-accept")
+        press_and_wait(pg, "a")  # accept the English-only pair as an extra
+        assert state(srv.corpus, "e:t1") == ("accepted", "The mayor attended the ceremony.")
+        assert shown_pair(pg) == "e:0.1"
+        pg.keyboard.press("e")
+        pg.keyboard.type("Residents welcomed it.")
+        press_and_wait(pg, "Control+Enter")  # the missing English, typed
+        assert state(srv.corpus, "e:0.1") == ("edited", "Residents welcomed it.")
+        assert shown_pair(pg) == "e:0.2"  # nothing flagged is left that no key resolves
+    finally:
+        ctx.close()
+        srv.kill()
+
+
+def test_realignment_while_reviewing_keeps_every_decision(browser: object, tmp_path: Path) -> None:
+    b = CorpusBuilder(tmp_path / "re")
+    texts = ["Satu kalimat di sini.", "Kalimat kedua panjang sekali.", "Kalimat ketiga.", "Kalimat keempat."]
+    ids = b.article("r", [texts])
+    for k, t in enumerate(texts):
+        b.pair(f"r:0.{k}", t, f"Sentence {k}.", bead_idx=k, src_ids=[ids[k]])
+    b.store.close()
+    srv = Server(tmp_path / "re", free_port())
+    srv.start()
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        pg = ctx.new_page()
+        pg.goto(srv.url + "/")
+        for _ in range(3):
+            press_and_wait(pg, "a")  # r:0.0, r:0.1, r:0.2 accepted; r:0.3 is open in the browser
+        assert shown_pair(pg) == "r:0.3"
+        # The aligner rewrites the article while the server runs: 0.1 and 0.2 merge, 0.0 and 0.3 move.
+        with Store.open(tmp_path / "re", create=False) as s, s.tx():
+            s.replace_pairs("r", "mt", [])
+            bb = CorpusBuilder(s)
+            bb.pair("r:0.0", texts[0], "Sentence 0, again.", article_id="r", bead_idx=0, src_ids=[ids[0]])
+            bb.pair("r:0.1+0.2", f"{texts[1]} {texts[2]}", "Sentences 1 and 2.", article_id="r", bead_idx=1,
+                    bead_type="2-1", src_ids=[ids[1], ids[2]])
+            bb.pair("r:0.3", texts[3], "Sentence 3, again.", article_id="r", bead_idx=2, src_ids=[ids[3]])
+            review.carry_reviews(s, "r")
+        press_and_wait(pg, "a")  # the open page saw other English: refused, nothing decided blindly
+        assert "re-aligned since it was opened" in pg.inner_text("#why")
+        assert "Sentence 3, again." in pg.inner_text("#conflict")
+        with Store.open(tmp_path / "re", create=False) as s:
+            rep = review.carry_report(s)
+            assert (rep.carried, rep.unplaced) == (2, 0)
+            assert review.get_item(s, "r:0.0").status == "accepted"
+            assert review.get_item(s, "r:0.1+0.2").target == "Sentence 1. Sentence 2."
+        pg.goto(srv.url + "/review?status=all")
+        assert "2/3 reviewed" in pg.inner_text("#progress")
+    finally:
+        ctx.close()
+        srv.kill()
+
+
+def test_phone_width_has_no_sideways_scrolling(browser: object, tmp_path: Path) -> None:
+    store = build_store(tmp_path / "phone")
+    review.decide(store, f"{ARTICLE}:1", "edited", reviewer="ana", after=PAIRS[1][1].replace("Applying", "Upholding"))
+    store.close()
+    srv = Server(tmp_path / "phone", free_port())
+    srv.start()
+    try:
+        for width, height in ((390, 844), (820, 1180)):
+            ctx = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
+            pg = ctx.new_page()
+            pg.goto(f"{srv.url}/pair?id={ARTICLE}:2")
+            assert pg.evaluate("document.documentElement.scrollWidth") <= width, width
+            if width == 390:
+                out = tmp_path / "review-phone.png"
+                pg.screenshot(path=str(out))
+                assert png_size(out) == (390, 844)
+                if os.environ.get("BITEXT_UPDATE_SCREENSHOT") == "1":
+                    (ROOT / "docs").mkdir(exist_ok=True)
+                    (ROOT / "docs" / "review-phone.png").write_bytes(out.read_bytes())
+            ctx.close()
+    finally:
+        srv.kill()
