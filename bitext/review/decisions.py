@@ -25,7 +25,7 @@ MAX_TEXT = 5000
 
 __all__ = [
     "decide", "undo", "durable_tx", "newest_review", "current_english", "current_status", "require_reviewer",
-    "append_review", "seen_marker", "MAX_TEXT",
+    "append_review", "seen_marker", "MAX_TEXT", "propagate", "undo_propagation", "PROPAGATED_COMMENT",
 ]  # fmt: skip
 
 
@@ -232,3 +232,62 @@ def undo(store: Store, pair_id: str, *, reviewer: str, parent_id: int | None = N
             comment=prev["comment"] if prev is not None else None,
             parent=newest["id"],
         )
+
+
+PROPAGATED_COMMENT = "same Indonesian as {pair}: edit propagated (review #{rid})"
+
+
+def propagate(store: Store, review_id: int, pair_ids: list[str], *, reviewer: str) -> list[int]:
+    """Apply the English of an edit (review ``review_id``) to other pending pairs with the identical
+    Indonesian: one 'edited' row per pair (recorded in ``review_propagated``, so
+    :func:`undo_propagation` can take them back). Pairs that are no longer pending, or whose Indonesian
+    differs, are left alone. Returns the new review ids.
+    """
+    reviewer = require_reviewer(reviewer)
+    ensure_schema(store)
+    out: list[int] = []
+    with durable_tx(store) as conn:
+        src = conn.execute("SELECT * FROM reviews WHERE id = ?", (review_id,)).fetchone()
+        if src is None or src["status"] != EDITED or not src["after"]:
+            raise BitextError(f"review #{review_id}: not an edit; nothing to propagate")
+        for pid in pair_ids:
+            pair = conn.execute("SELECT id, source, target FROM pairs WHERE id = ?", (pid,)).fetchone()
+            if pair is None or pair["source"] != src["source"] or pid == src["pair_id"]:
+                continue
+            current = newest_review(conn, pid)
+            if current_status(current, pair) != PENDING:
+                continue  # decided meanwhile: never overwritten
+            before = current_english(current, pair)
+            status = EDITED if src["after"] != before else ACCEPTED
+            rid = append_review(store, pair, reviewer=reviewer, status=status, before=before, after=src["after"],
+                                comment=PROPAGATED_COMMENT.format(pair=src["pair_id"], rid=review_id),
+                                parent=current["id"] if current is not None else None)
+            conn.execute("INSERT INTO review_propagated(review_id, from_review) VALUES (?, ?)", (rid, review_id))
+            out.append(rid)
+    return out
+
+
+def undo_propagation(store: Store, review_id: int, *, reviewer: str) -> tuple[int, int]:
+    """Undo every decision propagated from edit ``review_id`` that is still its pair's newest row (one
+    undo row each, see :func:`undo`); returns (undone, left: decided again since, not touched)."""
+    ensure_schema(store)
+    undone = left = 0
+    with durable_tx(store) as conn:
+        for row in conn.execute("SELECT r.id, r.pair_id FROM review_propagated p JOIN reviews r ON r.id = p.review_id"
+                                " WHERE p.from_review = ? ORDER BY r.id", (review_id,)).fetchall():
+            newest = newest_review(conn, row["pair_id"])
+            if newest is None or newest["id"] != row["id"]:
+                left += 1
+                continue
+            undo(store, row["pair_id"], reviewer=reviewer, parent_id=row["id"])
+            undone += 1
+    return undone, left
+
+
+def propagated_from(store: Store, review_id: int) -> list[sqlite3.Row]:
+    """The rows propagated from edit ``review_id``, with whether each is still its pair's state."""
+    ensure_schema(store)
+    return store.conn.execute(
+        "SELECT r.*, r.id = (SELECT MAX(x.id) FROM reviews x WHERE x.pair_id = r.pair_id) AS current"
+        " FROM review_propagated p JOIN reviews r ON r.id = p.review_id WHERE p.from_review = ? ORDER BY r.id",
+        (review_id,)).fetchall()

@@ -120,6 +120,13 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         CREATE INDEX review_stale_article ON review_stale(article_id);
         CREATE INDEX review_stale_review ON review_stale(review_id);
+        CREATE TABLE review_propagated (
+            review_id   INTEGER PRIMARY KEY,  -- a decision applied to a pair with the same Indonesian
+            from_review INTEGER NOT NULL      -- the reviewer's edit it copies
+        );
+        CREATE INDEX review_propagated_from ON review_propagated(from_review);
+        -- Propagation finds the other pairs with the same Indonesian without reading every pair.
+        CREATE INDEX review_pairs_source ON pairs(source);
 
         CREATE TRIGGER review_state_counts_ins AFTER INSERT ON review_pair_state BEGIN {_count('+', 'NEW')} END;
         CREATE TRIGGER review_state_counts_del AFTER DELETE ON review_pair_state BEGIN {_count('-', 'OLD')} END;

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
 
 from bitext.errors import Conflict
 from bitext.model import ACCEPTED, EDITED, PENDING, REJECTED, STATUSES
-from bitext.review import carry, decisions, worklist
+from bitext.review import carry, decisions, qa, worklist
+from bitext.review.state import clean_text
 from bitext.store import Store
 
 FILTER_KEYS = ("flag", "status", "article", "q")
@@ -144,11 +146,16 @@ def queue_page() -> Response | str:
     return render_template("empty.html", last=last, last_undoable=undoable, **_page_context(f))
 
 
-def pair_page() -> str:
-    """One pair: its findings, context, the decision form, history and what comes next."""
+def pair_page(qa_findings: list[Any] | None = None, typed: str | None = None, comment: str | None = None) -> str:
+    """One pair: its findings, context, the decision form, history and what comes next.
+
+    Called again by :func:`decide` when QA on save found a blocking problem in the typed English:
+    then ``qa_findings`` are shown above the form, with the typed text kept and a second confirm.
+    """
     store = site().store
-    f = _filters(request.args)
-    item = _item_or_404(request.args.get("id", ""))
+    source = request.form if request.method == "POST" else request.args
+    f = _filters(source)
+    item = _item_or_404(source.get("id", ""))
     kwargs = _queue_kwargs(f)
     upcoming = worklist.queue(store, **kwargs, after=item.id, limit=12)
     came_from = request.args.get("prev") or ""
@@ -160,8 +167,18 @@ def pair_page() -> str:
     before, after = worklist.neighbours(store, item)
     last, undoable = _last_saved()
     history = worklist.history(store, item.id)
+    propagation = _propagation(last)
     return render_template(
         "review.html",
+        qa_findings=qa_findings or [],
+        typed=typed,
+        typed_comment=comment,
+        text_label=qa.text_label(item.kind),
+        mt_diff=qa.word_diff(item.mt, item.target) if item.mt and item.target != item.mt else None,
+        diff=qa.word_diff,
+        controls=qa.visible_controls if qa.has_controls(item.target) or qa.has_controls(item.original_target)
+        else None,
+        propagation=propagation,
         item=item,
         flags=item.findings,
         history=history,
@@ -181,11 +198,26 @@ def pair_page() -> str:
     )
 
 
+def _propagation(last: Any) -> dict[str, Any] | None:
+    """What the banner offers after a save: apply an edit to the pending pairs with the same Indonesian,
+    or undo a propagation just made (``?propagated=REVIEW_ID``)."""
+    store = site().store
+    done = _int(request.args.get("propagated"))
+    if done:
+        rows = decisions.propagated_from(store, done)
+        return {"done": done, "rows": rows, "undoable": sum(1 for r in rows if r["current"])}
+    if last is None or last["status"] != EDITED:
+        return None
+    others = qa.same_source_pending(store, last["pair_id"])
+    return {"offer": last, "pairs": others} if others else None
+
+
 def history_page() -> str:
     f = _filters(request.args)
     item = _item_or_404(request.args.get("id", ""))
     history = worklist.history(site().store, item.id)
-    return render_template("history.html", item=item, history=history, **_page_context(f))
+    return render_template("history.html", item=item, history=history, diff=qa.word_diff, mt=item.mt,
+                           **_page_context(f))
 
 
 def progress_api() -> dict[str, int]:
@@ -205,6 +237,13 @@ def decide() -> Response | tuple[str, int]:
     if status is None:
         abort(400, "Unknown action.")
     parent_id = _parent_id(form)
+    if status != REJECTED and not form.get("confirm_qa"):
+        item = worklist.get_item(store, pair_id)
+        typed = clean_text(form.get("after") or "")
+        if item is not None and typed and typed != item.target:  # an edit: QA before it is saved
+            findings = [q for q in qa.qa_findings(store, pair_id, typed) if q.blocking]
+            if findings:
+                return pair_page(qa_findings=findings, typed=form.get("after", ""), comment=form.get("comment")), 422
     try:
         rid = decisions.decide(store, pair_id, status, reviewer=current_reviewer(), after=form.get("after"),
                                comment=form.get("comment"), parent_id=parent_id, seen=form.get("seen") or None)
@@ -230,11 +269,55 @@ def undo() -> Response | tuple[str, int]:
     return redirect(_pair_url(pair_id, f), 303)
 
 
+def propagate() -> Response:
+    """Apply an edit to the other pending pairs with the same Indonesian, then show the page again."""
+    form = request.form
+    rid = _int(form.get("review_id"))
+    if rid is None:
+        abort(400, "The form lacks review_id; reload the page.")
+    row = worklist.review_row(site().store, rid)
+    if row is None:
+        abort(404, f"No review #{rid}.")
+    decisions.propagate(site().store, rid, qa.same_source_pending(site().store, row["pair_id"]),
+                        reviewer=current_reviewer())
+    return redirect(_back(form.get("back"), propagated=rid), 303)
+
+
+def undo_propagation() -> Response:
+    """Take back the decisions propagated from one edit (those not decided again since)."""
+    form = request.form
+    rid = _int(form.get("review_id"))
+    if rid is None:
+        abort(400, "The form lacks review_id; reload the page.")
+    decisions.undo_propagation(site().store, rid, reviewer=current_reviewer())
+    return redirect(_back(form.get("back")), 303)
+
+
+def safe_back(back: str | None) -> str | None:
+    """``back`` if it is a path on this site (never another host: no '//', no backslash, no control
+    characters, which browsers strip or read as '/'), else None."""
+    if not back or not back.startswith("/") or back.startswith("//"):
+        return None
+    if any(ch == "\\" or ord(ch) < 32 or ord(ch) == 127 for ch in back):
+        return None
+    parts = urlsplit(back)
+    return back if not parts.scheme and not parts.netloc else None
+
+
+def _back(back: str | None, **extra: Any) -> str:
+    url = safe_back(back) or url_for("queue_page")
+    if extra:
+        parts = urlsplit(url)
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k not in extra and k != "last"]
+        query += [(k, str(v)) for k, v in extra.items()]
+        url = urlunsplit(("", "", parts.path, urlencode(query), ""))
+    return url
+
+
 def set_reviewer() -> Response:
     """Set this session's reviewer name and go back to the page it was set on."""
     name = " ".join(request.form.get("reviewer", "").split())[:80]
     if name:
         session["reviewer"] = name
-    back = request.form.get("back", "")
-    # Only local paths: never redirect off-site.
-    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("queue_page"), 303)
+    # Only paths on this site: never redirect off-site (e.g. '/\t/evil.example').
+    return redirect(safe_back(request.form.get("back")) or url_for("queue_page"), 303)
