@@ -80,10 +80,10 @@ def test_migration_backfills_an_existing_store(tmp_path: Path) -> None:
     store = make_store(tmp_path / "c")
     review.decide(store, "a1:mt:0", "accepted", reviewer="ana")  # migrates on first decision
     store.conn.execute("DELETE FROM schema_migrations WHERE component = 'review'")
-    for t in ("review_pair_state", "review_counts", "review_sources", "review_carried", "review_stale"):
-        store.conn.execute(f"DROP TABLE {t}")
-    for (name,) in store.conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'").fetchall():
-        store.conn.execute(f"DROP TRIGGER {name}")
+    for kind, name in store.conn.execute("SELECT type, name FROM sqlite_master WHERE name LIKE 'review%'"
+                                         " AND type IN ('table', 'trigger', 'index') AND sql IS NOT NULL").fetchall():
+        if name != "reviews" and not name.startswith("reviews_"):
+            store.conn.execute(f"DROP {kind.upper()} IF EXISTS {name}")
     other = Store.open(tmp_path / "c")
     ensure_schema(other)
     assert _table(other) == _python(other)
