@@ -240,7 +240,10 @@ def decide() -> Response | tuple[str, int]:
     if status != REJECTED and not form.get("confirm_qa"):
         item = worklist.get_item(store, pair_id)
         typed = clean_text(form.get("after") or "")
-        if item is not None and typed and typed != item.target and len(typed) <= decisions.MAX_TEXT:
+        shown = form.get("seen") or None
+        moved = item is not None and shown is not None and shown != decisions.seen_marker(
+            item.source, item.original_target or "")  # re-aligned meanwhile: decide() says so first
+        if item is not None and not moved and typed and typed != item.target and len(typed) <= decisions.MAX_TEXT:
             # An edit: QA before it is saved (a too long one is refused by decide() first).
             findings = [q for q in qa.qa_findings(store, pair_id, typed) if q.blocking]
             if findings:

@@ -196,6 +196,9 @@ def test_keyboard_review_survives_a_killed_server(server: Server, page: object) 
     page.keyboard.press("Control+a")
     page.keyboard.type("Mamuju (ANTARA) - West Sulawesi urges civil servants to put human rights first.")
     press_and_wait(page, "Control+Enter")
+    assert "length" in page.inner_text("#qa")  # QA on save: much shorter than expected; saved on a second confirm
+    page.focus("#after")
+    press_and_wait(page, "Control+Enter")
     assert state(corpus, second) == ("edited", "Mamuju (ANTARA) - West Sulawesi urges civil servants to put human "
                                                "rights first.")
     third = shown_pair(page)
@@ -407,4 +410,54 @@ def test_phone_width_has_no_sideways_scrolling(browser: object, tmp_path: Path) 
                     (ROOT / "docs" / "review-phone.png").write_bytes(out.read_bytes())
             ctx.close()
     finally:
+        srv.kill()
+
+
+def test_diff_propagation_with_undo_and_qa_on_save(browser: object, tmp_path: Path) -> None:
+    repeat = "Demikian disampaikan juru bicara itu."
+    b = CorpusBuilder(tmp_path / "pe")
+    for aid in ("p1", "p2", "p3"):
+        b.article(aid)
+        b.pair(f"{aid}:0.0", repeat, "Thus conveyed by the spokesman.", article_id=aid, mt="Thus conveyed by the spokesman.")
+    b.pair("p3:0.1", "Harga naik 10 persen.", "Prices rose 10 percent.", article_id="p3", bead_idx=1,
+           mt="Prices rose 10 percent.")
+    b.store.close()
+    srv = Server(tmp_path / "pe", free_port())
+    srv.start()
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        pg = ctx.new_page()
+        pg.goto(srv.url + "/pair?id=p1:0.0")
+        pg.keyboard.press("e")
+        pg.keyboard.press("Control+a")
+        pg.keyboard.type("Thus said the spokesman.")
+        press_and_wait(pg, "Control+Enter")
+        assert state(srv.corpus, "p1:0.0") == ("edited", "Thus said the spokesman.")
+        # The next page offers the same edit for the two other pending pairs with this Indonesian.
+        assert "2 other pending pairs have the same Indonesian" in pg.inner_text("#propagate")
+        with pg.expect_navigation(wait_until="load"):
+            pg.click("#propagate-form button")
+        assert "Edit applied to 2 pairs" in pg.inner_text("#propagated")
+        assert state(srv.corpus, "p2:0.0") == state(srv.corpus, "p3:0.0") == ("edited", "Thus said the spokesman.")
+        pg.goto(srv.url + "/pair?id=p2:0.0&status=all")
+        assert pg.inner_text("#mt-diff") == "vs MT: Thus conveyed bysaid the spokesman."
+        assert pg.inner_text("#mt-diff del") == "conveyed by" and pg.inner_text("#mt-diff ins") == "said"
+        pg.go_back()
+        with pg.expect_navigation(wait_until="load"):
+            pg.click("#undo-propagation-form button")
+        assert state(srv.corpus, "p2:0.0") == state(srv.corpus, "p3:0.0") == ("pending", None)
+        assert state(srv.corpus, "p1:0.0") == ("edited", "Thus said the spokesman.")
+        # QA on save: a wrong number is shown and needs a second save; the typed text stays in the box.
+        pg.goto(srv.url + "/pair?id=p3:0.1")
+        pg.keyboard.press("e")
+        pg.keyboard.press("Control+a")
+        pg.keyboard.type("Prices rose 15 percent.")
+        press_and_wait(pg, "Control+Enter")
+        assert "numbers" in pg.inner_text("#qa") and state(srv.corpus, "p3:0.1") is None
+        assert pg.input_value("#after") == "Prices rose 15 percent."
+        pg.focus("#after")
+        press_and_wait(pg, "Control+Enter")
+        assert state(srv.corpus, "p3:0.1") == ("edited", "Prices rose 15 percent.")
+    finally:
+        ctx.close()
         srv.kill()
