@@ -317,12 +317,16 @@ def test_server_off_loopback_prints_token_once_and_requires_it(store: Store, tmp
         port = s.getsockname()[1]
     root = Path(__file__).resolve().parents[2]
     code = f"from bitext.web.app import serve; serve({str(store.path.parent)!r}, host='0.0.0.0', port={port})"
-    env = {**os.environ, "BITEXT_REVIEW_TOKEN": "tok-123", "PYTHONPATH": str(root)}
+    env = {**os.environ, "BITEXT_REVIEW_TOKEN": "tok-1234567890abcdef", "PYTHONPATH": str(root)}
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=root, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
     try:
         first = proc.stdout.readline()
-        assert first.endswith(f"on 0.0.0.0:{port}; open http://0.0.0.0:{port}/?token=tok-123\n")
+        from bitext.web.app import reachable_host
+
+        # The address printed is one a browser can open (never 0.0.0.0).
+        assert first.endswith(f"on 0.0.0.0:{port}; open http://{reachable_host('0.0.0.0')}:{port}/?token="
+                              "tok-1234567890abcdef\n")
         url = f"http://127.0.0.1:{port}/review"
         for _ in range(50):
             try:
@@ -340,7 +344,7 @@ def test_server_off_loopback_prints_token_once_and_requires_it(store: Store, tmp
                 return None
 
         with pytest.raises(urllib.error.HTTPError) as exc:
-            urllib.request.build_opener(NoRedirect).open(url + "?token=tok-123", timeout=5)
+            urllib.request.build_opener(NoRedirect).open(url + "?token=tok-1234567890abcdef", timeout=5)
         assert exc.value.code == 303 and "Set-Cookie" in exc.value.headers
     finally:
         proc.kill()
