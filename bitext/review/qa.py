@@ -57,8 +57,12 @@ def qa_findings(store: Store, pair_id: str, english: str) -> list[QAFinding]:
                     source_split=False, kind=row["kind"])
     fired = [r for r in check_pair(view, checks=_CHECKS[key][1]) if r.fired]
     rank = {"error": 0, "warning": 1}
-    return [QAFinding(r.check, r.severity, r.reason)
-            for r in sorted(fired, key=lambda r: (rank.get(r.severity, 2), r.check))]
+    out = [QAFinding(r.check, r.severity, r.reason)
+           for r in sorted(fired, key=lambda r: (rank.get(r.severity, 2), r.check))]
+    if has_controls(english):  # invisible in the box, and a bidi one reverses the text around it
+        out.append(QAFinding("control_characters", "warning",
+                             f"invisible control characters in the English: {visible_controls(english)}"))
+    return out
 
 
 def text_label(kind: str) -> str:

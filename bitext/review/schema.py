@@ -125,6 +125,13 @@ MIGRATIONS: list[tuple[int, str]] = [
             from_review INTEGER NOT NULL      -- the reviewer's edit it copies
         );
         CREATE INDEX review_propagated_from ON review_propagated(from_review);
+        CREATE TABLE review_signoff (
+            review_id  INTEGER PRIMARY KEY,  -- the decision signed off (a second pass: XLIFF 'final')
+            pair_id    TEXT NOT NULL,
+            reviewer   TEXT NOT NULL,        -- another person than the decision's reviewer
+            at         TEXT NOT NULL
+        );
+        CREATE INDEX review_signoff_pair ON review_signoff(pair_id);
         -- Propagation finds the other pairs with the same Indonesian without reading every pair.
         CREATE INDEX review_pairs_source ON pairs(source);
 

@@ -56,6 +56,8 @@ ROUTES = (
     Route("/decide", "decide", views.decide, ("POST",)),
     Route("/undo", "undo", views.undo, ("POST",)),
     Route("/reviewer", "set_reviewer", views.set_reviewer, ("POST",)),
+    Route("/stats", "stats_page", views.stats_page),
+    Route("/sign-off", "sign_off", views.sign_off, ("POST",)),
     Route("/propagate", "propagate", views.propagate, ("POST",)),
     Route("/undo-propagation", "undo_propagation", views.undo_propagation, ("POST",)),
 )

@@ -16,8 +16,9 @@ from flask import Response, abort, current_app, redirect, render_template, reque
 
 from bitext.errors import Conflict
 from bitext.model import ACCEPTED, EDITED, PENDING, REJECTED, STATUSES
-from bitext.review import carry, decisions, qa, worklist
+from bitext.review import carry, decisions, qa, workflow, worklist
 from bitext.review.state import clean_text
+from bitext.review.stats import review_stats
 from bitext.store import Store
 
 FILTER_KEYS = ("flag", "status", "article", "q")
@@ -179,6 +180,9 @@ def pair_page(qa_findings: list[Any] | None = None, typed: str | None = None, co
         controls=qa.visible_controls if qa.has_controls(item.target) or qa.has_controls(item.original_target)
         else None,
         propagation=propagation,
+        signoff=workflow.signed_off(store, item.id) if item.status != PENDING else None,
+        xliff_state=workflow.xliff_state(item.status, item.target,
+                                         item.status != PENDING and workflow.signed_off(store, item.id) is not None)[0],
         item=item,
         flags=item.findings,
         history=history,
@@ -270,6 +274,24 @@ def undo() -> Response | tuple[str, int]:
         decisions.undo(site().store, pair_id, reviewer=current_reviewer(), parent_id=parent_id)
     except Conflict as c:
         return _conflict_page(pair_id, c, f, None, "undo")
+    return redirect(_pair_url(pair_id, f), 303)
+
+
+def stats_page() -> str:
+    """Per reviewer: decisions, pace, share edited, chrF to the MT, time per decision; and agreement."""
+    f = _filters(request.args)
+    return render_template("stats.html", stats=review_stats(site().store), **_page_context(f))
+
+
+def sign_off() -> Response | tuple[str, int]:
+    """A second reviewer signs the pair's decision off (XLIFF 'final'), then sees the pair again."""
+    form = request.form
+    f = _filters(form)
+    pair_id = form.get("id", "")
+    try:
+        workflow.sign_off(site().store, pair_id, reviewer=current_reviewer(), parent_id=_parent_id(form))
+    except Conflict as c:
+        return _conflict_page(pair_id, c, f, None, "sign-off")
     return redirect(_pair_url(pair_id, f), 303)
 
 

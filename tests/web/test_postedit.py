@@ -65,6 +65,8 @@ def test_qa_never_runs_model_checks_on_human_text(store: Store) -> None:
     names = {q.name for q in qa.qa_findings(store, "a1:0.0", "x")}
     assert not names & qa.MODEL_CHECKS
     assert qa.qa_findings(store, "a1:0.0", "Prices rose 10 percent in 2024.") == []
+    [found] = qa.qa_findings(store, "a1:0.0", "Prices rose 10 percent in \u202e2024.")
+    assert (found.name, found.blocking) == ("control_characters", True) and "⟨U+202E⟩" in found.reason
 
 
 def test_the_page_shows_the_edit_against_the_mt_and_the_history_diff(client: FlaskClient, store: Store) -> None:
@@ -119,3 +121,16 @@ def test_back_is_same_site_only(back: str, ok: bool, client: FlaskClient) -> Non
     page = open_pair(client, "a1:0.0")
     resp = client.post("/reviewer", data={"csrf": csrf_of(page), "reviewer": "budi", "back": back})
     assert resp.headers["Location"] == (back if ok else "/review")
+
+
+def test_stats_page_and_sign_off(client: FlaskClient, store: Store) -> None:
+    review.decide(store, "a1:0.0", "accepted", reviewer="budi")
+    page = open_pair(client, "a1:0.0", status="all")  # the session's reviewer is ana: she may sign off
+    assert 'id="xliff-state" title="XLIFF 2 state">reviewed<' in page
+    form = re.search(r'<form method="post" action="/sign-off".*?</form>', page, re.S).group(0)
+    data = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    assert client.post("/sign-off", data=data).status_code == 303
+    page = open_pair(client, "a1:0.0", status="all")
+    assert ">final<" in page and "signed off by <bdi>ana</bdi>" in page and "/sign-off" not in page
+    stats = client.get("/stats").get_data(as_text=True)
+    assert "<bdi>budi</bdi>" in stats and 'id="agreement"' in stats
