@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -162,6 +163,19 @@ def page(browser: object) -> Iterator[object]:
     ctx.close()
 
 
+@contextmanager
+def serving(browser: object, corpus: Path, width: int = 1280, height: int = 800) -> Iterator[tuple[Server, object]]:
+    """The server over ``corpus`` and a fresh page in a context of that size; both closed after."""
+    srv = Server(corpus, free_port())
+    srv.start()
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        yield srv, ctx.new_page()
+    finally:
+        ctx.close()
+        srv.kill()
+
+
 def shown_pair(page: object) -> str:
     return page.get_attribute("#pair", "data-pair-id")
 
@@ -287,6 +301,16 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
+def shoot(pg: object, tmp_path: Path, name: str, size: tuple[int, int]) -> None:
+    """Screenshot the page; with BITEXT_UPDATE_SCREENSHOT=1 also into docs/NAME."""
+    out = tmp_path / name
+    pg.screenshot(path=str(out))
+    assert png_size(out) == size
+    if os.environ.get("BITEXT_UPDATE_SCREENSHOT") == "1":
+        (ROOT / "docs").mkdir(exist_ok=True)
+        (ROOT / "docs" / name).write_bytes(out.read_bytes())
+
+
 def test_screenshot(tmp_path: Path, browser: object) -> None:
     store = build_store(tmp_path / "shot")
     review.decide(store, f"{ARTICLE}:0", "accepted", reviewer="ana")
@@ -299,12 +323,7 @@ def test_screenshot(tmp_path: Path, browser: object) -> None:
     try:
         pg = ctx.new_page()
         pg.goto(f"{srv.url}/pair?id={ARTICLE}:2&last={rid}")
-        out = tmp_path / "review.png"
-        pg.screenshot(path=str(out))
-        assert png_size(out) == (1280, 800)
-        if os.environ.get("BITEXT_UPDATE_SCREENSHOT") == "1":
-            (ROOT / "docs").mkdir(exist_ok=True)
-            (ROOT / "docs" / "review.png").write_bytes(out.read_bytes())
+        shoot(pg, tmp_path, "review.png", (1280, 800))
     finally:
         ctx.close()
         srv.kill()
@@ -325,11 +344,7 @@ def _edge_store(folder: Path) -> Store:
 
 def test_1_0_and_0_1_pairs_are_decided_by_keyboard(browser: object, tmp_path: Path) -> None:
     _edge_store(tmp_path / "edge").close()
-    srv = Server(tmp_path / "edge", free_port())
-    srv.start()
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    try:
-        pg = ctx.new_page()
+    with serving(browser, tmp_path / "edge") as (srv, pg):
         pg.goto(srv.url + "/")
         assert shown_pair(pg) == "e:0.0" and "No English (1-0)" in pg.inner_text("#hint")
         press_and_wait(pg, "r")  # reject the 1-0 pair
@@ -344,9 +359,6 @@ def test_1_0_and_0_1_pairs_are_decided_by_keyboard(browser: object, tmp_path: Pa
         press_and_wait(pg, "Control+Enter")  # the missing English, typed
         assert state(srv.corpus, "e:0.1") == ("edited", "Residents welcomed it.")
         assert shown_pair(pg) == "e:0.2"  # nothing flagged is left that no key resolves
-    finally:
-        ctx.close()
-        srv.kill()
 
 
 def test_realignment_while_reviewing_keeps_every_decision(browser: object, tmp_path: Path) -> None:
@@ -356,11 +368,7 @@ def test_realignment_while_reviewing_keeps_every_decision(browser: object, tmp_p
     for k, t in enumerate(texts):
         b.pair(f"r:0.{k}", t, f"Sentence {k}.", bead_idx=k, src_ids=[ids[k]])
     b.store.close()
-    srv = Server(tmp_path / "re", free_port())
-    srv.start()
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    try:
-        pg = ctx.new_page()
+    with serving(browser, tmp_path / "re") as (srv, pg):
         pg.goto(srv.url + "/")
         for _ in range(3):
             press_and_wait(pg, "a")  # r:0.0, r:0.1, r:0.2 accepted; r:0.3 is open in the browser
@@ -384,9 +392,6 @@ def test_realignment_while_reviewing_keeps_every_decision(browser: object, tmp_p
             assert review.get_item(s, "r:0.1+0.2").target == "Sentence 1. Sentence 2."
         pg.goto(srv.url + "/review?status=all")
         assert "2/3 reviewed" in pg.inner_text("#progress")
-    finally:
-        ctx.close()
-        srv.kill()
 
 
 def test_phone_width_has_no_sideways_scrolling(browser: object, tmp_path: Path) -> None:
@@ -402,12 +407,7 @@ def test_phone_width_has_no_sideways_scrolling(browser: object, tmp_path: Path) 
             pg.goto(f"{srv.url}/pair?id={ARTICLE}:2")
             assert pg.evaluate("document.documentElement.scrollWidth") <= width, width
             if width == 390:
-                out = tmp_path / "review-phone.png"
-                pg.screenshot(path=str(out))
-                assert png_size(out) == (390, 844)
-                if os.environ.get("BITEXT_UPDATE_SCREENSHOT") == "1":
-                    (ROOT / "docs").mkdir(exist_ok=True)
-                    (ROOT / "docs" / "review-phone.png").write_bytes(out.read_bytes())
+                shoot(pg, tmp_path, "review-phone.png", (390, 844))
             ctx.close()
     finally:
         srv.kill()
@@ -422,11 +422,7 @@ def test_diff_propagation_with_undo_and_qa_on_save(browser: object, tmp_path: Pa
     b.pair("p3:0.1", "Harga naik 10 persen.", "Prices rose 10 percent.", article_id="p3", bead_idx=1,
            mt="Prices rose 10 percent.")
     b.store.close()
-    srv = Server(tmp_path / "pe", free_port())
-    srv.start()
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    try:
-        pg = ctx.new_page()
+    with serving(browser, tmp_path / "pe") as (srv, pg):
         pg.goto(srv.url + "/pair?id=p1:0.0")
         pg.keyboard.press("e")
         pg.keyboard.press("Control+a")
@@ -458,6 +454,3 @@ def test_diff_propagation_with_undo_and_qa_on_save(browser: object, tmp_path: Pa
         pg.focus("#after")
         press_and_wait(pg, "Control+Enter")
         assert state(srv.corpus, "p3:0.1") == ("edited", "Prices rose 15 percent.")
-    finally:
-        ctx.close()
-        srv.kill()

@@ -14,7 +14,6 @@ from flask.testing import FlaskClient
 from bitext import review
 from bitext.review import qa
 from bitext.store import Store
-from bitext.web.app import create_app
 from bitext.web.views import safe_back
 from tests.factories import CorpusBuilder
 from tests.web.test_review_flow import post
@@ -35,13 +34,6 @@ def store(tmp_path: Path) -> Store:
     b.pair("a2:ref-0.0", "Harga naik.", "Prices went up.", article_id="a2", kind="reference", bead_idx=0)
     b.pair("a3:0.2", "Ada teks aneh.", "Some \u202etext\u202c here.", article_id="a3", bead_idx=2)
     return b.store
-
-
-@pytest.fixture
-def client(store: Store) -> FlaskClient:
-    app = create_app(store, reviewer="ana")
-    app.testing = True
-    return app.test_client()
 
 
 def test_qa_on_save_needs_a_second_confirm_and_keeps_the_text(client: FlaskClient, store: Store) -> None:

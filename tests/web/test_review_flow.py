@@ -12,7 +12,6 @@ from flask.testing import FlaskClient
 
 from bitext import review
 from bitext.store import Store
-from bitext.web.app import create_app
 from tests.factories import CorpusBuilder
 from tests.review.corpus import realign
 from tests.web.test_webapp import csrf_of, open_pair, parent_of
@@ -29,13 +28,6 @@ def store(tmp_path: Path) -> Store:
     b.flag("a1:0.1", "empty_target", severity="error", reason="no English")
     b.flag("a1:t2", "empty_source", severity="error", reason="no Indonesian")
     return b.store
-
-
-@pytest.fixture
-def client(store: Store) -> FlaskClient:
-    app = create_app(store, reviewer="ana")
-    app.testing = True
-    return app.test_client()
 
 
 def post(client: FlaskClient, page: str, pair_id: str, action: str, **fields: str):

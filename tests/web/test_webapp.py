@@ -40,13 +40,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
     b.store.close()
 
 
-@pytest.fixture
-def client(store: Store) -> FlaskClient:
-    app = create_app(store, reviewer="ana")
-    app.testing = True
-    return app.test_client()
-
-
 def csrf_of(page: str) -> str:
     m = re.search(r'name="csrf" value="([^"]+)"', page)
     assert m, "no CSRF token on the page"
