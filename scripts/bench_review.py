@@ -10,7 +10,9 @@ three checks per pair (about 12% fired, 2% as errors), 10% of pairs already deci
   search       GET /review?q=<a word in 1 of 20 articles> (all statuses)
   filter       GET /review?flag=<a check> and ?article=<id>, alternately
 
-and prints median and p95 (ms) per size side by side with the ratio of the largest to the smallest.
+and prints median and p95 (ms) per size side by side with the ratio of the largest to the smallest. The
+sizes are measured interleaved (one round of every operation on each size in turn), so a busy moment of a
+shared machine hits them alike. A save is fsynced (the app's durable commit): its time is mostly the disk's.
 Usage: python scripts/bench_review.py [--sizes 1000,20000,200000] [--repeat 40] [--keep DIR]
 """
 
@@ -81,49 +83,54 @@ def _pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
 
 
-def measure(store: Store, repeat: int, seed: int = 2) -> dict[str, list[float]]:
-    """Times (ms) of each operation through the app."""
-    from bitext.web.app import create_app
+class Bench:
+    """The operations on one store through the app; :meth:`step` runs each once and records its time (ms)."""
 
-    rng = random.Random(seed)
-    app = create_app(store, reviewer="bench")
-    app.testing = True
-    client = app.test_client()
-    pending = [r[0] for r in store.conn.execute(
-        "SELECT pair_id FROM review_pair_state WHERE status = 'pending' ORDER BY random() LIMIT ?", (repeat * 6,))]
-    n_articles = store.count("articles")
-    out: dict[str, list[float]] = {k: [] for k in ("pair page", "save", "save->next", "queue", "search", "filter")}
+    def __init__(self, store: Store, repeat: int, seed: int = 2) -> None:
+        from bitext.web.app import create_app
 
-    def timed(key: str, fn):  # noqa: ANN001, ANN202
+        self.rng = random.Random(seed)
+        app = create_app(store, reviewer="bench")
+        app.testing = True
+        self.client = app.test_client()
+        self.pending = [r[0] for r in store.conn.execute(
+            "SELECT pair_id FROM review_pair_state WHERE status = 'pending' ORDER BY random() LIMIT ?",
+            (repeat * 6,))]
+        self.n_articles = store.count("articles")
+        self.times: dict[str, list[float]] = {k: [] for k in ("pair page", "save", "save->next", "queue", "search",
+                                                              "filter")}
+        self.client.get("/review")  # warm-up: session, CSRF, caches
+        self.i = 0
+
+    def _timed(self, key: str, fn):  # noqa: ANN001, ANN202
         t = time.perf_counter()
         resp = fn()
-        out[key].append((time.perf_counter() - t) * 1000)
+        self.times[key].append((time.perf_counter() - t) * 1000)
         assert resp.status_code < 400, (key, resp.status_code, resp.get_data(as_text=True)[:300])
         return resp
 
-    client.get("/review")  # warm-up: session, CSRF, caches
-    for i in range(repeat):
-        pid = pending.pop()
-        page = timed("pair page", lambda pid=pid: client.get("/pair", query_string={"id": pid})).get_data(as_text=True)
+    def step(self) -> None:
+        c, rng = self.client, self.rng
+        pid = self.pending.pop()
+        page = self._timed("pair page", lambda: c.get("/pair", query_string={"id": pid})).get_data(as_text=True)
         data = _form(page, pid)
-        timed("save", lambda data=data: client.post("/decide", data=data))
-        pid = pending.pop()
-        page = client.get("/pair", query_string={"id": pid}).get_data(as_text=True)
-        data = _form(page, pid)
+        self._timed("save", lambda: c.post("/decide", data=data))
+        pid2 = self.pending.pop()
+        data2 = _form(c.get("/pair", query_string={"id": pid2}).get_data(as_text=True), pid2)
         t = time.perf_counter()
-        resp = client.post("/decide", data=data)
-        nxt = client.get(resp.headers["Location"])
-        out["save->next"].append((time.perf_counter() - t) * 1000)
+        resp = c.post("/decide", data=data2)
+        nxt = c.get(resp.headers["Location"])
+        self.times["save->next"].append((time.perf_counter() - t) * 1000)
         assert nxt.status_code == 200
-        timed("queue", lambda: client.get("/review"))
-        word = f"{rng.randrange(n_articles)}-{rng.randrange(PER_ARTICLE)}."
-        timed("search", lambda word=word: client.get("/review", query_string={"q": word}))
-        if i % 2:
-            timed("filter", lambda: client.get("/review", query_string={"flag": "untranslated"}))
+        self._timed("queue", lambda: c.get("/review"))
+        word = f"{rng.randrange(self.n_articles)}-{rng.randrange(PER_ARTICLE)}."
+        self._timed("search", lambda: c.get("/review", query_string={"q": word}))
+        if self.i % 2:
+            self._timed("filter", lambda: c.get("/review", query_string={"flag": "untranslated"}))
         else:
-            aid = f"art{rng.randrange(n_articles):06d}"
-            timed("filter", lambda aid=aid: client.get("/review", query_string={"article": aid, "status": "all"}))
-    return out
+            aid = f"art{rng.randrange(self.n_articles):06d}"
+            self._timed("filter", lambda: c.get("/review", query_string={"article": aid, "status": "all"}))
+        self.i += 1
 
 
 def _form(page: str, pid: str) -> dict[str, str]:
@@ -144,7 +151,7 @@ def main() -> int:
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     base = args.keep or Path(tempfile.mkdtemp(prefix="bench_review_"))
-    results: dict[int, dict[str, list[float]]] = {}
+    benches: dict[int, Bench] = {}
     for n in sizes:
         folder = base / f"n{n}"
         if (folder / "bitext.sqlite").exists():
@@ -152,8 +159,11 @@ def main() -> int:
         else:
             store, took = build(folder, n)
         print(f"{n:>7} pairs: store built in {took:.1f} s", file=sys.stderr, flush=True)
-        results[n] = measure(store, args.repeat)
-        store.close()
+        benches[n] = Bench(store, args.repeat)
+    for _ in range(args.repeat):  # interleaved: a busy moment of the machine hits every size alike
+        for n in sizes:
+            benches[n].step()
+    results = {n: b.times for n, b in benches.items()}
     ops = list(next(iter(results.values())))
     head = "".join(f"{f'{n:,} pairs':>20}" for n in sizes)
     print(f"{'ms (median / p95)':<14}{head}{'p95 ratio':>12}")
