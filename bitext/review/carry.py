@@ -264,7 +264,7 @@ class CarryReport:
     ``carried``: decisions carried to another pair (rows in ``review_carried``); ``stale``: decisions
     shown as stale on a pending pair; ``superseded``: stale decisions whose pairs were all decided again;
     ``unplaced``: decisions whose sentences no pair holds, listed in ``unplaced_ids`` (review ids, with
-    their old pair ids in ``unplaced_pairs``). ``stale_pairs``: pending pairs marked stale.
+    their old pair ids in ``unplaced_pairs``). ``stale_pairs``: pending pairs that show a stale decision.
     """
 
     carried: int = 0
@@ -275,12 +275,25 @@ class CarryReport:
     unplaced_ids: list[int] = field(default_factory=list)
     unplaced_pairs: list[str] = field(default_factory=list)
 
+    def as_dict(self) -> dict[str, object]:
+        """The report as plain data (``bitext status --json``)."""
+        return {"carried": self.carried, "stale": self.stale, "stale_pairs": self.stale_pairs,
+                "superseded": self.superseded, "unplaced": self.unplaced,
+                "unplaced_reviews": [{"review_id": i, "pair_id": p}
+                                     for i, p in zip(self.unplaced_ids, self.unplaced_pairs, strict=True)]}
+
     def lines(self) -> list[str]:
-        """The report as the CLI prints it."""
-        out = [f"review: {self.carried} decision(s) carried, {self.stale} stale ({self.stale_pairs} pair(s) to"
-               f" look at again), {self.superseded} superseded, {self.unplaced} could not be placed"]
-        out += [f"  unplaced: review #{i} of {pid}" for i, pid in zip(self.unplaced_ids, self.unplaced_pairs, strict=True)]
-        return out
+        """The report as ``bitext status`` and ``bitext run`` print it (:func:`format_carry`)."""
+        return format_carry(self.as_dict())
+
+
+def format_carry(report: dict) -> list[str]:
+    """Lines of a :meth:`CarryReport.as_dict`: one summary line, then every unplaced decision."""
+    out = [f"decisions   {report['carried']} carried through re-alignment, {report['stale']} stale"
+           f" ({report['stale_pairs']} pair(s) to look at again), {report['superseded']} superseded,"
+           f" {report['unplaced']} could not be placed"]
+    out += [f"  unplaced: review #{u['review_id']} of {u['pair_id']}" for u in report["unplaced_reviews"]]
+    return out
 
 
 def carry_report(store: Store) -> CarryReport:
@@ -290,7 +303,9 @@ def carry_report(store: Store) -> CarryReport:
     conn = store.conn
     rep = CarryReport()
     rep.carried = conn.execute("SELECT COUNT(*) FROM review_carried").fetchone()[0]
-    rep.stale_pairs = conn.execute("SELECT COUNT(*) FROM review_pair_state WHERE stale = 1").fetchone()[0]
+    rep.stale_pairs = conn.execute(  # pending pairs showing an old decision on their sentences
+        "SELECT COUNT(DISTINCT l.pair_id) FROM review_stale l JOIN review_pair_state s ON s.pair_id = l.pair_id"
+        " WHERE s.status = 'pending'").fetchone()[0]
     for r in conn.execute(
         "SELECT r.*, p.source AS p_source, p.target AS p_target,"
         " (SELECT MAX(s.status = 'pending') FROM review_stale l JOIN review_pair_state s ON s.pair_id = l.pair_id"

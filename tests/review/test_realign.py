@@ -159,7 +159,10 @@ def test_a_decision_whose_sentences_are_gone_is_listed_as_unplaced(tmp_path: Pat
     align_corpus(store, quiet=True)
     rep = carry_report(store)
     assert (rep.unplaced, rep.unplaced_ids, rep.unplaced_pairs) == (1, [rid], ["art00:0.2"])
-    assert rep.lines()[-1] == f"  unplaced: review #{rid} of art00:0.2"
+    assert rep.lines() == [
+        "decisions   0 carried through re-alignment, 0 stale (0 pair(s) to look at again), 0 superseded,"
+        " 1 could not be placed", f"  unplaced: review #{rid} of art00:0.2"]
+    assert rep.as_dict()["unplaced_reviews"] == [{"review_id": rid, "pair_id": "art00:0.2"}]
 
 
 def test_an_edited_indonesian_sentence_shows_the_old_decision_as_stale(tmp_path: Path) -> None:
