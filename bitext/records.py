@@ -102,7 +102,8 @@ class PairRecord:
     flagged: bool = True  # the checks were computed for this pair (it has pair_flags rows)
     review_id: int | None = None  # newest review row id (state marker for XLIFF/CSV round trips)
     review_comment: str | None = None
-    review_stale: bool = False  # the newest review was made on other content
+    review_stale: bool = False  # pending, and the newest review (or an earlier decision on its sentences,
+    # see bitext.review.carry) was made on other content
     aligned_target: str | None = None  # ``pairs.target`` as aligned (``target`` is the current English)
 
     @property
@@ -244,6 +245,7 @@ def _build_records(
         flags.setdefault(f[0], []).append(Finding(f[1], f[4], _opt_float(f[2]), bool(f[3]), f[5]))
 
     states = review_states(conn, chunk)  # the one definition of review state (bitext.review)
+    stale_links = _stale_links(conn, ids)
 
     logprobs = _mt_logprobs(conn, chunk)
 
@@ -281,11 +283,20 @@ def _build_records(
                 flagged=bool(pf),
                 review_id=st.review_id,
                 review_comment=st.comment,
-                review_stale=st.stale,
+                review_stale=st.stale or (st.status == PENDING and r["id"] in stale_links),
                 aligned_target=r["target"],
             )
         )
     return out
+
+
+def _stale_links(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
+    """Pairs holding sentences of an earlier decision that could not be carried (``review_stale``, kept by
+    :mod:`bitext.review.carry`; absent in a store the review tables were never made in)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='review_stale'").fetchone() is None:
+        return set()
+    return {r[0] for r in conn.execute(f"SELECT DISTINCT pair_id FROM review_stale WHERE pair_id IN"
+                                       f" ({_placeholders(len(ids))})", ids)}
 
 
 def _opt_float(value: object) -> float | None:

@@ -18,7 +18,8 @@ from typing import Any
 _LAZY = {
     "ReviewState": "state", "review_state": "state", "review_states": "state", "review_applies": "state",
     "clean_text": "state", "text_hash": "state",
-    "carry_reviews": "carry",
+    "carry_reviews": "carry", "carry_report": "carry", "CarryReport": "carry", "CarryResult": "carry",
+    "stale_decisions": "carry", "format_carry": "carry",
     "QueueItem": "worklist", "queue": "worklist", "queue_count": "worklist", "get_item": "worklist", "neighbours": "worklist",
     "pair_flags": "worklist", "flag_counts": "worklist", "history": "worklist", "review_row": "worklist",
     "review_progress": "worklist",

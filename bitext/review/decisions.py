@@ -15,13 +15,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from bitext.errors import BitextError, Conflict
-from bitext.model import ACCEPTED, DECISIONS, EDITED, PENDING
-from bitext.review.state import clean_text, newest_reviews, review_applies, review_state
+from bitext.model import ACCEPTED, DECISIONS, EDITED, PENDING, REJECTED
+from bitext.review.schema import ensure_schema
+from bitext.review.state import clean_text, newest_reviews, review_applies, review_state, text_hash
 from bitext.store import Store
+
+MAX_TEXT = 5000
+"""Longest English or comment a decision may carry (characters); longer is refused with a clear line."""
 
 __all__ = [
     "decide", "undo", "durable_tx", "newest_review", "current_english", "current_status", "require_reviewer",
-    "append_review",
+    "append_review", "seen_marker", "MAX_TEXT", "propagate", "undo_propagation", "PROPAGATED_COMMENT",
 ]  # fmt: skip
 
 
@@ -56,6 +60,17 @@ def current_english(current: sqlite3.Row | None, pair: sqlite3.Row) -> str:
 def current_status(current: sqlite3.Row | None, pair: sqlite3.Row) -> str:
     """The pair's review status given its newest review row (see :func:`review_state`)."""
     return review_state(pair["source"], pair["target"], current).status
+
+
+def seen_marker(source: str, target: str) -> str:
+    """What a page showed of a pair (its Indonesian and aligned English), as a short hash: a decision
+    carrying it is refused if re-alignment gave the pair other content meanwhile."""
+    return text_hash(f"{source}\x00{target}")[:16]
+
+
+def _check_length(pair_id: str, what: str, text: str | None) -> None:
+    if text is not None and len(text) > MAX_TEXT:
+        raise BitextError(f"pair {pair_id!r}: the {what} is {len(text):,} characters; at most {MAX_TEXT:,} are kept")
 
 
 def _pair(conn: sqlite3.Connection, store: Store, pair_id: str) -> sqlite3.Row:
@@ -120,6 +135,7 @@ def decide(
     after: str | None = None,
     comment: str | None = None,
     parent_id: int | None = None,
+    seen: str | None = None,
 ) -> int:
     """Record a decision on a pair and return the new review id (committed durably on return).
 
@@ -129,31 +145,45 @@ def decide(
     'edited' one with unchanged text as 'accepted'. ``parent_id`` is the newest review id the reviewer
     saw (0: none); if the pair's newest row differs, :class:`Conflict` is raised and nothing is written,
     except when that newest row is this very decision already saved (a resubmitted form), whose id is
-    returned.
+    returned. ``seen`` is :func:`seen_marker` of the pair as shown; if the pair has other content now
+    (re-aligned meanwhile), :class:`Conflict` is raised.
+
+    Every bead type can be decided: a pair without English (1-0) can be rejected, or edited by typing
+    the missing English (accepting it empty is refused); a 0-1 pair (English only) can be rejected or
+    accepted as an extra sentence. English and comment are limited to :data:`MAX_TEXT` characters.
     """
     if status not in DECISIONS:
         raise BitextError(f"unknown decision {status!r}; use one of {', '.join(DECISIONS)}", exit_code=2)
     reviewer = require_reviewer(reviewer)
     comment = clean_text(comment) if comment else None
     comment = comment or None
+    _check_length(pair_id, "comment", comment)
+    _check_length(pair_id, "English", after)
+    ensure_schema(store)
     with durable_tx(store) as conn:
         pair = _pair(conn, store, pair_id)
         current = newest_review(conn, pair_id)
+        if seen is not None and seen != seen_marker(pair["source"], pair["target"]):
+            raise Conflict(f"pair {pair_id!r} was re-aligned since it was opened (its text changed); "
+                           "reload it and decide again", pair_id, current)
         before = current_english(current, pair)
         current_id = current["id"] if current is not None else 0
         if parent_id is not None and current_id != parent_id:
             # The same form submitted twice (double click, retried POST) is already saved: not a conflict.
             if current is not None and (current["parent_id"] or 0) == parent_id and current["before"] is not None:
                 seen = current["before"]
-                text = seen if after is None else clean_text(after)
+                text = seen if after is None or status == REJECTED else clean_text(after)
                 if (current["reviewer"], current["status"], current["after"], current["comment"]) == (
                     reviewer, _effective_status(status, text, seen), text, comment
                 ):
                     return int(current["id"])
             raise _conflict(pair_id, current, parent_id)
         text = before if after is None else clean_text(after)
-        if not text:
-            raise BitextError(f"pair {pair_id!r}: the English text is empty; reject the pair instead")
+        if status == REJECTED:
+            text = before  # a rejection leaves the English as it was (a 1-0 pair has none)
+        elif not text:
+            raise BitextError(f"pair {pair_id!r}: the English is empty; type the English and save the edit, "
+                              "or reject the pair")
         status = _effective_status(status, text, before)
         return append_review(
             store,
@@ -177,6 +207,7 @@ def undo(store: Store, pair_id: str, *, reviewer: str, parent_id: int | None = N
     row and :class:`BitextError` if the pair has no review to undo.
     """
     reviewer = require_reviewer(reviewer)
+    ensure_schema(store)
     with durable_tx(store) as conn:
         pair = _pair(conn, store, pair_id)
         rows = conn.execute(
@@ -201,3 +232,62 @@ def undo(store: Store, pair_id: str, *, reviewer: str, parent_id: int | None = N
             comment=prev["comment"] if prev is not None else None,
             parent=newest["id"],
         )
+
+
+PROPAGATED_COMMENT = "same Indonesian as {pair}: edit propagated (review #{rid})"
+
+
+def propagate(store: Store, review_id: int, pair_ids: list[str], *, reviewer: str) -> list[int]:
+    """Apply the English of an edit (review ``review_id``) to other pending pairs with the identical
+    Indonesian: one 'edited' row per pair (recorded in ``review_propagated``, so
+    :func:`undo_propagation` can take them back). Pairs that are no longer pending, or whose Indonesian
+    differs, are left alone. Returns the new review ids.
+    """
+    reviewer = require_reviewer(reviewer)
+    ensure_schema(store)
+    out: list[int] = []
+    with durable_tx(store) as conn:
+        src = conn.execute("SELECT * FROM reviews WHERE id = ?", (review_id,)).fetchone()
+        if src is None or src["status"] != EDITED or not src["after"]:
+            raise BitextError(f"review #{review_id}: not an edit; nothing to propagate")
+        for pid in pair_ids:
+            pair = conn.execute("SELECT id, source, target FROM pairs WHERE id = ?", (pid,)).fetchone()
+            if pair is None or pair["source"] != src["source"] or pid == src["pair_id"]:
+                continue
+            current = newest_review(conn, pid)
+            if current_status(current, pair) != PENDING:
+                continue  # decided meanwhile: never overwritten
+            before = current_english(current, pair)
+            status = EDITED if src["after"] != before else ACCEPTED
+            rid = append_review(store, pair, reviewer=reviewer, status=status, before=before, after=src["after"],
+                                comment=PROPAGATED_COMMENT.format(pair=src["pair_id"], rid=review_id),
+                                parent=current["id"] if current is not None else None)
+            conn.execute("INSERT INTO review_propagated(review_id, from_review) VALUES (?, ?)", (rid, review_id))
+            out.append(rid)
+    return out
+
+
+def undo_propagation(store: Store, review_id: int, *, reviewer: str) -> tuple[int, int]:
+    """Undo every decision propagated from edit ``review_id`` that is still its pair's newest row (one
+    undo row each, see :func:`undo`); returns (undone, left: decided again since, not touched)."""
+    ensure_schema(store)
+    undone = left = 0
+    with durable_tx(store) as conn:
+        for row in conn.execute("SELECT r.id, r.pair_id FROM review_propagated p JOIN reviews r ON r.id = p.review_id"
+                                " WHERE p.from_review = ? ORDER BY r.id", (review_id,)).fetchall():
+            newest = newest_review(conn, row["pair_id"])
+            if newest is None or newest["id"] != row["id"]:
+                left += 1
+                continue
+            undo(store, row["pair_id"], reviewer=reviewer, parent_id=row["id"])
+            undone += 1
+    return undone, left
+
+
+def propagated_from(store: Store, review_id: int) -> list[sqlite3.Row]:
+    """The rows propagated from edit ``review_id``, with whether each is still its pair's state."""
+    ensure_schema(store)
+    return store.conn.execute(
+        "SELECT r.*, r.id = (SELECT MAX(x.id) FROM reviews x WHERE x.pair_id = r.pair_id) AS current"
+        " FROM review_propagated p JOIN reviews r ON r.id = p.review_id WHERE p.from_review = ? ORDER BY r.id",
+        (review_id,)).fetchall()

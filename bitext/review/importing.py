@@ -23,6 +23,7 @@ from bitext.review.decisions import (
     newest_review,
     require_reviewer,
 )
+from bitext.review.schema import ensure_schema
 from bitext.review.state import clean_text, text_hash
 from bitext.store import Store
 
@@ -60,6 +61,7 @@ def import_review(
 
     result = ImportResult()
     seen: dict[str, str] = {}
+    ensure_schema(store)  # before the rows are written: their sentence ids are captured then
     with durable_tx(store) as conn:
         for rec in records:
             if rec.problem:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bitext.errors import BitextError
 from bitext.model import (
-    BLOCKING_SEVERITIES,
+    APPROVED,
     DECISIONS,
     INFO,
     NO_FLAG_RANK,
@@ -25,7 +25,7 @@ from bitext.model import (
     severity_case,
 )
 from bitext.records import Finding, PairRecord, pair_records
-from bitext.review.state import SQL_FUNCTION, register_sql
+from bitext.review.schema import ensure_schema, has_schema
 from bitext.store import Store
 
 __all__ = [
@@ -93,31 +93,21 @@ class QueueItem:
 
 
 def _conn(store: Store) -> sqlite3.Connection:
-    """This thread's connection with the review-state SQL function registered."""
-    return register_sql(store.conn)
+    """This thread's connection, the review tables made (or upgraded) first."""
+    ensure_schema(store)
+    return store.conn
 
 
 _SEV_CASE = severity_case("severity")
 _RANK_SEVERITY = {rank: sev for sev, rank in SEVERITY_RANK.items()}
-_BLOCKING = "severity IN ({})".format(", ".join(f"'{s}'" for s in BLOCKING_SEVERITIES))
 
-# One row per pair with the columns the filters and the order need; the pair itself is then read as a
-# record. Correlated subqueries, not joins on GROUP BY views: they use the indexes reviews(pair_id, id)
-# and pair_flags(pair_id, ...) per pair, where SQLite would rescan a materialised view for every pair.
-# '+f.fired' keeps SQLite from picking the (fired, check_name) index, which scans every fired flag.
-# Status and current English are review_state() itself (an SQL function), so SQL filters on them agree
-# with the records by construction.
-_ST = "p.source, p.target, st.id, st.source, st.pair_target, st.before, st.status, st.after"
-_BASE = f"""
-SELECT p.id, p.article_id, p.kind, p.bead_idx, p.source, p.target AS original_target, p.mt,
-       {SQL_FUNCTION}('status', {_ST}) AS status,
-       {SQL_FUNCTION}('english', {_ST}) AS target,
-       COALESCE((SELECT MIN({_SEV_CASE}) FROM pair_flags f WHERE f.pair_id = p.id AND +f.fired = 1),
-                {NO_FLAG_RANK}) AS sev_rank
-FROM pairs p
-LEFT JOIN reviews st ON st.id = (SELECT MAX(r.id) FROM reviews r WHERE r.pair_id = p.id)
-"""
-_ORDER = "sev_rank, article_id, kind, bead_idx, id"
+# The queue reads the per-pair state table (bitext.review.schema, kept current by triggers), so picking
+# the next pair is one index range scan whatever the corpus size; what a pair looks like still comes
+# from the read model (records), so the queue, the page and every export agree.
+_BASE = "SELECT s.pair_id AS id, s.article_id, s.kind, s.bead_idx, s.status, s.sev_rank FROM review_pair_state s"
+_ORDER = "sev_rank, article_id, kind, bead_idx, pair_id"
+MAX_SEARCH = 500
+"""Longest search text (characters); a longer one is refused with a clear line."""
 
 
 def _items(conn: sqlite3.Connection, ids: Sequence[str], reasons: bool = False) -> list[QueueItem]:
@@ -132,30 +122,41 @@ def _filters(
     if status:
         if status not in STATUSES:
             raise BitextError(f"unknown review status {status!r}; use one of {', '.join(STATUSES)}", 2)
-        where.append("status = ?")
+        where.append("s.status = ?")
         params.append(status)
     if flag == "any":
-        where.append(f"sev_rank < {NO_FLAG_RANK}")
+        where.append(f"s.sev_rank < {NO_FLAG_RANK}")
     elif flag == "none":
-        where.append(f"sev_rank = {NO_FLAG_RANK}")
+        where.append(f"s.sev_rank = {NO_FLAG_RANK}")
     elif flag:
-        where.append("EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = q.id AND +f.fired = 1 AND f.check_name = ?)")
+        where.append("EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = s.pair_id AND f.check_name = ?"
+                     " AND f.fired = 1)")
         params.append(flag)
     if article:
-        where.append("article_id = ?")
+        where.append("s.article_id = ?")
         params.append(article)
     if kind:
-        where.append("kind = ?")
+        where.append("s.kind = ?")
         params.append(kind)
     if search:
-        # LIKE with escaped wildcards: the user's % and _ are literal characters.
-        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", search.strip()) + "%"
+        search = search.strip()
+        if len(search) > MAX_SEARCH:
+            raise BitextError(f"the search is {len(search):,} characters; search for at most {MAX_SEARCH}", 2)
+        # LIKE with escaped wildcards: the user's % and _ are literal characters. The reviewer's English
+        # is the applying review's 'after' (approved pairs only).
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", search) + "%"
+        like = "LIKE ? ESCAPE '\\'"
+        # One sequential pass over pairs (and reviews), then index lookups of the few matches.
         where.append(
-            "(source LIKE ? ESCAPE '\\' OR target LIKE ? ESCAPE '\\' OR original_target LIKE ? ESCAPE '\\'"
-            " OR mt LIKE ? ESCAPE '\\' OR id = ?)"
+            f"(s.pair_id = ? OR s.pair_id IN (SELECT id FROM pairs WHERE source {like} OR target {like}"
+            f" OR mt {like}) OR (s.status IN {_APPROVED_SQL} AND s.review_id IN (SELECT id FROM reviews"
+            f" WHERE after {like})))"
         )
-        params += [pattern, pattern, pattern, pattern, search.strip()]
+        params += [search, pattern, pattern, pattern, pattern]
     return where, params
+
+
+_APPROVED_SQL = "(" + ", ".join(f"'{a}'" for a in APPROVED) + ")"
 
 
 def _where(where: list[str]) -> str:
@@ -171,6 +172,7 @@ def queue(
     search: str | None = None,
     kind: str | None = None,
     after: str | None = None,
+    before: str | None = None,
     limit: int | None = 50,
     offset: int = 0,
 ) -> list[QueueItem]:
@@ -179,19 +181,25 @@ def queue(
     Filters combine with AND: ``flag`` is a check name whose flag fired, or ``'any'`` (some flag fired)
     or ``'none'`` (no flag fired); ``status`` one of :data:`~bitext.model.STATUSES`; ``article`` an
     article id; ``kind`` 'mt' or 'reference'; ``search`` a case-insensitive (ASCII) substring of the
-    source, current or original English, or MT, or an exact pair id. ``after`` starts the page after
-    that pair's place in the order (whether or not the pair itself matches the filters), for "next
-    pair" navigation.
+    source, current or original English, or MT, or an exact pair id (at most :data:`MAX_SEARCH`
+    characters). ``after`` starts the page after that pair's place in the order (whether or not the
+    pair itself matches the filters), for "next pair" navigation; ``before`` gives the pairs just before
+    it, nearest first ("previous pair").
     """
     conn = _conn(store)
     where, params = _filters(flag, status, article, search, kind)
-    if after is not None:
-        key = conn.execute(f"SELECT {_ORDER} FROM ({_BASE}) WHERE id = ?", (after,)).fetchone()
+    order = _ORDER
+    for anchor, op in ((after, ">"), (before, "<")):
+        if anchor is None:
+            continue
+        key = conn.execute(f"SELECT {_ORDER} FROM review_pair_state WHERE pair_id = ?", (anchor,)).fetchone()
         if key is None:
-            raise BitextError(f"pair {after!r}: no such pair in {store.path}")
-        where.append(f"({_ORDER}) > (?, ?, ?, ?, ?)")
+            raise BitextError(f"pair {anchor!r}: no such pair in {store.path}")
+        where.append(f"({', '.join('s.' + c for c in _ORDER.split(', '))}) {op} (?, ?, ?, ?, ?)")
         params += list(key)
-    sql = f"SELECT id FROM ({_BASE}) q{_where(where)} ORDER BY {_ORDER} LIMIT ? OFFSET ?"
+        if op == "<":
+            order = ", ".join(f"{c} DESC" for c in _ORDER.split(", "))
+    sql = f"{_BASE}{_where(where)} ORDER BY {order} LIMIT ? OFFSET ?"
     params += [-1 if limit is None else limit, offset]
     return _items(conn, [r[0] for r in conn.execute(sql, params)])
 
@@ -206,8 +214,16 @@ def queue_count(
     kind: str | None = None,
 ) -> int:
     """Number of pairs :func:`queue` would return with these filters and no limit."""
+    conn = _conn(store)
+    if not (flag or article or search or kind):  # the counts table: O(1)
+        if status and status not in STATUSES:
+            _filters(None, status, None, None, None)  # raises the one message
+        sql, params = "SELECT COALESCE(SUM(n), 0) FROM review_counts", []
+        if status:
+            sql, params = sql + " WHERE status = ?", [status]
+        return conn.execute(sql, params).fetchone()[0]
     where, params = _filters(flag, status, article, search, kind)
-    return _conn(store).execute(f"SELECT COUNT(*) FROM ({_BASE}) q{_where(where)}", params).fetchone()[0]
+    return conn.execute(f"SELECT COUNT(*) FROM review_pair_state s{_where(where)}", params).fetchone()[0]
 
 
 def get_item(store: Store, pair_id: str) -> QueueItem | None:
@@ -232,13 +248,28 @@ def pair_flags(store: Store, pair_id: str) -> list[sqlite3.Row]:
     ).fetchall()
 
 
+_FLAG_COUNTS: dict[str, tuple[tuple[int, int], list[tuple[str, str, int]]]] = {}
+
+
 def flag_counts(store: Store) -> list[tuple[str, str, int]]:
-    """(check name, worst severity, number of pairs) of every check that fired somewhere."""
-    rows = store.conn.execute(
+    """(check name, worst severity, number of pairs) of every check that fired somewhere.
+
+    Counted once per change of the flags (the newest ``pair_flags`` rowid, which every write of flags
+    moves, and the number of pairs), not on every page: at 200k pairs the count reads ~25k rows.
+    """
+    conn = _conn(store)
+    key = (conn.execute("SELECT MAX(rowid) FROM pair_flags").fetchone()[0] or 0,
+           conn.execute("SELECT COALESCE(SUM(n), 0) FROM review_counts").fetchone()[0])
+    cached = _FLAG_COUNTS.get(str(store.path))
+    if cached is not None and cached[0] == key:
+        return list(cached[1])
+    rows = conn.execute(
         f"SELECT check_name, MIN({_SEV_CASE}) AS r, COUNT(*) FROM pair_flags WHERE fired = 1"
         " GROUP BY check_name ORDER BY r, check_name"
     )
-    return [(r[0], _RANK_SEVERITY[r[1]], r[2]) for r in rows]
+    out = [(r[0], _RANK_SEVERITY[r[1]], r[2]) for r in rows]
+    _FLAG_COUNTS[str(store.path)] = (key, out)
+    return list(out)
 
 
 def history(store: Store, pair_id: str) -> list[sqlite3.Row]:
@@ -252,20 +283,32 @@ def review_row(store: Store, review_id: int) -> sqlite3.Row | None:
 
 
 def review_progress(store: Store) -> dict[str, int]:
-    """Counts for ``bitext status`` and the web app header.
+    """Counts for ``bitext status`` and the web app header (from the counts table: O(1)).
 
     Keys: ``pairs`` (all pairs), ``reviewed`` (accepted + edited + rejected), ``accepted``, ``edited``,
     ``rejected``, ``pending`` and ``needs_review``: pending pairs on which a check of a blocking
     severity fired (:func:`bitext.model.needs_review`). Reviews of pairs that no longer exist, or made
     on content the pair no longer has, are not counted (the pair is pending).
     """
-    blocking = f"EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = q.id AND +f.fired = 1 AND f.{_BLOCKING})"
-    rows = _conn(store).execute(f"SELECT status, {blocking} AS blocking, COUNT(*) AS n FROM ({_BASE}) q GROUP BY 1, 2")
     out = {"pairs": 0, "reviewed": 0, **dict.fromkeys((*DECISIONS, PENDING), 0), "needs_review": 0}  # print order
-    for r in rows:
-        out["pairs"] += r["n"]
-        out[r["status"]] += r["n"]
-        if r["status"] == PENDING and r["blocking"]:
-            out["needs_review"] += r["n"]
+    if store.read_only and not has_schema(store.conn):
+        rows = _progress_rows_slow(store)
+    else:
+        rows = _conn(store).execute("SELECT status, needs_review, SUM(n) FROM review_counts GROUP BY 1, 2").fetchall()
+    for status, blocking, n in rows:
+        out["pairs"] += n
+        out[status] += n
+        if status == PENDING and blocking:
+            out["needs_review"] += n
     out["reviewed"] = sum(out[d] for d in DECISIONS)
     return out
+
+
+def _progress_rows_slow(store: Store) -> list[tuple[str, int, int]]:
+    """The counts from the pairs themselves, for a read-only store the review tables were never made in."""
+    from collections import Counter
+
+    from bitext.records import iter_pairs
+
+    tally = Counter((rec.review_status, int(rec.needs_review)) for rec in iter_pairs(store, checks=()))
+    return [(st, nr, n) for (st, nr), n in tally.items()]

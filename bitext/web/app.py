@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from bitext.errors import BitextError
@@ -56,6 +56,10 @@ ROUTES = (
     Route("/decide", "decide", views.decide, ("POST",)),
     Route("/undo", "undo", views.undo, ("POST",)),
     Route("/reviewer", "set_reviewer", views.set_reviewer, ("POST",)),
+    Route("/stats", "stats_page", views.stats_page),
+    Route("/sign-off", "sign_off", views.sign_off, ("POST",)),
+    Route("/propagate", "propagate", views.propagate, ("POST",)),
+    Route("/undo-propagation", "undo_propagation", views.undo_propagation, ("POST",)),
 )
 
 
@@ -88,7 +92,8 @@ def create_app(
 
     @app.errorhandler(BitextError)
     def bitext_error(e: BitextError) -> Response:
-        return views.error_page(400, str(e))
+        # A refused save shows the reviewer's typed English, so nothing typed is lost.
+        return views.error_page(400, str(e), keep_text=request.method == "POST")
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException) -> Response:
@@ -118,6 +123,47 @@ def _check_listen(host: str, port: int) -> None:
             raise BitextError(f"cannot listen on {host}:{port}: {e.strerror} (try another --port)", 2) from e
 
 
+MIN_TOKEN = 16
+"""Shortest access token accepted (characters): a short one can be guessed."""
+
+
+class _Handler:
+    """werkzeug's request handler, logging the path without its query string (the access token rides in
+    ``?token=`` once; it must not land in a terminal or a log file)."""
+
+    @staticmethod
+    def make() -> type:
+        from werkzeug.serving import WSGIRequestHandler
+
+        class Handler(WSGIRequestHandler):
+            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+                saved = getattr(self, "path", None)
+                if saved is not None and "?" in saved:
+                    self.path = saved.partition("?")[0] + "?…"
+                try:
+                    super().log_request(code, size)
+                finally:
+                    if saved is not None:
+                        self.path = saved
+
+        return Handler
+
+
+def reachable_host(host: str) -> str:
+    """An address a browser can open for a server bound to ``host``: the wildcard addresses 0.0.0.0 and
+    :: are not reachable, so this machine's address (as other machines route to it) is given instead."""
+    if host not in ("0.0.0.0", "::", ""):
+        return host
+    family = socket.AF_INET6 if host == "::" else socket.AF_INET
+    probe = ("2001:db8::1", 80) if family == socket.AF_INET6 else ("192.0.2.1", 80)  # documentation ranges
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as s:
+            s.connect(probe)  # no packet is sent: only picks the interface a route would use
+            return s.getsockname()[0]
+    except OSError:
+        return socket.gethostname()
+
+
 def serve(
     corpus: str | Path,
     *,
@@ -130,7 +176,9 @@ def serve(
     """Serve the review app until interrupted (werkzeug's threaded WSGI server: one thread per request).
 
     On a non-loopback ``host`` a token is required: ``token``, else ``$BITEXT_REVIEW_TOKEN``, else a
-    random one; the URL with it is printed once.
+    random one; one shorter than :data:`MIN_TOKEN` characters is refused. The URL with it is printed once
+    (with an address a browser can reach: never 0.0.0.0); the access log never shows query strings. Any
+    loopback address works (``--host 127.0.0.2``).
     """
     from werkzeug.serving import make_server
 
@@ -139,14 +187,19 @@ def serve(
     local = is_loopback(host)
     if not local:
         token = token or os.environ.get(TOKEN_ENV) or secrets.token_urlsafe(24)
+        if len(token) < MIN_TOKEN:
+            raise BitextError(f"the access token is {len(token)} characters; use at least {MIN_TOKEN} "
+                              f"(or unset {TOKEN_ENV} to get a random one)", exit_code=2)
+    hosts = LOOPBACK_NAMES + ((host.strip("[]"),) if host.strip("[]") not in LOOPBACK_NAMES else ())
     app = create_app(store, reviewer=reviewer, token=None if local else token,
-                     allowed_hosts=LOOPBACK_NAMES if local else None)
+                     allowed_hosts=hosts if local else None)
     _check_listen(host, port)
     try:
-        server = make_server(host, port, app, threaded=True)
+        server = make_server(host, port, app, threaded=True, request_handler=_Handler.make())
     except (OSError, SystemExit) as e:  # werkzeug prints its own message and exits on a busy port
         raise BitextError(f"cannot listen on {host}:{port}", exit_code=2) from e
-    shown = f"[{host}]" if ":" in host else host
+    shown = reachable_host(host)
+    shown = f"[{shown}]" if ":" in shown else shown
     url = f"http://{shown}:{server.port}/"
     if local:
         print(f"bitext review: {store.path} at {url}  (Ctrl-C to stop)", file=out, flush=True)

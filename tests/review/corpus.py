@@ -80,7 +80,7 @@ def realign(store: Store, aid: str, pairs: list[tuple[str, str, str]], kind: str
         store.replace_pairs(aid, kind, [])
         for i, (pid, src, tgt) in enumerate(pairs):
             b.pair(pid, src, tgt, article_id=aid, kind=kind, bead_idx=i, mt=tgt, bead_type="1-1" if src else "0-1")
-        return review.carry_reviews(store, aid)
+        return review.carry_reviews(store, aid).rows
 
 
 def set_target(path: Path, unit_id: str, text: str) -> None:

@@ -48,8 +48,8 @@ def test_carry_keeps_kinds_and_articles_apart_and_ignores_undone(store: Store) -
         ref = "The government is building a new bridge."
         b.pair("a1:ref-0", s0, ref, kind="reference", bead_idx=0, mt=ref)
         b.pair("a10:mt:0", s0, t0, article_id="a2", bead_idx=9, mt=t0)
-        assert review.carry_reviews(store, "a1") == 0
-        assert review.carry_reviews(store, "a10") == 0  # 'a1:' pair ids are not 'a10:' ones (prefix, not LIKE)
+        assert review.carry_reviews(store, "a1").rows == 0
+        assert review.carry_reviews(store, "a10").rows == 0  # 'a1:' pair ids are not 'a10:' ones (prefix, not LIKE)
     assert realign(store, "a1", [("a1:mt:9", PAIRS[2][3], PAIRS[2][4])]) == 0
     assert review.get_item(store, "a1:mt:9").status == "pending"
 

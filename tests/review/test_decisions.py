@@ -11,6 +11,7 @@ from bitext import review
 from bitext.errors import BitextError, Conflict
 from bitext.review import decide, history, undo
 from bitext.store import Store
+from tests.factories import CorpusBuilder
 from tests.review.corpus import PAIRS, make_store, rewrite_pair, rows
 
 # -- decisions ------------------------------------------------------------------------------
@@ -53,7 +54,7 @@ def test_decide_rejects_bad_input(store: Store) -> None:
         decide(store, "a1:mt:0", "pending", reviewer="ana")
     with pytest.raises(BitextError, match="reviewer name"):
         decide(store, "a1:mt:0", "accepted", reviewer=" ")
-    with pytest.raises(BitextError, match="empty; reject"):
+    with pytest.raises(BitextError, match="English is empty; type the English"):
         decide(store, "a1:mt:0", "edited", reviewer="ana", after=" \n ")
     assert rows(store) == []
 
@@ -140,3 +141,46 @@ def test_undo_of_a_review_on_other_content_restores_pending(store: Store) -> Non
     assert (item.status, item.target, item.stale) == ("pending", "Other sentence.", False)
     assert history(store, "a1:mt:0")[-1]["after"] is None
 
+
+
+def test_every_bead_type_can_be_decided(store: Store) -> None:
+    b = CorpusBuilder(store)
+    b.pair("a1:0.7", "Kalimat tanpa terjemahan.", "", bead_idx=7, bead_type="1-0")
+    b.pair("a1:t8", "", "An extra English sentence.", bead_idx=8, bead_type="0-1")
+    b.pair("a1:0.9", "Kalimat lain tanpa terjemahan.", "", bead_idx=9, bead_type="1-0")
+    # A 1-0 pair cannot be accepted empty, but can be rejected, or edited by typing the English.
+    with pytest.raises(BitextError, match="English is empty"):
+        decide(store, "a1:0.7", "accepted", reviewer="ana")
+    rid = decide(store, "a1:0.7", "rejected", reviewer="ana")
+    assert (review.get_item(store, "a1:0.7").status, history(store, "a1:0.7")[-1]["after"]) == ("rejected", "")
+    decide(store, "a1:0.7", "edited", reviewer="ana", after="A sentence without a translation.", parent_id=rid)
+    item = review.get_item(store, "a1:0.7")
+    assert (item.status, item.target) == ("edited", "A sentence without a translation.")
+    # "accept" with typed English is an edit, as for any pair.
+    decide(store, "a1:0.9", "accepted", reviewer="ana", after="Another one.")
+    assert review.get_item(store, "a1:0.9").status == "edited"
+    # A 0-1 pair: accepted as an extra, or rejected.
+    decide(store, "a1:t8", "accepted", reviewer="ana")
+    assert review.get_item(store, "a1:t8").status == "accepted"
+    decide(store, "a1:t8", "rejected", reviewer="ana")
+    assert review.get_item(store, "a1:t8").status == "rejected"
+
+
+def test_a_decision_on_content_that_changed_since_it_was_shown_is_a_conflict(store: Store) -> None:
+    from bitext.review.decisions import seen_marker
+
+    shown = seen_marker(PAIRS[1][3], PAIRS[1][4])
+    rewrite_pair(store, "a1:mt:1", target="The bridge is 200 metres long.")  # re-aligned: new English, same id
+    with pytest.raises(Conflict, match="re-aligned since it was opened"):
+        decide(store, "a1:mt:1", "accepted", reviewer="ana", parent_id=0, seen=shown)
+    assert rows(store) == []
+    decide(store, "a1:mt:1", "accepted", reviewer="ana", parent_id=0,
+           seen=seen_marker(PAIRS[1][3], "The bridge is 200 metres long."))
+
+
+def test_long_text_is_refused_with_a_clear_line(store: Store) -> None:
+    with pytest.raises(BitextError, match="the English is 5,001 characters; at most 5,000"):
+        decide(store, "a1:mt:0", "edited", reviewer="ana", after="x" * 5001)
+    with pytest.raises(BitextError, match="the comment is 6,000 characters"):
+        decide(store, "a1:mt:0", "accepted", reviewer="ana", comment="y" * 6000)
+    assert rows(store) == []

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -162,6 +163,19 @@ def page(browser: object) -> Iterator[object]:
     ctx.close()
 
 
+@contextmanager
+def serving(browser: object, corpus: Path, width: int = 1280, height: int = 800) -> Iterator[tuple[Server, object]]:
+    """The server over ``corpus`` and a fresh page in a context of that size; both closed after."""
+    srv = Server(corpus, free_port())
+    srv.start()
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        yield srv, ctx.new_page()
+    finally:
+        ctx.close()
+        srv.kill()
+
+
 def shown_pair(page: object) -> str:
     return page.get_attribute("#pair", "data-pair-id")
 
@@ -195,6 +209,9 @@ def test_keyboard_review_survives_a_killed_server(server: Server, page: object) 
     assert page.evaluate("document.activeElement.id") == "after"
     page.keyboard.press("Control+a")
     page.keyboard.type("Mamuju (ANTARA) - West Sulawesi urges civil servants to put human rights first.")
+    press_and_wait(page, "Control+Enter")
+    assert "length" in page.inner_text("#qa")  # QA on save: much shorter than expected; saved on a second confirm
+    page.focus("#after")
     press_and_wait(page, "Control+Enter")
     assert state(corpus, second) == ("edited", "Mamuju (ANTARA) - West Sulawesi urges civil servants to put human "
                                                "rights first.")
@@ -284,6 +301,16 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
+def shoot(pg: object, tmp_path: Path, name: str, size: tuple[int, int]) -> None:
+    """Screenshot the page; with BITEXT_UPDATE_SCREENSHOT=1 also into docs/NAME."""
+    out = tmp_path / name
+    pg.screenshot(path=str(out))
+    assert png_size(out) == size
+    if os.environ.get("BITEXT_UPDATE_SCREENSHOT") == "1":
+        (ROOT / "docs").mkdir(exist_ok=True)
+        (ROOT / "docs" / name).write_bytes(out.read_bytes())
+
+
 def test_screenshot(tmp_path: Path, browser: object) -> None:
     store = build_store(tmp_path / "shot")
     review.decide(store, f"{ARTICLE}:0", "accepted", reviewer="ana")
@@ -296,12 +323,134 @@ def test_screenshot(tmp_path: Path, browser: object) -> None:
     try:
         pg = ctx.new_page()
         pg.goto(f"{srv.url}/pair?id={ARTICLE}:2&last={rid}")
-        out = tmp_path / "review.png"
-        pg.screenshot(path=str(out))
-        assert png_size(out) == (1280, 800)
-        if os.environ.get("BITEXT_UPDATE_SCREENSHOT") == "1":
-            (ROOT / "docs").mkdir(exist_ok=True)
-            (ROOT / "docs" / "review.png").write_bytes(out.read_bytes())
+        shoot(pg, tmp_path, "review.png", (1280, 800))
     finally:
         ctx.close()
         srv.kill()
+
+
+def _edge_store(folder: Path) -> Store:
+    """A 1-0 pair, a 0-1 pair and another 1-0 pair, each with an error flag (the top of the queue)."""
+    b = CorpusBuilder(folder)
+    b.article("e", title="Edge beads")
+    b.pair("e:0.0", "Jembatan itu sepanjang 200 meter.", "", bead_idx=0, bead_type="1-0")
+    b.pair("e:t1", "", "The mayor attended the ceremony.", bead_idx=1, bead_type="0-1")
+    b.pair("e:0.1", "Warga menyambut baik.", "", bead_idx=2, bead_type="1-0")
+    b.pair("e:0.2", "Pasar ramai.", "The market is busy.", bead_idx=3)
+    for pid in ("e:0.0", "e:t1", "e:0.1"):
+        b.flag(pid, "empty_side", severity="error", reason="one side is empty")
+    return b.store
+
+
+def test_1_0_and_0_1_pairs_are_decided_by_keyboard(browser: object, tmp_path: Path) -> None:
+    _edge_store(tmp_path / "edge").close()
+    with serving(browser, tmp_path / "edge") as (srv, pg):
+        pg.goto(srv.url + "/")
+        assert shown_pair(pg) == "e:0.0" and "No English (1-0)" in pg.inner_text("#hint")
+        press_and_wait(pg, "r")  # reject the 1-0 pair
+        assert state(srv.corpus, "e:0.0") == ("rejected", "")
+        assert shown_pair(pg) == "e:t1" and "0-1" in pg.inner_text("#hint")
+        assert "Accept as extra" in pg.inner_text("#btn-accept")
+        press_and_wait(pg, "a")  # accept the English-only pair as an extra
+        assert state(srv.corpus, "e:t1") == ("accepted", "The mayor attended the ceremony.")
+        assert shown_pair(pg) == "e:0.1"
+        pg.keyboard.press("e")
+        pg.keyboard.type("Residents welcomed it.")
+        press_and_wait(pg, "Control+Enter")  # the missing English, typed
+        assert state(srv.corpus, "e:0.1") == ("edited", "Residents welcomed it.")
+        assert shown_pair(pg) == "e:0.2"  # nothing flagged is left that no key resolves
+
+
+def test_realignment_while_reviewing_keeps_every_decision(browser: object, tmp_path: Path) -> None:
+    b = CorpusBuilder(tmp_path / "re")
+    texts = ["Satu kalimat di sini.", "Kalimat kedua panjang sekali.", "Kalimat ketiga.", "Kalimat keempat."]
+    ids = b.article("r", [texts])
+    for k, t in enumerate(texts):
+        b.pair(f"r:0.{k}", t, f"Sentence {k}.", bead_idx=k, src_ids=[ids[k]])
+    b.store.close()
+    with serving(browser, tmp_path / "re") as (srv, pg):
+        pg.goto(srv.url + "/")
+        for _ in range(3):
+            press_and_wait(pg, "a")  # r:0.0, r:0.1, r:0.2 accepted; r:0.3 is open in the browser
+        assert shown_pair(pg) == "r:0.3"
+        # The aligner rewrites the article while the server runs: 0.1 and 0.2 merge, 0.0 and 0.3 move.
+        with Store.open(tmp_path / "re", create=False) as s, s.tx():
+            s.replace_pairs("r", "mt", [])
+            bb = CorpusBuilder(s)
+            bb.pair("r:0.0", texts[0], "Sentence 0, again.", article_id="r", bead_idx=0, src_ids=[ids[0]])
+            bb.pair("r:0.1+0.2", f"{texts[1]} {texts[2]}", "Sentences 1 and 2.", article_id="r", bead_idx=1,
+                    bead_type="2-1", src_ids=[ids[1], ids[2]])
+            bb.pair("r:0.3", texts[3], "Sentence 3, again.", article_id="r", bead_idx=2, src_ids=[ids[3]])
+            review.carry_reviews(s, "r")
+        press_and_wait(pg, "a")  # the open page saw other English: refused, nothing decided blindly
+        assert "re-aligned since it was opened" in pg.inner_text("#why")
+        assert "Sentence 3, again." in pg.inner_text("#conflict")
+        with Store.open(tmp_path / "re", create=False) as s:
+            rep = review.carry_report(s)
+            assert (rep.carried, rep.unplaced) == (2, 0)
+            assert review.get_item(s, "r:0.0").status == "accepted"
+            assert review.get_item(s, "r:0.1+0.2").target == "Sentence 1. Sentence 2."
+        pg.goto(srv.url + "/review?status=all")
+        assert "2/3 reviewed" in pg.inner_text("#progress")
+
+
+def test_phone_width_has_no_sideways_scrolling(browser: object, tmp_path: Path) -> None:
+    store = build_store(tmp_path / "phone")
+    review.decide(store, f"{ARTICLE}:1", "edited", reviewer="ana", after=PAIRS[1][1].replace("Applying", "Upholding"))
+    store.close()
+    srv = Server(tmp_path / "phone", free_port())
+    srv.start()
+    try:
+        for width, height in ((390, 844), (820, 1180)):
+            ctx = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
+            pg = ctx.new_page()
+            pg.goto(f"{srv.url}/pair?id={ARTICLE}:2")
+            assert pg.evaluate("document.documentElement.scrollWidth") <= width, width
+            if width == 390:
+                shoot(pg, tmp_path, "review-phone.png", (390, 844))
+            ctx.close()
+    finally:
+        srv.kill()
+
+
+def test_diff_propagation_with_undo_and_qa_on_save(browser: object, tmp_path: Path) -> None:
+    repeat = "Demikian disampaikan juru bicara itu."
+    b = CorpusBuilder(tmp_path / "pe")
+    for aid in ("p1", "p2", "p3"):
+        b.article(aid)
+        b.pair(f"{aid}:0.0", repeat, "Thus conveyed by the spokesman.", article_id=aid, mt="Thus conveyed by the spokesman.")
+    b.pair("p3:0.1", "Harga naik 10 persen.", "Prices rose 10 percent.", article_id="p3", bead_idx=1,
+           mt="Prices rose 10 percent.")
+    b.store.close()
+    with serving(browser, tmp_path / "pe") as (srv, pg):
+        pg.goto(srv.url + "/pair?id=p1:0.0")
+        pg.keyboard.press("e")
+        pg.keyboard.press("Control+a")
+        pg.keyboard.type("Thus said the spokesman.")
+        press_and_wait(pg, "Control+Enter")
+        assert state(srv.corpus, "p1:0.0") == ("edited", "Thus said the spokesman.")
+        # The next page offers the same edit for the two other pending pairs with this Indonesian.
+        assert "2 other pending pairs have the same Indonesian" in pg.inner_text("#propagate")
+        with pg.expect_navigation(wait_until="load"):
+            pg.click("#propagate-form button")
+        assert "Edit applied to 2 pairs" in pg.inner_text("#propagated")
+        assert state(srv.corpus, "p2:0.0") == state(srv.corpus, "p3:0.0") == ("edited", "Thus said the spokesman.")
+        pg.goto(srv.url + "/pair?id=p2:0.0&status=all")
+        assert pg.inner_text("#mt-diff") == "vs MT: Thus conveyed bysaid the spokesman."
+        assert pg.inner_text("#mt-diff del") == "conveyed by" and pg.inner_text("#mt-diff ins") == "said"
+        pg.go_back()
+        with pg.expect_navigation(wait_until="load"):
+            pg.click("#undo-propagation-form button")
+        assert state(srv.corpus, "p2:0.0") == state(srv.corpus, "p3:0.0") == ("pending", None)
+        assert state(srv.corpus, "p1:0.0") == ("edited", "Thus said the spokesman.")
+        # QA on save: a wrong number is shown and needs a second save; the typed text stays in the box.
+        pg.goto(srv.url + "/pair?id=p3:0.1")
+        pg.keyboard.press("e")
+        pg.keyboard.press("Control+a")
+        pg.keyboard.type("Prices rose 15 percent.")
+        press_and_wait(pg, "Control+Enter")
+        assert "numbers" in pg.inner_text("#qa") and state(srv.corpus, "p3:0.1") is None
+        assert pg.input_value("#after") == "Prices rose 15 percent."
+        pg.focus("#after")
+        press_and_wait(pg, "Control+Enter")
+        assert state(srv.corpus, "p3:0.1") == ("edited", "Prices rose 15 percent.")

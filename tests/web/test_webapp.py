@@ -40,13 +40,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
     b.store.close()
 
 
-@pytest.fixture
-def client(store: Store) -> FlaskClient:
-    app = create_app(store, reviewer="ana")
-    app.testing = True
-    return app.test_client()
-
-
 def csrf_of(page: str) -> str:
     m = re.search(r'name="csrf" value="([^"]+)"', page)
     assert m, "no CSRF token on the page"
@@ -110,7 +103,7 @@ def test_decisions_are_written_and_move_on(client: FlaskClient, store: Store) ->
     resp = post_decision(client, page, "a2:0", "accept")
     assert resp.status_code == 303
     rid = review.history(store, "a2:0")[-1]["id"]
-    assert resp.headers["Location"] == f"/pair?id=a1:1&flag=&status=pending&article=&q=&last={rid}"
+    assert resp.headers["Location"] == f"/pair?id=a1:1&flag=&status=pending&article=&q=&last={rid}&prev=a2:0"
     (row,) = review.history(store, "a2:0")
     assert (row["status"], row["reviewer"], row["after"]) == ("accepted", "ana", PAIRS[3][4])
 
@@ -151,7 +144,7 @@ def test_pair_ids_with_url_characters(client: FlaskClient, store: Store) -> None
 def test_skip_is_navigation_only(client: FlaskClient, store: Store) -> None:
     page = open_pair(client, "a2:0")
     href = html.unescape(re.search(r'id="skip" class="button" href="([^"]+)"', page).group(1))
-    assert href == "/pair?id=a1:1&flag=&status=pending&article=&q="
+    assert href == "/pair?id=a1:1&prev=a2:0&flag=&status=pending&article=&q="
     assert client.get(href).status_code == 200
     assert store.count("reviews") == 0
 
@@ -160,7 +153,7 @@ def test_empty_edit_is_refused_with_the_text_kept(client: FlaskClient, store: St
     page = open_pair(client, "a1:0")
     resp = post_decision(client, page, "a1:0", "edit", after="   ")
     assert resp.status_code == 400
-    assert "empty; reject the pair instead" in resp.get_data(as_text=True)
+    assert "English is empty; type the English and save the edit, or reject the pair" in resp.get_data(as_text=True)
     assert review.history(store, "a1:0") == []
 
 
@@ -173,7 +166,7 @@ def test_csrf_and_cross_site_requests_are_refused(client: FlaskClient, store: St
     assert "security token" in body and "Kept text &lt;b&gt;" in body
     assert client.post("/decide", data={**data, "csrf": "forged"}).status_code == 403
     assert client.post("/decide", data={**data, "csrf": "ümlaut"}).status_code == 403
-    good = {**data, "csrf": csrf_of(page)}
+    good = {**data, "csrf": csrf_of(page), "confirm_qa": "1"}  # (QA on save finds the edit odd: confirmed)
     assert client.post("/decide", data=good, headers={"Origin": "http://evil.example"}).status_code == 403
     assert client.post("/decide", data=good, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
     assert client.post("/undo", data={"id": "a1:0", "parent_id": "0"}).status_code == 403
@@ -317,12 +310,16 @@ def test_server_off_loopback_prints_token_once_and_requires_it(store: Store, tmp
         port = s.getsockname()[1]
     root = Path(__file__).resolve().parents[2]
     code = f"from bitext.web.app import serve; serve({str(store.path.parent)!r}, host='0.0.0.0', port={port})"
-    env = {**os.environ, "BITEXT_REVIEW_TOKEN": "tok-123", "PYTHONPATH": str(root)}
+    env = {**os.environ, "BITEXT_REVIEW_TOKEN": "tok-1234567890abcdef", "PYTHONPATH": str(root)}
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=root, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
     try:
         first = proc.stdout.readline()
-        assert first.endswith(f"on 0.0.0.0:{port}; open http://0.0.0.0:{port}/?token=tok-123\n")
+        from bitext.web.app import reachable_host
+
+        # The address printed is one a browser can open (never 0.0.0.0).
+        assert first.endswith(f"on 0.0.0.0:{port}; open http://{reachable_host('0.0.0.0')}:{port}/?token="
+                              "tok-1234567890abcdef\n")
         url = f"http://127.0.0.1:{port}/review"
         for _ in range(50):
             try:
@@ -340,7 +337,7 @@ def test_server_off_loopback_prints_token_once_and_requires_it(store: Store, tmp
                 return None
 
         with pytest.raises(urllib.error.HTTPError) as exc:
-            urllib.request.build_opener(NoRedirect).open(url + "?token=tok-123", timeout=5)
+            urllib.request.build_opener(NoRedirect).open(url + "?token=tok-1234567890abcdef", timeout=5)
         assert exc.value.code == 303 and "Set-Cookie" in exc.value.headers
     finally:
         proc.kill()

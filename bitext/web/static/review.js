@@ -47,6 +47,12 @@
       case "a": handled = click("btn-accept"); break;
       case "r": handled = click("btn-reject"); break;
       case "s": case "ArrowRight": handled = click("skip"); break;
+      case "p": case "ArrowLeft": handled = click("prev"); break;
+      case "f": {
+        var so = document.getElementById("signoff-form");
+        if (so) { submitting = true; so.submit(); } else { handled = false; }
+        break;
+      }
       case "u": {
         var f = document.getElementById("undo-form");
         if (f) { submitting = true; f.submit(); } else { handled = false; }

@@ -1,0 +1,195 @@
+"""The review component's own tables, kept current by SQLite triggers (``Store.migrate("review", ...)``).
+
+* ``review_pair_state``: one row per pair with what the queue, the filters and the progress header
+  need (status, stale, worst fired severity as a rank, needs-review, reviewer). Triggers on ``pairs``,
+  ``reviews``, ``pair_flags`` and ``review_stale`` keep it current whoever writes those tables (the
+  aligner, the flag stage, another process), so no page ever recomputes it over the corpus.
+* ``review_counts``: the progress counts by (status, needs_review, stale), kept by triggers on the
+  state table, so the header is O(1).
+* ``review_sources``: the Indonesian sentence ids a review row was made on (captured from
+  ``pairs.src_ids`` when the row is written): the identity a decision keeps through re-alignment.
+* ``review_carried``: which decision rows were carried into which new row (one new row may take
+  several old ones: a merge), so a decision is carried once.
+* ``review_stale``: decisions that could not be carried as they were (the bead was merged, split or
+  reshaped, or its Indonesian changed), linked to every pair that now holds their sentences, so the old
+  decision stays visible there.
+
+The status rule in SQL below is :func:`bitext.review.state.review_state` written out (triggers cannot
+call Python: other processes write the store too); ``tests/review/test_schema.py`` checks both agree.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bitext.model import BLOCKING_SEVERITIES, DECISIONS, NO_FLAG_RANK, severity_case
+from bitext.store import Store
+
+COMPONENT = "review"
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+# Whether review row r applies to pair p (review_applies), and the status it gives (review_state).
+APPLIES = ("(r.source IS NULL OR (r.source = p.source AND (r.source != '' OR "
+           "COALESCE(r.pair_target, r.before) = p.target)))")
+STATUS = f"CASE WHEN r.id IS NOT NULL AND {APPLIES} AND r.status IN {_in(DECISIONS)} THEN r.status ELSE 'pending' END"
+_NEWEST = "r.id = (SELECT MAX(x.id) FROM reviews x WHERE x.pair_id = p.id)"
+_SEV = (f"COALESCE((SELECT MIN({severity_case('f.severity')}) FROM pair_flags f WHERE f.pair_id = p.id"
+        f" AND +f.fired = 1), {NO_FLAG_RANK})")
+_NEEDS = (f"EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id AND +f.fired = 1"
+          f" AND f.severity IN {_in(BLOCKING_SEVERITIES)})")
+_FLAGGED = "EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id)"
+_STALE = (f"(({STATUS}) = 'pending' AND ((r.id IS NOT NULL AND NOT {APPLIES})"
+          " OR EXISTS (SELECT 1 FROM review_stale s WHERE s.pair_id = p.id)))")
+_DECIDED = f"({STATUS}) != 'pending'"
+
+# The full state row of the pairs selected by WHERE (p: pairs, r: its newest review row).
+_STATE_SELECT = f"""
+SELECT p.id, p.article_id, p.kind, p.bead_idx, p.bead_type, {STATUS}, r.id,
+       CASE WHEN {_DECIDED} THEN r.reviewer END, CASE WHEN {_DECIDED} THEN r.at END,
+       {_STALE}, {_SEV}, {_NEEDS}, {_FLAGGED}
+FROM pairs p LEFT JOIN reviews r ON {_NEWEST}
+"""
+_STATE_COLS = ("pair_id, article_id, kind, bead_idx, bead_type, status, review_id, reviewer, at, stale, sev_rank,"
+               " needs_review, flagged")
+_REVIEW_UPDATE = f"""
+UPDATE review_pair_state SET (status, review_id, reviewer, at, stale) = (
+  SELECT {STATUS}, r.id, CASE WHEN {_DECIDED} THEN r.reviewer END, CASE WHEN {_DECIDED} THEN r.at END, {_STALE}
+  FROM pairs p LEFT JOIN reviews r ON {_NEWEST} WHERE p.id = review_pair_state.pair_id)
+WHERE pair_id = {{pid}} AND EXISTS (SELECT 1 FROM pairs WHERE id = {{pid}})
+"""
+_FLAG_UPDATE = f"""
+UPDATE review_pair_state SET (sev_rank, needs_review, flagged) = (
+  SELECT {_SEV}, {_NEEDS}, {_FLAGGED} FROM pairs p WHERE p.id = review_pair_state.pair_id)
+WHERE pair_id = {{pid}} AND EXISTS (SELECT 1 FROM pairs WHERE id = {{pid}})
+"""
+
+
+def _count(sign: str, row: str) -> str:
+    return (f"INSERT INTO review_counts(status, needs_review, stale, n) VALUES ({row}.status, {row}.needs_review,"
+            f" {row}.stale, {sign}1) ON CONFLICT(status, needs_review, stale) DO UPDATE SET n = n {sign} 1;")
+
+
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        f"""
+        CREATE TABLE review_pair_state (
+            pair_id      TEXT PRIMARY KEY,
+            article_id   TEXT NOT NULL,
+            kind         TEXT NOT NULL,
+            bead_idx     INTEGER NOT NULL,
+            bead_type    TEXT NOT NULL,
+            status       TEXT NOT NULL,      -- review_state(): pending | accepted | edited | rejected
+            review_id    INTEGER,            -- newest review row, applying or not
+            reviewer     TEXT,               -- of the applying decision
+            at           TEXT,
+            stale        INTEGER NOT NULL,   -- pending, and an earlier decision on its sentences exists
+            sev_rank     INTEGER NOT NULL,   -- worst fired severity (SEVERITY_RANK), NO_FLAG_RANK if none
+            needs_review INTEGER NOT NULL,   -- a blocking check fired
+            flagged      INTEGER NOT NULL    -- the checks ran on it
+        );
+        CREATE INDEX review_state_queue ON review_pair_state(status, sev_rank, article_id, kind, bead_idx, pair_id);
+        CREATE INDEX review_state_order ON review_pair_state(sev_rank, article_id, kind, bead_idx, pair_id);
+        CREATE INDEX review_state_article ON review_pair_state(article_id, kind, bead_idx);
+        CREATE INDEX review_state_reviewer ON review_pair_state(reviewer, at);
+        CREATE TABLE review_counts (
+            status TEXT NOT NULL, needs_review INTEGER NOT NULL, stale INTEGER NOT NULL, n INTEGER NOT NULL,
+            PRIMARY KEY (status, needs_review, stale)
+        );
+        CREATE TABLE review_sources (
+            review_id   INTEGER NOT NULL,
+            pos         INTEGER NOT NULL,
+            sentence_id TEXT NOT NULL,
+            PRIMARY KEY (review_id, pos)
+        );
+        CREATE INDEX review_sources_sentence ON review_sources(sentence_id);
+        CREATE TABLE review_carried (
+            review_id  INTEGER PRIMARY KEY,  -- the old decision
+            carried_to INTEGER NOT NULL      -- the row that carries it now
+        );
+        CREATE TABLE review_stale (
+            pair_id    TEXT NOT NULL,        -- a current pair holding (some of) the old decision's sentences
+            review_id  INTEGER NOT NULL,     -- the old decision, not carried
+            article_id TEXT NOT NULL,
+            reason     TEXT NOT NULL,        -- 'bead' (merged/split/reshaped) | 'source' | 'english'
+            PRIMARY KEY (pair_id, review_id)
+        );
+        CREATE INDEX review_stale_article ON review_stale(article_id);
+        CREATE INDEX review_stale_review ON review_stale(review_id);
+        CREATE TABLE review_propagated (
+            review_id   INTEGER PRIMARY KEY,  -- a decision applied to a pair with the same Indonesian
+            from_review INTEGER NOT NULL      -- the reviewer's edit it copies
+        );
+        CREATE INDEX review_propagated_from ON review_propagated(from_review);
+        CREATE TABLE review_signoff (
+            review_id  INTEGER PRIMARY KEY,  -- the decision signed off (a second pass: XLIFF 'final')
+            pair_id    TEXT NOT NULL,
+            reviewer   TEXT NOT NULL,        -- another person than the decision's reviewer
+            at         TEXT NOT NULL
+        );
+        CREATE INDEX review_signoff_pair ON review_signoff(pair_id);
+        -- Propagation finds the other pairs with the same Indonesian without reading every pair.
+        CREATE INDEX review_pairs_source ON pairs(source);
+
+        CREATE TRIGGER review_state_counts_ins AFTER INSERT ON review_pair_state BEGIN {_count('+', 'NEW')} END;
+        CREATE TRIGGER review_state_counts_del AFTER DELETE ON review_pair_state BEGIN {_count('-', 'OLD')} END;
+        CREATE TRIGGER review_state_counts_upd AFTER UPDATE OF status, needs_review, stale ON review_pair_state
+        WHEN OLD.status IS NOT NEW.status OR OLD.needs_review IS NOT NEW.needs_review OR OLD.stale IS NOT NEW.stale
+        BEGIN {_count('-', 'OLD')} {_count('+', 'NEW')} END;
+
+        CREATE TRIGGER review_pairs_ins AFTER INSERT ON pairs BEGIN
+          DELETE FROM review_pair_state WHERE pair_id = NEW.id;
+          INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT} WHERE p.id = NEW.id;
+        END;
+        CREATE TRIGGER review_pairs_del AFTER DELETE ON pairs BEGIN
+          DELETE FROM review_pair_state WHERE pair_id = OLD.id;
+          DELETE FROM review_stale WHERE pair_id = OLD.id;
+        END;
+        CREATE TRIGGER review_pairs_upd AFTER UPDATE ON pairs BEGIN
+          DELETE FROM review_pair_state WHERE pair_id IN (OLD.id, NEW.id);
+          INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT} WHERE p.id = NEW.id;
+        END;
+        CREATE TRIGGER review_reviews_ins AFTER INSERT ON reviews BEGIN
+          INSERT OR IGNORE INTO review_sources(review_id, pos, sentence_id)
+            SELECT NEW.id, j.key, j.value FROM pairs p, json_each(p.src_ids) j
+            WHERE p.id = NEW.pair_id AND p.source IS NEW.source;
+          {_REVIEW_UPDATE.format(pid='NEW.pair_id')};
+        END;
+        CREATE TRIGGER review_stale_ins AFTER INSERT ON review_stale BEGIN
+          {_REVIEW_UPDATE.format(pid='NEW.pair_id')};
+        END;
+        CREATE TRIGGER review_stale_del AFTER DELETE ON review_stale BEGIN
+          {_REVIEW_UPDATE.format(pid='OLD.pair_id')};
+        END;
+        CREATE TRIGGER review_flags_ins AFTER INSERT ON pair_flags BEGIN {_FLAG_UPDATE.format(pid='NEW.pair_id')}; END;
+        CREATE TRIGGER review_flags_del AFTER DELETE ON pair_flags BEGIN {_FLAG_UPDATE.format(pid='OLD.pair_id')}; END;
+        CREATE TRIGGER review_flags_upd AFTER UPDATE ON pair_flags BEGIN {_FLAG_UPDATE.format(pid='NEW.pair_id')}; END;
+
+        -- Backfill: the state of every pair there is, and the sentences of reviews whose pair still has
+        -- the source they were made on.
+        INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT};
+        INSERT OR IGNORE INTO review_sources(review_id, pos, sentence_id)
+          SELECT r.id, j.key, j.value FROM reviews r JOIN pairs p ON p.id = r.pair_id AND p.source IS r.source,
+          json_each(p.src_ids) j;
+        """,
+    ),
+]
+
+
+def ensure_schema(store: Store) -> None:
+    """Create or upgrade the review tables (a no-op when current; joins an open transaction on first use)."""
+    if getattr(store, "_review_schema", False):
+        return
+    store.migrate(COMPONENT, MIGRATIONS)
+    store._review_schema = True  # type: ignore[attr-defined]
+
+
+def has_schema(conn: sqlite3.Connection) -> bool:
+    """Whether the review tables exist on ``conn`` (a read-only snapshot may predate them)."""
+    return conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='review_pair_state'"
+    ).fetchone() is not None

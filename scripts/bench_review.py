@@ -1,0 +1,178 @@
+"""Review app speed at 1k, 20k and 200k pairs, measured through the real HTTP app (Flask's test client).
+
+Each store is written straight through the Store's writers (no model): articles of 20 one-sentence pairs,
+three checks per pair (about 12% fired, 2% as errors), 10% of pairs already decided. Then, per size:
+
+  pair page    GET /pair?id=... of a pending pair
+  save         POST /decide (accept), the save alone
+  save->next   POST /decide and GET of the page it redirects to (what the reviewer waits for)
+  queue        GET /review (picks the first pair of the pending queue)
+  search       GET /review?q=<a word in 1 of 20 articles> (all statuses)
+  filter       GET /review?flag=<a check> and ?article=<id>, alternately
+
+and prints median and p95 (ms) per size side by side with the ratio of the largest to the smallest. The
+sizes are measured interleaved (one round of every operation on each size in turn), so a busy moment of a
+shared machine hits them alike. A save is fsynced (the app's durable commit): its time is mostly the disk's.
+Usage: python scripts/bench_review.py [--sizes 1000,20000,200000] [--repeat 40] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bitext.review.schema import ensure_schema  # noqa: E402
+from bitext.store import Store, utcnow  # noqa: E402
+
+WORDS = ("pemerintah jembatan warga harga beras pasar presiden kota desa sekolah rumah sakit banjir jalan "
+         "listrik air petani nelayan pelabuhan bandara").split()
+EN = ("government bridge residents price rice market president city village school house hospital flood road "
+      "electricity water farmers fishermen port airport").split()
+PER_ARTICLE = 20
+
+
+def build(folder: Path, n_pairs: int, seed: int = 1) -> tuple[Store, float]:
+    """A store of ``n_pairs`` pairs; returns it and the seconds the build took."""
+    rng = random.Random(seed)
+    t0 = time.perf_counter()
+    store = Store.open(folder)
+    ensure_schema(store)  # the triggers run on every write below, as in a real corpus
+    now = utcnow()
+    with store.tx():
+        for a in range(n_pairs // PER_ARTICLE):
+            aid = f"art{a:06d}"
+            sents, pairs, flags = [], [], []
+            pos = 0
+            for k in range(PER_ARTICLE):
+                words = rng.sample(WORDS, 6)
+                src = " ".join(words).capitalize() + f" {a}-{k}."
+                tgt = " ".join(EN[WORDS.index(w)] for w in words).capitalize() + f" {a}-{k}."
+                sid = f"{aid}:0:{k}"
+                sents.append((sid, aid, 0, k, src, pos, pos + len(src)))
+                pos += len(src) + 1
+                pid = f"{aid}:0.{k}"
+                pairs.append((pid, aid, "mt", k, json.dumps([sid]), json.dumps([k]), src, tgt, tgt, "1-1",
+                              round(rng.random(), 3), "bench", now))
+                r = rng.random()
+                fired = [("length_ratio", r < 0.10, "warning"), ("untranslated", r > 0.98, "error"),
+                         ("number_mismatch", 0.10 <= r < 0.12, "info")]
+                flags += [(pid, name, rng.random(), int(f), sev, f"{name} reason") for name, f, sev in fired]
+            raw = " ".join(s[4] for s in sents)
+            store.write_article((aid, f"{aid}.txt", None, f"Title {a}", None, None, "id", None, raw, f"h{a}",
+                                 "bench", now), sents)
+            store.add_pairs(pairs)
+            store.write_flags(flags)
+            for p in pairs:
+                if rng.random() < 0.10:
+                    store.add_review(p[0], "seed", "accepted", before=p[7], after=p[7], source=p[6], pair_target=p[7])
+    return store, time.perf_counter() - t0
+
+
+def _pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+class Bench:
+    """The operations on one store through the app; :meth:`step` runs each once and records its time (ms)."""
+
+    def __init__(self, store: Store, repeat: int, seed: int = 2) -> None:
+        from bitext.web.app import create_app
+
+        self.rng = random.Random(seed)
+        app = create_app(store, reviewer="bench")
+        app.testing = True
+        self.client = app.test_client()
+        self.pending = [r[0] for r in store.conn.execute(
+            "SELECT pair_id FROM review_pair_state WHERE status = 'pending' ORDER BY random() LIMIT ?",
+            (repeat * 6,))]
+        self.n_articles = store.count("articles")
+        self.times: dict[str, list[float]] = {k: [] for k in ("pair page", "save", "save->next", "queue", "search",
+                                                              "filter")}
+        self.client.get("/review")  # warm-up: session, CSRF, caches
+        self.i = 0
+
+    def _timed(self, key: str, fn):  # noqa: ANN001, ANN202
+        t = time.perf_counter()
+        resp = fn()
+        self.times[key].append((time.perf_counter() - t) * 1000)
+        assert resp.status_code < 400, (key, resp.status_code, resp.get_data(as_text=True)[:300])
+        return resp
+
+    def step(self) -> None:
+        c, rng = self.client, self.rng
+        pid = self.pending.pop()
+        page = self._timed("pair page", lambda: c.get("/pair", query_string={"id": pid})).get_data(as_text=True)
+        data = _form(page, pid)
+        self._timed("save", lambda: c.post("/decide", data=data))
+        pid2 = self.pending.pop()
+        data2 = _form(c.get("/pair", query_string={"id": pid2}).get_data(as_text=True), pid2)
+        t = time.perf_counter()
+        resp = c.post("/decide", data=data2)
+        nxt = c.get(resp.headers["Location"])
+        self.times["save->next"].append((time.perf_counter() - t) * 1000)
+        assert nxt.status_code == 200
+        self._timed("queue", lambda: c.get("/review"))
+        word = f"{rng.randrange(self.n_articles)}-{rng.randrange(PER_ARTICLE)}."
+        self._timed("search", lambda: c.get("/review", query_string={"q": word}))
+        if self.i % 2:
+            self._timed("filter", lambda: c.get("/review", query_string={"flag": "untranslated"}))
+        else:
+            aid = f"art{rng.randrange(self.n_articles):06d}"
+            self._timed("filter", lambda: c.get("/review", query_string={"article": aid, "status": "all"}))
+        self.i += 1
+
+
+def _form(page: str, pid: str) -> dict[str, str]:
+    def field(name: str) -> str:
+        m = re.search(rf'action="/decide">.*?name="{name}" value="([^"]*)"', page, re.S)
+        assert m, name
+        return m.group(1)
+
+    return {"csrf": field("csrf"), "id": pid, "parent_id": field("parent_id"), "seen": field("seen"),
+            "action": "accept", "status": "pending", "flag": "", "article": "", "q": ""}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,20000,200000")
+    ap.add_argument("--repeat", type=int, default=40)
+    ap.add_argument("--keep", type=Path, help="build the stores in this folder (reused if there)")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    base = args.keep or Path(tempfile.mkdtemp(prefix="bench_review_"))
+    benches: dict[int, Bench] = {}
+    for n in sizes:
+        folder = base / f"n{n}"
+        if (folder / "bitext.sqlite").exists():
+            store, took = Store.open(folder), 0.0
+        else:
+            store, took = build(folder, n)
+        print(f"{n:>7} pairs: store built in {took:.1f} s", file=sys.stderr, flush=True)
+        benches[n] = Bench(store, args.repeat)
+    for _ in range(args.repeat):  # interleaved: a busy moment of the machine hits every size alike
+        for n in sizes:
+            benches[n].step()
+    results = {n: b.times for n, b in benches.items()}
+    ops = list(next(iter(results.values())))
+    head = "".join(f"{f'{n:,} pairs':>20}" for n in sizes)
+    print(f"{'ms (median / p95)':<14}{head}{'p95 ratio':>12}")
+    for op in ops:
+        cells = "".join(f"{statistics.median(results[n][op]):>11.1f} /{_pct(results[n][op], 0.95):>6.1f}" for n in sizes)
+        ratio = _pct(results[sizes[-1]][op], 0.95) / max(_pct(results[sizes[0]][op], 0.95), 1e-9)
+        print(f"{op:<14}{cells}{ratio:>11.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,179 @@
+"""Decisions survive real re-alignment (bitext.align): CSV edits on 1-0 pairs, then another MT that
+merges, splits and reshapes the beads. Every decision is carried, or stale on the pairs that hold its
+sentences with the old decision visible; none is unplaced."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from bitext import review
+from bitext.align.stage import align_corpus
+from bitext.model import MetaKey
+from bitext.review import carry_report, decide, import_review
+from bitext.review.carry import stale_decisions
+from bitext.store import Store
+from tests.factories import SIGNATURE, CorpusBuilder
+
+# Per article: four Indonesian sentences. The first MT drops sentence 1 (a 1-0 bead).
+S = {
+    "art00": ["Presiden meresmikan jembatan baru di Jakarta pada hari Senin.",
+              "Jembatan itu sepanjang 200 meter dan lebar 30 meter.",
+              "Warga menyambut baik pembangunan tersebut.",
+              "Pasar di sekitar jembatan menjadi ramai."],
+    "art01": ["Harga beras naik 10 persen pada bulan Maret.",
+              "Kenaikan itu terjadi di 34 provinsi dan 500 kabupaten.",
+              "Pemerintah akan menambah pasokan.",
+              "Pedagang berharap harga segera turun."],
+    "art02": ["Tim nasional menang 3-1 atas Thailand.",
+              "Gol dicetak pada menit 12, 45 dan 88 oleh tiga pemain.",
+              "Pelatih memuji kerja keras pemain.",
+              "Pertandingan berikutnya digelar pekan depan."],
+}
+MT1 = {
+    "art00": ["The President inaugurated a new bridge in Jakarta on Monday.", "",
+              "Residents welcomed the construction.", "The market near the bridge became busy."],
+    "art01": ["Rice prices rose 10 percent in March.", "",
+              "The government will add supplies.", "Traders hope prices fall soon."],
+    "art02": ["The national team beat Thailand 3-1.", "",
+              "The coach praised the players' hard work.", "The next match is next week."],
+}
+TYPED = {"art00": "The bridge is 200 metres long and 30 metres wide.",
+         "art01": "The rise happened in 34 provinces and 500 districts.",
+         "art02": "The goals came in the 12th, 45th and 88th minutes from three players."}
+SIG2 = SIGNATURE + "|max_new_tokens:20"
+# The second MT (shorter, as with --max-new-tokens 20): art00 folds sentence 1 into sentence 0 (a 2-1 merge
+# of two decided sentences), art01 translates sentence 1 (the 1-0 becomes 1-1), art02 folds sentence 1 into 0
+# though sentence 0 was never decided (stale: the bead changed).
+MT2 = {
+    "art00": ["The President inaugurated a new bridge in Jakarta on Monday, 200 metres long and 30 metres wide.", "",
+              "Residents welcomed it.", "The market became busy."],
+    "art01": ["Rice prices rose 10 percent in March.", "It rose in 34 provinces and 500 districts.",
+              "The government will add supplies.", "Traders hope prices fall soon."],
+    "art02": ["The national team beat Thailand 3-1 with goals in minutes 12, 45 and 88 by three players.", "",
+              "The coach praised the players.", "The next match is next week."],
+}
+
+
+def _translate(b: CorpusBuilder, mt: dict[str, list[str]], signature: str) -> None:
+    for aid, texts in mt.items():
+        for src, text in zip(S[aid], texts, strict=True):
+            b.translation(src, text, signature=signature)
+    b.store.set_meta(MetaKey.TRANSLATE_SIGNATURE, signature)
+
+
+def _corpus(folder: Path) -> Store:
+    b = CorpusBuilder(folder)
+    for aid, sents in S.items():
+        b.article(aid, [sents])
+    _translate(b, MT1, SIGNATURE)
+    align_corpus(b.store, quiet=True)
+    return b.store
+
+
+def _csv_edits(store: Store, path: Path) -> None:
+    """Export the review spreadsheet and type the missing English of every 1-0 pair, as a reviewer would."""
+    review.export_review_csv(store, path)
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        table = list(csv.DictReader(fh))
+    for row in table:
+        aid = row["id"].split(":")[0]
+        if row["id"] == f"{aid}:0.1":
+            row["edited"] = TYPED[aid]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(table[0]))
+        w.writeheader()
+        w.writerows(table)
+
+
+def test_csv_edits_on_1_0_pairs_survive_realignment_with_other_mt(tmp_path: Path) -> None:
+    store = _corpus(tmp_path / "c")
+    assert [r[0] for r in store.conn.execute("SELECT bead_type FROM pairs WHERE article_id='art00' ORDER BY bead_idx")] \
+        == ["1-1", "1-0", "1-1", "1-1"]
+    _csv_edits(store, tmp_path / "edits.csv")
+    result = import_review(store, tmp_path / "edits.csv", reviewer="ana")
+    assert (len(result.applied), result.problems) == (3, [])
+    decide(store, "art00:0.0", "accepted", reviewer="ana")
+    decide(store, "art01:0.3", "rejected", reviewer="budi")
+    decide(store, "art02:0.3", "accepted", reviewer="budi")
+    assert review.review_progress(store)["reviewed"] == 6
+
+    _translate(CorpusBuilder(store), MT2, SIG2)
+    align_corpus(store, quiet=True)
+
+    ids = {r[0]: r[1] for r in store.conn.execute("SELECT id, bead_type FROM pairs")}
+    assert ids["art00:0.0+0.1"] == "2-1" and ids["art01:0.1"] == "1-1" and ids["art02:0.0+0.1"] == "2-1"
+    # art00: sentence 0 accepted + sentence 1 typed: one combined decision on the merged bead.
+    merged = review.get_item(store, "art00:0.0+0.1")
+    assert merged.status == "edited"
+    assert merged.target == "The President inaugurated a new bridge in Jakarta on Monday. " + TYPED["art00"]
+    assert "merged" in review.history(store, "art00:0.0+0.1")[-1]["comment"]
+    # art01: the 1-0 became a 1-1 with the same Indonesian: the typed English stays, the new MT beside it.
+    kept = review.get_item(store, "art01:0.1")
+    assert (kept.status, kept.target, kept.original_target) == ("edited", TYPED["art01"],
+                                                                 "It rose in 34 provinces and 500 districts.")
+    assert review.get_item(store, "art01:0.3").status == "rejected"
+    # art02: only sentence 1 was decided, the bead now also holds undecided sentence 0: stale, old decision shown.
+    stale = review.get_item(store, "art02:0.0+0.1")
+    assert (stale.status, stale.stale) == ("pending", True)
+    [(old, why)] = stale_decisions(store, "art02:0.0+0.1")
+    assert (old["pair_id"], old["after"], old["reviewer"]) == ("art02:0.1", TYPED["art02"], "ana")
+    assert "bead changed" in why
+    assert review.get_item(store, "art02:0.3").status == "accepted"
+
+    rep = carry_report(store)
+    assert (rep.carried, rep.stale, rep.superseded, rep.unplaced, rep.stale_pairs) == (2, 1, 0, 0, 1)
+    assert review.review_progress(store)["reviewed"] == 4  # art00 merged (2 decisions in 1 pair), 01:0.1, 01:0.3, 02:0.3
+    # Re-running with nothing changed places everything the same way, once.
+    align_corpus(store, quiet=True)
+    assert (carry_report(store).carried, carry_report(store).stale, review.review_progress(store)["reviewed"]) == (2, 1, 4)
+
+    # The reviewer decides the stale bead anew: the old decision is superseded, shown but not pending.
+    decide(store, "art02:0.0+0.1", "edited", reviewer="budi", after="The team beat Thailand 3-1; goals at 12, 45, 88.")
+    rep = carry_report(store)
+    assert (rep.stale, rep.superseded, rep.unplaced, rep.stale_pairs) == (0, 1, 0, 0)
+
+    # Back to the first MT: the merged beads split again. Each sentence's own decision applies again; budi's
+    # decision on the merged bead cannot be split: stale on the pair that has no decision of its own.
+    _translate(CorpusBuilder(store), MT1, SIGNATURE)
+    align_corpus(store, quiet=True)
+    assert [review.get_item(store, f"art00:0.{i}").status for i in range(4)] == ["accepted", "edited", "pending", "pending"]
+    assert review.get_item(store, "art00:0.1").target == TYPED["art00"]
+    assert review.get_item(store, "art02:0.1").status == "edited"
+    item = review.get_item(store, "art02:0.0")
+    assert (item.status, item.stale) == ("pending", True)
+    assert [(r["pair_id"], r["reviewer"]) for r, _ in stale_decisions(store, "art02:0.0")] == [("art02:0.0+0.1", "budi")]
+    rep = carry_report(store)
+    assert (rep.stale, rep.superseded, rep.unplaced, rep.stale_pairs) == (1, 1, 0, 1)
+    decide(store, "art02:0.0", "accepted", reviewer="budi")
+    rep = carry_report(store)
+    assert (rep.stale, rep.superseded, rep.unplaced, rep.stale_pairs) == (0, 2, 0, 0)
+
+
+def test_a_decision_whose_sentences_are_gone_is_listed_as_unplaced(tmp_path: Path) -> None:
+    store = _corpus(tmp_path / "c")
+    rid = decide(store, "art00:0.2", "accepted", reviewer="ana")
+    b = CorpusBuilder(store)
+    # The article is re-ingested without that sentence (and its pairs are rewritten).
+    b.article("art00", [[S["art00"][0], S["art00"][1], S["art00"][3]]])
+    align_corpus(store, quiet=True)
+    rep = carry_report(store)
+    assert (rep.unplaced, rep.unplaced_ids, rep.unplaced_pairs) == (1, [rid], ["art00:0.2"])
+    assert rep.lines() == [
+        "decisions   0 carried through re-alignment, 0 stale (0 pair(s) to look at again), 0 superseded,"
+        " 1 could not be placed", f"  unplaced: review #{rid} of art00:0.2"]
+    assert rep.as_dict()["unplaced_reviews"] == [{"review_id": rid, "pair_id": "art00:0.2"}]
+
+
+def test_an_edited_indonesian_sentence_shows_the_old_decision_as_stale(tmp_path: Path) -> None:
+    store = _corpus(tmp_path / "c")
+    decide(store, "art00:0.2", "accepted", reviewer="ana")
+    fixed = S["art00"][2].replace("baik", "baik sekali")
+    CorpusBuilder(store).article("art00", [[S["art00"][0], S["art00"][1], fixed, S["art00"][3]]])
+    CorpusBuilder(store).translation(fixed, "Residents warmly welcomed the construction.")
+    align_corpus(store, quiet=True)
+    item = review.get_item(store, "art00:0.2")
+    assert (item.status, item.stale) == ("pending", True)
+    [(old, why)] = stale_decisions(store, "art00:0.2")
+    assert old["source"] == S["art00"][2] and "Indonesian changed" in why
+    assert carry_report(store).unplaced == 0

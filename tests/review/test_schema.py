@@ -1,0 +1,90 @@
+"""The per-pair state table (kept by SQLite triggers) agrees with review_state() after every kind of write."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from bitext import review
+from bitext.model import DECISIONS
+from bitext.records import pair_records
+from bitext.review.schema import ensure_schema
+from bitext.store import Store
+from tests.factories import CorpusBuilder
+from tests.review.corpus import realign, rewrite_pair
+
+
+def _table(store: Store) -> dict[str, tuple]:
+    return {r[0]: tuple(r[1:]) for r in store.conn.execute(
+        "SELECT pair_id, status, stale, sev_rank, needs_review, flagged, reviewer FROM review_pair_state")}
+
+
+def _python(store: Store) -> dict[str, tuple]:
+    ids = [r[0] for r in store.conn.execute("SELECT id FROM pairs")]
+    out = {}
+    for rec in pair_records(store.conn, ids):
+        sev = min((f for f in rec.findings if f.fired), key=lambda f: {"error": 0, "warning": 1}.get(f.severity, 2),
+                  default=None)
+        rank = 3 if sev is None else {"error": 0, "warning": 1}.get(sev.severity, 2)
+        out[rec.id] = (rec.review_status, int(rec.review_stale), rank, int(rec.needs_review), int(rec.flagged),
+                       rec.reviewer)
+    return out
+
+
+def _counts(store: Store) -> dict[tuple, int]:
+    return {tuple(r[:3]): r[3] for r in store.conn.execute("SELECT * FROM review_counts WHERE n != 0")}
+
+
+def _recount(store: Store) -> dict[tuple, int]:
+    return {tuple(r[:3]): r[3] for r in store.conn.execute(
+        "SELECT status, needs_review, stale, COUNT(*) FROM review_pair_state GROUP BY 1, 2, 3")}
+
+
+def test_state_table_agrees_with_review_state_through_random_writes(store: Store) -> None:
+    rng = random.Random(7)
+    ensure_schema(store)
+    b = CorpusBuilder(store)
+    b.pair("a1:t9", "", "An extra sentence.", bead_idx=9, bead_type="0-1")
+    b.pair("a1:0.10", "Tanpa terjemahan.", "", bead_idx=10, bead_type="1-0")
+    for step in range(120):
+        ids = [r[0] for r in store.conn.execute("SELECT id FROM pairs ORDER BY id")]
+        pid = rng.choice(ids)
+        op = rng.randrange(6)
+        if op == 0:
+            status = rng.choice(DECISIONS)
+            item = review.get_item(store, pid)
+            after = rng.choice([None, f"Edit {step}."]) if item.target else f"Typed {step}."
+            review.decide(store, pid, status, reviewer=rng.choice(["ana", "budi"]), after=after)
+        elif op == 1 and review.history(store, pid):
+            review.undo(store, pid, reviewer="ana")
+        elif op == 2:
+            b.flag(pid, rng.choice(["length_ratio", "untranslated", "x"]), fired=rng.random() < 0.6,
+                   severity=rng.choice(["info", "warning", "error"]))
+        elif op == 3:
+            rewrite_pair(store, pid, target=f"Re-aligned {step}.")
+        elif op == 4 and pid.startswith("a1:mt:"):
+            src = [r[0] for r in store.conn.execute("SELECT source FROM pairs WHERE article_id='a1' AND kind='mt'"
+                                                    " ORDER BY bead_idx")]
+            rng.shuffle(src)
+            realign(store, "a1", [(f"a1:mt:{i}", s, f"T {s}") for i, s in enumerate(src)])
+        elif op == 5:
+            store.conn.execute("DELETE FROM pair_flags WHERE pair_id = ?", (pid,))
+        assert _table(store) == _python(store), step
+        assert _counts(store) == _recount(store), step
+    assert review.review_progress(store)["pairs"] == len(_table(store))
+
+
+def test_migration_backfills_an_existing_store(tmp_path: Path) -> None:
+    from tests.review.corpus import make_store
+
+    store = make_store(tmp_path / "c")
+    review.decide(store, "a1:mt:0", "accepted", reviewer="ana")  # migrates on first decision
+    store.conn.execute("DELETE FROM schema_migrations WHERE component = 'review'")
+    for kind, name in store.conn.execute("SELECT type, name FROM sqlite_master WHERE name LIKE 'review%'"
+                                         " AND type IN ('table', 'trigger', 'index') AND sql IS NOT NULL").fetchall():
+        if name != "reviews" and not name.startswith("reviews_"):
+            store.conn.execute(f"DROP {kind.upper()} IF EXISTS {name}")
+    other = Store.open(tmp_path / "c")
+    ensure_schema(other)
+    assert _table(other) == _python(other)
+    assert [tuple(r) for r in other.conn.execute("SELECT review_id, sentence_id FROM review_sources")] == []
