@@ -19,6 +19,8 @@ from .flags import config_label, flag_corpus
 from .ingest import IngestReport, ingest
 from .model import BLOCKING_SEVERITIES, MetaKey
 from .publish import publish_dataset
+from .review.carry import carry_report, format_carry
+from .review.schema import has_schema
 from .review.worklist import review_progress
 from .store import Store
 from .translate import translate_corpus
@@ -106,6 +108,8 @@ def corpus_status(store: Store) -> dict[str, Any]:
                  "config": config_label(store)},
     }
     status["review"] = review_progress(store)
+    if has_schema(store.conn):  # decisions carried / stale / unplaced through re-alignment
+        status["decisions"] = carry_report(store).as_dict()
     return status
 
 
@@ -139,6 +143,8 @@ def format_status(status: dict[str, Any]) -> str:
         + f"  [config: {f['config']}]",
         "review      " + ", ".join(f"{k} {v}" for k, v in r.items()),
     ]
+    if status.get("decisions"):
+        lines += format_carry(status["decisions"])
     return "\n".join(lines)
 
 

@@ -105,6 +105,8 @@ class PairRecord:
     review_stale: bool = False  # pending, and the newest review (or an earlier decision on its sentences,
     # see bitext.review.carry) was made on other content
     aligned_target: str | None = None  # ``pairs.target`` as aligned (``target`` is the current English)
+    tgt_idx: tuple[int, ...] = ()  # the bead's English sentence indices in its article (OPUS-style provenance)
+    signed_off: bool = False  # a second reviewer signed the current decision off (XLIFF 'final')
 
     @property
     def clean(self) -> bool:
@@ -161,7 +163,7 @@ def check_names(store: Store, extra: Sequence[str] = ()) -> list[str]:
 
 # What a record is built from: the pair row and the position of its first source sentence.
 _PAIR_ROWS = (
-    "SELECT p.id, p.article_id, p.kind, p.bead_idx, p.src_ids, p.source, p.target, p.mt,"
+    "SELECT p.id, p.article_id, p.kind, p.bead_idx, p.src_ids, p.tgt_idx, p.source, p.target, p.mt,"
     " p.bead_type, p.align_score, p.signature, s.para_idx, s.sent_idx"
     " FROM pairs p LEFT JOIN sentences s ON s.id = json_extract(p.src_ids, '$[0]')"
 )
@@ -246,6 +248,7 @@ def _build_records(
 
     states = review_states(conn, chunk)  # the one definition of review state (bitext.review)
     stale_links = _stale_links(conn, ids)
+    signed = _signed_off(conn, [st.review_id for st in states.values() if st.review_id is not None])
 
     logprobs = _mt_logprobs(conn, chunk)
 
@@ -285,9 +288,30 @@ def _build_records(
                 review_comment=st.comment,
                 review_stale=st.stale or (st.status == PENDING and r["id"] in stale_links),
                 aligned_target=r["target"],
+                tgt_idx=_int_list(r["tgt_idx"]),
+                signed_off=st.review_id in signed and st.status != PENDING,
             )
         )
     return out
+
+
+def _int_list(text: str | None) -> tuple[int, ...]:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return ()
+    return tuple(int(i) for i in value) if isinstance(value, list) else ()
+
+
+def _signed_off(conn: sqlite3.Connection, review_ids: list[int]) -> set[int]:
+    """Of ``review_ids``, those a second reviewer signed off (``review_signoff``, kept by
+    :mod:`bitext.review.workflow`; absent in a store the review tables were never made in)."""
+    if not review_ids or conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='review_signoff'"
+    ).fetchone() is None:
+        return set()
+    return {r[0] for r in conn.execute(f"SELECT review_id FROM review_signoff WHERE review_id IN"
+                                       f" ({_placeholders(len(review_ids))})", review_ids)}
 
 
 def _stale_links(conn: sqlite3.Connection, ids: list[str]) -> set[str]:

@@ -9,8 +9,6 @@ sentence position they rebuild the document pair).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from bitext.model import DECISIONS
 from bitext.records import PairRecord
 
@@ -20,16 +18,14 @@ def needs_review_after(rec: PairRecord) -> bool:
     return rec.needs_review and rec.review_status not in DECISIONS
 
 
-def published_row(rec: PairRecord, tgt_idx: Sequence[int] | None = None) -> dict[str, object]:
-    """The row of the dataset's features, in order. ``tgt_idx`` defaults to the record's own, if it has one."""
-    if tgt_idx is None:
-        tgt_idx = getattr(rec, "tgt_idx", None)
+def published_row(rec: PairRecord) -> dict[str, object]:
+    """The row of the dataset's features, in order."""
     return {
         "id": rec.id,
         "doc_id": rec.doc_id,
         "para_idx": rec.para_idx,
         "sent_idx": rec.sent_idx,
-        "tgt_idx": None if tgt_idx is None else [int(i) for i in tgt_idx],
+        "tgt_idx": list(rec.tgt_idx),
         "kind": rec.kind,
         "translation": {"id": rec.source, "en": rec.target},
         "mt": rec.mt,

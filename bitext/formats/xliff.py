@@ -36,9 +36,10 @@ from typing import IO
 
 from bitext.errors import BitextError
 from bitext.formats.base import Importer, TextExporter, clean_xml, export_file
-from bitext.model import APPROVED, ERROR, INFO, REJECTED, SEVERITY_RANK, WARNING
+from bitext.model import ERROR, INFO, SEVERITY_RANK, WARNING
 from bitext.records import ImportRecord, PairRecord
 from bitext.review.state import text_hash
+from bitext.review.workflow import xliff_state
 from bitext.store import Store
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
@@ -99,15 +100,6 @@ class XliffExporter(TextExporter):
         ET.ElementTree(root).write(fh, encoding="unicode")
 
 
-def segment_state(rec: PairRecord, english: str) -> str:
-    """The XLIFF 2 ``state`` a CAT tool acts on: ``reviewed`` only for English a reviewer approved;
-    ``initial`` (not translated, not approved) for a rejected pair or an empty target; else ``translated``.
-    bitext's own status is in ``subState`` and the ``status`` meta."""
-    if rec.review_status == REJECTED or not english.strip():
-        return "initial"
-    return "reviewed" if rec.review_status in APPROVED else "translated"
-
-
 def _unit(file_el: ET.Element, rec: PairRecord) -> None:
     unit = ET.SubElement(file_el, f"{_X}unit", {"id": unit_id(rec.id), "name": rec.id})
     meta = ET.SubElement(ET.SubElement(unit, f"{_M}metadata"), f"{_M}metaGroup", {"category": "bitext"})
@@ -132,14 +124,15 @@ def _unit(file_el: ET.Element, rec: PairRecord) -> None:
             note.text = clean_xml(f"{f.name} ({f.severity}{score}): {f.reason or ''}".rstrip(": "))
         if rec.review_comment:
             ET.SubElement(notes, f"{_X}note", {"category": "comment"}).text = clean_xml(rec.review_comment)
+    state, sub_state = xliff_state(rec.review_status, english, rec.signed_off)  # the one rule (review.workflow)
     seg = ET.SubElement(
         unit,
         f"{_X}segment",
         {
             "id": "s1",
             "canResegment": "no",
-            "state": segment_state(rec, english),
-            "subState": f"bitext:{rec.review_status}",
+            "state": state,
+            "subState": sub_state,
         },
     )
     ET.SubElement(seg, f"{_X}source").text = clean_xml(rec.source)

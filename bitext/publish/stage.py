@@ -16,7 +16,6 @@ makes no commit.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import secrets
 import shutil
@@ -35,7 +34,7 @@ from bitext.publish.parquet import BATCH_ROWS, SHARD_ROWS, ShardWriter
 from bitext.publish.quality import QualityCollector
 from bitext.publish.schema import ARTICLES_CONFIG, PAIR_CONFIGS, SPLITS, article_features, dataset_features
 from bitext.publish.selection import SplitSizes, assign_splits, find_duplicates
-from bitext.records import PairRecord, check_names, iter_pairs, open_store
+from bitext.records import check_names, iter_pairs, open_store
 from bitext.store import Store
 
 
@@ -117,10 +116,10 @@ def publish_dataset(
         example = None
         per_article: dict[str, dict[str, int]] = {}
         progress = tqdm(total=store.count("pairs"), unit="pair", desc="publish", disable=quiet)
-        for rec, tgt_idx in _with_tgt_idx(store, iter_pairs(store, checks=checks)):
+        for rec in iter_pairs(store, checks=checks):
             progress.update()
             split = split_of[rec.doc_id]
-            row = published_row(rec, tgt_idx)
+            row = published_row(rec)
             if not checks:
                 del row["scores"]
             writers["default"][split].add(row)
@@ -155,22 +154,6 @@ def publish_dataset(
         raise
     rel = [out_dir / p.relative_to(tmp) for p in files]
     return PublishResult(out_dir, [out_dir / "README.md", *rel], stats, checks)
-
-
-def _with_tgt_idx(store: Store, records: Iterator[PairRecord]) -> Iterator[tuple[PairRecord, list[int]]]:
-    """Each record with its bead's English sentence indices (``pairs.tgt_idx``, read in the same order)."""
-    with store.snapshot() as conn:
-        cur = conn.execute("SELECT id, tgt_idx FROM pairs ORDER BY article_id, kind, bead_idx")
-        for rec in records:
-            row = cur.fetchone()
-            if row is None or row[0] != rec.id:
-                raise BitextError(f"{store.path}: the pairs changed while publishing; run bitext publish again",
-                                  exit_code=2)
-            try:
-                idx = json.loads(row[1])
-            except (TypeError, ValueError):
-                idx = []
-            yield rec, [int(i) for i in idx] if isinstance(idx, list) else []
 
 
 def _article_rows(store: Store, options: CardOptions, pairs: dict[str, dict[str, int]]) -> Iterator[dict]:

@@ -10,7 +10,7 @@ given on: a later decision on the pair (or an undo) is not final until signed of
 from __future__ import annotations
 
 from bitext.errors import BitextError, Conflict
-from bitext.model import PENDING
+from bitext.model import PENDING, REJECTED
 from bitext.review.decisions import durable_tx, newest_review, require_reviewer
 from bitext.review.schema import ensure_schema
 from bitext.review.state import review_state
@@ -21,10 +21,16 @@ XLIFF_STATES = (INITIAL, TRANSLATED, REVIEWED, FINAL)
 
 
 def xliff_state(review_status: str, english: str, signed_off: bool = False) -> tuple[str, str]:
-    """(XLIFF 2 ``state``, ``subState``) of a pair with this review status and current English."""
+    """(XLIFF 2 ``state``, ``subState``) of a pair with this review status and current English: the one
+    rule for the app and the XLIFF export. A CAT tool reads ``reviewed``/``final`` as approved, so a
+    rejected pair or an empty English is ``initial`` (not translated, not approved); bitext's own status
+    is in ``subState``."""
+    sub = f"bitext:{review_status}"
+    if review_status == REJECTED or not english.strip():
+        return INITIAL, sub
     if review_status == PENDING:
-        return (TRANSLATED if english else INITIAL), f"bitext:{PENDING}"
-    return (FINAL if signed_off else REVIEWED), f"bitext:{review_status}"
+        return TRANSLATED, sub
+    return (FINAL if signed_off else REVIEWED), sub
 
 
 def signed_off(store: Store, pair_id: str) -> dict | None:

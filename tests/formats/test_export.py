@@ -134,7 +134,7 @@ def test_jsonl_exact(store: Store, tmp_path: Path) -> None:
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == ["a1-0", "a1-1", "a2-r0"]
     assert rows[1] == {
-        "id": "a1-1", "doc_id": "a1", "para_idx": 0, "sent_idx": 1, "tgt_idx": None, "kind": "mt",
+        "id": "a1-1", "doc_id": "a1", "para_idx": 0, "sent_idx": 1, "tgt_idx": [0], "kind": "mt",
         "translation": {"id": SCRIPT_SRC, "en": EDITED_EN}, "mt": SCRIPT_MT, "bead_type": "1-1",
         "align_score": 0.8, "needs_review": False, "review_status": "edited",
         "reviewed_translation": EDITED_EN, "reviewer": "ana", "reviewed_at": "2025-02-02T10:00:00+00:00",
@@ -142,7 +142,7 @@ def test_jsonl_exact(store: Store, tmp_path: Path) -> None:
         "scores": {"lang_id": 0.97, "length_ratio": 2.5}, "mt_logprob": -0.5,
     }
     assert out.read_text(encoding="utf-8").splitlines()[0] == (
-        '{"id": "a1-0", "doc_id": "a1", "para_idx": 0, "sent_idx": 0, "tgt_idx": null, "kind": "mt", "translation": '
+        '{"id": "a1-0", "doc_id": "a1", "para_idx": 0, "sent_idx": 0, "tgt_idx": [0], "kind": "mt", "translation": '
         '{"id": "Halo dunia.", "en": "Hello world."}, "mt": "Hello world.", "bead_type": "1-1", "align_score": 0.9, '
         '"needs_review": false, "review_status": "pending", "reviewed_translation": null, "reviewer": null, '
         '"reviewed_at": null, "flags_before_review": [], "needs_review_before_review": false, '

@@ -16,7 +16,10 @@ def test_xliff_states() -> None:
     assert xliff_state("pending", "") == ("initial", "bitext:pending")
     assert xliff_state("pending", "Some English.") == ("translated", "bitext:pending")
     assert xliff_state("edited", "x") == ("reviewed", "bitext:edited")
-    assert xliff_state("rejected", "x", signed_off=True) == ("final", "bitext:rejected")
+    # A rejection, even signed off, is no approved translation for a CAT tool: 'initial'.
+    assert xliff_state("rejected", "x", signed_off=True) == ("initial", "bitext:rejected")
+    assert xliff_state("accepted", "x", signed_off=True) == ("final", "bitext:accepted")
+    assert xliff_state("accepted", "  ") == ("initial", "bitext:accepted")
 
 
 def test_sign_off_needs_a_decision_and_a_second_reviewer(store: Store) -> None:
