@@ -39,7 +39,7 @@ from ..lang.numbers import normalize_number
 from ..model import BEAD_TYPES as BEAD_NAMES
 from .offset import anchor_chain, band_half_width
 
-ALIGNER_VERSION = "align-1"
+ALIGNER_VERSION = "align-2"  # 2: coarse anchor pass (global offset), bridge reliability weight
 """Changes whenever a change in :mod:`bitext.align` or :mod:`bitext.segment.en` can change an alignment;
 stored in meta ``align.version``."""
 
