@@ -60,6 +60,7 @@ PRIORS = {(1, 1): 0.89, (2, 1): 0.089, (1, 2): 0.089, (2, 2): 0.0015, (1, 0): 0.
 W_STRONG = 3.0  # reward per shared strong anchor (number, URL, date word, ? ! ")
 W_WEAK = 1.0  # reward per shared capitalised word
 W_COGNATE = 1.5  # reward per shared cognate (first four letters of a long word)
+W_UNSHARED = 1.0  # cost per strong anchor found on one side of a bead only (seeds 1-5, calibration part)
 W_BRIDGE = 12.0  # weight of (1 - coverage) per sentence of the bead, see _bridge_cost
 W_DELETED = 0.5  # bridge cost of a deleted sentence, as a share of W_BRIDGE
 W_LEN_BRIDGE = 0.5  # weight of the length cost when a bridge is given (it is then less informative)
@@ -441,6 +442,10 @@ def _band_dp(fs: _Side, ft: _Side, half: int, bw: float) -> tuple[list[tuple[int
             t_span = ft.bits[dj][tj]
             inter = _counts(fs.bits[di][:, None, :] & t_span)
             cost += _match_cost(fs.length(ii, di), ft.length(tj, dj), inter, bw)
+            if W_UNSHARED:
+                # Strong anchors (numbers, dates, marks) on one side only: evidence against the bead.
+                unshared = fs.sizes[di][:, None, _STRONG] + ft.sizes[dj][tj, _STRONG] - 2 * inter[..., _STRONG]
+                cost += W_UNSHARED * unshared
             if bw > 0:
                 cost += _bridge_cost(fs, ft, di, dj, tj, t_span, bw)
         elif bw > 0:
