@@ -34,6 +34,7 @@ NAME_STOP = set(
     hadiah stadion bandara gempa tim pesawat tuhan allah nabi hari raya natal lebaran idul fitri adha
     ramadhan paskah tahun baru imlek perang dunia sma smp sd pr ac tbc ruu daerah wilayah nasional
     internasional umum negeri swasta rp us usd
+    di ke dari dan yang pada untuk dengan oleh dalam itu ini para sang si atau tetapi namun juga
     """.split()
 )
 # Indonesian names of places, peoples and bodies whose English form differs: a name is present when
@@ -72,7 +73,7 @@ EXONYMS.update({
     "ihsg": "composite index jci", "polda": "police", "polres": "police", "kabid": "head",
     "kadis": "head", "kapolda": "police chief", "kapolres": "police chief", "menkes": "health minister",
     "pilkada": "election", "pemilu": "election", "covid": "covid", "lebaran": "eid", "idul": "eid",
-    "celsius": "celsius fahrenheit", "amerika": "americ united states us u.s. usa",
+    "celsius": "celsius fahrenheit", "china": "chin", "sar": "search rescue", "amerika": "americ united states us u.s. usa",
     "kreta": "crete", "mekah": "mecca makkah", "spanyol": "spain spanish spaniard", "chili": "chile",
     "kongo": "congo", "hindia": "india indies", "britania": "brit", "soviet": "soviet ussr", "yahudi": "jew hebrew",
     "nordik": "nordic norse", "fenisia": "phoenic", "gangga": "ganges", "kalimantan": "kalimantan borneo",
@@ -85,6 +86,9 @@ TITLES = {"dr", "drs", "dra", "prof", "ir", "h", "hj", "kh", "st", "sh", "se", "
 """Abbreviations whose full stop does not end a sentence ('Dr. Ehud Ur': 'Ehud' is not sentence-initial)."""
 _ACRONYM_EXPANDED = re.compile(r"(?:[A-Z][\w'’-]*[ ,]+(?:(?:dan|dari|untuk|&)\s+)?){2,}\(([A-Z][A-Za-z0-9-]+)\)")
 _RENDERED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]+(?:\s+(?:of|and|for|the|&)?\s*[A-Z][\w'’-]+)+")
+
+
+_ROMAN = re.compile(r"(?=[IVXLC])X{0,3}(?:IX|IV|V?I{0,3})|L?X{0,3}")
 
 
 @lru_cache(maxsize=1)
@@ -137,9 +141,14 @@ def source_names(source: str) -> list[str]:
     for m in WORD.finditer(source):
         tok = m.group(0)
         base = re.sub(r"(?:-?nya|'s|’s)$", "", tok)
+        if len(base) < 4 or common_word(tok.lower()):
+            base = tok  # 'Nyonya' is not 'Nyo' + '-nya'
         base = re.sub(r"[-\d]+$", "", base)  # 'Rp1' -> 'Rp', 'COVID-19' -> 'COVID'
         if not base[:1].isupper() or len(base) < 2 or any(c in base for c in "ÃÂÅâ"):  # mojibake
             continue
+        if _ROMAN.fullmatch(base):
+            continue  # 'triwulan II', 'Perang Dunia II': a numeral, rendered 'second' as often as 'II'
+
         acronym = base.isupper()
         low = base.lower()
         if low in NAME_STOP or low.split("-")[0] in NAME_STOP:
@@ -150,7 +159,7 @@ def source_names(source: str) -> list[str]:
             # A sentence-initial word not in the lexicon may still be an ordinary word in an inflected
             # form the stemmer misses: it counts only when it looks like a name (a capital follows).
             nxt = source[m.end():].lstrip(" ")
-            if not nxt[:1].isupper():
+            if not (nxt[:1].isupper() or nxt[:1] in "(,"):  # 'Herdin Ismail', 'Mamuju (ANTARA)', 'Medan, 3/5'
                 continue
         names.append(base)
     return names
@@ -167,8 +176,12 @@ def _name_in(name: str, target_tokens: Sequence[str], target_lower: str, fuzz: f
         return True  # an English form with another ending ('Afghanistan' / 'Afghan', 'Filipina' / 'Filipino')
     if fuzz >= 1:
         return False
+    # Indonesian spelling of loan names: k for c ('Arktik' / 'Arctic', 'Ekuador' / 'Ecuador')
+    spelt = low.replace("k", "c")
     return any(
-        abs(len(t) - len(low)) <= 3 and difflib.SequenceMatcher(None, low, t).ratio() >= fuzz
+        abs(len(t) - len(low)) <= 3
+        and max(difflib.SequenceMatcher(None, low, t).ratio(),
+                difflib.SequenceMatcher(None, spelt, t.replace("k", "c")).ratio()) >= fuzz
         for t in target_tokens
     )
 

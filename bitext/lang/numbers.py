@@ -77,6 +77,7 @@ _HOUR_MINUTE = re.compile(r"(\d{1,2})[.:](\d{2})")
 _TIME_ID = re.compile(r"^(?:pukul|jam)\s*$", re.IGNORECASE)
 _TZ_ID = re.compile(r"^\s*(?:WIB|WITA|WIT)\b")
 _LETTERS = re.compile(r"[A-Za-z]+")
+_RANGE = re.compile(r"\s*(?:to|-|–|hingga|sampai|and|dan|or|atau)\s*\d[\d.,]*")
 _TIME_AFTER = re.compile(r"^\s*(?:GMT|UTC|WIB|WITA|WIT|hrs|hours|h\b|local time|[A-Z][a-z]+ (?:[A-Z][a-z]+ )?Time)")
 
 _ID_UNITS = {"nol": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
@@ -204,7 +205,11 @@ def extract_numbers(text: str, lang: str) -> list[Number]:
                 values = set(values) | {("time", (int(hm.group(1)) % 12) * 60 + int(hm.group(2)))}
             elif re.fullmatch(r"[012]\d[0-5]\d", raw) and _TIME_AFTER.match(after) and int(raw[:2]) <= 24:
                 values = set(values) | {("time", (int(raw[:2]) % 12) * 60 + int(raw[2:]))}  # '1200 GMT'
-        out.append(Number(m.group(0).strip(), frozenset(values), unit_after(text, m.end())))
+        unit = unit_after(text, m.end())
+        if unit is None:  # a range takes the unit of its second number ('100 to 250 m', '5-10 km')
+            rng = _RANGE.match(text, m.end())
+            unit = unit_after(text, rng.end()) if rng else None
+        out.append(Number(m.group(0).strip(), frozenset(values), unit))
     return out
 
 
