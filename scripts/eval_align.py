@@ -311,7 +311,7 @@ def seed_table(parts: dict[str, list], seeds: Sequence[int], systems: list[tuple
                               if _kind(b) == "2-2" and b not in set(gold))
                 rows.append(r)
 
-            def mm(k: str) -> str:
+            def mm(k: str, rows: list[dict] = rows) -> str:
                 v = [r[k] for r in rows]
                 return f"{sum(v) / len(v):.3f} / {min(v):.3f}"
 

@@ -82,7 +82,7 @@ EXONYMS.update({
     "pdii": "wwii world war", "pdi": "wwi world war", "islandia": "iceland", "swiss": "swiss switzerland", "bima": "milky", "sakti": "milky", "tbk": "tbk", "persero": "persero",
 })
 TITLES = {"dr", "drs", "dra", "prof", "ir", "h", "hj", "kh", "st", "sh", "se", "mr", "mrs", "ms", "mt", "jl", "no",
-          "pt", "cv", "tbk", "bpk", "sdr", "ny", "tn", "gen", "lt", "col", "capt", "rev", "st", "mt", "a", "m"}
+          "pt", "cv", "tbk", "bpk", "sdr", "ny", "tn", "gen", "lt", "col", "capt", "rev", "a", "m"}
 """Abbreviations whose full stop does not end a sentence ('Dr. Ehud Ur': 'Ehud' is not sentence-initial)."""
 _ACRONYM_EXPANDED = re.compile(r"(?:[A-Z][\w'’-]*[ ,]+(?:(?:dan|dari|untuk|&)\s+)?){2,}\(([A-Z][A-Za-z0-9-]+)\)")
 _RENDERED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]+(?:\s+(?:of|and|for|the|&)?\s*[A-Z][\w'’-]+)+")

@@ -283,8 +283,9 @@ def compare_numbers(source: str, target: str) -> tuple[list[Number], list[Number
     # Scale words: only a contradiction counts (a scale word may be left out or spelt in digits).
     if scales_s or scales_t:
         words_s, words_t = extract_number_words(source, "id"), extract_number_words(target, "en")
-        left_s = _scales_left(scales_s, scales_t, tgt + words_t)
-        left_t = _scales_left(scales_t, scales_s, src + words_s)
+        # against the other side's digits that found no partner ('ribuan' / '6,387 km ... millions')
+        left_s = _scales_left(scales_s, scales_t, miss_tgt + words_t)
+        left_t = _scales_left(scales_t, scales_s, miss_src + words_s)
         if left_s and left_t:
             miss_src += left_s
             miss_tgt += left_t
@@ -344,6 +345,10 @@ _SCALE_WORDS = {
 }  # fmt: skip
 
 
+_ORDINALS = {"first", "second", "third", "fourth", "last", "final", "next", "other", "pertama", "kedua", "ketiga",
+             "keempat", "terakhir"}
+
+
 def _magnitude(v: float) -> float:
     """The scale of a value: 3.5e6 -> 1e6, 0.5 -> 0.5, 250 -> 100."""
     if 0 < v < 1:
@@ -368,10 +373,13 @@ def extract_scale_words(text: str, lang: str) -> list[Number]:
         if low not in table:
             continue
         prev = toks[k - 1].lower() if k else ""
-        if prev[:1].isdigit() or prev in units or prev in table or prev in ("a", "an", "one", "se"):
-            continue  # part of a number ('2 juta', 'dua juta', 'a million', 'one half')
-        if low in ("hundred", "quarter", "dozen") and lang != "id":
-            continue  # too often idiomatic ('a quarter of', 'quarter final') without a digit
+        fraction = low in ("half", "quarter")
+        if prev in _ORDINALS or (fraction and k + 1 < len(toks) and toks[k + 1].lower() in ("final", "finals")):
+            continue  # 'the second quarter', 'the first half', 'quarter final': not amounts
+        if not fraction and (prev[:1].isdigit() or prev in units or prev in table or prev in ("a", "an", "se")):
+            continue  # part of a number ('2 juta', 'dua juta', 'a million'); 'a quarter' is a fraction
+        if low in ("hundred", "dozen") and lang != "id":
+            continue  # 'a hundred' is a number word; bare 'hundred' is rare
         v = float(table[low])
         out.append(Number(tok, frozenset({("scale", _magnitude(v))})))
     return out

@@ -139,6 +139,10 @@ def test_news_forms_units_and_scale_words_that_match(source, target):
         ("Setengah dari anggaran.", "Millions of the budget.", ["Setengah"], ["Millions"]),
         ("Gedung setinggi 152 meter.", "The building is 900 feet tall.", ["152"], ["900"]),
         ("Jaraknya sekitar 160 kilometer.", "It is about 160 miles away.", [], []),  # same value: not a conversion
+        ("Setengah dari siswa tidak hadir.", "A quarter of the students are absent.", ["Setengah"], ["quarter"]),
+        ("Sungai sepanjang 6.387 km. Airnya dari ribuan sungai.", "The river is 6,387 km. It drains millions of "
+         "rivers.", ["ribuan"], ["millions"]),  # a digit matched on its own side does not excuse 'ribuan'
+        ("Pada triwulan kedua naik.", "It rose in the second quarter.", [], []),
     ],
 )
 def test_contradicting_scale_words_and_wrong_conversions(source, target, src_only, tgt_only):

@@ -10,7 +10,6 @@ from bitext.lang.langid import english_probability, english_probability_short
 from bitext.lang.text import words
 from bitext.model import ERROR
 
-
 _NAME = re.compile(r"\b[A-Z][\w'’-]*")
 
 
