@@ -262,18 +262,23 @@ class Alignment:
         return min(n, m) >= DOUBTFUL_MIN_SENTENCES and self.confidence < DOUBTFUL_BELOW
 
 
-def align(src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None = None) -> list[Bead]:
+def align(
+    src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None = None, bridge_weight: float | None = None
+) -> list[Bead]:
     """Align Indonesian sentences ``src`` with English sentences ``tgt``; beads in document order.
 
     ``bridge``, if given, holds a machine translation of each source sentence (same length as ``src``);
     it makes the alignment robust where lengths and anchors are ambiguous, and is down-weighted or
     ignored where it does not resemble the target (:func:`bridge_reliability`). Every sentence of both
-    sides is in exactly one bead. :func:`align_document` also returns the confidence.
+    sides is in exactly one bead. ``bridge_weight`` fixes the bridge's weight instead (1.0 where the target
+    is the bridge itself, re-split). :func:`align_document` also returns the confidence.
     """
-    return align_document(src, tgt, bridge).beads
+    return align_document(src, tgt, bridge, bridge_weight).beads
 
 
-def align_document(src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None = None) -> Alignment:
+def align_document(
+    src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None = None, bridge_weight: float | None = None
+) -> Alignment:
     """:func:`align` with the article-level confidence and the bridge weight (see :class:`Alignment`).
 
     A coarse pass (:mod:`bitext.align.offset`) first finds the chain of anchor points, so the band of
@@ -292,12 +297,15 @@ def align_document(src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str]
     # The band of a row must overlap the previous row's, or there would be no path when m >> n.
     base = max(8 + max(n, m) // 100, math.ceil(m / n) + 2)
     half = max(base, band_half_width(chain, n, m, base))
-    path, half = _widening_dp(fs, ft, half, 0.0)
     weight = 0.0
-    if bridge is not None:
+    if bridge is not None and bridge_weight is not None:
+        weight = min(max(float(bridge_weight), 0.0), 1.0)
+    if weight == 0.0:
+        path, half = _widening_dp(fs, ft, half, 0.0)
+    if bridge is not None and bridge_weight is None:
         weight = bridge_reliability(path, bridge, tgt)
-        if weight > 0:
-            path, half = _widening_dp(fs, ft, half, weight)
+    if weight > 0:
+        path, half = _widening_dp(fs, ft, half, weight)
     beads = [_make_bead(fs, ft, *span, weight) for span in path]
     return Alignment(beads, article_confidence(beads, fs.coarse, ft.coarse), weight, half, len(chain))
 

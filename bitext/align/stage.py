@@ -215,7 +215,8 @@ def _mt_rows(
         translated = [mt[sentences[k]["text"]] for k in members]
         joined = " ".join(translated)
         tgt = [joined[a:b] for a, b in split_english(joined)]
-        for bead in align([sentences[k]["text"] for k in members], tgt, bridge=translated):
+        # The target is the bridge re-split: trust it fully (its reliability cannot be estimated from itself).
+        for bead in align([sentences[k]["text"] for k in members], tgt, bridge=translated, bridge_weight=1.0):
             src = [members[i] for i in bead.src]
             rows.append(
                 _row(article_id, KIND_MT, len(rows), bead, sentences, src, [tgt[j] for j in bead.tgt],

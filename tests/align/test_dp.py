@@ -230,3 +230,9 @@ def test_an_empty_or_unrelated_bridge_is_ignored(bridge):
     assert result.bridge_weight == 0.0
     assert beads(result.beads) == beads(plain.beads)
     assert align_document(src, tgt, _doc(0, 12)[1]).bridge_weight == 1.0
+
+
+def test_a_fixed_bridge_weight_skips_the_estimate():
+    src, tgt = _doc(0, 6)
+    assert align_document(src, tgt, [""] * 6, bridge_weight=1.0).bridge_weight == 1.0
+    assert align_document(src, tgt, None, bridge_weight=1.0).bridge_weight == 0.0  # no bridge, no weight
