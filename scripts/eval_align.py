@@ -320,10 +320,11 @@ def seed_table(parts: dict[str, list], seeds: Sequence[int], systems: list[tuple
 
 
 def offset_cases(docs: list, tatoeba: list, n: int, side: str, seed: int) -> tuple[list, list, list, list]:
-    """A document of ``n`` pairs (FLORES, then Tatoeba) whose ``side`` has 100 extra sentences at the start
-    (the last 100 Tatoeba pairs: material the document does not contain)."""
-    flat = [p for d in docs for p in d] + [p for d in tatoeba for p in d]
-    body, extra = flat[:n], flat[-100:]
+    """A document of ``n`` pairs (FLORES from its 101st pair, then Tatoeba) whose ``side`` has 100 extra
+    sentences at the start: the first 100 FLORES sentences, of the document's own kind but not in it."""
+    flores = [p for d in docs for p in d]
+    flat = flores[100:] + [p for d in tatoeba for p in d]
+    body, extra = flat[:n], flores[:100]
     rng = random.Random(seed)
     src, tgt, bridge, gold = corrupt(body, rng)
     if side == "en":
