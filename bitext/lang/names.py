@@ -11,7 +11,6 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from bitext.lang.text import WORD, words
 
@@ -92,29 +91,56 @@ _ROMAN = re.compile(r"(?=[IVXLC])X{0,3}(?:IX|IV|V?I{0,3})|L?X{0,3}")
 
 
 @lru_cache(maxsize=1)
-def _lexicon() -> tuple[frozenset[str], Any]:
-    """The Indonesian root words of Sastrawi (from KBBI) and its stemmer; empty without Sastrawi."""
+def _lexicon() -> frozenset[str]:
+    """The Indonesian root words of Sastrawi (from KBBI); empty without Sastrawi."""
     try:
         import Sastrawi
-        from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
     except ImportError:  # the check then relies on NAME_STOP and AFFIXED alone
-        return frozenset(), None
+        return frozenset()
     path = Path(Sastrawi.__file__).parent / "Stemmer" / "data" / "kata-dasar.txt"
-    return frozenset(path.read_text(encoding="utf-8").split()), StemmerFactory().create_stemmer()
+    return frozenset(path.read_text(encoding="utf-8").split())
+
+
+_SUFFIXES = ("nya", "lah", "kah", "pun", "kan", "an", "i")
+# prefix -> what the root may start with after it (nasal assimilation: 'menulis' = meN + tulis)
+_PREFIXES = (("meny", ("s",)), ("meng", ("", "k")), ("mem", ("", "p")), ("men", ("", "t")), ("me", ("",)),
+             ("peny", ("s",)), ("peng", ("", "k")), ("pem", ("", "p")), ("pen", ("", "t")), ("per", ("",)),
+             ("pe", ("",)), ("ber", ("",)), ("be", ("",)), ("ter", ("",)), ("di", ("",)), ("ke", ("",)),
+             ("se", ("",)))
+
+
+def _roots_of(low: str) -> set[str]:
+    """Candidate roots of an affixed Indonesian word: up to two suffixes and two prefixes stripped
+    ('kepegawaian' -> 'pegawai', 'menyampaikan' -> 'sampai'). Much faster than Sastrawi's stemmer,
+    which spends tens of milliseconds on a word it does not know (every name)."""
+    forms = {low}
+    for _ in range(2):
+        forms |= {f[: -len(x)] for f in forms for x in _SUFFIXES if f.endswith(x) and len(f) - len(x) >= 3}
+    out = set(forms)
+    for _ in range(2):
+        step = set()
+        for f in out:
+            for pre, heads in _PREFIXES:
+                if f.startswith(pre) and len(f) - len(pre) >= 3:
+                    step |= {h + f[len(pre):] for h in heads}
+        out |= step
+    return out
 
 
 @lru_cache(maxsize=65536)
 def common_word(low: str) -> bool:
-    """True when the lower-cased word is an ordinary Indonesian word (a KBBI root, or one after stemming),
-    which a capital letter does not make a name that passes through ('Aparatur Sipil Negara')."""
+    """True when the lower-cased word is an ordinary Indonesian word (a KBBI root, or one after
+    stripping affixes), which a capital letter does not make a name that passes through
+    ('Aparatur Sipil Negara')."""
     if low in NAME_STOP or AFFIXED.match(low):
         return True
-    roots, stemmer = _lexicon()
+    roots = _lexicon()
     if low in roots:
         return True
-    if stemmer is None or "-" in low:
-        return any(part in roots for part in low.split("-")) if "-" in low else False
-    return stemmer.stem(low) in roots
+    parts = low.split("-")
+    if len(parts) > 1:
+        return all(part in roots or not part for part in parts)  # 'Undang-Undang'
+    return any(r in roots for r in _roots_of(low))
 
 
 def _initial(source: str, start: int) -> bool:
