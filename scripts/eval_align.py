@@ -291,10 +291,111 @@ def eval_splitter(docs: list[list[tuple[str, str]]]) -> None:
     )
 
 
+def split_parts(docs: list[list[tuple[str, str]]]) -> tuple[list, list]:
+    """(calibration, evaluation): the even and the odd FLORES documents."""
+    return docs[0::2], docs[1::2]
+
+
+def seed_table(parts: dict[str, list], seeds: Sequence[int], systems: list[tuple[str, Callable]]) -> None:
+    """Strict bead F1 and deletion recall per part, mean and min over seeds."""
+    print(f"\nover seeds {', '.join(map(str, seeds))} (mean / min):")
+    print(f"{'part':34s} {'system':24s} {'bead F1':>13s} {'1-0 rec':>13s} {'0-1 rec':>13s} {'spurious 2-2':>14s}")
+    for part, docs in parts.items():
+        for name, system in systems:
+            rows = []
+            for seed in seeds:
+                rng = random.Random(seed)
+                cases = [corrupt(doc, rng) for doc in docs]
+                r = score(cases, system)
+                r["22"] = sum(1 for src, tgt, br, gold in cases for b in system(src, tgt, br)
+                              if _kind(b) == "2-2" and b not in set(gold))
+                rows.append(r)
+
+            def mm(k: str, rows: list[dict] = rows) -> str:
+                v = [r[k] for r in rows]
+                return f"{sum(v) / len(v):.3f} / {min(v):.3f}"
+
+            sp = str(sum(r["22"] for r in rows))
+            print(f"{part:34s} {name:24s} {mm('bead_f1'):>13s} {mm('r10'):>13s} {mm('r01'):>13s} {sp:>14s}")
+
+
+def offset_cases(docs: list, tatoeba: list, n: int, side: str, seed: int) -> tuple[list, list, list, list]:
+    """A document of ``n`` pairs (FLORES from its 101st pair, then Tatoeba) whose ``side`` has 100 extra
+    sentences at the start: the first 100 FLORES sentences, of the document's own kind but not in it."""
+    flores = [p for d in docs for p in d]
+    flat = flores[100:] + [p for d in tatoeba for p in d]
+    body, extra = flat[:n], flores[:100]
+    rng = random.Random(seed)
+    src, tgt, bridge, gold = corrupt(body, rng)
+    if side == "en":
+        gold = [((), (j,)) for j in range(100)] + [(s, tuple(j + 100 for j in t)) for s, t in gold]
+        tgt = [e for _, e in extra] + tgt
+    else:
+        gold = [((i,), ()) for i in range(100)] + [(tuple(i + 100 for i in s), t) for s, t in gold]
+        src = [x for x, _ in extra] + src
+        bridge = [perturb(e, rng) for _, e in extra] + bridge
+    return src, tgt, bridge, gold
+
+
+def offset_table(docs: list, tatoeba: list, seed: int) -> None:
+    print("\n100 extra sentences at the start of one side (strict bead F1, article confidence, doubtful):")
+    for n in (1000, 2000):
+        for side in ("en", "id"):
+            src, tgt, bridge, gold = offset_cases(docs, tatoeba, n, side, seed)
+            out = []
+            for label, br in (("no bridge", None), ("bridge", bridge)):
+                al = A.align_document(src, tgt, br)
+                acc = f1({(b.src, b.tgt) for b in al.beads}, set(gold))
+                out.append(f"{label} F1 {acc:.3f} conf {al.confidence:.2f}{' DOUBTFUL' if al.doubtful else ''}")
+            print(f"  {n} pairs, +100 {side}: " + "; ".join(out) + "   (target F1 >= 0.9)")
+
+
+def bad_bridge_table(parts: dict[str, list], seed: int) -> None:
+    """A bridge that is empty or belongs to another document must not make the alignment worse."""
+    print("\nbridge reliability: strict bead F1 (bridge weight, mean over documents)")
+    for part, docs in parts.items():
+        rng = random.Random(seed)
+        cases = [corrupt(doc, rng) for doc in docs]
+        kinds: dict[str, list] = {"none": [], "good": [], "empty": [], "other document": []}
+        for k, (src, tgt, bridge, gold) in enumerate(cases):
+            other = cases[(k + 7) % len(cases)][2]
+            kinds["none"].append((src, tgt, None, gold))
+            kinds["good"].append((src, tgt, bridge, gold))
+            kinds["empty"].append((src, tgt, [""] * len(src), gold))
+            kinds["other document"].append((src, tgt, [other[x % len(other)] for x in range(len(src))], gold))
+        cells = []
+        for kind, cs in kinds.items():
+            pred, goldset, weights = set(), set(), []
+            for d, (src, tgt, br, gold) in enumerate(cs):
+                al = A.align_document(src, tgt, br)
+                pred |= {(d, b.src, b.tgt) for b in al.beads}
+                goldset |= {(d, *b) for b in gold}
+                weights.append(al.bridge_weight)
+            cells.append(f"{kind} {f1(pred, goldset):.3f} (w {sum(weights) / len(weights):.2f})")
+        print(f"  {part:32s} " + "; ".join(cells))
+
+
+def confidence_table(parts: dict[str, list], seed: int) -> None:
+    """Article confidence of correct alignments and of a wrong reference (another group's English)."""
+    print(f"\narticle confidence, documents of 10 FLORES documents (doubtful = conf < {A.DOUBTFUL_BELOW} "
+          f"and >= {A.DOUBTFUL_MIN_SENTENCES} sentences a side):")
+    for part, docs in parts.items():
+        groups = [sum(docs[k : k + 10], []) for k in range(0, len(docs), 10)]
+        rng = random.Random(seed)
+        cases = [corrupt(g, rng) for g in groups]
+        good = [A.align_document(s, t) for s, t, _, _ in cases]
+        bad = [A.align_document(s, cases[(k + 1) % len(cases)][1]) for k, (s, _, _, _) in enumerate(cases)]
+        print(f"  {part:32s} correct: min conf {min(a.confidence for a in good):.2f}, doubtful "
+              f"{sum(a.doubtful for a in good)}/{len(good)}; wrong reference: max conf "
+              f"{max(a.confidence for a in bad):.2f}, doubtful {sum(a.doubtful for a in bad)}/{len(bad)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared")
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--seeds", type=lambda v: [int(x) for x in v.split(",")], default=[1, 2, 3, 4, 5],
+                    help="comma-separated seeds of the mean/min table")
     ap.add_argument("--calibrate", action="store_true", help="only print the length model constants")
     ap.add_argument("--timing-sentences", type=int, default=2000)
     args = ap.parse_args(argv)
@@ -305,18 +406,8 @@ def main(argv: list[str] | None = None) -> int:
         calibrate(args.shared)
         return 0
     docs = load_documents(args.shared)
-    rng = random.Random(args.seed)
-    cases = [corrupt(doc, rng) for doc in docs]
-    gold_types: dict[str, int] = {}
-    for *_, gold in cases:
-        for b in gold:
-            gold_types[_kind(b)] = gold_types.get(_kind(b), 0) + 1
-    print(
-        f"FLORES-200 devtest: {len(docs)} documents, {sum(len(d) for d in docs)} gold pairs; seed {args.seed}; "
-        f"merge rate {MERGE_RATE:.0%} (2-1/1-2/2-2 evenly), delete rate {DELETE_RATE:.0%} (1-0/0-1 evenly); "
-        f"bridge = gold English with {DROP_RATE:.0%} word drops and {SWAP_RATE:.0%} adjacent swaps"
-    )
-    print("gold beads: " + ", ".join(f"{k} {v}" for k, v in sorted(gold_types.items())))
+    calib, held = split_parts(docs)
+    tatoeba = load_tatoeba(args.shared, TATOEBA_DOC)
     systems: list[tuple[str, Callable]] = [
         ("nltk gale_church (default params)", nltk_system(1.0, 6.8)),
         (f"nltk gale_church (c={A.LEN_RATIO}, s2={A.LEN_VARIANCE})", nltk_system(A.LEN_RATIO, A.LEN_VARIANCE)),
@@ -324,17 +415,29 @@ def main(argv: list[str] | None = None) -> int:
         ("bitext.align, no bridge", bitext_system(False)),
         ("bitext.align, bridge", bitext_system(True)),
     ]
-    table(cases, systems)
-    print("\ntargets: bead F1 >= 0.95 without bridge, >= 0.98 with bridge; 1-0/0-1 recall >= 0.8")
-    tatoeba = load_tatoeba(args.shared, TATOEBA_DOC)
+    print(
+        f"FLORES-200 devtest: {len(docs)} documents, {sum(len(d) for d in docs)} gold pairs; calibration part = "
+        f"the even documents ({len(calib)}), evaluation part = the odd ones ({len(held)}) and Tatoeba; "
+        f"merge rate {MERGE_RATE:.0%} (2-1/1-2/2-2 evenly), delete rate {DELETE_RATE:.0%} (1-0/0-1 evenly); "
+        f"bridge = gold English with {DROP_RATE:.0%} word drops and {SWAP_RATE:.0%} adjacent swaps"
+    )
+    parts = {"calibration: FLORES even docs": calib, "evaluation: FLORES odd docs": held}
     if tatoeba:
+        parts[f"evaluation: Tatoeba ({TATOEBA_DOC}-line docs)"] = tatoeba
+    for part, part_docs in parts.items():
         rng = random.Random(args.seed)
-        cases = [corrupt(doc, rng) for doc in tatoeba]
-        print(
-            f"\nheld out (no weight was tuned on it): Tatoeba test, {sum(len(d) for d in tatoeba)} pairs in "
-            f"pseudo-documents of {TATOEBA_DOC} consecutive lines (short, unrelated sentences), same corruption"
-        )
+        cases = [corrupt(doc, rng) for doc in part_docs]
+        gold_types: dict[str, int] = {}
+        for *_, gold in cases:
+            for b in gold:
+                gold_types[_kind(b)] = gold_types.get(_kind(b), 0) + 1
+        print(f"\n{part}, seed {args.seed}; gold beads: " + ", ".join(f"{k} {v}" for k, v in sorted(gold_types.items())))
         table(cases, systems)
+    print("\ntargets: strict bead F1 >= 0.97 without bridge; 1-0/0-1 recall >= 0.85 without bridge; no spurious 2-2")
+    seed_table(parts, args.seeds, systems[-2:])
+    offset_table(docs, tatoeba, args.seed)
+    bad_bridge_table(parts, args.seed)
+    confidence_table({k: v for k, v in parts.items() if "FLORES" in k}, args.seed)
     print(f"\ntiming, one synthetic document (seed {args.seed}):")
     timing(docs, args.timing_sentences, args.seed)
     print()

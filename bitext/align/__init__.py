@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from .dp import ALIGNER_VERSION, Bead, align
+from .dp import ALIGNER_VERSION, Alignment, Bead, align, align_document
 from .stage import AlignReport, align_corpus
 
-__all__ = ["ALIGNER_VERSION", "AlignReport", "Bead", "align", "align_corpus"]
+__all__ = ["ALIGNER_VERSION", "AlignReport", "Alignment", "Bead", "align", "align_corpus", "align_document"]

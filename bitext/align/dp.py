@@ -37,8 +37,9 @@ import numpy as np
 
 from ..lang.numbers import normalize_number
 from ..model import BEAD_TYPES as BEAD_NAMES
+from .offset import anchor_chain, band_half_width
 
-ALIGNER_VERSION = "align-1"
+ALIGNER_VERSION = "align-2"  # 2: coarse anchor pass (global offset), bridge reliability weight
 """Changes whenever a change in :mod:`bitext.align` or :mod:`bitext.segment.en` can change an alignment;
 stored in meta ``align.version``."""
 
@@ -59,6 +60,7 @@ PRIORS = {(1, 1): 0.89, (2, 1): 0.089, (1, 2): 0.089, (2, 2): 0.0015, (1, 0): 0.
 W_STRONG = 3.0  # reward per shared strong anchor (number, URL, date word, ? ! ")
 W_WEAK = 1.0  # reward per shared capitalised word
 W_COGNATE = 1.5  # reward per shared cognate (first four letters of a long word)
+W_UNSHARED = 1.0  # cost per strong anchor found on one side of a bead only (seeds 1-5, calibration part)
 W_BRIDGE = 12.0  # weight of (1 - coverage) per sentence of the bead, see _bridge_cost
 W_DELETED = 0.5  # bridge cost of a deleted sentence, as a share of W_BRIDGE
 W_LEN_BRIDGE = 0.5  # weight of the length cost when a bridge is given (it is then less informative)
@@ -216,9 +218,12 @@ class _Side:
         self.n = len(texts)
         self.prefix = np.concatenate([[0.0], np.cumsum([len(t) for t in texts], dtype=np.float64)])
         rows: list[dict[str, set[str]]] = []
+        self.coarse: list[set[str]] = []  # features of the coarse pass (bitext.align.offset), marks left out
         for k, text in enumerate(texts):
             strong, weak = anchors(text, lang)
             feats = {"strong": strong, "weak": weak, "cognate": cognates(text)}
+            self.coarse.append({f for f in strong if len(f) > 1} | {"w:" + w for w in weak}
+                               | {"c:" + c for c in feats["cognate"]})
             if bridge is not None:
                 feats["bridge"] = content_words(bridge[k])
             rows.append(feats)
@@ -232,38 +237,177 @@ class _Side:
         return self.prefix[end] - self.prefix[np.maximum(np.asarray(end) - d, 0)]
 
 
-def align(src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None = None) -> list[Bead]:
+@dataclass(frozen=True)
+class Alignment:
+    """The alignment of one document: its beads and how far to trust them.
+
+    ``confidence`` in [0, 1] (:func:`article_confidence`): a low value means the two texts hardly
+    correspond (a wrong reference, an offset the aligner missed); below :data:`DOUBTFUL_BELOW` on an
+    article of at least :data:`DOUBTFUL_MIN_SENTENCES` sentences a side it is "doubtful". ``bridge_weight`` in [0, 1]:
+    how much the bridge was trusted (:func:`bridge_reliability`; 0 without one). ``half_width``: the
+    half width of the DP's final band; ``anchors``: points of the coarse pass's chain.
+    """
+
+    beads: list[Bead]
+    confidence: float
+    bridge_weight: float
+    half_width: int
+    anchors: int
+
+    @property
+    def doubtful(self) -> bool:
+        """Low confidence on an article long enough to judge (see :data:`DOUBTFUL_BELOW`)."""
+        n = len({i for b in self.beads for i in b.src})
+        m = len({j for b in self.beads for j in b.tgt})
+        return min(n, m) >= DOUBTFUL_MIN_SENTENCES and self.confidence < DOUBTFUL_BELOW
+
+
+def align(
+    src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None = None, bridge_weight: float | None = None
+) -> list[Bead]:
     """Align Indonesian sentences ``src`` with English sentences ``tgt``; beads in document order.
 
     ``bridge``, if given, holds a machine translation of each source sentence (same length as ``src``);
-    it makes the alignment robust where lengths and anchors are ambiguous. Every sentence of both sides
-    is in exactly one bead.
+    it makes the alignment robust where lengths and anchors are ambiguous, and is down-weighted or
+    ignored where it does not resemble the target (:func:`bridge_reliability`). Every sentence of both
+    sides is in exactly one bead. ``bridge_weight`` fixes the bridge's weight instead (1.0 where the target
+    is the bridge itself, re-split). :func:`align_document` also returns the confidence.
+    """
+    return align_document(src, tgt, bridge, bridge_weight).beads
+
+
+def align_document(
+    src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None = None, bridge_weight: float | None = None
+) -> Alignment:
+    """:func:`align` with the article-level confidence and the bridge weight (see :class:`Alignment`).
+
+    A coarse pass (:mod:`bitext.align.offset`) first finds the chain of anchor points, so the band of
+    the DP is wide enough for a global offset (a block of sentences only one side has); the band then
+    doubles while the best path touches its edge.
     """
     n, m = len(src), len(tgt)
     if bridge is not None and len(bridge) != n:
         raise ValueError(f"bridge has {len(bridge)} sentences, src has {n}")
     if n == 0 or m == 0:
-        return [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)]
+        beads = [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)]
+        return Alignment(beads, 0.0 if beads else 1.0, 0.0, 0, 0)
     fs = _Side(src, "id", bridge)
     ft = _Side(tgt, "en", tgt if bridge is not None else None)
-    has_bridge = bridge is not None
+    chain = anchor_chain(fs.coarse, ft.coarse)
     # The band of a row must overlap the previous row's, or there would be no path when m >> n.
-    half = max(8 + max(n, m) // 100, math.ceil(m / n) + 2)
+    base = max(8 + max(n, m) // 100, math.ceil(m / n) + 2)
+    half = max(base, band_half_width(chain, n, m, base))
+    weight = 0.0
+    if bridge is not None and bridge_weight is not None:
+        weight = min(max(float(bridge_weight), 0.0), 1.0)
+    if weight == 0.0:
+        path, half = _widening_dp(fs, ft, half, 0.0)
+    if bridge is not None and bridge_weight is None:
+        weight = bridge_reliability(path, bridge, tgt)
+    if weight > 0:
+        path, half = _widening_dp(fs, ft, half, weight)
+    beads = [_make_bead(fs, ft, *span, weight) for span in path]
+    return Alignment(beads, article_confidence(beads, fs.coarse, ft.coarse), weight, half, len(chain))
+
+
+def _widening_dp(fs: _Side, ft: _Side, half: int, bw: float) -> tuple[list[tuple[int, int, int, int]], int]:
+    """The banded DP, the band doubled while the best path touches its edge."""
     while True:
-        path, touched = _band_dp(fs, ft, half, has_bridge)
-        if not touched or 2 * half + 1 >= m + 1:
-            break
+        path, touched = _band_dp(fs, ft, half, bw)
+        if not touched or 2 * half + 1 >= ft.n + 1:
+            return path, half
         half *= 2
-    return [_make_bead(fs, ft, *span, has_bridge) for span in path]
 
 
-def _match_cost(ls: np.ndarray, lt: np.ndarray, inter: np.ndarray, has_bridge: bool) -> np.ndarray:
+BRIDGE_FLOOR = 0.10
+"""Bridge reliability at or below which the bridge is ignored: above the largest reliability of another
+document's bridge on the calibration part (0.09; a simulated good bridge: >= 0.52, see eval_align)."""
+BRIDGE_FULL = 0.30
+"""Bridge reliability from which the bridge gets its full weight."""
+
+
+def bridge_reliability(path: Sequence[tuple[int, int, int, int]], bridge: Sequence[str], tgt: Sequence[str]) -> float:
+    """Weight in [0, 1] of a bridge, from how much better it matches the target sentence it belongs to
+    than the other target sentences.
+
+    Per source sentence with bridge words: ``near`` = the best Dice similarity of the content words of
+    its bridge with a target sentence within 2 of its place on the no-bridge path (a window, since that
+    path may be wrong exactly where the bridge would help), ``others`` = its mean similarity with the
+    target sentences outside that window (up to 32 of them; none in a document of 5 sentences or fewer,
+    where :data:`BRIDGE_FLOOR` / 2 stands in). The reliability ``mean(near - others)`` is mapped
+    linearly from :data:`BRIDGE_FLOOR` (weight 0: an empty or unrelated bridge is ignored, as if none
+    was given) to :data:`BRIDGE_FULL` (weight 1).
+    """
+    m = len(tgt)
+    place = [0] * len(bridge)
+    for i0, i1, j0, _ in path:
+        for i in range(i0, i1):
+            place[i] = j0
+    bags_t = [content_words(t) for t in tgt]
+
+    def dice(a: set[str], b: set[str]) -> float:
+        return 2.0 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
+
+    gains: list[float] = []
+    for i, text in enumerate(bridge):
+        bag = content_words(text)
+        if not bag:
+            gains.append(0.0)  # an empty bridge sentence is no evidence for the bridge
+            continue
+        lo, hi = max(0, place[i] - 2), min(m, place[i] + 3)
+        near = max((dice(bag, bags_t[j]) for j in range(lo, hi)), default=0.0)
+        outside = [j for j in range(m) if j < lo or j >= hi]
+        step = max(1, len(outside) // 32)
+        others = [dice(bag, bags_t[j]) for j in outside[::step]]
+        gains.append(near - (sum(others) / len(others) if others else BRIDGE_FLOOR / 2))
+    rel = sum(gains) / len(gains) if gains else 0.0
+    return round(min(max((rel - BRIDGE_FLOOR) / (BRIDGE_FULL - BRIDGE_FLOOR), 0.0), 1.0), 4)
+
+
+DOUBTFUL_BELOW = 0.4
+"""Article confidence under which an alignment is doubtful (calibration: scripts/eval_align.py)."""
+DOUBTFUL_MIN_SENTENCES = 8
+"""Fewer sentences on either side give too little evidence to call an alignment doubtful."""
+CONFIDENCE_SCALE = 0.5
+"""Excess shared features per matched bead at which the lexical part of the confidence is 0.5."""
+
+
+def article_confidence(beads: Sequence[Bead], src_feats: Sequence[set[str]], tgt_feats: Sequence[set[str]]) -> float:
+    """How much better the beads' two sides share features than beads paired at random, in [0, 1].
+
+    ``e`` = (features shared inside the matched beads - the mean shared by the other pairings of the
+    same beads) per matched bead; the confidence is ``e / (e + CONFIDENCE_SCALE)`` times the share of
+    sentences in matched beads. A correct alignment of a news article scores 0.6-0.9; a reference of
+    another article, or a path that missed the offset, below 0.4. On articles of a few sentences the
+    estimate is noisy (see ``scripts/eval_align.py``).
+    """
+    matched = [b for b in beads if b.src and b.tgt]
+    total = sum(len(b.src) + len(b.tgt) for b in beads)
+    if not matched or not total:
+        return 0.0
+    bag_s = [set().union(*(src_feats[i] for i in b.src)) for b in matched]
+    bag_t = [set().union(*(tgt_feats[j] for j in b.tgt)) for b in matched]
+    k = len(matched)
+    same = sum(len(x & y) for x, y in zip(bag_s, bag_t, strict=True))
+    if k > 1:
+        # all other pairings of the k beads, sampled on a grid of shifts when k is large
+        shifts = range(1, k) if k <= 64 else range(1, k, max(1, k // 32))
+        shared = [len(bag_s[x] & bag_t[(x + d) % k]) for d in shifts for x in range(k)]
+        expected = k * sum(shared) / len(shared)
+    else:
+        expected = 0.0
+    e = max(same - expected, 0.0) / k
+    cover = sum(len(b.src) + len(b.tgt) for b in matched) / total
+    return round(e / (e + CONFIDENCE_SCALE) * cover, 4)
+
+
+def _match_cost(ls: np.ndarray, lt: np.ndarray, inter: np.ndarray, bw: float) -> np.ndarray:
     """Cost of a bead with sentences on both sides, without the prior (see the module docstring)."""
     mean = np.maximum((ls + lt / LEN_RATIO) / 2.0, 1.0)
     delta = np.abs(ls * LEN_RATIO - lt) / np.sqrt(mean * LEN_VARIANCE)
     cost = -_log_erfc(delta / math.sqrt(2.0))
-    if has_bridge:
-        cost *= W_LEN_BRIDGE
+    if bw > 0:
+        cost *= 1.0 - bw * (1.0 - W_LEN_BRIDGE)
     cost -= W_STRONG * inter[..., _STRONG] + W_WEAK * inter[..., _WEAK] + W_COGNATE * inter[..., _COGNATE]
     return cost
 
@@ -274,7 +418,9 @@ def _coverage(own: np.ndarray, own_size: np.ndarray, other: np.ndarray) -> np.nd
     return np.where(own_size > 0, inter / np.maximum(own_size, 1), 0.5)
 
 
-def _bridge_cost(fs: _Side, ft: _Side, di: int, dj: int, tj: np.ndarray, t_span: np.ndarray) -> np.ndarray:
+def _bridge_cost(
+    fs: _Side, ft: _Side, di: int, dj: int, tj: np.ndarray, t_span: np.ndarray, bw: float
+) -> np.ndarray:
     """Bridge cost of beads (di, dj) ending at the band cells: W_BRIDGE * sum over the bead's sentences of
     (1 - coverage). Coverage of a source sentence = the share of its bridge's content words found in the
     bead's target; of a target sentence = the share of its content words found in the bead's bridge. A
@@ -290,10 +436,10 @@ def _bridge_cost(fs: _Side, ft: _Side, di: int, dj: int, tj: np.ndarray, t_span:
     for off in range(dj):
         c = np.maximum(tj - off, 0)
         total += 1.0 - _coverage(ft.bits[1][c][..., bs], ft.sizes[1][c, _BRIDGE], s_span)
-    return W_BRIDGE * total
+    return W_BRIDGE * bw * total
 
 
-def _band_dp(fs: _Side, ft: _Side, half: int, has_bridge: bool) -> tuple[list[tuple[int, int, int, int]], bool]:
+def _band_dp(fs: _Side, ft: _Side, half: int, bw: float) -> tuple[list[tuple[int, int, int, int]], bool]:
     """DP inside the band ``|j - i*m/n| <= half``.
 
     Returns the best path as ``(i0, i1, j0, j1)`` spans and whether it touched the band edge.
@@ -314,11 +460,15 @@ def _band_dp(fs: _Side, ft: _Side, half: int, has_bridge: bool) -> tuple[list[tu
         if di and dj:
             t_span = ft.bits[dj][tj]
             inter = _counts(fs.bits[di][:, None, :] & t_span)
-            cost += _match_cost(fs.length(ii, di), ft.length(tj, dj), inter, has_bridge)
-            if has_bridge:
-                cost += _bridge_cost(fs, ft, di, dj, tj, t_span)
-        elif has_bridge:
-            cost += W_BRIDGE * W_DELETED
+            cost += _match_cost(fs.length(ii, di), ft.length(tj, dj), inter, bw)
+            if W_UNSHARED:
+                # Strong anchors (numbers, dates, marks) on one side only: evidence against the bead.
+                unshared = fs.sizes[di][:, None, _STRONG] + ft.sizes[dj][tj, _STRONG] - 2 * inter[..., _STRONG]
+                cost += W_UNSHARED * unshared
+            if bw > 0:
+                cost += _bridge_cost(fs, ft, di, dj, tj, t_span, bw)
+        elif bw > 0:
+            cost += W_BRIDGE * W_DELETED * bw
         costs.append(np.where((ii >= di) & (jj >= dj) & (jj <= m), cost, np.inf))
 
     # dist has one more column, always inf, that stands for every cell outside the band.
@@ -369,7 +519,7 @@ def _band_dp(fs: _Side, ft: _Side, half: int, has_bridge: bool) -> tuple[list[tu
     return path[::-1], touched
 
 
-def _evidence(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, has_bridge: bool) -> list[float]:
+def _evidence(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, bw: float) -> list[float]:
     """Evidence in [0, 1] that source ``i0:i1`` and target ``j0:j1`` are translations (see :class:`Bead`)."""
     ls, lt = fs.prefix[i1] - fs.prefix[i0], ft.prefix[j1] - ft.prefix[j0]
     mean = max((ls + lt / LEN_RATIO) / 2.0, 1.0)
@@ -379,27 +529,27 @@ def _evidence(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, has_brid
     total = sum(int(size_s[k] + size_t[k]) for k in (_STRONG, _WEAK))
     if total:
         evidence.append(2.0 * int(inter[_STRONG] + inter[_WEAK]) / total)
-    if has_bridge:
+    if bw > 0:
         total = int(size_s[_BRIDGE] + size_t[_BRIDGE])
         sim = 2.0 * int(inter[_BRIDGE]) / total if total else 0.0
         evidence += [sim, sim]
     return evidence
 
 
-def _make_bead(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, has_bridge: bool) -> Bead:
+def _make_bead(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, bw: float) -> Bead:
     if i1 > i0 and j1 > j0:
-        ev = _evidence(fs, ft, i0, i1, j0, j1, has_bridge)
+        ev = _evidence(fs, ft, i0, i1, j0, j1, bw)
         score = sum(ev) / len(ev)
     else:
         # A lone sentence: compare it with the sentences next to it on the other side.
         sims: list[float] = []
         if i1 > i0:
             for j in {j0 - 1, j0} & set(range(ft.n)):
-                ev = _evidence(fs, ft, i0, i1, j, j + 1, has_bridge)
+                ev = _evidence(fs, ft, i0, i1, j, j + 1, bw)
                 sims.append(max(ev[1:]) if len(ev) > 1 else 0.5)
         else:
             for i in {i0 - 1, i0} & set(range(fs.n)):
-                ev = _evidence(fs, ft, i, i + 1, j0, j1, has_bridge)
+                ev = _evidence(fs, ft, i, i + 1, j0, j1, bw)
                 sims.append(max(ev[1:]) if len(ev) > 1 else 0.5)
         score = 1.0 - max(sims) if sims else 1.0
     return Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(min(max(score, 0.0), 1.0), 4))

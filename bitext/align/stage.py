@@ -20,7 +20,7 @@ from ..model import BEAD_TYPES, KIND_MT, KIND_REFERENCE, MetaKey
 from ..review.carry import carry_reviews
 from ..segment.en import split_english, split_lines
 from ..store import Store, utcnow
-from .dp import ALIGNER_VERSION, Bead, align
+from .dp import ALIGNER_VERSION, DOUBTFUL_MIN_SENTENCES, Bead, align, align_document
 from .references import load_references, match_references
 
 # Per article and kind: a fingerprint of everything its pairs were computed from (aligner version,
@@ -39,6 +39,9 @@ ALIGN_MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    # The article-level confidence of a reference alignment (NULL: kind 'mt', or too short to judge);
+    # the 'article_alignment' review flag reads it.
+    (2, "ALTER TABLE align_state ADD COLUMN confidence REAL;"),
 ]
 
 _COUNTS = ("articles", "aligned", "skipped", "pending", "empty", "pairs")
@@ -142,17 +145,18 @@ def _align_article(
     if state and state["fingerprint"] == fingerprint:
         if store.count("pairs", "article_id=? AND kind=?", (article_id, kind)) == state["n_pairs"]:
             return "skipped"
+    confidence: float | None = None
     if kind == KIND_MT:
         rows = _mt_rows(article_id, sentences, mt, signature)
     else:
-        rows = _reference_rows(article_id, sentences, mt, signature, ref_text or "")
+        rows, confidence = _reference_rows(article_id, sentences, mt, signature, ref_text or "")
     with store.tx() as conn:
         store.replace_pairs(article_id, kind, rows)
         conn.execute(  # align_state is this stage's own table (see ALIGN_MIGRATIONS)
-            "INSERT INTO align_state(article_id, kind, fingerprint, n_pairs, aligned_at) VALUES (?,?,?,?,?)"
-            " ON CONFLICT(article_id, kind) DO UPDATE SET fingerprint=excluded.fingerprint,"
-            " n_pairs=excluded.n_pairs, aligned_at=excluded.aligned_at",
-            (article_id, kind, fingerprint, len(rows), utcnow()),
+            "INSERT INTO align_state(article_id, kind, fingerprint, n_pairs, aligned_at, confidence)"
+            " VALUES (?,?,?,?,?,?) ON CONFLICT(article_id, kind) DO UPDATE SET fingerprint=excluded.fingerprint,"
+            " n_pairs=excluded.n_pairs, aligned_at=excluded.aligned_at, confidence=excluded.confidence",
+            (article_id, kind, fingerprint, len(rows), utcnow(), confidence),
         )
         carry_reviews(store, article_id)  # reviews follow their sentences to the new pair ids
     tally["pairs"] += len(rows)
@@ -211,7 +215,8 @@ def _mt_rows(
         translated = [mt[sentences[k]["text"]] for k in members]
         joined = " ".join(translated)
         tgt = [joined[a:b] for a, b in split_english(joined)]
-        for bead in align([sentences[k]["text"] for k in members], tgt, bridge=translated):
+        # The target is the bridge re-split: trust it fully (its reliability cannot be estimated from itself).
+        for bead in align([sentences[k]["text"] for k in members], tgt, bridge=translated, bridge_weight=1.0):
             src = [members[i] for i in bead.src]
             rows.append(
                 _row(article_id, KIND_MT, len(rows), bead, sentences, src, [tgt[j] for j in bead.tgt],
@@ -223,17 +228,20 @@ def _mt_rows(
 
 def _reference_rows(
     article_id: str, sentences: Sequence[sqlite3.Row], mt: dict[str, str], signature: str | None, text: str
-) -> list[tuple]:
-    """Pairs of one article against a human translation, the whole article at once."""
+) -> tuple[list[tuple], float | None]:
+    """Pairs of one article against a human translation, the whole article at once, and the article's
+    alignment confidence (None when either side has fewer than DOUBTFUL_MIN_SENTENCES sentences)."""
     tgt = split_lines(text)
     src = [s["text"] for s in sentences]
     # A bridge with holes would count an untranslated sentence as matching nothing: all or nothing.
     bridge = [mt[t] for t in src] if all(t in mt for t in src) else None
     now = utcnow()
     rows: list[tuple] = []
-    for bead in align(src, tgt, bridge=bridge):
+    result = align_document(src, tgt, bridge=bridge)
+    for bead in result.beads:
         rows.append(
             _row(article_id, KIND_REFERENCE, len(rows), bead, sentences, bead.src, [tgt[j] for j in bead.tgt],
                  bead.tgt, mt, signature if mt else None, now)
         )  # fmt: skip
-    return rows
+    judged = min(len(src), len(tgt)) >= DOUBTFUL_MIN_SENTENCES
+    return rows, result.confidence if judged else None

@@ -21,7 +21,8 @@ from typing import Any, ClassVar, Literal
 
 from bitext.model import WARNING
 
-FLAGS_VERSION = "2"  # 2: length_z check; not_english asks lingua too on short targets
+FLAGS_VERSION = "3"  # 2: length_z check; not_english asks lingua too on short targets; 3: article_alignment,
+# markup, mojibake, control_chars checks; names/numbers read news forms
 """Bump when a check's scoring changes, so stores re-flag every pair."""
 
 Direction = Literal["above", "below", "outside"]
@@ -35,7 +36,8 @@ class PairView:
     sentences; ``None``/0/False when unknown (e.g. a human reference pair in an evaluation).
     ``first_seen`` is the corpus-wide state of :class:`CorpusCheck`: the id of the first pair in the
     corpus with the same source and target (this pair's own id when it is the first); ``None`` = not
-    computed (only :func:`bitext.flags.flag_corpus` computes it).
+    computed (only :func:`bitext.flags.flag_corpus` computes it). ``article_confidence``: the aligner's
+    confidence in the whole article's alignment (``align_state.confidence``; None when not judged).
     """
 
     id: str
@@ -51,6 +53,7 @@ class PairView:
     source_split: bool
     kind: str = "mt"
     first_seen: str | None = None
+    article_confidence: float | None = None
 
 
 @dataclass(frozen=True)

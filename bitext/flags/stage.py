@@ -10,6 +10,7 @@ Every write goes through the store's writers.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,6 +128,7 @@ def _pair_views(store: Store, rows: Sequence[Any], first_seen: dict[str, str]) -
             sig_texts = [texts[i] for r in rows if r["signature"] == row["signature"]
                          for i in src_ids[r["id"]] if i in texts]
             by_sig[row["signature"]] = store.translations(row["signature"], sig_texts)
+    confidence = _article_confidence(store, {(row["article_id"], row["kind"]) for row in rows})
     views = []
     for row in rows:
         logprobs: list[float] = []
@@ -151,9 +153,21 @@ def _pair_views(store: Store, rows: Sequence[Any], first_seen: dict[str, str]) -
                 logprob=min(logprobs) if logprobs else None, n_tokens=n_tokens, n_unk=n_unk,
                 hit_max_length=hit, source_split=split, kind=row["kind"],
                 first_seen=first_seen.get(row["id"]),
+                article_confidence=confidence.get((row["article_id"], row["kind"])),
             )
         )
     return views
+
+
+def _article_confidence(store: Store, keys: set[tuple[str, str]]) -> dict[tuple[str, str], float]:
+    """(article id, kind) -> the aligner's article confidence, for those that have one."""
+    try:
+        rows = store.conn.execute(
+            "SELECT article_id, kind, confidence FROM align_state WHERE confidence IS NOT NULL"
+        ).fetchall()
+    except sqlite3.OperationalError:  # a store aligned before align_state had the column, or never aligned
+        return {}
+    return {(r[0], r[1]): float(r[2]) for r in rows if (r[0], r[1]) in keys}
 
 
 def _first_seen(store: Store) -> dict[str, str]:

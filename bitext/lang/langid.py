@@ -15,7 +15,9 @@ def _langid(languages: tuple[str, ...]) -> Any:
     # py3langid ships its model and beat lingua on short sentences here (see flags/defaults.toml).
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    # py3langid 0.4 loads with from_model_file, 0.3 with from_pickled_model (each its own MODEL_FILE).
+    load = getattr(LanguageIdentifier, "from_model_file", None) or LanguageIdentifier.from_pickled_model
+    ident = load(MODEL_FILE, norm_probs=True)
     ident.set_languages(list(languages))
     return ident
 

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bitext.lang.units import same_quantity, unit_after
+
 SEPARATORS = {"id": (".", ","), "en": (",", ".")}
 """(thousands, decimal) separator of each language; any other language reads as English."""
 
@@ -75,6 +77,8 @@ _HOUR_MINUTE = re.compile(r"(\d{1,2})[.:](\d{2})")
 _TIME_ID = re.compile(r"^(?:pukul|jam)\s*$", re.IGNORECASE)
 _TZ_ID = re.compile(r"^\s*(?:WIB|WITA|WIT)\b")
 _LETTERS = re.compile(r"[A-Za-z]+")
+_RANGE = re.compile(r"\s*(?:to|-|–|hingga|sampai|and|dan|or|atau)\s*\d[\d.,]*")
+_TIME_AFTER = re.compile(r"^\s*(?:GMT|UTC|WIB|WITA|WIT|hrs|hours|h\b|local time|[A-Z][a-z]+ (?:[A-Z][a-z]+ )?Time)")
 
 _ID_UNITS = {"nol": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
              "delapan": 8, "sembilan": 9, "sepuluh": 10, "sebelas": 11, "seratus": 100, "seribu": 1000,
@@ -95,6 +99,8 @@ class Number:
 
     text: str
     values: frozenset
+    unit: str | None = None
+    """The canonical unit written after the numeral (:mod:`bitext.lang.units`), if any."""
 
     def matches(self, other: Number) -> bool:
         """True when the two may stand for the same value."""
@@ -189,7 +195,21 @@ def extract_numbers(text: str, lang: str) -> list[Number]:
             if mult_word:
                 factor = _MULT["id"].get(mult_word.lower()) or _MULT["en"].get(mult_word.lower(), 1)
                 values = {round(v * factor, 6) for v in values if isinstance(v, float)}
-        out.append(Number(m.group(0).strip(), frozenset(values)))
+        hm = _HOUR_MINUTE.fullmatch(raw)
+        if not any(isinstance(v, tuple) for v in values) and not mult_word:
+            after = text[m.end():]
+            if hm and int(hm.group(1)) <= 24 and int(hm.group(2)) < 60 and (
+                raw.startswith("0") or _TIME_AFTER.match(after)
+            ):
+                # '09.48' or '20.30 local time' in English: a clock time written the Indonesian way.
+                values = set(values) | {("time", (int(hm.group(1)) % 12) * 60 + int(hm.group(2)))}
+            elif re.fullmatch(r"[012]\d[0-5]\d", raw) and _TIME_AFTER.match(after) and int(raw[:2]) <= 24:
+                values = set(values) | {("time", (int(raw[:2]) % 12) * 60 + int(raw[2:]))}  # '1200 GMT'
+        unit = unit_after(text, m.end())
+        if unit is None:  # a range takes the unit of its second number ('100 to 250 m', '5-10 km')
+            rng = _RANGE.match(text, m.end())
+            unit = unit_after(text, rng.end()) if rng else None
+        out.append(Number(m.group(0).strip(), frozenset(values), unit))
     return out
 
 
@@ -238,9 +258,18 @@ def _unmatched(a: list[Number], b: list[Number]) -> tuple[list[Number], list[Num
 
 
 def compare_numbers(source: str, target: str) -> tuple[list[Number], list[Number]]:
-    """Numbers of the (Indonesian) source missing from the (English) target and vice versa."""
+    """Numbers of the (Indonesian) source missing from the (English) target and vice versa.
+
+    Digits are matched as values (id/en separators, multipliers, times); a digit may be spelt out on
+    the other side; a quantity converted to another unit ('152 meter' / '500 feet') matches within
+    rounding; scale words without digits ('jutaan' / 'millions', 'setengah' / 'half') are compared
+    as magnitudes and reported only when the two sides contradict each other ('jutaan' / 'billions').
+    """
     src, tgt = extract_numbers(source, "id"), extract_numbers(target, "en")
-    if not src and not tgt:
+    scales_s, scales_t = extract_scale_words(source, "id"), extract_scale_words(target, "en")
+    if not src and not tgt and not scales_s and not scales_t and not re.search(
+        _SCALE_HINT, source + " " + target, re.IGNORECASE
+    ):
         return [], []  # most sentences: no need to look for spelt-out numbers
     miss_src, miss_tgt = _unmatched(src, tgt)
     # A digit on one side may be spelt out on the other ('3 orang' / 'three people').
@@ -248,4 +277,109 @@ def compare_numbers(source: str, target: str) -> tuple[list[Number], list[Number
         miss_src, _ = _unmatched(miss_src, extract_number_words(target, "en"))
     if miss_tgt:
         miss_tgt, _ = _unmatched(miss_tgt, extract_number_words(source, "id"))
+    # A unit conversion: the number and its unit on one side, the converted number on the other.
+    miss_src = [n for n in miss_src if not _converted(n, tgt)]
+    miss_tgt = [n for n in miss_tgt if not _converted(n, src)]
+    # Scale words: only a contradiction counts (a scale word may be left out or spelt in digits).
+    if scales_s or scales_t:
+        words_s, words_t = extract_number_words(source, "id"), extract_number_words(target, "en")
+        # against the other side's digits that found no partner ('ribuan' / '6,387 km ... millions')
+        left_s = _scales_left(scales_s, scales_t, miss_tgt + words_t)
+        left_t = _scales_left(scales_t, scales_s, miss_src + words_s)
+        if left_s and left_t:
+            miss_src += left_s
+            miss_tgt += left_t
+    # Numbers spelt out on both sides ('dua juta' / 'two billion'): a contradiction counts.
+    if not miss_src and not miss_tgt and re.search(_SCALE_HINT, source + " " + target, re.IGNORECASE):
+        words_s, words_t = extract_number_words(source, "id"), extract_number_words(target, "en")
+        if words_s and words_t:
+            left_s, _ = _unmatched(words_s, words_t + tgt)
+            left_t, _ = _unmatched(words_t, words_s + src)
+            if left_s and left_t:
+                miss_src += left_s
+                miss_tgt += left_t
     return miss_src, miss_tgt
+
+
+_SCALE_HINT = r"\b(?:ribu|juta|miliar|milyar|triliun|thousand|million|billion|trillion)\b"
+
+
+def _scales_left(scales: list[Number], other_scales: list[Number], other_numbers: list[Number]) -> list[Number]:
+    """Scale words without a partner of the same magnitude on the other side (scale word or number)."""
+    free = list(other_scales)
+    left = []
+    for sw in scales:
+        (_, mag), = sw.values
+        hit = next((k for k, o in enumerate(free) if o.values == sw.values), None)
+        if hit is not None:
+            free.pop(hit)
+        elif not any(isinstance(v, float) and _magnitude(v) == mag for n in other_numbers for v in n.values):
+            left.append(sw)
+    return left
+
+
+def _converted(n: Number, other: list[Number]) -> bool:
+    """``n`` (with a unit) is the conversion of a number of the other side written with another unit."""
+    if n.unit is None:
+        return False
+    for o in other:
+        if o.unit is None:
+            continue
+        for a in n.values:
+            for b in o.values:
+                if isinstance(a, float) and isinstance(b, float) and same_quantity(a, n.unit, b, o.unit):
+                    return True
+    return False
+
+
+# Scale words written without digits: plurals ('jutaan' = millions), fractions ('setengah' = half)
+# and a bare scale after a vague quantifier ('beberapa juta' = several million). The value is a
+# magnitude: 'jutaan' matches 'millions', '2 million' and '3,5 juta' alike (see Number.matches).
+_SCALE_WORDS = {
+    "id": {"puluhan": 10, "ratusan": 100, "ribuan": 1e3, "jutaan": 1e6, "miliaran": 1e9, "milyaran": 1e9,
+           "triliunan": 1e12, "setengah": 0.5, "separuh": 0.5, "seperempat": 0.25, "ribu": 1e3, "juta": 1e6,
+           "miliar": 1e9, "milyar": 1e9, "triliun": 1e12, "lusin": 12, "lusinan": 12},
+    "en": {"tens": 10, "dozens": 12, "dozen": 12, "hundreds": 100, "thousands": 1e3, "millions": 1e6,
+           "billions": 1e9, "trillions": 1e12, "half": 0.5, "quarter": 0.25, "thousand": 1e3, "million": 1e6,
+           "billion": 1e9, "trillion": 1e12, "hundred": 100},
+}  # fmt: skip
+
+
+_ORDINALS = {"first", "second", "third", "fourth", "last", "final", "next", "other", "pertama", "kedua", "ketiga",
+             "keempat", "terakhir"}
+
+
+def _magnitude(v: float) -> float:
+    """The scale of a value: 3.5e6 -> 1e6, 0.5 -> 0.5, 250 -> 100."""
+    if 0 < v < 1:
+        return round(v, 6)
+    k = 1.0
+    for scale in (1e12, 1e9, 1e6, 1e3, 100, 10):
+        if v >= scale:
+            k = scale
+            break
+    return k
+
+
+def extract_scale_words(text: str, lang: str) -> list[Number]:
+    """Scale words not attached to a digit or a number word ('jutaan', 'beberapa juta', 'half'), with
+    their magnitude as value; '2 juta' and 'dua juta' are numbers, not scale words."""
+    table = _SCALE_WORDS["id" if lang == "id" else "en"]
+    units = _ID_UNITS if lang == "id" else _EN_UNITS
+    toks = re.findall(r"\d[\d.,]*|[A-Za-z]+", text)
+    out: list[Number] = []
+    for k, tok in enumerate(toks):
+        low = tok.lower()
+        if low not in table:
+            continue
+        prev = toks[k - 1].lower() if k else ""
+        fraction = low in ("half", "quarter")
+        if prev in _ORDINALS or (fraction and k + 1 < len(toks) and toks[k + 1].lower() in ("final", "finals")):
+            continue  # 'the second quarter', 'the first half', 'quarter final': not amounts
+        if not fraction and (prev[:1].isdigit() or prev in units or prev in table or prev in ("a", "an", "se")):
+            continue  # part of a number ('2 juta', 'dua juta', 'a million'); 'a quarter' is a fraction
+        if low in ("hundred", "dozen") and lang != "id":
+            continue  # 'a hundred' is a number word; bare 'hundred' is rare
+        v = float(table[low])
+        out.append(Number(tok, frozenset({("scale", _magnitude(v))})))
+    return out

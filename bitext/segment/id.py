@@ -27,7 +27,7 @@ import re
 
 __all__ = ["SEGMENTER_VERSION", "find_dateline", "split_sentences"]
 
-SEGMENTER_VERSION = "bitext-id-seg/1"
+SEGMENTER_VERSION = "bitext-id-seg/2"  # 2: glued sentences, company forms, dialogue, labels
 
 # ---------------------------------------------------------------------------------------------
 # Datelines
@@ -87,6 +87,19 @@ _AMBIGUOUS = frozenset(
     """.split()
 )
 
+# Company forms: before a parenthesis ("Co. Ltd. (Jiangsu)", "Tbk. (BBNI)") the name goes on.
+_CORPORATE = frozenset("Tbk tbk TBK Persero Co Inc Ltd Corp Bros Pte Bhd LLC Plc".split())
+
+# Lower-case words that open a new sentence after '?' or '!' in dialogue and transcripts
+# ("... nyeri dada tersebut? apakah Anda ..."); speech verbs ('"Apa?" tanyanya') never do.
+_LOWER_OPENERS = frozenset(
+    """
+    apakah apa bagaimana mengapa kenapa siapa kapan dimana di mana berapa bisakah bolehkah adakah
+    saya aku anda kamu kami kita tolong jangan mohon silakan coba ayo mari baiklah
+    """.split()
+)
+_ROMAN_RE = re.compile(r"(?=[IVXLC])X{0,3}(?:IX|IV|V?I{0,3})|L?X{0,3}(?:IX|IV|V?I{0,3})")
+
 # Post-nominals that can follow another abbreviation without starting a sentence ("Co. Ltd.").
 _POSTNOMINAL = frozenset(w for w in _AMBIGUOUS if "." in w or w[:1].isupper()) - {"Persero"}
 
@@ -122,6 +135,8 @@ _LABEL_NOUNS = frozenset(
     ke grup Grup kelas Kelas tipe Tipe golongan Golongan vitamin Vitamin huruf Huruf kategori Kategori
     blok Blok zona Zona poin opsi pilihan nilai level tingkat seri kode model varian versi rencana Plan
     plan skenario gelombang pintu gerbang terminal Terminal tribun Tribun sektor Sektor paket Paket
+    sel protein antigen antibodi reseptor limfosit hepatitis virus gen faktor rantai domain subunit
+    strain galur isotop sinyal struktur Sel Protein
     """.split()
 )
 
@@ -218,6 +233,9 @@ def _is_boundary_spaced(
     first = word[0]
     lower = first.islower()
     upper = first.isupper()
+    if kind == "q" and lower:
+        # Dialogue: '? apakah', '! jangan' open a sentence; not after a closing quote ('"Apa?" tanyanya').
+        return word in _LOWER_OPENERS and not any(c in _STRAY_QUOTES + "\u201d" for c in closers)
     if kind in ("q", "ellipsis"):
         return not lower
     # kind == "period"
@@ -226,7 +244,15 @@ def _is_boundary_spaced(
     if cls == "numeric":
         return upper
     if cls == "ambiguous":
+        if tok in _CORPORATE and text[nxt] in "([":
+            return False  # 'PT BNI (Persero) Tbk. (BBNI) mencatat', 'Co. Ltd. (Jiangsu)'
         return upper and word not in _POSTNOMINAL
+    if _ROMAN_RE.fullmatch(tok) and (word.isdigit() or (len(word) == 1 and text[nxt + 1: nxt + 2] == ".")):
+        return False  # a numbered rule: 'Peraturan Bapepam No. XI. B. 02.00'
+    if cls == "number" and re.fullmatch(r"\d{1,2}\.\d{2}|\d{1,3}", tok) and (
+        len(word) == 1 and word.isupper() and text[nxt + 1: nxt + 2] == "."
+    ):
+        return False  # '... No. 2. A. 3'-style rule numbers: a letter with a period follows
     if cls == "initial":
         if len(tok) == 1 and upper:
             if tok.islower():
@@ -269,11 +295,19 @@ def _is_boundary_tight(text: str, kind: str, tok: str, cls: str, closers: str, e
     if kind in ("q", "ellipsis"):
         # 'Apa?Saya', 'sidang...Saya'; never inside numbers or URLs ('1...5', '?q=').
         return bool(nxt_word) and nxt_word[0].isupper() and text[s - 1 : s].isalpha()
-    # kind == "period": only after a plain word that ends in a letter ('Bioeasy.80%', 'Jakarta.Pada').
-    if not text[s - 1 : s].isalpha() or cls != "word" or len(tok) < 2 or "." in tok:
+    # kind == "period": after a number or a closing quote/bracket glued to a capitalised word
+    # ('2020.Per', 'COVID-19.Beredar', 'masyarakat".Pada', 'tumbuhan).Sebuah').
+    before = text[s - 1 : s]
+    if (before.isdigit() or (before in _CLOSERS and text[s - 2 : s - 1].isalnum())) and "." not in tok.rstrip(
+        _CLOSERS
+    ):
+        return c.isupper() and len(nxt_word) >= 3 and nxt_word[1:].islower()
+    # otherwise only after a plain word that ends in a letter ('Bioeasy.80%', 'Jakarta.Pada').
+    if not before.isalpha() or cls != "word" or len(tok) < 2 or "." in tok:
         return False
     if c.isdigit():
-        return True
+        # 'Bioeasy.80%' but not a code name with inner capitals ('ARCoV.2', 'SARS-CoV.2')
+        return tok[1:].islower()
     if c in _OPENERS:
         return bool(nxt_word) and (nxt_word[0].isupper() or nxt_word[0].isdigit())
     # 'Indonesia.Pada' but not 'ASP.NET' or 'Node.JS': the next word must look like a word.
@@ -312,8 +346,11 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             c = text[e]
             if c.islower() or not (c.isalnum() or c in _OPENERS):
                 continue
-            if not closers and not text[s - 1 : s].isalpha():
+            before = text[s - 1 : s]
+            if not closers and not (before.isalnum() or (before in _CLOSERS and text[s - 2 : s - 1].isalnum())):
                 continue
+            if before.isdigit() and not c.isupper():
+                continue  # '1.500', '2.0': inside a number
         tok = _prev_token(text, s)
         cls = _classify(tok) if kind == "period" else "word"
         if ws_end == e:

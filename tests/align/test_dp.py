@@ -164,3 +164,75 @@ def test_very_unequal_sides_still_partition(n: int, m: int):
 
 def test_alignment_is_deterministic():
     assert align(SRC, TGT) == align(SRC, TGT)
+
+
+# -- the coarse pass, the article confidence and the bridge weight -----------------------------------
+
+from bitext.align import align_document  # noqa: E402
+from bitext.align.offset import band_half_width, monotone_chain  # noqa: E402
+
+_CITIES = ["Bandung", "Medan", "Surabaya", "Makassar", "Palembang", "Semarang", "Denpasar", "Manado", "Padang"]
+
+
+def _doc(k0: int, n: int) -> tuple[list[str], list[str]]:
+    """n translated sentence pairs, each with its own numbers and name (sentences k0 .. k0+n-1)."""
+    src, tgt = [], []
+    for k in range(k0, k0 + n):
+        city = _CITIES[k % len(_CITIES)] + "wati" * (k // len(_CITIES) % 3)
+        src.append(f"Pada tahun {1900 + k}, kota {city} mencatat {k * 7 + 3} kasus baru dan {k + 11} korban.")
+        tgt.append(f"In {1900 + k}, the city of {city} recorded {k * 7 + 3} new cases and {k + 11} victims.")
+    return src, tgt
+
+
+def test_monotone_chain_is_the_heaviest_increasing_subsequence():
+    points = {(0, 0): 1.0, (1, 5): 1.0, (2, 1): 1.0, (3, 2): 1.0, (4, 0): 3.0, (5, 6): 1.0}
+    assert monotone_chain(points) == [(0, 0), (2, 1), (3, 2), (5, 6)]
+    assert monotone_chain({(0, 0): 1.0, (0, 1): 1.0}) in ([(0, 0)], [(0, 1)])  # same row never chains
+    assert monotone_chain({}) == []
+    assert band_half_width([(0, 100), (500, 600)], 1000, 1100, 10) == 110
+
+
+@pytest.mark.parametrize("side", ["tgt", "src"])
+def test_100_extra_sentences_at_the_start_align_without_a_bridge(side):
+    src, tgt = _doc(200, 150)
+    extra_src, extra_tgt = _doc(0, 100)
+    if side == "tgt":
+        tgt = extra_tgt + tgt
+        expected = [((), (j,)) for j in range(100)] + [((i,), (i + 100,)) for i in range(150)]
+    else:
+        src = extra_src + src
+        expected = [((i,), ()) for i in range(100)] + [((i + 100,), (i,)) for i in range(150)]
+    result = align_document(src, tgt)
+    assert beads(result.beads) == expected
+    assert result.anchors >= 140 and result.half_width >= 60  # the band holds the offset (base: 10)
+    assert not result.doubtful and result.confidence > 0.6
+
+
+def test_a_reference_of_another_article_is_doubtful():
+    src, _ = _doc(0, 30)
+    other = [f"The {w} team of Oslo{k} won {k + 4000} medals in the {k}th season." for k, w in
+             enumerate(["red", "blue", "green", "young", "old"] * 6)]
+    result = align_document(src, other)
+    assert result.confidence < A.DOUBTFUL_BELOW and result.doubtful
+    short = align_document(src[:3], other[:3])  # too short to judge
+    assert not short.doubtful
+
+
+@pytest.mark.parametrize("bridge", ["empty", "other"])
+def test_an_empty_or_unrelated_bridge_is_ignored(bridge):
+    src, tgt = _doc(0, 12)
+    tgt[3:5] = [tgt[3] + " " + tgt[4]]  # a 2-1 bead
+    del tgt[8]  # a 1-0 bead
+    plain = align_document(src, tgt)
+    _, unrelated = _doc(500, 12)
+    bad = [""] * len(src) if bridge == "empty" else [u.replace("victims", "dogs") for u in unrelated]
+    result = align_document(src, tgt, bad)
+    assert result.bridge_weight == 0.0
+    assert beads(result.beads) == beads(plain.beads)
+    assert align_document(src, tgt, _doc(0, 12)[1]).bridge_weight == 1.0
+
+
+def test_a_fixed_bridge_weight_skips_the_estimate():
+    src, tgt = _doc(0, 6)
+    assert align_document(src, tgt, [""] * 6, bridge_weight=1.0).bridge_weight == 1.0
+    assert align_document(src, tgt, None, bridge_weight=1.0).bridge_weight == 0.0  # no bridge, no weight

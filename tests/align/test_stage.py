@@ -280,3 +280,27 @@ def test_cli_module_imports_no_heavy_dependencies():
     code = "import sys, bitext.cli.align; print(any(m in sys.modules for m in ('torch', 'numpy', 'datasets')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_reference_confidence_is_stored_and_a_wrong_reference_is_flagged(tmp_path: Path):
+    from bitext.flags import flag_corpus
+
+    s = Store.open(tmp_path / "corpus")
+    corpus = CorpusBuilder(s)
+    src = [f"Pada tahun {1900 + k}, kota Medan{k} mencatat {k * 7 + 3} kasus baru." for k in range(10)]
+    corpus.article("long", [src])
+    corpus.article("short", [src[:2]])
+    refs = tmp_path / "refs"
+    refs.mkdir()
+    (refs / "long.txt").write_text(" ".join(f"A team of Oslo won {k + 4000} prizes." for k in range(10)))
+    (refs / "short.txt").write_text("In 1900, the city of Medan0 recorded 3 new cases. In 1901, Medan1 had 10.")
+    align_corpus(s, reference=refs, quiet=True)
+    conf = dict(s.conn.execute("SELECT article_id, confidence FROM align_state").fetchall())
+    assert conf["short"] is None and conf["long"] < 0.4
+    flag_corpus(s, quiet=True)
+    fired = s.conn.execute(
+        "SELECT DISTINCT p.article_id FROM pair_flags f JOIN pairs p ON p.id = f.pair_id"
+        " WHERE f.check_name = 'article_alignment' AND f.fired = 1"
+    ).fetchall()
+    assert [r[0] for r in fired] == ["long"]
+    s.close()

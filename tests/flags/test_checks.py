@@ -49,6 +49,11 @@ def test_clean_pair_fires_nothing():
          pv('Ia berkata, "Saya setuju."', 'He said, "I agree."')),
         ("question_mark", pv("Kapan Tom akan tiba?", "Tom will arrive."),
          pv("Kapan Tom akan tiba?", "When will Tom arrive?")),
+        ("article_alignment", replace(GOOD, article_confidence=0.12), replace(GOOD, article_confidence=0.8)),
+        ("markup", pv("Kucing punya dua telinga.", "A cat has <b>two</b> ears."), GOOD),
+        ("mojibake", pv("Kucing punya dua telinga.", "A catâ€™s two ears."),
+         pv("Kucing punya dua telinga.", "A cat’s two ears.")),
+        ("control_chars", pv("Kucing punya dua telinga.", "A cat has two\u202e ears."), GOOD),
         ("duplicate", replace(GOOD, id="p2", first_seen="p1"), replace(GOOD, id="p1", first_seen="p1")),
         ("bridge_mismatch", replace(GOOD, mt="The government opened a new road in the province."),
          replace(GOOD, mt="A cat has two ears.")),
@@ -212,8 +217,9 @@ def test_duplicate_is_a_corpus_check_measured_from_the_first_occurrence():
 def test_registry_order_and_directions():
     assert list(F.CHECKS) == [
         "empty_target", "untranslated", "length_ratio", "length_z", "numbers", "repetition", "truncation",
-        "low_confidence", "unk_source", "not_english", "bead_type", "low_alignment", "missing_names", "quotes",
-        "question_mark", "duplicate", "bridge_mismatch"]
+        "low_confidence", "unk_source", "not_english", "bead_type", "low_alignment", "article_alignment",
+        "missing_names", "quotes", "question_mark", "markup", "mojibake", "control_chars", "duplicate",
+        "bridge_mismatch"]
     assert all(c.direction in ("above", "below", "outside") and c.description for c in F.CHECKS.values())
 
 
@@ -225,3 +231,49 @@ def test_bridge_of_a_target_identical_to_its_mt_is_chrf_100(text):
 
     assert CHRF().sentence_score(text, [text]).score == IDENTICAL_CHRF
     assert result(pv("Kucing.", text, mt=text), "bridge_mismatch").score == IDENTICAL_CHRF
+
+
+# -- the checks of encoding damage and of the article's alignment -------------------------------------
+
+def test_markup_reasons_and_markup_the_source_has_too():
+    from bitext.flags.checks.encoding import markup
+
+    assert markup('A <a href="x.html">link</a> &amp; a<br/> &#39;q&#39; &nbsp;') == [
+        '<a href="x.html">', "</a>", "<br/>", "&amp;", "&#39;", "&#39;", "&nbsp;"]
+    assert markup("2 < 3 and 5 > 4; Tom & Jerry; x<y") == []
+    r = result(pv("Kucing.", "A cat &amp; <i>dog</i>."), "markup")
+    assert (r.score, r.reason) == (3.0, "target has 3 markup item(s) the source lacks: <i>, </i>, &amp;")
+    assert not result(pv("Lihat <b>ini</b>.", "See <b>this</b>."), "markup").fired  # the source has it
+
+
+def test_mojibake_either_side_with_the_repair_in_the_reason():
+    r = result(pv("Kata SÅ‚ania.", "Słania said."), "mojibake")
+    assert (r.score, r.fired) == (1.0, True)
+    assert r.reason == "encoding damage in the source (ftfy would repair it: 'Kata Słania.')"
+    r = result(pv("KafÃ© itu.", "The cafÃ© â€” closed."), "mojibake")
+    assert r.score == 2.0 and r.reason.startswith("encoding damage in the source and target")
+    assert not result(pv("Kafé itu.", "The café – closed."), "mojibake").fired
+
+
+def test_control_chars_names_each_kind_once():
+    r = result(pv("Kucing\u200b.", "A\u200b cat\u202e\x07."), "control_chars")
+    assert r.score == 4.0
+    assert r.reason == ("4 invisible character(s) in the pair: ZERO WIDTH SPACE, RIGHT-TO-LEFT OVERRIDE, U+0007")
+    assert not result(pv("Kucing\tpunya.", "A cat\nhas."), "control_chars").fired
+
+
+def test_article_alignment_not_applicable_without_a_confidence():
+    assert result(GOOD, "article_alignment") is None
+    r = result(replace(GOOD, article_confidence=0.12), "article_alignment")
+    assert r.reason == ("article alignment confidence 0.12 (fires < 0.4): the article alignment is doubtful "
+                        "(wrong reference, or an offset missed?)")
+
+
+def test_not_english_ignores_names_copied_from_the_source():
+    from bitext.flags.checks.language import without_source_names
+
+    src = "Bank Indonesia (BI) mempertahankan suku bunga acuan BI-Rate sebesar 6 persen."
+    tgt = "Bank Indonesia (BI) kept its benchmark BI-Rate at 6 percent."
+    assert without_source_names(tgt, src) == "() kept its benchmark at 6 percent."
+    assert without_source_names("Tom Jackson.", "Tom Jackson.") == "Tom Jackson."  # too little left
+    assert not result(pv(src, tgt), "not_english").fired

@@ -32,7 +32,7 @@ def test_flag_corpus_rows_skip_and_recompute(tmp_path: Path):
     assert {c for p, c in rows if p == "a1:mt:0"} == {
         "empty_target", "untranslated", "length_ratio", "length_z", "numbers", "repetition", "truncation",
         "low_confidence", "unk_source", "not_english", "bead_type", "low_alignment", "quotes",
-        "question_mark", "duplicate", "bridge_mismatch"}
+        "question_mark", "markup", "mojibake", "control_chars", "duplicate", "bridge_mismatch"}
     # Translation fields combined over the two source sentences: min logprob, summed <unk>.
     assert rows[("a1:mt:1", "low_confidence")] == (-2.5, 1, "warning")
     assert rows[("a1:mt:1", "unk_source")] == (1.0, 1, "warning")

@@ -157,16 +157,16 @@ def test_segmenter_signature_is_stored_byte_identical_and_report_is_frozen(tmp_p
 
     from bitext.segment import segmenter_signature
 
-    assert str(segmenter_signature()) == "bitext-id-seg/1|norm/1|dateline:field"
-    assert str(segmenter_signature(keep_dateline=True)) == "bitext-id-seg/1|norm/1|dateline:keep"
+    assert str(segmenter_signature()) == "bitext-id-seg/2|norm/1|dateline:field"
+    assert str(segmenter_signature(keep_dateline=True)) == "bitext-id-seg/2|norm/1|dateline:keep"
     assert segmenter_signature().get("dateline") == "field"
     f = _write(tmp_path / "art.txt", ARTICLE)
     store = Store.open(tmp_path / "corpus")
     report = ingest(store, [f])
-    assert store.article("art")["segmenter"] == "bitext-id-seg/1|norm/1|dateline:field"
+    assert store.article("art")["segmenter"] == "bitext-id-seg/2|norm/1|dateline:field"
     assert report.as_dict() == {"added": 1, "changed": 0, "unchanged": 0, "skipped": 0, "sentences": 3,
                                 "problems": [], "warnings": []}
     with pytest.raises(FrozenInstanceError):
         report.added = 2  # type: ignore[misc]
     kept = ingest(store, [f], keep_dateline=True)  # another segmenter: re-segmented
-    assert (kept.changed, store.article("art")["segmenter"]) == (1, "bitext-id-seg/1|norm/1|dateline:keep")
+    assert (kept.changed, store.article("art")["segmenter"]) == (1, "bitext-id-seg/2|norm/1|dateline:keep")

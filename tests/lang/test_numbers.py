@@ -103,3 +103,60 @@ def test_no_numbers_no_work():
     assert compare_numbers("Kucing itu tidur.", "The cat sleeps.") == ([], [])
     (n,) = compare_numbers("Ada 3 orang.", "There were four people.")[0]
     assert n.text == "3"
+
+
+# -- news forms, units, scale words ------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "source, target",
+    [
+        ("Dana sebesar Rp690 triliun.", "Funds of Rp. 690 trillion."),
+        ("Pada pukul 09.48 WIB, rupiah melemah.", "At 09.48 Western Indonesia Time, the rupiah weakened."),
+        ("Sekitar pukul 12.00 GMT.", "At about 1200 GMT."),
+        ("Jutaan warga mudik.", "Millions of residents went home."),
+        ("Setengah dari anggaran.", "Half of the budget."),
+        ("Ratusan nelayan dan jutaan warga.", "Hundreds of fishermen and millions of residents."),
+        ("Beberapa juta orang.", "Several million people."),
+        ("Gedung setinggi 152 meter.", "The building is 500 feet tall."),
+        ("Suhu mencapai 35 derajat Celsius.", "Temperatures reached 95 degrees Fahrenheit."),
+        ("Suhu mencapai 35°C.", "It reached 95°F."),
+        ("Jaraknya sekitar 160 kilometer.", "It is about 100 miles away."),
+        ("Diameternya 100 hingga 250 meter.", "They are 100 to 250 meters (328 to 820 feet) across."),
+        ("Gedung setinggi 152 meter.", "The building is 152 meters (500 feet) tall."),
+        ("Kecepatannya 100 km/jam.", "Its speed is 62 mph."),
+    ],
+)
+def test_news_forms_units_and_scale_words_that_match(source, target):
+    assert compare_numbers(source, target) == ([], [])
+
+
+@pytest.mark.parametrize(
+    "source, target, src_only, tgt_only",
+    [
+        ("Jutaan warga mudik.", "Billions of residents went home.", ["Jutaan"], ["Billions"]),
+        ("Beberapa juta orang.", "Several billion people.", ["juta"], ["billion"]),
+        ("Sebanyak dua juta wisatawan.", "As many as two billion tourists.", ["dua juta"], ["two billion"]),
+        ("Setengah dari anggaran.", "Millions of the budget.", ["Setengah"], ["Millions"]),
+        ("Gedung setinggi 152 meter.", "The building is 900 feet tall.", ["152"], ["900"]),
+        ("Jaraknya sekitar 160 kilometer.", "It is about 160 miles away.", [], []),  # same value: not a conversion
+        ("Setengah dari siswa tidak hadir.", "A quarter of the students are absent.", ["Setengah"], ["quarter"]),
+        ("Sungai sepanjang 6.387 km. Airnya dari ribuan sungai.", "The river is 6,387 km. It drains millions of "
+         "rivers.", ["ribuan"], ["millions"]),  # a digit matched on its own side does not excuse 'ribuan'
+        ("Pada triwulan kedua naik.", "It rose in the second quarter.", [], []),
+    ],
+)
+def test_contradicting_scale_words_and_wrong_conversions(source, target, src_only, tgt_only):
+    a, b = compare_numbers(source, target)
+    assert ([n.text for n in a], [n.text for n in b]) == (src_only, tgt_only)
+
+
+def test_a_scale_word_left_out_is_not_a_contradiction():
+    assert compare_numbers("Jutaan warga mudik.", "Many residents went home.") == ([], [])
+    assert compare_numbers("Ribuan orang datang.", "A crowd came.") == ([], [])
+
+
+def test_english_clock_times_written_the_indonesian_way():
+    (n,) = extract_numbers("at 09.48 local time", "en")
+    assert ("time", 588) in n.values and 9.48 in n.values
+    (m,) = extract_numbers("rose 9.48 percent", "en")
+    assert m.values == frozenset({9.48})  # no leading zero, no time word: a decimal

@@ -339,3 +339,44 @@ def test_flores_devtest_f1(monkeypatch: pytest.MonkeyPatch) -> None:
     assert sum(len(d.gold) for d in docs) == 879
     p, r, f, _ = mod.score(docs, mod.seg_bitext).row()
     assert f >= 0.995, (p, r, f)
+
+
+# -- patterns of scraped news (issue 13): exact output ------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Kasus meningkat pada Maret 2020.Per hari ini ada 50 kasus.",
+         ["Kasus meningkat pada Maret 2020.", "Per hari ini ada 50 kasus."]),
+        ("Ia terkena COVID-19.Beredar kabar bahwa ia sembuh.",
+         ["Ia terkena COVID-19.", "Beredar kabar bahwa ia sembuh."]),
+        ('Ia menyebut hal itu "sangat meresahkan masyarakat".Pada hari itu polisi datang.',
+         ['Ia menyebut hal itu "sangat meresahkan masyarakat".', "Pada hari itu polisi datang."]),
+        ("Daun itu berasal dari tumbuhan).Sebuah penelitian menunjukkan hal itu.",
+         ["Daun itu berasal dari tumbuhan).", "Sebuah penelitian menunjukkan hal itu."]),
+        ("Vaksin ARCoV.2 dikembangkan di Tiongkok.", ["Vaksin ARCoV.2 dikembangkan di Tiongkok."]),
+        ("Harga naik 1.500 rupiah.Pada versi 2.0 tidak.", ["Harga naik 1.500 rupiah.", "Pada versi 2.0 tidak."]),
+        ("Perusahaan Jiangsu Hengrui Co. Ltd. (Jiangsu) menandatangani kontrak.",
+         ["Perusahaan Jiangsu Hengrui Co. Ltd. (Jiangsu) menandatangani kontrak."]),
+        ("Ia membeli saham Encore Energy Pte. Ltd. (Encore Energy) tahun lalu.",
+         ["Ia membeli saham Encore Energy Pte. Ltd. (Encore Energy) tahun lalu."]),
+        ("PT Bank Negara Indonesia (Persero) Tbk. (BBNI) mencatat laba.",
+         ["PT Bank Negara Indonesia (Persero) Tbk. (BBNI) mencatat laba."]),
+        ("Laba PT Astra Tbk. Sementara itu saham naik.", ["Laba PT Astra Tbk.", "Sementara itu saham naik."]),
+        ("Hal itu diatur dalam Peraturan Bapepam No. XI. B. 02.00 tentang saham.",
+         ["Hal itu diatur dalam Peraturan Bapepam No. XI. B. 02.00 tentang saham."]),
+        ("Ini Bab II. Pada bab ini dibahas.", ["Ini Bab II.", "Pada bab ini dibahas."]),
+        ("Apakah Anda merasakan nyeri dada tersebut? apakah Anda juga sesak napas?",
+         ["Apakah Anda merasakan nyeri dada tersebut?", "apakah Anda juga sesak napas?"]),
+        ("Tolong! jangan pergi dulu.", ["Tolong!", "jangan pergi dulu."]),
+        ('"Apa?" tanyanya. "Kenapa?" dia bertanya.', ['"Apa?" tanyanya.', '"Kenapa?" dia bertanya.']),
+        ("Masa? masih ada lagi.", ["Masa? masih ada lagi."]),
+        ("Virus itu menyerang sel T. Imunitas tubuh pun menurun.",
+         ["Virus itu menyerang sel T.", "Imunitas tubuh pun menurun."]),
+        ("Virus itu memakai protein S. Umumnya protein itu menempel.",
+         ["Virus itu memakai protein S.", "Umumnya protein itu menempel."]),
+        ("Ia bertemu H. M. Said di Jakarta.", ["Ia bertemu H. M. Said di Jakarta."]),
+    ],
+)
+def test_scraped_news_patterns(text: str, expected: list[str]) -> None:
+    assert [text[a:b] for a, b in split_sentences(text)] == expected

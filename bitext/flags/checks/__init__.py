@@ -8,8 +8,9 @@ The order below is the order of ``pair_flags`` rows, ``explain`` and the dataset
 from __future__ import annotations
 
 from bitext.flags.base import Check
-from bitext.flags.checks.alignment import BeadType, BridgeMismatch, LowAlignment
+from bitext.flags.checks.alignment import ArticleAlignment, BeadType, BridgeMismatch, LowAlignment
 from bitext.flags.checks.corpus import Duplicate
+from bitext.flags.checks.encoding import ControlChars, Markup, Mojibake
 from bitext.flags.checks.language import NotEnglish
 from bitext.flags.checks.length import LengthRatio, LengthZ
 from bitext.flags.checks.model import LowConfidence, Truncation, UnkSource
@@ -21,13 +22,14 @@ CHECKS: dict[str, type[Check]] = {
     c.name: c
     for c in (
         EmptyTarget, Untranslated, LengthRatio, LengthZ, Numbers, Repetition, Truncation, LowConfidence, UnkSource,
-        NotEnglish, BeadType, LowAlignment, MissingNames, Quotes, QuestionMark, Duplicate, BridgeMismatch,
+        NotEnglish, BeadType, LowAlignment, ArticleAlignment, MissingNames, Quotes, QuestionMark, Markup, Mojibake, ControlChars, Duplicate,
+        BridgeMismatch,
     )
 }
 """Check name -> class, in the order checks run and are reported."""
 
 __all__ = [
-    "CHECKS", "BeadType", "BridgeMismatch", "Duplicate", "EmptyTarget", "LengthRatio", "LengthZ", "LowAlignment",
-    "LowConfidence", "MissingNames", "NotEnglish", "Numbers", "QuestionMark", "Quotes", "Repetition", "Truncation",
+    "CHECKS", "ArticleAlignment", "BeadType", "BridgeMismatch", "ControlChars", "Duplicate", "EmptyTarget", "LengthRatio", "LengthZ", "LowAlignment",
+    "LowConfidence", "Markup", "MissingNames", "Mojibake", "NotEnglish", "Numbers", "QuestionMark", "Quotes", "Repetition", "Truncation",
     "UnkSource", "Untranslated",
 ]

@@ -77,3 +77,23 @@ class BridgeMismatch(Check):
         verdict = ": the target may belong to another sentence" if self.fires(m) else ""
         return (f"chrF of the target against the machine translation is {m.score:.1f} "
                 f"(fires {self.threshold_text()}){verdict}")
+
+
+class ArticleAlignment(Check):
+    name = "article_alignment"
+    description = "article alignment doubtful"
+    direction = "below"
+
+    @dataclass(frozen=True)
+    class Options(CheckOptions):
+        threshold: float = option(0.4)
+
+    def measure(self, pair: PairView) -> Measurement | None:
+        if pair.article_confidence is None:
+            return None
+        return Measurement(float(pair.article_confidence))
+
+    def reason(self, m: Measurement) -> str:
+        verdict = "the article alignment is doubtful (wrong reference, or an offset missed?)" if self.fires(
+            m) else "the article aligns well"
+        return f"article alignment confidence {m.score:.2f} (fires {self.threshold_text()}): {verdict}"

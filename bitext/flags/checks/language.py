@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bitext.flags.base import Check, CheckOptions, Measurement, PairView, option
 from bitext.lang.langid import english_probability, english_probability_short
 from bitext.lang.text import words
 from bitext.model import ERROR
+
+_NAME = re.compile(r"\b[A-Z][\w'’-]*")
+
+
+def without_source_names(target: str, source: str) -> str:
+    """``target`` without its capitalised words that also occur in the source ('Bank Indonesia (BI)'):
+    names copied from an Indonesian source make an English sentence look Indonesian to language ID.
+    Kept as is when fewer than three words would remain."""
+    src = set(_NAME.findall(source))
+    kept = _NAME.sub(lambda m: "" if m.group(0) in src else m.group(0), target)
+    return " ".join(kept.split()) if len(words(kept)) >= 3 else target
 
 
 class NotEnglish(Check):
@@ -29,7 +41,7 @@ class NotEnglish(Check):
             return None
         short = n <= int(self.options.short_words)
         ask = english_probability_short if short else english_probability
-        p, best = ask(pair.target, list(self.options.languages))
+        p, best = ask(without_source_names(pair.target, pair.source), list(self.options.languages))
         return Measurement(p, {"best": best, "short": short})
 
     def reason(self, m: Measurement) -> str:

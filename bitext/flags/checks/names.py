@@ -14,7 +14,7 @@ class MissingNames(Check):
 
     @dataclass(frozen=True)
     class Options(CheckOptions):
-        threshold: float = option(1)
+        threshold: float = option(0)
         fuzz: float = option(0.75, "number in [0, 1]")
 
     def measure(self, pair: PairView) -> Measurement | None:
