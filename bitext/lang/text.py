@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
 """A word: letters first, inner hyphens/apostrophes kept ('orang-orang', "don't")."""
@@ -22,3 +23,19 @@ def ends_sentence(text: str) -> bool:
 def norm(text: str) -> str:
     """``text`` with runs of whitespace made one space and case folded (for equality tests)."""
     return " ".join(text.split()).casefold()
+
+
+def is_invisible(ch: str) -> bool:
+    """A bidi control, zero-width character, BOM, soft hyphen or other control character (not tab or
+    newline): what a plain rendering hides, and what can reverse the text around it."""
+    return unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\t\n"
+
+
+def invisible_chars(text: str) -> list[str]:
+    """The :func:`is_invisible` characters of ``text``, in order."""
+    return [ch for ch in text if is_invisible(ch)]
+
+
+def show_invisible(text: str) -> str:
+    """``text`` with every :func:`is_invisible` character written out as ``⟨U+202E⟩``."""
+    return "".join(f"⟨U+{ord(ch):04X}⟩" if is_invisible(ch) else ch for ch in text)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from dataclasses import dataclass
 
+from bitext.lang.text import invisible_chars, show_invisible
 from bitext.model import KIND_REFERENCE, PENDING, is_blocking
 from bitext.store import Store
 
@@ -59,9 +59,6 @@ def qa_findings(store: Store, pair_id: str, english: str) -> list[QAFinding]:
     rank = {"error": 0, "warning": 1}
     out = [QAFinding(r.check, r.severity, r.reason)
            for r in sorted(fired, key=lambda r: (rank.get(r.severity, 2), r.check))]
-    if has_controls(english):  # invisible in the box, and a bidi one reverses the text around it
-        out.append(QAFinding("control_characters", "warning",
-                             f"invisible control characters in the English: {visible_controls(english)}"))
     return out
 
 
@@ -92,16 +89,12 @@ def word_diff(old: str | None, new: str | None) -> list[tuple[str, str]]:
 def visible_controls(text: str) -> str:
     """``text`` with bidi and other invisible control characters written out as ⟨U+202E⟩, so a
     reviewer sees what a plain rendering hides (and they cannot reverse the text around them)."""
-    return "".join(f"⟨U+{ord(ch):04X}⟩" if _invisible(ch) else ch for ch in text)
-
-
-def _invisible(ch: str) -> bool:
-    return unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\t\n"
+    return show_invisible(text)
 
 
 def has_controls(text: str | None) -> bool:
     """Whether ``text`` holds a bidi or other invisible control character."""
-    return any(_invisible(ch) for ch in text or "")
+    return bool(invisible_chars(text or ""))
 
 
 def same_source_pending(store: Store, pair_id: str, limit: int = 200) -> list[str]:

@@ -277,3 +277,16 @@ def test_not_english_ignores_names_copied_from_the_source():
     assert without_source_names(tgt, src) == "() kept its benchmark at 6 percent."
     assert without_source_names("Tom Jackson.", "Tom Jackson.") == "Tom Jackson."  # too little left
     assert not result(pv(src, tgt), "not_english").fired
+
+
+def test_model_checks_do_not_judge_human_references() -> None:
+    from bitext.flags import CHECKS, PairView
+
+    mt = PairView(id="p", source="Satu dua.", target="One two", mt="One two", bead_type="1-1", align_score=0.9,
+                  logprob=-9.0, n_tokens=4, n_unk=2, hit_max_length=True, source_split=False, kind="mt")
+    ref = PairView(**{**mt.__dict__, "kind": "reference"})
+    for name in ("low_confidence", "unk_source"):
+        check = CHECKS[name]()
+        assert check.run(mt).fired and check.run(ref) is None
+    trunc = CHECKS["truncation"]()
+    assert trunc.run(mt).score == 2.0 and trunc.run(ref).score == 1.0  # the cut end still counts

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from bitext.flags.base import Check, Measurement, PairView
+from bitext.lang.text import invisible_chars
 
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s+[A-Za-z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*\s*/?>")
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,9}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
@@ -60,13 +61,9 @@ class Mojibake(Check):
         return f"encoding damage in the {where} (ftfy would repair it: {m.evidence['fixed'][0][:60]!r})"
 
 
-# Bidi embeddings/overrides/isolates, zero-width characters and the BOM, C0/C1 controls but tab/newline.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def control_chars(text: str) -> list[str]:
     """Names of the bidi, zero-width and control characters in ``text`` (``'RIGHT-TO-LEFT OVERRIDE'``)."""
-    return [unicodedata.name(c, f"U+{ord(c):04X}") for c in _INVISIBLE.findall(text)]
+    return [unicodedata.name(c, f"U+{ord(c):04X}") for c in invisible_chars(text)]
 
 
 class ControlChars(Check):

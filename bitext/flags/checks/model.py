@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bitext.flags.base import Check, CheckOptions, Measurement, PairView, option
 from bitext.lang.text import ends_sentence
+from bitext.model import KIND_REFERENCE
 
 
 class Truncation(Check):
@@ -16,8 +17,9 @@ class Truncation(Check):
         if not pair.target.strip():
             return None
         cut = ends_sentence(pair.source) and not ends_sentence(pair.target)
-        return Measurement(float(pair.hit_max_length) + float(cut),
-                           {"hit_max_length": pair.hit_max_length, "cut": cut, "tail": pair.target.strip()[-20:]})
+        hit = pair.hit_max_length and pair.kind != KIND_REFERENCE  # the model's limit says nothing of human text
+        return Measurement(float(hit) + float(cut),
+                           {"hit_max_length": hit, "cut": cut, "tail": pair.target.strip()[-20:]})
 
     def reason(self, m: Measurement) -> str:
         why = []
@@ -38,7 +40,9 @@ class LowConfidence(Check):
         threshold: float = option(-1.5)
 
     def measure(self, pair: PairView) -> Measurement | None:
-        return None if pair.logprob is None else Measurement(pair.logprob)
+        if pair.logprob is None or pair.kind == KIND_REFERENCE:
+            return None  # the model's confidence in its own output says nothing of a human reference
+        return Measurement(pair.logprob)
 
     def reason(self, m: Measurement) -> str:
         return (f"the model's length-normalised log-probability is {m.score:.2f} "
@@ -50,8 +54,8 @@ class UnkSource(Check):
     description = "<unk> in the tokenised source"
 
     def measure(self, pair: PairView) -> Measurement | None:
-        if pair.n_tokens is None and not pair.n_unk:
-            return None  # not tokenised (a human reference pair)
+        if pair.kind == KIND_REFERENCE or (pair.n_tokens is None and not pair.n_unk):
+            return None  # not tokenised, or a human reference (its English never went through the model)
         return Measurement(float(pair.n_unk))
 
     def reason(self, m: Measurement) -> str:
