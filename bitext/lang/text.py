@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
 """A word: letters first, inner hyphens/apostrophes kept ('orang-orang', "don't")."""
@@ -22,3 +23,16 @@ def ends_sentence(text: str) -> bool:
 def norm(text: str) -> str:
     """``text`` with runs of whitespace made one space and case folded (for equality tests)."""
     return " ".join(text.split()).casefold()
+
+
+def repeat_run(tokens: Sequence[str], max_n: int) -> tuple[int, str]:
+    """Longest run of an n-gram repeated back to back: (times in a row, the n-gram)."""
+    best, gram = 1, ""
+    for n in range(1, max_n + 1):
+        for i in range(len(tokens) - 2 * n + 1):
+            reps = 1
+            while tokens[i + reps * n: i + (reps + 1) * n] == tokens[i: i + n]:
+                reps += 1
+            if reps > best:
+                best, gram = reps, " ".join(tokens[i: i + n])
+    return best, gram
