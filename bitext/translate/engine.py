@@ -5,6 +5,12 @@ Sources are tokenised, split when longer than the model's maximum input
 token budget; the outputs of a split source are joined again. :func:`load_engine` resolves the
 settings (the model's own GenerationConfig + overrides) and the backend; :func:`translate_texts`
 is the store-less entry point for notebooks.
+
+Decoding is bounded per input as Marian's ``--max-length-factor`` (:meth:`GenOptions.limit`), and an
+output that reaches its bound or loops (:func:`is_loop`) is generated once more with
+``no_repeat_ngram_size`` / ``repetition_penalty``; the better mean logprob of the two is kept and
+the translation marked ``retried``. Sources are Moses-punctuation-normalised before tokenising
+(:func:`punct_normalizer`). All three are fields of the signature (``maxlen``, ``retry``, ``punct``).
 """
 
 from __future__ import annotations
