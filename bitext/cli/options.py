@@ -14,8 +14,8 @@ from bitext.translate.backends import BACKEND_CHOICES
 from bitext.translate.models import DEFAULT_MODEL
 
 # option dest -> translate_corpus keyword (the same names)
-_TRANSLATION_KEYS = ("model", "revision", "backend", "beams", "max_new_tokens", "min_new_tokens", "length_penalty",
-                     "batch_tokens", "device", "compute_type", "threads")
+_TRANSLATION_KEYS = ("model", "revision", "backend", "beams", "max_new_tokens", "max_length_factor", "min_new_tokens",
+                     "length_penalty", "batch_tokens", "device", "compute_type", "threads")
 
 
 def add_translation_options(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
@@ -25,7 +25,11 @@ def add_translation_options(p: argparse.ArgumentParser | argparse._ArgumentGroup
     p.add_argument("--backend", choices=BACKEND_CHOICES, default="auto",
                    help="auto = ctranslate2 if it is installed and the model converts (default)")
     p.add_argument("--beams", type=int, metavar="N", help="beam size (default: the model's generation config)")
-    p.add_argument("--max-new-tokens", type=int, metavar="N", help="output length limit (default: the model's)")
+    p.add_argument("--max-new-tokens", type=int, metavar="N",
+                   help="absolute output length limit (default: the model's)")
+    p.add_argument("--max-length-factor", type=float, metavar="X", default=3.0,
+                   help="as Marian: an output may have X times its source's tokens + 10, at most --max-new-tokens;"
+                   " outputs reaching it or looping are retried once with repetition penalties (default 3; 0 = off)")
     p.add_argument("--min-new-tokens", type=int, metavar="N", help="minimum output length (default 0)")
     p.add_argument("--length-penalty", type=float, metavar="X", help="beam length penalty (default: the model's)")
     p.add_argument("--batch-tokens", type=int, metavar="N", help="padded source tokens per batch (default: by device)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
 """A word: letters first, inner hyphens/apostrophes kept ('orang-orang', "don't")."""
@@ -39,3 +40,16 @@ def invisible_chars(text: str) -> list[str]:
 def show_invisible(text: str) -> str:
     """``text`` with every :func:`is_invisible` character written out as ``⟨U+202E⟩``."""
     return "".join(f"⟨U+{ord(ch):04X}⟩" if is_invisible(ch) else ch for ch in text)
+
+
+def repeat_run(tokens: Sequence[str], max_n: int) -> tuple[int, str]:
+    """Longest run of an n-gram repeated back to back: (times in a row, the n-gram)."""
+    best, gram = 1, ""
+    for n in range(1, max_n + 1):
+        for i in range(len(tokens) - 2 * n + 1):
+            reps = 1
+            while tokens[i + reps * n: i + (reps + 1) * n] == tokens[i: i + n]:
+                reps += 1
+            if reps > best:
+                best, gram = reps, " ".join(tokens[i: i + n])
+    return best, gram

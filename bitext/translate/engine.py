@@ -5,6 +5,12 @@ Sources are tokenised, split when longer than the model's maximum input
 token budget; the outputs of a split source are joined again. :func:`load_engine` resolves the
 settings (the model's own GenerationConfig + overrides) and the backend; :func:`translate_texts`
 is the store-less entry point for notebooks.
+
+Decoding is bounded per input as Marian's ``--max-length-factor`` (:meth:`GenOptions.limit`), and an
+output that reaches its bound or loops (:func:`is_loop`) is generated once more with
+``no_repeat_ngram_size`` / ``repetition_penalty``; the better mean logprob of the two is kept and
+the translation marked ``retried``. Sources are Moses-punctuation-normalised before tokenising
+(:func:`punct_normalizer`). All three are fields of the signature (``maxlen``, ``retry``, ``punct``).
 """
 
 from __future__ import annotations
@@ -12,11 +18,12 @@ from __future__ import annotations
 import importlib.util
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from bitext.errors import BitextError, EnvironmentProblem
+from bitext.lang.text import repeat_run, words
 from bitext.model import Signature
 from bitext.translate.backends import Backend, GenOptions, Output, check_backend, cuda_available, load_backend
 from bitext.translate.models import DEFAULT_MODEL, ModelRef, load_tokenizer, resolve_model
@@ -34,6 +41,37 @@ class Translation:
     n_unk: int
     hit_max_length: bool
     source_split: bool
+    retried: bool = False
+
+
+DEFAULT_MAX_LENGTH_FACTOR = 3.0
+"""Marian's ``--max-length-factor`` default: an output may have 3x its source's tokens (+10)."""
+RETRY_NO_REPEAT_NGRAM = 3
+RETRY_REPETITION_PENALTY = 1.2
+LOOP_NGRAM = 6  # longest n-gram looked for in a repetition loop (as the repetition flag)
+LOOP_EXTRA_REPEATS = 2  # a loop: an n-gram repeated back to back 2+ times more than in the source
+
+
+def punct_normalizer(tokenizer: Any = None) -> str:
+    """'moses' when sources are Moses-punctuation-normalised before tokenising, else 'none'.
+
+    OPUS-MT models were trained on Moses-normalised text. MarianTokenizer builds a sacremoses
+    ``MosesPunctNormalizer`` when sacremoses is importable, but transformers 5 never calls it on
+    ``tokenize()``/``__call__``: the engine applies it itself (:meth:`Engine._normalise`).
+    """
+    if not importlib.util.find_spec("sacremoses"):
+        return "none"
+    return "moses" if tokenizer is None or hasattr(tokenizer, "punc_normalizer") else "none"
+
+
+def is_loop(output: str, source: str) -> bool:
+    """True when ``output`` repeats an n-gram back to back at least 2 more times than ``source`` does
+    (the rule of the ``repetition`` flag, on the same words)."""
+    out, _ = repeat_run([w.lower() for w in words(output)], LOOP_NGRAM)
+    if out <= LOOP_EXTRA_REPEATS:
+        return False
+    src, _ = repeat_run([w.lower() for w in words(source)], LOOP_NGRAM)
+    return out - src >= LOOP_EXTRA_REPEATS
 
 
 @dataclass
@@ -45,12 +83,17 @@ class _Job:
     remaining: int = 0
 
 
-def translation_signature(ref: ModelRef, backend: Backend, opts: GenOptions, max_input_tokens: int) -> Signature:
+def translation_signature(
+    ref: ModelRef, backend: Backend, opts: GenOptions, max_input_tokens: int, retry: GenOptions | None = None,
+    punct: str | None = None,
+) -> Signature:
     """The signature of translations made with these weights, backend and settings.
 
     Its ``str()`` keys the translation cache, so it must not change for the same settings, e.g.
-    ``model:Helsinki-NLP/opus-mt-id-en@<commit>|backend:ctranslate2-int8|beams:6|lp:1|min_new:0|max_new:511|split:clause-v1/512``.
+    ``model:Helsinki-NLP/opus-mt-id-en@<commit>|backend:ctranslate2-int8|beams:6|lp:1|min_new:0|max_new:511|``
+    ``maxlen:3x+10|retry:nr3,rp1.2|split:clause-v1/512|punct:moses``.
     """
+    factor = opts.max_length_factor
     return Signature.of(
         ("model", ref.fingerprint),
         ("backend", f"{backend.name}-{backend.compute_type}"),
@@ -58,7 +101,10 @@ def translation_signature(ref: ModelRef, backend: Backend, opts: GenOptions, max
         ("lp", float(opts.length_penalty)),
         ("min_new", opts.min_new_tokens),
         ("max_new", opts.max_new_tokens),
+        ("maxlen", f"{factor:g}x+{opts.max_length_extra}" if factor is not None else "off"),
+        ("retry", f"nr{retry.no_repeat_ngram_size},rp{retry.repetition_penalty:g}" if retry else "off"),
         ("split", f"{SPLIT_POLICY}/{max_input_tokens}"),
+        ("punct", punct or punct_normalizer()),
     )
 
 
@@ -77,6 +123,7 @@ class Engine:
         opts: GenOptions,
         batch_tokens: int,
         max_input_tokens: int,
+        retry: bool = True,
     ) -> None:
         self.ref = ref
         self.tokenizer = tokenizer
@@ -86,7 +133,12 @@ class Engine:
         self.max_input_tokens = max_input_tokens
         self.unk_id = tokenizer.unk_token_id
         self.batches_run = 0  # generate() calls: lets tests see that cached work is not redone
-        self.signature = translation_signature(ref, backend, opts, max_input_tokens)
+        self.retries_run = 0  # outputs generated a second time (runaway: at their limit or looping)
+        # The retry of runaway outputs: the same search with repetition penalties.
+        self.retry_opts = replace(opts, no_repeat_ngram_size=RETRY_NO_REPEAT_NGRAM,
+                                  repetition_penalty=RETRY_REPETITION_PENALTY) if retry else None
+        self.punct = punct_normalizer(tokenizer)
+        self.signature = translation_signature(ref, backend, opts, max_input_tokens, self.retry_opts, self.punct)
         self.settings: dict[str, Any] = {
             # A local folder is named by its last component only: its full path (a home
             # directory, a user name) would otherwise travel into published dataset cards.
@@ -97,11 +149,12 @@ class Engine:
             "compute_type": backend.compute_type,
             "device": backend.device,
             **asdict(opts),
+            "retry": asdict(self.retry_opts) if self.retry_opts else None,
             "max_input_tokens": max_input_tokens,
             "split_policy": SPLIT_POLICY,
             "batch_tokens": batch_tokens,
             # MarianTokenizer normalises punctuation only when sacremoses is installed.
-            "punct_normalizer": "sacremoses" if importlib.util.find_spec("sacremoses") else "none",
+            "punct_normalizer": "sacremoses" if self.punct == "moses" else "none",
             "logprob": "mean log p per generated token, </s> included when emitted, <pad> excluded",
         }
 
@@ -120,9 +173,15 @@ class Engine:
                 out.append(chunk)
         return out
 
+    def _normalise(self, text: str) -> str:
+        """``text`` Moses-punctuation-normalised (``„Halo“ …`` -> ``"Halo" ...``) when the model's
+        tokenizer has the normaliser (see :func:`punct_normalizer`); the stored source stays as it was."""
+        return self.tokenizer.punc_normalizer(text) if self.punct == "moses" and text else text
+
     def _prepare(self, texts: Sequence[str]) -> list[_Job]:
         jobs = []
-        for text, ids in zip(texts, self.tokenizer(list(texts))["input_ids"], strict=True):
+        normalised = [self._normalise(t) for t in texts]
+        for source, text, ids in zip(texts, normalised, self.tokenizer(normalised)["input_ids"], strict=True):
             n_unk = sum(1 for i in ids if i == self.unk_id)
             if len(ids) <= self.max_input_tokens:
                 segments = [ids]
@@ -132,7 +191,7 @@ class Engine:
                 # Last resort for pathological input: never let the model truncate silently.
                 segments = [s[: self.max_input_tokens - 1] + s[-1:] if len(s) > self.max_input_tokens else s
                             for s in segments]
-            jobs.append(_Job(text, n_unk, segments, [None] * len(segments), len(segments)))
+            jobs.append(_Job(source, n_unk, segments, [None] * len(segments), len(segments)))
         return jobs
 
     def _batches(self, jobs: list[_Job]) -> Iterator[list[tuple[int, int]]]:
@@ -168,7 +227,8 @@ class Engine:
         """
         jobs = self._prepare(texts)
         for batch in self._batches(jobs):
-            outputs = self.backend.generate([jobs[j].segments[s] for j, s in batch], self.opts)
+            segments = [jobs[j].segments[s] for j, s in batch]
+            outputs = self._retry_runaways(segments, self.backend.generate(segments, self.opts))
             self.batches_run += 1
             done = []
             for (j, s), out in zip(batch, outputs, strict=True):
@@ -179,6 +239,25 @@ class Engine:
                     done.append(self._finish(job))
                     job.segments = []  # free memory early
             yield done
+
+    def _retry_runaways(self, segments: list[list[int]], outputs: list[Output]) -> list[Output]:
+        """Generate runaway outputs (at their limit, or in a repetition loop) once more with
+        repetition penalties and keep, per output, the one with the better mean logprob (both are
+        the model's own log-probabilities: penalised outputs are re-scored by the backend)."""
+        if self.retry_opts is None:
+            return outputs
+        texts = self.tokenizer.batch_decode([o.ids for o in outputs], skip_special_tokens=True)
+        runaway = [i for i, (o, t) in enumerate(zip(outputs, texts, strict=True)) if o.hit_max_length
+                   or is_loop(t, self.tokenizer.decode(segments[i], skip_special_tokens=True))]
+        if not runaway:
+            return outputs
+        again = self.backend.generate([segments[i] for i in runaway], self.retry_opts)
+        self.retries_run += len(runaway)
+        outputs = list(outputs)
+        for i, new in zip(runaway, again, strict=True):
+            best = new if new.logprob > outputs[i].logprob else outputs[i]
+            outputs[i] = replace(best, retried=True)
+        return outputs
 
     def _finish(self, job: _Job) -> Translation:
         outs = [o for o in job.outputs if o is not None]
@@ -194,6 +273,7 @@ class Engine:
             n_unk=job.n_unk,
             hit_max_length=any(o.hit_max_length for o in outs),
             source_split=len(outs) > 1,
+            retried=any(o.retried for o in outs),
         )
 
     def translate(self, texts: Sequence[str]) -> list[Translation]:
@@ -229,6 +309,8 @@ def load_engine(
     max_new_tokens: int | None = None,
     min_new_tokens: int | None = None,
     length_penalty: float | None = None,
+    max_length_factor: float | None = DEFAULT_MAX_LENGTH_FACTOR,
+    retry: bool = True,
     batch_tokens: int | None = None,
     device: str | None = None,
     compute_type: str | None = None,
@@ -236,7 +318,13 @@ def load_engine(
 ) -> Engine:
     """Load ``model`` with ``backend`` (a name of :data:`bitext.translate.backends.BACKENDS`, or
     'auto': the first that is installed and loads the model) and resolve the generation settings
-    (model defaults + overrides)."""
+    (model defaults + overrides).
+
+    ``max_length_factor`` bounds each output as Marian's ``--max-length-factor``: at most
+    ``int(factor * source tokens) + 10`` tokens, and never more than ``max_new_tokens`` (default: the
+    model's limit); ``None`` or 0 turns the bound off. ``retry``: generate outputs that reach their
+    bound or loop once more with repetition penalties and keep the better-scored one.
+    """
     check_backend(backend)  # before anything is loaded
     for name, value in (("--beams", beams), ("--max-new-tokens", max_new_tokens), ("--batch-tokens", batch_tokens)):
         if value is not None and value < 1:
@@ -245,6 +333,8 @@ def load_engine(
         device = "cuda" if cuda_available() else "cpu"
     elif device not in ("cpu", "cuda"):
         raise BitextError(f"--device {device}: expected cpu or cuda", 2)
+    if max_length_factor is not None and max_length_factor < 0:
+        raise BitextError(f"--max-length-factor {max_length_factor:g}: must be 0 (off) or more", 2)
     elif device == "cuda" and not cuda_available():
         raise EnvironmentProblem("--device cuda: no CUDA device is available (torch.cuda.is_available() is False)")
 
@@ -271,10 +361,11 @@ def load_engine(
         max_new_tokens=max_new_tokens,
         min_new_tokens=min(min_new_tokens or 0, max_new_tokens),
         length_penalty=float(length_penalty if length_penalty is not None else (gen.length_penalty or 1.0)),
+        max_length_factor=float(max_length_factor) if max_length_factor else None,
     )
     chosen = load_backend(backend, ref, tokenizer, device, compute_type, threads)
     return Engine(ref, tokenizer, chosen, opts, batch_tokens or _default_batch_tokens(device, opts.beams, chosen.name),
-                  max_in)
+                  max_in, retry=retry)
 
 
 _ENGINE_CACHE: dict[str, Engine] = {}

@@ -33,8 +33,14 @@ LEASE_MIGRATIONS: list[tuple[int, str]] = [
             PRIMARY KEY (signature, first_rowid)
         );
         """,
-    )
+    ),
+    # v2: the retry of runaway outputs (bounded decoding, issue 12) is recorded per translation:
+    # 1 = the output reached its length bound or looped and was generated again with repetition
+    # penalties (the better-scored of the two is the stored text). Rows made before stay 0.
+    (2, "ALTER TABLE translations ADD COLUMN retried INTEGER NOT NULL DEFAULT 0;"),
 ]
+TRANSLATE_MIGRATIONS = LEASE_MIGRATIONS
+"""The migrations of component ``translate`` (leases, then the ``retried`` column)."""
 
 LEASE_SECONDS = 900.0
 """How long a lease lasts without renewal: far longer than one batch takes, even on a slow CPU."""

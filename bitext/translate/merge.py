@@ -15,6 +15,7 @@ from pathlib import Path
 from bitext.errors import BitextError
 from bitext.model import MetaKey
 from bitext.store import TRANSLATION_COLUMNS, Store
+from bitext.translate.leases import TRANSLATE_MIGRATIONS
 
 
 @dataclass(frozen=True)
@@ -134,11 +135,18 @@ def _merge(tgt: Store, srcs: list[Store]) -> MergeReport:
             tgt.set_meta(MetaKey.TRANSLATE_SETTINGS, settings)
     copied = skipped = 0
     for src in srcs:
-        rows = src.conn.execute(f"SELECT {', '.join(TRANSLATION_COLUMNS)} FROM translations WHERE signature=?",
-                                (sig,))
-        with tgt.tx():  # one source, one transaction
+        # The ``retried`` mark (translate migration v2) travels with its rows.
+        retried = any(r[1] == "retried" for r in src.conn.execute("PRAGMA table_info(translations)"))
+        if retried:
+            tgt.migrate("translate", TRANSLATE_MIGRATIONS)
+        cols = ", ".join(TRANSLATION_COLUMNS) + (", retried" if retried else "")
+        rows = src.conn.execute(f"SELECT {cols} FROM translations WHERE signature=?", (sig,))
+        with tgt.tx() as conn:  # one source, one transaction
             while block := rows.fetchmany(5000):
-                added = tgt.add_translations(block)
+                added = tgt.add_translations(r[: len(TRANSLATION_COLUMNS)] for r in block)
+                if retried:
+                    conn.executemany("UPDATE translations SET retried = 1 WHERE key = ?",
+                                     [(r[0],) for r in block if r[-1]])
                 copied += added
                 skipped += len(block) - added
     return MergeReport(sources=len(srcs), copied=copied, skipped=skipped)

@@ -32,7 +32,8 @@ class TranslateReport:
 
     ``sentences`` (in this shard), ``distinct`` sources, ``cached`` (already translated before this
     run), ``translated`` (now), ``source_split`` and ``hit_max_length`` (among those translated now),
-    ``left_elsewhere`` (still pending because another live process holds their lease).
+    ``left_elsewhere`` (still pending because another live process holds their lease), ``retried``
+    (among those translated now: generated twice because the first output ran away).
     """
 
     sentences: int
@@ -42,6 +43,7 @@ class TranslateReport:
     source_split: int
     hit_max_length: int
     left_elsewhere: int = 0
+    retried: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """The counts as a dict, in field order (the CLI prints them as ``key=value``)."""
@@ -100,7 +102,7 @@ def translate_corpus(
     n_pending = conn.execute(
         f"SELECT COUNT(*) FROM (SELECT DISTINCT text FROM sentences WHERE {where}) s WHERE {missing}"
     ).fetchone()[0]
-    translated = source_split = hit_max_length = 0
+    translated = source_split = hit_max_length = retried = 0
     from tqdm import tqdm
 
     bar = tqdm(total=n_pending, unit="sent", desc="translate", disable=quiet or n_pending == 0, file=sys.stderr,
@@ -116,10 +118,13 @@ def translate_corpus(
                          int(t.hit_max_length), int(t.source_split), now)
                         for t in done
                     )
+                    conn.executemany("UPDATE translations SET retried = 1 WHERE key = ?",
+                                     [(translation_key(sig, t.source),) for t in done if t.retried])
                     leases.renew()
                 translated += len(done)
                 source_split += sum(t.source_split for t in done)
                 hit_max_length += sum(t.hit_max_length for t in done)
+                retried += sum(t.retried for t in done)
                 bar.update(len(done))
             leases.release(first)
     finally:
@@ -138,6 +143,7 @@ def translate_corpus(
         source_split=source_split,
         hit_max_length=hit_max_length,
         left_elsewhere=left_elsewhere,
+        retried=retried,
     )
 
 

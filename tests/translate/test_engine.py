@@ -66,32 +66,38 @@ class _Backend:
         self.name, self.compute_type = name, compute_type
 
 
-def _old_signature(fp: str, backend: str, ct: str, opts: GenOptions, max_in: int) -> str:
-    """The f-string the signature was built with before it became a Signature (the stored form)."""
+def _spelled_signature(fp: str, backend: str, ct: str, opts: GenOptions, max_in: int) -> str:
+    """The signature spelled out by hand (the stored form; bounded decoding and punctuation added
+    with issue 12 changed it on purpose: stores keep their rows under the old one)."""
+    maxlen = f"{opts.max_length_factor:g}x+{opts.max_length_extra}" if opts.max_length_factor else "off"
     return (f"model:{fp}|backend:{backend}-{ct}|beams:{opts.beams}|lp:{opts.length_penalty:g}"
-            f"|min_new:{opts.min_new_tokens}|max_new:{opts.max_new_tokens}|split:clause-v1/{max_in}")
+            f"|min_new:{opts.min_new_tokens}|max_new:{opts.max_new_tokens}|maxlen:{maxlen}|retry:off"
+            f"|split:clause-v1/{max_in}|punct:moses")
 
 
 def test_signature_string_is_pinned() -> None:
     ref = ModelRef(Path("/m"), "Helsinki-NLP/opus-mt-id-en@0123abcd", "Helsinki-NLP/opus-mt-id-en", "0123abcd")
-    sig = translation_signature(ref, _Backend("ctranslate2", "int8"), GenOptions(6, 511, 0, 1.0), 512)
+    opts = GenOptions(6, 511, 0, 1.0, max_length_factor=3.0)
+    retry = GenOptions(6, 511, 0, 1.0, max_length_factor=3.0, no_repeat_ngram_size=3, repetition_penalty=1.2)
+    sig = translation_signature(ref, _Backend("ctranslate2", "int8"), opts, 512, retry)
     assert str(sig) == ("model:Helsinki-NLP/opus-mt-id-en@0123abcd|backend:ctranslate2-int8|beams:6|lp:1"
-                        "|min_new:0|max_new:511|split:clause-v1/512")
+                        "|min_new:0|max_new:511|maxlen:3x+10|retry:nr3,rp1.2|split:clause-v1/512|punct:moses")
     assert sig.get("beams") == "6" and sig.get("model") == "Helsinki-NLP/opus-mt-id-en@0123abcd"
     local = ModelRef(Path("/m"), "folder-sha256:00ff00ff00ff00ff", "m", None)
     for backend, ct, opts, max_in in [
         ("transformers", "bfloat16", GenOptions(4, 32, 32, 0.6), 512),
-        ("transformers", "float32", GenOptions(1, 63, 0, 1.0), 64),
+        ("transformers", "float32", GenOptions(1, 63, 0, 1.0, max_length_factor=1.5, max_length_extra=4), 64),
         ("ctranslate2", "int8_float16", GenOptions(5, 100, 3, 1.25), 256),
     ]:
         got = str(translation_signature(local, _Backend(backend, ct), opts, max_in))
-        assert got == _old_signature(local.fingerprint, backend, ct, opts, max_in)
+        assert got == _spelled_signature(local.fingerprint, backend, ct, opts, max_in)
     assert "|lp:0.6|" in str(translation_signature(local, _Backend("t", "f"), GenOptions(4, 32, 32, 0.6), 512))
 
 
 def test_engine_signature_and_settings(engine) -> None:
     assert str(engine.signature) == (f"model:{engine.ref.fingerprint}|backend:transformers-float32|beams:1|lp:1"
-                                     "|min_new:0|max_new:63|split:clause-v1/64")
+                                     "|min_new:0|max_new:63|maxlen:3x+10|retry:nr3,rp1.2|split:clause-v1/64"
+                                     "|punct:moses")
     assert engine.ref.fingerprint.startswith("folder-sha256:") and len(engine.ref.fingerprint) == 14 + 16
     s = engine.settings
     assert (s["backend"], s["compute_type"], s["beams"], s["max_new_tokens"], s["max_input_tokens"]) == (

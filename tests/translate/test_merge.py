@@ -50,6 +50,10 @@ def test_shards_partition_and_merge(tmp_path: Path, engine) -> None:
     report = merge_stores(target, [s.path.parent for s in shards])
     assert report == MergeReport(sources=3, copied=31, skipped=0)
     assert report.as_dict() == {"sources": 3, "copied": 31, "skipped": 0}
+    # The retried mark travels (random weights: most synthetic sentences loop and are retried).
+    marks = {r[0]: r[1] for s in shards for r in s.conn.execute("SELECT key, retried FROM translations")}
+    assert dict(target.conn.execute("SELECT key, retried FROM translations").fetchall()) == marks
+    assert set(marks.values()) == {0, 1}  # both kinds of rows were merged
     assert target.get_meta(MetaKey.TRANSLATE_SIGNATURE) == str(engine.signature)
     assert target.get_meta_json(MetaKey.TRANSLATE_SETTINGS)["shard"] == [0, 3]  # adopted with the signature
     assert merge_stores(target, [shards[0]]).as_dict() == {"sources": 1, "copied": 0, "skipped": len(seen[0])}

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bitext.flags.base import Check, CheckOptions, Measurement, PairView, fmt, option
 from bitext.lang.text import norm, words
+from bitext.lang.text import repeat_run as _repeat_run  # shared with translate's retry
 from bitext.model import ERROR
 
 _DQUOTES = "\"“”„«»"
@@ -60,19 +60,6 @@ class Untranslated(Check):
         verdict = "the target looks untranslated" if self.fires(m) else "translated"
         return (f"{m.score:.0%} of the target's words also occur in the Indonesian source "
                 f"(fires {self.threshold_text()}): {verdict}")
-
-
-def _repeat_run(tokens: Sequence[str], max_n: int) -> tuple[int, str]:
-    """Longest run of an n-gram repeated back to back: (times in a row, the n-gram)."""
-    best, gram = 1, ""
-    for n in range(1, max_n + 1):
-        for i in range(len(tokens) - 2 * n + 1):
-            reps = 1
-            while tokens[i + reps * n: i + (reps + 1) * n] == tokens[i: i + n]:
-                reps += 1
-            if reps > best:
-                best, gram = reps, " ".join(tokens[i: i + n])
-    return best, gram
 
 
 class Repetition(Check):

@@ -38,15 +38,38 @@ class GenOptions:
     max_new_tokens: int
     min_new_tokens: int = 0
     length_penalty: float = 1.0
+    # Marian's --max-length-factor: an input of n source tokens (</s> included) may produce at most
+    # min(max_new_tokens, int(factor * n) + max_length_extra) tokens; None = max_new_tokens for all.
+    max_length_factor: float | None = None
+    max_length_extra: int = 10
+    # Set for the retry of runaway outputs only (0 / 1.0 = off).
+    no_repeat_ngram_size: int = 0
+    repetition_penalty: float = 1.0
+
+    def limit(self, n_source: int) -> int:
+        """The most tokens (</s> included) the output of an input of ``n_source`` token ids may have."""
+        if self.max_length_factor is None:
+            return self.max_new_tokens
+        return max(1, min(self.max_new_tokens, int(self.max_length_factor * n_source) + self.max_length_extra))
+
+    @property
+    def penalised(self) -> bool:
+        """True when generation changes the model's scores (the logprobs must then be re-scored)."""
+        return bool(self.no_repeat_ngram_size) or self.repetition_penalty != 1.0
 
 
 @dataclass(frozen=True)
 class Output:
-    """One generated output: ids without ``</s>``; see the module docstring for ``logprob``."""
+    """One generated output: ids without ``</s>``; see the module docstring for ``logprob``.
+
+    ``hit_max_length``: the output stopped at its input's limit (:meth:`GenOptions.limit`) without
+    ``</s>``; ``retried``: it was generated again with repetition penalties (see the engine).
+    """
 
     ids: list[int]
     logprob: float
     hit_max_length: bool
+    retried: bool = False
 
 
 class Backend(Protocol):
@@ -67,7 +90,8 @@ class Backend(Protocol):
         ...
 
     def generate(self, batch: list[list[int]], opts: GenOptions) -> list[Output]:
-        """Translate a batch of token id lists; one :class:`Output` per input, in order."""
+        """Translate a batch of token id lists; one :class:`Output` per input, in order, each at most
+        ``opts.limit(len(ids))`` tokens long (``</s>`` included)."""
         ...
 
 

@@ -137,26 +137,61 @@ class CT2Backend:
         return True
 
     def generate(self, batch: list[list[int]], opts: GenOptions) -> list[Output]:
-        """Translate one batch with ``translate_batch``; scores converted back to the mean logprob."""
+        """Translate one batch with ``translate_batch``; scores converted back to the mean logprob.
+
+        CTranslate2 has one length limit per call: the batch runs to its longest input's limit
+        (the engine batches inputs of similar length, so the limits are close) and an output longer
+        than its own input's limit is cut there, marked ``hit_max_length`` and re-scored by
+        ``score_batch``. For greedy search the cut output is exactly what a call with that limit
+        returns; for beam search it is the best long hypothesis's prefix. With repetition penalties
+        (the retry) every output is re-scored: the scores of a penalised search are not the model's.
+        """
         tok = self.tokenizer
         source = [tok.convert_ids_to_tokens(ids) for ids in batch]
+        limits = [opts.limit(len(ids)) for ids in batch]
         results = self.translator.translate_batch(
             source,
             beam_size=opts.beams,
             length_penalty=opts.length_penalty,
-            max_decoding_length=opts.max_new_tokens,
-            min_decoding_length=opts.min_new_tokens,
+            max_decoding_length=max(limits),
+            min_decoding_length=min(opts.min_new_tokens, min(limits)),
             max_input_length=0,  # inputs are already split to the model's maximum
+            no_repeat_ngram_size=opts.no_repeat_ngram_size,
+            repetition_penalty=opts.repetition_penalty,
             return_scores=True,
             return_end_token=True,
         )
-        outputs = []
-        for r in results:
+        hyps: list[list[str]] = []
+        logprobs: list[float | None] = []
+        for r, limit in zip(results, limits, strict=True):
             hyp = r.hypotheses[0]
-            hit = not hyp or hyp[-1] != self.eos
             n = len(hyp)
-            # score = sum / n**length_penalty, n counting </s>: back to the mean.
-            logprob = r.scores[0] * n**opts.length_penalty / n if n else 0.0
+            if n > limit:
+                hyp = hyp[:limit]
+                logprobs.append(None)
+            elif opts.penalised:
+                logprobs.append(None)
+            else:
+                # score = sum / n**length_penalty, n counting </s>: back to the mean.
+                logprobs.append(r.scores[0] * n**opts.length_penalty / n if n else 0.0)
+            hyps.append(hyp)
+        redo = [i for i, lp in enumerate(logprobs) if lp is None]
+        if redo:
+            for i, lp in zip(redo, self._score([source[i] for i in redo], [hyps[i] for i in redo]), strict=True):
+                logprobs[i] = lp
+        outputs = []
+        for hyp, logprob in zip(hyps, logprobs, strict=True):
+            hit = not hyp or hyp[-1] != self.eos
             ids = tok.convert_tokens_to_ids(hyp if hit else hyp[:-1])
-            outputs.append(Output(list(ids), float(logprob), hit))
+            outputs.append(Output(list(ids), float(logprob or 0.0), hit))
         return outputs
+
+    def _score(self, source: list[list[str]], hyps: list[list[str]]) -> list[float]:
+        """Mean model log-probability of each hypothesis (``</s>`` counted only when it has one)."""
+        targets = [h[:-1] if h and h[-1] == self.eos else h for h in hyps]
+        results = self.translator.score_batch(source, targets, max_input_length=0)
+        out = []
+        for r, h in zip(results, hyps, strict=True):
+            lps = list(r.log_probs)[: len(h)]  # score_batch appends </s>: kept only when emitted
+            out.append(sum(lps) / len(lps) if lps else 0.0)
+        return out

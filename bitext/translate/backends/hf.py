@@ -95,7 +95,7 @@ class TransformersBackend:
     def generate(self, batch: list[list[int]], opts: GenOptions) -> list[Output]:
         """Translate one batch (padded on the right); see the module docstring for the logprobs."""
         import torch
-        from transformers import LogitsProcessorList
+        from transformers import LogitsProcessorList, StoppingCriteriaList
 
         width = max(len(ids) for ids in batch)
         input_ids = torch.full((len(batch), width), self.pad_id, dtype=torch.long)
@@ -103,11 +103,15 @@ class TransformersBackend:
         for i, ids in enumerate(batch):
             input_ids[i, : len(ids)] = torch.tensor(ids)
             mask[i, : len(ids)] = 1
+        limits = [opts.limit(len(ids)) for ids in batch]
         gc = copy.deepcopy(self.generation_config)
         gc.num_beams = opts.beams
-        gc.max_new_tokens = opts.max_new_tokens
+        gc.max_new_tokens = max(limits)
         gc.max_length = None
-        gc.min_new_tokens = opts.min_new_tokens or None
+        gc.min_new_tokens = min(opts.min_new_tokens, min(limits)) or None
+        if opts.penalised:  # the retry of runaway outputs (goes through generate() and re-scoring)
+            gc.no_repeat_ngram_size = opts.no_repeat_ngram_size or None
+            gc.repetition_penalty = opts.repetition_penalty
         gc.length_penalty = opts.length_penalty
         gc.do_sample = False
         gc.num_return_sequences = 1
@@ -121,10 +125,14 @@ class TransformersBackend:
             start = self.generation_config.decoder_start_token_id
             start = self.model.config.decoder_start_token_id if start is None else start
             with torch.inference_mode():
-                return beam_search(self.model, input_ids, mask, opts, start_id=start, eos_id=self.eos_id,
+                return beam_search(self.model, input_ids, mask, opts, limits, start_id=start, eos_id=self.eos_id,
                                    pad_id=self.pad_id, early_stopping=gc.early_stopping or False)
-        recorder = _ChosenLogProbs() if opts.beams == 1 else None
+        # Penalised scores are not the model's: those outputs are re-scored instead of recorded.
+        recorder = _ChosenLogProbs() if opts.beams == 1 and not opts.penalised else None
         extra: dict[str, Any] = {}
+        if opts.beams == 1 and len(set(limits)) > 1:
+            # Greedy rows are independent: each stops at its own limit (exact per input).
+            extra["stopping_criteria"] = StoppingCriteriaList([_RowLimits(limits, self.device)])
         with torch.inference_mode():
             if recorder is None:
                 # Encode once, for beam search and for re-scoring (a fresh wrapper: generate()
@@ -140,7 +148,9 @@ class TransformersBackend:
                 logits_processor=LogitsProcessorList([recorder]) if recorder else None,
                 **extra,
             )
-        seqs = out.sequences[:, 1:].tolist()  # drop the decoder start token
+        # Drop the decoder start token; cut each output at its own limit (beam search through
+        # generate() ran to the batch's largest: its cut output is the best long hypothesis's prefix).
+        seqs = [seq[:limit] for seq, limit in zip(out.sequences[:, 1:].tolist(), limits, strict=True)]
         lengths = [seq.index(self.eos_id) + 1 if self.eos_id in seq else len(seq) for seq in seqs]
         if recorder is not None:
             steps = torch.stack(recorder.steps, dim=1).float().cpu()
@@ -181,6 +191,18 @@ class TransformersBackend:
                 lp = logits.log_softmax(-1).gather(-1, targets[a : a + rows, :, None])[..., 0].cpu()
                 result.extend(float(lp[i, :n].mean()) for i, n in enumerate(lengths[a : a + rows]))
         return result
+
+
+class _RowLimits:
+    """Stopping criterion of greedy search: row i is done once it has ``limits[i]`` new tokens."""
+
+    def __init__(self, limits: list[int], device: str) -> None:
+        import torch
+
+        self.limits = torch.tensor(limits, device=device)
+
+    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+        return (input_ids.shape[1] - 1) >= self.limits  # the decoder start token is not new
 
 
 class _ChosenLogProbs:

@@ -45,6 +45,7 @@ def beam_search(
     input_ids: Any,
     mask: Any,
     opts: GenOptions,
+    limits: list[int],
     *,
     start_id: int,
     eos_id: int,
@@ -61,6 +62,10 @@ def beam_search(
     its logits minus a constant), so the choice is the same. The scores come out of the
     search itself (no re-scoring pass), and only the self-attention cache is reordered:
     beams of one input share the same cross-attention states. Call under ``torch.inference_mode()``.
+
+    ``limits[b]`` is input b's own length limit: at that step all of its best candidates finish (as
+    ``generate()`` does at ``max_new_tokens``) and it closes, so each input gets exactly the search
+    it would get alone with that limit.
     """
     import torch
 
@@ -79,7 +84,9 @@ def beam_search(
     finished: list[list[tuple[float, list[int], bool]]] = [[] for _ in range(n_in)]
     open_items = [True] * n_in  # False once no running beam can beat the finished ones
     cache = None
-    for step in range(1, opts.max_new_tokens + 1):
+    limit_t = torch.tensor(limits, device=device)
+    max_steps = max(limits)
+    for step in range(1, max_steps + 1):
         out = model(encoder_outputs=(hidden,), attention_mask=mask, decoder_input_ids=tokens,
                     cache=cache, use_cache=True)
         cache = out.cache
@@ -94,8 +101,9 @@ def beam_search(
         cand, order = cand.topk(2 * k, dim=-1)  # best 2k continuations per input, best first
         beam = order // (2 * k)
         token = top_i.reshape(n_in, k * 2 * k).gather(1, order)
-        last = step == opts.max_new_tokens
-        ends = torch.ones_like(token, dtype=torch.bool) if last else token == eos_id
+        last = step == max_steps
+        at_limit = (limit_t == step)[:, None]
+        ends = (token == eos_id) | at_limit
         # Finished candidates: only those among the best k (as generate() does).
         done_pos = ends[:, :k].nonzero().tolist()
         if done_pos:
@@ -110,6 +118,8 @@ def beam_search(
                 hyps.append((cand_l[b][j] / step**lp, ids, hit))
                 hyps.sort(key=lambda h: -h[0])
                 del hyps[k:]
+        for b in (limit_t == step).nonzero()[:, 0].tolist():
+            open_items[b] = False  # at its limit: its best k candidates just finished
         if last:
             break
         # Running beams: the best k continuations that did not finish.
@@ -120,11 +130,12 @@ def beam_search(
         tokens = seqs[:, :, -1].reshape(-1, 1)
         cache.self_attention_cache.reorder_cache((src + rows * k).reshape(-1))
         # generate()'s stopping heuristic, per input.
-        best_len = opts.max_new_tokens if (early_stopping == "never" and lp > 0) else step
-        best = (running[:, 0] / best_len**lp).tolist()
+        best_lens = limits if (early_stopping == "never" and lp > 0) else [step] * n_in
+        run0 = running[:, 0].tolist()
         for b in range(n_in):
             hyps = finished[b]
-            if open_items[b] and len(hyps) == k and (early_stopping is True or best[b] <= hyps[-1][0]):
+            best = run0[b] / best_lens[b] ** lp
+            if open_items[b] and len(hyps) == k and (early_stopping is True or best <= hyps[-1][0]):
                 open_items[b] = False
         if not any(open_items):
             break
