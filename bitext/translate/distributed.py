@@ -97,6 +97,7 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> str:
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = False  # the stage's own bar counts sentences
     ctx.print_on_execution_start = False
+    logging.getLogger("ray.data").setLevel(logging.WARNING)  # no "execution finished" line per chunk
     return address or "local"
 
 
@@ -176,7 +177,7 @@ class RayEngine:
             _Translator,
             fn_constructor_kwargs={"load_options": self.load_options},
             batch_size=self.batch_size,
-            concurrency=self.workers,
+            compute=ray.data.ActorPoolStrategy(size=self.workers),
             num_cpus=self.num_cpus,
             num_gpus=self.num_gpus,
         )
