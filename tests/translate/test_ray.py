@@ -85,7 +85,7 @@ def test_a_dead_worker_is_retried_by_ray(tmp_path: Path, tiny_model_dir: Path, l
 
 def test_a_killed_driver_resumes_with_every_sentence_translated_once(tmp_path: Path, tiny_model_dir: Path,
                                                                      engine) -> None:
-    texts = synthetic_sentences(1500)
+    texts = synthetic_sentences(600)
     folder = tmp_path / "c"
     make_store(folder, texts, articles=5).close()
     cmd = cli("translate", str(folder), "--engine", "ray", "--workers", "1", "--ray-batch-size", "8", "-q",
@@ -111,11 +111,11 @@ def test_a_killed_driver_resumes_with_every_sentence_translated_once(tmp_path: P
 
     with Store.open(folder, create=False) as store:
         kept = store.count("translations")
-        assert 16 <= kept < 1500
+        assert 16 <= kept < 600
         second = translate_corpus(store, engine=engine, quiet=True)  # resume (in-process: the same signature)
-        assert (second.cached, second.translated) == (kept, 1500 - kept)
-        assert store.count("translations") == 1500
-        assert store.conn.execute("SELECT COUNT(DISTINCT source) FROM translations").fetchone()[0] == 1500
+        assert (second.cached, second.translated) == (kept, 600 - kept)
+        assert store.count("translations") == 600
+        assert store.conn.execute("SELECT COUNT(DISTINCT source) FROM translations").fetchone()[0] == 600
 
 
 def test_an_unreachable_ray_address_is_one_line(tmp_path: Path, tiny_model_dir: Path) -> None:
