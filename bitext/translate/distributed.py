@@ -97,7 +97,7 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> str:
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = False  # the stage's own bar counts sentences
     ctx.print_on_execution_start = False
-    logging.getLogger("ray.data").setLevel(logging.WARNING)  # no "execution finished" line per chunk
+    logging.getLogger("ray.data").setLevel(logging.ERROR)  # no "execution finished" line per chunk
     return address or "local"
 
 
