@@ -23,7 +23,7 @@ from .review.carry import carry_report, format_carry
 from .review.schema import has_schema
 from .review.worklist import review_progress
 from .store import Store
-from .translate import translate_corpus
+from .translate.distributed import translate_stage
 
 
 @dataclass
@@ -58,7 +58,7 @@ def run_pipeline(
     report = RunReport(ingest=ingest(store, inputs, keep_dateline=keep_dateline, encoding=encoding))
     if on_ingest is not None:
         on_ingest(report.ingest)
-    report.stages["translate"] = translate_corpus(store, quiet=quiet, **(translate_options or {}))
+    report.stages["translate"] = translate_stage(store, quiet=quiet, **(translate_options or {}))
     report.stages["align"] = align_corpus(store, quiet=quiet)
     if reference is not None:
         report.stages["align_reference"] = align_corpus(store, reference=reference, quiet=quiet)

@@ -2,7 +2,8 @@
 
 ``add_translation_options(parser)`` adds the model and generation options to ``translate`` and
 ``run``; ``translation_kwargs(args)`` turns them into the keyword arguments of
-:func:`bitext.translate.translate_corpus`. Importing this module loads no torch.
+:func:`bitext.translate.translate_corpus`, ``engine_kwargs(args)`` the ``--engine`` options of
+:func:`bitext.translate.distributed.translate_stage`. Importing this module loads no torch or ray.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import argparse
 from typing import Any
 
 from bitext.translate.backends import BACKEND_CHOICES
+from bitext.translate.distributed import BATCH_SIZE, ENGINES
 from bitext.translate.models import DEFAULT_MODEL
 
 # option dest -> translate_corpus keyword (the same names)
 _TRANSLATION_KEYS = ("model", "revision", "backend", "beams", "max_new_tokens", "max_length_factor", "min_new_tokens",
                      "length_penalty", "batch_tokens", "device", "compute_type", "threads")
+_ENGINE_KEYS = ("engine", "ray_address", "workers", "ray_batch_size")
 
 
 def add_translation_options(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
@@ -38,8 +41,20 @@ def add_translation_options(p: argparse.ArgumentParser | argparse._ArgumentGroup
                    help="e.g. float32, float16, int8, int8_float16 (default: int8[_float16] for ctranslate2,"
                    " float32/float16 for transformers)")
     p.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: all this process may use)")
+    p.add_argument("--engine", choices=ENGINES, default="local",
+                   help="local = in this process (default); ray = Ray Data actors, on a local Ray or --ray-address")
+    p.add_argument("--ray-address", metavar="HOST:PORT",
+                   help="Ray cluster to run --engine ray on (default: $RAY_ADDRESS, else a local Ray started here)")
+    p.add_argument("--workers", type=int, metavar="N", help="--engine ray: model actors (one GPU each when there are GPUs; default 1)")
+    p.add_argument("--ray-batch-size", type=int, metavar="N",
+                   help=f"--engine ray: sources per actor call (default {BATCH_SIZE})")
 
 
 def translation_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    """The options added by :func:`add_translation_options`, as ``translate_corpus`` keywords."""
+    """The model and generation options added by :func:`add_translation_options`, as ``translate_corpus`` keywords."""
     return {key: getattr(args, key) for key in _TRANSLATION_KEYS}
+
+
+def engine_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``--engine`` options added by :func:`add_translation_options` (``translate_stage`` keywords)."""
+    return {key: getattr(args, key) for key in _ENGINE_KEYS}

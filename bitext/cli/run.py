@@ -8,7 +8,7 @@ from pathlib import Path
 from ..pipeline import corpus_status, format_status, run_pipeline
 from ..readers import expand_inputs
 from ..store import Store
-from .options import add_translation_options, translation_kwargs
+from .options import add_translation_options, engine_kwargs, translation_kwargs
 from .segment import add_input_options, report_ingest
 
 
@@ -44,7 +44,7 @@ def run_run(args: argparse.Namespace) -> int:
             args.inputs,
             keep_dateline=args.keep_dateline,
             encoding=args.encoding,
-            translate_options=translation_kwargs(args),
+            translate_options={**translation_kwargs(args), **engine_kwargs(args)},
             reference=args.reference,
             flag_config=args.flag_config,
             publish_to=publish_to,

@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from bitext.cli.options import add_translation_options, translation_kwargs
+from bitext.cli.options import add_translation_options, engine_kwargs, translation_kwargs
 from bitext.errors import BitextError
 from bitext.model import MetaKey
 from bitext.translate import parse_shard
@@ -59,10 +59,11 @@ def _open(folder: str) -> Store:
 
 def run_translate(args: argparse.Namespace) -> int:
     """Run the translate stage; prints one summary line to stdout."""
-    from bitext.translate import translate_corpus
+    from bitext.translate.distributed import translate_stage
 
     with _open(args.corpus) as store:
-        report = translate_corpus(store, **translation_kwargs(args), shard=args.shard, quiet=args.quiet)
+        report = translate_stage(store, **translation_kwargs(args), **engine_kwargs(args), shard=args.shard,
+                                 quiet=args.quiet)
         signature = store.get_meta(MetaKey.TRANSLATE_SIGNATURE)
     print("translate: " + " ".join(f"{k}={v}" for k, v in report.as_dict().items()))
     if not args.quiet:

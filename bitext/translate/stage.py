@@ -109,7 +109,8 @@ def translate_corpus(
                dynamic_ncols=True)
     leases = Leases(store, sig) if n_pending else None
     try:
-        for (first, _), chunk in _pending_chunks(conn, where, missing, leases) if leases else ():
+        size = getattr(engine, "chunk_sources", CHUNK_SOURCES)  # a RayEngine sends bigger chunks
+        for (first, _), chunk in _pending_chunks(conn, where, missing, leases, size) if leases else ():
             for done in engine.iter_translate(chunk):
                 now = utcnow()
                 with store.tx():  # the batch and the renewal of its lease commit together
@@ -148,7 +149,7 @@ def translate_corpus(
 
 
 def _pending_chunks(
-    conn: Any, where: str, missing: str, leases: Leases
+    conn: Any, where: str, missing: str, leases: Leases, size: int = CHUNK_SOURCES
 ) -> Iterator[tuple[tuple[int, int], list[str]]]:
     """Distinct untranslated sources, up to CHUNK_SOURCES at a time, reading the store by rowid pages;
     yields ((first rowid, last rowid), sources) for each chunk this process leased.
@@ -165,7 +166,7 @@ def _pending_chunks(
         chunk: dict[str, None] = {}
         start = last
         first: int | None = None
-        while len(chunk) < CHUNK_SOURCES:
+        while len(chunk) < size:
             rows = conn.execute(
                 f"SELECT s.rowid, s.text FROM sentences s WHERE s.rowid > ? AND {where} AND {missing}"
                 " AND NOT bitext_leased(s.rowid) ORDER BY s.rowid LIMIT ?",
