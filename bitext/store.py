@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import StoreError
+from .errors import StoreError, is_fault, store_error
 
 DB_NAME = "bitext.sqlite"
 
@@ -540,35 +540,6 @@ class Store:
     def count(self, table: str, where: str = "", params: Sequence[object] = ()) -> int:
         sql = f"SELECT COUNT(*) FROM {table}" + (f" WHERE {where}" if where else "")
         return self.conn.execute(sql, tuple(params)).fetchone()[0]
-
-
-def is_fault(exc: sqlite3.Error) -> bool:
-    """True for errors of the storage (disk, file, lock, damage), False for a bug in the SQL (constraint
-    violations, misuse), which must stay visible as the programming error it is."""
-    return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError
-
-
-def store_error(exc: sqlite3.Error, path: Path) -> StoreError:
-    """A one-line, actionable :class:`StoreError` for an ``sqlite3`` error on the store at ``path``."""
-    msg = str(exc)
-    low = msg.lower()
-    if "disk is full" in low or "disk full" in low:
-        what = "disk full: free space and re-run; nothing committed was lost"
-    elif "disk i/o error" in low:
-        what = "disk I/O error (a full or failing disk?): free space or check the disk, then re-run; nothing committed was lost"
-    elif "not a database" in low or "malformed" in low or "corrupt" in low:
-        what = (f"the store is damaged ({msg}): restore a copy (a {path.name}.bak-* file beside it, if any), "
-                "or move it away and re-run the stages")
-    elif "readonly" in low or "read-only" in low:
-        what = "the store cannot be written (read-only file, folder or medium): fix the permissions, or use a command that only reads"
-    elif "unable to open" in low:
-        what = ("cannot open the store: missing, unreadable, or on a read-only folder or medium (commands that "
-                "write need a writable folder; status, export and publish can read it from there)")
-    elif "locked" in low or "busy" in low:
-        what = "locked by another bitext process for over 30 s: wait for it to finish, then re-run"
-    else:
-        what = f"store error: {msg}"
-    return StoreError(f"{path}: {what}")
 
 
 def sentence_texts(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:

@@ -15,8 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from ..errors import BitextError
-from ..store import is_fault
+from ..errors import BitextError, is_fault
 
 # Order = order in --help.
 COMMAND_MODULES = ["run", "segment", "translate", "align", "flag", "review", "publish", "export", "status", "doctor"]
