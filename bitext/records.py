@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bitext.model import APPROVED, PENDING, REJECTED, is_blocking, needs_review
 from bitext.review.state import review_states
-from bitext.store import Store, sentence_texts, translations
+from bitext.store import Store, has_table, sentence_texts, translations
 
 
 @dataclass(frozen=True)
@@ -306,9 +306,7 @@ def _int_list(text: str | None) -> tuple[int, ...]:
 def _signed_off(conn: sqlite3.Connection, review_ids: list[int]) -> set[int]:
     """Of ``review_ids``, those a second reviewer signed off (``review_signoff``, kept by
     :mod:`bitext.review.workflow`; absent in a store the review tables were never made in)."""
-    if not review_ids or conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='review_signoff'"
-    ).fetchone() is None:
+    if not review_ids or not has_table(conn, "review_signoff"):
         return set()
     return {r[0] for r in conn.execute(f"SELECT review_id FROM review_signoff WHERE review_id IN"
                                        f" ({_placeholders(len(review_ids))})", review_ids)}
@@ -317,7 +315,7 @@ def _signed_off(conn: sqlite3.Connection, review_ids: list[int]) -> set[int]:
 def _stale_links(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
     """Pairs holding sentences of an earlier decision that could not be carried (``review_stale``, kept by
     :mod:`bitext.review.carry`; absent in a store the review tables were never made in)."""
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='review_stale'").fetchone() is None:
+    if not has_table(conn, "review_stale"):
         return set()
     return {r[0] for r in conn.execute(f"SELECT DISTINCT pair_id FROM review_stale WHERE pair_id IN"
                                        f" ({_placeholders(len(ids))})", ids)}

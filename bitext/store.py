@@ -394,10 +394,7 @@ class Store:
 
     @staticmethod
     def _applied(conn: sqlite3.Connection, component: str) -> set[int]:
-        has_table = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
-        ).fetchone()
-        if not has_table:
+        if not has_table(conn, "schema_migrations"):
             return set()
         return {r[0] for r in conn.execute("SELECT version FROM schema_migrations WHERE component=?", (component,))}
 
@@ -540,6 +537,12 @@ class Store:
     def count(self, table: str, where: str = "", params: Sequence[object] = ()) -> int:
         sql = f"SELECT COUNT(*) FROM {table}" + (f" WHERE {where}" if where else "")
         return self.conn.execute(sql, tuple(params)).fetchone()[0]
+
+
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
+    """Whether table ``name`` exists (a component's tables appear with its first migration; a read-only
+    connection or snapshot of an older store may lack them)."""
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone() is not None
 
 
 def sentence_texts(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:

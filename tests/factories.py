@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -118,3 +119,11 @@ class CorpusBuilder:
         """A raw review row (fields: before, after, comment, source, parent_id, pair_target, at); for
         decisions as the app makes them use :func:`bitext.review.decide`."""
         return self.store.add_review(pair_id, reviewer, status, **fields)  # type: ignore[arg-type]
+
+
+def dead_pid() -> int:
+    """The pid of a process that has exited and been reaped: what a killed run leaves in a lease or a
+    temporary folder's name."""
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
 from pathlib import Path
 
 from bitext.cli import main
 from bitext.doctor import doctor
 from bitext.procs import leftovers
 from bitext.store import DB_NAME, Store
-from tests.factories import CorpusBuilder
-
-
-def _dead_pid() -> int:
-    """The pid of a process that has exited (and been reaped)."""
-    child = subprocess.Popen(["true"])
-    child.wait()
-    return child.pid
+from tests.factories import CorpusBuilder, dead_pid
 
 
 def test_a_healthy_corpus(tmp_path: Path, capsys) -> None:
@@ -36,7 +28,7 @@ def test_a_healthy_corpus(tmp_path: Path, capsys) -> None:
 
 def test_leftovers_of_killed_runs_are_found_and_fixed(tmp_path: Path, capsys) -> None:
     CorpusBuilder(tmp_path).article("a1", ["Satu."])
-    dead = tmp_path / f".dataset.tmp-{_dead_pid()}-0a1b2c3d"
+    dead = tmp_path / f".dataset.tmp-{dead_pid()}-0a1b2c3d"
     alive = tmp_path / f".dataset.tmp-{os.getpid()}-0a1b2c3d"  # a publish still running
     cache = tmp_path / "cache"
     convert = cache / ".convert-x1y2"  # an older bitext's, without a pid
@@ -61,7 +53,7 @@ def test_translate_leases_are_reported(tmp_path: Path, capsys) -> None:
     leases = Leases(b.store, "sig")
     with b.store.tx() as c:
         c.execute("INSERT INTO translate_leases VALUES ('sig', 1, 5, ?, ?, 9e12)", (os.getppid(), leases.host))
-        c.execute("INSERT INTO translate_leases VALUES ('sig', 6, 9, ?, ?, 9e12)", (_dead_pid(), leases.host))
+        c.execute("INSERT INTO translate_leases VALUES ('sig', 6, 9, ?, ?, 9e12)", (dead_pid(), leases.host))
     assert main(["doctor", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "1 translate lease(s) held by running processes" in out

@@ -23,7 +23,7 @@ from __future__ import annotations
 import sqlite3
 
 from bitext.model import BLOCKING_SEVERITIES, DECISIONS, NO_FLAG_RANK, severity_case
-from bitext.store import Store
+from bitext.store import Store, has_table
 
 COMPONENT = "review"
 
@@ -190,6 +190,4 @@ def ensure_schema(store: Store) -> None:
 
 def has_schema(conn: sqlite3.Connection) -> bool:
     """Whether the review tables exist on ``conn`` (a read-only snapshot may predate them)."""
-    return conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='review_pair_state'"
-    ).fetchone() is not None
+    return has_table(conn, "review_pair_state")

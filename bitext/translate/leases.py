@@ -17,7 +17,7 @@ import sqlite3
 import time
 
 from bitext.procs import host_name, pid_alive
-from bitext.store import Store
+from bitext.store import Store, has_table
 
 LEASE_MIGRATIONS: list[tuple[int, str]] = [
     (
@@ -55,7 +55,7 @@ def lease_live(pid: int, host: str, expires: float, now: float | None = None) ->
 
 def lease_counts(conn: sqlite3.Connection) -> tuple[int, int]:
     """(live, stale) leases in a store, read-only; (0, 0) when no translate run made the table yet."""
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'translate_leases'").fetchone():
+    if not has_table(conn, "translate_leases"):
         return 0, 0
     rows = conn.execute("SELECT pid, host, expires FROM translate_leases").fetchall()
     live = sum(lease_live(r[0], r[1], r[2]) for r in rows)

@@ -99,9 +99,8 @@ def translate_corpus(
 
     n_sentences = conn.execute(f"SELECT COUNT(*) FROM sentences WHERE {where}").fetchone()[0]
     n_distinct = conn.execute(f"SELECT COUNT(DISTINCT text) FROM sentences WHERE {where}").fetchone()[0]
-    n_pending = conn.execute(
-        f"SELECT COUNT(*) FROM (SELECT DISTINCT text FROM sentences WHERE {where}) s WHERE {missing}"
-    ).fetchone()[0]
+    count_pending = f"SELECT COUNT(*) FROM (SELECT DISTINCT text FROM sentences WHERE {where}) s WHERE {missing}"
+    n_pending = conn.execute(count_pending).fetchone()[0]
     translated = source_split = hit_max_length = retried = 0
     from tqdm import tqdm
 
@@ -133,9 +132,8 @@ def translate_corpus(
         if leases is not None:
             with contextlib.suppress(StoreError):  # the store itself failed: the lease expires instead
                 leases.release()  # interrupted: the next run (or another process) takes the rest at once
-    left_elsewhere = conn.execute(
-        f"SELECT COUNT(*) FROM (SELECT DISTINCT text FROM sentences WHERE {where}) s WHERE {missing}"
-    ).fetchone()[0] if n_pending else 0
+    # What is still pending now was leased by another live process (ours is done or released).
+    left_elsewhere = conn.execute(count_pending).fetchone()[0] if n_pending else 0
     return TranslateReport(
         sentences=n_sentences,
         distinct=n_distinct,

@@ -5,12 +5,9 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.factories import CorpusBuilder
+from tests.factories import CorpusBuilder, dead_pid
 
 
 def _corpus(folder: Path, articles: int, per: int = 60) -> Path:
@@ -30,35 +27,16 @@ def _publish(corpus: Path, to: Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=300)
 
 
-@pytest.fixture
-def disk(tmp_path: Path) -> Iterator[callable]:
-    """mount(size) -> a fresh tmpfs of that size (CI runs as root); skipped where mounting is not allowed."""
-    mounted: list[Path] = []
-
-    def mount(size: str) -> Path:
-        mnt = tmp_path / f"disk{len(mounted)}"
-        mnt.mkdir()
-        r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mnt)], capture_output=True)
-        if r.returncode != 0:
-            pytest.skip(f"cannot mount a tmpfs here: {r.stderr.decode().strip()}")
-        mounted.append(mnt)
-        return mnt
-
-    yield mount
-    for mnt in mounted:
-        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
-
-
-def test_too_little_space_is_said_before_writing(tmp_path: Path, disk) -> None:
+def test_too_little_space_is_said_before_writing(tmp_path: Path, tmpfs) -> None:
     corpus = _corpus(tmp_path / "c", 50)
-    mnt = disk("16k")
+    mnt = tmpfs("16k")
     r = _publish(corpus, mnt / "ds")
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert r.stderr.startswith(f"bitext: error: {mnt / 'ds'}: not enough free space for the dataset (needs at least ")
     assert list(mnt.iterdir()) == []
 
 
-def test_a_disk_filling_up_mid_write_is_one_line_and_keeps_the_old_dataset(tmp_path: Path, disk) -> None:
+def test_a_disk_filling_up_mid_write_is_one_line_and_keeps_the_old_dataset(tmp_path: Path, tmpfs) -> None:
     # Between what the pre-flight check asks for and what the dataset really takes, so the check passes
     # and the disk fills up while the shards are written.
     big = _corpus(tmp_path / "big", 50)
@@ -70,7 +48,7 @@ def test_a_disk_filling_up_mid_write_is_one_line_and_keeps_the_old_dataset(tmp_p
     small = _corpus(tmp_path / "small", 1, per=3)
     assert _publish(small, tmp_path / "probe-small").returncode == 0
     room = sum(p.stat().st_size + 4096 for p in (tmp_path / "probe-small").rglob("*")) + (need + real) // 2
-    mnt = disk(str(-(-room // 4096) * 4096))
+    mnt = tmpfs(str(-(-room // 4096) * 4096))
     assert _publish(small, mnt / "ds").returncode == 0
     before = sorted(p.relative_to(mnt) for p in (mnt / "ds").rglob("*"))
     r = _publish(big, mnt / "ds")
@@ -84,10 +62,9 @@ def test_a_disk_filling_up_mid_write_is_one_line_and_keeps_the_old_dataset(tmp_p
 
 
 def test_a_killed_publish_leaves_no_folder_for_long(tmp_path: Path) -> None:
-    child = subprocess.Popen(["true"])
-    child.wait()
-    stale = tmp_path / f".ds.tmp-{child.pid}-0a1b2c3d"
-    other = tmp_path / f".other.tmp-{child.pid}-0a1b2c3d"  # not this dataset's: left alone
+    pid = dead_pid()
+    stale = tmp_path / f".ds.tmp-{pid}-0a1b2c3d"
+    other = tmp_path / f".other.tmp-{pid}-0a1b2c3d"  # not this dataset's: left alone
     (stale / "data").mkdir(parents=True)
     other.mkdir()
     assert _publish(_corpus(tmp_path / "c", 1, per=2), tmp_path / "ds").returncode == 0

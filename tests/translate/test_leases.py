@@ -9,14 +9,9 @@ from pathlib import Path
 
 from bitext.translate import translate_corpus
 from bitext.translate.leases import Leases
+from tests.factories import dead_pid
 
 from .corpora import ROOT, cli, cli_env, make_store, parse_counts, synthetic_sentences
-
-
-def _dead_pid() -> int:
-    child = subprocess.Popen(["true"])
-    child.wait()
-    return child.pid
 
 
 def _lease(store, sig: str, first: int, last: int, pid: int, host: str, expires: float) -> None:
@@ -29,7 +24,7 @@ def test_claims_respect_live_leases_only(tmp_path: Path) -> None:
     mine = Leases(store, "sig")
     later = time.time() + 600
     _lease(store, "sig", 1, 10, os.getppid(), mine.host, later)  # a live process here
-    _lease(store, "sig", 20, 30, _dead_pid(), mine.host, later)  # killed: free at once
+    _lease(store, "sig", 20, 30, dead_pid(), mine.host, later)  # killed: free at once
     _lease(store, "sig", 40, 50, 1, "other-host", time.time() - 1)  # expired elsewhere: free
     _lease(store, "sig", 60, 70, 1, "other-host", later)  # live elsewhere (its pid is not ours to judge)
     _lease(store, "other-sig", 80, 90, os.getppid(), mine.host, later)  # other work

@@ -13,6 +13,7 @@ import pytest
 
 from bitext.errors import EnvironmentProblem
 from bitext.translate.models import resolve_model, validate_model_folder
+from tests.factories import dead_pid
 
 
 @pytest.fixture
@@ -76,9 +77,7 @@ def test_a_killed_conversion_leaves_nothing_behind_for_long(tiny_model_dir: Path
     from bitext.translate.backends.ct2 import ct2_cache_root, ct2_convert
 
     root = ct2_cache_root()
-    child = subprocess.Popen(["true"])
-    child.wait()
-    dead = root / f".convert-{child.pid}-k1ll3d"
+    dead = root / f".convert-{dead_pid()}-k1ll3d"
     (dead / "model").mkdir(parents=True)
     final = ct2_convert(resolve_model(str(tiny_model_dir)), "float32")
     assert (final / "model.bin").is_file()
