@@ -24,7 +24,9 @@ _LAZY = {
     "pair_flags": "worklist", "flag_counts": "worklist", "history": "worklist", "review_row": "worklist",
     "review_progress": "worklist",
     "decide": "decisions", "undo": "decisions",
-    "CSV_COLUMNS": "importing", "export_review_csv": "importing", "read_review_table": "importing",
+    # The review spreadsheet is a file format: its writer and reader live with the other formats.
+    "CSV_COLUMNS": "bitext.formats.review_csv", "export_review_csv": "bitext.formats.review_csv",
+    "read_review_table": "bitext.formats.review_csv",
     "import_review": "importing", "ImportResult": "importing",
 }
 
@@ -33,5 +35,6 @@ __all__ = sorted(_LAZY)
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        module = _LAZY[name]
+        return getattr(importlib.import_module(module if "." in module else f"{__name__}.{module}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,8 +3,7 @@
 The files are read by the formats' importers (:data:`bitext.formats.IMPORTERS`: XLIFF in
 :mod:`bitext.formats.xliff`, the review spreadsheet in :mod:`bitext.formats.review_csv`); this module
 checks each record against the store and applies it as an 'edited' decision through
-:mod:`bitext.review.decisions`. ``export_review_csv``, ``read_review_table`` and ``CSV_COLUMNS`` are the
-spreadsheet format's, importable here too for :mod:`bitext.review`'s lazy names.
+:mod:`bitext.review.decisions`.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bitext.formats import importer_for
-from bitext.formats.review_csv import CSV_COLUMNS, export_review_csv, read_review_table
 from bitext.model import EDITED, PENDING
 from bitext.review.decisions import (
     append_review,
@@ -27,7 +25,7 @@ from bitext.review.schema import ensure_schema
 from bitext.review.state import clean_text, text_hash
 from bitext.store import Store
 
-__all__ = ["CSV_COLUMNS", "ImportResult", "export_review_csv", "import_review", "read_review_table"]
+__all__ = ["ImportResult", "import_review"]
 
 
 @dataclass
