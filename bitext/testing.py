@@ -131,6 +131,7 @@ def make_tiny_model(
     max_positions: int = 64,
     num_beams: int = 4,
     train_steps: int = 150,
+    never_end: bool = False,
 ) -> Path:
     """Write a random-weight MarianMT model folder to ``out_dir`` and return its path.
 
@@ -141,6 +142,10 @@ def make_tiny_model(
     ``train_steps`` full-batch steps (about 2 s) to memorise the built-in sentence pairs: a purely
     random model never or always emits ``</s>``, a memorising one ends known sentences after a
     sentence-like length and runs on to the length limit on some unknown ones, like a real model.
+    Which unknown ones depends on floating-point details of the machine and library versions, so
+    tests that need an output to run away use ``never_end=True``: ``</s>`` gets a logit bias of
+    -10,000 (``final_logits_bias``, which CTranslate2's converter carries over), so every output runs
+    to its length limit on every machine and backend.
     """
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel
@@ -231,6 +236,9 @@ def make_tiny_model(
     model = MarianMTModel(config)
     if like is None and train_steps:
         _memorise(model, load_tokenizer(out), train_steps)
+    if never_end:
+        with torch.no_grad():
+            model.final_logits_bias[0, config.eos_token_id] = -1e4
     model.eval()
     model.save_pretrained(out)
     gen.save_pretrained(out)

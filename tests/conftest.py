@@ -32,6 +32,18 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_tiny_model(tmp_path_factory.mktemp("tiny-model"))
 
 
+@pytest.fixture(scope="session")
+def runaway_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny model with ``</s>`` suppressed (``make_tiny_model(never_end=True)``): every output runs
+    to its length limit, whatever the machine, for the tests of bounded decoding and its retry."""
+    import torch
+
+    from bitext.testing import make_tiny_model
+
+    torch.set_num_threads(1)
+    return make_tiny_model(tmp_path_factory.mktemp("runaway-model"), never_end=True)
+
+
 @pytest.fixture
 def tmpfs(tmp_path: Path):
     """``tmpfs(size)`` -> a fresh tmpfs of that size (``'400k'``) under tmp_path, unmounted afterwards.

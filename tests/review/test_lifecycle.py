@@ -1,8 +1,12 @@
 """Review state across the real pipeline: decisions survive re-segmentation and re-alignment, exports agree.
 
-Runs ``bitext run`` with the tiny random model, reviews real pairs through the API, edits the article
-(a new first paragraph shifts every pair id, a sentence is inserted at the start of a paragraph, one
-sentence is changed), runs again and checks that reviews follow their sentences.
+Runs ``bitext run`` (every stage: ingest, translate, align, flag), reviews real pairs through the API,
+edits the article (a new first paragraph shifts every pair id, a sentence is inserted at the start of a
+paragraph, one sentence is changed), runs again and checks that reviews follow their sentences.
+
+The "model" copies its source (:class:`CopyEngine`, in place of ``load_engine``): what is under test
+is the review state, and the noise of a random model aligns differently on other machines and library
+versions (a short inserted sentence may merge with its neighbour), which made these tests flaky.
 """
 
 from __future__ import annotations
@@ -16,16 +20,31 @@ import pytest
 from bitext import review
 from bitext.cli import main
 from bitext.store import Store
+from bitext.translate.engine import Translation
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTICLE = "000_5711ccf1114075a5"
 CARRIED = "carried over from {} after re-alignment"
 
 
+class CopyEngine:
+    """A stand-in engine whose translation of a sentence is the sentence: it always aligns 1-1."""
+
+    signature = "model:copy|backend:none|beams:1"
+    settings: dict = {"model": "copy"}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def iter_translate(self, texts: list[str]):
+        yield [Translation(t, t, -0.5, len(t.split()), 0, False, False) for t in texts]
+
+
 def run(src: Path, out: Path, model: Path) -> None:
-    argv = ["run", str(src), "--out", str(out), "--model", str(model), "--backend", "transformers",
-            "--beams", "1", "--max-new-tokens", "24", "--quiet"]  # fmt: skip
-    assert main(argv) == 0
+    argv = ["run", str(src), "--out", str(out), "--model", str(model), "--quiet"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("bitext.translate.stage.load_engine", CopyEngine)
+        assert main(argv) == 0
 
 
 def mt_pairs(store: Store) -> list:
@@ -131,9 +150,10 @@ def test_exports_and_review_app_agree(corpus: dict, capsys: pytest.CaptureFixtur
     assert main(["export", str(out), "-f", "jsonl", "-o", str(base / "p.jsonl")]) == 0
     assert main(["export", str(out), "-f", "tsv", "-o", str(base / "p.tsv")]) == 0
     rows = [json.loads(line) for line in (base / "p.jsonl").read_text(encoding="utf-8").splitlines()]
-    from bitext.formats.tsv import tsv_unescape
+    import csv
 
-    tsv = [[tsv_unescape(f) for f in line.split("\t")] for line in (base / "p.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    with (base / "p.tsv").open(encoding="utf-8", newline="") as fh:
+        tsv = list(csv.reader(fh, delimiter="\t"))[1:]
     assert [r[0] for r in tsv] == [r["id"] for r in rows]
     statuses = set()
     with Store.open(out) as store:

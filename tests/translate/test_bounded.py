@@ -1,6 +1,6 @@
 """Bounded decoding (Marian's --max-length-factor), the retry of runaway outputs, Moses punctuation.
 
-The tiny random model loops on anything it did not memorise, so every synthetic sentence runs to
+The runaway model (the tiny model with `</s>` suppressed) loops on everything, so every sentence runs to
 its bound: the bound and the retry are visible on every output.
 """
 
@@ -35,8 +35,8 @@ def test_limit_is_factor_times_source_plus_ten_capped() -> None:
 
 
 @pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
-def test_greedy_bound_is_exact_per_input_in_a_batch(tiny_model_dir: Path, backend: str) -> None:
-    eng = load_engine(str(tiny_model_dir), backend=backend, beams=1, threads=1, compute_type="float32",
+def test_greedy_bound_is_exact_per_input_in_a_batch(runaway_model_dir: Path, backend: str) -> None:
+    eng = load_engine(str(runaway_model_dir), backend=backend, beams=1, threads=1, compute_type="float32",
                       max_length_factor=1.0, retry=False)
     texts = _texts()
     batches = eng.batches(texts)
@@ -52,8 +52,8 @@ def test_greedy_bound_is_exact_per_input_in_a_batch(tiny_model_dir: Path, backen
         [eng._normalise(t) for t in texts])["input_ids"]]
 
 
-def test_own_beam_search_bound_is_exact_per_input(tiny_model_dir: Path) -> None:
-    eng = load_engine(str(tiny_model_dir), backend="transformers", beams=3, threads=1, compute_type="float32",
+def test_own_beam_search_bound_is_exact_per_input(runaway_model_dir: Path) -> None:
+    eng = load_engine(str(runaway_model_dir), backend="transformers", beams=3, threads=1, compute_type="float32",
                       max_length_factor=1.0, retry=False)
     batch = eng.batches(_texts())[0]
     outs = eng.backend.generate(batch, eng.opts)
@@ -64,16 +64,16 @@ def test_own_beam_search_bound_is_exact_per_input(tiny_model_dir: Path) -> None:
         assert alone.logprob == pytest.approx(out.logprob, abs=1e-4)
 
 
-def test_max_new_tokens_still_caps_and_factor_is_checked(tiny_model_dir: Path) -> None:
-    eng = load_engine(str(tiny_model_dir), backend="transformers", beams=1, threads=1, compute_type="float32",
+def test_max_new_tokens_still_caps_and_factor_is_checked(runaway_model_dir: Path) -> None:
+    eng = load_engine(str(runaway_model_dir), backend="transformers", beams=1, threads=1, compute_type="float32",
                       max_new_tokens=12, retry=False)
     assert eng.opts.max_length_factor == 3.0
     assert all(t.n_tokens <= 12 and t.hit_max_length for t in eng.translate(_texts()))
-    off = load_engine(str(tiny_model_dir), backend="transformers", beams=1, threads=1, compute_type="float32",
+    off = load_engine(str(runaway_model_dir), backend="transformers", beams=1, threads=1, compute_type="float32",
                       max_length_factor=0, retry=False)
     assert off.opts.max_length_factor is None and "|maxlen:off|retry:off|" in str(off.signature)
     with pytest.raises(BitextError, match="--max-length-factor -1: must be 0") as e:
-        load_engine(str(tiny_model_dir), backend="transformers", max_length_factor=-1)
+        load_engine(str(runaway_model_dir), backend="transformers", max_length_factor=-1)
     assert e.value.exit_code == 2
 
 
@@ -85,8 +85,8 @@ def test_is_loop_uses_the_repetition_rule() -> None:
 
 
 @pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
-def test_runaway_outputs_are_retried_and_the_better_score_kept(tiny_model_dir: Path, backend: str) -> None:
-    eng = load_engine(str(tiny_model_dir), backend=backend, beams=1, threads=1, compute_type="float32")
+def test_runaway_outputs_are_retried_and_the_better_score_kept(runaway_model_dir: Path, backend: str) -> None:
+    eng = load_engine(str(runaway_model_dir), backend=backend, beams=1, threads=1, compute_type="float32")
     calls: list[tuple[GenOptions, list[Output]]] = []
     generate = eng.backend.generate
 
@@ -126,8 +126,8 @@ def test_runaway_outputs_are_retried_and_the_better_score_kept(tiny_model_dir: P
     assert [t.logprob for t in again] == pytest.approx([-1e-3] * len(texts))  # no loop scores above it
 
 
-def test_retried_column_and_report(tmp_path: Path, tiny_model_dir: Path) -> None:
-    eng = load_engine(str(tiny_model_dir), backend="transformers", beams=1, threads=1, compute_type="float32")
+def test_retried_column_and_report(tmp_path: Path, runaway_model_dir: Path) -> None:
+    eng = load_engine(str(runaway_model_dir), backend="transformers", beams=1, threads=1, compute_type="float32")
     texts = synthetic_sentences(4)
     store = make_store(tmp_path / "c", texts)
     report = translate_corpus(store, engine=eng, quiet=True)
