@@ -2,12 +2,12 @@
 and 2 workers, on the full-size opus-mt-id-en architecture with random weights.
 
 Each contender translates the same FLORES-200 devtest sentences into a fresh store through the whole
-stage (store reads, batching, commits). Two figures per contender: ``total`` includes loading the
-model (the in-process engine once; Ray: the probe task plus every actor's load and start-up), and
-``warm`` is a second stage run on another fresh store with the engine already made (in-process: no
-load at all; Ray: the actors still start and load the model once per leased chunk, which is what a
-chunk costs). Rounds are interleaved and the best of each is printed. The ratio is sent/s against the
-in-process engine; Ray's overhead at 1 worker is ``1 - ratio``.
+stage (store reads, batching, commits). Two figures per contender: ``total`` includes making the
+engine (the in-process engine loads the model; Ray starts its actors, each loading the model), and
+``warm`` is a second stage run on another fresh store with the engine already made (no load at all:
+Ray's actors live for the whole run, across the store's chunks). Rounds are interleaved and the best of
+each is printed. The ratio is sent/s against the in-process engine; Ray's overhead at 1 worker is
+``1 - ratio``. Each engine is closed before the next is made (Ray actors hold their CPUs).
 
     PYTHONPATH=$PWD python scripts/bench_scale.py [--sentences 64] [--max-new-tokens 32] [--rounds 2]
 """
@@ -52,6 +52,8 @@ def _run(make_engine: Any, sentences: list[str], root: Path, name: str) -> tuple
     with _store(root / f"{name}-b", sentences) as store:
         translate_corpus(store, engine=engine, quiet=True)
     warm = time.perf_counter() - t1
+    if hasattr(engine, "close"):
+        engine.close()
     return len(sentences) / total, len(sentences) / warm
 
 

@@ -17,7 +17,7 @@ from bitext.translate.models import DEFAULT_MODEL
 
 # option dest -> translate_corpus keyword (the same names)
 _TRANSLATION_KEYS = ("model", "revision", "backend", "beams", "max_new_tokens", "max_length_factor", "min_new_tokens",
-                     "length_penalty", "batch_tokens", "device", "compute_type", "threads")
+                     "length_penalty", "batch_tokens", "device", "compute_type", "threads", "retry")
 _ENGINE_KEYS = ("engine", "ray_address", "workers", "ray_batch_size")
 
 
@@ -33,6 +33,9 @@ def add_translation_options(p: argparse.ArgumentParser | argparse._ArgumentGroup
     p.add_argument("--max-length-factor", type=float, metavar="X", default=3.0,
                    help="as Marian: an output may have X times its source's tokens + 10, at most --max-new-tokens;"
                    " outputs reaching it or looping are retried once with repetition penalties (default 3; 0 = off)")
+    p.add_argument("--no-retry", dest="retry", action="store_false",
+                   help="keep outputs that reach their bound or loop as they are: no second run with repetition"
+                   " penalties (the signature says retry:off, so earlier translations are not reused)")
     p.add_argument("--min-new-tokens", type=int, metavar="N", help="minimum output length (default 0)")
     p.add_argument("--length-penalty", type=float, metavar="X", help="beam length penalty (default: the model's)")
     p.add_argument("--batch-tokens", type=int, metavar="N", help="padded source tokens per batch (default: by device)")

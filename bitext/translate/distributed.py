@@ -1,23 +1,32 @@
-"""``--engine ray``: the translate stage on Ray Data, on a laptop (a local Ray started on demand) or a
+"""``--engine ray``: the translate stage on Ray, on a laptop (a local Ray started on demand) or a
 cluster (``--ray-address`` / ``RAY_ADDRESS``).
 
 The driver is the ordinary stage (:func:`bitext.translate.stage.translate_corpus`): it streams the
 pending distinct sources out of the store in leased chunks and commits every batch of results in one
 transaction keyed by :func:`bitext.store.translation_key`. Only the transport changes: a
-:class:`RayEngine` stands in for the in-process :class:`~bitext.translate.engine.Engine`. For each
-chunk it builds a Ray Dataset of the sources (``ray.data.from_items``), sends it through
-``map_batches`` with :class:`_Translator` (a callable class: each actor loads the model once and runs
-the ordinary engine, so batching by token budget, splitting and scoring are the same code), and
-streams the results back with ``iter_batches``. Each result row carries its source, from which the
-driver computes the key, so Ray's output order does not matter.
+:class:`RayEngine` stands in for the in-process :class:`~bitext.translate.engine.Engine`.
+
+Its workers are a pool of Ray actors (:class:`_Translator`, one per ``--workers``, ``num_gpus=1`` each
+when the cluster has GPUs) made once per run: each loads the model once and runs the ordinary engine,
+so batching by token budget, splitting, scoring and the retry of runaway outputs are the same code.
+The driver sorts each chunk by length, cuts it into batches of ``--ray-batch-size`` sources and keeps
+two batches in flight per actor (one running, one queued, so an actor never waits on the driver);
+results come back as they finish, each row carrying its source, from which the driver computes the
+key, so the order does not matter.
+
+Why actors and not ``Dataset.map_batches``: Ray Data starts a new actor pool, and so loads the model
+again, for every Dataset (ray-project/ray#46479, persistent actors, is open), and the driver must cut
+the store into chunks to keep memory bounded, so every chunk paid an actor start and a model load;
+with one worker on two cores that was 34-63 % overhead (``scripts/bench_scale.py``). A pool that
+outlives the chunks pays it once per run.
 
 Only the driver writes SQLite: the store never needs to sit on a shared file system. A killed driver
 resumes like the in-process stage (committed batches are kept, the rest is pending again). A dead
-worker is Ray's to retry, with Ray Data's defaults for actor pools: ``max_restarts=-1`` and
-``max_task_retries=-1`` (restart the actor and resend its batch, without limit; Ray 2.60 deprecates
-passing them through ``map_batches``). The flip side: a batch that kills its worker every time (out of
-GPU memory) is retried forever, so watch the Ray dashboard or logs on a cluster. Every actor reports its engine signature; a worker whose signature differs from
-the driver's (another model version or backend on that node) stops the run instead of storing its
+worker is Ray's to restart: each actor is restarted up to :data:`RESTARTS` times and its interrupted
+batch resent (``max_restarts`` / ``max_task_retries``; translation is idempotent), after which the run
+stops with one line instead of looping on a batch that kills every worker (out of GPU memory: lower
+``--batch-tokens``). Every actor reports its engine signature; a worker whose signature differs from
+the others' (another model version or backend on that node) stops the run instead of storing its
 translations under the wrong key.
 
 Importing this module does not import ray: that happens when a :class:`RayEngine` is made.
@@ -25,6 +34,7 @@ Importing this module does not import ray: that happens when a :class:`RayEngine
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -34,38 +44,39 @@ from bitext.translate.engine import Translation, load_engine
 from bitext.translate.stage import CHUNK_SOURCES, TranslateReport, translate_corpus
 
 ENGINES = ("local", "ray")
-"""Values of ``--engine``: ``local`` (in this process) or ``ray`` (Ray Data, local or a cluster)."""
+"""Values of ``--engine``: ``local`` (in this process) or ``ray`` (Ray actors, local or a cluster)."""
 
-RETRIES = 3
-"""Retries of the probe task (one model load that reports the workers' signature)."""
+RESTARTS = 3
+"""Restarts of a dead actor (and resends of its batch) before the run stops."""
 
 BATCH_SIZE = 256
-"""Sources per ``map_batches`` call: big enough for the engine to pack batches by length."""
+"""Sources per actor call: big enough for the engine to pack batches by length."""
 
-_FIELDS = ("source", "text", "logprob", "n_tokens", "n_unk", "hit_max_length", "source_split")
+START_TIMEOUT_S = float(os.environ.get("BITEXT_RAY_START_TIMEOUT", 600))
+"""Seconds to wait for every actor to start and load the model (``BITEXT_RAY_START_TIMEOUT``)."""
+
+IN_FLIGHT = 2
+"""Batches queued per actor: one running, one waiting, so the actor never waits on the driver."""
+
+_FIELDS = ("source", "text", "logprob", "n_tokens", "n_unk", "hit_max_length", "source_split", "retried")
 
 
 class _Translator:
-    """The Ray Data actor: loads the engine once, then translates batches of sources."""
+    """The Ray actor: loads the engine once, then translates batches of sources."""
 
     def __init__(self, load_options: dict[str, Any]) -> None:
         self.engine = load_engine(**load_options)
         self.signature = str(self.engine.signature)
 
-    def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
-        out: dict[str, list[Any]] = {name: [] for name in (*_FIELDS, "signature")}
-        for done in self.engine.iter_translate([str(s) for s in batch["source"]]):
-            for t in done:
-                for name in _FIELDS:
-                    out[name].append(getattr(t, name))
-                out["signature"].append(self.signature)
-        return out
+    def describe(self) -> tuple[str, dict[str, Any]]:
+        """The signature and settings of this actor's engine."""
+        return self.signature, self.engine.settings
 
-
-def _probe(load_options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Signature and settings of the engine a worker loads (run as a Ray task where the actors run)."""
-    engine = load_engine(**load_options)
-    return str(engine.signature), engine.settings
+    def translate(self, sources: list[str]) -> tuple[str, list[tuple]]:
+        """(signature, rows of :data:`_FIELDS`) for ``sources``, in any order."""
+        rows = [tuple(getattr(t, name) for name in _FIELDS)
+                for done in self.engine.iter_translate(sources) for t in done]
+        return self.signature, rows
 
 
 def connect(address: str | None = None, num_cpus: int | None = None) -> str:
@@ -92,12 +103,6 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> str:
         where = f"--ray-address {address}" if address else "a local Ray"
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise EnvironmentProblem(f"{where}: cannot start or reach Ray ({first[:200]})") from None
-    import ray.data
-
-    ctx = ray.data.DataContext.get_current()
-    ctx.enable_progress_bars = False  # the stage's own bar counts sentences
-    ctx.print_on_execution_start = False
-    logging.getLogger("ray.data").setLevel(logging.ERROR)  # no "execution finished" line per chunk
     return address or "local"
 
 
@@ -115,14 +120,29 @@ def _check_reachable(address: str, timeout: float = 5.0) -> None:
         raise EnvironmentProblem(f"--ray-address {address}: no Ray cluster answers there ({e.strerror or e})") from None
 
 
+def _worker_error(e: Exception) -> BitextError:
+    """One line for a failure inside an actor: its own BitextError (missing model...) as it is."""
+    cause = getattr(e, "cause", None)
+    if isinstance(cause, BitextError):
+        return cause
+    import ray
+
+    if isinstance(e, ray.exceptions.RayActorError):
+        return EnvironmentProblem(f"a ray worker died {RESTARTS + 1} times (out of memory? lower --batch-tokens,"
+                                  " see the Ray logs)")
+    last = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
+    return EnvironmentProblem(f"ray worker failed: {last[:200]}")
+
+
 class RayEngine:
     """Stands in for :class:`~bitext.translate.engine.Engine` in :func:`translate_corpus`: the same
-    ``signature``, ``settings`` and :meth:`iter_translate`, with the work done by Ray actors.
+    ``signature``, ``settings`` and :meth:`iter_translate`, with the work done by a pool of Ray actors.
 
     ``load_options`` are the keywords of :func:`load_engine`, used on every worker; ``workers`` actors
-    (``num_gpus=1`` each when the cluster has GPUs and ``device`` is not ``cpu``), ``batch_size``
-    sources per actor call, ``chunk_sources`` distinct sources per Ray Dataset (one dataset per
-    leased chunk of the store, so the actors start once per chunk).
+    (``num_gpus=1`` each when the cluster has GPUs and ``device`` is not ``cpu``; on CPU each gets an
+    equal share of the cluster's CPUs as threads), ``batch_size`` sources per actor call,
+    ``chunk_sources`` distinct sources the stage reads from the store at a time. The actors are made
+    here, load the model once and live until :meth:`close` (or the end of the Ray session).
     """
 
     def __init__(
@@ -148,58 +168,84 @@ class RayEngine:
         gpus = ray.cluster_resources().get("GPU", 0)
         self.num_gpus = 1 if gpus >= 1 and load_options.get("device") != "cpu" else 0
         cpus = ray.cluster_resources().get("CPU", 1)
-        # On CPU each actor gets an equal share of the cluster's CPUs, and as many torch/CT2 threads.
         self.num_cpus = 1 if self.num_gpus else max(1, int(cpus // workers))
         opts = dict(load_options)
         if not self.num_gpus and opts.get("threads") is None:
             opts["threads"] = int(self.num_cpus)
         self.load_options = opts
-        probe = ray.remote(num_cpus=self.num_cpus, num_gpus=self.num_gpus, max_retries=RETRIES)(_probe)
+        actor = ray.remote(num_cpus=self.num_cpus, num_gpus=self.num_gpus, max_restarts=RESTARTS,
+                           max_task_retries=RESTARTS)(_Translator)
+        self.actors = [actor.remote(opts) for _ in range(workers)]
+        futures = [a.describe.remote() for a in self.actors]
+        ready, _ = ray.wait(futures, num_returns=len(futures), timeout=START_TIMEOUT_S)
+        if len(ready) < len(futures):  # Ray waits for resources forever; a user wants to know
+            self.close()
+            need = f"{self.num_gpus} GPU" if self.num_gpus else f"{self.num_cpus} CPU"
+            raise EnvironmentProblem(f"--workers {workers}: only {len(ready)} of {workers} ray workers ({need} each)"
+                                     f" started within {START_TIMEOUT_S:g} s: the cluster has no room for more"
+                                     " (fewer --workers, or free its resources)")
         try:
-            self.signature, self.settings = ray.get(probe.remote(opts))
-        except ray.exceptions.RayTaskError as e:  # the worker's own BitextError (missing model...)
-            cause = e.cause if isinstance(getattr(e, "cause", None), BitextError) else None
-            if cause is not None:
-                raise cause from None
-            raise EnvironmentProblem(f"ray worker could not load the model: {str(e).splitlines()[-1][:200]}") from None
-        self.settings = {**self.settings, "engine": "ray", "workers": workers}
+            described = ray.get(futures)
+        except Exception as e:  # noqa: BLE001 - every Ray failure becomes one line
+            self.close()
+            raise _worker_error(e) from None
+        signatures = {sig for sig, _ in described}
+        if len(signatures) > 1:
+            self.close()
+            raise EnvironmentProblem(f"ray workers translate with different signatures ({' / '.join(sorted(signatures))}):"
+                                     " install the same model and backend on every node")
+        self.signature, settings = described[0]
+        self.settings = {**settings, "engine": "ray", "workers": workers}
         self.batches_run = 0
 
+    def close(self) -> None:
+        """End the actors (their model memory goes with them)."""
+        import ray
+
+        for a in getattr(self, "actors", []):
+            ray.kill(a)
+        self.actors = []
+
     def iter_translate(self, texts: Sequence[str]) -> Iterator[list[Translation]]:
-        """Translate distinct ``texts`` on the actors; yield the translations of each returned batch."""
-        import ray.data
+        """Translate distinct ``texts`` on the actors; yield the translations of each finished batch."""
+        import ray
 
         if not texts:
             return
-        ds = ray.data.from_items([{"source": t} for t in texts],
-                                 override_num_blocks=max(1, min(len(texts) // self.batch_size + 1, 64)))
-        ds = ds.map_batches(
-            _Translator,
-            fn_constructor_kwargs={"load_options": self.load_options},
-            batch_size=self.batch_size,
-            compute=ray.data.ActorPoolStrategy(size=self.workers),
-            num_cpus=self.num_cpus,
-            num_gpus=self.num_gpus,
-        )
-        for batch in ds.iter_batches(batch_size=None, batch_format="numpy", prefetch_batches=1):
-            n = len(batch["source"])
-            if n and set(batch["signature"]) != {self.signature}:
-                other = next(s for s in batch["signature"] if s != self.signature)
-                raise EnvironmentProblem(f"a ray worker translates with signature {other}, the driver expected"
-                                         f" {self.signature}: install the same model and backend on every node")
-            self.batches_run += 1
-            yield [
-                Translation(
-                    source=str(batch["source"][i]),
-                    text=str(batch["text"][i]),
-                    logprob=float(batch["logprob"][i]),
-                    n_tokens=int(batch["n_tokens"][i]),
-                    n_unk=int(batch["n_unk"][i]),
-                    hit_max_length=bool(batch["hit_max_length"][i]),
-                    source_split=bool(batch["source_split"][i]),
-                )
-                for i in range(n)
-            ]
+        if not self.actors:
+            raise BitextError("this RayEngine is closed", 2)
+        # Similar lengths in one batch: the actor's engine pads less (it sorts within its batch only).
+        ordered = sorted(texts, key=len)
+        # Longest batches first (pop() takes from the end): the last ones to finish are the short ones.
+        todo = [list(ordered[i : i + self.batch_size]) for i in range(0, len(ordered), self.batch_size)]
+        running: dict[Any, Any] = {}  # future -> its actor
+
+        def submit(actor: Any) -> None:
+            if todo:
+                running[actor.translate.remote(todo.pop())] = actor
+
+        for actor in self.actors:
+            for _ in range(IN_FLIGHT):
+                submit(actor)
+        try:
+            while running:
+                (ready,), _ = ray.wait(list(running), num_returns=1)
+                actor = running.pop(ready)
+                try:
+                    signature, rows = ray.get(ready)
+                except Exception as e:  # noqa: BLE001 - every Ray failure becomes one line
+                    raise _worker_error(e) from None
+                submit(actor)
+                if signature != self.signature:
+                    raise EnvironmentProblem(f"a ray worker translates with signature {signature}, the driver"
+                                             f" expected {self.signature}: install the same model and backend on"
+                                             " every node")
+                self.batches_run += 1
+                yield [Translation(*row) for row in rows]
+        finally:
+            for future in running:  # interrupted (the driver stops, or a failure): drop queued work
+                with contextlib.suppress(Exception):
+                    ray.cancel(future)
 
 
 def translate_stage(
@@ -222,4 +268,7 @@ def translate_stage(
             raise BitextError("--ray-address and --workers need --engine ray", 2)
         return translate_corpus(store, shard=shard, quiet=quiet, **options)
     ray_engine = RayEngine(options, address=ray_address, workers=workers or 1, batch_size=ray_batch_size or BATCH_SIZE)
-    return translate_corpus(store, shard=shard, quiet=quiet, engine=ray_engine)
+    try:
+        return translate_corpus(store, shard=shard, quiet=quiet, engine=ray_engine)
+    finally:
+        ray_engine.close()

@@ -146,6 +146,25 @@ def test_cli_option_reaches_the_engine() -> None:
     add_translation_options(p)
     assert translation_kwargs(p.parse_args([]))["max_length_factor"] == 3.0
     assert translation_kwargs(p.parse_args(["--max-length-factor", "1.5"]))["max_length_factor"] == 1.5
+    assert translation_kwargs(p.parse_args([]))["retry"] is True
+    assert translation_kwargs(p.parse_args(["--no-retry"]))["retry"] is False
+
+
+def test_no_retry_keeps_runaways_and_says_so_in_the_signature(tmp_path: Path, runaway_model_dir: Path) -> None:
+    from bitext.cli import main
+
+    texts = synthetic_sentences(3)
+    make_store(tmp_path / "c", texts).close()
+    argv = ["translate", str(tmp_path / "c"), "--model", str(runaway_model_dir), "--backend", "transformers",
+            "--beams", "1", "--quiet"]
+    assert main([*argv, "--no-retry"]) == 0
+    conn = sqlite3.connect(tmp_path / "c" / "bitext.sqlite")
+    rows = conn.execute("SELECT retried, hit_max_length, signature FROM translations").fetchall()
+    assert len(rows) == 3 and all(r[:2] == (0, 1) and "|retry:off|" in r[2] for r in rows)
+    assert main(argv) == 0  # with the retry: another signature, so translated again, and retried
+    rows = conn.execute("SELECT retried FROM translations WHERE signature LIKE '%|retry:nr3,%'").fetchall()
+    assert rows == [(1,)] * 3
+    conn.close()
 
 
 def test_moses_punctuation_is_normalised_before_tokenising(engine) -> None:

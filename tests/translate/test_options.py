@@ -36,7 +36,7 @@ def test_translation_kwargs_are_the_translate_corpus_keywords() -> None:
     kw = translation_kwargs(args)
     assert kw == {"model": "Helsinki-NLP/opus-mt-id-en", "revision": None, "backend": "transformers", "beams": 4,
                   "max_new_tokens": None, "max_length_factor": 3.0, "min_new_tokens": None, "length_penalty": 0.6, "batch_tokens": None,
-                  "device": None, "compute_type": None, "threads": None}
+                  "device": None, "compute_type": None, "threads": None, "retry": True}
     assert args.shard == (1, 2)
     run = _subparser("run").parse_args(["in", "--out", "c", "--beams", "2"])
     assert translation_kwargs(run)["beams"] == 2

@@ -1,4 +1,4 @@
-"""``--engine ray``: Ray Data actors give the in-process engine's rows; a killed driver resumes; a dead
+"""``--engine ray``: Ray actors give the in-process engine's rows; a killed driver resumes; a dead
 worker is retried; an unreachable cluster is one line."""
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ def test_ray_stores_the_rows_of_the_in_process_engine(tmp_path: Path, tiny_model
     report = translate_corpus(there, engine=ray_engine, quiet=True)
     assert (report.distinct, report.translated, report.cached) == (90, 90, 0)
     assert ray_engine.signature == str(engine.signature)
+    ray_engine.close()  # its actors hold both CPUs of the local Ray
     a, b = _rows(here), _rows(there)
     assert a.keys() == b.keys() and len(a) == 90
     for key in a:
@@ -61,12 +62,19 @@ def test_ray_stores_the_rows_of_the_in_process_engine(tmp_path: Path, tiny_model
 class _DiesOnce(_Translator):
     """An actor that kills its own process on its first batch (once: a marker file beside the model)."""
 
-    def __call__(self, batch):
+    def translate(self, sources):
         marker = Path(self.engine.ref.path).parent / "ray-worker-died"
         if not marker.exists():
             marker.write_text("died")
             os._exit(1)
-        return super().__call__(batch)
+        return super().translate(sources)
+
+
+class _AlwaysDies(_Translator):
+    """An actor that kills its own process on every batch (a batch that is out of GPU memory everywhere)."""
+
+    def translate(self, sources):
+        os._exit(1)
 
 
 def test_a_dead_worker_is_retried_by_ray(tmp_path: Path, tiny_model_dir: Path, local_ray,
@@ -76,11 +84,40 @@ def test_a_dead_worker_is_retried_by_ray(tmp_path: Path, tiny_model_dir: Path, l
     marker = tiny_model_dir.parent / "ray-worker-died"
     marker.unlink(missing_ok=True)
     store = make_store(tmp_path / "c", synthetic_sentences(40))
-    ray_engine = RayEngine(_options(tiny_model_dir), workers=1, batch_size=8)
     monkeypatch.setattr(dist, "_Translator", _DiesOnce)
+    ray_engine = RayEngine(_options(tiny_model_dir), workers=1, batch_size=8)
     report = translate_corpus(store, engine=ray_engine, quiet=True)
+    ray_engine.close()
     assert marker.read_text() == "died"
     assert report.translated == 40 and store.count("translations") == 40
+
+
+def test_a_batch_that_kills_every_worker_stops_the_run_in_one_line(tmp_path: Path, tiny_model_dir: Path,
+                                                                   local_ray, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bitext.translate.distributed as dist
+    from bitext.errors import EnvironmentProblem
+
+    store = make_store(tmp_path / "c", synthetic_sentences(10))
+    monkeypatch.setattr(dist, "_Translator", _AlwaysDies)
+    ray_engine = RayEngine(_options(tiny_model_dir), workers=1, batch_size=8)
+    with pytest.raises(EnvironmentProblem, match=f"died {dist.RESTARTS + 1} times"):
+        translate_corpus(store, engine=ray_engine, quiet=True)
+    ray_engine.close()
+    assert store.count("translations") == 0  # nothing half-written; the sources are pending again
+
+
+def test_workers_the_cluster_has_no_room_for_are_one_line(tiny_model_dir: Path, local_ray,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import bitext.translate.distributed as dist
+    from bitext.errors import EnvironmentProblem
+
+    monkeypatch.setattr(dist, "START_TIMEOUT_S", 1.0)
+    with pytest.raises(EnvironmentProblem, match=r"--workers 3: only \d of 3 ray workers \(1 CPU each\)"):
+        RayEngine({**_options(tiny_model_dir), "threads": None}, workers=3, num_cpus=2)  # 2 CPUs: no room for 3
+    deadline = time.time() + 20
+    while ray.available_resources().get("CPU") != 2 and time.time() < deadline:
+        time.sleep(0.2)
+    assert ray.available_resources().get("CPU") == 2  # the ones that did start were ended
 
 
 def test_a_killed_driver_resumes_with_every_sentence_translated_once(tmp_path: Path, tiny_model_dir: Path,
