@@ -45,7 +45,7 @@ def add_translation_options(p: argparse.ArgumentParser | argparse._ArgumentGroup
                    " float32/float16 for transformers)")
     p.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: all this process may use)")
     p.add_argument("--engine", choices=ENGINES, default="local",
-                   help="local = in this process (default); ray = Ray Data actors, on a local Ray or --ray-address")
+                   help="local = in this process (default); ray = a pool of Ray actors, on a local Ray or --ray-address")
     p.add_argument("--ray-address", metavar="HOST:PORT",
                    help="Ray cluster to run --engine ray on (default: $RAY_ADDRESS, else a local Ray started here)")
     p.add_argument("--workers", type=int, metavar="N", help="--engine ray: model actors (one GPU each when there are GPUs; default 1)")

@@ -20,7 +20,7 @@ from .corpora import ROOT, cli, cli_env, make_store, parse_counts, synthetic_sen
 
 ray = pytest.importorskip("ray")
 
-_ROW = "SELECT key, signature, source, text, n_tokens, n_unk, hit_max_length, source_split, logprob FROM translations"
+_ROW = "SELECT key, signature, source, text, n_tokens, n_unk, hit_max_length, source_split, retried, logprob FROM translations"
 
 
 @pytest.fixture(scope="module")
