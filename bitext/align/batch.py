@@ -1,0 +1,202 @@
+"""Many small documents (the paragraphs of a corpus) aligned at once, with the same beads as :func:`align`.
+
+:func:`bitext.align.dp.align` spends about a millisecond of numpy call overhead on a paragraph of a few
+sentences, whatever its size: on a corpus of short paragraphs that overhead is most of the align stage.
+:func:`align_many` groups the documents by shape (source and target sentence counts) and runs the DP of
+every group as one set of numpy operations with a leading batch axis.
+
+It only batches documents whose band covers the whole DP table (``m + 1 <= 2 * base + 1`` with ``base``
+the minimal half width of :func:`~bitext.align.dp.align_document`: up to 16 target sentences). For those
+the band is the full table whatever the coarse pass finds, so the coarse pass is skipped, the path can
+never touch the band's edge (no widening), and every cost and every DP step is the same element-wise
+float64 operation as in :func:`~bitext.align.dp._band_dp`, in the same order: the beads, scores
+included, are identical (``tests/align/test_batch.py`` checks it against the DP). Other documents (long,
+empty, or with a bridge whose weight must be estimated) go through :func:`~bitext.align.dp.align_document`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import dp
+from .dp import _BRIDGE, _OFFSETS, _STRONG, BEAD_TYPES, PRIORS, W_BRIDGE, W_DELETED, W_UNSHARED, Bead
+
+BATCH_LIMIT = 2048
+"""Documents of one shape per numpy pass: bounds the memory of a pass (~50 MiB for 5x5 paragraphs)."""
+
+Doc = tuple[Sequence[str], Sequence[str], Sequence[str] | None]
+"""(source sentences, target sentences, bridge or None), as the arguments of :func:`~bitext.align.dp.align`."""
+
+
+def batchable(n: int, m: int) -> bool:
+    """Whether the DP band of an ``n`` x ``m`` document is the whole table (see the module docstring)."""
+    if n == 0 or m == 0:
+        return False
+    base = max(8 + max(n, m) // 100, math.ceil(m / n) + 2)
+    return m + 1 <= 2 * base + 1
+
+
+def align_many(docs: Sequence[Doc], bridge_weight: float | None = None) -> list[list[Bead]]:
+    """``[align(src, tgt, bridge, bridge_weight) for src, tgt, bridge in docs]``, computed in batches.
+
+    A document with a bridge is batched only when ``bridge_weight`` is given (otherwise the weight is
+    estimated from a first DP, see :func:`~bitext.align.dp.bridge_reliability`).
+    """
+    out: list[list[Bead] | None] = [None] * len(docs)
+    groups: dict[tuple[int, int, bool], list[int]] = {}
+    for k, (src, tgt, bridge) in enumerate(docs):
+        if bridge is not None and len(bridge) != len(src):
+            raise ValueError(f"bridge has {len(bridge)} sentences, src has {len(src)}")
+        if batchable(len(src), len(tgt)) and (bridge is None or bridge_weight is not None):
+            groups.setdefault((len(src), len(tgt), bridge is not None), []).append(k)
+        else:
+            out[k] = dp.align(src, tgt, bridge, bridge_weight)
+    for (n, m, has_bridge), members in groups.items():
+        bw = min(max(float(bridge_weight), 0.0), 1.0) if has_bridge and bridge_weight is not None else 0.0
+        for start in range(0, len(members), BATCH_LIMIT):
+            part = members[start : start + BATCH_LIMIT]
+            for k, beads in zip(part, _align_group([docs[k] for k in part], n, m, has_bridge, bw), strict=True):
+                out[k] = beads
+    return out  # type: ignore[return-value]
+
+
+class _Sides:
+    """:class:`~bitext.align.dp._Side` for a batch of documents of ``n`` sentences: arrays with a leading
+    batch axis."""
+
+    def __init__(self, texts: list[Sequence[str]], n: int, lang: str, bridge: list[Sequence[str]] | None) -> None:
+        self.n = n
+        b = len(texts)
+        flat = [t for doc in texts for t in doc]
+        lengths = np.array([len(t) for t in flat], dtype=np.float64).reshape(b, n)
+        self.prefix = np.concatenate([np.zeros((b, 1)), np.cumsum(lengths, axis=1, dtype=np.float64)], axis=1)
+        flat_bridge = [t for doc in bridge for t in doc] if bridge is not None else None
+        rows: list[dict[str, set[str]]] = []
+        for k, text in enumerate(flat):
+            strong, weak = dp.anchors(text, lang)
+            feats = {"strong": strong, "weak": weak, "cognate": dp.cognates(text)}
+            if flat_bridge is not None:
+                feats["bridge"] = dp.content_words(flat_bridge[k])
+            rows.append(feats)
+        bits = dp._bits(rows)
+        if bridge is None:
+            bits = bits[:, : _OFFSETS[_BRIDGE]]
+        bits = bits.reshape(b, n, bits.shape[1])
+        self.bits = {d: _span_bits(bits, d) for d in (1, 2)}
+        self.sizes = {d: dp._counts(self.bits[d]) for d in (1, 2)}
+
+
+def _span_bits(bits: np.ndarray, d: int) -> np.ndarray:
+    """:func:`~bitext.align.dp._span_bits` of every document of the batch (axis 1 is the sentence)."""
+    b, n, w = bits.shape
+    out = np.zeros((b, n + 1, w), dtype=np.uint64)
+    for off in range(1, d + 1):
+        out[:, d:] |= bits[:, d - off : n + 1 - off]
+    return out
+
+
+@dataclass(frozen=True)
+class _View:
+    """One document of a :class:`_Sides`, with the attributes :func:`~bitext.align.dp._make_bead` reads."""
+
+    n: int
+    prefix: np.ndarray
+    bits: dict[int, np.ndarray]
+    sizes: dict[int, np.ndarray]
+
+
+def _view(side: _Sides, k: int) -> _View:
+    return _View(side.n, side.prefix[k], {d: v[k] for d, v in side.bits.items()}, {d: v[k] for d, v in side.sizes.items()})
+
+
+def _costs(fs: _Sides, ft: _Sides, n: int, m: int, bw: float) -> list[np.ndarray]:
+    """The cost arrays of :func:`~bitext.align.dp._band_dp` for a full band, shape ``(batch, n+1, m+1)``."""
+    rows = np.arange(n + 1)
+    cols = np.arange(m + 1)
+    ii = np.broadcast_to(rows[:, None], (n + 1, m + 1))
+    jj = np.broadcast_to(cols[None, :], (n + 1, m + 1))
+    b = fs.prefix.shape[0]
+    bs = slice(int(_OFFSETS[_BRIDGE]), int(_OFFSETS[_BRIDGE + 1]))
+    costs: list[np.ndarray] = []
+    for di, dj in BEAD_TYPES:
+        cost = np.full((b, n + 1, m + 1), -math.log(PRIORS[(di, dj)]))
+        if di and dj:
+            t_span = ft.bits[dj][:, None, :, :]
+            s_span = fs.bits[di][:, :, None, :]
+            inter = dp._counts(s_span & t_span)
+            ls = fs.prefix[:, ii] - fs.prefix[:, np.maximum(ii - di, 0)]
+            lt = ft.prefix[:, jj] - ft.prefix[:, np.maximum(jj - dj, 0)]
+            cost += dp._match_cost(ls, lt, inter, bw)
+            if W_UNSHARED:
+                unshared = fs.sizes[di][:, :, None, _STRONG] + ft.sizes[dj][:, None, :, _STRONG] - 2 * inter[..., _STRONG]
+                cost += W_UNSHARED * unshared
+            if bw > 0:
+                total = np.zeros((b, n + 1, m + 1))
+                for off in range(di):
+                    r = np.maximum(rows - off, 0)
+                    total += 1.0 - dp._coverage(fs.bits[1][:, r][:, :, None, bs], fs.sizes[1][:, r, _BRIDGE][:, :, None],
+                                                t_span[..., bs])
+                for off in range(dj):
+                    c = np.maximum(cols - off, 0)
+                    total += 1.0 - dp._coverage(ft.bits[1][:, c][:, None, :, bs], ft.sizes[1][:, c, _BRIDGE][:, None, :],
+                                                s_span[..., bs])
+                cost += W_BRIDGE * bw * total
+        elif bw > 0:
+            cost += W_BRIDGE * W_DELETED * bw
+        costs.append(np.where((ii >= di) & (jj >= dj), cost, np.inf))
+    return costs
+
+
+def _align_group(docs: list[Doc], n: int, m: int, has_bridge: bool, bw: float) -> list[list[Bead]]:
+    """Align documents of ``n`` source and ``m`` target sentences: the DP of ``_band_dp`` with ``lo = 0``
+    and ``width = m + 1`` on every row, over the batch axis."""
+    b = len(docs)
+    fs = _Sides([d[0] for d in docs], n, "id", [d[2] for d in docs] if has_bridge else None)  # type: ignore[misc]
+    ft = _Sides([d[1] for d in docs], m, "en", [d[1] for d in docs] if has_bridge else None)
+    costs = _costs(fs, ft, n, m, bw)
+    width = m + 1
+    cols = np.arange(width)
+    dist = np.full((b, n + 1, width + 1), np.inf)
+    back = np.full((b, n + 1, width), -1, dtype=np.int8)
+    t01 = BEAD_TYPES.index((0, 1))
+    moves = [(t, di, dj) for t, (di, dj) in enumerate(BEAD_TYPES) if di > 0]
+    sources = {t: np.where(cols - dj >= 0, cols - dj, width) for t, _, dj in moves}  # width: the inf column
+    move_types = np.array([t for t, _, _ in moves], dtype=np.int8)
+    cand = np.full((b, width), np.inf)
+    cand[:, 0] = 0.0
+    how = np.full((b, width), -1, dtype=np.int8)
+    for i in range(n + 1):
+        if i > 0:
+            options = np.stack(
+                [dist[:, i - di, sources[t]] + costs[t][:, i] if i >= di else np.full((b, width), np.inf)
+                 for t, di, _ in moves]
+            )  # fmt: skip
+            best = options.argmin(axis=0)
+            cand = np.take_along_axis(options, best[None], axis=0)[0]
+            how = move_types[best]
+        c01 = np.where(np.isfinite(costs[t01][:, i]), costs[t01][:, i], 0.0)
+        c01[:, 0] = 0.0
+        acc = np.cumsum(c01, axis=1)
+        run = np.minimum.accumulate(cand - acc, axis=1)
+        dist[:, i, :width] = run + acc
+        back[:, i] = np.where(cand - acc > run, t01, np.where(np.isfinite(cand), how, -1))
+    out: list[list[Bead]] = []
+    back_list = back.tolist()
+    for k in range(b):
+        path: list[tuple[int, int, int, int]] = []
+        i, j = n, m
+        rows_k = back_list[k]
+        while i > 0 or j > 0:
+            t = rows_k[i][j]
+            if t < 0:
+                raise AssertionError("alignment DP found no path")  # cannot happen: 1-0/0-1 always fit
+            di, dj = BEAD_TYPES[t]
+            path.append((i - di, i, j - dj, j))
+            i, j = i - di, j - dj
+        vs, vt = _view(fs, k), _view(ft, k)
+        out.append([dp._make_bead(vs, vt, *span, bw) for span in reversed(path)])  # type: ignore[arg-type]
+    return out
