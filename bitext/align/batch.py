@@ -16,14 +16,28 @@ empty, or with a bridge whose weight must be estimated) go through :func:`~bitex
 
 from __future__ import annotations
 
+import itertools
 import math
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import dp
-from .dp import _BRIDGE, _OFFSETS, _STRONG, BEAD_TYPES, PRIORS, W_BRIDGE, W_DELETED, W_UNSHARED, Bead
+from .dp import (
+    _BRIDGE,
+    _COGNATE,
+    _OFFSETS,
+    _STRONG,
+    _WEAK,
+    BEAD_TYPES,
+    PRIORS,
+    W_BRIDGE,
+    W_DELETED,
+    W_UNSHARED,
+    Bead,
+)
 
 BATCH_LIMIT = 2048
 """Documents of one shape per numpy pass: bounds the memory of a pass (~50 MiB for 5x5 paragraphs)."""
@@ -55,37 +69,81 @@ def align_many(docs: Sequence[Doc], bridge_weight: float | None = None) -> list[
             groups.setdefault((len(src), len(tgt), bridge is not None), []).append(k)
         else:
             out[k] = dp.align(src, tgt, bridge, bridge_weight)
+    memo = _Features()
     for (n, m, has_bridge), members in groups.items():
         bw = min(max(float(bridge_weight), 0.0), 1.0) if has_bridge and bridge_weight is not None else 0.0
         for start in range(0, len(members), BATCH_LIMIT):
             part = members[start : start + BATCH_LIMIT]
-            for k, beads in zip(part, _align_group([docs[k] for k in part], n, m, has_bridge, bw), strict=True):
+            for k, beads in zip(part, _align_group([docs[k] for k in part], n, m, has_bridge, bw, memo), strict=True):
                 out[k] = beads
     return out  # type: ignore[return-value]
+
+
+class _Features:
+    """Memo of one :func:`align_many` call: each distinct text's feature bit positions, as
+    :func:`~bitext.align.dp._bits` computes them (a target sentence is often also its bridge, and words
+    recur, so most are looked up rather than hashed again)."""
+
+    def __init__(self) -> None:
+        self.anchors: dict[tuple[str, str], list[int]] = {}
+        self.bridge: dict[str, list[int]] = {}
+        self.hashes: dict[tuple[int, str], int] = {}
+
+    def _positions(self, slot: int, feats: set[str]) -> list[int]:
+        base = int(_OFFSETS[slot]) * 64
+        size = int(_OFFSETS[slot + 1] - _OFFSETS[slot]) * 64
+        out = []
+        for f in feats:
+            h = self.hashes.get((slot, f))
+            if h is None:
+                h = self.hashes[(slot, f)] = base + zlib.crc32(f.encode()) % size
+            out.append(h)
+        return out
+
+    def of_text(self, text: str, lang: str) -> list[int]:
+        """Bit positions of the anchors and cognates of a sentence."""
+        got = self.anchors.get((text, lang))
+        if got is None:
+            strong, weak = dp.anchors(text, lang)
+            got = self._positions(_STRONG, strong) + self._positions(_WEAK, weak)
+            got += self._positions(_COGNATE, dp.cognates(text))
+            self.anchors[(text, lang)] = got
+        return got
+
+    def of_bridge(self, text: str) -> list[int]:
+        """Bit positions of the bridge (content) words of a text."""
+        got = self.bridge.get(text)
+        if got is None:
+            got = self.bridge[text] = self._positions(_BRIDGE, dp.content_words(text))
+        return got
 
 
 class _Sides:
     """:class:`~bitext.align.dp._Side` for a batch of documents of ``n`` sentences: arrays with a leading
     batch axis."""
 
-    def __init__(self, texts: list[Sequence[str]], n: int, lang: str, bridge: list[Sequence[str]] | None) -> None:
+    def __init__(
+        self, texts: list[Sequence[str]], n: int, lang: str, bridge: list[Sequence[str]] | None, memo: _Features
+    ) -> None:
         self.n = n
         b = len(texts)
         flat = [t for doc in texts for t in doc]
         lengths = np.array([len(t) for t in flat], dtype=np.float64).reshape(b, n)
         self.prefix = np.concatenate([np.zeros((b, 1)), np.cumsum(lengths, axis=1, dtype=np.float64)], axis=1)
-        flat_bridge = [t for doc in bridge for t in doc] if bridge is not None else None
-        rows: list[dict[str, set[str]]] = []
-        for k, text in enumerate(flat):
-            strong, weak = dp.anchors(text, lang)
-            feats = {"strong": strong, "weak": weak, "cognate": dp.cognates(text)}
-            if flat_bridge is not None:
-                feats["bridge"] = dp.content_words(flat_bridge[k])
-            rows.append(feats)
-        bits = dp._bits(rows)
         if bridge is None:
-            bits = bits[:, : _OFFSETS[_BRIDGE]]
-        bits = bits.reshape(b, n, bits.shape[1])
+            rows = [memo.of_text(t, lang) for t in flat]
+            words = int(_OFFSETS[_BRIDGE])
+        else:
+            flat_bridge = [t for doc in bridge for t in doc]
+            rows = [memo.of_text(t, lang) + memo.of_bridge(u) for t, u in zip(flat, flat_bridge, strict=True)]
+            words = int(_OFFSETS[-1])
+        # The bit sets of dp._bits, set in one call (OR does not depend on the order).
+        bits = np.zeros((len(flat), words), dtype=np.uint64)
+        h = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.uint64)
+        if h.size:
+            where = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
+            np.bitwise_or.at(bits, (where, (h >> np.uint64(6)).astype(np.intp)), np.uint64(1) << (h & np.uint64(63)))
+        bits = bits.reshape(b, n, words)
         self.bits = {d: _span_bits(bits, d) for d in (1, 2)}
         self.sizes = {d: dp._counts(self.bits[d]) for d in (1, 2)}
 
@@ -151,12 +209,12 @@ def _costs(fs: _Sides, ft: _Sides, n: int, m: int, bw: float) -> list[np.ndarray
     return costs
 
 
-def _align_group(docs: list[Doc], n: int, m: int, has_bridge: bool, bw: float) -> list[list[Bead]]:
+def _align_group(docs: list[Doc], n: int, m: int, has_bridge: bool, bw: float, memo: _Features) -> list[list[Bead]]:
     """Align documents of ``n`` source and ``m`` target sentences: the DP of ``_band_dp`` with ``lo = 0``
     and ``width = m + 1`` on every row, over the batch axis."""
     b = len(docs)
-    fs = _Sides([d[0] for d in docs], n, "id", [d[2] for d in docs] if has_bridge else None)  # type: ignore[misc]
-    ft = _Sides([d[1] for d in docs], m, "en", [d[1] for d in docs] if has_bridge else None)
+    fs = _Sides([d[0] for d in docs], n, "id", [d[2] for d in docs] if has_bridge else None, memo)  # type: ignore[misc]
+    ft = _Sides([d[1] for d in docs], m, "en", [d[1] for d in docs] if has_bridge else None, memo)
     costs = _costs(fs, ft, n, m, bw)
     width = m + 1
     cols = np.arange(width)

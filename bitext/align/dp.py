@@ -27,6 +27,7 @@ Pure computation: no store and no I/O (the corpus stage is :mod:`bitext.align.st
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import zlib
@@ -126,7 +127,7 @@ def anchors(text: str, lang: str) -> tuple[set[str], set[str]]:
             strong.add("url:" + url.lower().rstrip(".,;:)"))
         rest = _URL.sub(" ", text)
     for num in _NUMBER.findall(rest):
-        strong.update("n:" + n for n in normalize_number(num, lang))
+        strong.update(_number_anchors(num, lang))
     for mark in "?!":
         if mark in rest:
             strong.add(mark)
@@ -145,6 +146,12 @@ def anchors(text: str, lang: str) -> tuple[set[str], set[str]]:
         else:
             weak.add(word)
     return strong, weak
+
+
+@functools.lru_cache(maxsize=65536)
+def _number_anchors(token: str, lang: str) -> tuple[str, ...]:
+    """The anchors of a number token (memoised: years and small numbers recur in every article)."""
+    return tuple("n:" + n for n in normalize_number(token, lang))
 
 
 def content_words(text: str) -> set[str]:
