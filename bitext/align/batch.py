@@ -20,7 +20,6 @@ import itertools
 import math
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -32,6 +31,8 @@ from .dp import (
     _STRONG,
     _WEAK,
     BEAD_TYPES,
+    LEN_RATIO,
+    LEN_VARIANCE,
     PRIORS,
     W_BRIDGE,
     W_DELETED,
@@ -157,22 +158,12 @@ def _span_bits(bits: np.ndarray, d: int) -> np.ndarray:
     return out
 
 
-@dataclass(frozen=True)
-class _View:
-    """One document of a :class:`_Sides`, with the attributes :func:`~bitext.align.dp._make_bead` reads."""
-
-    n: int
-    prefix: np.ndarray
-    bits: dict[int, np.ndarray]
-    sizes: dict[int, np.ndarray]
-
-
-def _view(side: _Sides, k: int) -> _View:
-    return _View(side.n, side.prefix[k], {d: v[k] for d, v in side.bits.items()}, {d: v[k] for d, v in side.sizes.items()})
-
-
-def _costs(fs: _Sides, ft: _Sides, n: int, m: int, bw: float) -> list[np.ndarray]:
-    """The cost arrays of :func:`~bitext.align.dp._band_dp` for a full band, shape ``(batch, n+1, m+1)``."""
+def _costs(
+    fs: _Sides, ft: _Sides, n: int, m: int, bw: float
+) -> tuple[list[np.ndarray], dict[tuple[int, int], np.ndarray]]:
+    """The cost arrays of :func:`~bitext.align.dp._band_dp` for a full band, shape ``(batch, n+1, m+1)``,
+    and per bead type with sentences on both sides the feature counts shared by the bead ending at each
+    cell (what :func:`~bitext.align.dp._evidence` counts), shape ``(batch, n+1, m+1, kinds)``."""
     rows = np.arange(n + 1)
     cols = np.arange(m + 1)
     ii = np.broadcast_to(rows[:, None], (n + 1, m + 1))
@@ -180,12 +171,13 @@ def _costs(fs: _Sides, ft: _Sides, n: int, m: int, bw: float) -> list[np.ndarray
     b = fs.prefix.shape[0]
     bs = slice(int(_OFFSETS[_BRIDGE]), int(_OFFSETS[_BRIDGE + 1]))
     costs: list[np.ndarray] = []
+    inters: dict[tuple[int, int], np.ndarray] = {}
     for di, dj in BEAD_TYPES:
         cost = np.full((b, n + 1, m + 1), -math.log(PRIORS[(di, dj)]))
         if di and dj:
             t_span = ft.bits[dj][:, None, :, :]
             s_span = fs.bits[di][:, :, None, :]
-            inter = dp._counts(s_span & t_span)
+            inter = inters[(di, dj)] = dp._counts(s_span & t_span)
             ls = fs.prefix[:, ii] - fs.prefix[:, np.maximum(ii - di, 0)]
             lt = ft.prefix[:, jj] - ft.prefix[:, np.maximum(jj - dj, 0)]
             cost += dp._match_cost(ls, lt, inter, bw)
@@ -206,7 +198,7 @@ def _costs(fs: _Sides, ft: _Sides, n: int, m: int, bw: float) -> list[np.ndarray
         elif bw > 0:
             cost += W_BRIDGE * W_DELETED * bw
         costs.append(np.where((ii >= di) & (jj >= dj), cost, np.inf))
-    return costs
+    return costs, inters
 
 
 def _align_group(docs: list[Doc], n: int, m: int, has_bridge: bool, bw: float, memo: _Features) -> list[list[Bead]]:
@@ -215,7 +207,7 @@ def _align_group(docs: list[Doc], n: int, m: int, has_bridge: bool, bw: float, m
     b = len(docs)
     fs = _Sides([d[0] for d in docs], n, "id", [d[2] for d in docs] if has_bridge else None, memo)  # type: ignore[misc]
     ft = _Sides([d[1] for d in docs], m, "en", [d[1] for d in docs] if has_bridge else None, memo)
-    costs = _costs(fs, ft, n, m, bw)
+    costs, inters = _costs(fs, ft, n, m, bw)
     width = m + 1
     cols = np.arange(width)
     dist = np.full((b, n + 1, width + 1), np.inf)
@@ -242,7 +234,7 @@ def _align_group(docs: list[Doc], n: int, m: int, has_bridge: bool, bw: float, m
         run = np.minimum.accumulate(cand - acc, axis=1)
         dist[:, i, :width] = run + acc
         back[:, i] = np.where(cand - acc > run, t01, np.where(np.isfinite(cand), how, -1))
-    out: list[list[Bead]] = []
+    paths: list[list[tuple[int, int, int, int]]] = []
     back_list = back.tolist()
     for k in range(b):
         path: list[tuple[int, int, int, int]] = []
@@ -255,6 +247,75 @@ def _align_group(docs: list[Doc], n: int, m: int, has_bridge: bool, bw: float, m
             di, dj = BEAD_TYPES[t]
             path.append((i - di, i, j - dj, j))
             i, j = i - di, j - dj
-        vs, vt = _view(fs, k), _view(ft, k)
-        out.append([dp._make_bead(vs, vt, *span, bw) for span in reversed(path)])  # type: ignore[arg-type]
+        paths.append(path[::-1])
+    return _beads(paths, fs, ft, inters, bw)
+
+
+def _beads(
+    paths: list[list[tuple[int, int, int, int]]], fs: _Sides, ft: _Sides, inters: dict[tuple[int, int], np.ndarray],
+    bw: float,
+) -> list[list[Bead]]:  # fmt: skip
+    """The beads of every path with the scores of :func:`~bitext.align.dp._make_bead`: the counts it
+    needs are gathered from the batch's arrays in one go, the arithmetic is the same on Python floats."""
+    # Every _evidence(i0, i1, j0, j1) call _make_bead would make, as (doc, i0, i1, j0, j1).
+    # A bead with both sides needs one call; a lone sentence one per neighbour on the other side.
+    calls: list[tuple[int, int, int, int, int]] = []
+    per_bead: list[int] = []
+    for k, path in enumerate(paths):
+        for i0, i1, j0, j1 in path:
+            before = len(calls)
+            if i1 > i0 and j1 > j0:
+                calls.append((k, i0, i1, j0, j1))
+            elif i1 > i0:
+                calls += [(k, i0, i1, j, j + 1) for j in (j0 - 1, j0) if 0 <= j < ft.n]
+            else:
+                calls += [(k, i, i + 1, j0, j1) for i in (i0 - 1, i0) if 0 <= i < fs.n]
+            per_bead.append(len(calls) - before)
+    ev = _evidence(calls, fs, ft, inters, bw)
+    out: list[list[Bead]] = []
+    pos = 0
+    count = iter(per_bead)
+    for path in paths:
+        beads = []
+        for i0, i1, j0, j1 in path:
+            mine = ev[pos : pos + next(count)]
+            pos += len(mine)
+            if i1 > i0 and j1 > j0:
+                score = sum(mine[0]) / len(mine[0])
+            else:
+                sims = [max(e[1:]) if len(e) > 1 else 0.5 for e in mine]
+                score = 1.0 - max(sims) if sims else 1.0
+            beads.append(Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(min(max(score, 0.0), 1.0), 4)))
+        out.append(beads)
+    return out
+
+
+def _evidence(
+    calls: list[tuple[int, int, int, int, int]], fs: _Sides, ft: _Sides, inters: dict[tuple[int, int], np.ndarray],
+    bw: float,
+) -> list[list[float]]:  # fmt: skip
+    """:func:`~bitext.align.dp._evidence` of each call ``(doc, i0, i1, j0, j1)``."""
+    if not calls:
+        return []
+    k, i0, i1, j0, j1 = (np.array(c, dtype=np.intp) for c in zip(*calls, strict=True))
+    ds, dt = i1 - i0, j1 - j0
+    ls = (fs.prefix[k, i1] - fs.prefix[k, i0]).tolist()
+    lt = (ft.prefix[k, j1] - ft.prefix[k, j0]).tolist()
+    stacked = np.stack([inters[t] for t in ((1, 1), (1, 2), (2, 1), (2, 2))])  # index 2 * (ds - 1) + (dt - 1)
+    inter = stacked[2 * (ds - 1) + (dt - 1), k, i1, j1].tolist()
+    size_s = np.stack([fs.sizes[1], fs.sizes[2]])[ds - 1, k, i1].tolist()
+    size_t = np.stack([ft.sizes[1], ft.sizes[2]])[dt - 1, k, j1].tolist()
+    out: list[list[float]] = []
+    for c in range(len(calls)):
+        a, b, ss, st, sh = ls[c], lt[c], size_s[c], size_t[c], inter[c]
+        mean = max((a + b / LEN_RATIO) / 2.0, 1.0)
+        evidence = [math.erfc(abs(a * LEN_RATIO - b) / math.sqrt(mean * LEN_VARIANCE) / math.sqrt(2.0))]
+        total = (ss[_STRONG] + st[_STRONG]) + (ss[_WEAK] + st[_WEAK])
+        if total:
+            evidence.append(2.0 * (sh[_STRONG] + sh[_WEAK]) / total)
+        if bw > 0:
+            total = ss[_BRIDGE] + st[_BRIDGE]
+            sim = 2.0 * sh[_BRIDGE] / total if total else 0.0
+            evidence += [sim, sim]
+        out.append(evidence)
     return out
