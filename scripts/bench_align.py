@@ -43,9 +43,9 @@ from bitext.align import align_corpus
 from bitext.store import Store
 store = Store.open(Path({folder!r}))
 ref = {ref!r}
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 r = align_corpus(store, quiet=True, reference=Path(ref) if ref else None)
-dt = time.perf_counter() - t0
+dt, cpu = time.perf_counter() - t0, time.process_time() - c0
 h = hashlib.sha256()
 for row in store.conn.execute("SELECT id, article_id, kind, bead_idx, src_ids, tgt_idx, source, target, mt,"
                               " bead_type, align_score, signature FROM pairs ORDER BY id"):
@@ -53,7 +53,8 @@ for row in store.conn.execute("SELECT id, article_id, kind, bead_idx, src_ids, t
 for row in store.conn.execute("SELECT article_id, kind, fingerprint, n_pairs, confidence FROM align_state"
                               " ORDER BY article_id, kind"):
     h.update(json.dumps(list(row), ensure_ascii=False).encode())
-print(json.dumps([dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, r.pairs, h.hexdigest()]))
+u = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps([dt, u.ru_maxrss / 1024, r.pairs, h.hexdigest(), cpu]))
 """
 
 
@@ -86,8 +87,8 @@ def build_long(folder: Path, paragraphs: int, reference: Path | None = None) -> 
         (reference / "long.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def run_align(store_dir: Path, code: Path, reference: Path | None) -> tuple[float, float, int, str]:
-    """(seconds, peak RSS MiB, pairs, digest) of align_corpus with ``code``'s bitext on a copy of the store."""
+def run_align(store_dir: Path, code: Path, reference: Path | None) -> tuple[float, float, int, str, float]:
+    """(seconds, peak RSS MiB, pairs, digest, CPU seconds) of align_corpus with ``code``'s bitext on a copy of the store."""
     work = Path(tempfile.mkdtemp(prefix="bitext-align-run-"))
     try:
         shutil.copytree(store_dir, work / "s")
@@ -95,8 +96,8 @@ def run_align(store_dir: Path, code: Path, reference: Path | None) -> tuple[floa
         out = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, cwd=str(work))
         if out.returncode:
             raise RuntimeError(f"align with {code} failed:\n{out.stderr}")
-        dt, rss, n, digest = json.loads(out.stdout.strip().splitlines()[-1])
-        return dt, rss, n, digest
+        dt, rss, n, digest, cpu = json.loads(out.stdout.strip().splitlines()[-1])
+        return dt, rss, n, digest, cpu
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -127,14 +128,14 @@ def main() -> int:
             else:
                 ap.error(f"unknown case {case!r}")
             print(f"built {case} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-        results: dict[tuple[str, Path], list[tuple[float, float, int, str]]] = {}
+        results: dict[tuple[str, Path], list[tuple[float, float, int, str, float]]] = {}
         for name, folder, ref in cases:
             for _ in range(args.rounds):
                 for code in codes:
                     r = run_align(folder, code, ref)
                     results.setdefault((name, code), []).append(r)
-                    print(f"{name} | {code}: {r[0]:.2f} s, {r[1]:.0f} MiB, {r[2]:,} pairs", file=sys.stderr)
-        head = "| case | " + " | ".join(f"{c}: s | pairs/s | peak MiB" for c in codes)
+                    print(f"{name} | {code}: {r[0]:.2f} s ({r[4]:.2f} s CPU), {r[1]:.0f} MiB, {r[2]:,} pairs", file=sys.stderr)
+        head = "| case | " + " | ".join(f"{c}: s (CPU s) | pairs/s | peak MiB" for c in codes)
         print(head + (" | speed-up | same pairs |" if len(codes) > 1 else " |"))
         print("|---|" + "---|---|---|" * len(codes) + ("---|---|" if len(codes) > 1 else ""))
         for name, _, _ in cases:
@@ -142,9 +143,10 @@ def main() -> int:
             for code in codes:
                 runs = results[(name, code)]
                 dt = min(r[0] for r in runs)
+                cpu = min(r[4] for r in runs)
                 rss = max(r[1] for r in runs)
                 best.append(dt)
-                cells.append(f"{dt:.2f} | {runs[0][2] / dt:,.0f} | {rss:.0f}")
+                cells.append(f"{dt:.2f} ({cpu:.2f}) | {runs[0][2] / dt:,.0f} | {rss:.0f}")
             line = f"| {name} | " + " | ".join(cells)
             if len(codes) > 1:
                 digests = {r[3] for c in codes for r in results[(name, c)]}

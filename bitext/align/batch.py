@@ -28,8 +28,10 @@ from .dp import (
     _BRIDGE,
     _COGNATE,
     _OFFSETS,
+    _STOP,
     _STRONG,
     _WEAK,
+    _WORD,
     BEAD_TYPES,
     LEN_RATIO,
     LEN_VARIANCE,
@@ -82,40 +84,63 @@ def align_many(docs: Sequence[Doc], bridge_weight: float | None = None) -> list[
 
 class _Features:
     """Memo of one :func:`align_many` call: each distinct text's feature bit positions, as
-    :func:`~bitext.align.dp._bits` computes them (a target sentence is often also its bridge, and words
-    recur, so most are looked up rather than hashed again)."""
+    :func:`~bitext.align.dp._bits` sets them. Only the bits matter downstream (set sizes are their
+    popcounts), so a feature found twice may be listed twice: cognates and content words are looked up
+    word by word (words recur) instead of building :func:`~bitext.align.dp.cognates` and
+    :func:`~bitext.align.dp.content_words` sets."""
 
     def __init__(self) -> None:
         self.anchors: dict[tuple[str, str], list[int]] = {}
         self.bridge: dict[str, list[int]] = {}
-        self.hashes: dict[tuple[int, str], int] = {}
+        self.hashes: dict[str, int] = {}
+        self.cognate: dict[str, int] = {}  # word -> bit of its cognate, -1 if it has none
+        self.content: dict[str, int] = {}  # word -> bit of its content word, -1 if it is none
+
+    @staticmethod
+    def _bit(slot: int, feature: str) -> int:
+        size = int(_OFFSETS[slot + 1] - _OFFSETS[slot]) * 64
+        return int(_OFFSETS[slot]) * 64 + zlib.crc32(feature.encode()) % size
 
     def _positions(self, slot: int, feats: set[str]) -> list[int]:
-        base = int(_OFFSETS[slot]) * 64
-        size = int(_OFFSETS[slot + 1] - _OFFSETS[slot]) * 64
+        hashes = self.hashes
         out = []
         for f in feats:
-            h = self.hashes.get((slot, f))
+            key = f"{slot}{f}"
+            h = hashes.get(key)
             if h is None:
-                h = self.hashes[(slot, f)] = base + zlib.crc32(f.encode()) % size
+                h = hashes[key] = self._bit(slot, f)
             out.append(h)
         return out
 
     def of_text(self, text: str, lang: str) -> list[int]:
-        """Bit positions of the anchors and cognates of a sentence."""
+        """Bit positions of the anchors and cognates of a sentence (duplicates possible)."""
         got = self.anchors.get((text, lang))
         if got is None:
             strong, weak = dp.anchors(text, lang)
             got = self._positions(_STRONG, strong) + self._positions(_WEAK, weak)
-            got += self._positions(_COGNATE, dp.cognates(text))
+            cognate = self.cognate
+            for w in _WORD.findall(text.lower()):  # as dp.cognates
+                h = cognate.get(w)
+                if h is None:
+                    h = cognate[w] = self._bit(_COGNATE, w[:4]) if len(w) >= 4 and not w[0].isdigit() else -1
+                if h >= 0:
+                    got.append(h)
             self.anchors[(text, lang)] = got
         return got
 
     def of_bridge(self, text: str) -> list[int]:
-        """Bit positions of the bridge (content) words of a text."""
+        """Bit positions of the bridge (content) words of a text (duplicates possible)."""
         got = self.bridge.get(text)
         if got is None:
-            got = self.bridge[text] = self._positions(_BRIDGE, dp.content_words(text))
+            got = self.bridge[text] = []
+            content = self.content
+            for w in _WORD.findall(text.lower()):  # as dp.content_words
+                h = content.get(w)
+                if h is None:
+                    keep = w not in _STOP and (len(w) > 2 or w.isdigit())
+                    h = content[w] = self._bit(_BRIDGE, w[:6]) if keep else -1
+                if h >= 0:
+                    got.append(h)
         return got
 
 
