@@ -45,6 +45,9 @@ from .dp import (
 BATCH_LIMIT = 2048
 """Documents of one shape per numpy pass: bounds the memory of a pass (~50 MiB for 5x5 paragraphs)."""
 
+_BASE = tuple(int(o) * 64 for o in _OFFSETS[:-1])  # first bit of each feature kind's slot
+_SIZE = tuple(int(b - a) * 64 for a, b in zip(_OFFSETS[:-1], _OFFSETS[1:], strict=True))  # its bits
+
 Doc = tuple[Sequence[str], Sequence[str], Sequence[str] | None]
 """(source sentences, target sentences, bridge or None), as the arguments of :func:`~bitext.align.dp.align`."""
 
@@ -92,23 +95,22 @@ class _Features:
     def __init__(self) -> None:
         self.anchors: dict[tuple[str, str], list[int]] = {}
         self.bridge: dict[str, list[int]] = {}
-        self.hashes: dict[str, int] = {}
+        self.hashes: tuple[dict[str, int], ...] = tuple({} for _ in _BASE)  # per slot: feature -> bit
         self.cognate: dict[str, int] = {}  # word -> bit of its cognate, -1 if it has none
         self.content: dict[str, int] = {}  # word -> bit of its content word, -1 if it is none
 
     @staticmethod
     def _bit(slot: int, feature: str) -> int:
-        size = int(_OFFSETS[slot + 1] - _OFFSETS[slot]) * 64
-        return int(_OFFSETS[slot]) * 64 + zlib.crc32(feature.encode()) % size
+        """The bit of ``feature`` in ``slot``, as dp._bits hashes it."""
+        return _BASE[slot] + zlib.crc32(feature.encode()) % _SIZE[slot]
 
     def _positions(self, slot: int, feats: set[str]) -> list[int]:
-        hashes = self.hashes
+        hashes = self.hashes[slot]
         out = []
         for f in feats:
-            key = f"{slot}{f}"
-            h = hashes.get(key)
+            h = hashes.get(f)
             if h is None:
-                h = hashes[key] = self._bit(slot, f)
+                h = hashes[f] = _BASE[slot] + zlib.crc32(f.encode()) % _SIZE[slot]
             out.append(h)
         return out
 

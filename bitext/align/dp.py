@@ -151,6 +151,9 @@ def anchors(text: str, lang: str) -> tuple[set[str], set[str]]:
 @functools.lru_cache(maxsize=65536)
 def _number_anchors(token: str, lang: str) -> tuple[str, ...]:
     """The anchors of a number token (memoised: years and small numbers recur in every article)."""
+    if "." not in token and "," not in token:
+        # What normalize_number gives a token of digits only, in either language: one reading, no zeros in front.
+        return ("n:" + (token.lstrip("0") or "0"),)
     return tuple("n:" + n for n in normalize_number(token, lang))
 
 

@@ -6,12 +6,14 @@ carries reviews over in the same transaction; the alignment itself is :func:`bit
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import sqlite3
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,7 +119,8 @@ def align_corpus(
     with tqdm(total=len(ids), desc="align", unit="article", disable=quiet, file=sys.stderr) as bar:
         for start in range(0, len(ids), CHUNK_ARTICLES):
             chunk = ids[start : start + CHUNK_ARTICLES]
-            _align_chunk(store, chunk, kind, signature, refs, tally)
+            with _gc_paused():
+                _align_chunk(store, chunk, kind, signature, refs, tally)
             bar.update(len(chunk))
     store.set_meta(MetaKey.ALIGN_VERSION, ALIGNER_VERSION)
     return AlignReport(
@@ -126,6 +129,20 @@ def align_corpus(
         no_reference=tally["no_reference"] if reference is not None else None,
         unmatched_reference=unmatched,
     )
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while one chunk is aligned, back as it was after: a chunk makes
+    hundreds of thousands of small acyclic containers (feature lists, rows), and the collector's passes
+    over them cost about a fifth of the stage while freeing nothing (reference counting frees them)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 CHUNK_ARTICLES = 200
