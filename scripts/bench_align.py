@@ -8,7 +8,10 @@ Cases:
   translation per sentence), ``--sizes`` sentences;
 * ``long``: ONE article of ``--long`` one-sentence paragraphs (kind ``mt``);
 * ``long-ref``: the same article aligned against a human reference (its translations, one line per
-  paragraph: one DP over the whole article), kind ``reference``.
+  paragraph: one DP over the whole article), kind ``reference``;
+* ``flores`` / ``flores-ref``: the FLORES-200 devtest documents of ``--shared`` as articles, corrupted as
+  in ``scripts/eval_align.py`` (merges, deletions; the perturbed English as machine translation, some of
+  it dropped; paragraphs of 1-4 sentences), aligned against the translation / the English as reference.
 
     python scripts/bench_align.py                                   # this checkout only
     python scripts/bench_align.py --code /work/baseline --rounds 2  # side by side, ratio = baseline / ours
@@ -87,6 +90,45 @@ def build_long(folder: Path, paragraphs: int, reference: Path | None = None) -> 
         (reference / "long.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def build_flores(folder: Path, shared: Path, reference: Path | None = None, seed: int = 13) -> None:
+    """FLORES devtest documents as articles (see the module docstring); with ``reference``, each article's
+    English there as ``<article id>.txt``, three sentences a line."""
+    import random
+
+    from eval_align import corrupt, load_documents
+
+    from bitext.model import MetaKey
+    from bitext.store import Store, translation_key, utcnow
+
+    rng = random.Random(seed)
+    store = Store.open(folder)
+    now = utcnow()
+    with store.tx():
+        for d, doc in enumerate(load_documents(shared)):
+            src, tgt, bridge, _ = corrupt(doc, rng)
+            aid = f"fl{d:03d}"
+            sents, trans, pi, si, pos = [], [], 0, 0, 0
+            size = rng.randint(1, 4)
+            for text, mt in zip(src, bridge, strict=True):
+                if si == size:
+                    pi, si, size = pi + 1, 0, rng.randint(1, 4)
+                sents.append((f"{aid}:{pi}:{si}", aid, pi, si, text, pos, pos + len(text)))
+                pos += len(text) + 1
+                si += 1
+                mt = "" if rng.random() < 0.03 else mt
+                trans.append((translation_key(SIG, text), SIG, text, mt, -0.4, 10, 0, 0, 0, now))
+            raw = "\n".join(s[4] for s in sents)
+            store.write_article((aid, f"{aid}.txt", None, None, None, None, "id", None, raw, f"h{aid}", "bench", now),
+                                sents)
+            store.add_translations(trans)
+            if reference is not None:
+                reference.mkdir(parents=True, exist_ok=True)
+                lines = [" ".join(tgt[k : k + 3]) for k in range(0, len(tgt), 3)]
+                (reference / f"{aid}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        store.set_meta(MetaKey.TRANSLATE_SIGNATURE, SIG)
+    store.close()
+
+
 def run_align(store_dir: Path, code: Path, reference: Path | None) -> tuple[float, float, int, str, float]:
     """(seconds, peak RSS MiB, pairs, digest, CPU seconds) of align_corpus with ``code``'s bitext on a copy of the store."""
     work = Path(tempfile.mkdtemp(prefix="bitext-align-run-"))
@@ -106,7 +148,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="20000,100000", help="comma-separated sentence counts (synthetic case)")
     ap.add_argument("--long", type=int, default=50000, help="paragraphs of the one long article")
-    ap.add_argument("--cases", default="synthetic,long,long-ref", help="comma-separated: synthetic, long, long-ref")
+    ap.add_argument("--cases", default="synthetic,long", help="comma-separated: synthetic, long, long-ref, flores, flores-ref")
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared", help="folder with data/flores200-devtest")
     ap.add_argument("--code", type=Path, action="append", default=[],
                     help="another checkout to time side by side (repeatable); this one is always timed")
     ap.add_argument("--rounds", type=int, default=1, help="runs per case and code, alternating; best is shown")
@@ -125,6 +168,10 @@ def main() -> int:
                 ref = tmp / "ref" if case == "long-ref" else None
                 build_long(tmp / case, args.long, ref)
                 cases.append((f"{case}: 1 article, {args.long:,} paragraphs", tmp / case, ref))
+            elif case in ("flores", "flores-ref"):
+                ref = tmp / "flores-ref" if case == "flores-ref" else None
+                build_flores(tmp / case, args.shared, ref)
+                cases.append((f"{case}: FLORES devtest", tmp / case, ref))
             else:
                 ap.error(f"unknown case {case!r}")
             print(f"built {case} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
