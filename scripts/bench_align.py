@@ -90,9 +90,10 @@ def build_long(folder: Path, paragraphs: int, reference: Path | None = None) -> 
         (reference / "long.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def build_flores(folder: Path, shared: Path, reference: Path | None = None, seed: int = 13) -> None:
-    """FLORES devtest documents as articles (see the module docstring); with ``reference``, each article's
-    English there as ``<article id>.txt``, three sentences a line."""
+def build_flores(folder: Path, shared: Path, reference: Path | None = None, seed: int = 13, copies: int = 1) -> None:
+    """FLORES devtest documents as articles (see the module docstring), ``copies`` times (each copy
+    corrupted anew); with ``reference``, each article's English there as ``<article id>.txt``, three
+    sentences a line."""
     import random
 
     from eval_align import corrupt, load_documents
@@ -104,9 +105,10 @@ def build_flores(folder: Path, shared: Path, reference: Path | None = None, seed
     store = Store.open(folder)
     now = utcnow()
     with store.tx():
-        for d, doc in enumerate(load_documents(shared)):
+        docs = load_documents(shared)
+        for d, doc in enumerate(docs * copies):
             src, tgt, bridge, _ = corrupt(doc, rng)
-            aid = f"fl{d:03d}"
+            aid = f"fl{d:06d}"
             sents, trans, pi, si, pos = [], [], 0, 0, 0
             size = rng.randint(1, 4)
             for text, mt in zip(src, bridge, strict=True):
@@ -150,6 +152,7 @@ def main() -> int:
     ap.add_argument("--long", type=int, default=50000, help="paragraphs of the one long article")
     ap.add_argument("--cases", default="synthetic,long", help="comma-separated: synthetic, long, long-ref, flores, flores-ref")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared", help="folder with data/flores200-devtest")
+    ap.add_argument("--flores-copies", type=int, default=1, help="copies of FLORES devtest in the flores cases")
     ap.add_argument("--code", type=Path, action="append", default=[],
                     help="another checkout to time side by side (repeatable); this one is always timed")
     ap.add_argument("--rounds", type=int, default=1, help="runs per case and code, alternating; best is shown")
@@ -170,8 +173,8 @@ def main() -> int:
                 cases.append((f"{case}: 1 article, {args.long:,} paragraphs", tmp / case, ref))
             elif case in ("flores", "flores-ref"):
                 ref = tmp / "flores-ref" if case == "flores-ref" else None
-                build_flores(tmp / case, args.shared, ref)
-                cases.append((f"{case}: FLORES devtest", tmp / case, ref))
+                build_flores(tmp / case, args.shared, ref, copies=args.flores_copies)
+                cases.append((f"{case}: FLORES devtest x{args.flores_copies}", tmp / case, ref))
             else:
                 ap.error(f"unknown case {case!r}")
             print(f"built {case} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
