@@ -20,6 +20,7 @@ from pathlib import Path
 from ..errors import BitextError
 from ..model import BEAD_TYPES, KIND_MT, KIND_REFERENCE, MetaKey
 from ..review.carry import carry_reviews
+from ..review.schema import ensure_schema
 from ..segment.en import split_english, split_lines
 from ..store import Store, utcnow
 from .batch import align_many
@@ -224,6 +225,12 @@ def _align_chunk(
     docs = _mt_docs(jobs) if kind == KIND_MT else []
     results = align_many(docs, bridge_weight=1.0) if docs else []
     with store.tx() as conn:
+        ensure_schema(store)  # what carry_reviews does first (the review tables and their triggers)
+        # No decision anywhere (and no stale link left): carry_reviews would find nothing to carry.
+        # Checked inside the write transaction, so no review can be written in between.
+        carry = conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM reviews) OR EXISTS (SELECT 1 FROM review_stale)"
+        ).fetchone()[0]
         for job in jobs:
             confidence: float | None = None
             if kind == KIND_MT:
@@ -239,7 +246,8 @@ def _align_chunk(
                 " n_pairs=excluded.n_pairs, aligned_at=excluded.aligned_at, confidence=excluded.confidence",
                 (job.article_id, kind, job.fingerprint, len(rows), utcnow(), confidence),
             )
-            carry_reviews(store, job.article_id)  # reviews follow their sentences to the new pair ids
+            if carry:
+                carry_reviews(store, job.article_id)  # reviews follow their sentences to the new pair ids
             tally["aligned"] += 1
             tally["pairs"] += len(rows)
             tally.update(row[9] for row in rows)  # bead_type
