@@ -224,13 +224,8 @@ def _align_chunk(
         return
     docs = _mt_docs(jobs) if kind == KIND_MT else []
     results = align_many(docs, bridge_weight=1.0) if docs else []
+    carry: bool | None = None
     with store.tx() as conn:
-        ensure_schema(store)  # what carry_reviews does first (the review tables and their triggers)
-        # No decision anywhere (and no stale link left): carry_reviews would find nothing to carry.
-        # Checked inside the write transaction, so no review can be written in between.
-        carry = conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM reviews) OR EXISTS (SELECT 1 FROM review_stale)"
-        ).fetchone()[0]
         for job in jobs:
             confidence: float | None = None
             if kind == KIND_MT:
@@ -246,6 +241,13 @@ def _align_chunk(
                 " n_pairs=excluded.n_pairs, aligned_at=excluded.aligned_at, confidence=excluded.confidence",
                 (job.article_id, kind, job.fingerprint, len(rows), utcnow(), confidence),
             )
+            ensure_schema(store)  # what carry_reviews does first (creating the review tables, on a new store)
+            if carry is None:
+                # No decision anywhere (and no stale link left): carry_reviews would find nothing to carry.
+                # Asked inside the write transaction, so no review can be written in between.
+                carry = bool(conn.execute(
+                    "SELECT EXISTS (SELECT 1 FROM reviews) OR EXISTS (SELECT 1 FROM review_stale)"
+                ).fetchone()[0])
             if carry:
                 carry_reviews(store, job.article_id)  # reviews follow their sentences to the new pair ids
             tally["aligned"] += 1
