@@ -6,7 +6,7 @@ sentences, whatever its size: on a corpus of short paragraphs that overhead is m
 every group as one set of numpy operations with a leading batch axis.
 
 It only batches documents whose band covers the whole DP table (``m + 1 <= 2 * base + 1`` with ``base``
-the minimal half width of :func:`~bitext.align.dp.align_document`: up to 16 target sentences). For those
+the first half width of :func:`~bitext.align.dp.base_half_width`: up to 16 target sentences). For those
 the band is the full table whatever the coarse pass finds, so the coarse pass is skipped, the path can
 never touch the band's edge (no widening), and every cost and every DP step is the same element-wise
 float64 operation as in :func:`~bitext.align.dp._band_dp`, in the same order: the beads, scores
@@ -55,10 +55,7 @@ Doc = tuple[Sequence[str], Sequence[str], Sequence[str] | None]
 
 def batchable(n: int, m: int) -> bool:
     """Whether the DP band of an ``n`` x ``m`` document is the whole table (see the module docstring)."""
-    if n == 0 or m == 0:
-        return False
-    base = max(8 + max(n, m) // 100, math.ceil(m / n) + 2)
-    return m + 1 <= 2 * base + 1
+    return n > 0 and m > 0 and m + 1 <= 2 * dp.base_half_width(n, m) + 1
 
 
 def align_many(docs: Sequence[Doc], bridge_weight: float | None = None) -> list[list[Bead]]:
