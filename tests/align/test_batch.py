@@ -193,3 +193,83 @@ def test_stage_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, enabl
     finally:
         (gc.enable if was else gc.disable)()
         store.close()
+
+
+# -- long documents (one DP over a whole article, as with a reference) ---------------------------------
+
+
+def numbered(rng: random.Random, k: int, words: list[str]) -> str:
+    """A sentence with a number of its own (an anchor), as in a long list-like article."""
+    return " ".join(rng.choice(words) for _ in range(rng.randint(4, 12))).capitalize() + f" {k}."
+
+
+def translated(k: int) -> tuple[str, str]:
+    """Sentence ``k`` and its 'translation' (the same words in WORDS_EN), with a number of its own."""
+    idx = [(k * 7 + j * 13) % len(WORDS_ID) for j in range(4 + k % 9)]
+    return (" ".join(WORDS_ID[x] for x in idx).capitalize() + f" {k}.",
+            " ".join(WORDS_EN[x] for x in idx).capitalize() + f" {k}.")  # fmt: skip
+
+
+def test_cost_blocks_do_not_change_the_beads(monkeypatch: pytest.MonkeyPatch):
+    rng = random.Random(8)
+    docs = [d for d in random_docs(9, 40) if d[0] and d[1]]
+    src = [numbered(rng, k, WORDS_ID) for k in range(150)]
+    tgt = [numbered(rng, k, WORDS_EN) for k in range(150) if k % 17]
+    docs.append((src, tgt, None))
+    want = [dp.align_document(s, t, b) for s, t, b in docs]
+    monkeypatch.setattr(dp, "BAND_CELLS", 7)  # a block of one row: every row's costs computed apart
+    assert [dp.align_document(s, t, b) for s, t, b in docs] == want
+
+
+def test_first_band_stops_growing_with_the_document():
+    assert dp.base_half_width(100, 100) == 9 and dp.base_half_width(1999, 10) == 27
+    assert dp.base_half_width(dp.LONG_DOCUMENT, 5) == dp.base_half_width(50_000, 50_000) == 28
+    assert dp.base_half_width(1, 500) == 502  # a row's band still overlaps the previous row's
+
+
+def test_a_long_document_with_a_block_only_the_target_has_is_aligned():
+    # 2,500 sentences (past LONG_DOCUMENT): the target has 120 extra sentences in the middle, far outside
+    # the first band; the coarse pass's anchors widen it, and every sentence finds its translation.
+    n = 2500
+    src, tgt = (list(side) for side in zip(*(translated(k) for k in range(n)), strict=True))
+    extra = [translated(10_000 + k)[1] for k in range(120)]
+    tgt = tgt[:1200] + extra + tgt[1200:]
+    result = dp.align_document(src, tgt)
+    links = {(b.src[0], b.tgt[0]) for b in result.beads if b.type == "1-1"}
+    expected = {(i, i if i < 1200 else i + 120) for i in range(n)}
+    assert len(links & expected) >= n - 5
+    assert sum(b.type == "0-1" for b in result.beads) >= 115
+
+
+def test_bridge_reliability_samples_as_the_listing_did():
+    def listed(path, bridge, tgt):  # the former implementation: every outside sentence listed
+        m = len(tgt)
+        place = [0] * len(bridge)
+        for i0, i1, j0, _ in path:
+            for i in range(i0, i1):
+                place[i] = j0
+        bags_t = [dp.content_words(t) for t in tgt]
+
+        def dice(a, b):
+            return 2.0 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
+
+        gains = []
+        for i, text in enumerate(bridge):
+            bag = dp.content_words(text)
+            if not bag:
+                gains.append(0.0)
+                continue
+            lo, hi = max(0, place[i] - 2), min(m, place[i] + 3)
+            near = max((dice(bag, bags_t[j]) for j in range(lo, hi)), default=0.0)
+            outside = [j for j in range(m) if j < lo or j >= hi]
+            others = [dice(bag, bags_t[j]) for j in outside[:: max(1, len(outside) // 32)]]
+            gains.append(near - (sum(others) / len(others) if others else dp.BRIDGE_FLOOR / 2))
+        rel = sum(gains) / len(gains) if gains else 0.0
+        return round(min(max((rel - dp.BRIDGE_FLOOR) / (dp.BRIDGE_FULL - dp.BRIDGE_FLOOR), 0.0), 1.0), 4)
+
+    rng = random.Random(11)
+    for n in (1, 3, 6, 40, 130):
+        bridge = [sentence(rng, WORDS_EN) for _ in range(n)]
+        tgt = bridge[: n // 2] + [sentence(rng, WORDS_EN) for _ in range(n // 3)] + bridge[n // 2 :]
+        path = [(i, i + 1, min(i + rng.randint(0, 2), len(tgt)), min(i + 1, len(tgt))) for i in range(n)]
+        assert dp.bridge_reliability(path, bridge, tgt) == listed(path, bridge, tgt)
