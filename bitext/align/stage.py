@@ -2,6 +2,9 @@
 
 Reads through the :class:`~bitext.store.Store`, writes pairs with :meth:`Store.replace_pairs` and
 carries reviews over in the same transaction; the alignment itself is :func:`bitext.align.dp.align`.
+Articles go in chunks of :data:`CHUNK_ARTICLES` (consecutive ids): one range query per table reads a
+chunk's rows, :func:`bitext.align.batch.align_many` aligns all its paragraphs (one numpy pass per
+paragraph shape, the same beads as the DP one by one), and one transaction writes it.
 """
 
 from __future__ import annotations
@@ -98,8 +101,8 @@ def align_corpus(
     as bridge if every sentence has one.
 
     An article whose inputs did not change since its pairs were written is skipped; otherwise its pairs of
-    that kind are replaced in one transaction (their ``pair_flags`` go with them; ``reviews`` are never
-    touched, they are carried to the new pair ids).
+    that kind are replaced, in one transaction per chunk of articles (their ``pair_flags`` go with them;
+    ``reviews`` are never touched, they are carried to the new pair ids).
     """
     store.migrate("align", ALIGN_MIGRATIONS)
     signature = store.get_meta(MetaKey.TRANSLATE_SIGNATURE)
