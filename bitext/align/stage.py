@@ -227,16 +227,17 @@ def _align_chunk(
         return
     docs = _mt_docs(jobs) if kind == KIND_MT else []
     results = align_many(docs, bridge_weight=1.0) if docs else []
+    # Every article's rows before the write transaction: the write lock is held only while writing.
+    out: list[tuple[_Job, list[tuple], float | None]] = []
+    for job in jobs:
+        if kind == KIND_MT:
+            out.append((job, _mt_rows(job, results, signature), None))
+        else:
+            out.append((job, *_reference_rows(job.article_id, job.sentences, job.mt, signature,
+                                              refs.get(job.article_id) or "")))  # fmt: skip
     carry: bool | None = None
     with store.tx() as conn:
-        for job in jobs:
-            confidence: float | None = None
-            if kind == KIND_MT:
-                rows = _mt_rows(job, results, signature)
-            else:
-                rows, confidence = _reference_rows(
-                    job.article_id, job.sentences, job.mt, signature, refs.get(job.article_id) or ""
-                )
+        for job, rows, confidence in out:
             store.replace_pairs(job.article_id, kind, rows)
             conn.execute(  # align_state is this stage's own table (see ALIGN_MIGRATIONS)
                 "INSERT INTO align_state(article_id, kind, fingerprint, n_pairs, aligned_at, confidence)"
