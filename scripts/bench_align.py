@@ -15,7 +15,7 @@ Cases:
 
     python scripts/bench_align.py                                   # this checkout only
     python scripts/bench_align.py --code /work/baseline --rounds 2  # side by side, ratio = baseline / ours
-    python scripts/bench_align.py --sizes 1000000 --cases synthetic
+    python scripts/bench_align.py --sizes 1000000 --cases synthetic --stores /tmp/align-stores  # reused
 
 Targets (issue 12, 2 cores): align >= 5,000 pairs/s, memory flat in corpus size; the 50,000-paragraph
 article in <= 5 s. ``same`` compares a digest of the ``pairs`` and ``align_state`` rows (all columns but
@@ -153,28 +153,41 @@ def main() -> int:
     ap.add_argument("--cases", default="synthetic,long", help="comma-separated: synthetic, long, long-ref, flores, flores-ref")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared", help="folder with data/flores200-devtest")
     ap.add_argument("--flores-copies", type=int, default=1, help="copies of FLORES devtest in the flores cases")
+    ap.add_argument("--stores", type=Path, help="keep the built stores here and reuse them on the next run")
     ap.add_argument("--code", type=Path, action="append", default=[],
                     help="another checkout to time side by side (repeatable); this one is always timed")
     ap.add_argument("--rounds", type=int, default=1, help="runs per case and code, alternating; best is shown")
     args = ap.parse_args()
     codes = [ROOT, *[c.resolve() for c in args.code]]
     cases: list[tuple[str, Path, Path | None]] = []
-    tmp = Path(tempfile.mkdtemp(prefix="bitext-bench-align-"))
+    keep = args.stores is not None
+    tmp = args.stores if keep else Path(tempfile.mkdtemp(prefix="bitext-bench-align-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+
+    def fresh(name: str) -> bool:
+        """Whether store ``name`` must be built (always, unless --stores holds it from an earlier run)."""
+        return not (keep and (tmp / name / "bitext.sqlite").exists())
+
     try:
         for case in args.cases.split(","):
             t0 = time.perf_counter()
             if case == "synthetic":
                 for n in (int(s) for s in args.sizes.split(",")):
-                    build(tmp / f"syn{n}", n)
+                    if fresh(f"syn{n}"):
+                        build(tmp / f"syn{n}", n)
                     cases.append((f"synthetic {n:,} sentences", tmp / f"syn{n}", None))
             elif case in ("long", "long-ref"):
-                ref = tmp / "ref" if case == "long-ref" else None
-                build_long(tmp / case, args.long, ref)
-                cases.append((f"{case}: 1 article, {args.long:,} paragraphs", tmp / case, ref))
+                ref = tmp / f"{case}{args.long}-texts" if case == "long-ref" else None
+                name = f"{case}{args.long}"
+                if fresh(name):
+                    build_long(tmp / name, args.long, ref)
+                cases.append((f"{case}: 1 article, {args.long:,} paragraphs", tmp / name, ref))
             elif case in ("flores", "flores-ref"):
-                ref = tmp / "flores-ref" if case == "flores-ref" else None
-                build_flores(tmp / case, args.shared, ref, copies=args.flores_copies)
-                cases.append((f"{case}: FLORES devtest x{args.flores_copies}", tmp / case, ref))
+                name = f"{case}{args.flores_copies}"
+                ref = tmp / f"{name}-texts" if case == "flores-ref" else None
+                if fresh(name):
+                    build_flores(tmp / name, args.shared, ref, copies=args.flores_copies)
+                cases.append((f"{case}: FLORES devtest x{args.flores_copies}", tmp / name, ref))
             else:
                 ap.error(f"unknown case {case!r}")
             print(f"built {case} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
@@ -204,7 +217,8 @@ def main() -> int:
                 line += f" | {'yes' if len(digests) == 1 else 'NO'}"
             print(line + " |")
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
