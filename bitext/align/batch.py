@@ -112,14 +112,20 @@ class _Features:
             out.append(h)
         return out
 
-    def of_text(self, text: str, lang: str) -> list[int]:
-        """Bit positions of the anchors and cognates of a sentence (duplicates possible)."""
+    def of_text(self, text: str, lang: str, bridge_too: bool = False) -> list[int]:
+        """Bit positions of the anchors and cognates of a sentence (duplicates possible); with
+        ``bridge_too``, also memoise its bridge positions (:meth:`of_bridge`) from the same words."""
         got = self.anchors.get((text, lang))
+        if got is not None and not (bridge_too and text not in self.bridge):
+            return got
+        words = _WORD.findall(text.lower())
+        if bridge_too and text not in self.bridge:
+            self.bridge[text] = self._content(words)
         if got is None:
             strong, weak = dp.anchors(text, lang)
             got = self._positions(_STRONG, strong) + self._positions(_WEAK, weak)
             cognate = self.cognate
-            for w in _WORD.findall(text.lower()):  # as dp.cognates
+            for w in words:  # as dp.cognates
                 h = cognate.get(w)
                 if h is None:
                     h = cognate[w] = self._bit(_COGNATE, w[:4]) if len(w) >= 4 and not w[0].isdigit() else -1
@@ -132,16 +138,20 @@ class _Features:
         """Bit positions of the bridge (content) words of a text (duplicates possible)."""
         got = self.bridge.get(text)
         if got is None:
-            got = self.bridge[text] = []
-            content = self.content
-            for w in _WORD.findall(text.lower()):  # as dp.content_words
-                h = content.get(w)
-                if h is None:
-                    keep = w not in _STOP and (len(w) > 2 or w.isdigit())
-                    h = content[w] = self._bit(_BRIDGE, w[:6]) if keep else -1
-                if h >= 0:
-                    got.append(h)
+            got = self.bridge[text] = self._content(_WORD.findall(text.lower()))
         return got
+
+    def _content(self, words: list[str]) -> list[int]:
+        out = []
+        content = self.content
+        for w in words:  # as dp.content_words
+            h = content.get(w)
+            if h is None:
+                keep = w not in _STOP and (len(w) > 2 or w.isdigit())
+                h = content[w] = self._bit(_BRIDGE, w[:6]) if keep else -1
+            if h >= 0:
+                out.append(h)
+        return out
 
 
 class _Sides:
@@ -161,7 +171,7 @@ class _Sides:
             words = int(_OFFSETS[_BRIDGE])
         else:
             flat_bridge = [t for doc in bridge for t in doc]
-            rows = [memo.of_text(t, lang) + memo.of_bridge(u) for t, u in zip(flat, flat_bridge, strict=True)]
+            rows = [memo.of_text(t, lang, t == u) + memo.of_bridge(u) for t, u in zip(flat, flat_bridge, strict=True)]
             words = int(_OFFSETS[-1])
         # The bit sets of dp._bits, set in one call (OR does not depend on the order).
         bits = np.zeros((len(flat), words), dtype=np.uint64)
@@ -230,8 +240,9 @@ def _align_group(docs: list[Doc], n: int, m: int, has_bridge: bool, bw: float, m
     """Align documents of ``n`` source and ``m`` target sentences: the DP of ``_band_dp`` with ``lo = 0``
     and ``width = m + 1`` on every row, over the batch axis."""
     b = len(docs)
-    fs = _Sides([d[0] for d in docs], n, "id", [d[2] for d in docs] if has_bridge else None, memo)  # type: ignore[misc]
+    # The target side first: its sentences are their own bridge, and mostly the source's bridge too.
     ft = _Sides([d[1] for d in docs], m, "en", [d[1] for d in docs] if has_bridge else None, memo)
+    fs = _Sides([d[0] for d in docs], n, "id", [d[2] for d in docs] if has_bridge else None, memo)  # type: ignore[misc]
     costs, inters = _costs(fs, ft, n, m, bw)
     width = m + 1
     cols = np.arange(width)
