@@ -27,6 +27,7 @@ Pure computation: no store and no I/O (the corpus stage is :mod:`bitext.align.st
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import zlib
@@ -126,7 +127,7 @@ def anchors(text: str, lang: str) -> tuple[set[str], set[str]]:
             strong.add("url:" + url.lower().rstrip(".,;:)"))
         rest = _URL.sub(" ", text)
     for num in _NUMBER.findall(rest):
-        strong.update("n:" + n for n in normalize_number(num, lang))
+        strong.update(_number_anchors(num, lang))
     for mark in "?!":
         if mark in rest:
             strong.add(mark)
@@ -145,6 +146,15 @@ def anchors(text: str, lang: str) -> tuple[set[str], set[str]]:
         else:
             weak.add(word)
     return strong, weak
+
+
+@functools.lru_cache(maxsize=65536)
+def _number_anchors(token: str, lang: str) -> tuple[str, ...]:
+    """The anchors of a number token (memoised: years and small numbers recur in every article)."""
+    if "." not in token and "," not in token:
+        # What normalize_number gives a token of digits only, in either language: one reading, no zeros in front.
+        return ("n:" + (token.lstrip("0") or "0"),)
+    return tuple("n:" + n for n in normalize_number(token, lang))
 
 
 def content_words(text: str) -> set[str]:
@@ -294,8 +304,7 @@ def align_document(
     fs = _Side(src, "id", bridge)
     ft = _Side(tgt, "en", tgt if bridge is not None else None)
     chain = anchor_chain(fs.coarse, ft.coarse)
-    # The band of a row must overlap the previous row's, or there would be no path when m >> n.
-    base = max(8 + max(n, m) // 100, math.ceil(m / n) + 2)
+    base = base_half_width(n, m)
     half = max(base, band_half_width(chain, n, m, base))
     weight = 0.0
     if bridge is not None and bridge_weight is not None:
@@ -308,6 +317,19 @@ def align_document(
         path, half = _widening_dp(fs, ft, half, weight)
     beads = [_make_bead(fs, ft, *span, weight) for span in path]
     return Alignment(beads, article_confidence(beads, fs.coarse, ft.coarse), weight, half, len(chain))
+
+
+LONG_DOCUMENT = 2000
+"""Sentences a side from which the DP's first band stops growing with the document (see base_half_width)."""
+
+
+def base_half_width(n: int, m: int) -> int:
+    """Half width of the DP's first band around the diagonal, before the coarse pass widens it: 8, plus 1
+    per 100 sentences up to :data:`LONG_DOCUMENT` sentences (beyond, a band growing with the document made
+    the DP quadratic in time and memory; a local drift is no wider in a long document, a global offset
+    is the anchor chain's job, and the band still doubles where the path touches its edge)."""
+    # The band of a row must overlap the previous row's, or there would be no path when m >> n.
+    return max(8 + min(max(n, m), LONG_DOCUMENT) // 100, math.ceil(m / n) + 2)
 
 
 def _widening_dp(fs: _Side, ft: _Side, half: int, bw: float) -> tuple[list[tuple[int, int, int, int]], int]:
@@ -356,9 +378,10 @@ def bridge_reliability(path: Sequence[tuple[int, int, int, int]], bridge: Sequen
             continue
         lo, hi = max(0, place[i] - 2), min(m, place[i] + 3)
         near = max((dice(bag, bags_t[j]) for j in range(lo, hi)), default=0.0)
-        outside = [j for j in range(m) if j < lo or j >= hi]
-        step = max(1, len(outside) // 32)
-        others = [dice(bag, bags_t[j]) for j in outside[::step]]
+        # Every step-th of the target sentences outside [lo, hi), without listing them all (linear time).
+        n_out = lo + (m - hi)
+        step = max(1, n_out // 32)
+        others = [dice(bag, bags_t[k if k < lo else k - lo + hi]) for k in range(0, n_out, step)]
         gains.append(near - (sum(others) / len(others) if others else BRIDGE_FLOOR / 2))
     rel = sum(gains) / len(gains) if gains else 0.0
     return round(min(max((rel - BRIDGE_FLOOR) / (BRIDGE_FULL - BRIDGE_FLOOR), 0.0), 1.0), 4)
@@ -419,7 +442,7 @@ def _coverage(own: np.ndarray, own_size: np.ndarray, other: np.ndarray) -> np.nd
 
 
 def _bridge_cost(
-    fs: _Side, ft: _Side, di: int, dj: int, tj: np.ndarray, t_span: np.ndarray, bw: float
+    fs: _Side, ft: _Side, di: int, dj: int, rows: np.ndarray, tj: np.ndarray, t_span: np.ndarray, bw: float
 ) -> np.ndarray:
     """Bridge cost of beads (di, dj) ending at the band cells: W_BRIDGE * sum over the bead's sentences of
     (1 - coverage). Coverage of a source sentence = the share of its bridge's content words found in the
@@ -427,8 +450,7 @@ def _bridge_cost(
     sentence merged into a bead it does not belong to costs about W_BRIDGE, a deleted one W_BRIDGE * W_DELETED.
     """
     bs = slice(int(_OFFSETS[_BRIDGE]), int(_OFFSETS[_BRIDGE + 1]))
-    rows = np.arange(fs.n + 1)
-    s_span = fs.bits[di][:, None, bs]
+    s_span = fs.bits[di][rows][:, None, bs]
     total = np.zeros(tj.shape)
     for off in range(di):
         r = np.maximum(rows - off, 0)
@@ -437,6 +459,36 @@ def _bridge_cost(
         c = np.maximum(tj - off, 0)
         total += 1.0 - _coverage(ft.bits[1][c][..., bs], ft.sizes[1][c, _BRIDGE], s_span)
     return W_BRIDGE * bw * total
+
+
+BAND_CELLS = 1 << 16
+"""Band cells whose bead costs are computed at once: bounds the memory of a long document's DP (a bead's
+cost depends on its cell only, so the blocks do not change it)."""
+
+
+def _band_costs(fs: _Side, ft: _Side, rows: np.ndarray, jj: np.ndarray, bw: float) -> list[np.ndarray]:
+    """Cost of a bead of each type ending at each band cell of ``rows`` (``jj``: their target positions;
+    inf where the bead does not fit)."""
+    m = ft.n
+    tj = np.minimum(jj, m)
+    ii = np.broadcast_to(rows[:, None], jj.shape)
+    costs: list[np.ndarray] = []
+    for di, dj in BEAD_TYPES:
+        cost = np.full(jj.shape, -math.log(PRIORS[(di, dj)]))
+        if di and dj:
+            t_span = ft.bits[dj][tj]
+            inter = _counts(fs.bits[di][rows][:, None, :] & t_span)
+            cost += _match_cost(fs.length(ii, di), ft.length(tj, dj), inter, bw)
+            if W_UNSHARED:
+                # Strong anchors (numbers, dates, marks) on one side only: evidence against the bead.
+                unshared = fs.sizes[di][rows][:, None, _STRONG] + ft.sizes[dj][tj, _STRONG] - 2 * inter[..., _STRONG]
+                cost += W_UNSHARED * unshared
+            if bw > 0:
+                cost += _bridge_cost(fs, ft, di, dj, rows, tj, t_span, bw)
+        elif bw > 0:
+            cost += W_BRIDGE * W_DELETED * bw
+        costs.append(np.where((ii >= di) & (jj >= dj) & (jj <= m), cost, np.inf))
+    return costs
 
 
 def _band_dp(fs: _Side, ft: _Side, half: int, bw: float) -> tuple[list[tuple[int, int, int, int]], bool]:
@@ -450,27 +502,9 @@ def _band_dp(fs: _Side, ft: _Side, half: int, bw: float) -> tuple[list[tuple[int
     lo = np.clip(np.rint(rows * (m / n)).astype(np.int64) - half, 0, m + 1 - width)
     cols = np.arange(width)
     jj = lo[:, None] + cols[None, :]  # target position of each band cell
-    tj = np.minimum(jj, m)
-    ii = np.broadcast_to(rows[:, None], jj.shape)
-
-    # Cost of a bead of each type ending at each cell (inf where it does not fit).
+    block = max(1, BAND_CELLS // width)  # rows whose costs are computed together
     costs: list[np.ndarray] = []
-    for di, dj in BEAD_TYPES:
-        cost = np.full(jj.shape, -math.log(PRIORS[(di, dj)]))
-        if di and dj:
-            t_span = ft.bits[dj][tj]
-            inter = _counts(fs.bits[di][:, None, :] & t_span)
-            cost += _match_cost(fs.length(ii, di), ft.length(tj, dj), inter, bw)
-            if W_UNSHARED:
-                # Strong anchors (numbers, dates, marks) on one side only: evidence against the bead.
-                unshared = fs.sizes[di][:, None, _STRONG] + ft.sizes[dj][tj, _STRONG] - 2 * inter[..., _STRONG]
-                cost += W_UNSHARED * unshared
-            if bw > 0:
-                cost += _bridge_cost(fs, ft, di, dj, tj, t_span, bw)
-        elif bw > 0:
-            cost += W_BRIDGE * W_DELETED * bw
-        costs.append(np.where((ii >= di) & (jj >= dj) & (jj <= m), cost, np.inf))
-
+    r0 = 0  # first row of the block in costs
     # dist has one more column, always inf, that stands for every cell outside the band.
     dist = np.full((n + 1, width + 1), np.inf)
     back = np.full(jj.shape, -1, dtype=np.int8)
@@ -487,16 +521,19 @@ def _band_dp(fs: _Side, ft: _Side, half: int, bw: float) -> tuple[list[tuple[int
     cand[jj[0] == 0] = 0.0
     how = np.full(width, -1, dtype=np.int8)
     for i in range(n + 1):
+        if i % block == 0:
+            r0 = i
+            costs = _band_costs(fs, ft, np.arange(i, min(i + block, n + 1)), jj[i : i + block], bw)
         if i > 0:
             options = np.stack(
-                [dist[i - di, sources[t][i - di]] + costs[t][i] if i >= di else np.full(width, np.inf)
+                [dist[i - di, sources[t][i - di]] + costs[t][i - r0] if i >= di else np.full(width, np.inf)
                  for t, di, _ in moves]
             )  # fmt: skip
             best = options.argmin(axis=0)
             cand = options[best, cols]
             how = move_types[best]
         # 0-1 beads move along the row: dist[k] = min_q<=k cand[q] + sum(c01[q+1..k]), a prefix minimum.
-        c01 = np.where(np.isfinite(costs[t01][i]), costs[t01][i], 0.0)
+        c01 = np.where(np.isfinite(costs[t01][i - r0]), costs[t01][i - r0], 0.0)
         c01[0] = 0.0
         acc = np.cumsum(c01)
         run = np.minimum.accumulate(cand - acc)

@@ -2,25 +2,32 @@
 
 Reads through the :class:`~bitext.store.Store`, writes pairs with :meth:`Store.replace_pairs` and
 carries reviews over in the same transaction; the alignment itself is :func:`bitext.align.dp.align`.
+Articles go in chunks of :data:`CHUNK_ARTICLES` (consecutive ids): one range query per table reads a
+chunk's rows, :func:`bitext.align.batch.align_many` aligns all its paragraphs (one numpy pass per
+paragraph shape, the same beads as the DP one by one), and one transaction writes it.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import sqlite3
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BitextError
 from ..model import BEAD_TYPES, KIND_MT, KIND_REFERENCE, MetaKey
 from ..review.carry import carry_reviews
+from ..review.schema import ensure_schema
 from ..segment.en import split_english, split_lines
 from ..store import Store, utcnow
-from .dp import ALIGNER_VERSION, DOUBTFUL_MIN_SENTENCES, Bead, align, align_document
+from .batch import align_many
+from .dp import ALIGNER_VERSION, DOUBTFUL_MIN_SENTENCES, Bead, align_document
 from .references import load_references, match_references
 
 # Per article and kind: a fingerprint of everything its pairs were computed from (aligner version,
@@ -94,8 +101,8 @@ def align_corpus(
     as bridge if every sentence has one.
 
     An article whose inputs did not change since its pairs were written is skipped; otherwise its pairs of
-    that kind are replaced in one transaction (their ``pair_flags`` go with them; ``reviews`` are never
-    touched, they are carried to the new pair ids).
+    that kind are replaced, in one transaction per chunk of articles (their ``pair_flags`` go with them;
+    ``reviews`` are never touched, they are carried to the new pair ids).
     """
     store.migrate("align", ALIGN_MIGRATIONS)
     signature = store.get_meta(MetaKey.TRANSLATE_SIGNATURE)
@@ -112,12 +119,13 @@ def align_corpus(
         refs, unmatched = match_references(store, load_references(Path(reference), encoding), quiet)
     from tqdm import tqdm
 
-    for article_id in tqdm(store.article_ids(), desc="align", unit="article", disable=quiet, file=sys.stderr):
-        tally["articles"] += 1
-        if kind == KIND_REFERENCE and article_id not in refs:
-            tally["no_reference"] += 1
-            continue
-        tally[_align_article(store, article_id, kind, signature, refs.get(article_id), tally)] += 1
+    ids = store.article_ids()
+    with tqdm(total=len(ids), desc="align", unit="article", disable=quiet, file=sys.stderr) as bar:
+        for start in range(0, len(ids), CHUNK_ARTICLES):
+            chunk = ids[start : start + CHUNK_ARTICLES]
+            with _gc_paused():
+                _align_chunk(store, chunk, kind, signature, refs, tally)
+            bar.update(len(chunk))
     store.set_meta(MetaKey.ALIGN_VERSION, ALIGNER_VERSION)
     return AlignReport(
         **{k: tally[k] for k in _COUNTS},
@@ -127,44 +135,131 @@ def align_corpus(
     )
 
 
-def _align_article(
-    store: Store, article_id: str, kind: str, signature: str | None, ref_text: str | None, tally: Counter[str]
-) -> str:
-    """Align one article; returns what happened (``empty``, ``pending``, ``skipped``, ``aligned``) and
-    adds the pairs written to ``tally`` (``pairs`` and one count per bead type)."""
-    sentences = store.sentences(article_id)
-    if not sentences:
-        return "empty"
-    mt = _translations(store, signature, [s["text"] for s in sentences]) if signature else {}
-    if kind == KIND_MT and len(mt) < len({s["text"] for s in sentences}):
-        return "pending"
-    fingerprint = _fingerprint(signature, sentences, mt, ref_text)
-    state = store.conn.execute(
-        "SELECT fingerprint, n_pairs FROM align_state WHERE article_id=? AND kind=?", (article_id, kind)
-    ).fetchone()
-    if state and state["fingerprint"] == fingerprint:
-        if store.count("pairs", "article_id=? AND kind=?", (article_id, kind)) == state["n_pairs"]:
-            return "skipped"
-    confidence: float | None = None
-    if kind == KIND_MT:
-        rows = _mt_rows(article_id, sentences, mt, signature)
-    else:
-        rows, confidence = _reference_rows(article_id, sentences, mt, signature, ref_text or "")
-    with store.tx() as conn:
-        store.replace_pairs(article_id, kind, rows)
-        conn.execute(  # align_state is this stage's own table (see ALIGN_MIGRATIONS)
-            "INSERT INTO align_state(article_id, kind, fingerprint, n_pairs, aligned_at, confidence)"
-            " VALUES (?,?,?,?,?,?) ON CONFLICT(article_id, kind) DO UPDATE SET fingerprint=excluded.fingerprint,"
-            " n_pairs=excluded.n_pairs, aligned_at=excluded.aligned_at, confidence=excluded.confidence",
-            (article_id, kind, fingerprint, len(rows), utcnow(), confidence),
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while one chunk is aligned, back as it was after: a chunk makes
+    hundreds of thousands of small acyclic containers (feature lists, rows), and the collector's passes
+    over them cost about a fifth of the stage while freeing nothing (reference counting frees them)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+CHUNK_ARTICLES = 200
+"""Articles read, aligned and written together: one query per table for their rows, one numpy pass per
+paragraph shape (:func:`~bitext.align.batch.align_many`), one transaction; memory stays flat in corpus size."""
+
+
+@dataclass
+class _Job:
+    """One article to (re)align: its inputs, and its paragraphs' documents for :func:`align_many`."""
+
+    article_id: str
+    sentences: list[sqlite3.Row]
+    mt: dict[str, str]
+    fingerprint: str
+    paragraphs: list[list[int]] = field(default_factory=list)  # indices into sentences, per paragraph
+    first_doc: int = 0  # index of its first paragraph in the chunk's documents
+    tgt: list[list[str]] = field(default_factory=list)  # English sentences per paragraph
+
+
+def _align_chunk(
+    store: Store, chunk: Sequence[str], kind: str, signature: str | None, refs: dict[str, str], tally: Counter[str]
+) -> None:
+    """Align the articles ``chunk`` (consecutive in id order), counting what happened in ``tally``
+    (one of ``no_reference``, ``empty``, ``pending``, ``skipped``, ``aligned`` per article; ``pairs`` and
+    one count per bead type)."""
+    conn = store.conn
+    lo, hi = chunk[0], chunk[-1]
+    members = set(chunk)
+    by_article: dict[str, list[sqlite3.Row]] = {}
+    # The chunk is a contiguous run of the sorted ids, so a range on the index reads exactly its rows.
+    for row in conn.execute(
+        "SELECT * FROM sentences WHERE article_id BETWEEN ? AND ? ORDER BY article_id, para_idx, sent_idx", (lo, hi)
+    ):
+        by_article.setdefault(row["article_id"], []).append(row)
+    texts = {s["text"] for aid in chunk for s in by_article.get(aid, ())}
+    mt_all = _translations(store, signature, texts) if signature and texts else {}
+    states = {
+        r[0]: (r[1], r[2])
+        for r in conn.execute(
+            "SELECT article_id, fingerprint, n_pairs FROM align_state WHERE kind=? AND article_id BETWEEN ? AND ?",
+            (kind, lo, hi),
         )
-        carry_reviews(store, article_id)  # reviews follow their sentences to the new pair ids
-    tally["pairs"] += len(rows)
-    tally.update(row[9] for row in rows)  # bead_type
-    return "aligned"
+    }
+    counts: dict[str, int] | None = None
+    jobs: list[_Job] = []
+    for article_id in chunk:
+        tally["articles"] += 1
+        if kind == KIND_REFERENCE and article_id not in refs:
+            tally["no_reference"] += 1
+            continue
+        sentences = by_article.get(article_id, [])
+        if not sentences:
+            tally["empty"] += 1
+            continue
+        mt = {s["text"]: mt_all[s["text"]] for s in sentences if s["text"] in mt_all}
+        if kind == KIND_MT and len(mt) < len({s["text"] for s in sentences}):
+            tally["pending"] += 1
+            continue
+        fingerprint = _fingerprint(signature, sentences, mt, refs.get(article_id))
+        state = states.get(article_id)
+        if state and state[0] == fingerprint:
+            if counts is None:
+                counts = {
+                    r[0]: r[1]
+                    for r in conn.execute(
+                        "SELECT article_id, COUNT(*) FROM pairs WHERE kind=? AND article_id BETWEEN ? AND ?"
+                        " GROUP BY article_id",
+                        (kind, lo, hi),
+                    )
+                    if r[0] in members
+                }
+            if counts.get(article_id, 0) == state[1]:
+                tally["skipped"] += 1
+                continue
+        jobs.append(_Job(article_id, sentences, mt, fingerprint))
+    if not jobs:
+        return
+    docs = _mt_docs(jobs) if kind == KIND_MT else []
+    results = align_many(docs, bridge_weight=1.0) if docs else []
+    # Every article's rows before the write transaction: the write lock is held only while writing.
+    out: list[tuple[_Job, list[tuple], float | None]] = []
+    for job in jobs:
+        if kind == KIND_MT:
+            out.append((job, _mt_rows(job, results, signature), None))
+        else:
+            out.append((job, *_reference_rows(job.article_id, job.sentences, job.mt, signature,
+                                              refs.get(job.article_id) or "")))  # fmt: skip
+    carry: bool | None = None
+    with store.tx() as conn:
+        for job, rows, confidence in out:
+            store.replace_pairs(job.article_id, kind, rows)
+            conn.execute(  # align_state is this stage's own table (see ALIGN_MIGRATIONS)
+                "INSERT INTO align_state(article_id, kind, fingerprint, n_pairs, aligned_at, confidence)"
+                " VALUES (?,?,?,?,?,?) ON CONFLICT(article_id, kind) DO UPDATE SET fingerprint=excluded.fingerprint,"
+                " n_pairs=excluded.n_pairs, aligned_at=excluded.aligned_at, confidence=excluded.confidence",
+                (job.article_id, kind, job.fingerprint, len(rows), utcnow(), confidence),
+            )
+            ensure_schema(store)  # what carry_reviews does first (creating the review tables, on a new store)
+            if carry is None:
+                # No decision anywhere (and no stale link left): carry_reviews would find nothing to carry.
+                # Asked inside the write transaction, so no review can be written in between.
+                carry = bool(conn.execute(
+                    "SELECT EXISTS (SELECT 1 FROM reviews) OR EXISTS (SELECT 1 FROM review_stale)"
+                ).fetchone()[0])
+            if carry:
+                carry_reviews(store, job.article_id)  # reviews follow their sentences to the new pair ids
+            tally["aligned"] += 1
+            tally["pairs"] += len(rows)
+            tally.update(row[9] for row in rows)  # bead_type
 
 
-def _translations(store: Store, signature: str, texts: Sequence[str]) -> dict[str, str]:
+def _translations(store: Store, signature: str, texts: Iterable[str]) -> dict[str, str]:
     """Source text -> machine translation under ``signature``, for the texts that have one."""
     return {t: row["text"] for t, row in store.translations(signature, texts).items()}
 
@@ -201,26 +296,39 @@ def _row(
     )  # fmt: skip
 
 
-def _mt_rows(
-    article_id: str, sentences: Sequence[sqlite3.Row], mt: dict[str, str], signature: str | None
-) -> list[tuple]:
-    """Pairs of one article against its machine translation, paragraph by paragraph."""
+def _mt_docs(jobs: Sequence[_Job]) -> list[tuple[list[str], list[str], list[str]]]:
+    """The documents of every paragraph of ``jobs``: its Indonesian sentences against their machine
+    translations joined and re-split with :func:`split_english`, the translations as bridge."""
+    docs: list[tuple[list[str], list[str], list[str]]] = []
+    for job in jobs:
+        paragraphs: dict[int, list[int]] = {}
+        for k, s in enumerate(job.sentences):
+            paragraphs.setdefault(s["para_idx"], []).append(k)
+        job.paragraphs = list(paragraphs.values())
+        job.first_doc = len(docs)
+        for members in job.paragraphs:
+            translated = [job.mt[job.sentences[k]["text"]] for k in members]
+            joined = " ".join(translated)
+            tgt = [joined[a:b] for a, b in split_english(joined)]
+            job.tgt.append(tgt)
+            docs.append(([job.sentences[k]["text"] for k in members], tgt, translated))
+    return docs
+
+
+def _mt_rows(job: _Job, results: Sequence[Sequence[Bead]], signature: str | None) -> list[tuple]:
+    """Pairs of one article against its machine translation, paragraph by paragraph (``results``: the
+    beads of the chunk's documents, see :func:`_mt_docs`)."""
     rows: list[tuple] = []
     now = utcnow()
-    paragraphs: dict[int, list[int]] = {}
-    for k, s in enumerate(sentences):
-        paragraphs.setdefault(s["para_idx"], []).append(k)
     tgt_base = 0
-    for members in paragraphs.values():
-        translated = [mt[sentences[k]["text"]] for k in members]
-        joined = " ".join(translated)
-        tgt = [joined[a:b] for a, b in split_english(joined)]
+    for p, members in enumerate(job.paragraphs):
+        tgt = job.tgt[p]
         # The target is the bridge re-split: trust it fully (its reliability cannot be estimated from itself).
-        for bead in align([sentences[k]["text"] for k in members], tgt, bridge=translated, bridge_weight=1.0):
+        for bead in results[job.first_doc + p]:
             src = [members[i] for i in bead.src]
             rows.append(
-                _row(article_id, KIND_MT, len(rows), bead, sentences, src, [tgt[j] for j in bead.tgt],
-                     [tgt_base + j for j in bead.tgt], mt, signature, now)
+                _row(job.article_id, KIND_MT, len(rows), bead, job.sentences, src, [tgt[j] for j in bead.tgt],
+                     [tgt_base + j for j in bead.tgt], job.mt, signature, now)
             )  # fmt: skip
         tgt_base += len(tgt)
     return rows
