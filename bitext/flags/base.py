@@ -38,6 +38,9 @@ class PairView:
     corpus with the same source and target (this pair's own id when it is the first); ``None`` = not
     computed (only :func:`bitext.flags.flag_corpus` computes it). ``article_confidence``: the aligner's
     confidence in the whole article's alignment (``align_state.confidence``; None when not judged).
+    ``retried``: the engine generated the MT of (one of) the source sentences a second time, with
+    repetition penalties, because the first output ran to its length bound or looped
+    (``translations.retried``); False on stores made before that column.
     """
 
     id: str
@@ -54,6 +57,7 @@ class PairView:
     kind: str = "mt"
     first_seen: str | None = None
     article_confidence: float | None = None
+    retried: bool = False
 
 
 @dataclass(frozen=True)
