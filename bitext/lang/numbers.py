@@ -144,8 +144,11 @@ def numeral_values(s: str, lang: str) -> set[float]:
         if not out:
             out |= _pieces(s, re.escape(sep))  # '1.2.3': version numbers, dates
         if sep == thou and _grouped(s, sep) and s.count(sep) == 1:
-            # In its own locale '1.500' (id) / '1,500' (en) is a thousands group, not a decimal.
-            out.discard(float(_reading(s, other, sep)))
+            # In its own locale '1.500' (id) / '1,500' (en) is a thousands group, not a decimal. When the
+            # two readings are one value ('0,000') there is nothing to drop (dropping it raised ValueError).
+            decimal = float(_reading(s, other, sep))
+            if decimal != float(_reading(s, sep, other)):
+                out.discard(decimal)
     if not out:
         out.add(float(s))
     return out

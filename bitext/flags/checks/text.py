@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bitext.flags.base import Check, CheckOptions, Measurement, PairView, fmt, option
-from bitext.lang.text import norm, words
+from bitext.lang.text import lower_words, norm, word_tuple
 from bitext.lang.text import repeat_run as _repeat_run  # shared with translate's retry
 from bitext.model import ERROR
 
@@ -44,10 +44,10 @@ class Untranslated(Check):
 
     def measure(self, pair: PairView) -> Measurement | None:
         # Share of the target's ordinary words (not names or numbers) that also occur in the source.
-        tgt_words = words(pair.target)
+        tgt_words = word_tuple(pair.target)
         if tgt_words and norm(pair.target) == norm(pair.source):
             return Measurement(1.0)  # a verbatim copy, even of a sentence made of names
-        src_words = words(pair.source)
+        src_words = word_tuple(pair.source)
         src = {w.lower() for w in src_words}
         # Capitalised words are names that pass through; the target's first word counts unless the
         # source has it capitalised too ('Herdin Ismail.' -> 'Herdin Ismail.' is not untranslated).
@@ -76,8 +76,8 @@ class Repetition(Check):
         if not pair.target.strip():
             return None
         n = int(self.options.max_ngram)
-        tgt, gram = _repeat_run([w.lower() for w in words(pair.target)], n)
-        src, _ = _repeat_run([w.lower() for w in words(pair.source)], n)
+        tgt, gram = _repeat_run(lower_words(pair.target), n)
+        src, _ = _repeat_run(lower_words(pair.source), n)
         # A repetition the source also has is not a loop.
         return Measurement(float(max(1, tgt - src + 1)), {"run": tgt, "gram": gram, "source_run": src})
 
