@@ -186,6 +186,8 @@ def extract_numbers(text: str, lang: str) -> list[Number]:
     a time on the hour also matches the bare hour ('10.00 WIB' vs 'at 10').
     """
     out: list[Number] = []
+    if not _DIGIT.search(text):
+        return out  # most sentences of a batch: no digit, nothing for the numeral pattern to find
     for m in _NUM.finditer(text):
         raw, mult_word, ampm = m.group(1), m.group(2), m.group(3)
         values = _time_values(text, m, lang)
@@ -270,9 +272,7 @@ def compare_numbers(source: str, target: str) -> tuple[list[Number], list[Number
     """
     src, tgt = extract_numbers(source, "id"), extract_numbers(target, "en")
     scales_s, scales_t = extract_scale_words(source, "id"), extract_scale_words(target, "en")
-    if not src and not tgt and not scales_s and not scales_t and not re.search(
-        _SCALE_HINT, source + " " + target, re.IGNORECASE
-    ):
+    if not src and not tgt and not scales_s and not scales_t and not _SCALE_HINT.search(source + " " + target):
         return [], []  # most sentences: no need to look for spelt-out numbers
     miss_src, miss_tgt = _unmatched(src, tgt)
     # A digit on one side may be spelt out on the other ('3 orang' / 'three people').
@@ -293,7 +293,7 @@ def compare_numbers(source: str, target: str) -> tuple[list[Number], list[Number
             miss_src += left_s
             miss_tgt += left_t
     # Numbers spelt out on both sides ('dua juta' / 'two billion'): a contradiction counts.
-    if not miss_src and not miss_tgt and re.search(_SCALE_HINT, source + " " + target, re.IGNORECASE):
+    if not miss_src and not miss_tgt and _SCALE_HINT.search(source + " " + target):
         words_s, words_t = extract_number_words(source, "id"), extract_number_words(target, "en")
         if words_s and words_t:
             left_s, _ = _unmatched(words_s, words_t + tgt)
@@ -304,7 +304,8 @@ def compare_numbers(source: str, target: str) -> tuple[list[Number], list[Number
     return miss_src, miss_tgt
 
 
-_SCALE_HINT = r"\b(?:ribu|juta|miliar|milyar|triliun|thousand|million|billion|trillion)\b"
+_SCALE_HINT = re.compile(r"\b(?:ribu|juta|miliar|milyar|triliun|thousand|million|billion|trillion)\b", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")  # the digits _NUM starts with
 
 
 def _scales_left(scales: list[Number], other_scales: list[Number], other_numbers: list[Number]) -> list[Number]:
@@ -348,6 +349,11 @@ _SCALE_WORDS = {
 }  # fmt: skip
 
 
+# A quick test for any word of a table, as the tokens below see words: whole runs of ASCII letters
+# (re.ASCII, so IGNORECASE folds no non-ASCII letter into [A-Za-z]).
+_SCALE_ANY = {lang: re.compile(r"(?<![A-Za-z])(?:" + "|".join(sorted(t, key=len, reverse=True)) + r")(?![A-Za-z])",
+                               re.IGNORECASE | re.ASCII) for lang, t in _SCALE_WORDS.items()}
+
 _ORDINALS = {"first", "second", "third", "fourth", "last", "final", "next", "other", "pertama", "kedua", "ketiga",
              "keempat", "terakhir"}
 
@@ -368,6 +374,8 @@ def extract_scale_words(text: str, lang: str) -> list[Number]:
     """Scale words not attached to a digit or a number word ('jutaan', 'beberapa juta', 'half'), with
     their magnitude as value; '2 juta' and 'dua juta' are numbers, not scale words."""
     table = _SCALE_WORDS["id" if lang == "id" else "en"]
+    if not _SCALE_ANY["id" if lang == "id" else "en"].search(text):
+        return []  # no token of the table (the common case): skip tokenising
     units = _ID_UNITS if lang == "id" else _EN_UNITS
     toks = re.findall(r"\d[\d.,]*|[A-Za-z]+", text)
     out: list[Number] = []

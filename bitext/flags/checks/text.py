@@ -48,13 +48,14 @@ class Untranslated(Check):
         if tgt_words and norm(pair.target) == norm(pair.source):
             return Measurement(1.0)  # a verbatim copy, even of a sentence made of names
         src_words = word_tuple(pair.source)
-        src = {w.lower() for w in src_words}
+        src = set(lower_words(pair.source))
         # Capitalised words are names that pass through; the target's first word counts unless the
         # source has it capitalised too ('Herdin Ismail.' -> 'Herdin Ismail.' is not untranslated).
-        tgt = [w for i, w in enumerate(tgt_words) if not w[:1].isupper() or (i == 0 and w not in src_words)]
+        tgt = [low for i, (w, low) in enumerate(zip(tgt_words, lower_words(pair.target), strict=True))
+               if not w[:1].isupper() or (i == 0 and w not in src_words)]
         if not tgt:
             return None
-        return Measurement(sum(w.lower() in src for w in tgt) / len(tgt))
+        return Measurement(sum(low in src for low in tgt) / len(tgt))
 
     def reason(self, m: Measurement) -> str:
         verdict = "the target looks untranslated" if self.fires(m) else "translated"
