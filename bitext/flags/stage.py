@@ -199,23 +199,22 @@ def _with_key_function(conn: sqlite3.Connection) -> sqlite3.Connection:
     return conn
 
 
-def _first_of(store: Store, pair_id: str) -> str | None:
-    """Id of the first pair in corpus order with the same normalised source and target as ``pair_id``.
+def _first_of(store: Store, source: str, target: str) -> str | None:
+    """Id of the first pair in corpus order with the same normalised source and target (None: no pair has).
 
     "First" is the corpus order (article_id, kind, bead_idx, id), not the order pairs were added
-    or flagged, so the duplicate decision is the same however the corpus was built up. One scan of the
-    pairs, nothing kept (for :func:`explain`; :class:`_Duplicates` serves the whole corpus).
+    or flagged, so the duplicate decision is the same however the corpus was built up. The scan follows
+    the corpus-order index and stops at the first hit; nothing is kept (for :func:`explain`;
+    :class:`_Duplicates` serves the whole corpus).
     """
     conn = _with_key_function(store.conn)
-    row = conn.execute(
-        f"SELECT q.id FROM pairs p, pairs q WHERE p.id = ? AND {_KEY_FN}(q.source, q.target) ="
-        f" {_KEY_FN}(p.source, p.target) ORDER BY q.article_id, q.kind, q.bead_idx, q.id LIMIT 1", (pair_id,)
-    ).fetchone()
+    row = conn.execute(f"SELECT id FROM pairs WHERE {_KEY_FN}(source, target) = ? ORDER BY {_CORPUS_ORDER} LIMIT 1",
+                       (duplicate_key(source, target),)).fetchone()
     return None if row is None else row[0]
 
 
 class _Duplicates:
-    """Every pair's first occurrence (see :func:`_first_of`), kept in TEMP tables of the store's connection
+    """Every pair's first occurrence (as :func:`_first_of` finds it), kept in TEMP tables of the store's connection
     rather than in Python: memory stays flat in corpus size. Use as a context manager (drops them).
 
     ``bitext_flag_keys``: pair id -> corpus position and :func:`duplicate_key`; ``bitext_flag_first``:
@@ -371,7 +370,7 @@ def explain(store: Store, pair_id: str, config_path: str | Path | None = None) -
         raise BitextError(f"{store.path}: no pair with id {pair_id!r}")
     eff = effective_config(store, config_path)
     checks = build_checks(eff.config)
-    first = _first_of(store, pair_id)
+    first = _first_of(store, row["source"], row["target"])
     view = _pair_views(store, [row], {} if first is None else {pair_id: first})[0]
     stored = store.count("pair_flags", "pair_id=?", (pair_id,))
     current = store.get_meta(MetaKey.FLAGS_SIGNATURE) == config_signature(eff.config)

@@ -67,13 +67,15 @@ _MULT = {
     "en": {"thousand": 1e3, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12},
 }
 # A numeral (digits with . , : groups) that is not glued to a preceding digit; letters before it are
-# fine ('Rp1,5', 'COVID-19', 'G20'). An optional multiplier word follows.
+# fine ('Rp1,5', 'COVID-19', 'G20'). An optional multiplier word follows. The leading (?=\d) changes no
+# match (one starts with a digit anyway) but lets a position without a digit fail before the lookbehind.
 _NUM = re.compile(
-    r"(?<![\d.,:])(\d+(?:[.,:]\d+)*)(?:\s*(ribu|rb|juta|jt|miliar|milyar|triliun|thousand|million|mn|billion|bn|"
+    r"(?=\d)(?<![\d.,:])(\d+(?:[.,:]\d+)*)(?:\s*(ribu|rb|juta|jt|miliar|milyar|triliun|thousand|million|mn|billion|bn|"
     r"trillion)\b)?(?:\s*([ap])\.?\s?m\b\.?)?",
     re.IGNORECASE,
 )
 _HOUR_MINUTE = re.compile(r"(\d{1,2})[.:](\d{2})")
+_HHMM = re.compile(r"[012]\d[0-5]\d")
 _TIME_ID = re.compile(r"^(?:pukul|jam)\s*$", re.IGNORECASE)
 _TZ_ID = re.compile(r"^\s*(?:WIB|WITA|WIT)\b")
 _LETTERS = re.compile(r"[A-Za-z]+")
@@ -208,7 +210,7 @@ def extract_numbers(text: str, lang: str) -> list[Number]:
             ):
                 # '09.48' or '20.30 local time' in English: a clock time written the Indonesian way.
                 values = set(values) | {("time", (int(hm.group(1)) % 12) * 60 + int(hm.group(2)))}
-            elif re.fullmatch(r"[012]\d[0-5]\d", raw) and _TIME_AFTER.match(after) and int(raw[:2]) <= 24:
+            elif _HHMM.fullmatch(raw) and _TIME_AFTER.match(after) and int(raw[:2]) <= 24:
                 values = set(values) | {("time", (int(raw[:2]) % 12) * 60 + int(raw[2:]))}  # '1200 GMT'
         unit = unit_after(text, m.end())
         if unit is None:  # a range takes the unit of its second number ('100 to 250 m', '5-10 km')
