@@ -187,7 +187,7 @@ def _article_confidence(store: Store, keys: set[tuple[str, str]]) -> dict[tuple[
                 "SELECT article_id, kind, confidence FROM align_state WHERE confidence IS NOT NULL"
                 f" AND article_id IN ({','.join('?' * len(part))})", part
             ).fetchall()
-        except sqlite3.OperationalError:  # a store aligned before align_state had the column, or never aligned
+        except sqlite3.OperationalError:  # aligned before align_state had the column, or never aligned
             return {}
         out.update(((r[0], r[1]), float(r[2])) for r in rows if (r[0], r[1]) in keys)
     return out
@@ -208,14 +208,16 @@ def _first_of(store: Store, source: str, target: str) -> str | None:
     :class:`_Duplicates` serves the whole corpus).
     """
     conn = _with_key_function(store.conn)
-    row = conn.execute(f"SELECT id FROM pairs WHERE {_KEY_FN}(source, target) = ? ORDER BY {_CORPUS_ORDER} LIMIT 1",
-                       (duplicate_key(source, target),)).fetchone()
+    row = conn.execute(
+        f"SELECT id FROM pairs WHERE {_KEY_FN}(source, target) = ? ORDER BY {_CORPUS_ORDER} LIMIT 1",
+        (duplicate_key(source, target),),
+    ).fetchone()
     return None if row is None else row[0]
 
 
 class _Duplicates:
-    """Every pair's first occurrence (as :func:`_first_of` finds it), kept in TEMP tables of the store's connection
-    rather than in Python: memory stays flat in corpus size. Use as a context manager (drops them).
+    """Every pair's first occurrence (as :func:`_first_of` finds it), kept in TEMP tables of the store's
+    connection rather than in Python: memory stays flat in corpus size. A context manager (drops them).
 
     ``bitext_flag_keys``: pair id -> corpus position and :func:`duplicate_key`; ``bitext_flag_first``:
     key -> id of the pair at its smallest position.
@@ -228,12 +230,12 @@ class _Duplicates:
         self._drop()
         self.conn.execute(f"CREATE TABLE {_KEYS} (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, k BLOB NOT NULL)"
                           " WITHOUT ROWID")
-        self.conn.execute(f"INSERT INTO {_KEYS}(id, pos, k) SELECT id, row_number() OVER (ORDER BY {_CORPUS_ORDER}),"
-                          f" {_KEY_FN}(source, target) FROM pairs")
+        self.conn.execute(f"INSERT INTO {_KEYS}(id, pos, k) SELECT id,"
+                          f" row_number() OVER (ORDER BY {_CORPUS_ORDER}), {_KEY_FN}(source, target) FROM pairs")
         self.conn.execute(f"CREATE TABLE {_FIRST} (k BLOB PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID")
         # A bare column next to MIN() comes from the row holding the minimum (SQLite's documented rule).
-        self.conn.execute(f"INSERT INTO {_FIRST}(k, id) SELECT k, id FROM (SELECT k, id, MIN(pos) FROM {_KEYS}"
-                          " GROUP BY k)")
+        self.conn.execute(f"INSERT INTO {_FIRST}(k, id) SELECT k, id FROM"
+                          f" (SELECT k, id, MIN(pos) FROM {_KEYS} GROUP BY k)")
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -312,7 +314,8 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
     # The pairs to flag are read batch by batch in corpus order (keyset paging), never all at once.
     todo_where = "(? OR NOT EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id))"
     with _Duplicates(store) as dups:
-        n_todo = store.conn.execute(f"SELECT COUNT(*) FROM pairs p WHERE {todo_where}", (int(recompute),)).fetchone()[0]
+        n_todo = store.conn.execute(f"SELECT COUNT(*) FROM pairs p WHERE {todo_where}",
+                                    (int(recompute),)).fetchone()[0]
         skipped = store.count("pairs") - n_todo
         bar = None
         if not quiet and n_todo:
@@ -328,7 +331,8 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
                 f"SELECT * FROM pairs p WHERE {todo_where}{past} ORDER BY {_CORPUS_ORDER} LIMIT ?",
                 (int(recompute), *(after or ()), BATCH),
             ).fetchall()
-            after = (batch[-1]["article_id"], batch[-1]["kind"], batch[-1]["bead_idx"]) if len(batch) == BATCH else None
+            last = batch[-1] if len(batch) == BATCH else None  # a short batch is the last one
+            after = None if last is None else (last["article_id"], last["kind"], last["bead_idx"])
             # Measure outside the transaction (slow, may fail): nothing is written until the batch is ready.
             rows = []
             for view in _pair_views(store, batch, dups.first_seen([r["id"] for r in batch])):

@@ -348,3 +348,19 @@ def test_store_without_the_retried_column_still_flags(tmp_path: Path):
     assert report.flagged == 4 and report.fired["retried"] == 0 and report.needs_review == 2
     assert not any(c == "retried" for _, c in flag_rows(store))
     assert "retried: not applicable" in F.explain(store, "a1:mt:0")
+
+
+def test_small_batches_give_the_same_flags_and_leave_no_temp_tables(tmp_path: Path, monkeypatch):
+    one = make_store(tmp_path / "one")
+    add_pair(one, "a0:mt:0", "a0", 0, "Kucing  punya dua telinga.", "a cat has two ears.")  # a copy, first in order
+    F.flag_corpus(one, quiet=True)
+    monkeypatch.setattr(stage, "BATCH", 1)  # every pair its own page of the keyset paging
+    paged = make_store(tmp_path / "paged")
+    add_pair(paged, "a0:mt:0", "a0", 0, "Kucing  punya dua telinga.", "a cat has two ears.")
+    report = F.flag_corpus(paged, quiet=True)
+    assert report.flagged == 5 and report.fired["duplicate"] == 2  # a1:mt:0 and a1:mt:3 copy a0:mt:0
+    full = "SELECT pair_id, check_name, score, fired, severity, reason FROM pair_flags ORDER BY 1, 2"
+    assert paged.conn.execute(full).fetchall() == one.conn.execute(full).fetchall()
+    assert paged.conn.execute("SELECT name FROM sqlite_temp_master WHERE type='table'").fetchall() == []
+    # explain finds the same first occurrence without the corpus-wide tables.
+    assert "same source and target as pair a0:mt:0" in F.explain(paged, "a1:mt:3")

@@ -54,8 +54,8 @@ class Retried(Check):
         return Measurement(1.0, {"hit_max_length": pair.hit_max_length})
 
     def reason(self, m: Measurement) -> str:
-        still = ("; the retry still stopped at the length limit (see truncation)" if m.evidence["hit_max_length"]
-                 else "; the retry ends within the limit")
+        hit = m.evidence["hit_max_length"]
+        still = "; the retry still stopped at the length limit (see truncation)" if hit else "; the retry ends within the limit"
         return f"the MT was {RETRIED_NOTE}{still}"
 
 
