@@ -312,7 +312,10 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
     fired = {c.name: 0 for c in checks}
     flagged = refreshed = 0
     # The pairs to flag are read batch by batch in corpus order (keyset paging), never all at once.
-    todo_where = "(? OR NOT EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id))"
+    # Only pairs that existed when the run began (the keys table is that snapshot): a pair added meanwhile
+    # by another process is left for the next run, which also gives it its duplicate row.
+    todo_where = (f"(? OR NOT EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id))"
+                  f" AND EXISTS (SELECT 1 FROM {_KEYS} d WHERE d.id = p.id)")
     with _Duplicates(store) as dups:
         n_todo = store.conn.execute(f"SELECT COUNT(*) FROM pairs p WHERE {todo_where}",
                                     (int(recompute),)).fetchone()[0]
