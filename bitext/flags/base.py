@@ -21,8 +21,9 @@ from typing import Any, ClassVar, Literal
 
 from bitext.model import WARNING
 
-FLAGS_VERSION = "3"  # 2: length_z check; not_english asks lingua too on short targets; 3: article_alignment,
-# markup, mojibake, control_chars checks; names/numbers read news forms
+FLAGS_VERSION = "4"  # 2: length_z check; not_english asks lingua too on short targets; 3: article_alignment,
+# markup, mojibake, control_chars checks; names/numbers read news forms; 4: truncation says when the MT was
+# retried, 'retried' check (info)
 """Bump when a check's scoring changes, so stores re-flag every pair."""
 
 Direction = Literal["above", "below", "outside"]
@@ -38,6 +39,9 @@ class PairView:
     corpus with the same source and target (this pair's own id when it is the first); ``None`` = not
     computed (only :func:`bitext.flags.flag_corpus` computes it). ``article_confidence``: the aligner's
     confidence in the whole article's alignment (``align_state.confidence``; None when not judged).
+    ``retried``: the engine generated the MT of (one of) the source sentences a second time, with
+    repetition penalties, because the first output ran to its length bound or looped
+    (``translations.retried``); False on stores made before that column.
     """
 
     id: str
@@ -54,6 +58,7 @@ class PairView:
     kind: str = "mt"
     first_seen: str | None = None
     article_confidence: float | None = None
+    retried: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,10 +115,17 @@ def config_label(store: Store) -> str:
 
 # -- reading pairs --------------------------------------------------------------------------------
 
+_CORPUS_ORDER = "article_id, kind, bead_idx, id"
+"""The corpus order of pairs ((article_id, kind, bead_idx) is unique, so ``id`` only breaks no tie)."""
+_KEY_FN = "bitext_duplicate_key"
+_KEYS, _FIRST = "temp.bitext_flag_keys", "temp.bitext_flag_first"
+
+
 def _pair_views(store: Store, rows: Sequence[Any], first_seen: dict[str, str]) -> list[PairView]:
     """PairViews of pair rows, with translation fields combined over the pair's source sentences.
 
-    Sentences and translations of the whole batch are read with one query per 500 keys.
+    Sentences and translations of the whole batch are read with one query per 500 keys. A store whose
+    ``translations`` table predates the ``retried`` column (translate migration v2) reads it as 0.
     """
     src_ids = {row["id"]: json.loads(row["src_ids"] or "[]") for row in rows}
     texts = store.sentence_texts(i for ids in src_ids.values() for i in ids)
@@ -133,7 +140,7 @@ def _pair_views(store: Store, rows: Sequence[Any], first_seen: dict[str, str]) -
     for row in rows:
         logprobs: list[float] = []
         n_tokens: int | None = None
-        n_unk, hit, split = 0, False, False
+        n_unk, hit, split, retried = 0, False, False, False
         found = by_sig.get(row["signature"], {}) if row["signature"] else {}
         for sid in src_ids[row["id"]]:
             t = found.get(texts.get(sid, ""))
@@ -146,6 +153,7 @@ def _pair_views(store: Store, rows: Sequence[Any], first_seen: dict[str, str]) -
             n_unk += t["n_unk"] or 0
             hit = hit or bool(t["hit_max_length"])
             split = split or bool(t["source_split"])
+            retried = retried or bool(_retried(t))
         views.append(
             PairView(
                 id=row["id"], source=row["source"], target=row["target"], mt=row["mt"],
@@ -154,54 +162,125 @@ def _pair_views(store: Store, rows: Sequence[Any], first_seen: dict[str, str]) -
                 hit_max_length=hit, source_split=split, kind=row["kind"],
                 first_seen=first_seen.get(row["id"]),
                 article_confidence=confidence.get((row["article_id"], row["kind"])),
+                retried=retried,
             )
         )
     return views
 
 
+def _retried(t: sqlite3.Row) -> int:
+    """The ``retried`` mark of a translations row; 0 on a store made before the column existed."""
+    try:
+        return t["retried"] or 0
+    except IndexError:
+        return 0
+
+
 def _article_confidence(store: Store, keys: set[tuple[str, str]]) -> dict[tuple[str, str], float]:
     """(article id, kind) -> the aligner's article confidence, for those that have one."""
-    try:
-        rows = store.conn.execute(
-            "SELECT article_id, kind, confidence FROM align_state WHERE confidence IS NOT NULL"
-        ).fetchall()
-    except sqlite3.OperationalError:  # a store aligned before align_state had the column, or never aligned
-        return {}
-    return {(r[0], r[1]): float(r[2]) for r in rows if (r[0], r[1]) in keys}
+    articles = sorted({a for a, _ in keys})
+    out: dict[tuple[str, str], float] = {}
+    for start in range(0, len(articles), 500):  # only the batch's articles: a corpus has many
+        part = articles[start: start + 500]
+        try:
+            rows = store.conn.execute(
+                "SELECT article_id, kind, confidence FROM align_state WHERE confidence IS NOT NULL"
+                f" AND article_id IN ({','.join('?' * len(part))})", part
+            ).fetchall()
+        except sqlite3.OperationalError:  # aligned before align_state had the column, or never aligned
+            return {}
+        out.update(((r[0], r[1]), float(r[2])) for r in rows if (r[0], r[1]) in keys)
+    return out
 
 
-def _first_seen(store: Store) -> dict[str, str]:
-    """pair id -> id of the first pair with the same normalised source and target.
+def _with_key_function(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """``conn`` with the SQL function ``bitext_duplicate_key(source, target)`` (:func:`duplicate_key`)."""
+    conn.create_function(_KEY_FN, 2, duplicate_key, deterministic=True)
+    return conn
+
+
+def _first_of(store: Store, source: str, target: str) -> str | None:
+    """Id of the first pair in corpus order with the same normalised source and target (None: no pair has).
 
     "First" is the corpus order (article_id, kind, bead_idx, id), not the order pairs were added
-    or flagged, so the duplicate decision is the same however the corpus was built up.
+    or flagged, so the duplicate decision is the same however the corpus was built up. The scan follows
+    the corpus-order index and stops at the first hit; nothing is kept (for :func:`explain`;
+    :class:`_Duplicates` serves the whole corpus).
     """
-    first: dict[bytes, str] = {}
-    out: dict[str, str] = {}
-    for r in store.conn.execute("SELECT id, source, target FROM pairs ORDER BY article_id, kind, bead_idx, id"):
-        out[r["id"]] = first.setdefault(duplicate_key(r["source"], r["target"]), r["id"])
-    return out
+    conn = _with_key_function(store.conn)
+    row = conn.execute(
+        f"SELECT id FROM pairs WHERE {_KEY_FN}(source, target) = ? ORDER BY {_CORPUS_ORDER} LIMIT 1",
+        (duplicate_key(source, target),),
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+class _Duplicates:
+    """Every pair's first occurrence (as :func:`_first_of` finds it), kept in TEMP tables of the store's
+    connection rather than in Python: memory stays flat in corpus size. A context manager (drops them).
+
+    ``bitext_flag_keys``: pair id -> corpus position and :func:`duplicate_key`; ``bitext_flag_first``:
+    key -> id of the pair at its smallest position.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.conn = _with_key_function(store.conn)
+
+    def __enter__(self) -> _Duplicates:
+        self._drop()
+        self.conn.execute(f"CREATE TABLE {_KEYS} (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, k BLOB NOT NULL)"
+                          " WITHOUT ROWID")
+        self.conn.execute(f"INSERT INTO {_KEYS}(id, pos, k) SELECT id,"
+                          f" row_number() OVER (ORDER BY {_CORPUS_ORDER}), {_KEY_FN}(source, target) FROM pairs")
+        self.conn.execute(f"CREATE TABLE {_FIRST} (k BLOB PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID")
+        # A bare column next to MIN() comes from the row holding the minimum (SQLite's documented rule).
+        self.conn.execute(f"INSERT INTO {_FIRST}(k, id) SELECT k, id FROM"
+                          f" (SELECT k, id, MIN(pos) FROM {_KEYS} GROUP BY k)")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._drop()
+
+    def _drop(self) -> None:
+        self.conn.execute(f"DROP TABLE IF EXISTS {_KEYS}")
+        self.conn.execute(f"DROP TABLE IF EXISTS {_FIRST}")
+
+    def first_seen(self, pair_ids: Sequence[str]) -> dict[str, str]:
+        """pair id -> id of its first occurrence, for ``pair_ids`` (those that exist)."""
+        out: dict[str, str] = {}
+        for start in range(0, len(pair_ids), 500):
+            part = list(pair_ids[start: start + 500])
+            out.update(self.conn.execute(
+                f"SELECT d.id, f.id FROM {_KEYS} d JOIN {_FIRST} f ON f.k = d.k"
+                f" WHERE d.id IN ({','.join('?' * len(part))})", part).fetchall())
+        return out
+
+    def stored_rows(self, check_name: str) -> Iterator[tuple[tuple[Any, ...], str]]:
+        """(stored ``pair_flags`` row, first-occurrence id) of every pair flagged by ``check_name``."""
+        for r in self.conn.execute(
+            f"SELECT p.pair_id, p.check_name, p.score, p.fired, p.severity, p.reason, f.id FROM pair_flags p"
+            f" JOIN {_KEYS} d ON d.id = p.pair_id JOIN {_FIRST} f ON f.k = d.k WHERE p.check_name = ?",
+            (check_name,),
+        ):
+            yield tuple(r)[:6], r[6]
 
 
 def _row(pair_id: str, r: FlagResult) -> tuple[Any, ...]:
     return (pair_id, r.check, r.score, int(r.fired), r.severity, r.reason)
 
 
-def _refresh_corpus_rows(store: Store, check: CorpusCheck, first: dict[str, str], skip: set[str]) -> int:
+def _refresh_corpus_rows(store: Store, check: CorpusCheck, dups: _Duplicates) -> int:
     """Rewrite the stored rows of a corpus check that a change of the pairs made wrong; returns how many.
 
     A pair added before an already-flagged copy (or the removal of a first occurrence) changes the
-    decision of pairs flagged earlier; only rows whose outcome differs are written.
+    decision of pairs flagged earlier; only rows whose outcome differs are written. Called before the
+    pairs flagged now have rows, so every stored row belongs to an earlier run.
     """
     stale = []
-    for r in store.conn.execute("SELECT pair_id, check_name, score, fired, severity, reason FROM pair_flags"
-                                " WHERE check_name=?", (check.name,)):
-        first_id = first.get(r["pair_id"])
-        if r["pair_id"] in skip or first_id is None:
-            continue
-        want = check.result(check.measure_first(r["pair_id"], first_id))
-        if want is not None and tuple(r) != _row(r["pair_id"], want):
-            stale.append(_row(r["pair_id"], want))
+    for stored, first_id in dups.stored_rows(check.name):
+        want = check.result(check.measure_first(stored[0], first_id))
+        if want is not None and stored != _row(stored[0], want):
+            stale.append(_row(stored[0], want))
     store.write_flags(stale)
     return len(stale)
 
@@ -229,46 +308,57 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
     checks = build_checks(eff.config)
     sig = config_signature(eff.config)
     recompute = store.get_meta(MetaKey.FLAGS_SIGNATURE) != sig
-    first = _first_seen(store)
-    todo = store.conn.execute(
-        "SELECT * FROM pairs p WHERE ? OR NOT EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id)"
-        " ORDER BY article_id, kind, bead_idx, id",
-        (int(recompute),),
-    ).fetchall()
-    todo_ids = {r["id"] for r in todo}
-    skipped = store.count("pairs") - len(todo)
     corpus_checks = [c for c in checks if isinstance(c, CorpusCheck)]
     fired = {c.name: 0 for c in checks}
     flagged = refreshed = 0
-    bar = None
-    if not quiet and todo:
-        from tqdm import tqdm
+    # The pairs to flag are read batch by batch in corpus order (keyset paging), never all at once.
+    # Only pairs that existed when the run began (the keys table is that snapshot): a pair added meanwhile
+    # by another process is left for the next run, which also gives it its duplicate row.
+    todo_where = (f"(? OR NOT EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id))"
+                  f" AND EXISTS (SELECT 1 FROM {_KEYS} d WHERE d.id = p.id)")
+    with _Duplicates(store) as dups:
+        n_todo = store.conn.execute(f"SELECT COUNT(*) FROM pairs p WHERE {todo_where}",
+                                    (int(recompute),)).fetchone()[0]
+        skipped = store.count("pairs") - n_todo
+        bar = None
+        if not quiet and n_todo:
+            from tqdm import tqdm
 
-        bar = tqdm(total=len(todo), desc="flag", unit="pair")
-    for start in range(0, max(len(todo), 1), BATCH):
-        batch = todo[start: start + BATCH]
-        # Measure outside the transaction (slow, may fail): nothing is written until the batch is ready.
-        rows = []
-        for view in _pair_views(store, batch, first):
-            for r in check_pair(view, checks=checks):
-                rows.append(_row(view.id, r))
-                fired[r.check] += int(r.fired)
-        with store.tx():
-            if start == 0:
-                if recompute:
-                    store.clear_flags()
-                store.set_meta(MetaKey.FLAGS_SIGNATURE, sig)
-                if eff.text is None:
-                    store.delete_meta(MetaKey.FLAGS_CONFIG, MetaKey.FLAGS_CONFIG_NAME)
-                elif config_path is not None:
-                    store.set_meta(MetaKey.FLAGS_CONFIG, eff.text)
-                    store.set_meta(MetaKey.FLAGS_CONFIG_NAME, Path(config_path).name)
-                if not recompute:
-                    refreshed = sum(_refresh_corpus_rows(store, c, first, todo_ids) for c in corpus_checks)
-            store.write_flags(rows)
-        flagged += len(batch)
-        if bar is not None:
-            bar.update(len(batch))
+            bar = tqdm(total=n_todo, desc="flag", unit="pair")
+        after: tuple[Any, ...] | None = None
+        start = 0
+        while start == 0 or after is not None:
+            # Two statements, so the one with a cursor seeks the index instead of scanning from the start.
+            past = " AND (article_id, kind, bead_idx) > (?, ?, ?)" if after else ""
+            batch = store.conn.execute(
+                f"SELECT * FROM pairs p WHERE {todo_where}{past} ORDER BY {_CORPUS_ORDER} LIMIT ?",
+                (int(recompute), *(after or ()), BATCH),
+            ).fetchall()
+            last = batch[-1] if len(batch) == BATCH else None  # a short batch is the last one
+            after = None if last is None else (last["article_id"], last["kind"], last["bead_idx"])
+            # Measure outside the transaction (slow, may fail): nothing is written until the batch is ready.
+            rows = []
+            for view in _pair_views(store, batch, dups.first_seen([r["id"] for r in batch])):
+                for r in check_pair(view, checks=checks):
+                    rows.append(_row(view.id, r))
+                    fired[r.check] += int(r.fired)
+            with store.tx():
+                if start == 0:
+                    if recompute:
+                        store.clear_flags()
+                    store.set_meta(MetaKey.FLAGS_SIGNATURE, sig)
+                    if eff.text is None:
+                        store.delete_meta(MetaKey.FLAGS_CONFIG, MetaKey.FLAGS_CONFIG_NAME)
+                    elif config_path is not None:
+                        store.set_meta(MetaKey.FLAGS_CONFIG, eff.text)
+                        store.set_meta(MetaKey.FLAGS_CONFIG_NAME, Path(config_path).name)
+                    if not recompute:
+                        refreshed = sum(_refresh_corpus_rows(store, c, dups) for c in corpus_checks)
+                store.write_flags(rows)
+            start += len(batch) or 1
+            flagged += len(batch)
+            if bar is not None:
+                bar.update(len(batch))
     if bar is not None:
         bar.close()
     return FlagReport(flagged=flagged, skipped=skipped, refreshed=refreshed,
@@ -287,7 +377,8 @@ def explain(store: Store, pair_id: str, config_path: str | Path | None = None) -
         raise BitextError(f"{store.path}: no pair with id {pair_id!r}")
     eff = effective_config(store, config_path)
     checks = build_checks(eff.config)
-    view = _pair_views(store, [row], _first_seen(store))[0]
+    first = _first_of(store, row["source"], row["target"])
+    view = _pair_views(store, [row], {} if first is None else {pair_id: first})[0]
     stored = store.count("pair_flags", "pair_id=?", (pair_id,))
     current = store.get_meta(MetaKey.FLAGS_SIGNATURE) == config_signature(eff.config)
     lines = [

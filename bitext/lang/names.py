@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from bitext.lang.text import WORD, words
+from bitext.lang.text import WORD, lower_words
 
 # Capitalised Indonesian words that are normally translated, not passed through: titles, offices,
 # geographic terms, months, days, pronouns written with a capital ('Anda'), common institutions.
@@ -156,6 +156,31 @@ def _initial(source: str, start: int) -> bool:
     return False
 
 
+_POSSESSIVE = re.compile(r"(?:-?nya|'s|’s)$")
+_TRAILING = re.compile(r"[-\d]+$")
+
+
+@lru_cache(maxsize=65536)
+def _name_base(tok: str) -> tuple[str, bool] | None:
+    """What :func:`source_names` decides from a capitalised token alone: None when it is no name wherever
+    it stands, else (its name form, whether that still depends on the token starting a sentence)."""
+    base = _POSSESSIVE.sub("", tok)
+    if len(base) < 4 or common_word(tok.lower()):
+        base = tok  # 'Nyonya' is not 'Nyo' + '-nya'
+    base = _TRAILING.sub("", base)  # 'Rp1' -> 'Rp', 'COVID-19' -> 'COVID'
+    if not base[:1].isupper() or len(base) < 2 or any(c in base for c in "ÃÂÅâ"):  # mojibake
+        return None
+    if _ROMAN.fullmatch(base):
+        return None  # 'triwulan II', 'Perang Dunia II': a numeral, rendered 'second' as often as 'II'
+    acronym = base.isupper()
+    low = base.lower()
+    if low in NAME_STOP or low.split("-")[0] in NAME_STOP:
+        return None
+    if not acronym and common_word(low) and low not in EXONYMS:
+        return None
+    return base, not acronym and low not in EXONYMS
+
+
 def source_names(source: str) -> list[str]:
     """Capitalised tokens and acronyms of the source that should pass through to the target.
 
@@ -166,22 +191,13 @@ def source_names(source: str) -> list[str]:
     names: list[str] = []
     for m in WORD.finditer(source):
         tok = m.group(0)
-        base = re.sub(r"(?:-?nya|'s|’s)$", "", tok)
-        if len(base) < 4 or common_word(tok.lower()):
-            base = tok  # 'Nyonya' is not 'Nyo' + '-nya'
-        base = re.sub(r"[-\d]+$", "", base)  # 'Rp1' -> 'Rp', 'COVID-19' -> 'COVID'
-        if not base[:1].isupper() or len(base) < 2 or any(c in base for c in "ÃÂÅâ"):  # mojibake
+        if not tok[:1].isupper():
+            continue  # a word starts with a letter, which stripping never removes: never a name
+        found = _name_base(tok)
+        if found is None:
             continue
-        if _ROMAN.fullmatch(base):
-            continue  # 'triwulan II', 'Perang Dunia II': a numeral, rendered 'second' as often as 'II'
-
-        acronym = base.isupper()
-        low = base.lower()
-        if low in NAME_STOP or low.split("-")[0] in NAME_STOP:
-            continue
-        if not acronym and common_word(low) and low not in EXONYMS:
-            continue
-        if _initial(source, m.start()) and not acronym and low not in EXONYMS:
+        base, positional = found
+        if positional and _initial(source, m.start()):
             # A sentence-initial word not in the lexicon may still be an ordinary word in an inflected
             # form the stemmer misses: it counts only when it looks like a name (a capital follows).
             nxt = source[m.end():].lstrip(" ")
@@ -222,7 +238,7 @@ def missing_names(source: str, target: str, fuzz: float = 0.75) -> tuple[list[st
     names = source_names(source)
     if not names:
         return names, []
-    target_tokens = [w.lower() for w in words(target)]
+    target_tokens = lower_words(target)
     target_lower = target.lower()
     missing = [n for n in names if not _name_in(n, target_tokens, target_lower, fuzz)]
     if missing:

@@ -67,13 +67,15 @@ _MULT = {
     "en": {"thousand": 1e3, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12},
 }
 # A numeral (digits with . , : groups) that is not glued to a preceding digit; letters before it are
-# fine ('Rp1,5', 'COVID-19', 'G20'). An optional multiplier word follows.
+# fine ('Rp1,5', 'COVID-19', 'G20'). An optional multiplier word follows. The leading (?=\d) changes no
+# match (one starts with a digit anyway) but lets a position without a digit fail before the lookbehind.
 _NUM = re.compile(
-    r"(?<![\d.,:])(\d+(?:[.,:]\d+)*)(?:\s*(ribu|rb|juta|jt|miliar|milyar|triliun|thousand|million|mn|billion|bn|"
+    r"(?=\d)(?<![\d.,:])(\d+(?:[.,:]\d+)*)(?:\s*(ribu|rb|juta|jt|miliar|milyar|triliun|thousand|million|mn|billion|bn|"
     r"trillion)\b)?(?:\s*([ap])\.?\s?m\b\.?)?",
     re.IGNORECASE,
 )
 _HOUR_MINUTE = re.compile(r"(\d{1,2})[.:](\d{2})")
+_HHMM = re.compile(r"[012]\d[0-5]\d")
 _TIME_ID = re.compile(r"^(?:pukul|jam)\s*$", re.IGNORECASE)
 _TZ_ID = re.compile(r"^\s*(?:WIB|WITA|WIT)\b")
 _LETTERS = re.compile(r"[A-Za-z]+")
@@ -144,8 +146,11 @@ def numeral_values(s: str, lang: str) -> set[float]:
         if not out:
             out |= _pieces(s, re.escape(sep))  # '1.2.3': version numbers, dates
         if sep == thou and _grouped(s, sep) and s.count(sep) == 1:
-            # In its own locale '1.500' (id) / '1,500' (en) is a thousands group, not a decimal.
-            out.discard(float(_reading(s, other, sep)))
+            # In its own locale '1.500' (id) / '1,500' (en) is a thousands group, not a decimal. When the
+            # two readings are one value ('0,000') there is nothing to drop (dropping it raised ValueError).
+            decimal = float(_reading(s, other, sep))
+            if decimal != float(_reading(s, sep, other)):
+                out.discard(decimal)
     if not out:
         out.add(float(s))
     return out
@@ -183,6 +188,8 @@ def extract_numbers(text: str, lang: str) -> list[Number]:
     a time on the hour also matches the bare hour ('10.00 WIB' vs 'at 10').
     """
     out: list[Number] = []
+    if not _DIGIT.search(text):
+        return out  # most sentences of a batch: no digit, nothing for the numeral pattern to find
     for m in _NUM.finditer(text):
         raw, mult_word, ampm = m.group(1), m.group(2), m.group(3)
         values = _time_values(text, m, lang)
@@ -203,7 +210,7 @@ def extract_numbers(text: str, lang: str) -> list[Number]:
             ):
                 # '09.48' or '20.30 local time' in English: a clock time written the Indonesian way.
                 values = set(values) | {("time", (int(hm.group(1)) % 12) * 60 + int(hm.group(2)))}
-            elif re.fullmatch(r"[012]\d[0-5]\d", raw) and _TIME_AFTER.match(after) and int(raw[:2]) <= 24:
+            elif _HHMM.fullmatch(raw) and _TIME_AFTER.match(after) and int(raw[:2]) <= 24:
                 values = set(values) | {("time", (int(raw[:2]) % 12) * 60 + int(raw[2:]))}  # '1200 GMT'
         unit = unit_after(text, m.end())
         if unit is None:  # a range takes the unit of its second number ('100 to 250 m', '5-10 km')
@@ -267,9 +274,7 @@ def compare_numbers(source: str, target: str) -> tuple[list[Number], list[Number
     """
     src, tgt = extract_numbers(source, "id"), extract_numbers(target, "en")
     scales_s, scales_t = extract_scale_words(source, "id"), extract_scale_words(target, "en")
-    if not src and not tgt and not scales_s and not scales_t and not re.search(
-        _SCALE_HINT, source + " " + target, re.IGNORECASE
-    ):
+    if not src and not tgt and not scales_s and not scales_t and not _SCALE_HINT.search(source + " " + target):
         return [], []  # most sentences: no need to look for spelt-out numbers
     miss_src, miss_tgt = _unmatched(src, tgt)
     # A digit on one side may be spelt out on the other ('3 orang' / 'three people').
@@ -290,7 +295,7 @@ def compare_numbers(source: str, target: str) -> tuple[list[Number], list[Number
             miss_src += left_s
             miss_tgt += left_t
     # Numbers spelt out on both sides ('dua juta' / 'two billion'): a contradiction counts.
-    if not miss_src and not miss_tgt and re.search(_SCALE_HINT, source + " " + target, re.IGNORECASE):
+    if not miss_src and not miss_tgt and _SCALE_HINT.search(source + " " + target):
         words_s, words_t = extract_number_words(source, "id"), extract_number_words(target, "en")
         if words_s and words_t:
             left_s, _ = _unmatched(words_s, words_t + tgt)
@@ -301,7 +306,8 @@ def compare_numbers(source: str, target: str) -> tuple[list[Number], list[Number
     return miss_src, miss_tgt
 
 
-_SCALE_HINT = r"\b(?:ribu|juta|miliar|milyar|triliun|thousand|million|billion|trillion)\b"
+_SCALE_HINT = re.compile(r"\b(?:ribu|juta|miliar|milyar|triliun|thousand|million|billion|trillion)\b", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")  # the digits _NUM starts with
 
 
 def _scales_left(scales: list[Number], other_scales: list[Number], other_numbers: list[Number]) -> list[Number]:
@@ -345,6 +351,11 @@ _SCALE_WORDS = {
 }  # fmt: skip
 
 
+# A quick test for any word of a table, as the tokens below see words: whole runs of ASCII letters
+# (re.ASCII, so IGNORECASE folds no non-ASCII letter into [A-Za-z]).
+_SCALE_ANY = {lang: re.compile(r"(?<![A-Za-z])(?:" + "|".join(sorted(t, key=len, reverse=True)) + r")(?![A-Za-z])",
+                               re.IGNORECASE | re.ASCII) for lang, t in _SCALE_WORDS.items()}
+
 _ORDINALS = {"first", "second", "third", "fourth", "last", "final", "next", "other", "pertama", "kedua", "ketiga",
              "keempat", "terakhir"}
 
@@ -365,6 +376,8 @@ def extract_scale_words(text: str, lang: str) -> list[Number]:
     """Scale words not attached to a digit or a number word ('jutaan', 'beberapa juta', 'half'), with
     their magnitude as value; '2 juta' and 'dua juta' are numbers, not scale words."""
     table = _SCALE_WORDS["id" if lang == "id" else "en"]
+    if not _SCALE_ANY["id" if lang == "id" else "en"].search(text):
+        return []  # no token of the table (the common case): skip tokenising
     units = _ID_UNITS if lang == "id" else _EN_UNITS
     toks = re.findall(r"\d[\d.,]*|[A-Za-z]+", text)
     out: list[Number] = []

@@ -217,7 +217,7 @@ def test_duplicate_is_a_corpus_check_measured_from_the_first_occurrence():
 def test_registry_order_and_directions():
     assert list(F.CHECKS) == [
         "empty_target", "untranslated", "length_ratio", "length_z", "numbers", "repetition", "truncation",
-        "low_confidence", "unk_source", "not_english", "bead_type", "low_alignment", "article_alignment",
+        "retried", "low_confidence", "unk_source", "not_english", "bead_type", "low_alignment", "article_alignment",
         "missing_names", "quotes", "question_mark", "markup", "mojibake", "control_chars", "duplicate",
         "bridge_mismatch"]
     assert all(c.direction in ("above", "below", "outside") and c.description for c in F.CHECKS.values())
@@ -290,3 +290,34 @@ def test_model_checks_do_not_judge_human_references() -> None:
         assert check.run(mt).fired and check.run(ref) is None
     trunc = CHECKS["truncation"]()
     assert trunc.run(mt).score == 2.0 and trunc.run(ref).score == 1.0  # the cut end still counts
+
+
+# -- retried translations (translations.retried) ------------------------------------------------------
+
+def test_truncation_reason_says_when_the_mt_was_retried():
+    from bitext.flags.checks.model import RETRIED_NOTE
+
+    plain = result(replace(GOOD, hit_max_length=True), "truncation")
+    again = result(replace(GOOD, hit_max_length=True, retried=True), "truncation")
+    assert (again.score, again.fired, again.severity) == (plain.score, plain.fired, plain.severity) == (1.0, True,
+                                                                                                      "warning")
+    assert again.reason == f"{plain.reason} (the MT was {RETRIED_NOTE})"
+    assert "generated twice" in again.reason and "length limit or looped" in again.reason
+    ok = result(replace(GOOD, retried=True), "truncation")
+    assert not ok.fired and ok.reason == f"target ends like the source (the MT was {RETRIED_NOTE})"
+    # A human reference never went through the model: nothing about retries.
+    assert "generated twice" not in result(replace(GOOD, retried=True, kind="reference"), "truncation").reason
+    assert result(GOOD, "truncation").reason == "target ends like the source"
+
+
+def test_retried_is_an_info_finding_that_does_not_block():
+    from bitext.model import needs_review
+
+    r = result(replace(GOOD, retried=True), "retried")
+    assert (r.score, r.fired, r.severity) == (1.0, True, "info")
+    assert "generated twice" in r.reason and r.reason.endswith("the retry ends within the limit")
+    assert not needs_review(F.check_pair(replace(GOOD, retried=True)))  # visible, not in the queue by itself
+    still = result(replace(GOOD, retried=True, hit_max_length=True), "retried")
+    assert still.reason.endswith("still stopped at the length limit (see truncation)")
+    assert result(GOOD, "retried") is None  # generated once: no row
+    assert result(replace(GOOD, retried=True, kind="reference"), "retried") is None

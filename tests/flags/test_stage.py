@@ -315,3 +315,52 @@ def test_flag_report_is_typed_and_gives_the_old_dict(tmp_path: Path):
     cfg.write_text("[numbers]\nenabled = false\n")
     assert "numbers" not in F.flag_corpus(store, config_path=cfg, quiet=True).fired
     store.close()
+
+
+def test_retried_translation_reaches_the_flags(tmp_path: Path):
+    from bitext.flags.checks.model import RETRIED_NOTE
+    from bitext.translate.leases import TRANSLATE_MIGRATIONS
+
+    store = make_store(tmp_path)
+    store.migrate("translate", TRANSLATE_MIGRATIONS)  # adds translations.retried (v2)
+    with store.tx() as c:  # the engine's retry mark, as the translate stage writes it
+        c.execute("UPDATE translations SET retried = 1, hit_max_length = 1 WHERE source = 'Anjing itu tidur.'")
+    report = F.flag_corpus(store, quiet=True)
+    rows = flag_rows(store)
+    assert rows[("a1:mt:1", "retried")] == (1.0, 1, "info")  # a1:mt:1 holds that sentence (2-2 bead)
+    assert {p for p, c in rows if c == "retried"} == {"a1:mt:1"}
+    assert rows[("a1:mt:1", "truncation")] == (1.0, 1, "warning")
+    reason = store.conn.execute("SELECT reason FROM pair_flags WHERE pair_id='a1:mt:1' AND check_name='truncation'"
+                                ).fetchone()[0]
+    assert reason == f"the model stopped at its max_length (the MT was {RETRIED_NOTE})"
+    other = store.conn.execute("SELECT reason FROM pair_flags WHERE pair_id='a1:mt:0' AND check_name='truncation'"
+                               ).fetchone()[0]
+    assert other == "target ends like the source"
+    assert report.fired["retried"] == 1 and report.needs_review == 2  # info: not a reason to review by itself
+    assert "generated twice" in F.explain(store, "a1:mt:1")
+
+
+def test_store_without_the_retried_column_still_flags(tmp_path: Path):
+    store = make_store(tmp_path)
+    cols = {r[1] for r in store.conn.execute("PRAGMA table_info(translations)")}
+    assert "retried" not in cols  # a store made before translate migration v2
+    report = F.flag_corpus(store, quiet=True)
+    assert report.flagged == 4 and report.fired["retried"] == 0 and report.needs_review == 2
+    assert not any(c == "retried" for _, c in flag_rows(store))
+    assert "retried: not applicable" in F.explain(store, "a1:mt:0")
+
+
+def test_small_batches_give_the_same_flags_and_leave_no_temp_tables(tmp_path: Path, monkeypatch):
+    one = make_store(tmp_path / "one")
+    add_pair(one, "a0:mt:0", "a0", 0, "Kucing  punya dua telinga.", "a cat has two ears.")  # a copy, first in order
+    F.flag_corpus(one, quiet=True)
+    monkeypatch.setattr(stage, "BATCH", 1)  # every pair its own page of the keyset paging
+    paged = make_store(tmp_path / "paged")
+    add_pair(paged, "a0:mt:0", "a0", 0, "Kucing  punya dua telinga.", "a cat has two ears.")
+    report = F.flag_corpus(paged, quiet=True)
+    assert report.flagged == 5 and report.fired["duplicate"] == 2  # a1:mt:0 and a1:mt:3 copy a0:mt:0
+    full = "SELECT pair_id, check_name, score, fired, severity, reason FROM pair_flags ORDER BY 1, 2"
+    assert paged.conn.execute(full).fetchall() == one.conn.execute(full).fetchall()
+    assert paged.conn.execute("SELECT name FROM sqlite_temp_master WHERE type='table'").fetchall() == []
+    # explain finds the same first occurrence without the corpus-wide tables.
+    assert "same source and target as pair a0:mt:0" in F.explain(paged, "a1:mt:3")

@@ -160,3 +160,14 @@ def test_english_clock_times_written_the_indonesian_way():
     assert ("time", 588) in n.values and 9.48 in n.values
     (m,) = extract_numbers("rose 9.48 percent", "en")
     assert m.values == frozenset({9.48})  # no leading zero, no time word: a decimal
+
+
+@pytest.mark.parametrize("token, lang", [("0,000", "en"), ("00,000", "en"), ("0.000", "id")])
+def test_a_zero_thousands_group_is_zero_not_an_error(token, lang):
+    # Both readings are 0: dropping the decimal one used to empty the set and raise ValueError.
+    assert numeral_values(token, lang) == {0.0}
+
+
+def test_zero_thousands_in_a_target_is_compared_not_raised():
+    src_only, tgt_only = compare_numbers("Kota itu berpenduduk 40.000 orang.", "The town has 0,000 people.")
+    assert [n.text for n in src_only] == ["40.000"] and [n.text for n in tgt_only] == ["0,000"]

@@ -13,7 +13,7 @@ from bitext.flags.checks.corpus import Duplicate
 from bitext.flags.checks.encoding import ControlChars, Markup, Mojibake
 from bitext.flags.checks.language import NotEnglish
 from bitext.flags.checks.length import LengthRatio, LengthZ
-from bitext.flags.checks.model import LowConfidence, Truncation, UnkSource
+from bitext.flags.checks.model import LowConfidence, Retried, Truncation, UnkSource
 from bitext.flags.checks.names import MissingNames
 from bitext.flags.checks.numbers import Numbers
 from bitext.flags.checks.text import EmptyTarget, QuestionMark, Quotes, Repetition, Untranslated
@@ -21,7 +21,8 @@ from bitext.flags.checks.text import EmptyTarget, QuestionMark, Quotes, Repetiti
 CHECKS: dict[str, type[Check]] = {
     c.name: c
     for c in (
-        EmptyTarget, Untranslated, LengthRatio, LengthZ, Numbers, Repetition, Truncation, LowConfidence, UnkSource,
+        EmptyTarget, Untranslated, LengthRatio, LengthZ, Numbers, Repetition, Truncation, Retried, LowConfidence,
+        UnkSource,
         NotEnglish, BeadType, LowAlignment, ArticleAlignment, MissingNames, Quotes, QuestionMark, Markup, Mojibake, ControlChars, Duplicate,
         BridgeMismatch,
     )
@@ -30,6 +31,7 @@ CHECKS: dict[str, type[Check]] = {
 
 __all__ = [
     "CHECKS", "ArticleAlignment", "BeadType", "BridgeMismatch", "ControlChars", "Duplicate", "EmptyTarget", "LengthRatio", "LengthZ", "LowAlignment",
-    "LowConfidence", "Markup", "MissingNames", "Mojibake", "NotEnglish", "Numbers", "QuestionMark", "Quotes", "Repetition", "Truncation",
+    "LowConfidence", "Markup", "MissingNames", "Mojibake", "NotEnglish", "Numbers", "QuestionMark", "Quotes", "Repetition",
+    "Retried", "Truncation",
     "UnkSource", "Untranslated",
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bitext.flags.base import Check, CheckOptions, Measurement, PairView, option
 from bitext.lang.langid import english_probability, english_probability_short
-from bitext.lang.text import words
+from bitext.lang.text import word_tuple, words
 from bitext.model import ERROR
 
 _NAME = re.compile(r"\b[A-Z][\w'’-]*")
@@ -36,7 +36,7 @@ class NotEnglish(Check):
         short_words: int = option(3, "non-negative integer")
 
     def measure(self, pair: PairView) -> Measurement | None:
-        n = len(words(pair.target))
+        n = len(word_tuple(pair.target))
         if n < int(self.options.min_words):
             return None
         short = n <= int(self.options.short_words)

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from bitext.flags.base import Check, CheckOptions, Measurement, PairView, option
-from bitext.lang.text import words
+from bitext.lang.text import word_tuple
 
 # Length norms of clean id->en pairs by source length in characters: (bin start, median and robust sd
 # (1.4826 * MAD) of log char ratio, the same of log word ratio). From the 5301 clean pairs of
@@ -54,7 +54,7 @@ def length_z(source: str, target: str) -> tuple[float, float] | None:
         return None
     row = next(r for r in reversed(LENGTH_NORMS) if len(s) >= r[0])
     zc = (math.log((len(t) + 10) / (len(s) + 10)) - row[1]) / row[2]
-    zw = (math.log((len(words(t)) + 2) / (len(words(s)) + 2)) - row[3]) / row[4]
+    zw = (math.log((len(word_tuple(t)) + 2) / (len(word_tuple(s)) + 2)) - row[3]) / row[4]
     return zc, zw
 
 

@@ -6,7 +6,11 @@ from dataclasses import dataclass
 
 from bitext.flags.base import Check, CheckOptions, Measurement, PairView, option
 from bitext.lang.text import ends_sentence
-from bitext.model import KIND_REFERENCE
+from bitext.model import INFO, KIND_REFERENCE
+
+RETRIED_NOTE = ("generated twice: the first output ran to its length limit or looped; "
+                "this is the better-scored retry, made with repetition penalties")
+"""What a reviewer is told about an MT that the engine generated a second time (``translations.retried``)."""
 
 
 class Truncation(Check):
@@ -18,8 +22,10 @@ class Truncation(Check):
             return None
         cut = ends_sentence(pair.source) and not ends_sentence(pair.target)
         hit = pair.hit_max_length and pair.kind != KIND_REFERENCE  # the model's limit says nothing of human text
-        return Measurement(float(hit) + float(cut),
-                           {"hit_max_length": hit, "cut": cut, "tail": pair.target.strip()[-20:]})
+        evidence = {"hit_max_length": hit, "cut": cut, "tail": pair.target.strip()[-20:]}
+        if pair.retried and pair.kind != KIND_REFERENCE:
+            evidence["retried"] = True  # only then: the evidence (and reason) of other pairs stays as it was
+        return Measurement(float(hit) + float(cut), evidence)
 
     def reason(self, m: Measurement) -> str:
         why = []
@@ -27,7 +33,30 @@ class Truncation(Check):
             why.append("the model stopped at its max_length")
         if m.evidence["cut"]:
             why.append(f"the source ends a sentence but the target stops mid-way ('...{m.evidence['tail']}')")
-        return "; ".join(why) if why else "target ends like the source"
+        text = "; ".join(why) if why else "target ends like the source"
+        return f"{text} (the MT was {RETRIED_NOTE})" if m.evidence.get("retried") else text
+
+
+class Retried(Check):
+    """The engine generated this MT twice (its first output ran to the length bound or looped): worth a
+    glance even when the retry ends well, but no reason to hold the pair back, hence 'info'."""
+
+    name = "retried"
+    description = "the machine translation was generated a second time"
+
+    @dataclass(frozen=True)
+    class Options(CheckOptions):
+        severity: str = option(INFO)
+
+    def measure(self, pair: PairView) -> Measurement | None:
+        if not pair.retried or pair.kind == KIND_REFERENCE:
+            return None  # n/a: no row, so pairs whose MT was generated once are flagged as before
+        return Measurement(1.0, {"hit_max_length": pair.hit_max_length})
+
+    def reason(self, m: Measurement) -> str:
+        hit = m.evidence["hit_max_length"]
+        still = "; the retry still stopped at the length limit (see truncation)" if hit else "; the retry ends within the limit"
+        return f"the MT was {RETRIED_NOTE}{still}"
 
 
 class LowConfidence(Check):

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bitext.flags.base import Check, CheckOptions, Measurement, PairView, fmt, option
-from bitext.lang.text import norm, words
+from bitext.lang.text import lower_words, norm, word_tuple
 from bitext.lang.text import repeat_run as _repeat_run  # shared with translate's retry
 from bitext.model import ERROR
 
@@ -44,17 +44,18 @@ class Untranslated(Check):
 
     def measure(self, pair: PairView) -> Measurement | None:
         # Share of the target's ordinary words (not names or numbers) that also occur in the source.
-        tgt_words = words(pair.target)
+        tgt_words = word_tuple(pair.target)
         if tgt_words and norm(pair.target) == norm(pair.source):
             return Measurement(1.0)  # a verbatim copy, even of a sentence made of names
-        src_words = words(pair.source)
-        src = {w.lower() for w in src_words}
+        src_words = word_tuple(pair.source)
+        src = set(lower_words(pair.source))
         # Capitalised words are names that pass through; the target's first word counts unless the
         # source has it capitalised too ('Herdin Ismail.' -> 'Herdin Ismail.' is not untranslated).
-        tgt = [w for i, w in enumerate(tgt_words) if not w[:1].isupper() or (i == 0 and w not in src_words)]
+        tgt = [low for i, (w, low) in enumerate(zip(tgt_words, lower_words(pair.target), strict=True))
+               if not w[:1].isupper() or (i == 0 and w not in src_words)]
         if not tgt:
             return None
-        return Measurement(sum(w.lower() in src for w in tgt) / len(tgt))
+        return Measurement(sum(low in src for low in tgt) / len(tgt))
 
     def reason(self, m: Measurement) -> str:
         verdict = "the target looks untranslated" if self.fires(m) else "translated"
@@ -76,8 +77,8 @@ class Repetition(Check):
         if not pair.target.strip():
             return None
         n = int(self.options.max_ngram)
-        tgt, gram = _repeat_run([w.lower() for w in words(pair.target)], n)
-        src, _ = _repeat_run([w.lower() for w in words(pair.source)], n)
+        tgt, gram = _repeat_run(lower_words(pair.target), n)
+        src, _ = _repeat_run(lower_words(pair.source), n)
         # A repetition the source also has is not a loop.
         return Measurement(float(max(1, tgt - src + 1)), {"run": tgt, "gram": gram, "source_run": src})
 
