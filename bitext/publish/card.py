@@ -279,13 +279,16 @@ def _add_infos(card_data: Any, features: dict[str, datasets.Features], facts: Ca
 
 
 def _check_rows(store: Store, checks: list[str], flags: FlagConfig, fired: Counter[str]) -> list[dict[str, Any]]:
-    # Checks not in the config (stored by an earlier config) get their severities from the stored rows.
-    severities = {
-        r[0]: r[1]
-        for r in store.conn.execute(
-            "SELECT check_name, GROUP_CONCAT(DISTINCT severity) FROM pair_flags GROUP BY check_name"
-        )
-    }
+    # Checks not in the config (stored by an earlier config) get their severities from the stored rows;
+    # that query reads every flag row, so it runs only when there is such a check.
+    severities = {}
+    if any(c not in flags.checks or not flags.checks[c].severity for c in checks):
+        severities = {
+            r[0]: r[1]
+            for r in store.conn.execute(
+                "SELECT check_name, GROUP_CONCAT(DISTINCT severity) FROM pair_flags GROUP BY check_name"
+            )
+        }
     rows = []
     for c in checks:
         info = flags.checks.get(c)
