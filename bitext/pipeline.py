@@ -90,10 +90,9 @@ def corpus_status(store: Store) -> dict[str, Any]:
     bead_types = dict(
         conn.execute("SELECT bead_type, COUNT(*) FROM pairs GROUP BY bead_type ORDER BY bead_type").fetchall()
     )
-    # Checked = has a pair_flags row: one primary-key probe per pair rather than DISTINCT over every flag row.
-    flagged = conn.execute(
-        "SELECT COUNT(*) FROM pairs p WHERE EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id)"
-    ).fetchone()[0]
+    # Checked = has a pair_flags row: DISTINCT along the primary key (pair_id, check_name), a sequential
+    # scan of that index (on 1M pairs several times faster than one probe per pair).
+    flagged = conn.execute("SELECT COUNT(DISTINCT pair_id) FROM pair_flags").fetchone()[0]
     blocking = ",".join(f"'{s}'" for s in BLOCKING_SEVERITIES)
     flagged_blocking = conn.execute(
         f"SELECT COUNT(DISTINCT pair_id) FROM pair_flags WHERE fired=1 AND severity IN ({blocking})"
