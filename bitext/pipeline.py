@@ -22,7 +22,7 @@ from .publish import publish_dataset
 from .review.carry import carry_report, format_carry
 from .review.schema import has_schema
 from .review.worklist import review_progress
-from .store import Store
+from .store import Store, translation_key
 from .translate.distributed import translate_stage
 
 
@@ -69,26 +69,36 @@ def run_pipeline(
 
 
 def corpus_status(store: Store) -> dict[str, Any]:
-    """Counts per stage and what is left to do, as a plain dict (``bitext status --json``)."""
+    """Counts per stage and what is left to do, as a plain dict (``bitext status --json``).
+
+    Every count is one SQL query over an index or one table scan, none with Python per row, so the
+    status of a corpus of millions of sentences takes seconds (see :func:`_translated`).
+    """
+    conn = store.conn
     articles = store.count("articles")
     sentences = store.count("sentences")
     signature = store.get_meta(MetaKey.TRANSLATE_SIGNATURE)
     translated = _translated(store, signature)
-    # Aligned = has pairs made from the current translations (older ones are redone by align).
-    aligned_articles = store.conn.execute(
-        "SELECT COUNT(DISTINCT article_id) FROM pairs WHERE kind='mt' AND signature IS ?", (signature,)
+    # Aligned = has pairs made from the current translations (older ones are redone by align). Per article
+    # along pairs_article (article_id, kind, ...): a few index steps each instead of a scan of every pair
+    # (pairs.article_id references articles, so no pair's article is missed).
+    aligned_articles = conn.execute(
+        "SELECT COUNT(*) FROM articles a WHERE EXISTS (SELECT 1 FROM pairs p WHERE p.article_id = a.id"
+        " AND p.kind = 'mt' AND p.signature IS ?)", (signature,)
     ).fetchone()[0]
     pairs = store.count("pairs")
     bead_types = dict(
-        store.conn.execute("SELECT bead_type, COUNT(*) FROM pairs GROUP BY bead_type ORDER BY bead_type").fetchall()
+        conn.execute("SELECT bead_type, COUNT(*) FROM pairs GROUP BY bead_type ORDER BY bead_type").fetchall()
     )
-    flagged = store.conn.execute("SELECT COUNT(DISTINCT pair_id) FROM pair_flags").fetchone()[0]
+    # Checked = has a pair_flags row: DISTINCT along the primary key (pair_id, check_name), a sequential
+    # scan of that index (on 1M pairs several times faster than one probe per pair).
+    flagged = conn.execute("SELECT COUNT(DISTINCT pair_id) FROM pair_flags").fetchone()[0]
     blocking = ",".join(f"'{s}'" for s in BLOCKING_SEVERITIES)
-    flagged_blocking = store.conn.execute(
+    flagged_blocking = conn.execute(
         f"SELECT COUNT(DISTINCT pair_id) FROM pair_flags WHERE fired=1 AND severity IN ({blocking})"
     ).fetchone()[0]
     fired = dict(
-        store.conn.execute(
+        conn.execute(
             "SELECT check_name, COUNT(*) FROM pair_flags WHERE fired=1 GROUP BY check_name ORDER BY check_name"
         ).fetchall()
     )
@@ -107,6 +117,9 @@ def corpus_status(store: Store) -> dict[str, Any]:
         "flag": {"pairs_checked": flagged, "left": pairs - flagged, "flagged": flagged_blocking, "fired": fired,
                  "config": config_label(store)},
     }
+    retried = _retried(store, signature)
+    if retried is not None:  # a store made before translations.retried (or never translated): left out
+        status["translate"]["retried"] = retried
     status["review"] = review_progress(store)
     if has_schema(store.conn):  # decisions carried / stale / unplaced through re-alignment
         status["decisions"] = carry_report(store).as_dict()
@@ -114,17 +127,48 @@ def corpus_status(store: Store) -> dict[str, Any]:
 
 
 def _translated(store: Store, signature: str | None) -> int:
-    """Sentences whose text has a translation under ``signature`` (read in pages, not all at once)."""
+    """Sentences whose text has a translation under ``signature``, counted in one SQL query.
+
+    A translation's key is sha256(signature NUL source) of the text it translates. With an index on
+    translations that starts (signature, source) that is one index probe per sentence; without one the
+    key of each sentence's text is computed in SQL (:func:`bitext.store.translation_key` as a function,
+    as the translate stage counts what is pending) and probed in the primary key.
+    """
     if not signature:
         return 0
-    done = 0
-    cur = store.conn.cursor()
-    cur.execute("SELECT text FROM sentences")
-    while rows := cur.fetchmany(2000):
-        texts = [r[0] for r in rows]
-        have = store.translations(signature, texts)
-        done += sum(t in have for t in texts)
-    return done
+    conn = store.conn
+    if _has_index(store, "translations", ("signature", "source")):
+        sql = ("SELECT COUNT(*) FROM sentences s WHERE EXISTS"
+               " (SELECT 1 FROM translations t WHERE t.signature = ? AND t.source = s.text)")
+        return conn.execute(sql, (signature,)).fetchone()[0]
+    conn.create_function("bitext_status_tkey", 1, lambda text: translation_key(signature, text), deterministic=True)
+    return conn.execute(
+        "SELECT COUNT(*) FROM sentences s WHERE EXISTS"
+        " (SELECT 1 FROM translations t WHERE t.key = bitext_status_tkey(s.text))"
+    ).fetchone()[0]
+
+
+def _has_index(store: Store, table: str, columns: tuple[str, ...]) -> bool:
+    """Some index of ``table`` starts with ``columns`` (in this order)."""
+    conn = store.conn
+    for idx in conn.execute(f"PRAGMA index_list({table})").fetchall():
+        cols = [r[2] for r in conn.execute(f"PRAGMA index_info({idx[1]!r})").fetchall()]
+        if tuple(cols[: len(columns)]) == columns:
+            return True
+    return False
+
+
+def _retried(store: Store, signature: str | None) -> int | None:
+    """Translations under ``signature`` the engine generated again with repetition penalties because the
+    first output looped (``translations.retried``, translate migration v2); None without a signature or
+    in a store made before that column."""
+    if not signature:
+        return None
+    if not any(r[1] == "retried" for r in store.conn.execute("PRAGMA table_info(translations)")):
+        return None
+    return store.conn.execute(
+        "SELECT COUNT(*) FROM translations WHERE signature = ? AND retried != 0", (signature,)
+    ).fetchone()[0]
 
 
 def format_status(status: dict[str, Any]) -> str:
@@ -135,6 +179,7 @@ def format_status(status: dict[str, Any]) -> str:
         f"segment     {status['articles']} articles, {status['sentences']} sentences",
         f"translate   {t['translated']}/{status['sentences']} sentences translated"
         + (f" ({t['left']} left)" if t["left"] else "")
+        + (f", {t['retried']} retried" if t.get("retried") else "")
         + (f"  [{t['signature']}]" if t["signature"] else "  [not run yet]"),
         f"align       {a['articles_aligned']}/{status['articles']} articles aligned, {a['pairs']} pairs"
         + (f" ({', '.join(f'{k}: {v}' for k, v in a['bead_types'].items())})" if a["bead_types"] else ""),

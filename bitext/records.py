@@ -17,11 +17,14 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
-from bitext.model import APPROVED, PENDING, REJECTED, is_blocking, needs_review
+from bitext.model import APPROVED, BLOCKING_SEVERITIES, PENDING, REJECTED, is_blocking, needs_review
 from bitext.review.state import review_states
-from bitext.store import Store, has_table, sentence_texts, translations
+from bitext.store import Store, has_table, translation_key
 
 
 @dataclass(frozen=True)
@@ -157,8 +160,22 @@ def unchecked_count(store: Store) -> int:
 
 def check_names(store: Store, extra: Sequence[str] = ()) -> list[str]:
     """Sorted names of every check in the corpus (``pair_flags``) plus ``extra`` (e.g. configured checks)."""
-    names = {r[0] for r in store.conn.execute("SELECT DISTINCT check_name FROM pair_flags")}
-    return sorted(names | set(extra))
+    return sorted(set(_distinct_checks(store.conn)) | set(extra))
+
+
+def _distinct_checks(conn: sqlite3.Connection) -> list[str]:
+    """The distinct ``pair_flags.check_name`` values, by seeking along the ``pair_flags_fired`` index
+    (fired, check_name): a few index seeks per check instead of a scan of every flag row."""
+    names: set[str] = set()
+    fired = conn.execute("SELECT MIN(fired) FROM pair_flags").fetchone()[0]
+    while fired is not None:
+        name = conn.execute("SELECT MIN(check_name) FROM pair_flags WHERE fired = ?", (fired,)).fetchone()[0]
+        while name is not None:
+            names.add(name)
+            name = conn.execute("SELECT MIN(check_name) FROM pair_flags WHERE fired = ? AND check_name > ?",
+                                (fired, name)).fetchone()[0]
+        fired = conn.execute("SELECT MIN(fired) FROM pair_flags WHERE fired > ?", (fired,)).fetchone()[0]
+    return sorted(names)
 
 
 # What a record is built from: the pair row and the position of its first source sentence.
@@ -176,22 +193,24 @@ def iter_pairs(
     checks: Sequence[str] | None = None,
     chunk_size: int = 500,
     reasons: bool = False,
+    findings: bool = True,
 ) -> Iterator[PairRecord]:
     """Yield pair records in corpus order (article id, kind, bead index), filtered.
 
     ``checks`` fixes the keys of :attr:`PairRecord.scores` (default: every check in the store),
     so every record has the same shape. Reads ``chunk_size`` pairs at a time. ``reasons`` also reads
     each finding's reason text (for readers that show it: XLIFF notes, the review app).
+    ``findings=False`` leaves :attr:`PairRecord.findings` empty (``flags``, ``scores``, ``needs_review``
+    and ``flagged`` are still computed): for readers that never look at single findings (publishing,
+    the MT-training exports), as one object per (pair, check) is most of the cost on a big corpus.
     """
     filters = filters or PairFilter()
     checks = list(checks) if checks is not None else check_names(store)
     with store.snapshot() as conn:
+        reader = _ChunkReader(conn, checks, reasons, findings)
         cur = conn.execute(f"{_PAIR_ROWS} ORDER BY p.article_id, p.kind, p.bead_idx")
-        while True:
-            chunk = cur.fetchmany(chunk_size)
-            if not chunk:
-                break
-            for rec in _build_records(conn, chunk, checks, reasons):
+        while chunk := cur.fetchmany(chunk_size):
+            for rec in reader.records(chunk):
                 if filters.accepts(rec):
                     yield rec
 
@@ -218,12 +237,13 @@ def pair_records(
     :func:`iter_pairs`. ``conn`` is any connection to the store (a snapshot for a consistent read).
     """
     out: list[PairRecord] = []
+    reader = _ChunkReader(conn, list(checks), reasons, True)
     for start in range(0, len(pair_ids), 500):  # stay under SQLite's variable limit
         chunk = list(pair_ids[start : start + 500])
         rows = {r["id"]: r for r in conn.execute(f"{_PAIR_ROWS} WHERE p.id IN ({_placeholders(len(chunk))})", chunk)}
         found = [rows[i] for i in chunk if i in rows]
         if found:
-            out += _build_records(conn, found, list(checks), reasons)
+            out += reader.records(found)
     return out
 
 
@@ -231,70 +251,150 @@ def _placeholders(n: int) -> str:
     return ",".join("?" * n)
 
 
-def _build_records(
-    conn: sqlite3.Connection, chunk: list[sqlite3.Row], checks: list[str], reasons: bool = False
-) -> list[PairRecord]:
-    ids = [r["id"] for r in chunk]
-    marks = _placeholders(len(ids))
+_TKEY_FUNCTION = "bitext_translation_key"
+_Flags = tuple[tuple[str, ...], dict[str, "float | None"], bool, tuple[Finding, ...]]
+_NO_FLAGS: _Flags = ((), {}, False, ())
 
-    flags: dict[str, list[Finding]] = {}
-    reason = "reason" if reasons else "NULL"
-    for f in conn.execute(
-        f"SELECT pair_id, check_name, score, fired, severity, {reason} FROM pair_flags WHERE pair_id IN ({marks})"
-        " ORDER BY pair_id, check_name",
-        ids,
-    ):
-        flags.setdefault(f[0], []).append(Finding(f[1], f[4], _opt_float(f[2]), bool(f[3]), f[5]))
 
-    states = review_states(conn, chunk)  # the one definition of review state (bitext.review)
-    stale_links = _stale_links(conn, ids)
-    signed = _signed_off(conn, [st.review_id for st in states.values() if st.review_id is not None])
+class _ChunkReader:
+    """Builds the records of chunks of pair rows, a few queries per chunk (not per pair)."""
 
-    logprobs = _mt_logprobs(conn, chunk)
+    def __init__(self, conn: sqlite3.Connection, checks: list[str], reasons: bool, findings: bool) -> None:
+        self.conn = conn
+        self.checks = checks
+        self.reasons = reasons
+        self.findings = findings or reasons
+        # The review tables appear with the review component's first migration: look once, not per chunk.
+        self.has_stale = has_table(conn, "review_stale")
+        self.has_signoff = has_table(conn, "review_signoff")
+        # The cache key is computed as the translate stage computes it (one definition: translation_key).
+        conn.create_function(_TKEY_FUNCTION, 2, translation_key, deterministic=True)
 
-    out = []
-    for r in chunk:
-        pf = flags.get(r["id"], [])
-        fired = tuple(f.name for f in pf if f.fired)
-        by_name = {f.name: f.score for f in pf}
-        scores = {name: by_name.get(name) for name in checks}
+    def _tuples(self, sql: str, params: Sequence[object]) -> list[tuple]:
+        cur = self.conn.cursor()
+        cur.row_factory = None  # plain tuples: several times cheaper than sqlite3.Row per flag row
+        return cur.execute(sql, params).fetchall()
 
-        st = states[r["id"]]
-        reviewed = st.english if st.status in APPROVED else None
-        out.append(
-            PairRecord(
-                id=r["id"],
-                doc_id=r["article_id"],
-                para_idx=r["para_idx"],
-                sent_idx=r["sent_idx"],
-                kind=r["kind"],
-                bead_idx=r["bead_idx"],
-                bead_type=r["bead_type"],
-                align_score=_opt_float(r["align_score"]),
-                source=r["source"],
-                target=st.english,
-                mt=r["mt"],
-                flags=fired,
-                findings=tuple(pf),
-                scores=scores,
-                needs_review=needs_review(pf),
-                mt_logprob=logprobs.get(r["id"]),
-                review_status=st.status,
-                reviewed_translation=reviewed,
-                reviewer=st.reviewer,
-                reviewed_at=st.at,
-                flagged=bool(pf),
-                review_id=st.review_id,
-                review_comment=st.comment,
-                review_stale=st.stale or (st.status == PENDING and r["id"] in stale_links),
-                aligned_target=r["target"],
-                tgt_idx=_int_list(r["tgt_idx"]),
-                signed_off=st.review_id in signed and st.status != PENDING,
+    def records(self, chunk: list[sqlite3.Row]) -> list[PairRecord]:
+        conn = self.conn
+        ids = [r["id"] for r in chunk]
+        flags = self._flags(ids)
+        states = review_states(conn, chunk)  # the one definition of review state (bitext.review)
+        stale_links = self._stale_links(ids)
+        signed = self._signed_off([st.review_id for st in states.values() if st.review_id is not None])
+        logprobs = self._mt_logprobs(ids)
+
+        checks = self.checks
+        check_set = set(checks)
+        template: dict[str, float | None] = dict.fromkeys(checks)
+        out = []
+        for r in chunk:
+            pid = r["id"]
+            fired, by_name, blocking, found = flags.get(pid, _NO_FLAGS)
+            if by_name.keys() <= check_set:  # the usual case: a copy and an update instead of a lookup per check
+                scores = template.copy()
+                scores.update(by_name)
+            else:
+                scores = {name: by_name.get(name) for name in checks}
+            st = states[pid]
+            reviewed = st.english if st.status in APPROVED else None
+            out.append(
+                PairRecord(
+                    id=pid,
+                    doc_id=r["article_id"],
+                    para_idx=r["para_idx"],
+                    sent_idx=r["sent_idx"],
+                    kind=r["kind"],
+                    bead_idx=r["bead_idx"],
+                    bead_type=r["bead_type"],
+                    align_score=_opt_float(r["align_score"]),
+                    source=r["source"],
+                    target=st.english,
+                    mt=r["mt"],
+                    flags=fired,
+                    findings=found,
+                    scores=scores,
+                    needs_review=blocking,
+                    mt_logprob=logprobs.get(pid),
+                    review_status=st.status,
+                    reviewed_translation=reviewed,
+                    reviewer=st.reviewer,
+                    reviewed_at=st.at,
+                    flagged=bool(by_name),
+                    review_id=st.review_id,
+                    review_comment=st.comment,
+                    review_stale=st.stale or (st.status == PENDING and pid in stale_links),
+                    aligned_target=r["target"],
+                    tgt_idx=_int_list(r["tgt_idx"]),
+                    signed_off=st.review_id in signed and st.status != PENDING,
+                )
             )
+        return out
+
+    def _flags(self, ids: list[str]) -> dict[str, _Flags]:
+        """Per pair of ``ids`` that has ``pair_flags`` rows: the checks that fired (by name), every check's
+        score, whether a blocking one fired (:func:`bitext.model.needs_review`'s rule) and, if asked for,
+        the findings. Without findings the severity is tested in SQL and no object is made per check
+        (one per (pair, check) is most of a big corpus's reading time)."""
+        marks = _placeholders(len(ids))
+        out: dict[str, _Flags] = {}
+        if not self.findings:
+            blocking = ",".join(f"'{s}'" for s in BLOCKING_SEVERITIES)
+            rows = self._tuples(
+                f"SELECT pair_id, check_name, score, fired, fired AND severity IN ({blocking}) FROM pair_flags"
+                f" WHERE pair_id IN ({marks}) ORDER BY pair_id, check_name", ids)
+            for pid, group in groupby(rows, itemgetter(0)):
+                pf = list(group)
+                out[pid] = (tuple(f[1] for f in pf if f[3]), {f[1]: _opt_float(f[2]) for f in pf},
+                            any(f[4] for f in pf), ())
+            return out
+        reason = "reason" if self.reasons else "NULL"
+        rows = self._tuples(
+            f"SELECT pair_id, check_name, score, fired, severity, {reason} FROM pair_flags WHERE pair_id IN ({marks})"
+            " ORDER BY pair_id, check_name", ids)
+        for pid, group in groupby(rows, itemgetter(0)):
+            found = tuple(Finding(f[1], f[4], _opt_float(f[2]), bool(f[3]), f[5]) for f in group)
+            out[pid] = (tuple(f.name for f in found if f.fired), {f.name: f.score for f in found},
+                        needs_review(found), found)
+        return out
+
+    def _signed_off(self, review_ids: list[int]) -> set[int]:
+        """Of ``review_ids``, those a second reviewer signed off (``review_signoff``, kept by
+        :mod:`bitext.review.workflow`; absent in a store the review tables were never made in)."""
+        if not review_ids or not self.has_signoff:
+            return set()
+        return {r[0] for r in self._tuples(f"SELECT review_id FROM review_signoff WHERE review_id IN"
+                                           f" ({_placeholders(len(review_ids))})", review_ids)}
+
+    def _stale_links(self, ids: list[str]) -> set[str]:
+        """Pairs holding sentences of an earlier decision that could not be carried (``review_stale``, kept
+        by :mod:`bitext.review.carry`; absent in a store the review tables were never made in)."""
+        if not self.has_stale:
+            return set()
+        return {r[0] for r in self._tuples(f"SELECT DISTINCT pair_id FROM review_stale WHERE pair_id IN"
+                                           f" ({_placeholders(len(ids))})", ids)}
+
+    def _mt_logprobs(self, ids: list[str]) -> dict[str, float]:
+        """Model confidence per pair: the token-weighted mean length-normalised log-probability of
+        the translations of its source sentences (the cache key is signature + sentence text), in one
+        query per chunk: the pair's source sentences in bead order, joined to their cached translation."""
+        rows = self._tuples(
+            f"SELECT p.id, t.logprob, t.n_tokens FROM pairs p,"
+            f" json_each(CASE WHEN json_valid(p.src_ids) AND json_type(p.src_ids) = 'array' THEN p.src_ids"
+            f" ELSE '[]' END) j"
+            f" JOIN sentences s ON s.id = j.value"
+            f" JOIN translations t ON t.key = {_TKEY_FUNCTION}(p.signature, s.text)"
+            f" WHERE p.id IN ({_placeholders(len(ids))}) AND p.signature IS NOT NULL AND p.signature != ''"
+            f" AND t.logprob IS NOT NULL ORDER BY p.id, j.key",
+            ids,
         )
-    return out
+        vals: dict[str, list[tuple[float, int]]] = {}
+        for pid, logprob, n_tokens in rows:
+            vals.setdefault(pid, []).append((float(logprob), max(int(n_tokens or 1), 1)))
+        return {pid: sum(lp * n for lp, n in v) / sum(n for _, n in v) for pid, v in vals.items()}
 
 
+@lru_cache(maxsize=4096)  # the same few lists ('[0]', '[1, 2]', ...) over and over; the tuples are immutable
 def _int_list(text: str | None) -> tuple[int, ...]:
     try:
         value = json.loads(text or "[]")
@@ -303,53 +403,5 @@ def _int_list(text: str | None) -> tuple[int, ...]:
     return tuple(int(i) for i in value) if isinstance(value, list) else ()
 
 
-def _signed_off(conn: sqlite3.Connection, review_ids: list[int]) -> set[int]:
-    """Of ``review_ids``, those a second reviewer signed off (``review_signoff``, kept by
-    :mod:`bitext.review.workflow`; absent in a store the review tables were never made in)."""
-    if not review_ids or not has_table(conn, "review_signoff"):
-        return set()
-    return {r[0] for r in conn.execute(f"SELECT review_id FROM review_signoff WHERE review_id IN"
-                                       f" ({_placeholders(len(review_ids))})", review_ids)}
-
-
-def _stale_links(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
-    """Pairs holding sentences of an earlier decision that could not be carried (``review_stale``, kept by
-    :mod:`bitext.review.carry`; absent in a store the review tables were never made in)."""
-    if not has_table(conn, "review_stale"):
-        return set()
-    return {r[0] for r in conn.execute(f"SELECT DISTINCT pair_id FROM review_stale WHERE pair_id IN"
-                                       f" ({_placeholders(len(ids))})", ids)}
-
-
 def _opt_float(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
-
-
-def _mt_logprobs(conn: sqlite3.Connection, chunk: list[sqlite3.Row]) -> dict[str, float]:
-    """Model confidence per pair: the token-weighted mean length-normalised log-probability of
-    the translations of its source sentences (the cache key is signature + sentence text)."""
-    src_ids: dict[str, list[str]] = {}
-    for r in chunk:
-        try:
-            ids = json.loads(r["src_ids"])
-        except (TypeError, ValueError):
-            ids = []
-        if r["signature"] and isinstance(ids, list):
-            src_ids[r["id"]] = [str(i) for i in ids]
-    texts = sentence_texts(conn, (i for ids in src_ids.values() for i in ids))
-    signatures = {r["id"]: r["signature"] for r in chunk if r["id"] in src_ids}
-    found = {
-        sig: translations(conn, sig, [texts[i] for pid, ids in src_ids.items() if signatures[pid] == sig
-                                      for i in ids if i in texts])
-        for sig in set(signatures.values())
-    }
-    out: dict[str, float] = {}
-    for pid, ids in src_ids.items():
-        rows = [found[signatures[pid]].get(texts[i]) for i in ids if i in texts]
-        vals = [(float(t["logprob"]), max(int(t["n_tokens"] or 1), 1)) for t in rows
-                if t is not None and t["logprob"] is not None]
-        if vals:
-            out[pid] = sum(lp * n for lp, n in vals) / sum(n for _, n in vals)
-    return out
-
-

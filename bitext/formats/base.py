@@ -49,6 +49,8 @@ class Exporter(ABC):
     suffix: ClassVar[str]  # file suffix of ``bitext.<suffix>`` ('' for a prefix, as Moses)
     description: ClassVar[str]  # one line for ``bitext export --help``
     reasons: ClassVar[bool] = False  # the format shows each finding's reason text
+    # The format reads PairRecord.findings (False: the read model skips building one object per check).
+    findings: ClassVar[bool] = True
     training: ClassVar[bool] = False  # MT-training format: pairs with an empty side left out by default
     force: bool = False  # replace a symlink / write into a device or FIFO (see bitext.fileio)
     parents: bool = False  # create missing parent folders
@@ -166,7 +168,8 @@ def run_export(
     exporter.force, exporter.parents = force, parents
     unchecked = unchecked_count(store)
     names = checks if checks is not None else check_names(store)
-    source: Iterable[PairRecord] = iter_pairs(store, filters, checks=names, reasons=exporter.reasons)
+    source: Iterable[PairRecord] = iter_pairs(store, filters, checks=names, reasons=exporter.reasons,
+                                              findings=exporter.findings)
     left_out = _Counted(())
     if exporter.training and not include_empty:
         source, left_out = _split(source, has_both_sides)

@@ -18,6 +18,7 @@ class JsonlExporter(TextExporter):
     suffix = ".jsonl"
     description = "JSON Lines, one published row per pair"
     training = True
+    findings = False  # flags, scores and needs_review only
 
     def write_text(self, records: Iterable[PairRecord], fh: IO[str]) -> None:
         for rec in records:

@@ -27,6 +27,7 @@ class MosesExporter(Exporter):
     suffix = ""
     description = "Moses plain text: OUT.id and OUT.en, line-aligned (OUT.gz: OUT.id.gz and OUT.en.gz)"
     training = True
+    findings = False  # flags, scores and needs_review only
 
     def paths(self, out: Path) -> list[Path]:
         gz = out.name.lower().endswith(".gz")

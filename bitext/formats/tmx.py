@@ -30,6 +30,7 @@ class TmxExporter(TextExporter):
     suffix = ".tmx"
     description = "TMX 1.4b translation memory"
     training = True
+    findings = False  # flags, scores and needs_review only
 
     def write_text(self, records: Iterable[PairRecord], fh: IO[str]) -> None:
         header = {

@@ -65,6 +65,7 @@ class TsvExporter(TextExporter):
     suffix = ".tsv"
     description = "TSV with a header, quoted as Python csv / pandas read it (id, ..., source, target)"
     training = True
+    findings = False  # flags, scores and needs_review only
     newline = ""  # the csv writer writes the line ends (LF) itself; a CR inside a field stays a CR
 
     def write_text(self, records: Iterable[PairRecord], fh: IO[str]) -> None:

@@ -116,7 +116,7 @@ def publish_dataset(
         example = None
         per_article: dict[str, dict[str, int]] = {}
         progress = tqdm(total=store.count("pairs"), unit="pair", desc="publish", disable=quiet)
-        for rec in iter_pairs(store, checks=checks):
+        for rec in iter_pairs(store, checks=checks, findings=False):
             progress.update()
             split = split_of[rec.doc_id]
             row = published_row(rec)

@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 
 from bitext.cli import main
+from bitext.model import MetaKey
+from bitext.pipeline import corpus_status, format_status, status_json
+from bitext.translate.leases import TRANSLATE_MIGRATIONS
 from tests.factories import CorpusBuilder
 
 
@@ -24,3 +27,46 @@ def test_status_prints_mt_quality_only_with_human_english(tmp_path: Path, capsys
     assert lines[0].endswith("over 1 segment(s) in 1 article(s)")
     assert main(["status", str(tmp_path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["mt_quality"] == [lines[0].removeprefix("quality     ")]
+
+
+def _translated_store(tmp_path: Path) -> CorpusBuilder:
+    b = CorpusBuilder(tmp_path)
+    b.article("a1", ["Satu.", "Dua.", "Tiga.", "Satu."])
+    b.translation("Satu.", "One.").translation("Dua.", "Two.")
+    b.translation("Tiga.", "Three.", signature="model:other|backend:none|beams:1")  # not the current signature
+    b.store.set_meta(MetaKey.TRANSLATE_SIGNATURE, b.signature)
+    return b
+
+
+def test_status_counts_retried_translations(tmp_path: Path) -> None:
+    b = _translated_store(tmp_path)
+    b.store.migrate("translate", TRANSLATE_MIGRATIONS)  # v2 adds translations.retried
+    with b.store.tx() as conn:
+        conn.execute("UPDATE translations SET retried = 1 WHERE source IN ('Dua.', 'Tiga.')")
+    status = corpus_status(b.store)
+    # Only the current signature's translations count: 'Tiga.' was retried under another model.
+    assert status["translate"] | {"signature": None} == {
+        "signature": None, "translated": 3, "left": 1, "cached_translations": 3, "retried": 1}
+    assert "translate   3/4 sentences translated (1 left), 1 retried  [" in format_status(status)
+    assert json.loads(status_json(status))["translate"]["retried"] == 1
+    with b.store.tx() as conn:
+        conn.execute("UPDATE translations SET retried = 0")
+    status = corpus_status(b.store)
+    assert status["translate"]["retried"] == 0 and " retried " not in format_status(status)
+
+
+def test_status_of_a_store_without_the_retried_column(tmp_path: Path) -> None:
+    b = _translated_store(tmp_path)
+    assert "retried" not in {r[1] for r in b.store.conn.execute("PRAGMA table_info(translations)")}
+    status = corpus_status(b.store)
+    assert "retried" not in status["translate"] and status["translate"]["translated"] == 3
+    assert " retried " not in format_status(status)
+
+
+def test_status_translated_count_with_a_signature_source_index(tmp_path: Path) -> None:
+    """The count is the same whether it probes the translations' keys or an index on (signature, source)."""
+    b = _translated_store(tmp_path)
+    before = corpus_status(b.store)
+    b.store.conn.execute("CREATE INDEX translations_sig_source ON translations(signature, source)")
+    assert corpus_status(b.store) == before
+    assert before["translate"]["translated"] == 3
