@@ -65,11 +65,20 @@ class _Translator:
     """The Ray actor: loads the engine once, then translates batches of sources."""
 
     def __init__(self, load_options: dict[str, Any]) -> None:
-        self.engine = load_engine(**load_options)
+        # A constructor that raises makes Ray restart the actor and then report it dead, without the
+        # reason; keeping the error and raising it from describe() brings the one line to the driver.
+        try:
+            self.engine = load_engine(**load_options)
+        except BitextError as e:
+            self.error: BitextError | None = e
+            return
+        self.error = None
         self.signature = str(self.engine.signature)
 
     def describe(self) -> tuple[str, dict[str, Any]]:
-        """The signature and settings of this actor's engine."""
+        """The signature and settings of this actor's engine (its loading error, raised here)."""
+        if self.error is not None:
+            raise self.error
         return self.signature, self.engine.settings
 
     def translate(self, sources: list[str]) -> tuple[str, list[tuple]]:
@@ -159,7 +168,7 @@ class RayEngine:
             raise BitextError(f"--workers {workers}: must be at least 1", 2)
         if batch_size < 1:
             raise BitextError(f"--ray-batch-size {batch_size}: must be at least 1", 2)
-        self.where = connect(address, num_cpus)
+        connect(address, num_cpus)
         import ray
 
         self.workers = workers
@@ -196,7 +205,6 @@ class RayEngine:
                                      " install the same model and backend on every node")
         self.signature, settings = described[0]
         self.settings = {**settings, "engine": "ray", "workers": workers}
-        self.batches_run = 0
 
     def close(self) -> None:
         """End the actors (their model memory goes with them)."""
@@ -240,7 +248,6 @@ class RayEngine:
                     raise EnvironmentProblem(f"a ray worker translates with signature {signature}, the driver"
                                              f" expected {self.signature}: install the same model and backend on"
                                              " every node")
-                self.batches_run += 1
                 yield [Translation(*row) for row in rows]
         finally:
             for future in running:  # interrupted (the driver stops, or a failure): drop queued work

@@ -112,14 +112,15 @@ def translate_corpus(
         for (first, _), chunk in _pending_chunks(conn, where, missing, leases, size) if leases else ():
             for done in engine.iter_translate(chunk):
                 now = utcnow()
+                keys = [translation_key(sig, t.source) for t in done]
                 with store.tx():  # the batch and the renewal of its lease commit together
                     store.add_translations(
-                        (translation_key(sig, t.source), sig, t.source, t.text, t.logprob, t.n_tokens, t.n_unk,
-                         int(t.hit_max_length), int(t.source_split), now)
-                        for t in done
+                        (key, sig, t.source, t.text, t.logprob, t.n_tokens, t.n_unk, int(t.hit_max_length),
+                         int(t.source_split), now)
+                        for key, t in zip(keys, done, strict=True)
                     )
                     conn.executemany("UPDATE translations SET retried = 1 WHERE key = ?",
-                                     [(translation_key(sig, t.source),) for t in done if t.retried])
+                                     [(key,) for key, t in zip(keys, done, strict=True) if t.retried])
                     leases.renew()
                 translated += len(done)
                 source_split += sum(t.source_split for t in done)

@@ -106,6 +106,14 @@ def test_a_batch_that_kills_every_worker_stops_the_run_in_one_line(tmp_path: Pat
     assert store.count("translations") == 0  # nothing half-written; the sources are pending again
 
 
+def test_a_model_a_worker_cannot_load_is_its_own_one_line(tmp_path: Path, local_ray) -> None:
+    from bitext.errors import BitextError
+
+    with pytest.raises(BitextError, match="no such model folder") as e:
+        RayEngine({"model": str(tmp_path / "absent"), "backend": "transformers"}, workers=1)
+    assert str(tmp_path / "absent") in str(e.value) and "\n" not in str(e.value)
+
+
 def test_workers_the_cluster_has_no_room_for_are_one_line(tiny_model_dir: Path, local_ray,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     import bitext.translate.distributed as dist
