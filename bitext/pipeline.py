@@ -22,7 +22,7 @@ from .publish import publish_dataset
 from .review.carry import carry_report, format_carry
 from .review.schema import has_schema
 from .review.worklist import review_progress
-from .store import Store, translation_key
+from .store import TRANSLATION_KEY_SQL, Store, has_column
 from .translate.distributed import translate_stage
 
 
@@ -71,8 +71,9 @@ def run_pipeline(
 def corpus_status(store: Store) -> dict[str, Any]:
     """Counts per stage and what is left to do, as a plain dict (``bitext status --json``).
 
-    Every count is one SQL query over an index or one table scan, none with Python per row, so the
-    status of a corpus of millions of sentences takes seconds (see :func:`_translated`).
+    Every count is one SQL query over an index or one table scan; the only Python per row is the
+    translation key of each sentence (:func:`_translated`), so a corpus of millions of sentences takes
+    seconds.
     """
     conn = store.conn
     articles = store.count("articles")
@@ -127,35 +128,14 @@ def corpus_status(store: Store) -> dict[str, Any]:
 
 
 def _translated(store: Store, signature: str | None) -> int:
-    """Sentences whose text has a translation under ``signature``, counted in one SQL query.
-
-    A translation's key is sha256(signature NUL source) of the text it translates. With an index on
-    translations that starts (signature, source) that is one index probe per sentence; without one the
-    key of each sentence's text is computed in SQL (:func:`bitext.store.translation_key` as a function,
-    as the translate stage counts what is pending) and probed in the primary key.
-    """
+    """Sentences whose text has a translation under ``signature``, counted in one SQL query: the key of
+    each sentence's text (:data:`bitext.store.TRANSLATION_KEY_SQL`) probed in the primary key."""
     if not signature:
         return 0
-    conn = store.conn
-    if _has_index(store, "translations", ("signature", "source")):
-        sql = ("SELECT COUNT(*) FROM sentences s WHERE EXISTS"
-               " (SELECT 1 FROM translations t WHERE t.signature = ? AND t.source = s.text)")
-        return conn.execute(sql, (signature,)).fetchone()[0]
-    conn.create_function("bitext_status_tkey", 1, lambda text: translation_key(signature, text), deterministic=True)
-    return conn.execute(
+    return store.conn.execute(
         "SELECT COUNT(*) FROM sentences s WHERE EXISTS"
-        " (SELECT 1 FROM translations t WHERE t.key = bitext_status_tkey(s.text))"
+        f" (SELECT 1 FROM translations t WHERE t.key = {TRANSLATION_KEY_SQL}(?, s.text))", (signature,)
     ).fetchone()[0]
-
-
-def _has_index(store: Store, table: str, columns: tuple[str, ...]) -> bool:
-    """Some index of ``table`` starts with ``columns`` (in this order)."""
-    conn = store.conn
-    for idx in conn.execute(f"PRAGMA index_list({table})").fetchall():
-        cols = [r[2] for r in conn.execute(f"PRAGMA index_info({idx[1]!r})").fetchall()]
-        if tuple(cols[: len(columns)]) == columns:
-            return True
-    return False
 
 
 def _retried(store: Store, signature: str | None) -> int | None:
@@ -164,7 +144,7 @@ def _retried(store: Store, signature: str | None) -> int | None:
     in a store made before that column."""
     if not signature:
         return None
-    if not any(r[1] == "retried" for r in store.conn.execute("PRAGMA table_info(translations)")):
+    if not has_column(store.conn, "translations", "retried"):
         return None
     return store.conn.execute(
         "SELECT COUNT(*) FROM translations WHERE signature = ? AND retried != 0", (signature,)

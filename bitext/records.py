@@ -22,9 +22,9 @@ from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 
-from bitext.model import APPROVED, BLOCKING_SEVERITIES, PENDING, REJECTED, is_blocking, needs_review
+from bitext.model import APPROVED, PENDING, REJECTED, is_blocking
 from bitext.review.state import review_states
-from bitext.store import Store, has_table, translation_key
+from bitext.store import TRANSLATION_KEY_SQL, Store, has_table
 
 
 @dataclass(frozen=True)
@@ -251,7 +251,6 @@ def _placeholders(n: int) -> str:
     return ",".join("?" * n)
 
 
-_TKEY_FUNCTION = "bitext_translation_key"
 _Flags = tuple[tuple[str, ...], dict[str, "float | None"], bool, tuple[Finding, ...]]
 _NO_FLAGS: _Flags = ((), {}, False, ())
 
@@ -267,8 +266,6 @@ class _ChunkReader:
         # The review tables appear with the review component's first migration: look once, not per chunk.
         self.has_stale = has_table(conn, "review_stale")
         self.has_signoff = has_table(conn, "review_signoff")
-        # The cache key is computed as the translate stage computes it (one definition: translation_key).
-        conn.create_function(_TKEY_FUNCTION, 2, translation_key, deterministic=True)
 
     def _tuples(self, sql: str, params: Sequence[object]) -> list[tuple]:
         cur = self.conn.cursor()
@@ -334,28 +331,18 @@ class _ChunkReader:
     def _flags(self, ids: list[str]) -> dict[str, _Flags]:
         """Per pair of ``ids`` that has ``pair_flags`` rows: the checks that fired (by name), every check's
         score, whether a blocking one fired (:func:`bitext.model.needs_review`'s rule) and, if asked for,
-        the findings. Without findings the severity is tested in SQL and no object is made per check
-        (one per (pair, check) is most of a big corpus's reading time)."""
-        marks = _placeholders(len(ids))
-        out: dict[str, _Flags] = {}
-        if not self.findings:
-            blocking = ",".join(f"'{s}'" for s in BLOCKING_SEVERITIES)
-            rows = self._tuples(
-                f"SELECT pair_id, check_name, score, fired, fired AND severity IN ({blocking}) FROM pair_flags"
-                f" WHERE pair_id IN ({marks}) ORDER BY pair_id, check_name", ids)
-            for pid, group in groupby(rows, itemgetter(0)):
-                pf = list(group)
-                out[pid] = (tuple(f[1] for f in pf if f[3]), {f[1]: _opt_float(f[2]) for f in pf},
-                            any(f[4] for f in pf), ())
-            return out
+        the findings. Without findings no object is made per check (one per (pair, check) is most of a big
+        corpus's reading time)."""
         reason = "reason" if self.reasons else "NULL"
         rows = self._tuples(
-            f"SELECT pair_id, check_name, score, fired, severity, {reason} FROM pair_flags WHERE pair_id IN ({marks})"
-            " ORDER BY pair_id, check_name", ids)
+            f"SELECT pair_id, check_name, score, fired, severity, {reason} FROM pair_flags"
+            f" WHERE pair_id IN ({_placeholders(len(ids))}) ORDER BY pair_id, check_name", ids)
+        out: dict[str, _Flags] = {}
         for pid, group in groupby(rows, itemgetter(0)):
-            found = tuple(Finding(f[1], f[4], _opt_float(f[2]), bool(f[3]), f[5]) for f in group)
-            out[pid] = (tuple(f.name for f in found if f.fired), {f.name: f.score for f in found},
-                        needs_review(found), found)
+            pf = list(group)
+            found = tuple(Finding(f[1], f[4], _opt_float(f[2]), bool(f[3]), f[5]) for f in pf) if self.findings else ()
+            out[pid] = (tuple(f[1] for f in pf if f[3]), {f[1]: _opt_float(f[2]) for f in pf},
+                        any(f[3] and is_blocking(f[4]) for f in pf), found)
         return out
 
     def _signed_off(self, review_ids: list[int]) -> set[int]:
@@ -383,7 +370,7 @@ class _ChunkReader:
             f" json_each(CASE WHEN json_valid(p.src_ids) AND json_type(p.src_ids) = 'array' THEN p.src_ids"
             f" ELSE '[]' END) j"
             f" JOIN sentences s ON s.id = j.value"
-            f" JOIN translations t ON t.key = {_TKEY_FUNCTION}(p.signature, s.text)"
+            f" JOIN translations t ON t.key = {TRANSLATION_KEY_SQL}(p.signature, s.text)"
             f" WHERE p.id IN ({_placeholders(len(ids))}) AND p.signature IS NOT NULL AND p.signature != ''"
             f" AND t.logprob IS NOT NULL ORDER BY p.id, j.key",
             ids,

@@ -225,6 +225,7 @@ class Store:
         else:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
+        _add_sql_functions(conn)
         try:
             # A file that is not SQLite fails here, on the first read of its header.
             mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -327,6 +328,7 @@ class Store:
         with self.errors():
             conn = self._connect_read_only()
         conn.row_factory = sqlite3.Row
+        _add_sql_functions(conn)
         try:
             conn.execute("BEGIN")
             yield conn
@@ -545,6 +547,11 @@ def has_table(conn: sqlite3.Connection, name: str) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone() is not None
 
 
+def has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
+    """Whether ``table`` has ``column`` (a later migration adds it; an older store lacks it)."""
+    return any(r[1] == column for r in conn.execute(f"PRAGMA table_info({table})"))
+
+
 def sentence_texts(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
     """Sentence id -> text, for the ids that exist (``conn`` may be a read-only snapshot)."""
     out: dict[str, str] = {}
@@ -557,7 +564,8 @@ def sentence_texts(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, st
 def translations(conn: sqlite3.Connection, signature: str, texts: Iterable[str]) -> dict[str, sqlite3.Row]:
     """Source text -> its ``translations`` row under ``signature``, for the texts that have one.
 
-    The one lookup of the translation cache that the later stages share.
+    The one lookup of the translation cache that the later stages share from Python; a query that
+    joins the cache computes the key in SQL with :data:`TRANSLATION_KEY_SQL`.
     """
     keys = {translation_key(signature, t): t for t in texts}
     out: dict[str, sqlite3.Row] = {}
@@ -592,3 +600,12 @@ def _split_sql(script: str) -> list[str]:
 def translation_key(signature: str, source: str) -> str:
     """Key of the translation cache: the same source under the same settings is translated once."""
     return hashlib.sha256(f"{signature}\0{source}".encode()).hexdigest()
+
+
+TRANSLATION_KEY_SQL = "bitext_translation_key"
+"""The SQL function ``bitext_translation_key(signature, source)`` = :func:`translation_key`, on every
+connection the Store opens (snapshots included), for queries that join sentences to their translations."""
+
+
+def _add_sql_functions(conn: sqlite3.Connection) -> None:
+    conn.create_function(TRANSLATION_KEY_SQL, 2, translation_key, deterministic=True)

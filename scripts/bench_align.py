@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
-from bench_stages import SIG, WORDS_EN, WORDS_ID, build  # noqa: E402
+from bench_stages import SIG, build, synthetic_pair  # noqa: E402
 
 CHILD = """
 import hashlib, json, resource, sys, time
@@ -72,12 +72,10 @@ def build_long(folder: Path, paragraphs: int, reference: Path | None = None) -> 
     sents, trans, lines = [], [], []
     pos = 0
     for k in range(paragraphs):
-        idx = [(k * 7 + j * 13) % len(WORDS_ID) for j in range(8 + k % 9)]
-        src = " ".join(WORDS_ID[x] for x in idx).capitalize() + f" {k}."
-        tgt = " ".join(WORDS_EN[x] for x in idx).capitalize() + f" {k}."
+        src, tgt, n_tokens = synthetic_pair(k)
         sents.append((f"long:{k}:0", "long", k, 0, src, pos, pos + len(src)))
         pos += len(src) + 1
-        trans.append((translation_key(SIG, src), SIG, src, tgt, -0.4, len(idx) + 2, 0, 0, 0, now))
+        trans.append((translation_key(SIG, src), SIG, src, tgt, -0.4, n_tokens, 0, 0, 0, now))
         lines.append(tgt)
     raw = "\n".join(s[4] for s in sents)
     with store.tx():

@@ -119,7 +119,7 @@ def _child(kind: str, corpus: str, out: str, queue: mp.Queue) -> None:
     else:
         checks = check_names(store, extra=sorted(flag_config(store).checks))
         features = dataset_features(checks)
-        all_rows = [published_row(rec) for rec in iter_pairs(store, checks=checks)]
+        all_rows = [published_row(rec) for rec in iter_pairs(store, checks=checks, findings=False)]  # as publish reads
         ds = datasets.Dataset.from_list(all_rows, features=features)
         ds.to_parquet(str(Path(out) / "default.parquet"))
         rows = len(ds)

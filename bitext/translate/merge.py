@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bitext.errors import BitextError
 from bitext.model import MetaKey
-from bitext.store import TRANSLATION_COLUMNS, Store
+from bitext.store import TRANSLATION_COLUMNS, Store, has_column
 from bitext.translate.leases import TRANSLATE_MIGRATIONS
 
 
@@ -136,7 +136,7 @@ def _merge(tgt: Store, srcs: list[Store]) -> MergeReport:
     copied = skipped = 0
     for src in srcs:
         # The ``retried`` mark (translate migration v2) travels with its rows.
-        retried = any(r[1] == "retried" for r in src.conn.execute("PRAGMA table_info(translations)"))
+        retried = has_column(src.conn, "translations", "retried")
         if retried:
             tgt.migrate("translate", TRANSLATE_MIGRATIONS)
         cols = ", ".join(TRANSLATION_COLUMNS) + (", retried" if retried else "")

@@ -61,12 +61,3 @@ def test_status_of_a_store_without_the_retried_column(tmp_path: Path) -> None:
     status = corpus_status(b.store)
     assert "retried" not in status["translate"] and status["translate"]["translated"] == 3
     assert " retried " not in format_status(status)
-
-
-def test_status_translated_count_with_a_signature_source_index(tmp_path: Path) -> None:
-    """The count is the same whether it probes the translations' keys or an index on (signature, source)."""
-    b = _translated_store(tmp_path)
-    before = corpus_status(b.store)
-    b.store.conn.execute("CREATE INDEX translations_sig_source ON translations(signature, source)")
-    assert corpus_status(b.store) == before
-    assert before["translate"]["translated"] == 3
