@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from .align import align_corpus
-from .flags import config_label, flag_corpus
+from .flags import blocking_count, config_label, flag_corpus
 from .ingest import IngestReport, ingest
-from .model import BLOCKING_SEVERITIES, MetaKey
+from .model import MetaKey
 from .publish import publish_dataset
 from .review.carry import carry_report, format_carry
 from .review.schema import has_schema
@@ -94,10 +94,7 @@ def corpus_status(store: Store) -> dict[str, Any]:
     # Checked = has a pair_flags row: DISTINCT along the primary key (pair_id, check_name), a sequential
     # scan of that index (on 1M pairs several times faster than one probe per pair).
     flagged = conn.execute("SELECT COUNT(DISTINCT pair_id) FROM pair_flags").fetchone()[0]
-    blocking = ",".join(f"'{s}'" for s in BLOCKING_SEVERITIES)
-    flagged_blocking = conn.execute(
-        f"SELECT COUNT(DISTINCT pair_id) FROM pair_flags WHERE fired=1 AND severity IN ({blocking})"
-    ).fetchone()[0]
+    flagged_blocking = blocking_count(store)
     fired = dict(
         conn.execute(
             "SELECT check_name, COUNT(*) FROM pair_flags WHERE fired=1 GROUP BY check_name ORDER BY check_name"

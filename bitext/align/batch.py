@@ -33,8 +33,6 @@ from .dp import (
     _WEAK,
     _WORD,
     BEAD_TYPES,
-    LEN_RATIO,
-    LEN_VARIANCE,
     PRIORS,
     W_BRIDGE,
     W_DELETED,
@@ -294,34 +292,23 @@ def _beads(
     """The beads of every path with the scores of :func:`~bitext.align.dp._make_bead`: the counts it
     needs are gathered from the batch's arrays in one go, the arithmetic is the same on Python floats."""
     # Every _evidence(i0, i1, j0, j1) call _make_bead would make, as (doc, i0, i1, j0, j1).
-    # A bead with both sides needs one call; a lone sentence one per neighbour on the other side.
     calls: list[tuple[int, int, int, int, int]] = []
     per_bead: list[int] = []
     for k, path in enumerate(paths):
-        for i0, i1, j0, j1 in path:
-            before = len(calls)
-            if i1 > i0 and j1 > j0:
-                calls.append((k, i0, i1, j0, j1))
-            elif i1 > i0:
-                calls += [(k, i0, i1, j, j + 1) for j in (j0 - 1, j0) if 0 <= j < ft.n]
-            else:
-                calls += [(k, i, i + 1, j0, j1) for i in (i0 - 1, i0) if 0 <= i < fs.n]
-            per_bead.append(len(calls) - before)
+        for bead in path:
+            spans = dp.neighbours(*bead, fs.n, ft.n)
+            calls += [(k, *span) for span in spans]
+            per_bead.append(len(spans))
     ev = _evidence(calls, fs, ft, inters, bw)
     out: list[list[Bead]] = []
     pos = 0
     count = iter(per_bead)
     for path in paths:
         beads = []
-        for i0, i1, j0, j1 in path:
+        for bead in path:
             mine = ev[pos : pos + next(count)]
             pos += len(mine)
-            if i1 > i0 and j1 > j0:
-                score = sum(mine[0]) / len(mine[0])
-            else:
-                sims = [max(e[1:]) if len(e) > 1 else 0.5 for e in mine]
-                score = 1.0 - max(sims) if sims else 1.0
-            beads.append(Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(min(max(score, 0.0), 1.0), 4)))
+            beads.append(dp.bead_of(*bead, mine))
         out.append(beads)
     return out
 
@@ -341,17 +328,4 @@ def _evidence(
     inter = stacked[2 * (ds - 1) + (dt - 1), k, i1, j1].tolist()
     size_s = np.stack([fs.sizes[1], fs.sizes[2]])[ds - 1, k, i1].tolist()
     size_t = np.stack([ft.sizes[1], ft.sizes[2]])[dt - 1, k, j1].tolist()
-    out: list[list[float]] = []
-    for c in range(len(calls)):
-        a, b, ss, st, sh = ls[c], lt[c], size_s[c], size_t[c], inter[c]
-        mean = max((a + b / LEN_RATIO) / 2.0, 1.0)
-        evidence = [math.erfc(abs(a * LEN_RATIO - b) / math.sqrt(mean * LEN_VARIANCE) / math.sqrt(2.0))]
-        total = (ss[_STRONG] + st[_STRONG]) + (ss[_WEAK] + st[_WEAK])
-        if total:
-            evidence.append(2.0 * (sh[_STRONG] + sh[_WEAK]) / total)
-        if bw > 0:
-            total = ss[_BRIDGE] + st[_BRIDGE]
-            sim = 2.0 * sh[_BRIDGE] / total if total else 0.0
-            evidence += [sim, sim]
-        out.append(evidence)
-    return out
+    return [dp.evidence_of(ls[c], lt[c], size_s[c], size_t[c], inter[c], bw) for c in range(len(calls))]

@@ -558,11 +558,17 @@ def _band_dp(fs: _Side, ft: _Side, half: int, bw: float) -> tuple[list[tuple[int
 
 def _evidence(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, bw: float) -> list[float]:
     """Evidence in [0, 1] that source ``i0:i1`` and target ``j0:j1`` are translations (see :class:`Bead`)."""
-    ls, lt = fs.prefix[i1] - fs.prefix[i0], ft.prefix[j1] - ft.prefix[j0]
+    inter = _counts(fs.bits[i1 - i0][i1] & ft.bits[j1 - j0][j1])
+    return evidence_of(fs.prefix[i1] - fs.prefix[i0], ft.prefix[j1] - ft.prefix[j0], fs.sizes[i1 - i0][i1],
+                       ft.sizes[j1 - j0][j1], inter, bw)
+
+
+def evidence_of(ls: float, lt: float, size_s: Sequence[int], size_t: Sequence[int], inter: Sequence[int],
+                bw: float) -> list[float]:
+    """The evidence of :func:`_evidence` from its counts: the two sides' lengths, their feature counts per
+    kind and the counts they share (also what :mod:`bitext.align.batch` gathers for a whole batch)."""
     mean = max((ls + lt / LEN_RATIO) / 2.0, 1.0)
     evidence = [math.erfc(abs(ls * LEN_RATIO - lt) / math.sqrt(mean * LEN_VARIANCE) / math.sqrt(2.0))]
-    inter = _counts(fs.bits[i1 - i0][i1] & ft.bits[j1 - j0][j1])
-    size_s, size_t = fs.sizes[i1 - i0][i1], ft.sizes[j1 - j0][j1]
     total = sum(int(size_s[k] + size_t[k]) for k in (_STRONG, _WEAK))
     if total:
         evidence.append(2.0 * int(inter[_STRONG] + inter[_WEAK]) / total)
@@ -573,20 +579,26 @@ def _evidence(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, bw: floa
     return evidence
 
 
-def _make_bead(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, bw: float) -> Bead:
+def neighbours(i0: int, i1: int, j0: int, j1: int, n: int, m: int) -> list[tuple[int, int, int, int]]:
+    """The spans whose evidence scores bead ``(i0, i1, j0, j1)`` of an ``n`` x ``m`` document: the bead
+    itself when it has both sides; a lone sentence is compared with the sentences next to it."""
     if i1 > i0 and j1 > j0:
-        ev = _evidence(fs, ft, i0, i1, j0, j1, bw)
-        score = sum(ev) / len(ev)
+        return [(i0, i1, j0, j1)]
+    if i1 > i0:
+        return [(i0, i1, j, j + 1) for j in (j0 - 1, j0) if 0 <= j < m]
+    return [(i, i + 1, j0, j1) for i in (i0 - 1, i0) if 0 <= i < n]
+
+
+def bead_of(i0: int, i1: int, j0: int, j1: int, evidence: list[list[float]]) -> Bead:
+    """The bead with its score from the evidence of its :func:`neighbours` spans, in that order."""
+    if i1 > i0 and j1 > j0:
+        score = sum(evidence[0]) / len(evidence[0])
     else:
-        # A lone sentence: compare it with the sentences next to it on the other side.
-        sims: list[float] = []
-        if i1 > i0:
-            for j in {j0 - 1, j0} & set(range(ft.n)):
-                ev = _evidence(fs, ft, i0, i1, j, j + 1, bw)
-                sims.append(max(ev[1:]) if len(ev) > 1 else 0.5)
-        else:
-            for i in {i0 - 1, i0} & set(range(fs.n)):
-                ev = _evidence(fs, ft, i, i + 1, j0, j1, bw)
-                sims.append(max(ev[1:]) if len(ev) > 1 else 0.5)
+        sims = [max(ev[1:]) if len(ev) > 1 else 0.5 for ev in evidence]
         score = 1.0 - max(sims) if sims else 1.0
     return Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(min(max(score, 0.0), 1.0), 4))
+
+
+def _make_bead(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, bw: float) -> Bead:
+    spans = neighbours(i0, i1, j0, j1, fs.n, ft.n)
+    return bead_of(i0, i1, j0, j1, [_evidence(fs, ft, *span, bw) for span in spans])

@@ -24,6 +24,7 @@ from bitext.flags.config import DEFAULT_CONFIG, build_checks, config_signature, 
 from bitext.flags.stage import (
     EffectiveConfig,
     FlagReport,
+    blocking_count,
     check_pair,
     config_label,
     effective_config,
@@ -33,6 +34,6 @@ from bitext.flags.stage import (
 
 __all__ = [
     "CHECKS", "DEFAULT_CONFIG", "FLAGS_VERSION", "Check", "CheckOptions", "CorpusCheck", "EffectiveConfig",
-    "FlagReport", "FlagResult", "Measurement", "PairView", "build_checks", "check_pair", "config_label",
+    "FlagReport", "FlagResult", "Measurement", "PairView", "blocking_count", "build_checks", "check_pair", "config_label",
     "config_signature", "effective_config", "explain", "flag_corpus", "load_config", "parse_config",
 ]

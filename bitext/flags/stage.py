@@ -285,7 +285,8 @@ def _refresh_corpus_rows(store: Store, check: CorpusCheck, dups: _Duplicates) ->
     return len(stale)
 
 
-def _blocking_count(store: Store) -> int:
+def blocking_count(store: Store) -> int:
+    """Pairs with a fired check of a blocking severity (:func:`bitext.model.needs_review`'s rule)."""
     marks = ",".join("?" * len(BLOCKING_SEVERITIES))
     return store.conn.execute(
         f"SELECT COUNT(DISTINCT pair_id) FROM pair_flags WHERE fired=1 AND severity IN ({marks})",
@@ -362,7 +363,7 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
     if bar is not None:
         bar.close()
     return FlagReport(flagged=flagged, skipped=skipped, refreshed=refreshed,
-                      needs_review=_blocking_count(store), fired=fired)
+                      needs_review=blocking_count(store), fired=fired)
 
 
 def explain(store: Store, pair_id: str, config_path: str | Path | None = None) -> str:
