@@ -23,7 +23,6 @@ from pathlib import Path
 from ..errors import BitextError
 from ..model import BEAD_TYPES, KIND_MT, KIND_REFERENCE, MetaKey
 from ..review.carry import carry_reviews
-from ..review.schema import ensure_schema
 from ..segment.en import split_english, split_lines
 from ..store import Store, utcnow
 from .batch import align_many
@@ -235,7 +234,6 @@ def _align_chunk(
         else:
             out.append((job, *_reference_rows(job.article_id, job.sentences, job.mt, signature,
                                               refs.get(job.article_id) or "")))  # fmt: skip
-    carry: bool | None = None
     with store.tx() as conn:
         for job, rows, confidence in out:
             store.replace_pairs(job.article_id, kind, rows)
@@ -245,15 +243,7 @@ def _align_chunk(
                 " n_pairs=excluded.n_pairs, aligned_at=excluded.aligned_at, confidence=excluded.confidence",
                 (job.article_id, kind, job.fingerprint, len(rows), utcnow(), confidence),
             )
-            ensure_schema(store)  # what carry_reviews does first (creating the review tables, on a new store)
-            if carry is None:
-                # No decision anywhere (and no stale link left): carry_reviews would find nothing to carry.
-                # Asked inside the write transaction, so no review can be written in between.
-                carry = bool(conn.execute(
-                    "SELECT EXISTS (SELECT 1 FROM reviews) OR EXISTS (SELECT 1 FROM review_stale)"
-                ).fetchone()[0])
-            if carry:
-                carry_reviews(store, job.article_id)  # reviews follow their sentences to the new pair ids
+            carry_reviews(store, job.article_id)  # reviews follow their sentences to the new pair ids
             tally["aligned"] += 1
             tally["pairs"] += len(rows)
             tally.update(row[9] for row in rows)  # bead_type

@@ -102,15 +102,16 @@ def _pairs(conn: sqlite3.Connection, article_id: str) -> list[_New]:
 
 def _newest_rows(conn: sqlite3.Connection, article_id: str) -> list[sqlite3.Row]:
     """Newest review row of every pair id of the article that was not carried elsewhere, newest first."""
-    prefix = f"{article_id}:"
     carried = ("r.id IN (SELECT review_id FROM review_carried) OR" if has_schema(conn) else "")
-    # substr, not LIKE: ids may contain % or _.
+    # The ids starting "<article_id>:" are exactly those in ["<article_id>:", "<article_id>;") (';' follows
+    # ':'): a range along the reviews_pair index, not a scan of every review per article (nor LIKE: ids
+    # may contain % or _).
     return conn.execute(
         "SELECT r.* FROM reviews r WHERE r.id IN (SELECT MAX(id) FROM reviews"
-        " WHERE substr(pair_id, 1, ?) = ? GROUP BY pair_id)"
+        " WHERE pair_id >= ? AND pair_id < ? GROUP BY pair_id)"
         f" AND NOT ({carried} EXISTS (SELECT 1 FROM reviews c WHERE c.parent_id = r.id AND c.pair_id != r.pair_id))"
         " ORDER BY r.id DESC",
-        (len(prefix), prefix),
+        (f"{article_id}:", f"{article_id};"),
     ).fetchall()
 
 
@@ -153,9 +154,12 @@ def carry_reviews(store: Store, article_id: str) -> CarryResult:
     ensure_schema(store)
     out = CarryResult()
     with store.tx() as conn:
+        live = _newest_rows(conn, article_id)  # a pair whose newest row was carried away is open again
+        if not live:  # no decision to place (the usual case on a first run): only old stale links go
+            conn.execute("DELETE FROM review_stale WHERE article_id = ?", (article_id,))
+            return out
         pairs = _pairs(conn, article_id)
         current = {p.id: p for p in pairs}
-        live = _newest_rows(conn, article_id)  # a pair whose newest row was carried away is open again
         newest = {r["pair_id"]: r for r in live}
         orphans = _orphans(live, conn, article_id, current)
         texts = {r[0]: r[1] for r in conn.execute("SELECT id, text FROM sentences WHERE article_id = ?", (article_id,))}
