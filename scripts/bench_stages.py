@@ -7,6 +7,7 @@ own copy of the same built store, alternately).
     python scripts/bench_stages.py                              # 20,000 and 100,000 sentences
     python scripts/bench_stages.py --code /path/to/old/checkout # before/after, ratio = ours / theirs
     python scripts/bench_stages.py --sizes 1000000              # the issue's 1M-sentence case (long on 2 cores)
+    python scripts/bench_stages.py --stages align,flag          # report these (every stage before them runs)
 
 Also the translate driver's own costs (no model): ``resume`` (a run with nothing pending: the scan a
 restarted driver pays) and ``commit`` (rows/s the driver writes in per-batch transactions), and the
@@ -107,9 +108,10 @@ def build(folder: Path, n_sentences: int, per_article: int = 50) -> None:
     store.close()
 
 
-def run_stage(folder: Path, stage: str, code: Path = ROOT) -> tuple[float, float, int]:
-    """(seconds, peak RSS MiB of the child, pairs or rows) of one stage in a fresh process running the
-    bitext of checkout ``code``; only the stage's own call is timed, not its setup."""
+def run_stage(folder: Path, stage: str, code: Path = ROOT) -> tuple[float, float, int, float]:
+    """(seconds, peak RSS MiB of the child, pairs or rows, peak RSS MiB of the child's largest worker
+    process, 0 if none) of one stage in a fresh process running the bitext of checkout ``code``; only the
+    stage's own call is timed, not its setup."""
     setup, timed = STAGES[stage]
     child = f"""
 import json, resource, sys, time
@@ -124,11 +126,12 @@ t0 = time.perf_counter()
 {timed}
 dt = time.perf_counter() - t0
 n = store.count("pairs") if n is None else n
-print(json.dumps([dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, n]))
+print(json.dumps([dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, n,
+                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))
 """
     out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True)
-    dt, rss, n = json.loads(out.stdout.strip().splitlines()[-1])
-    return dt, rss, n
+    dt, rss, n, worker_rss = json.loads(out.stdout.strip().splitlines()[-1])
+    return dt, rss, n, worker_rss
 
 
 def _target(stage: str, dt: float, n: int) -> str:
@@ -145,10 +148,18 @@ def main() -> int:
     ap.add_argument("--sizes", default="20000,100000", help="comma-separated sentence counts")
     ap.add_argument("--code", action="append", type=Path, default=[],
                     help="another checkout to run side by side (repeatable); the first column is this one")
+    ap.add_argument("--stages", default=",".join(STAGES),
+                    help="comma-separated stages to report; every stage up to the last one named runs (flag needs"
+                         " align's pairs)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    wanted = [s for s in STAGES if s in args.stages.split(",")]
+    unknown = set(args.stages.split(",")) - set(STAGES)
+    if unknown or not wanted:
+        ap.error(f"unknown stage(s) {', '.join(sorted(unknown))}; known: {', '.join(STAGES)}")
+    run = list(STAGES)[: list(STAGES).index(wanted[-1]) + 1]
     codes = [ROOT, *(c.resolve() for c in args.code)]
-    results: dict[tuple[int, Path], dict[str, tuple[float, float, int]]] = {}
+    results: dict[tuple[int, Path], dict[str, tuple[float, float, int, float]]] = {}
     store_mib: dict[int, float] = {}
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix=f"bitext-stages-{n}-") as tmp:
@@ -159,7 +170,7 @@ def main() -> int:
             for code in codes:  # each checkout on its own copy of the same store, one after the other
                 work = Path(tmp) / "work"
                 shutil.copytree(built, work)
-                results[n, code] = {stage: run_stage(work, stage, code) for stage in STAGES}
+                results[n, code] = {stage: run_stage(work, stage, code) for stage in run}
                 if code == ROOT:
                     store_mib[n] = sum(f.stat().st_size for f in work.glob("bitext.sqlite*")) / 2**20
                 shutil.rmtree(work)
@@ -168,12 +179,13 @@ def main() -> int:
         print("| stage | " + " | ".join(f"{c.name}: s | pairs/s | peak MiB" for c in codes)
               + "".join(f" | ratio vs {c.name}" for c in codes[1:]) + " | issue-12 target (this checkout) |")
         print("|---|" + "---|---|---|" * len(codes) + "---|" * (len(codes) - 1) + "---|")
-        for stage in STAGES:
+        for stage in wanted:
             cells = []
             for code in codes:
-                dt, rss, pairs = results[n, code][stage]
+                dt, rss, pairs, worker_rss = results[n, code][stage]
                 rate = "" if stage == "status" else f"{pairs / dt:,.0f}"  # resume: sentences/s; commit: rows/s
-                cells.append(f"{dt:.2f} | {rate} | {rss:.0f}")
+                workers = f" (+{worker_rss:.0f} per worker)" if worker_rss else ""
+                cells.append(f"{dt:.2f} | {rate} | {rss:.0f}{workers}")
             mine = results[n, ROOT][stage][0]
             ratios = [f"{results[n, c][stage][0] / mine:.2f}x" for c in codes[1:]]  # their seconds / ours
             print(f"| {stage} | " + " | ".join(cells + ratios) + f" | {_target(stage, mine, results[n, ROOT][stage][2])} |")

@@ -23,6 +23,7 @@ from pathlib import Path
 from ..errors import BitextError
 from ..model import BEAD_TYPES, KIND_MT, KIND_REFERENCE, MetaKey
 from ..review.carry import carry_reviews
+from ..review.schema import ensure_schema, pair_writes
 from ..segment.en import split_english, split_lines
 from ..store import Store, utcnow
 from .batch import align_many
@@ -104,6 +105,7 @@ def align_corpus(
     ``reviews`` are never touched, they are carried to the new pair ids).
     """
     store.migrate("align", ALIGN_MIGRATIONS)
+    ensure_schema(store)  # carry_reviews needs it, and pair_writes its v2, before the write transactions
     signature = store.get_meta(MetaKey.TRANSLATE_SIGNATURE)
     kind = KIND_MT if reference is None else KIND_REFERENCE
     if kind == KIND_MT and signature is None:
@@ -236,7 +238,8 @@ def _align_chunk(
                                               refs.get(job.article_id) or "")))  # fmt: skip
     with store.tx() as conn:
         for job, rows, confidence in out:
-            store.replace_pairs(job.article_id, kind, rows)
+            with pair_writes(store, job.article_id, kind):
+                store.replace_pairs(job.article_id, kind, rows)
             conn.execute(  # align_state is this stage's own table (see ALIGN_MIGRATIONS)
                 "INSERT INTO align_state(article_id, kind, fingerprint, n_pairs, aligned_at, confidence)"
                 " VALUES (?,?,?,?,?,?) ON CONFLICT(article_id, kind) DO UPDATE SET fingerprint=excluded.fingerprint,"

@@ -1,4 +1,4 @@
-"""`bitext flag CORPUS [--config FILE|default] [--explain PAIR_ID] [--quiet]`: mark pairs that need a human look."""
+"""`bitext flag CORPUS [--config FILE|default] [--explain PAIR_ID] [--workers N] [--quiet]`: mark pairs that need a human look."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "'default' goes back to the built-in defaults",
     )
     p.add_argument("--explain", metavar="PAIR_ID", help="print every check's score and reason for one pair")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="processes measuring the checks (default: one per core up to 4 for 5,000 pairs or more;"
+                   " 0: in this process); the flags are the same either way")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=run_flag)
 
@@ -36,7 +39,7 @@ def run_flag(args: argparse.Namespace) -> int:
         if args.explain:
             print(flags.explain(store, args.explain, args.config))
             return 0
-        report = flags.flag_corpus(store, args.config, quiet=args.quiet)
+        report = flags.flag_corpus(store, args.config, quiet=args.quiet, workers=args.workers)
         label = flags.config_label(store)
     if not args.quiet:
         refreshed = f", {report.refreshed} duplicate flag(s) updated" if report.refreshed else ""

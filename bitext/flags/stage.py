@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,9 @@ from bitext.flags.config import (
     parse_config,
     read_config_file,
 )
+from bitext.flags.workers import Measurer, Pending, default_workers
 from bitext.model import BLOCKING_SEVERITIES, MetaKey, needs_review
+from bitext.review.schema import ensure_schema, flag_writes, has_schema
 from bitext.store import Store
 
 BATCH = 500
@@ -281,7 +284,8 @@ def _refresh_corpus_rows(store: Store, check: CorpusCheck, dups: _Duplicates) ->
         want = check.result(check.measure_first(stored[0], first_id))
         if want is not None and stored != _row(stored[0], want):
             stale.append(_row(stored[0], want))
-    store.write_flags(stale)
+    with flag_writes(store, (r[0] for r in stale)):
+        store.write_flags(stale)
     return len(stale)
 
 
@@ -296,7 +300,8 @@ def blocking_count(store: Store) -> int:
 
 # -- the stage ------------------------------------------------------------------------------------
 
-def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool = False) -> FlagReport:
+def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool = False,
+                workers: int | None = None) -> FlagReport:
     """Flag every pair not yet flagged under the effective config; recompute all when it changed.
 
     The config is :func:`effective_config`: a ``config_path`` file is validated, then stored in meta
@@ -304,6 +309,9 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
     the built-in defaults and forgets the stored file. A bad config raises before anything is touched.
     Removing the old flags, recording the new config and writing the first batch happen in one
     transaction; an interrupted recompute resumes with the pairs still unflagged.
+
+    ``workers``: processes measuring the checks (:mod:`bitext.flags.workers`) while this one reads and
+    writes; None picks by corpus size and cores, 0 measures here. The rows are the same either way.
     """
     eff = effective_config(store, config_path)
     checks = build_checks(eff.config)
@@ -312,54 +320,74 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
     corpus_checks = [c for c in checks if isinstance(c, CorpusCheck)]
     fired = {c.name: 0 for c in checks}
     flagged = refreshed = 0
-    # The pairs to flag are read batch by batch in corpus order (keyset paging), never all at once.
+    written = False
+    if has_schema(store.conn):
+        ensure_schema(store)  # up to date before the write transactions (flag_writes needs v2)
     # Only pairs that existed when the run began (the keys table is that snapshot): a pair added meanwhile
     # by another process is left for the next run, which also gives it its duplicate row.
     todo_where = (f"(? OR NOT EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id))"
                   f" AND EXISTS (SELECT 1 FROM {_KEYS} d WHERE d.id = p.id)")
-    with _Duplicates(store) as dups:
-        n_todo = store.conn.execute(f"SELECT COUNT(*) FROM pairs p WHERE {todo_where}",
-                                    (int(recompute),)).fetchone()[0]
-        skipped = store.count("pairs") - n_todo
-        bar = None
-        if not quiet and n_todo:
-            from tqdm import tqdm
 
-            bar = tqdm(total=n_todo, desc="flag", unit="pair")
+    def batches() -> Iterator[list[sqlite3.Row]]:
+        """The pairs to flag in corpus order, by keyset paging (never all at once); at least one batch."""
         after: tuple[Any, ...] | None = None
-        start = 0
-        while start == 0 or after is not None:
+        while True:
             # Two statements, so the one with a cursor seeks the index instead of scanning from the start.
             past = " AND (article_id, kind, bead_idx) > (?, ?, ?)" if after else ""
             batch = store.conn.execute(
                 f"SELECT * FROM pairs p WHERE {todo_where}{past} ORDER BY {_CORPUS_ORDER} LIMIT ?",
                 (int(recompute), *(after or ()), BATCH),
             ).fetchall()
-            last = batch[-1] if len(batch) == BATCH else None  # a short batch is the last one
-            after = None if last is None else (last["article_id"], last["kind"], last["bead_idx"])
-            # Measure outside the transaction (slow, may fail): nothing is written until the batch is ready.
-            rows = []
-            for view in _pair_views(store, batch, dups.first_seen([r["id"] for r in batch])):
-                for r in check_pair(view, checks=checks):
-                    rows.append(_row(view.id, r))
-                    fired[r.check] += int(r.fired)
-            with store.tx():
-                if start == 0:
-                    if recompute:
+            yield batch
+            if len(batch) < BATCH:  # a short batch is the last one
+                return
+            last = batch[-1]
+            after = (last["article_id"], last["kind"], last["bead_idx"])
+
+    def write(n: int, pending: Pending) -> None:
+        nonlocal flagged, refreshed, written
+        rows = pending.result()  # measured outside the transaction (slow, may fail): nothing written yet
+        with store.tx():
+            if not written:
+                if recompute:
+                    with flag_writes(store, None):
                         store.clear_flags()
-                    store.set_meta(MetaKey.FLAGS_SIGNATURE, sig)
-                    if eff.text is None:
-                        store.delete_meta(MetaKey.FLAGS_CONFIG, MetaKey.FLAGS_CONFIG_NAME)
-                    elif config_path is not None:
-                        store.set_meta(MetaKey.FLAGS_CONFIG, eff.text)
-                        store.set_meta(MetaKey.FLAGS_CONFIG_NAME, Path(config_path).name)
-                    if not recompute:
-                        refreshed = sum(_refresh_corpus_rows(store, c, dups) for c in corpus_checks)
+                store.set_meta(MetaKey.FLAGS_SIGNATURE, sig)
+                if eff.text is None:
+                    store.delete_meta(MetaKey.FLAGS_CONFIG, MetaKey.FLAGS_CONFIG_NAME)
+                elif config_path is not None:
+                    store.set_meta(MetaKey.FLAGS_CONFIG, eff.text)
+                    store.set_meta(MetaKey.FLAGS_CONFIG_NAME, Path(config_path).name)
+                if not recompute:
+                    refreshed = sum(_refresh_corpus_rows(store, c, dups) for c in corpus_checks)
+                written = True
+            with flag_writes(store, (r[0] for r in rows)):
                 store.write_flags(rows)
-            start += len(batch) or 1
-            flagged += len(batch)
-            if bar is not None:
-                bar.update(len(batch))
+        for r in rows:
+            fired[r[1]] += r[3]
+        flagged += n
+        if bar is not None:
+            bar.update(n)
+
+    with _Duplicates(store) as dups:
+        n_todo = store.conn.execute(f"SELECT COUNT(*) FROM pairs p WHERE {todo_where}",
+                                    (int(recompute),)).fetchone()[0]
+        skipped = store.count("pairs") - n_todo
+        n_workers = default_workers(n_todo) if workers is None else max(0, workers)
+        in_flight: deque[tuple[int, Pending]] = deque()
+        with Measurer(eff.config, checks, n_workers) as measurer:  # before the bar: see bitext.flags.workers
+            bar = None
+            if not quiet and n_todo:
+                from tqdm import tqdm
+
+                bar = tqdm(total=n_todo, desc="flag", unit="pair")
+            for batch in batches():
+                views = _pair_views(store, batch, dups.first_seen([r["id"] for r in batch]))
+                in_flight.append((len(batch), measurer.submit(views)))
+                if len(in_flight) > measurer.depth:
+                    write(*in_flight.popleft())
+            while in_flight:
+                write(*in_flight.popleft())
     if bar is not None:
         bar.close()
     return FlagReport(flagged=flagged, skipped=skipped, refreshed=refreshed,

@@ -20,7 +20,9 @@ call Python: other processes write the store too); ``tests/review/test_schema.py
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 
 from bitext.model import BLOCKING_SEVERITIES, DECISIONS, NO_FLAG_RANK, severity_case
 from bitext.store import Store, has_table
@@ -180,6 +182,34 @@ MIGRATIONS: list[tuple[int, str]] = [
 ]
 
 
+# v2: a bulk writer (the align and flag stages) can stand the per-row triggers on ``pairs`` inserts and on
+# ``pair_flags`` down for its own transaction and bring the state up to date once per pair afterwards
+# (:func:`pair_writes`, :func:`flag_writes`): the flag trigger recomputed a pair's state once per check row
+# (about 60 % of the flag stage). ``review_deferred`` holds a row only inside that writer's transaction,
+# so every other connection (another process, the review app) never sees one and keeps its triggers.
+_UNLESS = "WHEN NOT EXISTS (SELECT 1 FROM review_deferred WHERE tbl = '{tbl}')"
+MIGRATIONS.append((
+    2,
+    f"""
+    CREATE TABLE review_deferred (tbl TEXT PRIMARY KEY);  -- empty outside a bulk writer's transaction
+    DROP TRIGGER review_pairs_ins;
+    CREATE TRIGGER review_pairs_ins AFTER INSERT ON pairs {_UNLESS.format(tbl='pairs')} BEGIN
+      DELETE FROM review_pair_state WHERE pair_id = NEW.id;
+      INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT} WHERE p.id = NEW.id;
+    END;
+    DROP TRIGGER review_flags_ins;
+    DROP TRIGGER review_flags_del;
+    DROP TRIGGER review_flags_upd;
+    CREATE TRIGGER review_flags_ins AFTER INSERT ON pair_flags {_UNLESS.format(tbl='pair_flags')}
+    BEGIN {_FLAG_UPDATE.format(pid='NEW.pair_id')}; END;
+    CREATE TRIGGER review_flags_del AFTER DELETE ON pair_flags {_UNLESS.format(tbl='pair_flags')}
+    BEGIN {_FLAG_UPDATE.format(pid='OLD.pair_id')}; END;
+    CREATE TRIGGER review_flags_upd AFTER UPDATE ON pair_flags {_UNLESS.format(tbl='pair_flags')}
+    BEGIN {_FLAG_UPDATE.format(pid='NEW.pair_id')}; END;
+    """,
+))
+
+
 def ensure_schema(store: Store) -> None:
     """Create or upgrade the review tables (a no-op when current; joins an open transaction on first use)."""
     if getattr(store, "_review_schema", False):
@@ -191,3 +221,56 @@ def ensure_schema(store: Store) -> None:
 def has_schema(conn: sqlite3.Connection) -> bool:
     """Whether the review tables exist on ``conn`` (a read-only snapshot may predate them)."""
     return has_table(conn, "review_pair_state")
+
+
+@contextlib.contextmanager
+def _deferred(store: Store, table: str, refresh: Callable[[sqlite3.Connection], None]) -> Iterator[None]:
+    """Inside one write transaction: the state triggers on ``table`` stand down, ``refresh`` runs on leaving.
+
+    A store without the review tables (or not yet at v2: the stages call :func:`ensure_schema` before their
+    transactions) just runs the body, the triggers (if any) doing the work row by row.
+    """
+    with store.tx() as conn:
+        if not has_table(conn, "review_deferred"):
+            yield
+            return
+        conn.execute("INSERT OR IGNORE INTO review_deferred(tbl) VALUES (?)", (table,))
+        try:
+            yield
+        finally:  # never left behind, even when the body failed and the caller goes on
+            conn.execute("DELETE FROM review_deferred WHERE tbl = ?", (table,))
+        refresh(conn)
+
+
+_FLAG_REFRESH = _FLAG_UPDATE.format(pid=":pid")
+_FLAG_REFRESH_ALL = _FLAG_UPDATE.format(pid="review_pair_state.pair_id")
+
+
+def flag_writes(store: Store, pair_ids: Iterable[str] | None) -> contextlib.AbstractContextManager[None]:
+    """Write ``pair_flags`` rows of ``pair_ids`` (None: of any pair) inside this; on leaving, their
+    review state (worst severity, needs-review, flagged) is computed once per pair instead of once per
+    flag row. Joins (or opens) a write transaction."""
+    ids = None if pair_ids is None else sorted(set(pair_ids))
+
+    def refresh(conn: sqlite3.Connection) -> None:
+        if ids is None:
+            conn.execute(_FLAG_REFRESH_ALL)
+        else:
+            conn.executemany(_FLAG_REFRESH, ({"pid": i} for i in ids))
+
+    return _deferred(store, "pair_flags", refresh)
+
+
+def pair_writes(store: Store, article_id: str, kind: str) -> contextlib.AbstractContextManager[None]:
+    """Insert pairs of one article and kind inside this (as :meth:`Store.replace_pairs` does); on leaving,
+    their state rows are written in one statement instead of one trigger per pair. Pairs of other
+    articles or kinds inserted inside would get no state row: write only these. Joins (or opens) a
+    write transaction."""
+
+    def refresh(conn: sqlite3.Connection) -> None:
+        conn.execute("DELETE FROM review_pair_state WHERE pair_id IN"
+                     " (SELECT id FROM pairs WHERE article_id = ? AND kind = ?)", (article_id, kind))
+        conn.execute(f"INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT}"
+                     " WHERE p.article_id = ? AND p.kind = ?", (article_id, kind))
+
+    return _deferred(store, "pairs", refresh)

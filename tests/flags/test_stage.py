@@ -364,3 +364,60 @@ def test_small_batches_give_the_same_flags_and_leave_no_temp_tables(tmp_path: Pa
     assert paged.conn.execute("SELECT name FROM sqlite_temp_master WHERE type='table'").fetchall() == []
     # explain finds the same first occurrence without the corpus-wide tables.
     assert "same source and target as pair a0:mt:0" in F.explain(paged, "a1:mt:3")
+
+
+def test_worker_processes_write_the_same_rows_in_the_same_order(tmp_path: Path, monkeypatch):
+    """Measuring in a pool of spawned workers (several batches in flight) changes nothing stored."""
+    monkeypatch.setattr(stage, "BATCH", 1)
+    here, pooled = make_store(tmp_path / "here"), make_store(tmp_path / "pooled")
+    for s in (here, pooled):
+        add_pair(s, "a0:mt:0", "a0", 0, "Kucing  punya dua telinga.", "a cat has two ears.")
+    mine = F.flag_corpus(here, quiet=True, workers=0)
+    theirs = F.flag_corpus(pooled, quiet=True, workers=2)
+    assert theirs == mine and theirs.flagged == 5
+    full = "SELECT rowid, pair_id, check_name, score, fired, severity, reason FROM pair_flags ORDER BY rowid"
+    assert pooled.conn.execute(full).fetchall() == here.conn.execute(full).fetchall()
+
+
+def test_a_dead_flag_worker_is_one_line(tmp_path: Path):
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from bitext.flags.workers import _Guarded
+
+    future: Future = Future()
+    future.set_exception(BrokenProcessPool("A process in the process pool was terminated abruptly"))
+    with pytest.raises(BitextError, match=r"flag worker process died .* re-run 'bitext flag'.*--workers 0"):
+        _Guarded(future).result()
+
+
+def test_default_workers_stay_in_process_for_small_runs(monkeypatch):
+    from bitext.flags import workers
+
+    monkeypatch.setattr(workers.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    assert workers.default_workers(workers.POOL_MIN_PAIRS - 1) == 0
+    assert workers.default_workers(workers.POOL_MIN_PAIRS) == 2
+    monkeypatch.setattr(workers.os, "sched_getaffinity", lambda _pid: set(range(16)), raising=False)
+    assert workers.default_workers(10**6) == workers.MAX_DEFAULT_WORKERS
+    monkeypatch.setattr(workers.os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    assert workers.default_workers(10**6) == 0
+
+
+def test_a_script_without_a_main_guard_can_flag_with_workers(tmp_path: Path):
+    """Workers must not run the caller's script again (what spawn does to an unguarded script)."""
+    import subprocess
+    import sys
+
+    make_store(tmp_path).close()
+    script = tmp_path / "flag_it.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})\n"
+        "from bitext.flags import flag_corpus\n"
+        "from bitext.store import Store\n"
+        f"store = Store.open({str(tmp_path / 'corpus')!r})\n"
+        "print('flagged', flag_corpus(store, quiet=True, workers=2).flagged)\n",
+        encoding="utf-8",
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert (out.returncode, out.stdout) == (0, "flagged 4\n"), out.stderr[-2000:]

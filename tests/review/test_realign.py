@@ -177,3 +177,27 @@ def test_an_edited_indonesian_sentence_shows_the_old_decision_as_stale(tmp_path:
     [(old, why)] = stale_decisions(store, "art00:0.2")
     assert old["source"] == S["art00"][2] and "Indonesian changed" in why
     assert carry_report(store).unplaced == 0
+
+
+def test_the_stages_bulk_writes_leave_the_state_the_triggers_would(tmp_path: Path) -> None:
+    """align and flag stand the per-row triggers down (review schema v2) and bring the state table up to
+    date once per pair: it must equal the Python rule, counts included, through decisions, flags, a
+    flag recompute and a re-alignment that merges decided beads."""
+    from bitext.flags import flag_corpus
+    from tests.review.test_schema import _counts, _python, _recount, _table
+
+    store = _corpus(tmp_path / "c")
+    flag_corpus(store, quiet=True)
+    decide(store, "art00:0.0", "accepted", reviewer="ana")
+    decide(store, "art01:0.3", "rejected", reviewer="budi")
+    assert store.count("pair_flags") > 0 and _table(store) == _python(store) and _counts(store) == _recount(store)
+    assert any(r[3] for r in _table(store).values()), "some pair should need review"
+    config = tmp_path / "flags.toml"
+    config.write_text("[length_ratio]\nenabled = false\n", encoding="utf-8")
+    flag_corpus(store, config_path=config, quiet=True)  # a recompute: every flag cleared, then written again
+    assert _table(store) == _python(store) and _counts(store) == _recount(store)
+    _translate(CorpusBuilder(store), MT2, SIG2)
+    align_corpus(store, quiet=True)
+    flag_corpus(store, quiet=True)
+    assert _table(store) == _python(store) and _counts(store) == _recount(store)
+    assert store.count("review_deferred") == 0

@@ -88,3 +88,38 @@ def test_migration_backfills_an_existing_store(tmp_path: Path) -> None:
     ensure_schema(other)
     assert _table(other) == _python(other)
     assert [tuple(r) for r in other.conn.execute("SELECT review_id, sentence_id FROM review_sources")] == []
+
+
+def test_a_failed_bulk_write_leaves_the_triggers_on(store: Store) -> None:
+    """flag_writes stands the flag triggers down only inside its own transaction: when the body fails,
+    the transaction rolls back and the next plain write (another process, the review app) keeps the
+    state current again."""
+    import pytest
+
+    from bitext.review.schema import flag_writes
+
+    ensure_schema(store)
+    with pytest.raises(RuntimeError), flag_writes(store, ["a1:mt:0"]):
+        store.write_flags([("a1:mt:0", "untranslated", 1.0, 1, "error", "copied")])
+        raise RuntimeError("measuring failed")
+    assert store.count("review_deferred") == 0
+    assert store.count("pair_flags", "pair_id='a1:mt:0' AND check_name='untranslated'") == 0
+    CorpusBuilder(store).flag("a1:mt:0", "untranslated", fired=True, severity="error")
+    assert _table(store) == _python(store) and _table(store)["a1:mt:0"][2] == 0
+
+
+def test_flag_writes_outside_the_named_pairs_would_be_missed(store: Store) -> None:
+    """What the bulk path refreshes is what it is told: the named pairs (the flag stage names every pair
+    it writes), or every pair with None."""
+    from bitext.review.schema import flag_writes
+
+    ensure_schema(store)
+    with flag_writes(store, None):
+        store.conn.execute("DELETE FROM pair_flags")
+    assert _table(store) == _python(store)
+    with flag_writes(store, ["a1:mt:0"]):
+        store.write_flags([("a1:mt:0", "untranslated", 1.0, 1, "error", "copied"),
+                           ("a1:mt:1", "untranslated", 1.0, 1, "error", "copied")])
+    table, python = _table(store), _python(store)
+    assert table["a1:mt:0"] == python["a1:mt:0"] and table["a1:mt:0"][2] == 0
+    assert table["a1:mt:1"] != python["a1:mt:1"]  # not named: left as it was (the caller's contract)
