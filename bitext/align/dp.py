@@ -40,7 +40,8 @@ from ..lang.numbers import normalize_number
 from ..model import BEAD_TYPES as BEAD_NAMES
 from .offset import anchor_chain, band_half_width
 
-ALIGNER_VERSION = "align-2"  # 2: coarse anchor pass (global offset), bridge reliability weight
+ALIGNER_VERSION = "align-3"  # 2: coarse anchor pass (global offset), bridge reliability weight; 3: the first
+# band stops growing past LONG_DOCUMENT sentences a side (articles that long may align differently)
 """Changes whenever a change in :mod:`bitext.align` or :mod:`bitext.segment.en` can change an alignment;
 stored in meta ``align.version``."""
 
