@@ -6,8 +6,9 @@ Results come back in submission order, so the rows written are the same with any
 On Linux workers are forked: ``spawn`` (and ``forkserver``) run the caller's main module again in every
 worker, which breaks any script that calls :func:`flag_corpus` without an ``if __name__ == "__main__"``
 guard. They are forked before the progress bar starts its thread, and never touch the inherited SQLite
-connection (a worker only measures; it ends with ``os._exit``, which closes nothing). Elsewhere
-(macOS, Windows, where ``fork`` is unsafe or missing) they are spawned.
+connection (a worker only measures; it ends with ``os._exit``, which closes nothing). They are spawned
+instead elsewhere (macOS, Windows: ``fork`` unsafe or missing) and when this process runs Ray (``bitext
+run --engine ray``: Ray's native gRPC threads do not survive a fork; the CLI's main module is guarded).
 """
 
 from __future__ import annotations
@@ -53,6 +54,14 @@ def default_workers(n_pairs: int) -> int:
     return min(cores, MAX_DEFAULT_WORKERS)
 
 
+def start_method() -> str:
+    """How workers start: ``fork`` on Linux unless Ray runs in this process, else ``spawn``."""
+    ray = sys.modules.get("ray")
+    if not sys.platform.startswith("linux") or (ray is not None and getattr(ray, "is_initialized", lambda: False)()):
+        return "spawn"
+    return "fork"
+
+
 class Pending(Protocol):
     def result(self) -> list[Row]: ...
 
@@ -88,7 +97,7 @@ class Measurer:
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
         if workers > 0:
-            method = "fork" if sys.platform.startswith("linux") else "spawn"
+            method = start_method()
             self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
                                              initializer=_init_worker, initargs=(config,))
             # With fork, the pool starts all its processes on the first submit: do it now, before the

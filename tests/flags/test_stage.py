@@ -421,3 +421,19 @@ def test_a_script_without_a_main_guard_can_flag_with_workers(tmp_path: Path):
     )
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert (out.returncode, out.stdout) == (0, "flagged 4\n"), out.stderr[-2000:]
+
+
+def test_workers_are_spawned_where_fork_is_unsafe(monkeypatch):
+    import sys
+    import types
+
+    from bitext.flags import workers
+
+    monkeypatch.setattr(workers.sys, "platform", "linux")
+    monkeypatch.setitem(sys.modules, "ray", types.SimpleNamespace(is_initialized=lambda: False))
+    assert workers.start_method() == "fork"
+    monkeypatch.setitem(sys.modules, "ray", types.SimpleNamespace(is_initialized=lambda: True))
+    assert workers.start_method() == "spawn"
+    monkeypatch.delitem(sys.modules, "ray")
+    monkeypatch.setattr(workers.sys, "platform", "darwin")
+    assert workers.start_method() == "spawn"
