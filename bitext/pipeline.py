@@ -24,6 +24,7 @@ from .review.schema import has_schema
 from .review.worklist import review_progress
 from .store import TRANSLATION_KEY_SQL, Store, has_column
 from .translate.distributed import translate_stage
+from .translate.leases import has_source_index
 
 
 @dataclass
@@ -71,9 +72,9 @@ def run_pipeline(
 def corpus_status(store: Store) -> dict[str, Any]:
     """Counts per stage and what is left to do, as a plain dict (``bitext status --json``).
 
-    Every count is one SQL query over an index or one table scan; the only Python per row is the
-    translation key of each sentence (:func:`_translated`), so a corpus of millions of sentences takes
-    seconds.
+    Every count is one SQL query over an index or one table scan, so a corpus of millions of sentences
+    takes seconds; in a store the translate stage has not migrated yet (:func:`_translated`) the translated
+    count also hashes each sentence's text in Python.
     """
     conn = store.conn
     articles = store.count("articles")
@@ -125,13 +126,21 @@ def corpus_status(store: Store) -> dict[str, Any]:
 
 
 def _translated(store: Store, signature: str | None) -> int:
-    """Sentences whose text has a translation under ``signature``, counted in one SQL query: the key of
-    each sentence's text (:data:`bitext.store.TRANSLATION_KEY_SQL`) probed in the primary key."""
+    """Sentences whose text has a translation under ``signature``, counted in one SQL query.
+
+    With translate migration v3's index on translations(signature, source) that is one covering-index
+    probe per sentence; a store without it (never translated since, opened read-only: status writes
+    nothing) gets the same count from the key of each sentence's text
+    (:data:`bitext.store.TRANSLATION_KEY_SQL`, hashed per row) probed in the primary key.
+    """
     if not signature:
         return 0
+    if has_source_index(store.conn):
+        probe = "t.signature = ? AND t.source = s.text"
+    else:
+        probe = f"t.key = {TRANSLATION_KEY_SQL}(?, s.text)"
     return store.conn.execute(
-        "SELECT COUNT(*) FROM sentences s WHERE EXISTS"
-        f" (SELECT 1 FROM translations t WHERE t.key = {TRANSLATION_KEY_SQL}(?, s.text))", (signature,)
+        f"SELECT COUNT(*) FROM sentences s WHERE EXISTS (SELECT 1 FROM translations t WHERE {probe})", (signature,)
     ).fetchone()[0]
 
 

@@ -19,6 +19,10 @@ import time
 from bitext.procs import host_name, pid_alive
 from bitext.store import Store, has_table
 
+SOURCE_INDEX = "translations_signature_source"
+"""Index on translations(signature, source), translate migration v3 (a store the translate stage has not
+run on since lacks it: readers check with :func:`has_source_index`)."""
+
 LEASE_MIGRATIONS: list[tuple[int, str]] = [
     (
         1,
@@ -38,12 +42,21 @@ LEASE_MIGRATIONS: list[tuple[int, str]] = [
     # 1 = the output reached its length bound or looped and was generated again with repetition
     # penalties (the better-scored of the two is the stored text). Rows made before stay 0.
     (2, "ALTER TABLE translations ADD COLUMN retried INTEGER NOT NULL DEFAULT 0;"),
+    # v3: "which sentences have a translation under this signature" (``bitext status``, the translate
+    # stage's pending scan) as one covering-index probe per sentence on (signature, source), instead of
+    # hashing each sentence's text into its key in Python and probing the primary key.
+    (3, f"CREATE INDEX IF NOT EXISTS {SOURCE_INDEX} ON translations(signature, source);"),
 ]
 TRANSLATE_MIGRATIONS = LEASE_MIGRATIONS
-"""The migrations of component ``translate`` (leases, then the ``retried`` column)."""
+"""The migrations of component ``translate`` (leases, the ``retried`` column, the (signature, source) index)."""
 
 LEASE_SECONDS = 900.0
 """How long a lease lasts without renewal: far longer than one batch takes, even on a slow CPU."""
+
+
+def has_source_index(conn: sqlite3.Connection) -> bool:
+    """Whether the store has translate migration v3's index on translations(signature, source)."""
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type='index' AND name=?", (SOURCE_INDEX,)).fetchone() is not None
 
 
 def lease_live(pid: int, host: str, expires: float, now: float | None = None) -> bool:
