@@ -9,7 +9,8 @@ own copy of the same built store, alternately).
     python scripts/bench_stages.py --sizes 1000000              # the issue's 1M-sentence case (long on 2 cores)
     python scripts/bench_stages.py --stages align,flag          # report these (every stage before them runs)
 
-Also the translate driver's own costs (no model): ``resume`` (a run with nothing pending: the scan a
+Each checkout's copy gets the translate schema its own translate stage would leave (untimed), as a
+translated store has it. Also the translate driver's own costs (no model): ``resume`` (a run with nothing pending: the scan a
 restarted driver pays) and ``commit`` (rows/s the driver writes in per-batch transactions), and the
 store's size per sentence after every stage. The stores are deleted at the end.
 
@@ -108,6 +109,21 @@ def build(folder: Path, n_sentences: int, per_article: int = 50) -> None:
     store.close()
 
 
+def as_translated(folder: Path, code: Path = ROOT) -> None:
+    """Give the built store the translate component's schema as checkout ``code``'s translate stage leaves
+    it (e.g. the (signature, source) index of translate v3), as a real translated store has; untimed."""
+    child = f"""
+import sys
+sys.path.insert(0, {str(code)!r})
+from bitext.store import Store
+from bitext.translate.leases import TRANSLATE_MIGRATIONS
+Store.open({str(folder)!r}).migrate("translate", TRANSLATE_MIGRATIONS)
+"""
+    subprocess.run([sys.executable, "-c", child], check=True)
+    for backup in folder.glob("bitext.sqlite.bak-*"):  # a migration's safety copy, not part of a store
+        backup.unlink()
+
+
 def run_stage(folder: Path, stage: str, code: Path = ROOT) -> tuple[float, float, int, float]:
     """(seconds, peak RSS MiB of the child, pairs or rows, peak RSS MiB of the child's largest worker
     process, 0 if none) of one stage in a fresh process running the bitext of checkout ``code``; only the
@@ -170,6 +186,7 @@ def main() -> int:
             for code in codes:  # each checkout on its own copy of the same store, one after the other
                 work = Path(tmp) / "work"
                 shutil.copytree(built, work)
+                as_translated(work, code)
                 results[n, code] = {stage: run_stage(work, stage, code) for stage in run}
                 if code == ROOT:
                     store_mib[n] = sum(f.stat().st_size for f in work.glob("bitext.sqlite*")) / 2**20
