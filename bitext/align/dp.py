@@ -332,9 +332,20 @@ class _At:
         self.side, self.ends, self.valid = side, ends, valid
         self.axis = side.prefix.ndim - 1  # the sentence axis (after a batch axis, if any)
         self.shape = np.take(side.prefix, ends, axis=self.axis).shape
+        self._memo: dict[tuple[str, int, int], np.ndarray] = {}
 
     def take(self, a: np.ndarray, ends: np.ndarray | None = None) -> np.ndarray:
         return np.take(a, self.ends if ends is None else ends, axis=self.axis)
+
+    def at(self, kind: str, d: int, off: int = 0) -> np.ndarray:
+        """The side's ``bits`` or ``sizes`` of spans of ``d`` sentences ending ``off`` before the cells
+        (gathered once: several bead types use each)."""
+        key = (kind, d, off)
+        got = self._memo.get(key)
+        if got is None:
+            a = getattr(self.side, kind)[d]
+            got = self._memo[key] = self.take(a, np.maximum(self.ends - off, 0) if off else None)
+        return got
 
     def length(self, d: int) -> np.ndarray:
         return self.take(self.side.prefix) - self.take(self.side.prefix, np.maximum(self.ends - d, 0))
@@ -353,12 +364,12 @@ def _pair_costs(s: _At, t: _At, bw: float) -> tuple[list[np.ndarray], dict[tuple
     for di, dj in BEAD_TYPES:
         cost = np.full(shape, -math.log(PRIORS[(di, dj)]))
         if di and dj:
-            s_span, t_span = s.take(s.side.bits[di]), t.take(t.side.bits[dj])
+            s_span, t_span = s.at("bits", di), t.at("bits", dj)
             inter = inters[(di, dj)] = _counts(s_span & t_span)
             cost += _match_cost(s.length(di), t.length(dj), inter, bw)
             if W_UNSHARED:
                 # Strong anchors (numbers, dates, marks) on one side only: evidence against the bead.
-                size_s, size_t = s.take(s.side.sizes[di]), t.take(t.side.sizes[dj])
+                size_s, size_t = s.at("sizes", di), t.at("sizes", dj)
                 cost += W_UNSHARED * (size_s[..., _STRONG] + size_t[..., _STRONG] - 2 * inter[..., _STRONG])
             if bw > 0:
                 cost += _bridge_cost(s, t, di, dj, s_span[..., bs], t_span[..., bs], bw)
@@ -379,9 +390,7 @@ def _bridge_cost(s: _At, t: _At, di: int, dj: int, s_span: np.ndarray, t_span: n
     total = np.zeros(np.broadcast_shapes(s.shape, t.shape))
     for own, other, d in ((s, t_span, di), (t, s_span, dj)):
         for off in range(d):
-            at = np.maximum(own.ends - off, 0)
-            bits, sizes = own.take(own.side.bits[1], at), own.take(own.side.sizes[1], at)
-            total += 1.0 - _coverage(bits[..., bs], sizes[..., _BRIDGE], other)
+            total += 1.0 - _coverage(own.at("bits", 1, off)[..., bs], own.at("sizes", 1, off)[..., _BRIDGE], other)
     return W_BRIDGE * bw * total
 
 
