@@ -8,10 +8,13 @@ every group as one set of numpy operations with a leading batch axis.
 It only batches documents whose band covers the whole DP table (``m + 1 <= 2 * base + 1`` with ``base``
 the first half width of :func:`~bitext.align.dp.base_half_width`: up to 16 target sentences). For those
 the band is the full table whatever the coarse pass finds, so the coarse pass is skipped, the path can
-never touch the band's edge (no widening), and every cost and every DP step is the same element-wise
-float64 operation as in :func:`~bitext.align.dp._band_dp`, in the same order: the beads, scores
-included, are identical (``tests/align/test_batch.py`` checks it against the DP). Other documents (long,
-empty, or with a bridge whose weight must be estimated) go through :func:`~bitext.align.dp.align_document`.
+never touch the band's edge (no widening). The arithmetic is the DP's own, called with a batch axis:
+the feature rules and hashing of :mod:`bitext.align.features`, the cost kernel
+:func:`~bitext.align.dp._pair_costs`, the row recurrence :func:`~bitext.align.dp._relax_row`, the
+backtrace :func:`~bitext.align.dp._backtrace` and the bead scores of :func:`~bitext.align.dp.bead_of`:
+the beads, scores included, are identical (``tests/align/test_batch.py`` checks it against the DP).
+Other documents (long, empty, or with a bridge whose weight must be estimated) go through
+:func:`~bitext.align.dp.align`.
 """
 
 from __future__ import annotations
