@@ -417,9 +417,8 @@ def _relax_row(
         options = np.stack(
             [p + costs[t] if p is not None else np.full(start.shape, np.inf) for p, (t, _, _) in zip(prev, _MOVES, strict=True)]
         )  # fmt: skip
-        best = options.argmin(axis=0)
-        cand = np.take_along_axis(options, best[None], axis=0)[0]
-        how = _MOVE_TYPES[best]
+        how = _MOVE_TYPES[options.argmin(axis=0)]
+        cand = options.min(axis=0)  # the value at argmin (no NaN here), without a gather
     # 0-1 beads move along the row: dist[k] = min_q<=k cand[q] + sum(c01[q+1..k]), a prefix minimum.
     c01 = np.where(np.isfinite(costs[_T01]), costs[_T01], 0.0)
     c01[..., 0] = 0.0

@@ -2,7 +2,7 @@
 
 One home for what :mod:`bitext.align.dp` (one document) and :mod:`bitext.align.batch` (many small
 documents at once) both compute per sentence: the feature extractors, the hash of a feature into its
-bit (:func:`feature_bit`), the bit sets of spans of 1 and 2 sentences and their sizes. Arrays may carry
+bit (:func:`feature_bits`), the bit sets of spans of 1 and 2 sentences and their sizes. Arrays may carry
 a leading batch axis (the sentence is axis -2), so the batched path calls the same functions.
 Pure computation.
 """
@@ -13,7 +13,7 @@ import functools
 import itertools
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -82,27 +82,26 @@ def _number_anchors(token: str, lang: str) -> tuple[str, ...]:
     return tuple("n:" + n for n in normalize_number(token, lang))
 
 
-def content_word(word: str) -> str | None:
-    """The bridge content word of a lower-cased word (stop words and short words dropped, cut to 6
-    characters), or None: the one rule of :func:`content_words` and the batched memo."""
-    return word[:6] if word not in _STOP and (len(word) > 2 or word.isdigit()) else None
-
-
-def cognate(word: str) -> str | None:
-    """The cognate of a lower-cased word (its first four letters if it has four or more and does not
-    start with a digit), or None: the one rule of :func:`cognates` and the batched memo."""
-    return word[:4] if len(word) >= 4 and not word[0].isdigit() else None
-
-
 def content_words(text: str) -> set[str]:
     """Lower-cased English content words (stop words dropped, cut to 6 characters) for the bridge score."""
-    return {c for w in _WORD.findall(text.lower()) if (c := content_word(w)) is not None}
+    return _content_of(_WORD.findall(text.lower()))
+
+
+def _content_of(words: Iterable[str]) -> set[str]:
+    """The content words of lower-cased ``words``: the one rule of :func:`content_words` and of the
+    batched memo (a set comprehension, not a call per word: this runs on every sentence)."""
+    return {w[:6] for w in words if w not in _STOP and (len(w) > 2 or w.isdigit())}
 
 
 def cognates(text: str) -> set[str]:
     """First four letters of the words of four or more letters: shared by many id/en word pairs
     (names, loan words: ``presiden``/``president``, ``teknologi``/``technology``), as in Simard et al. 1992."""
-    return {c for w in _WORD.findall(text.lower()) if (c := cognate(w)) is not None}
+    return _cognates_of(_WORD.findall(text.lower()))
+
+
+def _cognates_of(words: Iterable[str]) -> set[str]:
+    """The cognates of lower-cased ``words``: the one rule of :func:`cognates` and of the batched memo."""
+    return {w[:4] for w in words if len(w) >= 4 and not w[0].isdigit()}
 
 
 # Feature kinds hashed into one row of 64-bit words per sentence: (name, words). Anchors are few per
@@ -114,10 +113,11 @@ _BASE = tuple(int(o) * 64 for o in _OFFSETS[:-1])  # first bit of each slot
 _SIZE = tuple(int(b - a) * 64 for a, b in zip(_OFFSETS[:-1], _OFFSETS[1:], strict=True))  # bits of each slot
 
 
-def feature_bit(slot: int, feature: str) -> int:
-    """The bit of ``feature`` in the bit set of its kind's ``slot`` (crc32: results do not depend on
+def feature_bits(slot: int, feats: Iterable[str]) -> list[int]:
+    """The bits of ``feats`` in the bit set of their kind's ``slot`` (crc32: results do not depend on
     PYTHONHASHSEED)."""
-    return _BASE[slot] + zlib.crc32(feature.encode()) % _SIZE[slot]
+    base, size = _BASE[slot], _SIZE[slot]
+    return [base + zlib.crc32(f.encode()) % size for f in feats]
 
 
 def _set_bits(positions: Sequence[Sequence[int]], words: int) -> np.ndarray:
@@ -177,29 +177,24 @@ class _Side(_Spans):
             strong, weak = anchors(text, lang)
             cogs = cognates(text)
             self.coarse.append({f for f in strong if len(f) > 1} | {"w:" + w for w in weak} | {"c:" + c for c in cogs})
-            row = [feature_bit(_STRONG, f) for f in strong] + [feature_bit(_WEAK, f) for f in weak]
-            row += [feature_bit(_COGNATE, f) for f in cogs]
+            row = feature_bits(_STRONG, strong) + feature_bits(_WEAK, weak) + feature_bits(_COGNATE, cogs)
             if bridge is not None:
                 bag = content_words(bridge[k])
                 self.bags.append(bag)
-                row += [feature_bit(_BRIDGE, f) for f in bag]
+                row += feature_bits(_BRIDGE, bag)
             positions.append(row)
         words = int(_OFFSETS[-1] if bridge is not None else _OFFSETS[_BRIDGE])
         self._set_spans(np.array([len(t) for t in texts], dtype=np.float64), _set_bits(positions, words))
 
 
 class _Features:
-    """Memo of the feature bit positions of each distinct text (as :class:`_Side` sets them), for many
-    documents at once (:mod:`bitext.align.batch`). Only the bits matter downstream (set sizes are their
-    popcounts), so a feature found twice may be listed twice: cognates and content words are looked up
-    word by word (words recur) instead of building :func:`cognates` and :func:`content_words` sets."""
+    """Memo of the feature bit positions of each distinct text (as :class:`_Side` sets them) and of each
+    feature's bit, for many documents at once (:mod:`bitext.align.batch`): texts and words recur."""
 
     def __init__(self) -> None:
         self.anchors: dict[tuple[str, str], list[int]] = {}
         self.bridge: dict[str, list[int]] = {}
         self.hashes: tuple[dict[str, int], ...] = tuple({} for _ in _BASE)  # per slot: feature -> bit
-        self.cognate: dict[str, int] = {}  # word -> bit of its cognate, -1 if it has none
-        self.content: dict[str, int] = {}  # word -> bit of its content word, -1 if it is none
 
     def _positions(self, slot: int, feats: set[str]) -> list[int]:
         hashes = self.hashes[slot]
@@ -207,46 +202,29 @@ class _Features:
         for f in feats:
             h = hashes.get(f)
             if h is None:
-                h = hashes[f] = feature_bit(slot, f)
+                h = hashes[f] = feature_bits(slot, (f,))[0]
             out.append(h)
         return out
 
     def of_text(self, text: str, lang: str, bridge_too: bool = False) -> list[int]:
-        """Bit positions of the anchors and cognates of a sentence (duplicates possible); with
-        ``bridge_too``, also memoise its bridge positions (:meth:`of_bridge`) from the same words."""
+        """Bit positions of the anchors and cognates of a sentence; with ``bridge_too``, also memoise its
+        bridge positions (:meth:`of_bridge`) from the same words."""
         got = self.anchors.get((text, lang))
         if got is not None and not (bridge_too and text not in self.bridge):
             return got
         words = _WORD.findall(text.lower())
         if bridge_too and text not in self.bridge:
-            self.bridge[text] = self._content(words)
+            self.bridge[text] = self._positions(_BRIDGE, _content_of(words))
         if got is None:
             strong, weak = anchors(text, lang)
             got = self._positions(_STRONG, strong) + self._positions(_WEAK, weak)
-            memo = self.cognate
-            for w in words:
-                h = memo.get(w)
-                if h is None:
-                    h = memo[w] = -1 if (c := cognate(w)) is None else feature_bit(_COGNATE, c)
-                if h >= 0:
-                    got.append(h)
+            got += self._positions(_COGNATE, _cognates_of(words))
             self.anchors[(text, lang)] = got
         return got
 
     def of_bridge(self, text: str) -> list[int]:
-        """Bit positions of the bridge (content) words of a text (duplicates possible)."""
+        """Bit positions of the bridge (content) words of a text."""
         got = self.bridge.get(text)
         if got is None:
-            got = self.bridge[text] = self._content(_WORD.findall(text.lower()))
+            got = self.bridge[text] = self._positions(_BRIDGE, content_words(text))
         return got
-
-    def _content(self, words: list[str]) -> list[int]:
-        out = []
-        memo = self.content
-        for w in words:
-            h = memo.get(w)
-            if h is None:
-                h = memo[w] = -1 if (c := content_word(w)) is None else feature_bit(_BRIDGE, c)
-            if h >= 0:
-                out.append(h)
-        return out
