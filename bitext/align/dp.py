@@ -27,17 +27,27 @@ Pure computation: no store and no I/O (the corpus stage is :mod:`bitext.align.st
 
 from __future__ import annotations
 
-import functools
 import math
-import re
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..lang.numbers import normalize_number
 from ..model import BEAD_TYPES as BEAD_NAMES
+from .features import (  # noqa: F401  (re-exported: the names other modules and tests import from dp)
+    _BRIDGE,
+    _COGNATE,
+    _OFFSETS,
+    _STRONG,
+    _WEAK,
+    _counts,
+    _number_anchors,
+    _Side,
+    _Spans,
+    anchors,
+    cognates,
+    content_words,
+)
 from .offset import anchor_chain, band_half_width
 
 ALIGNER_VERSION = "align-3"  # 2: coarse anchor pass (global offset), bridge reliability weight; 3: the first
@@ -93,119 +103,7 @@ class Bead:
         return f"{len(self.src)}-{len(self.tgt)}"
 
 
-# -- features: anchors and bags of words -------------------------------------------------------------------
-
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_URL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
-_CAP = re.compile(r"\b[A-Z][\w-]*[A-Za-z0-9]")
-_WORD = re.compile(r"\w+")
-_DATE_WORDS = {
-    # Indonesian -> English; the English names map to themselves.
-    "senin": "monday", "selasa": "tuesday", "rabu": "wednesday", "kamis": "thursday", "jumat": "friday",
-    "sabtu": "saturday", "minggu": "sunday", "januari": "january", "februari": "february", "maret": "march",
-    "april": "april", "mei": "may", "juni": "june", "juli": "july", "agustus": "august",
-    "september": "september", "oktober": "october", "november": "november", "desember": "december",
-}  # fmt: skip
-_DATE_WORDS.update({v: v for v in list(_DATE_WORDS.values())})
-_STOP = set(
-    "the a an and or but of to in on at by for with from as is are was were be been being has have had it its"
-    " this that these those he she they we you his her their our not no will would can could should may said"
-    " says which who whom what when where there than then also about into over after before such".split()
-)
-
-
-def anchors(text: str, lang: str) -> tuple[set[str], set[str]]:
-    """The (strong, weak) anchors of a sentence; ``lang`` is ``'id'`` or ``'en'``.
-
-    Strong: numbers (canonical, see :func:`normalize_number`), URLs and e-mail addresses, day and month
-    names (in English), and the marks ``?``, ``!`` and ``"``. Weak: capitalised words that are not the
-    first word, lower-cased.
-    """
-    strong: set[str] = set()
-    rest = text
-    if "www." in text or "://" in text or "@" in text:  # the URL pattern is slow; most sentences have none
-        for url in _URL.findall(text):
-            strong.add("url:" + url.lower().rstrip(".,;:)"))
-        rest = _URL.sub(" ", text)
-    for num in _NUMBER.findall(rest):
-        strong.update(_number_anchors(num, lang))
-    for mark in "?!":
-        if mark in rest:
-            strong.add(mark)
-    if any(q in rest for q in "\"“”"):
-        strong.add('"')
-    weak: set[str] = set()
-    first = _WORD.search(rest)
-    for m in _CAP.finditer(rest):
-        word = m.group().lower()
-        if first is not None and m.start() == first.start():
-            if word in _DATE_WORDS:
-                strong.add("d:" + _DATE_WORDS[word])
-            continue
-        if word in _DATE_WORDS:
-            strong.add("d:" + _DATE_WORDS[word])
-        else:
-            weak.add(word)
-    return strong, weak
-
-
-@functools.lru_cache(maxsize=65536)
-def _number_anchors(token: str, lang: str) -> tuple[str, ...]:
-    """The anchors of a number token (memoised: years and small numbers recur in every article)."""
-    if "." not in token and "," not in token:
-        # What normalize_number gives a token of digits only, in either language: one reading, no zeros in front.
-        return ("n:" + (token.lstrip("0") or "0"),)
-    return tuple("n:" + n for n in normalize_number(token, lang))
-
-
-def content_words(text: str) -> set[str]:
-    """Lower-cased English content words (stop words dropped, cut to 6 characters) for the bridge score."""
-    return {w[:6] for w in _WORD.findall(text.lower()) if w not in _STOP and (len(w) > 2 or w.isdigit())}
-
-
-def cognates(text: str) -> set[str]:
-    """First four letters of the words of four or more letters: shared by many id/en word pairs
-    (names, loan words: ``presiden``/``president``, ``teknologi``/``technology``), as in Simard et al. 1992."""
-    return {w[:4] for w in _WORD.findall(text.lower()) if len(w) >= 4 and not w[0].isdigit()}
-
-
-# Feature kinds hashed into one row of 64-bit words per sentence: (name, words). Anchors are few per
-# sentence, bags of words need more room; 1,024 bits give ~0.01 of false Dice on 15-word sentences.
-_LAYOUT: tuple[tuple[str, int], ...] = (("strong", 4), ("weak", 4), ("cognate", 8), ("bridge", 16))
-_OFFSETS = np.cumsum([0] + [w for _, w in _LAYOUT])
-
-
-def _bits(rows: Sequence[dict[str, set[str]]]) -> np.ndarray:
-    """Hash each sentence's feature sets into its bit set (crc32: results do not depend on PYTHONHASHSEED)."""
-    out = np.zeros((len(rows), int(_OFFSETS[-1])), dtype=np.uint64)
-    where: list[int] = []
-    which: list[int] = []
-    for r, feats in enumerate(rows):
-        for slot, (kind, words) in enumerate(_LAYOUT):
-            base = int(_OFFSETS[slot]) * 64
-            size = words * 64
-            for f in feats.get(kind, ()):
-                where.append(r)
-                which.append(base + zlib.crc32(f.encode()) % size)
-    if where:
-        h = np.array(which, dtype=np.uint64)
-        np.bitwise_or.at(out, (np.array(where), (h >> np.uint64(6)).astype(np.intp)), np.uint64(1) << (h & np.uint64(63)))
-    return out
-
-
-def _span_bits(bits: np.ndarray, d: int) -> np.ndarray:
-    """``out[i]`` = union of the bit sets of items ``i-d .. i-1`` (row 0 .. n), zero where ``i < d``."""
-    n = bits.shape[0]
-    out = np.zeros((n + 1, bits.shape[1]), dtype=np.uint64)
-    for off in range(1, d + 1):
-        out[d:] |= bits[d - off : n + 1 - off]
-    return out
-
-
-def _counts(a: np.ndarray) -> np.ndarray:
-    """Set sizes per feature kind: shape ``a.shape[:-1] + (len(_LAYOUT),)``."""
-    starts = _OFFSETS[:-1][_OFFSETS[:-1] < a.shape[-1]]  # without a bridge the bridge words are left out
-    return np.add.reduceat(np.bitwise_count(a), starts, axis=-1, dtype=np.int32)
+# -- the aligner -------------------------------------------------------------------------------------------
 
 
 def _log_erfc(x: np.ndarray) -> np.ndarray:
@@ -214,38 +112,6 @@ def _log_erfc(x: np.ndarray) -> np.ndarray:
     poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (
         0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))  # fmt: skip
     return np.log(t) - x * x + poly
-
-
-# -- the aligner -------------------------------------------------------------------------------------------
-
-_STRONG, _WEAK, _COGNATE, _BRIDGE = range(4)
-
-
-class _Side:
-    """One side of the alignment: character-length prefix sums and, for spans of 1 and 2 sentences
-    ending before each position, the union of the sentences' bit sets and the set sizes."""
-
-    def __init__(self, texts: Sequence[str], lang: str, bridge: Sequence[str] | None) -> None:
-        self.n = len(texts)
-        self.prefix = np.concatenate([[0.0], np.cumsum([len(t) for t in texts], dtype=np.float64)])
-        rows: list[dict[str, set[str]]] = []
-        self.coarse: list[set[str]] = []  # features of the coarse pass (bitext.align.offset), marks left out
-        for k, text in enumerate(texts):
-            strong, weak = anchors(text, lang)
-            feats = {"strong": strong, "weak": weak, "cognate": cognates(text)}
-            self.coarse.append({f for f in strong if len(f) > 1} | {"w:" + w for w in weak}
-                               | {"c:" + c for c in feats["cognate"]})
-            if bridge is not None:
-                feats["bridge"] = content_words(bridge[k])
-            rows.append(feats)
-        bits = _bits(rows)
-        if bridge is None:
-            bits = bits[:, : _OFFSETS[_BRIDGE]]
-        self.bits = {d: _span_bits(bits, d) for d in (1, 2)}
-        self.sizes = {d: _counts(self.bits[d]) for d in (1, 2)}
-
-    def length(self, end: np.ndarray | int, d: int) -> np.ndarray:
-        return self.prefix[end] - self.prefix[np.maximum(np.asarray(end) - d, 0)]
 
 
 @dataclass(frozen=True)
@@ -284,7 +150,7 @@ def align(
     sides is in exactly one bead. ``bridge_weight`` fixes the bridge's weight instead (1.0 where the target
     is the bridge itself, re-split). :func:`align_document` also returns the confidence.
     """
-    return align_document(src, tgt, bridge, bridge_weight).beads
+    return _align(src, tgt, bridge, bridge_weight)[0]
 
 
 def align_document(
@@ -296,12 +162,23 @@ def align_document(
     the DP is wide enough for a global offset (a block of sentences only one side has); the band then
     doubles while the best path touches its edge.
     """
+    beads, sides, weight, half, chain = _align(src, tgt, bridge, bridge_weight)
+    if sides is None:
+        return Alignment(beads, 0.0 if beads else 1.0, 0.0, 0, 0)
+    return Alignment(beads, article_confidence(beads, sides[0].coarse, sides[1].coarse), weight, half, chain)
+
+
+def _align(
+    src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None, bridge_weight: float | None
+) -> tuple[list[Bead], tuple[_Side, _Side] | None, float, int, int]:
+    """The beads, the two sides (None when one is empty), the bridge weight, the final band's half width
+    and the anchor chain's length: everything but the confidence, which only :func:`align_document`
+    computes (most callers of :func:`align` would throw it away)."""
     n, m = len(src), len(tgt)
     if bridge is not None and len(bridge) != n:
         raise ValueError(f"bridge has {len(bridge)} sentences, src has {n}")
     if n == 0 or m == 0:
-        beads = [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)]
-        return Alignment(beads, 0.0 if beads else 1.0, 0.0, 0, 0)
+        return [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)], None, 0.0, 0, 0
     fs = _Side(src, "id", bridge)
     ft = _Side(tgt, "en", tgt if bridge is not None else None)
     chain = anchor_chain(fs.coarse, ft.coarse)
@@ -313,11 +190,10 @@ def align_document(
     if weight == 0.0:
         path, half = _widening_dp(fs, ft, half, 0.0)
     if bridge is not None and bridge_weight is None:
-        weight = bridge_reliability(path, bridge, tgt)
+        weight = _reliability(path, fs.bags, ft.bags)  # the sides' bags: the bridge's and the target's
     if weight > 0:
         path, half = _widening_dp(fs, ft, half, weight)
-    beads = [_make_bead(fs, ft, *span, weight) for span in path]
-    return Alignment(beads, article_confidence(beads, fs.coarse, ft.coarse), weight, half, len(chain))
+    return [_make_bead(fs, ft, *span, weight) for span in path], (fs, ft), weight, half, len(chain)
 
 
 LONG_DOCUMENT = 2000
@@ -361,19 +237,24 @@ def bridge_reliability(path: Sequence[tuple[int, int, int, int]], bridge: Sequen
     linearly from :data:`BRIDGE_FLOOR` (weight 0: an empty or unrelated bridge is ignored, as if none
     was given) to :data:`BRIDGE_FULL` (weight 1).
     """
-    m = len(tgt)
-    place = [0] * len(bridge)
+    return _reliability(path, [content_words(t) for t in bridge], [content_words(t) for t in tgt])
+
+
+def _reliability(
+    path: Sequence[tuple[int, int, int, int]], bags_s: Sequence[set[str]], bags_t: Sequence[set[str]]
+) -> float:
+    """:func:`bridge_reliability` from the content words of each bridge and each target sentence."""
+    m = len(bags_t)
+    place = [0] * len(bags_s)
     for i0, i1, j0, _ in path:
         for i in range(i0, i1):
             place[i] = j0
-    bags_t = [content_words(t) for t in tgt]
 
     def dice(a: set[str], b: set[str]) -> float:
         return 2.0 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
 
     gains: list[float] = []
-    for i, text in enumerate(bridge):
-        bag = content_words(text)
+    for i, bag in enumerate(bags_s):
         if not bag:
             gains.append(0.0)  # an empty bridge sentence is no evidence for the bridge
             continue
@@ -442,23 +323,74 @@ def _coverage(own: np.ndarray, own_size: np.ndarray, other: np.ndarray) -> np.nd
     return np.where(own_size > 0, inter / np.maximum(own_size, 1), 0.5)
 
 
-def _bridge_cost(
-    fs: _Side, ft: _Side, di: int, dj: int, rows: np.ndarray, tj: np.ndarray, t_span: np.ndarray, bw: float
-) -> np.ndarray:
-    """Bridge cost of beads (di, dj) ending at the band cells: W_BRIDGE * sum over the bead's sentences of
-    (1 - coverage). Coverage of a source sentence = the share of its bridge's content words found in the
-    bead's target; of a target sentence = the share of its content words found in the bead's bridge. A
-    sentence merged into a bead it does not belong to costs about W_BRIDGE, a deleted one W_BRIDGE * W_DELETED.
+class _At:
+    """One side's arrays at the end positions of a set of cells (``ends``, shaped to broadcast against the
+    other side's), for the cost kernel :func:`_pair_costs` that both the banded DP and the batched path
+    call. ``valid``: cells that exist (the band's cells past the table's end do not)."""
+
+    def __init__(self, side: _Spans, ends: np.ndarray, valid: np.ndarray | None = None) -> None:
+        self.side, self.ends, self.valid = side, ends, valid
+        self.axis = side.prefix.ndim - 1  # the sentence axis (after a batch axis, if any)
+        self.shape = np.take(side.prefix, ends, axis=self.axis).shape
+        self._memo: dict[tuple[str, int, int], np.ndarray] = {}
+
+    def take(self, a: np.ndarray, ends: np.ndarray | None = None) -> np.ndarray:
+        return np.take(a, self.ends if ends is None else ends, axis=self.axis)
+
+    def at(self, kind: str, d: int, off: int = 0) -> np.ndarray:
+        """The side's ``bits`` or ``sizes`` of spans of ``d`` sentences ending ``off`` before the cells
+        (gathered once: several bead types use each)."""
+        key = (kind, d, off)
+        got = self._memo.get(key)
+        if got is None:
+            a = getattr(self.side, kind)[d]
+            got = self._memo[key] = self.take(a, np.maximum(self.ends - off, 0) if off else None)
+        return got
+
+    def length(self, d: int) -> np.ndarray:
+        return self.take(self.side.prefix) - self.take(self.side.prefix, np.maximum(self.ends - d, 0))
+
+    def fits(self, d: int) -> np.ndarray:
+        return self.ends >= d if self.valid is None else (self.ends >= d) & self.valid
+
+
+def _pair_costs(s: _At, t: _At, bw: float) -> tuple[list[np.ndarray], dict[tuple[int, int], np.ndarray]]:
+    """Cost of a bead of each type of :data:`BEAD_TYPES` ending at each cell (inf where it does not fit)
+    and, per bead type with both sides, the feature counts its two sides share (``_counts`` shape)."""
+    shape = np.broadcast_shapes(s.shape, t.shape)
+    bs = slice(int(_OFFSETS[_BRIDGE]), int(_OFFSETS[_BRIDGE + 1]))
+    costs: list[np.ndarray] = []
+    inters: dict[tuple[int, int], np.ndarray] = {}
+    for di, dj in BEAD_TYPES:
+        cost = np.full(shape, -math.log(PRIORS[(di, dj)]))
+        if di and dj:
+            s_span, t_span = s.at("bits", di), t.at("bits", dj)
+            inter = inters[(di, dj)] = _counts(s_span & t_span)
+            cost += _match_cost(s.length(di), t.length(dj), inter, bw)
+            if W_UNSHARED:
+                # Strong anchors (numbers, dates, marks) on one side only: evidence against the bead.
+                size_s, size_t = s.at("sizes", di), t.at("sizes", dj)
+                cost += W_UNSHARED * (size_s[..., _STRONG] + size_t[..., _STRONG] - 2 * inter[..., _STRONG])
+            if bw > 0:
+                cost += _bridge_cost(s, t, di, dj, s_span[..., bs], t_span[..., bs], bw)
+        elif bw > 0:
+            cost += W_BRIDGE * W_DELETED * bw
+        costs.append(np.where(s.fits(di) & t.fits(dj), cost, np.inf))
+    return costs, inters
+
+
+def _bridge_cost(s: _At, t: _At, di: int, dj: int, s_span: np.ndarray, t_span: np.ndarray, bw: float) -> np.ndarray:
+    """Bridge cost of beads (di, dj) ending at the cells (``s_span``/``t_span``: the bridge bits of their
+    two sides): W_BRIDGE * sum over the bead's sentences of (1 - coverage). Coverage of a source sentence
+    = the share of its bridge's content words found in the bead's target; of a target sentence = the
+    share of its content words found in the bead's bridge. A sentence merged into a bead it does not
+    belong to costs about W_BRIDGE, a deleted one W_BRIDGE * W_DELETED.
     """
     bs = slice(int(_OFFSETS[_BRIDGE]), int(_OFFSETS[_BRIDGE + 1]))
-    s_span = fs.bits[di][rows][:, None, bs]
-    total = np.zeros(tj.shape)
-    for off in range(di):
-        r = np.maximum(rows - off, 0)
-        total += 1.0 - _coverage(fs.bits[1][r][:, None, bs], fs.sizes[1][r, _BRIDGE][:, None], t_span[..., bs])
-    for off in range(dj):
-        c = np.maximum(tj - off, 0)
-        total += 1.0 - _coverage(ft.bits[1][c][..., bs], ft.sizes[1][c, _BRIDGE], s_span)
+    total = np.zeros(np.broadcast_shapes(s.shape, t.shape))
+    for own, other, d in ((s, t_span, di), (t, s_span, dj)):
+        for off in range(d):
+            total += 1.0 - _coverage(own.at("bits", 1, off)[..., bs], own.at("sizes", 1, off)[..., _BRIDGE], other)
     return W_BRIDGE * bw * total
 
 
@@ -466,30 +398,55 @@ BAND_CELLS = 1 << 16
 """Band cells whose bead costs are computed at once: bounds the memory of a long document's DP (a bead's
 cost depends on its cell only, so the blocks do not change it)."""
 
+_T01 = BEAD_TYPES.index((0, 1))
+_MOVES = [(t, di, dj) for t, (di, dj) in enumerate(BEAD_TYPES) if di > 0]  # the moves from the previous rows
+_MOVE_TYPES = np.array([t for t, _, _ in _MOVES], dtype=np.int8)
 
-def _band_costs(fs: _Side, ft: _Side, rows: np.ndarray, jj: np.ndarray, bw: float) -> list[np.ndarray]:
-    """Cost of a bead of each type ending at each band cell of ``rows`` (``jj``: their target positions;
-    inf where the bead does not fit)."""
-    m = ft.n
-    tj = np.minimum(jj, m)
-    ii = np.broadcast_to(rows[:, None], jj.shape)
-    costs: list[np.ndarray] = []
-    for di, dj in BEAD_TYPES:
-        cost = np.full(jj.shape, -math.log(PRIORS[(di, dj)]))
-        if di and dj:
-            t_span = ft.bits[dj][tj]
-            inter = _counts(fs.bits[di][rows][:, None, :] & t_span)
-            cost += _match_cost(fs.length(ii, di), ft.length(tj, dj), inter, bw)
-            if W_UNSHARED:
-                # Strong anchors (numbers, dates, marks) on one side only: evidence against the bead.
-                unshared = fs.sizes[di][rows][:, None, _STRONG] + ft.sizes[dj][tj, _STRONG] - 2 * inter[..., _STRONG]
-                cost += W_UNSHARED * unshared
-            if bw > 0:
-                cost += _bridge_cost(fs, ft, di, dj, rows, tj, t_span, bw)
-        elif bw > 0:
-            cost += W_BRIDGE * W_DELETED * bw
-        costs.append(np.where((ii >= di) & (jj >= dj) & (jj <= m), cost, np.inf))
-    return costs
+
+def _relax_row(
+    prev: list[np.ndarray | None] | None, costs: list[np.ndarray], valid: np.ndarray | None, start: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One row of the DP (the last axis is the column): ``(dist, back)`` from, per move of
+    :data:`_MOVES`, the previous rows' distances at the cells each cell comes from (None where that row
+    does not exist; ``prev`` None on row 0, where ``start`` holds the candidates) and the row's bead
+    costs; ``valid``: the cells inside the table (None: all)."""
+    if prev is None:
+        cand = start
+        how = np.full(start.shape, -1, dtype=np.int8)
+    else:
+        options = np.stack(
+            [p + costs[t] if p is not None else np.full(start.shape, np.inf) for p, (t, _, _) in zip(prev, _MOVES, strict=True)]
+        )  # fmt: skip
+        how = _MOVE_TYPES[options.argmin(axis=0)]
+        cand = options.min(axis=0)  # the value at argmin (no NaN here), without a gather
+    # 0-1 beads move along the row: dist[k] = min_q<=k cand[q] + sum(c01[q+1..k]), a prefix minimum.
+    c01 = np.where(np.isfinite(costs[_T01]), costs[_T01], 0.0)
+    c01[..., 0] = 0.0
+    acc = np.cumsum(c01, axis=-1)
+    run = np.minimum.accumulate(cand - acc, axis=-1)
+    dist = run + acc if valid is None else np.where(valid, run + acc, np.inf)
+    return dist, np.where(cand - acc > run, _T01, np.where(np.isfinite(cand), how, -1))
+
+
+def _backtrace(
+    back: list[list[int]], lo: Sequence[int], n: int, m: int, width: int
+) -> tuple[list[tuple[int, int, int, int]], bool]:
+    """The best path from the back pointers (row ``i``, column ``j - lo[i]``) as ``(i0, i1, j0, j1)``
+    spans, and whether it touched the edge of the band."""
+    path: list[tuple[int, int, int, int]] = []
+    touched = False
+    i, j = n, m
+    while i > 0 or j > 0:
+        k = j - lo[i]
+        if (k == 0 and lo[i] > 0) or (k == width - 1 and lo[i] + width - 1 < m):
+            touched = True
+        t = back[i][k]
+        if t < 0:
+            raise AssertionError("alignment DP found no path")  # cannot happen: 1-0/0-1 always fit
+        di, dj = BEAD_TYPES[t]
+        path.append((i - di, i, j - dj, j))
+        i, j = i - di, j - dj
+    return path[::-1], touched
 
 
 def _band_dp(fs: _Side, ft: _Side, half: int, bw: float) -> tuple[list[tuple[int, int, int, int]], bool]:
@@ -509,52 +466,22 @@ def _band_dp(fs: _Side, ft: _Side, half: int, bw: float) -> tuple[list[tuple[int
     # dist has one more column, always inf, that stands for every cell outside the band.
     dist = np.full((n + 1, width + 1), np.inf)
     back = np.full(jj.shape, -1, dtype=np.int8)
-    t01 = BEAD_TYPES.index((0, 1))
-    moves = [(t, di, dj) for t, (di, dj) in enumerate(BEAD_TYPES) if di > 0]
     # For each move and row, the column of the previous row each cell comes from (``width`` = outside).
     sources = {}
-    for t, di, dj in moves:
+    for t, di, dj in _MOVES:
         shift = lo[di:] - dj - lo[:-di]
         kp = cols[None, :] + shift[:, None]
         sources[t] = np.where((kp >= 0) & (kp < width), kp, width)
-    move_types = np.array([t for t, _, _ in moves], dtype=np.int8)
-    cand = np.full(width, np.inf)
-    cand[jj[0] == 0] = 0.0
-    how = np.full(width, -1, dtype=np.int8)
+    start = np.where(jj[0] == 0, 0.0, np.inf)
     for i in range(n + 1):
         if i % block == 0:
             r0 = i
-            costs = _band_costs(fs, ft, np.arange(i, min(i + block, n + 1)), jj[i : i + block], bw)
-        if i > 0:
-            options = np.stack(
-                [dist[i - di, sources[t][i - di]] + costs[t][i - r0] if i >= di else np.full(width, np.inf)
-                 for t, di, _ in moves]
-            )  # fmt: skip
-            best = options.argmin(axis=0)
-            cand = options[best, cols]
-            how = move_types[best]
-        # 0-1 beads move along the row: dist[k] = min_q<=k cand[q] + sum(c01[q+1..k]), a prefix minimum.
-        c01 = np.where(np.isfinite(costs[t01][i - r0]), costs[t01][i - r0], 0.0)
-        c01[0] = 0.0
-        acc = np.cumsum(c01)
-        run = np.minimum.accumulate(cand - acc)
-        dist[i, :width] = np.where(jj[i] <= m, run + acc, np.inf)
-        back[i] = np.where(cand - acc > run, t01, np.where(np.isfinite(cand), how, -1))
-
-    path: list[tuple[int, int, int, int]] = []
-    touched = False
-    i, j = n, m
-    while i > 0 or j > 0:
-        k = j - lo[i]
-        if (k == 0 and lo[i] > 0) or (k == width - 1 and lo[i] + width - 1 < m):
-            touched = True
-        t = int(back[i, k])
-        if t < 0:
-            raise AssertionError("alignment DP found no path")  # cannot happen: 1-0/0-1 always fit
-        di, dj = BEAD_TYPES[t]
-        path.append((i - di, i, j - dj, j))
-        i, j = i - di, j - dj
-    return path[::-1], touched
+            r = np.arange(i, min(i + block, n + 1))
+            c = jj[i : i + block]
+            costs = _pair_costs(_At(fs, r[:, None]), _At(ft, np.minimum(c, m), c <= m), bw)[0]
+        prev = [dist[i - di, sources[t][i - di]] if i >= di else None for t, di, _ in _MOVES] if i > 0 else None
+        dist[i, :width], back[i] = _relax_row(prev, [c[i - r0] for c in costs], jj[i] <= m, start)
+    return _backtrace(back.tolist(), lo.tolist(), n, m, width)
 
 
 def _evidence(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, bw: float) -> list[float]:

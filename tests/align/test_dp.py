@@ -236,3 +236,31 @@ def test_a_fixed_bridge_weight_skips_the_estimate():
     src, tgt = _doc(0, 6)
     assert align_document(src, tgt, [""] * 6, bridge_weight=1.0).bridge_weight == 1.0
     assert align_document(src, tgt, None, bridge_weight=1.0).bridge_weight == 0.0  # no bridge, no weight
+
+
+def _spans(result: list[Bead]) -> list[tuple[int, int, int, int]]:
+    """The DP path ``(i0, i1, j0, j1)`` of a list of beads."""
+    out, i, j = [], 0, 0
+    for b in result:
+        out.append((i, i + len(b.src), j, j + len(b.tgt)))
+        i, j = i + len(b.src), j + len(b.tgt)
+    return out
+
+
+def test_align_is_align_document_without_the_confidence():
+    src, tgt = _doc(0, 14)
+    del tgt[5]
+    bridge = [t.replace("cases", "infections") for t in _doc(0, 14)[1]]
+    for br, bw in ((None, None), (bridge, None), (bridge, 0.5), ([""] * 14, None)):
+        assert align(src, tgt, br, bw) == align_document(src, tgt, br, bw).beads
+    assert align([], ["One."]) == align_document([], ["One."]).beads
+
+
+@pytest.mark.parametrize("kind", ["good", "shifted", "empty"])
+def test_the_estimated_bridge_weight_is_bridge_reliability_of_the_plain_path(kind):
+    # align_document reuses its sides' bags of content words; the public function builds them from the texts
+    src, tgt = _doc(0, 20)
+    del tgt[7]
+    bridge = {"good": _doc(0, 20)[1], "shifted": _doc(3, 20)[1], "empty": [""] * 20}[kind]
+    path = _spans(align(src, tgt))
+    assert align_document(src, tgt, bridge).bridge_weight == A.bridge_reliability(path, bridge, tgt)
