@@ -38,8 +38,10 @@ def candidate_anchors(src: Sequence[set[str]], tgt: Sequence[set[str]]) -> dict[
             if f in where_s:
                 where_t[f].append(j)
     points: dict[tuple[int, int], float] = defaultdict(float)
-    for f, js in where_t.items():
-        is_ = where_s[f]
+    # Features in sorted order, not set order: the float sums (and so ties between anchors) must not
+    # depend on PYTHONHASHSEED.
+    for f in sorted(where_t):
+        js, is_ = where_t[f], where_s[f]
         if len(is_) > MAX_COUNT or len(js) > MAX_COUNT:
             continue
         w = 1.0 / max(len(is_), len(js))

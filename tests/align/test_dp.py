@@ -264,3 +264,22 @@ def test_the_estimated_bridge_weight_is_bridge_reliability_of_the_plain_path(kin
     bridge = {"good": _doc(0, 20)[1], "shifted": _doc(3, 20)[1], "empty": [""] * 20}[kind]
     path = _spans(align(src, tgt))
     assert align_document(src, tgt, bridge).bridge_weight == A.bridge_reliability(path, bridge, tgt)
+
+
+def test_anchor_evidence_does_not_depend_on_the_string_hash_seed():
+    """The evidence of a pair is a float sum over shared features; summed in set order (which changes with
+    PYTHONHASHSEED) 1 + 1 + 1/3 is 2.3333333333333335 or 2.333333333333333, and a tie between two
+    anchors could then break either way: the same corpus aligned differently from run to run."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "from bitext.align.offset import candidate_anchors\n"
+        "feats = [{'alpha', 'beta', 'gamma', 'delta', 'x1', 'x2', 'x3'}, {'gamma', 'x1'}, {'gamma', 'x2'}]\n"
+        "print(repr(sorted(candidate_anchors(feats, feats).items())))\n"
+    )
+    root = str(Path(__file__).resolve().parents[2])
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root,
+                           env={"PYTHONHASHSEED": str(seed), "PYTHONPATH": root}).stdout for seed in range(8)}
+    assert len(outs) == 1, outs
