@@ -25,6 +25,7 @@ from pathlib import Path
 from bitext.model import APPROVED, PENDING, REJECTED, is_blocking
 from bitext.review.state import review_states
 from bitext.store import TRANSLATION_KEY_SQL, Store, has_table
+from bitext.translate.leases import has_source_index
 
 
 @dataclass(frozen=True)
@@ -266,6 +267,10 @@ class _ChunkReader:
         # The review tables appear with the review component's first migration: look once, not per chunk.
         self.has_stale = has_table(conn, "review_stale")
         self.has_signoff = has_table(conn, "review_signoff")
+        # Translate migration v3's index on translations(signature, source): probe it instead of hashing
+        # each sentence's text into the cache key in Python (a store not translated since has no index).
+        self.translation_probe = ("t.signature = p.signature AND t.source = s.text" if has_source_index(conn)
+                                  else f"t.key = {TRANSLATION_KEY_SQL}(p.signature, s.text)")
 
     def _tuples(self, sql: str, params: Sequence[object]) -> list[tuple]:
         cur = self.conn.cursor()
@@ -364,13 +369,14 @@ class _ChunkReader:
     def _mt_logprobs(self, ids: list[str]) -> dict[str, float]:
         """Model confidence per pair: the token-weighted mean length-normalised log-probability of
         the translations of its source sentences (the cache key is signature + sentence text), in one
-        query per chunk: the pair's source sentences in bead order, joined to their cached translation."""
+        query per chunk: the pair's source sentences in bead order, joined to their cached translation
+        (on the (signature, source) index where the store has it: the same row the key names)."""
         rows = self._tuples(
             f"SELECT p.id, t.logprob, t.n_tokens FROM pairs p,"
             f" json_each(CASE WHEN json_valid(p.src_ids) AND json_type(p.src_ids) = 'array' THEN p.src_ids"
             f" ELSE '[]' END) j"
             f" JOIN sentences s ON s.id = j.value"
-            f" JOIN translations t ON t.key = {TRANSLATION_KEY_SQL}(p.signature, s.text)"
+            f" JOIN translations t ON {self.translation_probe}"
             f" WHERE p.id IN ({_placeholders(len(ids))}) AND p.signature IS NOT NULL AND p.signature != ''"
             f" AND t.logprob IS NOT NULL ORDER BY p.id, j.key",
             ids,
