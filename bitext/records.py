@@ -18,13 +18,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import groupby
+from itertools import compress, groupby
 from operator import itemgetter
 from pathlib import Path
 
-from bitext.model import APPROVED, PENDING, REJECTED, is_blocking
+from bitext.model import APPROVED, BLOCKING_SEVERITIES, PENDING, REJECTED, is_blocking
 from bitext.review.state import review_states
 from bitext.store import TRANSLATION_KEY_SQL, Store, has_table
+from bitext.translate.leases import has_source_index
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,8 @@ def _distinct_checks(conn: sqlite3.Connection) -> list[str]:
     return sorted(names)
 
 
-# What a record is built from: the pair row and the position of its first source sentence.
+# What a record is built from: the pair row and the position of its first source sentence
+# (_ChunkReader.records unpacks these columns by position: keep the two in step).
 _PAIR_ROWS = (
     "SELECT p.id, p.article_id, p.kind, p.bead_idx, p.src_ids, p.tgt_idx, p.source, p.target, p.mt,"
     " p.bead_type, p.align_score, p.signature, s.para_idx, s.sent_idx"
@@ -266,6 +268,10 @@ class _ChunkReader:
         # The review tables appear with the review component's first migration: look once, not per chunk.
         self.has_stale = has_table(conn, "review_stale")
         self.has_signoff = has_table(conn, "review_signoff")
+        # Translate migration v3's index on translations(signature, source): probe it instead of hashing
+        # each sentence's text into the cache key in Python (a store not translated since has no index).
+        self.translation_probe = ("t.signature = p.signature AND t.source = s.text" if has_source_index(conn)
+                                  else f"t.key = {TRANSLATION_KEY_SQL}(p.signature, s.text)")
 
     def _tuples(self, sql: str, params: Sequence[object]) -> list[tuple]:
         cur = self.conn.cursor()
@@ -284,46 +290,50 @@ class _ChunkReader:
         checks = self.checks
         check_set = set(checks)
         template: dict[str, float | None] = dict.fromkeys(checks)
+        no_flags, approved, pending = _NO_FLAGS, APPROVED, PENDING
+        flags_get, logprob_get, opt_float, int_list = flags.get, logprobs.get, _opt_float, _int_list
         out = []
+        append = out.append
         for r in chunk:
-            pid = r["id"]
-            fired, by_name, blocking, found = flags.get(pid, _NO_FLAGS)
+            # By position (sqlite3.Row's name lookup costs more): the columns of _PAIR_ROWS, in order.
+            pid, doc_id, kind, bead_idx, _, tgt_idx, source, target, mt, bead_type, align_score, _, para, sent = r
+            fired, by_name, blocking, found = flags_get(pid, no_flags)
             if by_name.keys() <= check_set:  # the usual case: a copy and an update instead of a lookup per check
                 scores = template.copy()
                 scores.update(by_name)
             else:
                 scores = {name: by_name.get(name) for name in checks}
             st = states[pid]
-            reviewed = st.english if st.status in APPROVED else None
-            out.append(
+            status = st.status
+            append(
                 PairRecord(
                     id=pid,
-                    doc_id=r["article_id"],
-                    para_idx=r["para_idx"],
-                    sent_idx=r["sent_idx"],
-                    kind=r["kind"],
-                    bead_idx=r["bead_idx"],
-                    bead_type=r["bead_type"],
-                    align_score=_opt_float(r["align_score"]),
-                    source=r["source"],
+                    doc_id=doc_id,
+                    para_idx=para,
+                    sent_idx=sent,
+                    kind=kind,
+                    bead_idx=bead_idx,
+                    bead_type=bead_type,
+                    align_score=opt_float(align_score),
+                    source=source,
                     target=st.english,
-                    mt=r["mt"],
+                    mt=mt,
                     flags=fired,
                     findings=found,
                     scores=scores,
                     needs_review=blocking,
-                    mt_logprob=logprobs.get(pid),
-                    review_status=st.status,
-                    reviewed_translation=reviewed,
+                    mt_logprob=logprob_get(pid),
+                    review_status=status,
+                    reviewed_translation=st.english if status in approved else None,
                     reviewer=st.reviewer,
                     reviewed_at=st.at,
                     flagged=bool(by_name),
                     review_id=st.review_id,
                     review_comment=st.comment,
-                    review_stale=st.stale or (st.status == PENDING and pid in stale_links),
-                    aligned_target=r["target"],
-                    tgt_idx=_int_list(r["tgt_idx"]),
-                    signed_off=st.review_id in signed and st.status != PENDING,
+                    review_stale=st.stale or (status == pending and pid in stale_links),
+                    aligned_target=target,
+                    tgt_idx=int_list(tgt_idx),
+                    signed_off=st.review_id in signed and status != pending,
                 )
             )
         return out
@@ -333,17 +343,21 @@ class _ChunkReader:
         score, whether a blocking one fired (:func:`bitext.model.needs_review`'s rule) and, if asked for,
         the findings. Without findings no object is made per check (one per (pair, check) is most of a big
         corpus's reading time)."""
-        reason = "reason" if self.reasons else "NULL"
+        if self.findings:
+            rows = self._tuples(
+                f"SELECT pair_id, check_name, score, fired, severity, {'reason' if self.reasons else 'NULL'}"
+                f" FROM pair_flags WHERE pair_id IN ({_placeholders(len(ids))}) ORDER BY pair_id, check_name", ids)
+            out: dict[str, _Flags] = {}
+            for pid, group in groupby(rows, itemgetter(0)):
+                pf = list(group)
+                found = tuple(Finding(f[1], f[4], _opt_float(f[2]), bool(f[3]), f[5]) for f in pf)
+                out[pid] = (tuple(f[1] for f in pf if f[3]), {f[1]: _opt_float(f[2]) for f in pf},
+                            any(f[3] and is_blocking(f[4]) for f in pf), found)
+            return out
         rows = self._tuples(
-            f"SELECT pair_id, check_name, score, fired, severity, {reason} FROM pair_flags"
+            f"SELECT pair_id, check_name, score, fired, severity FROM pair_flags"
             f" WHERE pair_id IN ({_placeholders(len(ids))}) ORDER BY pair_id, check_name", ids)
-        out: dict[str, _Flags] = {}
-        for pid, group in groupby(rows, itemgetter(0)):
-            pf = list(group)
-            found = tuple(Finding(f[1], f[4], _opt_float(f[2]), bool(f[3]), f[5]) for f in pf) if self.findings else ()
-            out[pid] = (tuple(f[1] for f in pf if f[3]), {f[1]: _opt_float(f[2]) for f in pf},
-                        any(f[3] and is_blocking(f[4]) for f in pf), found)
-        return out
+        return _flag_summaries(rows)
 
     def _signed_off(self, review_ids: list[int]) -> set[int]:
         """Of ``review_ids``, those a second reviewer signed off (``review_signoff``, kept by
@@ -364,13 +378,14 @@ class _ChunkReader:
     def _mt_logprobs(self, ids: list[str]) -> dict[str, float]:
         """Model confidence per pair: the token-weighted mean length-normalised log-probability of
         the translations of its source sentences (the cache key is signature + sentence text), in one
-        query per chunk: the pair's source sentences in bead order, joined to their cached translation."""
+        query per chunk: the pair's source sentences in bead order, joined to their cached translation
+        (on the (signature, source) index where the store has it: the same row the key names)."""
         rows = self._tuples(
             f"SELECT p.id, t.logprob, t.n_tokens FROM pairs p,"
             f" json_each(CASE WHEN json_valid(p.src_ids) AND json_type(p.src_ids) = 'array' THEN p.src_ids"
             f" ELSE '[]' END) j"
             f" JOIN sentences s ON s.id = j.value"
-            f" JOIN translations t ON t.key = {TRANSLATION_KEY_SQL}(p.signature, s.text)"
+            f" JOIN translations t ON {self.translation_probe}"
             f" WHERE p.id IN ({_placeholders(len(ids))}) AND p.signature IS NOT NULL AND p.signature != ''"
             f" AND t.logprob IS NOT NULL ORDER BY p.id, j.key",
             ids,
@@ -379,6 +394,25 @@ class _ChunkReader:
         for pid, logprob, n_tokens in rows:
             vals.setdefault(pid, []).append((float(logprob), max(int(n_tokens or 1), 1)))
         return {pid: sum(lp * n for lp, n in v) / sum(n for _, n in v) for pid, v in vals.items()}
+
+
+_FLOAT_OR_NONE = frozenset((float, type(None)))
+
+
+def _flag_summaries(rows: list[tuple]) -> dict[str, _Flags]:
+    """:meth:`_ChunkReader._flags` without findings, from (pair_id, check_name, score, fired, severity)
+    rows ordered by pair: each pair's rows transposed into columns at once (C-level zips, no Python
+    step per flag row, which is most of a big corpus's reading time)."""
+    out: dict[str, _Flags] = {}
+    blocking = BLOCKING_SEVERITIES
+    for pid, group in groupby(rows, itemgetter(0)):
+        _, names, scores, fired, severities = zip(*group, strict=True)
+        if not _FLOAT_OR_NONE.issuperset(map(type, scores)):  # REAL affinity gives floats; anything else as before
+            scores = tuple(map(_opt_float, scores))
+        hits = tuple(compress(names, fired))
+        out[pid] = (hits, dict(zip(names, scores, strict=True)),
+                    bool(hits) and any(sev in blocking for sev in compress(severities, fired)), ())
+    return out
 
 
 @lru_cache(maxsize=4096)  # the same few lists ('[0]', '[1, 2]', ...) over and over; the tuples are immutable

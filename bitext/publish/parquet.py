@@ -7,6 +7,7 @@ byte-identical files and pushing an unchanged corpus makes no commit.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,17 +21,24 @@ CDC_OPTIONS = {"min_chunk_size": 256 * 1024, "max_chunk_size": 1024 * 1024, "nor
 
 
 class ShardWriter:
-    """Writes rows of one config as record batches into numbered Parquet shards."""
+    """Writes rows of one config as record batches into numbered Parquet shards.
+
+    ``build`` turns a batch of what :meth:`add` was given into an Arrow table of the schema (default: dict
+    rows through ``Table.from_pylist``; publishing hands records to a column builder). It is called on
+    exactly the rows of each written piece, so the bytes and ``num_bytes`` do not hang on the builder
+    (a sliced table would keep validity bitmaps that a fresh one has not)."""
 
     def __init__(
-        self, folder: Path, features: datasets.Features, batch_rows: int, shard_rows: int, split: str = "train"
+        self, folder: Path, features: datasets.Features, batch_rows: int, shard_rows: int, split: str = "train",
+        build: Callable[[list[Any], Any], Any] | None = None,
     ) -> None:
+        self.build = build or _from_pylist
         self.folder = folder
         self.split = split
         self.schema = features.arrow_schema
         self.batch_rows = batch_rows
         self.shard_rows = shard_rows
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[Any] = []
         self.writer: Any = None
         self.shards: list[Path] = []
         self.shard_count = 0
@@ -38,7 +46,7 @@ class ShardWriter:
         self.num_bytes = 0
         folder.mkdir(parents=True, exist_ok=True)
 
-    def add(self, row: dict[str, Any]) -> None:
+    def add(self, row: Any) -> None:
         """Buffer one row; a full batch is written as one row group."""
         self.rows.append(row)
         if len(self.rows) >= self.batch_rows:
@@ -56,8 +64,6 @@ class ShardWriter:
         self.shard_count = 0
 
     def _flush(self) -> None:
-        import pyarrow as pa
-
         if self.writer is None or (self.rows and self.shard_count >= self.shard_rows):
             if self.writer is not None:
                 self.writer.close()
@@ -67,7 +73,7 @@ class ShardWriter:
         # Split at the shard boundary so shard sizes do not depend on batch boundaries.
         take = min(len(self.rows), self.shard_rows - self.shard_count)
         batch, self.rows = self.rows[:take], self.rows[take:]
-        table = pa.Table.from_pylist(batch, schema=self.schema)
+        table = self.build(batch, self.schema)
         self.writer.write_table(table, row_group_size=self.batch_rows)
         self.shard_count += len(batch)
         self.num_examples += len(batch)
@@ -95,3 +101,9 @@ class ShardWriter:
             path.rename(target)
             final.append(target)
         return final
+
+
+def _from_pylist(rows: list[dict[str, Any]], schema: Any) -> Any:
+    import pyarrow as pa
+
+    return pa.Table.from_pylist(rows, schema=schema)

@@ -29,6 +29,7 @@ from bitext.formats.rows import published_row
 from bitext.model import KIND_MT, KIND_REFERENCE
 from bitext.procs import leftovers
 from bitext.publish.card import DEFAULT_LICENSE, CardFacts, CardOptions, ConfigStats, build_card, flag_config
+from bitext.publish.columns import records_table
 from bitext.publish.licenses import check_license
 from bitext.publish.parquet import BATCH_ROWS, SHARD_ROWS, ShardWriter
 from bitext.publish.quality import QualityCollector
@@ -109,28 +110,32 @@ def publish_dataset(
     tmp.mkdir()
     writers: dict[str, dict[str, ShardWriter]] = {}
     try:
-        writers = {cfg: {sp: ShardWriter(tmp / "data" / cfg, features[cfg], batch_rows, shard_rows, sp)
+        # Pair configs get records, built into Arrow columns a batch at a time (no dict per row).
+        writers = {cfg: {sp: ShardWriter(tmp / "data" / cfg, features[cfg], batch_rows, shard_rows, sp,
+                                         records_table if cfg in PAIR_CONFIGS else None)
                          for sp in SPLITS} for cfg in features}
         stats = {cfg: ConfigStats() for cfg in PAIR_CONFIGS}
         quality = QualityCollector()
         example = None
         per_article: dict[str, dict[str, int]] = {}
         progress = tqdm(total=store.count("pairs"), unit="pair", desc="publish", disable=quiet)
+        default, clean = writers["default"], writers["clean"]
+        dropped = dups.dropped
         for rec in iter_pairs(store, checks=checks, findings=False):
             progress.update()
             split = split_of[rec.doc_id]
-            row = published_row(rec)
-            if not checks:
-                del row["scores"]
-            writers["default"][split].add(row)
+            default[split].add(rec)
             stats["default"].add(rec, split)
             quality.add(rec)
             counts = per_article.setdefault(rec.doc_id, {})
             counts[rec.kind] = counts.get(rec.kind, 0) + 1
-            if rec.clean and rec.id not in dups.dropped:
-                writers["clean"][split].add(row)
+            if rec.clean and rec.id not in dropped:
+                clean[split].add(rec)
                 stats["clean"].add(rec, split)
-                example = example or row
+                if example is None:
+                    example = published_row(rec)
+                    if not checks:
+                        del example["scores"]
         progress.close()
         articles = Counter()
         for art in _article_rows(store, options, per_article):
