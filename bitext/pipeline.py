@@ -88,13 +88,21 @@ def corpus_status(store: Store) -> dict[str, Any]:
         "SELECT COUNT(*) FROM articles a WHERE EXISTS (SELECT 1 FROM pairs p WHERE p.article_id = a.id"
         " AND p.kind = 'mt' AND p.signature IS ?)", (signature,)
     ).fetchone()[0]
-    pairs = store.count("pairs")
-    bead_types = dict(
-        conn.execute("SELECT bead_type, COUNT(*) FROM pairs GROUP BY bead_type ORDER BY bead_type").fetchall()
-    )
-    # Checked = has a pair_flags row: DISTINCT along the primary key (pair_id, check_name), a sequential
-    # scan of that index (on 1M pairs several times faster than one probe per pair).
-    flagged = conn.execute("SELECT COUNT(DISTINCT pair_id) FROM pair_flags").fetchone()[0]
+    if has_schema(conn):
+        # The review state table has a row per pair with its bead type and whether checks ran on it (kept in
+        # the writers' transactions): one scan of a narrow table instead of the pairs table and the
+        # pair_flags primary key (on 1M pairs about 1.7 s less).
+        per_type = conn.execute("SELECT bead_type, COUNT(*), SUM(flagged) FROM review_pair_state"
+                                " GROUP BY bead_type ORDER BY bead_type").fetchall()
+        bead_types = {t: n for t, n, _ in per_type}
+        pairs, flagged = sum(bead_types.values()), sum(f for _, _, f in per_type)
+    else:  # a store never aligned by this bitext (or read-only, from before the review tables)
+        pairs = store.count("pairs")
+        bead_types = dict(
+            conn.execute("SELECT bead_type, COUNT(*) FROM pairs GROUP BY bead_type ORDER BY bead_type").fetchall()
+        )
+        # Checked = has a pair_flags row: DISTINCT along the primary key (pair_id, check_name).
+        flagged = conn.execute("SELECT COUNT(DISTINCT pair_id) FROM pair_flags").fetchone()[0]
     flagged_blocking = blocking_count(store)
     fired = dict(
         conn.execute(

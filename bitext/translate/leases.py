@@ -44,11 +44,15 @@ LEASE_MIGRATIONS: list[tuple[int, str]] = [
     (2, "ALTER TABLE translations ADD COLUMN retried INTEGER NOT NULL DEFAULT 0;"),
     # v3: "which sentences have a translation under this signature" (``bitext status``, the translate
     # stage's pending scan) as one covering-index probe per sentence on (signature, source), instead of
-    # hashing each sentence's text into its key in Python and probing the primary key.
-    (3, f"CREATE INDEX IF NOT EXISTS {SOURCE_INDEX} ON translations(signature, source);"),
+    # hashing each sentence's text into its key in Python and probing the primary key; and the retried
+    # count (``bitext status``) from a partial index that holds only the retried rows, not a scan of every
+    # translation of the signature.
+    (3, f"CREATE INDEX IF NOT EXISTS {SOURCE_INDEX} ON translations(signature, source);\n"
+        "CREATE INDEX IF NOT EXISTS translations_retried ON translations(signature) WHERE retried != 0;"),
 ]
 TRANSLATE_MIGRATIONS = LEASE_MIGRATIONS
-"""The migrations of component ``translate`` (leases, the ``retried`` column, the (signature, source) index)."""
+"""The migrations of component ``translate`` (leases, the ``retried`` column, the (signature, source) and
+retried indexes)."""
 
 LEASE_SECONDS = 900.0
 """How long a lease lasts without renewal: far longer than one batch takes, even on a slow CPU."""

@@ -61,3 +61,26 @@ def test_status_of_a_store_without_the_retried_column(tmp_path: Path) -> None:
     status = corpus_status(b.store)
     assert "retried" not in status["translate"] and status["translate"]["translated"] == 3
     assert " retried " not in format_status(status)
+
+
+def test_status_counts_pairs_from_the_review_state_as_from_the_pairs(tmp_path: Path, monkeypatch) -> None:
+    """With the review tables, pairs, bead types and checked pairs come from review_pair_state; without
+    them (a store never aligned by this bitext), from pairs and pair_flags: the same numbers."""
+    from bitext import pipeline
+    from bitext.review.schema import ensure_schema
+
+    b = CorpusBuilder(tmp_path)
+    ensure_schema(b.store)
+    b.article("a1", ["Satu.", "Dua.", "Tiga."])
+    b.pair("a1:mt:0", "Satu.", "One.", bead_idx=0)
+    b.pair("a1:mt:1", "Dua. Tiga.", "Two and three.", bead_idx=1, bead_type="2-1")
+    b.pair("a1:mt:2", "", "Extra.", bead_idx=2, bead_type="0-1")
+    b.pair("a1:ref:0", "Satu.", "One!", bead_idx=0, kind="reference")
+    b.flag("a1:mt:0", "length_ratio", fired=False).flag("a1:mt:0", "numbers", fired=True)
+    b.flag("a1:mt:2", "empty_target", fired=False)
+    fast = corpus_status(b.store)
+    monkeypatch.setattr(pipeline, "has_schema", lambda conn: False)
+    slow = corpus_status(b.store)
+    assert fast["align"] == slow["align"] and fast["flag"] == slow["flag"]
+    assert fast["align"]["bead_types"] == {"0-1": 1, "1-1": 2, "2-1": 1}
+    assert (fast["align"]["pairs"], fast["flag"]["pairs_checked"], fast["flag"]["left"]) == (4, 2, 2)
