@@ -71,6 +71,10 @@ class FlagResult:
     severity: str
     reason: str
 
+    def row(self, pair_id: str) -> tuple[Any, ...]:
+        """Its ``pair_flags`` row (:data:`bitext.store.FLAG_COLUMNS`) for pair ``pair_id``."""
+        return (pair_id, self.check, self.score, int(self.fired), self.severity, self.reason)
+
 
 @dataclass(frozen=True)
 class Measurement:

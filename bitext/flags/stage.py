@@ -268,10 +268,6 @@ class _Duplicates:
             yield tuple(r)[:6], r[6]
 
 
-def _row(pair_id: str, r: FlagResult) -> tuple[Any, ...]:
-    return (pair_id, r.check, r.score, int(r.fired), r.severity, r.reason)
-
-
 def _refresh_corpus_rows(store: Store, check: CorpusCheck, dups: _Duplicates) -> int:
     """Rewrite the stored rows of a corpus check that a change of the pairs made wrong; returns how many.
 
@@ -282,8 +278,8 @@ def _refresh_corpus_rows(store: Store, check: CorpusCheck, dups: _Duplicates) ->
     stale = []
     for stored, first_id in dups.stored_rows(check.name):
         want = check.result(check.measure_first(stored[0], first_id))
-        if want is not None and stored != _row(stored[0], want):
-            stale.append(_row(stored[0], want))
+        if want is not None and stored != want.row(stored[0]):
+            stale.append(want.row(stored[0]))
     with flag_writes(store, (r[0] for r in stale)):
         store.write_flags(stale)
     return len(stale)

@@ -36,13 +36,7 @@ Row = tuple[Any, ...]
 
 def measure(checks: Sequence[Check], views: Sequence[PairView]) -> list[Row]:
     """The ``pair_flags`` rows of ``views``: one per applicable check, in view then check order."""
-    rows = []
-    for view in views:
-        for check in checks:
-            r = check.run(view)
-            if r is not None:
-                rows.append((view.id, r.check, r.score, int(r.fired), r.severity, r.reason))
-    return rows
+    return [r.row(view.id) for view in views for r in (c.run(view) for c in checks) if r is not None]
 
 
 def default_workers(n_pairs: int) -> int:

@@ -9,6 +9,9 @@ sentence position they rebuild the document pair).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import attrgetter
+
 from bitext.model import DECISIONS
 from bitext.records import PairRecord
 
@@ -18,26 +21,31 @@ def needs_review_after(rec: PairRecord) -> bool:
     return rec.needs_review and rec.review_status not in DECISIONS
 
 
+# How each field of the published row comes from a record, in the dataset features' order: the one
+# definition, read by :func:`published_row` and, a column at a time, by :mod:`bitext.publish.columns`.
+ROW_FIELDS: dict[str, Callable[[PairRecord], object]] = {
+    "id": attrgetter("id"),
+    "doc_id": attrgetter("doc_id"),
+    "para_idx": attrgetter("para_idx"),
+    "sent_idx": attrgetter("sent_idx"),
+    "tgt_idx": attrgetter("tgt_idx"),  # tuples: JSON writes them as lists, Arrow takes them as they are
+    "kind": attrgetter("kind"),
+    "translation": lambda rec: {"id": rec.source, "en": rec.target},
+    "mt": attrgetter("mt"),
+    "bead_type": attrgetter("bead_type"),
+    "align_score": attrgetter("align_score"),
+    "needs_review": needs_review_after,
+    "review_status": attrgetter("review_status"),
+    "reviewed_translation": attrgetter("reviewed_translation"),
+    "reviewer": attrgetter("reviewer"),
+    "reviewed_at": attrgetter("reviewed_at"),
+    "flags_before_review": attrgetter("flags"),
+    "needs_review_before_review": attrgetter("needs_review"),
+    "scores": lambda rec: dict(rec.scores),
+    "mt_logprob": attrgetter("mt_logprob"),
+}
+
+
 def published_row(rec: PairRecord) -> dict[str, object]:
-    """The row of the dataset's features, in order."""
-    return {
-        "id": rec.id,
-        "doc_id": rec.doc_id,
-        "para_idx": rec.para_idx,
-        "sent_idx": rec.sent_idx,
-        "tgt_idx": list(rec.tgt_idx),
-        "kind": rec.kind,
-        "translation": {"id": rec.source, "en": rec.target},
-        "mt": rec.mt,
-        "bead_type": rec.bead_type,
-        "align_score": rec.align_score,
-        "needs_review": needs_review_after(rec),
-        "review_status": rec.review_status,
-        "reviewed_translation": rec.reviewed_translation,
-        "reviewer": rec.reviewer,
-        "reviewed_at": rec.reviewed_at,
-        "flags_before_review": list(rec.flags),
-        "needs_review_before_review": rec.needs_review,
-        "scores": dict(rec.scores),
-        "mt_logprob": rec.mt_logprob,
-    }
+    """The row of the dataset's features, in order (:data:`ROW_FIELDS`)."""
+    return {name: get(rec) for name, get in ROW_FIELDS.items()}
