@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bitext import review
 from bitext.formats.xliff import XLIFF_NS
+from bitext.records import pair_records
 from bitext.store import FLAG_COLUMNS, PAIR_COLUMNS, Store
 from tests.factories import CorpusBuilder
 
@@ -93,3 +94,32 @@ def set_target(path: Path, unit_id: str, text: str) -> None:
     else:
         raise AssertionError(unit_id)
     tree.write(path, encoding="utf-8", xml_declaration=True)
+
+
+def state_table(store: Store) -> dict[str, tuple]:
+    """review_pair_state as the triggers and bulk writers keep it: pair id -> (status, stale, sev_rank,
+    needs_review, flagged, reviewer)."""
+    return {r[0]: tuple(r[1:]) for r in store.conn.execute(
+        "SELECT pair_id, status, stale, sev_rank, needs_review, flagged, reviewer FROM review_pair_state")}
+
+
+def python_state(store: Store) -> dict[str, tuple]:
+    """The same columns computed in Python from the read model (the rule the table must agree with)."""
+    ids = [r[0] for r in store.conn.execute("SELECT id FROM pairs")]
+    out = {}
+    for rec in pair_records(store.conn, ids):
+        sev = min((f for f in rec.findings if f.fired), key=lambda f: {"error": 0, "warning": 1}.get(f.severity, 2),
+                  default=None)
+        rank = 3 if sev is None else {"error": 0, "warning": 1}.get(sev.severity, 2)
+        out[rec.id] = (rec.review_status, int(rec.review_stale), rank, int(rec.needs_review), int(rec.flagged),
+                       rec.reviewer)
+    return out
+
+
+def state_counts(store: Store) -> dict[tuple, int]:
+    return {tuple(r[:3]): r[3] for r in store.conn.execute("SELECT * FROM review_counts WHERE n != 0")}
+
+
+def recounted(store: Store) -> dict[tuple, int]:
+    return {tuple(r[:3]): r[3] for r in store.conn.execute(
+        "SELECT status, needs_review, stale, COUNT(*) FROM review_pair_state GROUP BY 1, 2, 3")}

@@ -184,20 +184,20 @@ def test_the_stages_bulk_writes_leave_the_state_the_triggers_would(tmp_path: Pat
     date once per pair: it must equal the Python rule, counts included, through decisions, flags, a
     flag recompute and a re-alignment that merges decided beads."""
     from bitext.flags import flag_corpus
-    from tests.review.test_schema import _counts, _python, _recount, _table
+    from tests.review.corpus import python_state, recounted, state_counts, state_table
 
     store = _corpus(tmp_path / "c")
     flag_corpus(store, quiet=True)
     decide(store, "art00:0.0", "accepted", reviewer="ana")
     decide(store, "art01:0.3", "rejected", reviewer="budi")
-    assert store.count("pair_flags") > 0 and _table(store) == _python(store) and _counts(store) == _recount(store)
-    assert any(r[3] for r in _table(store).values()), "some pair should need review"
+    assert store.count("pair_flags") > 0 and state_table(store) == python_state(store) and state_counts(store) == recounted(store)
+    assert any(r[3] for r in state_table(store).values()), "some pair should need review"
     config = tmp_path / "flags.toml"
     config.write_text("[length_ratio]\nenabled = false\n", encoding="utf-8")
     flag_corpus(store, config_path=config, quiet=True)  # a recompute: every flag cleared, then written again
-    assert _table(store) == _python(store) and _counts(store) == _recount(store)
+    assert state_table(store) == python_state(store) and state_counts(store) == recounted(store)
     _translate(CorpusBuilder(store), MT2, SIG2)
     align_corpus(store, quiet=True)
     flag_corpus(store, quiet=True)
-    assert _table(store) == _python(store) and _counts(store) == _recount(store)
+    assert state_table(store) == python_state(store) and state_counts(store) == recounted(store)
     assert store.count("review_deferred") == 0

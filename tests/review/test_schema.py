@@ -7,37 +7,10 @@ from pathlib import Path
 
 from bitext import review
 from bitext.model import DECISIONS
-from bitext.records import pair_records
 from bitext.review.schema import ensure_schema
 from bitext.store import Store
 from tests.factories import CorpusBuilder
-from tests.review.corpus import realign, rewrite_pair
-
-
-def _table(store: Store) -> dict[str, tuple]:
-    return {r[0]: tuple(r[1:]) for r in store.conn.execute(
-        "SELECT pair_id, status, stale, sev_rank, needs_review, flagged, reviewer FROM review_pair_state")}
-
-
-def _python(store: Store) -> dict[str, tuple]:
-    ids = [r[0] for r in store.conn.execute("SELECT id FROM pairs")]
-    out = {}
-    for rec in pair_records(store.conn, ids):
-        sev = min((f for f in rec.findings if f.fired), key=lambda f: {"error": 0, "warning": 1}.get(f.severity, 2),
-                  default=None)
-        rank = 3 if sev is None else {"error": 0, "warning": 1}.get(sev.severity, 2)
-        out[rec.id] = (rec.review_status, int(rec.review_stale), rank, int(rec.needs_review), int(rec.flagged),
-                       rec.reviewer)
-    return out
-
-
-def _counts(store: Store) -> dict[tuple, int]:
-    return {tuple(r[:3]): r[3] for r in store.conn.execute("SELECT * FROM review_counts WHERE n != 0")}
-
-
-def _recount(store: Store) -> dict[tuple, int]:
-    return {tuple(r[:3]): r[3] for r in store.conn.execute(
-        "SELECT status, needs_review, stale, COUNT(*) FROM review_pair_state GROUP BY 1, 2, 3")}
+from tests.review.corpus import python_state, realign, recounted, rewrite_pair, state_counts, state_table
 
 
 def test_state_table_agrees_with_review_state_through_random_writes(store: Store) -> None:
@@ -69,9 +42,9 @@ def test_state_table_agrees_with_review_state_through_random_writes(store: Store
             realign(store, "a1", [(f"a1:mt:{i}", s, f"T {s}") for i, s in enumerate(src)])
         elif op == 5:
             store.conn.execute("DELETE FROM pair_flags WHERE pair_id = ?", (pid,))
-        assert _table(store) == _python(store), step
-        assert _counts(store) == _recount(store), step
-    assert review.review_progress(store)["pairs"] == len(_table(store))
+        assert state_table(store) == python_state(store), step
+        assert state_counts(store) == recounted(store), step
+    assert review.review_progress(store)["pairs"] == len(state_table(store))
 
 
 def test_migration_backfills_an_existing_store(tmp_path: Path) -> None:
@@ -86,7 +59,7 @@ def test_migration_backfills_an_existing_store(tmp_path: Path) -> None:
             store.conn.execute(f"DROP {kind.upper()} IF EXISTS {name}")
     other = Store.open(tmp_path / "c")
     ensure_schema(other)
-    assert _table(other) == _python(other)
+    assert state_table(other) == python_state(other)
     assert [tuple(r) for r in other.conn.execute("SELECT review_id, sentence_id FROM review_sources")] == []
 
 
@@ -105,7 +78,7 @@ def test_a_failed_bulk_write_leaves_the_triggers_on(store: Store) -> None:
     assert store.count("review_deferred") == 0
     assert store.count("pair_flags", "pair_id='a1:mt:0' AND check_name='untranslated'") == 0
     CorpusBuilder(store).flag("a1:mt:0", "untranslated", fired=True, severity="error")
-    assert _table(store) == _python(store) and _table(store)["a1:mt:0"][2] == 0
+    assert state_table(store) == python_state(store) and state_table(store)["a1:mt:0"][2] == 0
 
 
 def test_flag_writes_outside_the_named_pairs_would_be_missed(store: Store) -> None:
@@ -116,10 +89,10 @@ def test_flag_writes_outside_the_named_pairs_would_be_missed(store: Store) -> No
     ensure_schema(store)
     with flag_writes(store, None):
         store.conn.execute("DELETE FROM pair_flags")
-    assert _table(store) == _python(store)
+    assert state_table(store) == python_state(store)
     with flag_writes(store, ["a1:mt:0"]):
         store.write_flags([("a1:mt:0", "untranslated", 1.0, 1, "error", "copied"),
                            ("a1:mt:1", "untranslated", 1.0, 1, "error", "copied")])
-    table, python = _table(store), _python(store)
+    table, python = state_table(store), python_state(store)
     assert table["a1:mt:0"] == python["a1:mt:0"] and table["a1:mt:0"][2] == 0
     assert table["a1:mt:1"] != python["a1:mt:1"]  # not named: left as it was (the caller's contract)
