@@ -223,6 +223,13 @@ def has_schema(conn: sqlite3.Connection) -> bool:
     return has_table(conn, "review_pair_state")
 
 
+def _can_defer(store: Store) -> bool:
+    """Whether the store has review schema v2 (asked once per store: the stages call this per batch or article)."""
+    if not getattr(store, "_review_deferred", False):
+        store._review_deferred = has_table(store.conn, "review_deferred")  # type: ignore[attr-defined]
+    return store._review_deferred  # type: ignore[attr-defined]
+
+
 @contextlib.contextmanager
 def _deferred(store: Store, table: str, refresh: Callable[[sqlite3.Connection], None]) -> Iterator[None]:
     """Inside one write transaction: the state triggers on ``table`` stand down, ``refresh`` runs on leaving.
@@ -231,7 +238,7 @@ def _deferred(store: Store, table: str, refresh: Callable[[sqlite3.Connection], 
     transactions) just runs the body, the triggers (if any) doing the work row by row.
     """
     with store.tx() as conn:
-        if not has_table(conn, "review_deferred"):
+        if not _can_defer(store):
             yield
             return
         conn.execute("INSERT OR IGNORE INTO review_deferred(tbl) VALUES (?)", (table,))
