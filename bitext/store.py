@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import StoreError, is_fault, store_error
@@ -142,7 +142,7 @@ CORE_MIGRATIONS: list[tuple[int, str]] = [
 
 def utcnow() -> str:
     """Current UTC time as an ISO-8601 string with seconds precision."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 # Column order of the per-table writers' rows (tuples keep bulk writes fast).

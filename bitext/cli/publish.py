@@ -51,9 +51,12 @@ def run_publish(args: argparse.Namespace) -> int:
     from bitext.errors import BitextError
     from bitext.publish import DEFAULT_LICENSE, publish_dataset, push_dataset
     from bitext.publish.card import CardOptions
+    from bitext.publish.hub import check_push_target
 
     if (args.private or args.revision) and not args.push:
         raise BitextError("--private and --revision need --push USER/NAME", exit_code=2)
+    if args.push:  # a bad repo id, branch or a missing token is said before the folder is written
+        check_push_target(args.push, args.revision)
     out = args.to if args.to is not None else args.corpus / "dataset"
     options = CardOptions(
         license=args.license or DEFAULT_LICENSE, license_name=args.license_name, license_link=args.license_link,

@@ -15,12 +15,11 @@ import hashlib
 import json
 import math
 import re
+import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
-
-import tomllib
 
 from bitext.errors import BitextError
 from bitext.flags.base import FLAGS_VERSION, Check, CheckOptions

@@ -1,6 +1,12 @@
 """Pushing a published folder to the Hugging Face Hub: one commit of what changed, one-line errors.
 
-:func:`_hf_api` is the one boundary to the Hub (tests replace it with a recording stand-in). Hub and
+Only ``huggingface_hub``'s public API: ``DatasetCard.validate`` (the Hub's own card check, before
+anything is created), ``HfApi.create_repo`` / ``create_branch`` / ``list_repo_tree`` / ``create_commit``
+with explicit ``CommitOperationAdd`` / ``CommitOperationDelete`` (rather than ``upload_folder(...,
+delete_patterns=...)``: comparing the LFS sha256 and git blob ids first is what lets an unchanged
+folder make no commit at all, and keeps pruning to ``data/``). :func:`check_push_target` runs before
+the folder is written. :func:`_hf_api` is the one boundary to the Hub (tests replace it with a
+recording stand-in). Hub and
 network failures become :class:`~bitext.errors.EnvironmentProblem` s (exit code 2) that never carry
 the token; the local folder is only read.
 """
@@ -8,6 +14,7 @@ the token; the local folder is only read.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -91,37 +98,24 @@ def push_dataset(
     HF_TOKEN or the saved login and is never printed. Hub and network failures raise one-line
     errors; the local folder is only read.
     """
-    from huggingface_hub import CommitOperationAdd, CommitOperationDelete, get_token
-    from huggingface_hub.utils import validate_repo_id
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete, DatasetCard
 
     folder = Path(folder)
     files = _local_files(folder)
     if "README.md" not in files:
         raise BitextError(f"{folder}: not a published dataset folder (no README.md); run bitext publish", 2)
-    try:
-        if repo_id.count("/") != 1:
-            raise ValueError("expected USER/NAME")
-        validate_repo_id(repo_id)
-    except ValueError as exc:
-        raise BitextError(f"--push {repo_id!r}: invalid repository id ({_first_line(exc)})", 2) from None
-    token = get_token()
-    if not token:
-        raise EnvironmentProblem(
-            f"cannot push to {repo_id}: no Hugging Face token (set HF_TOKEN or run 'hf auth login')"
-        )
+    token = check_push_target(repo_id, revision)
     branch = revision if revision not in (None, "main") else None
     card_text = _check_card(folder)
     try:
-        api = _hf_api(token)
         # The Hub's own card check first: a rejected card must not leave an empty repo behind.
-        validate = getattr(api, "_validate_yaml", None)
-        if validate is not None:
-            try:
-                validate(card_text, repo_type="dataset")
-            except ValueError as exc:
-                detail = " ".join(str(exc).split()) or "invalid metadata"
-                raise BitextError(f"{folder / 'README.md'}: the Hugging Face Hub rejects the card ({detail});"
-                                  f" nothing was created on the Hub", 2) from None
+        try:
+            DatasetCard(card_text).validate(repo_type="dataset")
+        except ValueError as exc:
+            detail = " ".join(str(exc).split()) or "invalid metadata"
+            raise BitextError(f"{folder / 'README.md'}: the Hugging Face Hub rejects the card ({detail});"
+                              f" nothing was created on the Hub", 2) from None
+        api = _hf_api(token)
         api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
         if branch:
             api.create_branch(repo_id, repo_type="dataset", branch=branch, exist_ok=True)
@@ -148,6 +142,32 @@ def push_dataset(
             raise
         raise err from None  # no chained traceback: nothing of the request leaks into output
     return PushResult(repo_id, branch, getattr(info, "commit_url", None) or str(info), uploads, deletes)
+
+
+def check_push_target(repo_id: str, revision: str | None = None) -> str:
+    """Check ``--push USER/NAME`` (and ``--revision``) and that a token exists, before anything is written;
+    returns the token. One-line errors: a bad id or branch name is a usage error (exit code 2)."""
+    from huggingface_hub import get_token
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        if repo_id.count("/") != 1:
+            raise ValueError("expected USER/NAME")
+        validate_repo_id(repo_id)
+    except ValueError as exc:
+        raise BitextError(f"--push {repo_id!r}: invalid repository id ({_first_line(exc)})", 2) from None
+    if revision is not None and not _BRANCH.fullmatch(revision):
+        raise BitextError(f"--revision {revision!r}: not a branch name (letters, digits, '-', '_', '.', '/')", 2)
+    token = get_token()
+    if not token:
+        raise EnvironmentProblem(
+            f"cannot push to {repo_id}: no Hugging Face token (set HF_TOKEN or run 'hf auth login')"
+        )
+    return token
+
+
+# A branch name git and the Hub take: no '..', '//', leading '-' or '/', trailing '/' or '.lock'.
+_BRANCH = re.compile(r"(?!-)(?!/)(?!.*\.\.)(?!.*//)(?!.*\.lock$)(?!.*/$)[A-Za-z0-9._/-]{1,200}")
 
 
 def _check_card(folder: Path) -> str:

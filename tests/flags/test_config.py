@@ -124,7 +124,6 @@ re-flag."""
 
 def test_defaults_toml_agrees_with_the_options_of_every_check():
     import json
-
     import tomllib
 
     documented = tomllib.loads(Path(F.__file__).with_name("defaults.toml").read_text(encoding="utf-8"))

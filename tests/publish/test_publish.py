@@ -288,9 +288,20 @@ class FakeHub:
         if self.fail is not None and name == self.fail_on:
             raise self.fail
 
-    def _validate_yaml(self, content, repo_type):
+    def validate(self, card, repo_type=None):  # stands in for DatasetCard.validate (the public API)
         self.calls.append(("validate", {"repo_type": repo_type}))
         self._maybe_fail("validate")
+
+    def install(self, monkeypatch) -> FakeHub:
+        """Replace the Hub boundary and ``DatasetCard.validate`` (its network call) by this stand-in."""
+        import huggingface_hub
+
+        fake = self
+        monkeypatch.setattr(publish_hub, "_hf_api", fake)
+        monkeypatch.setattr(huggingface_hub.DatasetCard, "validate", lambda card, repo_type=None:
+                            fake.validate(card, repo_type))
+        monkeypatch.setenv("HF_TOKEN", TOKEN)
+        return fake
 
     def create_repo(self, repo_id, **kw):
         self.calls.append(("create_repo", {"repo_id": repo_id, **kw}))
@@ -333,10 +344,7 @@ class FakeHub:
 
 @pytest.fixture
 def hub(monkeypatch) -> FakeHub:
-    fake = FakeHub()
-    monkeypatch.setattr(publish_hub, "_hf_api", fake)
-    monkeypatch.setenv("HF_TOKEN", TOKEN)
-    return fake
+    return FakeHub().install(monkeypatch)
 
 
 def test_push_one_commit_then_nothing_changed(store: Store, tmp_path: Path, hub: FakeHub) -> None:
@@ -414,9 +422,7 @@ def test_push_errors_are_one_line_and_keep_folder(
 ) -> None:
     from bitext.cli import main
 
-    fake = FakeHub(fail=error, fail_on=fail_on)
-    monkeypatch.setattr(publish_hub, "_hf_api", fake)
-    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    fake = FakeHub(fail=error, fail_on=fail_on).install(monkeypatch)
     out = tmp_path / "ds"
     code = main(["publish", str(store.path.parent), "--to", str(out), "--push", "me/corpus", "--splits", "100,0,0"])
     captured = capsys.readouterr()
@@ -490,3 +496,32 @@ def test_cli_publish_warns_about_unchecked_pairs(store: Store, tmp_path: Path, c
     err = capsys.readouterr().err
     assert err.strip() == ("bitext: warning: 1 pairs have not been checked yet, so they are not in 'clean'; "
                            "run 'bitext flag'")
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["--push", "a/b/c"], "--push 'a/b/c': invalid repository id"),
+    (["--push", "no-slash"], "expected USER/NAME"),
+    (["--push", "me/corpus", "--revision", "bad..name"], "--revision 'bad..name': not a branch name"),
+])
+def test_cli_push_arguments_are_checked_before_anything_is_written(
+    store: Store, tmp_path: Path, hub: FakeHub, capsys, argv: list[str], expected: str
+) -> None:
+    from bitext.cli import main
+
+    out = tmp_path / "ds"
+    assert main(["publish", str(store.path.parent), "--to", str(out), *argv]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and expected in err[0]
+    assert not out.exists() and hub.calls == []
+
+
+def test_cli_push_without_token_writes_nothing(store: Store, tmp_path: Path, monkeypatch, hub: FakeHub, capsys) -> None:
+    import huggingface_hub
+
+    from bitext.cli import main
+
+    monkeypatch.setattr(huggingface_hub, "get_token", lambda: None)
+    out = tmp_path / "ds"
+    assert main(["publish", str(store.path.parent), "--to", str(out), "--push", "me/corpus"]) == 2
+    assert "no Hugging Face token" in capsys.readouterr().err
+    assert not out.exists()
