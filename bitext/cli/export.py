@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bitext.formats import EXPORTERS
+from bitext.formats.rows import DUPLICATE_RULES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,7 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="also write NAME.scores.tsv beside the export: id, alignment score, model confidence and "
                    "each check's score, one line per written pair")
     p.add_argument("--only-clean", action="store_true",
-                   help="only pairs of the 'clean' config (no unresolved flag, not rejected)")
+                   help="only the pairs of the published 'clean' config (checked, not rejected, no unresolved flag,"
+                   " both sides non-empty, the --duplicates rule applied)")
+    p.add_argument("--duplicates", default="prefer-reference", choices=DUPLICATE_RULES,
+                   help="with --only-clean: an Indonesian sentence with both an mt and a reference row keeps"
+                   " which (as bitext publish --duplicates)")
     p.add_argument("--min-score", type=float, default=None, metavar="X",
                    help="only pairs with alignment score >= X (pairs without a score are dropped)")
     p.add_argument("--exclude-flag", action="append", default=[], metavar="NAME",
@@ -55,7 +60,8 @@ def run_export(args: argparse.Namespace) -> int:
     )
     with Store.open(args.corpus, read_only=True) as store:  # exporting only reads the store
         result = export_pairs(store, args.format, args.out, filters, include_empty=args.include_empty,
-                              score_file=args.score_file, force=args.force, parents=args.parents)
+                              score_file=args.score_file, force=args.force, parents=args.parents,
+                              duplicates=args.duplicates)
     if result.unchecked and args.only_clean:
         print(
             f"bitext: warning: {result.unchecked} pairs have not been checked yet; run 'bitext flag'"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bitext.publish.selection import DUPLICATE_RULES
+from bitext.formats.rows import DUPLICATE_RULES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,8 +33,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--reference-source", default=None, metavar="NAME",
                    help="where the human English of 'reference' rows comes from (card, citation)")
     p.add_argument("--reference-license", default=None, metavar="TEXT", help="licence of those references")
+    p.add_argument("--contact", default=None, metavar="TEXT",
+                   help="where removal requests and questions go (an e-mail or URL; stated on the card)")
+    p.add_argument("--model-name", default=None, metavar="HUB_ID",
+                   help="the Hub id of the translation model when the corpus was translated with a local folder"
+                   " (the card names, licenses and cites it; a copy of a known model is recognised without it)")
     p.add_argument("--splits", default=None, metavar="TRAIN,VAL,TEST",
-                   help="sizes of the train/validation/test splits, by article (default 80,10,10)")
+                   help="sizes of the train/validation/test splits, by article (default 80,10,10; a tiny corpus is"
+                   " then not split). Sizes given here are kept: a split the draw leaves empty gets the smallest"
+                   " article groups, or publishing is refused when there are too few")
     p.add_argument("--duplicates", default="prefer-reference", choices=DUPLICATE_RULES,
                    help="an Indonesian sentence with both an mt and a reference row: which one 'clean' keeps")
     p.add_argument("--pretty-name", default=None, help="human-readable dataset name for the card")
@@ -62,6 +69,7 @@ def run_publish(args: argparse.Namespace) -> int:
         license=args.license or DEFAULT_LICENSE, license_name=args.license_name, license_link=args.license_link,
         pretty_name=args.pretty_name, repo_id=args.push, source=args.source, source_license=args.source_license,
         reference_source=args.reference_source, reference_license=args.reference_license,
+        contact=args.contact, model_name=args.model_name,
     )
     from bitext.records import unchecked_count
     from bitext.store import Store

@@ -57,6 +57,7 @@ def export_pairs(
     score_file: bool = False,
     force: bool = False,
     parents: bool = False,
+    duplicates: str = "prefer-reference",
 ) -> ExportResult:
     """Export the corpus's pairs to ``out`` in ``fmt`` (a key of :data:`EXPORTERS`).
 
@@ -69,6 +70,8 @@ def export_pairs(
     with an empty side unless ``include_empty``; ``score_file`` writes ``<name>.scores.tsv`` beside the
     export (one line per written pair). ``csv`` is the spreadsheet round-trip format of
     :func:`bitext.formats.review_csv.export_review_csv` (with the ``review_id`` conflict marker).
+    ``filters.only_clean`` selects the pairs of the published ``clean`` config
+    (:class:`~bitext.formats.rows.CleanRule`, with the duplicates rule ``duplicates``).
     An unknown format or ``--exclude-flag`` check, or an unwritable ``out``, raises
     :class:`BitextError` (exit code 2).
     """
@@ -86,7 +89,7 @@ def export_pairs(
             exit_code=2,
         )
     return run_export(store, exporter(), out, filters, checks=known, include_empty=include_empty,
-                      score_file=score_file, force=force, parents=parents)
+                      score_file=score_file, force=force, parents=parents, duplicates=duplicates)
 
 
 def importer_for(path: str | Path, fmt: str = "auto") -> Importer:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any, ClassVar
 
 from bitext.fileio import atomic_writer
+from bitext.formats.rows import CleanRule, has_both_sides
 from bitext.records import ImportRecord, PairFilter, PairRecord, check_names, iter_pairs, unchecked_count
 from bitext.store import Store
 
@@ -133,11 +134,6 @@ def score_path(exporter: Exporter, out: Path) -> Path:
     return out.with_name(name + ".scores.tsv")
 
 
-def has_both_sides(rec: PairRecord) -> bool:
-    """Both the Indonesian and the English are non-blank (what MT training can use)."""
-    return bool(rec.source.strip() and rec.target.strip())
-
-
 def run_export(
     store: Store,
     exporter: Exporter,
@@ -149,13 +145,16 @@ def run_export(
     score_file: bool = False,
     force: bool = False,
     parents: bool = False,
+    duplicates: str = "prefer-reference",
 ) -> ExportResult:
     """Stream the store's pairs selected by ``filters`` through ``exporter`` into ``out``.
 
     ``out`` None means ``CORPUS/export/bitext.id-en<suffix>`` (folders created), an existing folder
     ``OUT/bitext.id-en<suffix>``. ``checks`` fixes the keys of each record's scores (default: every
     check in the store). MT-training formats (:attr:`Exporter.training`) leave out pairs with an empty
-    side unless ``include_empty``. ``score_file`` also writes :func:`score_path`: a header, then one
+    side unless ``include_empty``. ``filters.only_clean`` is the published ``clean`` config:
+    :class:`~bitext.formats.rows.CleanRule` with the duplicates rule ``duplicates`` (no empty side, whatever
+    ``include_empty`` says). ``score_file`` also writes :func:`score_path`: a header, then one
     line per written pair, in the same order (id, alignment score, model confidence, each check's score).
     ``force``/``parents``: see :func:`bitext.fileio.atomic_writer`.
     """
@@ -170,6 +169,8 @@ def run_export(
     names = checks if checks is not None else check_names(store)
     source: Iterable[PairRecord] = iter_pairs(store, filters, checks=names, reasons=exporter.reasons,
                                               findings=exporter.findings)
+    if filters.only_clean:  # the clean config's rule, not just PairRecord.clean (iter_pairs' filter)
+        source = CleanRule.of(store, duplicates).select(source)
     left_out = _Counted(())
     if exporter.training and not include_empty:
         source, left_out = _split(source, has_both_sides)

@@ -1,4 +1,9 @@
-"""TMX 1.4b: one ``tu`` per pair (tuid = pair id), the pair's metadata as ``x-`` props."""
+"""TMX 1.4b: one ``tu`` per pair (tuid = pair id), the pair's metadata as ``x-`` props.
+
+``x-needs-review`` is the state after review (:func:`bitext.formats.rows.needs_review_after`, as the
+``needs_review`` of TSV, JSONL and the dataset); ``x-needs-review-before-review`` the flags' verdict alone.
+The file validates against the TMX 1.4 DTD (``tests/formats/data/tmx14.dtd``).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
 from bitext.formats.base import TextExporter, clean_xml, tool_version
+from bitext.formats.rows import needs_review_after
 from bitext.records import PairRecord
 
 _LANG_ATTR = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -56,7 +62,9 @@ def _tu(rec: PairRecord) -> str:
     if rec.flags:
         props.append(("x-flags", ",".join(rec.flags)))
     props += [(f"x-score-{name}", repr(v)) for name, v in rec.scores.items() if v is not None]
-    props.append(("x-needs-review", "true" if rec.needs_review else "false"))
+    # The one meaning of needs_review in every format: after review (as TSV, JSONL and the dataset).
+    props.append(("x-needs-review", "true" if needs_review_after(rec) else "false"))
+    props.append(("x-needs-review-before-review", "true" if rec.needs_review else "false"))
     props.append(("x-review-status", rec.review_status))
     parts = [f"    <tu tuid={_xml_attr(rec.id)}>\n"]
     parts += [f"      <prop type={_xml_attr(t)}>{_xml_text(v)}</prop>\n" for t, v in props]

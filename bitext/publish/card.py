@@ -10,6 +10,7 @@ values (the review app's session secret) that must never reach a published card.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,10 +23,11 @@ from bitext.flags import build_checks, config_signature, effective_config
 from bitext.formats.base import tool_version
 from bitext.formats.rows import needs_review_after
 from bitext.model import DECISIONS, KIND_MT, KIND_REFERENCE, MetaKey, Signature
+from bitext.publish.models import ModelFacts, identify_model
 from bitext.publish.parquet import ShardWriter
 from bitext.publish.quality import Comparison
-from bitext.publish.schema import CONFIGS, FIELD_DOCS, SPLITS, feature_type
-from bitext.publish.selection import SPLIT_SEED, Duplicates, SplitSizes
+from bitext.publish.schema import FIELD_DOCS, feature_type
+from bitext.publish.selection import SPLIT_SEED, Duplicates, SplitPlan, SplitSizes
 from bitext.records import PairRecord
 from bitext.store import Store
 
@@ -217,6 +219,8 @@ class CardOptions:
     source_license: str | None = None
     reference_source: str | None = None  # who made the human translations of `reference` rows
     reference_license: str | None = None
+    contact: str | None = None  # where removal requests and questions go (--contact)
+    model_name: str | None = None  # the Hub id of the MT model when the store names a local folder (--model-name)
 
 
 @dataclass
@@ -230,7 +234,7 @@ class CardFacts:
     duplicates: Duplicates
     quality: list[Comparison]
     example: dict[str, Any] | None
-    split_note: str | None = None  # why the requested sizes were not applied (a tiny corpus)
+    plan: SplitPlan | None = None  # the splits: why the sizes were not applied, groups moved to fill a split
 
 
 def _card_data(options: CardOptions, name: str, facts: CardFacts) -> Any:
@@ -239,9 +243,9 @@ def _card_data(options: CardOptions, name: str, facts: CardFacts) -> Any:
     default = facts.stats["default"]
     configs = [
         {"config_name": cfg,
-         "data_files": [{"split": sp, "path": f"data/{cfg}/{sp}-*"} for sp in facts.writers[cfg]],
+         "data_files": [{"split": sp, "path": f"data/{cfg}/{sp}-*"} for sp in splits],
          **({"default": True} if cfg == "default" else {})}
-        for cfg in CONFIGS
+        for cfg, splits in facts.writers.items()  # published configs only (an empty one is not)
     ]
     extra = {"license_name": options.license_name, "license_link": options.license_link} \
         if options.license == "other" else {}
@@ -250,9 +254,7 @@ def _card_data(options: CardOptions, name: str, facts: CardFacts) -> Any:
         license=options.license,
         task_categories=["translation"],
         multilinguality=["translation"],
-        language_creators=["found", *(["machine-generated"] if default.kinds.get(KIND_MT) else [])],
-        annotations_creators=["machine-generated", *(["expert-generated"] if default.reviewed else [])],
-        source_datasets=["original"],
+        **creators(default, options),
         pretty_name=name,
         size_categories=[size_category(default.pairs)],
         tags=["bitext", "parallel-corpus", "machine-translation", "news"],
@@ -261,12 +263,37 @@ def _card_data(options: CardOptions, name: str, facts: CardFacts) -> Any:
     )
 
 
+def creators(stats: ConfigStats, options: CardOptions) -> dict[str, list[str]]:
+    """``language_creators``, ``annotations_creators`` and ``source_datasets`` from the kinds and reviews
+    present: Indonesian news is ``found``; ``mt`` English is ``machine-generated``; ``reference`` English
+    is human translation (``expert-generated``) taken from elsewhere (``extended``, with the dataset id
+    when ``--reference-source`` is one); flags are ``machine-generated`` annotations, review decisions
+    ``expert-generated`` ones."""
+    language = ["found"]
+    if stats.kinds.get(KIND_MT):
+        language.append("machine-generated")
+    if stats.kinds.get(KIND_REFERENCE):
+        language.append("expert-generated")
+    sources = ["original"]
+    if stats.kinds.get(KIND_REFERENCE):
+        ref = options.reference_source or ""
+        sources.append(f"extended|{ref}" if _HUB_ID.fullmatch(ref) else "extended")
+    return {
+        "language_creators": language,
+        "annotations_creators": ["machine-generated", *(["expert-generated"] if stats.reviewed else [])],
+        "source_datasets": sources,
+    }
+
+
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
+
+
 def _add_infos(card_data: Any, features: dict[str, datasets.Features], facts: CardFacts, folder: Path) -> None:
     from datasets import DatasetInfo, SplitDict, SplitInfo
     from datasets.info import DatasetInfosDict
 
     infos = DatasetInfosDict()
-    for cfg in CONFIGS:
+    for cfg in facts.writers:
         download = sum(p.stat().st_size for p in (folder / "data" / cfg).glob("*.parquet"))
         splits = SplitDict()
         for sp, w in facts.writers[cfg].items():
@@ -330,28 +357,12 @@ def _kind_rows(store: Store, stats: ConfigStats) -> list[dict]:
     return rows
 
 
-def _citations(model: str, revision: str, options: CardOptions) -> list[str]:
-    out = []
-    if model.startswith("Helsinki-NLP/opus-mt"):
-        out.append(OPUS_MT_BIB)
-    if model != UNKNOWN:
-        key = "".join(c if c.isalnum() else "_" for c in model.rsplit("/", 1)[-1])
-        out.append(f"@misc{{{key},\n  title = {{{model}}},\n  howpublished = {{\\url{{https://huggingface.co/{model}}}}},"
-                   f"\n  note = {{revision {revision}}}\n}}")
+def _citations(model: ModelFacts, revision: str, options: CardOptions) -> list[str]:
+    out = model.citations(None if revision == UNKNOWN else revision)
     if options.reference_source:
         note = f",\n  note = {{licence: {options.reference_license}}}" if options.reference_license else ""
         out.append(f"@misc{{references,\n  title = {{{options.reference_source}}}{note}\n}}")
     return out
-
-
-OPUS_MT_BIB = """@inproceedings{tiedemann-thottingal-2020-opus,
-  title = {{OPUS}-{MT} -- Building open translation services for the World},
-  author = {Tiedemann, J{\\"o}rg and Thottingal, Santhosh},
-  booktitle = {Proceedings of the 22nd Annual Conference of the European Association for Machine Translation},
-  year = {2020},
-  address = {Lisboa, Portugal},
-  pages = {479--480}
-}"""
 
 
 def build_card(
@@ -374,7 +385,11 @@ def build_card(
     stats = facts.stats
     model = _setting(settings, "model")
     revision = _setting(settings, "revision")
+    model_facts = identify_model(settings, options.model_name)
     dup = facts.duplicates
+    plan = facts.plan
+    declared = plan.splits if plan else tuple(facts.writers["default"])
+    total_pairs = stats["default"].pairs or 1
 
     return DatasetCard.from_template(
         card_data,
@@ -388,15 +403,22 @@ def build_card(
         options=options,
         splits=[{"name": sp, "size": round(getattr(facts.sizes, sp) * 100, 1),
                  "articles": facts.split_articles.get(sp, 0),
+                 "share": round(100 * stats["default"].splits.get(sp, 0) / total_pairs, 1),
                  "default": stats["default"].splits.get(sp, 0), "clean": stats["clean"].splits.get(sp, 0)}
-                for sp in SPLITS],
+                for sp in declared],
+        requested=[sp for sp in facts.sizes.wanted],
         split_seed=SPLIT_SEED,
-        split_note=facts.split_note,
+        split_note=plan.note if plan else None,
+        moved=sorted(plan.moved.items()) if plan else [],
+        configs=list(facts.writers),
+        snippets=read_snippets(list(facts.writers), declared[0], facts.writers["default"][declared[0]].names()),
+        quality_snippet=QUALITY_SNIPPET,
+        model_facts=model_facts,
         duplicates={"rule": dup.rule, "sentences": dup.sentences, "mt": dup.rows.get(KIND_MT, 0),
                     "reference": dup.rows.get(KIND_REFERENCE, 0), "dropped": len(dup.dropped)},
         quality=facts.quality,
         example=json.dumps(facts.example, indent=2, ensure_ascii=False) if facts.example else "",
-        citations=_citations(model, revision, options),
+        citations=_citations(model_facts, revision, options),
         fields=[{"name": n, "type": feature_type(f), "doc": _cell(FIELD_DOCS.get(n, ""))}
                 for n, f in features["default"].items()],
         segmenters=[{"name": _line(r[0]), "count": r[1]} for r in store.conn.execute(
@@ -414,3 +436,56 @@ def build_card(
         checks=_check_rows(store, checks, flags, stats["default"].fired),
         meta=_public_meta(store),
     )
+
+
+LOCAL_DS = "path/to/this/folder"
+"""The value of ``DS`` in the card's snippets (tests run them with the published folder put in)."""
+
+
+def read_snippets(configs: list[str], split: str, shards: list[str]) -> dict[str, str]:
+    """Per tool, code reading each published config from its own folder (``DS`` = the dataset folder),
+    and the ``split`` of ``default`` (its files: ``shards``).
+
+    Each config has its own folder and schema, so a read of ``data/<config>/*.parquet`` is one table;
+    ``**/*.parquet`` would mix the ``articles`` schema in and count ``clean`` (a subset of ``default``)
+    twice. ``tests/publish`` runs these snippets as the card prints them."""
+    head = f'DS = "{LOCAL_DS}"  # or "hf://datasets/USER/NAME" for the Hub copy'
+    files = ", ".join(f'"{s}"' for s in shards)
+    return {
+        "pandas": "\n".join([
+            "import pandas as pd", "", head,
+            *(f'{cfg} = pd.read_parquet(f"{{DS}}/data/{cfg}")  # every split of `{cfg}`' for cfg in configs),
+            f"{split} = pd.concat([pd.read_parquet(f\"{{DS}}/data/default/{{name}}\") for name in [{files}]])",
+        ]),
+        "polars": "\n".join([
+            "import polars as pl", "", head,
+            *(f'{cfg} = pl.scan_parquet(f"{{DS}}/data/{cfg}/*.parquet").collect()' for cfg in configs),
+            f'{split} = pl.scan_parquet(f"{{DS}}/data/default/{split}-*.parquet").collect()',
+        ]),
+        "duckdb": "\n".join([
+            "import duckdb", "", head,
+            *(f'n_{cfg} = duckdb.sql(f"SELECT COUNT(*) FROM \'{{DS}}/data/{cfg}/*.parquet\'").fetchone()[0]'
+              for cfg in configs),
+            f'{split} = duckdb.sql(f"SELECT * FROM \'{{DS}}/data/default/{split}-*.parquet\'").df()',
+        ]),
+    }
+
+
+QUALITY_SNIPPET = f"""import pandas as pd
+from sacrebleu.metrics import BLEU, CHRF, TER
+
+DS = "{LOCAL_DS}"
+rows = pd.read_parquet(f"{{DS}}/data/default")  # every split
+src = rows["translation"].map(lambda t: t["id"].strip())
+en = rows["translation"].map(lambda t: t["en"].strip())
+mt = rows["mt"].fillna("").str.strip()
+post = rows["reviewed_translation"].fillna("").str.strip()
+usable = (src != "") & (mt != "")
+reference = usable & (rows["kind"] == "reference") & (en != "")
+postedit = usable & (rows["kind"] == "mt") & rows["review_status"].isin(["accepted", "edited"]) & (post != "")
+for name, hyp, ref in (("mt-vs-reference", mt[reference], en[reference]),
+                       ("mt-vs-postedit", mt[postedit], post[postedit])):
+    if len(hyp):
+        scores = [round(m.corpus_score(list(hyp), [list(ref)]).score, 2) for m in (CHRF(), BLEU(), TER())]
+        print(name, len(hyp), *scores)"""
+"""Recomputes the card's MT-quality table from published columns only (the card prints it)."""

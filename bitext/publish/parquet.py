@@ -90,14 +90,18 @@ class ShardWriter:
             except OSError:
                 pass  # the folder is removed anyway
 
+    def names(self) -> list[str]:
+        """The final file names of the shards (after :meth:`close`)."""
+        n = len(self.shards)
+        return [f"{self.split}-{i:05d}-of-{n:05d}.parquet" for i in range(n)]
+
     def close(self) -> list[Path]:
         """Flush, close and rename shards to ``SPLIT-XXXXX-of-NNNNN.parquet``; returns them."""
         self._flush()  # also creates an (empty) file for an empty config, so it still loads
         self.writer.close()
-        n = len(self.shards)
         final = []
-        for i, path in enumerate(self.shards):
-            target = path.with_name(f"{self.split}-{i:05d}-of-{n:05d}.parquet")
+        for path, name in zip(self.shards, self.names(), strict=True):
+            target = path.with_name(name)
             path.rename(target)
             final.append(target)
         return final

@@ -3,12 +3,18 @@
 Two comparisons, computed from the read model:
 
 * **MT vs. reference**: for ``reference`` rows (Indonesian aligned with a human translation), the
-  machine translation of the same Indonesian (``mt``) against the human English as aligned.
+  machine translation of the same Indonesian (``mt``) against the row's published English
+  (``translation.en``: the human reference, or a reviewer's correction of it).
 * **MT vs. post-edit** (HTER-style): for ``mt`` rows a reviewer accepted or edited, the machine
-  translation against the reviewer's English (an accepted pair is a post-edit with no change).
+  translation against the reviewer's English (``reviewed_translation``; an accepted pair is a
+  post-edit with no change).
 
-Rows with an empty side (0-1 / 1-0 beads) are left out. Scores are corpus-level, overall and per
-article; the signature says how they were computed (sacrebleu's own signature format).
+Only published columns are used (``translation``, ``mt``, ``kind``, ``review_status``,
+``reviewed_translation`` of the ``default`` config, every split), each stripped of surrounding
+whitespace, so the card's table is reproducible from the dataset (the card prints the code:
+:data:`bitext.publish.card.QUALITY_SNIPPET`). Rows with an empty side are left out. Scores are
+corpus-level, overall and per article; the signature says how they were computed (sacrebleu's own
+signature format).
 """
 
 from __future__ import annotations
@@ -53,8 +59,8 @@ class QualityCollector:
         mt = (rec.mt or "").strip()
         if not mt or not rec.source.strip():
             return
-        if rec.kind == KIND_REFERENCE and (rec.aligned_target or "").strip():
-            self.reference[rec.doc_id].append((mt, rec.aligned_target.strip()))  # type: ignore[union-attr]
+        if rec.kind == KIND_REFERENCE and rec.target.strip():
+            self.reference[rec.doc_id].append((mt, rec.target.strip()))
         elif rec.kind == KIND_MT and rec.review_status in APPROVED and (rec.reviewed_translation or "").strip():
             self.postedit[rec.doc_id].append((mt, rec.reviewed_translation.strip()))  # type: ignore[union-attr]
 

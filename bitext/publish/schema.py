@@ -74,7 +74,10 @@ def article_features() -> datasets.Features:
 
 
 FIELD_DOCS = {
-    "id": "pair id (stable across re-publishing; the `id` of every bitext export)",
+    "id": "pair id, the `id` of every bitext export: `DOC:P.S` for the bead's first Indonesian sentence (paragraph P,"
+          " sentence S), `+P.S` per further one, `ref-` before them on `reference` rows, `DOC:tN` for English"
+          " sentence N with no Indonesian. The same in every publish while the article's alignment keeps the"
+          " bead; re-aligning can merge or split beads (and re-segmenting renumbers sentences), which gives new ids",
     "doc_id": "article the pair comes from (a row of the `articles` config)",
     "para_idx": "paragraph index of the pair's first Indonesian sentence (null for 0-1 beads)",
     "sent_idx": "sentence index within that paragraph",

@@ -1,32 +1,38 @@
-"""Which rows go where: train/validation/test by article, and which of two rows with the same
-Indonesian sentence (one ``mt``, one ``reference``) the ``clean`` config keeps.
+"""Which rows go where: train/validation/test by article (the duplicates rule of ``clean`` is
+:func:`bitext.formats.rows.find_duplicates`, shared with ``bitext export --only-clean``).
 
 Splits are drawn per *group* of articles: articles that share an Indonesian sentence (a boilerplate
 line, a republished story) are one group, so neither an article nor an Indonesian sentence is ever in
 two splits. A group's split is a function of its smallest article id and the seed only (sha256 to a
 number in [0, 1), compared with the cumulative sizes), so adding articles never moves an old one to
 another split; on a small corpus the sizes are met only roughly, and the card reports the real ones.
-A corpus of fewer than :data:`MIN_GROUPS_TO_SPLIT` groups is not split (everything in ``train``: a
-test set of one article measures nothing), and ``train`` is never left empty.
+
+Every requested split (size > 0) gets rows, in every config: when the draw leaves one without pairs
+(or, once ``clean``'s rows are known, without clean pairs), :func:`fill_splits` moves the smallest
+group that has some into it from a split that keeps rows of its own; when the corpus has too few such
+groups, publishing is refused in one line before the dataset folder is written. Every config then has
+the same splits. With the default sizes, a corpus of fewer than :data:`MIN_GROUPS_TO_SPLIT` groups is
+not split (everything in ``train``: a test set of one article measures nothing); sizes asked for
+explicitly are always honoured or refused.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from bitext.errors import BitextError
-from bitext.model import KIND_MT, KIND_REFERENCE
+from bitext.formats.rows import DUPLICATE_RULES, Duplicates, find_duplicates
 from bitext.publish.schema import SPLITS
-from bitext.records import pair_records
 from bitext.store import Store
+
+__all__ = ["DUPLICATE_RULES", "Duplicates", "SplitPlan", "SplitSizes", "assign_splits", "fill_splits",
+           "find_duplicates"]
 
 SPLIT_SEED = "bitext-split/1"
 MIN_GROUPS_TO_SPLIT = 10
-DUPLICATE_RULES = ("prefer-reference", "prefer-mt", "keep-both")
-"""What ``clean`` does with an Indonesian sentence that has a clean ``mt`` and a clean ``reference`` row:
-keep the human reference (default), keep the MT row, or keep both."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,8 @@ class SplitSizes:
     train: float = 0.8
     validation: float = 0.1
     test: float = 0.1
+    explicit: bool = field(default=False, compare=False)  # asked for (not the default): honoured or refused
+    text: str = field(default="80,10,10", compare=False)  # as the user wrote it, for messages
 
     @classmethod
     def parse(cls, text: str) -> SplitSizes:
@@ -49,10 +57,15 @@ class SplitSizes:
                 f"--splits {text!r}: give three non-negative sizes TRAIN,VALIDATION,TEST with TRAIN > 0"
                 " (e.g. 80,10,10)", exit_code=2)
         total = sum(parts)
-        return cls(*(p / total for p in parts))
+        return cls(*(p / total for p in parts), explicit=True, text=text)
 
     def as_dict(self) -> dict[str, float]:
         return {"train": self.train, "validation": self.validation, "test": self.test}
+
+    @property
+    def wanted(self) -> tuple[str, ...]:
+        """The splits of non-zero size, in :data:`SPLITS` order."""
+        return tuple(sp for sp in SPLITS if getattr(self, sp) > 0)
 
 
 def _unit(key: str, seed: str) -> float:
@@ -62,15 +75,19 @@ def _unit(key: str, seed: str) -> float:
 
 @dataclass(frozen=True)
 class SplitPlan:
-    """The split of every article, the number of article groups, and why the sizes were not applied."""
+    """The split of every article, its group (the group's smallest article id), the splits every config
+    declares, why the sizes were not applied (``note``) and the groups moved to fill a split."""
 
     split_of: dict[str, str]
     groups: int
+    splits: tuple[str, ...] = SPLITS
     note: str | None = None
+    group_of: dict[str, str] = field(default_factory=dict)
+    moved: dict[str, str] = field(default_factory=dict)  # group -> the split it was moved into
 
 
-def assign_splits(store: Store, sizes: SplitSizes, seed: str = SPLIT_SEED) -> SplitPlan:
-    """The split of every article of ``store`` (see the module docstring)."""
+def _groups(store: Store) -> dict[str, str]:
+    """Every article -> its group's smallest article id (articles sharing an Indonesian sentence)."""
     articles = [r[0] for r in store.conn.execute("SELECT id FROM articles ORDER BY id")]
     parent = {a: a for a in articles}
 
@@ -90,50 +107,62 @@ def assign_splits(store: Store, sizes: SplitSizes, seed: str = SPLIT_SEED) -> Sp
             ra, rb = find(first), find(other)
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)  # the root is the group's smallest id
-    roots = {find(a) for a in articles}
-    if len(roots) < MIN_GROUPS_TO_SPLIT and sizes.train < 1:
+    return {a: find(a) for a in articles}
+
+
+def assign_splits(store: Store, sizes: SplitSizes, seed: str = SPLIT_SEED) -> SplitPlan:
+    """The split of every article of ``store`` (see the module docstring), every wanted split given pairs.
+
+    Raises a one-line :class:`BitextError` (exit code 2) when there are fewer groups with pairs than
+    splits asked for."""
+    group_of = _groups(store)
+    roots = sorted(set(group_of.values()))
+    if not sizes.explicit and len(roots) < MIN_GROUPS_TO_SPLIT and sizes.train < 1:
         note = (f"not split: {len(roots)} article group(s), fewer than {MIN_GROUPS_TO_SPLIT}; every article is in"
-                " `train`")
-        return SplitPlan(dict.fromkeys(articles, SPLITS[0]), len(roots), note)
+                " `train` (ask for splits with --splits to split it anyway)")
+        return SplitPlan(dict.fromkeys(group_of, SPLITS[0]), len(roots), (SPLITS[0],), note, group_of)
     units = {r: _unit(r, seed) for r in roots}
     cuts = (sizes.train, sizes.train + sizes.validation)
-    if units and not any(u < cuts[0] for u in units.values()):
-        units[min(units, key=units.__getitem__)] = 0.0  # never an empty train split
-    out = {}
-    for a in articles:
-        u = units[find(a)]
-        out[a] = SPLITS[0] if u < cuts[0] else SPLITS[1] if u < cuts[1] else SPLITS[2]
-    return SplitPlan(out, len(roots))
+    by_group = {r: SPLITS[0] if u < cuts[0] else SPLITS[1] if u < cuts[1] else SPLITS[2] for r, u in units.items()}
+    plan = SplitPlan({a: by_group[g] for a, g in group_of.items()}, len(roots), sizes.wanted, None, group_of)
+    pairs = dict(store.conn.execute("SELECT article_id, COUNT(*) FROM pairs GROUP BY article_id").fetchall())
+    return fill_splits(plan, pairs, "pairs", sizes)
 
 
-@dataclass(frozen=True)
-class Duplicates:
-    """Indonesian sentences with both an ``mt`` and a ``reference`` row, and what ``clean`` drops."""
-
-    rule: str
-    sentences: int  # Indonesian texts that have rows of both kinds
-    rows: Counter[str]  # rows of those texts, per kind
-    dropped: frozenset[str]  # ids of clean pairs left out of ``clean`` by the rule
-
-
-def find_duplicates(store: Store, rule: str = "prefer-reference") -> Duplicates:
-    """The cross-kind duplicates of ``store`` and the rows ``rule`` (:data:`DUPLICATE_RULES`) drops from
-    ``clean``: a row is dropped only when a row of the preferred kind with the same text is itself clean."""
-    if rule not in DUPLICATE_RULES:
-        raise BitextError(f"--duplicates {rule!r}: choose from {', '.join(DUPLICATE_RULES)}", exit_code=2)
-    rows = store.conn.execute(
-        "SELECT p.id, p.kind, trim(p.source) FROM pairs p JOIN ("
-        "  SELECT trim(source) AS src FROM pairs WHERE trim(source) != '' AND kind IN (?, ?)"
-        "  GROUP BY trim(source) HAVING COUNT(DISTINCT kind) = 2) d ON trim(p.source) = d.src"
-        " WHERE p.kind IN (?, ?) ORDER BY p.id", (KIND_MT, KIND_REFERENCE, KIND_MT, KIND_REFERENCE),
-    ).fetchall()
-    texts = {r[2] for r in rows}
-    per_kind = Counter(r[1] for r in rows)
-    dropped: set[str] = set()
-    if rule != "keep-both" and rows:
-        keep_kind, drop_kind = (KIND_REFERENCE, KIND_MT) if rule == "prefer-reference" else (KIND_MT, KIND_REFERENCE)
-        with store.snapshot() as conn:
-            recs = pair_records(conn, [r[0] for r in rows])
-        clean_texts = {rec.source.strip() for rec in recs if rec.kind == keep_kind and rec.clean}
-        dropped = {rec.id for rec in recs if rec.kind == drop_kind and rec.clean and rec.source.strip() in clean_texts}
-    return Duplicates(rule, len(texts), per_kind, frozenset(dropped))
+def fill_splits(plan: SplitPlan, counts: Mapping[str, int], what: str, sizes: SplitSizes) -> SplitPlan:
+    """``plan`` with every split of ``plan.splits`` holding some of ``counts`` (rows per article; ``what``
+    names them in messages), moving the smallest groups (fewest rows, then smallest id) that have rows
+    from a split that keeps rows of its own. One-line :class:`BitextError` when that is impossible."""
+    per_group: Counter[str] = Counter()
+    for article, n in counts.items():
+        if article in plan.group_of:
+            per_group[plan.group_of[article]] += n
+    split_of_group = {g: plan.split_of[a] for a, g in plan.group_of.items()}
+    having = [g for g in sorted(per_group) if per_group[g] > 0]
+    if not having:
+        return plan  # nothing to spread (an empty config is not published at all)
+    if len(having) < len(plan.splits) and not sizes.explicit:  # the default sizes: not split, and said why
+        note = (f"not split: {len(having)} article group(s) have {what}, fewer than the {len(plan.splits)} splits;"
+                " every article is in `train` (ask for splits with --splits to be told what is missing)")
+        return replace(plan, split_of=dict.fromkeys(plan.split_of, SPLITS[0]), splits=(SPLITS[0],), note=note,
+                       moved={})
+    if len(having) < len(plan.splits):
+        raise BitextError(
+            f"--splits {sizes.text}: {len(having)} article group(s) have {what}, fewer than the"
+            f" {len(plan.splits)} splits asked for ({', '.join(plan.splits)}); ask for fewer (e.g. --splits 100,0,0)"
+            " or add articles; nothing was written", exit_code=2)
+    moved = dict(plan.moved)
+    for sp in plan.splits:
+        per_split = Counter(split_of_group[g] for g in having)
+        if per_split[sp]:
+            continue
+        donors = [g for g in having if per_split[split_of_group[g]] > 1]
+        if not donors:  # cannot happen with len(having) >= len(splits); kept as a guard, not a traceback
+            raise BitextError(f"--splits {sizes.text}: cannot give `{sp}` {what}; nothing was written", exit_code=2)
+        g = min(donors, key=lambda d: (per_group[d], d))
+        split_of_group[g] = sp
+        moved[g] = sp
+    if moved == plan.moved:
+        return plan
+    split_of = {a: split_of_group[g] for a, g in plan.group_of.items()}
+    return replace(plan, split_of=split_of, moved=moved)

@@ -22,10 +22,10 @@ import shutil
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from bitext.errors import BitextError
-from bitext.formats.rows import published_row
+from bitext.formats.rows import CleanRule, published_row
 from bitext.model import KIND_MT, KIND_REFERENCE
 from bitext.procs import leftovers
 from bitext.publish.card import DEFAULT_LICENSE, CardFacts, CardOptions, ConfigStats, build_card, flag_config
@@ -33,8 +33,8 @@ from bitext.publish.columns import records_table
 from bitext.publish.licenses import check_license
 from bitext.publish.parquet import BATCH_ROWS, SHARD_ROWS, ShardWriter
 from bitext.publish.quality import QualityCollector
-from bitext.publish.schema import ARTICLES_CONFIG, PAIR_CONFIGS, SPLITS, article_features, dataset_features
-from bitext.publish.selection import SplitSizes, assign_splits, find_duplicates
+from bitext.publish.schema import ARTICLES_CONFIG, PAIR_CONFIGS, article_features, dataset_features
+from bitext.publish.selection import SplitPlan, SplitSizes, assign_splits, fill_splits
 from bitext.records import check_names, iter_pairs, open_store
 from bitext.store import Store
 
@@ -82,8 +82,6 @@ def publish_dataset(
     the end, so an interrupted publish leaves the previous folder (or none). A non-empty ``out_dir``
     that is not an earlier publish is refused (:class:`BitextError`, exit code 2).
     """
-    from tqdm import tqdm
-
     if options is None:
         options = CardOptions(license=license, pretty_name=pretty_name, repo_id=repo_id)
     check_license(options.license, name=options.license_name, link=options.license_link)
@@ -91,12 +89,13 @@ def publish_dataset(
     store = open_store(corpus)
     out_dir = Path(out_dir)
     _check_target(out_dir)
+    if not store.count("pairs"):
+        raise BitextError(f"{store.path}: no pairs to publish; run bitext align first", exit_code=2)
     flags = flag_config(store)
     checks = check_names(store, extra=sorted(flags.checks))
     features = {cfg: dataset_features(checks) for cfg in PAIR_CONFIGS} | {ARTICLES_CONFIG: article_features()}
-    plan = assign_splits(store, sizes)
-    split_of = plan.split_of
-    dups = find_duplicates(store, duplicates)
+    plan = assign_splits(store, sizes)  # refuses here, before anything is written, if a split cannot get pairs
+    rule = CleanRule.of(store, duplicates)
 
     if not out_dir.parent.is_dir():
         if not parents:
@@ -108,48 +107,26 @@ def publish_dataset(
     # A plain mkdir (not mkdtemp) so the folder gets the umask's permissions, not 0700.
     tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
     tmp.mkdir()
-    writers: dict[str, dict[str, ShardWriter]] = {}
+    rows: _Rows | None = None
     try:
-        # Pair configs get records, built into Arrow columns a batch at a time (no dict per row).
-        writers = {cfg: {sp: ShardWriter(tmp / "data" / cfg, features[cfg], batch_rows, shard_rows, sp,
-                                         records_table if cfg in PAIR_CONFIGS else None)
-                         for sp in SPLITS} for cfg in features}
-        stats = {cfg: ConfigStats() for cfg in PAIR_CONFIGS}
-        quality = QualityCollector()
-        example = None
-        per_article: dict[str, dict[str, int]] = {}
-        progress = tqdm(total=store.count("pairs"), unit="pair", desc="publish", disable=quiet)
-        default, clean = writers["default"], writers["clean"]
-        dropped = dups.dropped
-        for rec in iter_pairs(store, checks=checks, findings=False):
-            progress.update()
-            split = split_of[rec.doc_id]
-            default[split].add(rec)
-            stats["default"].add(rec, split)
-            quality.add(rec)
-            counts = per_article.setdefault(rec.doc_id, {})
-            counts[rec.kind] = counts.get(rec.kind, 0) + 1
-            if rec.clean and rec.id not in dropped:
-                clean[split].add(rec)
-                stats["clean"].add(rec, split)
-                if example is None:
-                    example = published_row(rec)
-                    if not checks:
-                        del example["scores"]
-        progress.close()
-        articles = Counter()
-        for art in _article_rows(store, options, per_article):
-            writers[ARTICLES_CONFIG][split_of[art["doc_id"]]].add(art)
-            articles[split_of[art["doc_id"]]] += 1
-        files = _close_writers(writers)
-        facts = CardFacts(stats, writers, sizes, articles, dups, quality.result(), example, plan.note)
+        rows = _write_rows(store, tmp, plan, features, checks, rule, options, batch_rows, shard_rows, quiet)
+        # Only now are clean's rows known: a split without any is filled (a second pass) or refused.
+        filled = fill_splits(plan, rows.clean_per_article, "clean pairs", sizes) if rows.stats["clean"].pairs else plan
+        if filled is not plan:
+            rows.abort()
+            shutil.rmtree(tmp)
+            tmp.mkdir()
+            plan = filled
+            rows = _write_rows(store, tmp, plan, features, checks, rule, options, batch_rows, shard_rows, quiet)
+        files = _close_writers(rows.writers)
+        facts = CardFacts(rows.stats, rows.writers, sizes, rows.articles, rule.duplicates, rows.quality.result(),
+                          rows.example, plan)
         card = build_card(store, features, checks, flags, facts, tmp, options)
         card.save(tmp / "README.md")
         _swap_into_place(tmp, out_dir)
     except BaseException as exc:
-        for by_split in writers.values():
-            for w in by_split.values():
-                w.abort()
+        if rows is not None:
+            rows.abort()
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, OSError):
             raise BitextError(
@@ -158,16 +135,92 @@ def publish_dataset(
                 "the previous dataset folder (if any) is untouched", exit_code=2) from None
         raise
     rel = [out_dir / p.relative_to(tmp) for p in files]
-    return PublishResult(out_dir, [out_dir / "README.md", *rel], stats, checks)
+    return PublishResult(out_dir, [out_dir / "README.md", *rel], rows.stats, checks)
+
+
+@dataclass
+class _Rows:
+    """What one pass over the pairs wrote and counted."""
+
+    writers: dict[str, dict[str, ShardWriter]]
+    stats: dict[str, ConfigStats]
+    quality: QualityCollector
+    example: dict | None
+    clean_per_article: Counter[str]
+    articles: Counter[str]
+
+    def abort(self) -> None:
+        for by_split in self.writers.values():
+            for w in by_split.values():
+                w.abort()
+
+
+def _write_rows(
+    store: Store, tmp: Path, plan: SplitPlan, features: dict, checks: list[str], rule: CleanRule,
+    options: CardOptions, batch_rows: int, shard_rows: int, quiet: bool,
+) -> _Rows:
+    """Stream every pair into the ``default`` and ``clean`` writers of its article's split, every article
+    into ``articles``; count what the card states."""
+    from tqdm import tqdm
+
+    split_of = plan.split_of
+    # Pair configs get records, built into Arrow columns a batch at a time (no dict per row).
+    writers = {cfg: {sp: ShardWriter(tmp / "data" / cfg, features[cfg], batch_rows, shard_rows, sp,
+                                     records_table if cfg in PAIR_CONFIGS else None)
+                     for sp in plan.splits} for cfg in features}
+    rows = _Rows(writers, {cfg: ConfigStats() for cfg in PAIR_CONFIGS}, QualityCollector(), None, Counter(),
+                 Counter())
+    per_article: dict[str, dict[str, int]] = {}
+    progress = tqdm(total=store.count("pairs"), unit="pair", desc="publish", disable=quiet)
+    default, clean = writers["default"], writers["clean"]
+    stats_default, stats_clean = rows.stats["default"], rows.stats["clean"]
+    for rec in iter_pairs(store, checks=checks, findings=False):
+        progress.update()
+        split = split_of[rec.doc_id]
+        default[split].add(rec)
+        stats_default.add(rec, split)
+        rows.quality.add(rec)
+        counts = per_article.setdefault(rec.doc_id, {})
+        counts[rec.kind] = counts.get(rec.kind, 0) + 1
+        if rule(rec):
+            clean[split].add(rec)
+            stats_clean.add(rec, split)
+            rows.clean_per_article[rec.doc_id] += 1
+            if rows.example is None:
+                rows.example = published_row(rec)
+                if not checks:
+                    del rows.example["scores"]
+    progress.close()
+    for art in _article_rows(store, options, per_article):
+        writers[ARTICLES_CONFIG][split_of[art["doc_id"]]].add(art)
+        rows.articles[split_of[art["doc_id"]]] += 1
+    return rows
+
+
+def public_path(path: str | None, corpus_dir: Path) -> str | None:
+    """An input path as the ``articles`` config publishes it: never absolute (a home folder, a user name).
+    A relative path stays as typed; an absolute one becomes relative to the corpus folder when inside
+    it, else its file name."""
+    if not path:
+        return path
+    pure = PurePosixPath(path.replace("\\", "/"))
+    if not pure.is_absolute() and not PureWindowsPath(path).is_absolute():
+        return path
+    try:
+        return Path(path).relative_to(corpus_dir).as_posix()
+    except ValueError:
+        return PureWindowsPath(path).name if PureWindowsPath(path).is_absolute() else pure.name
 
 
 def _article_rows(store: Store, options: CardOptions, pairs: dict[str, dict[str, int]]) -> Iterator[dict]:
+    corpus_dir = store.path.parent.resolve()
     for r in store.conn.execute(
         "SELECT id, title, url, date, source_path, dateline, segmenter FROM articles ORDER BY id"
     ):
         counts = pairs.get(r[0], {})
         yield {"doc_id": r[0], "title": r[1], "url": r[2], "date": r[3], "source": options.source,
-               "source_license": options.source_license, "source_path": r[4], "dateline": r[5],
+               "source_license": options.source_license, "source_path": public_path(r[4], corpus_dir),
+               "dateline": r[5],
                "segmenter": r[6], "pairs_mt": counts.get(KIND_MT, 0), "pairs_reference": counts.get(KIND_REFERENCE, 0)}
 
 
@@ -202,17 +255,21 @@ def _size(n: int) -> str:
 
 
 def _close_writers(writers: dict[str, dict[str, ShardWriter]]) -> list[Path]:
-    """Close every writer; a split with no rows (other than ``train``) is removed and not declared."""
+    """Close every writer; a config with no rows at all (``clean`` before any pair is clean) is removed and
+    not declared: ``datasets`` cannot load a split of 0 rows. The splits of a config with rows all have
+    rows (:func:`~bitext.publish.selection.fill_splits`)."""
     files: list[Path] = []
-    for by_split in writers.values():
-        for sp in list(by_split):
-            shards = by_split[sp].close()
-            if by_split[sp].num_examples == 0 and sp != "train":
-                for p in shards:
-                    p.unlink()
-                del by_split[sp]
-            else:
-                files += shards
+    for cfg in list(writers):
+        by_split = writers[cfg]
+        shards = [p for w in by_split.values() for p in w.close()]
+        if sum(w.num_examples for w in by_split.values()) == 0:
+            for p in shards:
+                p.unlink()
+            if shards:
+                shards[0].parent.rmdir()
+            del writers[cfg]
+        else:
+            files += shards
     return files
 
 

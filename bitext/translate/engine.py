@@ -26,7 +26,13 @@ from bitext.errors import BitextError, EnvironmentProblem
 from bitext.lang.text import repeat_run, words
 from bitext.model import Signature
 from bitext.translate.backends import Backend, GenOptions, Output, check_backend, cuda_available, load_backend
-from bitext.translate.models import DEFAULT_MODEL, ModelRef, load_tokenizer, resolve_model
+from bitext.translate.models import (
+    DEFAULT_MODEL,
+    ModelRef,
+    identity_fingerprint,
+    load_tokenizer,
+    resolve_model,
+)
 from bitext.translate.split import SPLIT_POLICY, split_for_model
 
 
@@ -144,6 +150,7 @@ class Engine:
             # directory, a user name) would otherwise travel into published dataset cards.
             "model": ref.name if ref.revision else Path(ref.name).name,
             "fingerprint": ref.fingerprint,
+            "identity": identity_fingerprint(ref.path),  # config + tokenizer: publish recognises the model by it
             "revision": ref.revision,
             "backend": backend.name,
             "compute_type": backend.compute_type,

@@ -142,6 +142,29 @@ def folder_fingerprint(path: Path) -> str:
     return h.hexdigest()
 
 
+# Keys save_pretrained rewrites in a copy of a model (they do not change what it computes).
+_VOLATILE_CONFIG_KEYS = ("transformers_version", "torch_dtype", "dtype", "architectures")
+
+
+def identity_fingerprint(path: Path) -> str:
+    """sha256 over the model's configuration (keys a local re-save rewrites left out) and tokenizer files:
+    the same for a Hub model and any local copy of it, so publishing can recognise (and cite) the model a
+    local folder holds. Weights are not hashed: a fine-tune that kept both files would match too."""
+    h = hashlib.sha256()
+    try:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        config = {}
+    if isinstance(config, dict):
+        config = {k: v for k, v in config.items() if not k.startswith("_") and k not in _VOLATILE_CONFIG_KEYS}
+    h.update(json.dumps(config, sort_keys=True).encode() + b"\0")
+    for name in ("source.spm", "target.spm", "vocab.json", "target_vocab.json", "tokenizer.json",
+                 "sentencepiece.bpe.model", "spiece.model"):
+        if (path / name).is_file():
+            h.update(name.encode() + b"\0" + (path / name).read_bytes() + b"\0")
+    return h.hexdigest()
+
+
 def resolve_model(model: str, revision: str | None = None) -> ModelRef:
     """Find ``model`` on disk: a local folder, or a Hub id downloaded into (or found in) the HF cache.
 

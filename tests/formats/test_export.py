@@ -7,6 +7,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from bitext.errors import BitextError
@@ -105,20 +106,40 @@ def test_tsv_escape_round_trip(text: str) -> None:
 
 def test_moses_exact(store: Store, tmp_path: Path) -> None:
     (tmp_path / "m").mkdir()
-    res = export_pairs(store, "moses", tmp_path / "m" / "corpus", PairFilter(min_score=None, only_clean=True),
-                       include_empty=True)
+    res = export_pairs(store, "moses", tmp_path / "m" / "corpus", PairFilter(min_score=None), include_empty=True)
     assert res.paths == [tmp_path / "m" / "corpus.id", tmp_path / "m" / "corpus.en"]
     assert (tmp_path / "m" / "corpus.id").read_text(encoding="utf-8") == (
-        f"Halo dunia.\n{SCRIPT_SRC}\nSatu. Dua.\nbaris satu baris dua\tdengan tab\nKucing tidur.\n"
+        f"Halo dunia.\n{SCRIPT_SRC}\nSatu. Dua.\nKucing tidur.\nHujan turun.\nbaris satu baris dua\tdengan tab\n"
+        "Kucing tidur.\n"
     )
     assert (tmp_path / "m" / "corpus.en").read_text(encoding="utf-8") == (
-        f"Hello world.\n{EDITED_EN}\nOne and two.\n\nThe cat sleeps.\n"
+        f"Hello world.\n{EDITED_EN}\nOne and two.\nThe dog barks loudly today.\nRain falls.\n\nThe cat sleeps.\n"
     )
     # by default the pair with no English is left out: every line has both sides
-    res = export_pairs(store, "moses", tmp_path / "m" / "corpus", PairFilter(only_clean=True))
-    assert res.pairs == 4 and res.empty_left_out == 1
+    res = export_pairs(store, "moses", tmp_path / "m" / "corpus")
+    assert res.pairs == 6 and res.empty_left_out == 1
     assert all(line for line in (tmp_path / "m" / "corpus.en").read_text(encoding="utf-8").splitlines())
     assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["corpus.en", "corpus.id"]  # no temp files
+
+
+def test_only_clean_is_the_clean_config(store: Store, tmp_path: Path) -> None:
+    """--only-clean writes exactly the published clean config: no empty side (even with --include-empty),
+    the duplicates rule applied (a2-0's sentence also has the accepted reference a2-r0; a2-0 is rejected
+    here, so accept it to make it a duplicate the rule must drop)."""
+    from bitext.publish import publish_dataset
+
+    store.add_review("a2-0", "c", "accepted", at="t", before="The dog barks loudly today.",
+                     after="The dog barks loudly today.", source="Kucing tidur.")
+    publish_dataset(store, tmp_path / "ds", splits="100,0,0")
+    clean = pq.read_table(tmp_path / "ds" / "data" / "clean").column("id").to_pylist()
+    assert clean == ["a1-0", "a1-1", "a1-2", "a2-r0"]  # not a2-2 (no English), not a2-0 (duplicate of a2-r0)
+    for fmt in ("jsonl", "tmx", "xliff"):
+        res = export_pairs(store, fmt, tmp_path / f"c.{fmt}", PairFilter(only_clean=True), include_empty=True)
+        assert res.pairs == len(clean) and res.empty_left_out == 0, fmt
+    ids = [json.loads(line)["id"] for line in (tmp_path / "c.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert ids == clean
+    keep_both = export_pairs(store, "jsonl", tmp_path / "k.jsonl", PairFilter(only_clean=True), duplicates="keep-both")
+    assert keep_both.pairs == len(clean) + 1
 
 
 def test_moses_all_line_breaks_become_spaces(tmp_path: Path) -> None:
@@ -178,7 +199,7 @@ def test_tmx_parses_and_round_trips(tmp_path: Path) -> None:
     props = back[1]["props"]
     assert props == {
         "x-doc-id": "a1", "x-kind": "mt", "x-bead-type": "1-1", "x-align-score": "0.8", "x-flags": "length_ratio",
-        "x-score-lang_id": "0.97", "x-score-length_ratio": "2.5", "x-needs-review": "true",
+        "x-score-lang_id": "0.97", "x-score-length_ratio": "2.5", "x-needs-review": "false", "x-needs-review-before-review": "true",
         "x-review-status": "edited",
     }
     assert back[1]["id"] == SCRIPT_SRC and back[1]["en"] == EDITED_EN

@@ -69,7 +69,8 @@ def test_card_of_mt_reference_and_reviewed_pairs_reads_true(tmp_path: Path) -> N
     assert "license: cc-by-4.0" in meta
     # 60 mt + 12 reference rows; 3 decisions
     assert "3 of 72 pairs (4.2 %) have a review decision by a person." in text
-    assert ("| `mt` | 60 | machine translation by `Helsinki-NLP/opus-mt-id-en` (revision `r1`) | 3 |") in text
+    assert ("| `mt` | 60 | machine translation by [`Helsinki-NLP/opus-mt-id-en`]"
+            "(https://huggingface.co/Helsinki-NLP/opus-mt-id-en) (revision `r1`) | 3 |") in text
     assert ("| `reference` | 12 | human translation from Contoh Translation Project (licence: CC BY-SA 4.0) | 0 |"
             in text)
     # 20 mt rows fired a warning; 3 of them were decided on
@@ -132,7 +133,10 @@ def test_shared_sentence_keeps_articles_in_one_split(tmp_path: Path) -> None:
     for aid in ARTICLES:
         b.article(aid, ["Baca juga: berita lain.", f"Isi {aid}."])
         b.pair(f"{aid}:mt:0", "Baca juga: berita lain.", "Read also.", article_id=aid, bead_idx=0)
-    assert len(set(assign_splits(b.store, SplitSizes.parse("34,33,33")).split_of.values())) == 1
+    assert len(set(assign_splits(b.store, SplitSizes(0.34, 0.33, 0.33)).split_of.values())) == 1
+    with pytest.raises(BitextError, match=r"^--splits 34,33,33: 1 article group\(s\) have pairs, fewer than the 3"
+                       r" splits asked for \(train, validation, test\); ask for fewer"):
+        assign_splits(b.store, SplitSizes.parse("34,33,33"))
 
 
 def test_a_tiny_corpus_is_not_split_and_says_so(tmp_path: Path) -> None:
@@ -143,7 +147,8 @@ def test_a_tiny_corpus_is_not_split_and_says_so(tmp_path: Path) -> None:
     assert set(plan.split_of.values()) == {"train"} and plan.groups == 4
     publish_dataset(store, tmp_path / "ds")
     text = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
-    assert "This corpus is not split: 4 article group(s), fewer than 10; every article is in `train`." in text
+    assert ("This corpus is not split: 4 article group(s), fewer than 10; every article is in `train` (ask for"
+            " splits with --splits to split it anyway).") in text
     assert datasets.load_dataset(str(tmp_path / "ds"), split="train", cache_dir=str(tmp_path / "cache")).num_rows
 
 

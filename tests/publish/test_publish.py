@@ -97,11 +97,12 @@ def test_load_dataset_round_trip_both_configs(store: Store, tmp_path: Path) -> N
 
     clean = load(out, "clean", tmp_path / "cache")
     assert clean.features == expected
-    assert clean["id"] == ["a1-0", "a1-1", "a1-2", "a2-2", "a2-r0"]
+    assert clean["id"] == ["a1-0", "a1-1", "a1-2", "a2-r0"]  # not a2-2: a 1-0 bead has no English
     assert not any(clean["needs_review"])  # post-review: every clean row is training-ready
+    assert all(r["id"].strip() and r["en"].strip() for r in clean["translation"])
     assert clean[1] == ROW_A1_1
-    assert clean[4]["translation"] == {"id": "Kucing tidur.", "en": "The cat sleeps."}
-    assert res.stats["default"].pairs == 7 and res.stats["clean"].pairs == 5
+    assert clean[3]["translation"] == {"id": "Kucing tidur.", "en": "The cat sleeps."}
+    assert res.stats["default"].pairs == 7 and res.stats["clean"].pairs == 4
 
 
 def test_card_metadata_and_local_validation(store: Store, tmp_path: Path) -> None:
@@ -130,7 +131,7 @@ def test_card_metadata_and_local_validation(store: Store, tmp_path: Path) -> Non
     assert sorted(infos) == ["articles", "clean", "default"]
     assert infos["default"].features == dataset_features(CHECKS)
     assert infos["default"].splits["train"].num_examples == 7
-    assert infos["clean"].splits["train"].num_examples == 5
+    assert infos["clean"].splits["train"].num_examples == 4
     assert infos["clean"].download_size == (out / "data/clean/train-00000-of-00001.parquet").stat().st_size
 
     text = card.text
@@ -140,7 +141,7 @@ def test_card_metadata_and_local_validation(store: Store, tmp_path: Path) -> Non
     assert "| `length_ratio` | warning |  | 3 |" in text  # fired 3 times in default
     assert "| `lang_id` | error,info |  | 2 |" in text
     assert "Progress: 1 accepted, 1 edited,\n1 rejected, 4 pending." in text
-    assert "| Indonesian tokens (whitespace) | 23 | 19 |" in text
+    assert "| Indonesian tokens (whitespace) | 23 | 13 |" in text
     assert "| English tokens (whitespace) | 23 | 16 |" in text
     assert "| pairs of kind `reference` | 1 | 1 |" in text
     assert "machine translation" in text and "heuristics" in text
@@ -185,8 +186,8 @@ def test_republish_reflects_reviews_and_retranslation(store: Store, tmp_path: Pa
     assert ds[0]["translation"]["en"] == "Hi, world." and ds[0]["mt"] == "Hi, world."
     assert (ds[4]["review_status"], ds[4]["reviewer"]) == ("accepted", "cici")
     clean = load(out, "clean", tmp_path / "cache2")
-    assert clean["id"] == ["a1-0", "a1-1", "a1-2", "a2-1", "a2-2", "a2-r0"]
-    assert res.stats["clean"].pairs == 6
+    assert clean["id"] == ["a1-0", "a1-1", "a1-2", "a2-1", "a2-r0"]
+    assert res.stats["clean"].pairs == 5
 
 
 def test_sharding_keeps_order(store: Store, tmp_path: Path) -> None:
@@ -207,15 +208,19 @@ def test_empty_clean_config_and_no_checks(tmp_path: Path) -> None:
         for rec in iter_pairs(store):
             store.add_review(rec.id, "x", "rejected", at="t")
     out = tmp_path / "ds"
-    publish_dataset(store, out)
+    res = publish_dataset(store, out)
     ds = load(out, None, tmp_path / "cache")
     assert "scores" not in ds.features and len(ds) == 7
     assert ds.features == dataset_features([])
-    # A 0-row split loads only in streaming mode (datasets raises "corresponds to no data"
-    # otherwise, huggingface/datasets#8401); the card says so.
-    clean = datasets.load_dataset(str(out), "clean", split="train", streaming=True, cache_dir=str(tmp_path / "c"))
-    assert list(clean) == [] and clean.features == dataset_features([])
-    assert "`clean` is empty" in (out / "README.md").read_text(encoding="utf-8")
+    # A 0-row split cannot be loaded (datasets raises "corresponds to no data", huggingface/datasets#8401):
+    # the empty clean config is not written, not declared, and the card says so.
+    assert not (out / "data" / "clean").exists() and all("clean" not in p.parts for p in res.files)
+    with pytest.raises(ValueError, match="BuilderConfig 'clean' not found. Available: \\['default', 'articles'\\]"):
+        datasets.load_dataset(str(out), "clean", split="train", cache_dir=str(tmp_path / "c"))
+    text = (out / "README.md").read_text(encoding="utf-8")
+    assert "**not published**: no pair is clean yet" in text and 'load_dataset("path/to/this/folder", "clean"' not in text
+    assert [c["config_name"] for c in DatasetCard.load(out / "README.md").data.to_dict()["configs"]] == [
+        "default", "articles"]
     store.close()
 
 
@@ -458,7 +463,7 @@ def test_cli_publish_and_push_output(store: Store, tmp_path: Path, hub: FakeHub,
     argv = ["publish", str(store.path.parent), "--to", str(out), "--push", "me/corpus", "--license", "cc-by-4.0", "--splits", "100,0,0"]
     assert main(argv) == 0
     first = capsys.readouterr().out
-    assert f"wrote {out}: 7 pairs (default), 5 pairs (clean)" in first
+    assert f"wrote {out}: 7 pairs (default), 4 pairs (clean)" in first
     assert "pushed to me/corpus: 4 file(s) uploaded, 0 deleted" in first
     assert main(argv) == 0
     assert "me/corpus: nothing changed, no commit made" in capsys.readouterr().out
