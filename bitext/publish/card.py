@@ -464,7 +464,7 @@ def read_snippets(configs: list[str], split: str, shards: list[str]) -> dict[str
         ]),
         "duckdb": "\n".join([
             "import duckdb", "", head,
-            *(f'n_{cfg} = duckdb.sql(f"SELECT COUNT(*) FROM \'{{DS}}/data/{cfg}/*.parquet\'").fetchone()[0]'
+            *(f'n_{cfg} = duckdb.sql(f"SELECT COUNT(*) FROM \'{{DS}}/data/{cfg}/*.parquet\'").fetchall()[0][0]'
               for cfg in configs),
             f'{split} = duckdb.sql(f"SELECT * FROM \'{{DS}}/data/default/{split}-*.parquet\'").df()',
         ]),
