@@ -99,3 +99,14 @@ def test_the_validators_reject_broken_files(tmp_path: Path) -> None:
     group = doc.find(".//m:metaGroup", ns)
     etree.SubElement(group, "{urn:oasis:names:tc:xliff:metadata:2.0}note").text = "x"  # the module's own rules
     assert not xliff_schema().validate(doc)
+
+
+def test_translate_toolkit_reads_the_tmx_back(corpus: Store, tmp_path: Path) -> None:
+    tmx = pytest.importorskip("translate.storage.tmx")
+    from bitext.formats.base import clean_xml
+    from bitext.records import iter_pairs
+
+    export_pairs(corpus, "tmx", tmp_path / "x.tmx", include_empty=True)
+    units = tmx.tmxfile.parsefile(str(tmp_path / "x.tmx")).units
+    expected = [(r.id, clean_xml(r.source), clean_xml(r.target)) for r in iter_pairs(corpus)]
+    assert [(u.getid(), u.source, u.target) for u in units] == expected

@@ -102,3 +102,15 @@ def test_quality_table_recomputes_from_published_columns(published) -> None:
     assert [r[0] for r in recomputed] == ["mt-vs-reference", "mt-vs-postedit"]
     for name, segments, chrf, bleu, ter in recomputed:
         assert f"| `{name}` | {segments} | {chrf} | {bleu} | {ter} |" in text
+
+
+def test_every_config_and_split_loads_and_streams_with_defaults(published, tmp_path: Path) -> None:
+    import datasets
+
+    out, _, stats = published
+    for config, n in (("default", stats["default"]), ("clean", stats["clean"]), ("articles", 20)):
+        loaded = datasets.load_dataset(str(out), config, cache_dir=str(tmp_path / "cache"))
+        streamed = datasets.load_dataset(str(out), config, streaming=True)
+        assert list(loaded) == list(streamed) == ["train", "validation", "test"]
+        assert sum(ds.num_rows for ds in loaded.values()) == n
+        assert {sp: sum(1 for _ in ds) for sp, ds in streamed.items()} == {sp: ds.num_rows for sp, ds in loaded.items()}
