@@ -388,7 +388,7 @@ def build_card(
     model_facts = identify_model(settings, options.model_name)
     dup = facts.duplicates
     plan = facts.plan
-    declared = plan.splits if plan else tuple(facts.writers["default"])
+    declared = plan.splits if plan else tuple(next(iter(facts.writers.values())))
     total_pairs = stats["default"].pairs or 1
 
     return DatasetCard.from_template(
@@ -411,7 +411,8 @@ def build_card(
         split_note=plan.note if plan else None,
         moved=sorted(plan.moved.items()) if plan else [],
         configs=list(facts.writers),
-        snippets=read_snippets(list(facts.writers), declared[0], facts.writers["default"][declared[0]].names()),
+        snippets=read_snippets(list(facts.writers), declared[0],
+                               next(iter(facts.writers.values()))[declared[0]].names()),
         quality_snippet=QUALITY_SNIPPET,
         model_facts=model_facts,
         duplicates={"rule": dup.rule, "sentences": dup.sentences, "mt": dup.rows.get(KIND_MT, 0),
@@ -444,29 +445,30 @@ LOCAL_DS = "path/to/this/folder"
 
 def read_snippets(configs: list[str], split: str, shards: list[str]) -> dict[str, str]:
     """Per tool, code reading each published config from its own folder (``DS`` = the dataset folder),
-    and the ``split`` of ``default`` (its files: ``shards``).
+    and the ``split`` of the first one (``default``; its files: ``shards``).
 
     Each config has its own folder and schema, so a read of ``data/<config>/*.parquet`` is one table;
     ``**/*.parquet`` would mix the ``articles`` schema in and count ``clean`` (a subset of ``default``)
     twice. ``tests/publish`` runs these snippets as the card prints them."""
     head = f'DS = "{LOCAL_DS}"  # or "hf://datasets/USER/NAME" for the Hub copy'
     files = ", ".join(f'"{s}"' for s in shards)
+    first = configs[0]
     return {
         "pandas": "\n".join([
             "import pandas as pd", "", head,
             *(f'{cfg} = pd.read_parquet(f"{{DS}}/data/{cfg}")  # every split of `{cfg}`' for cfg in configs),
-            f"{split} = pd.concat([pd.read_parquet(f\"{{DS}}/data/default/{{name}}\") for name in [{files}]])",
+            f"{split} = pd.concat([pd.read_parquet(f\"{{DS}}/data/{first}/{{name}}\") for name in [{files}]])",
         ]),
         "polars": "\n".join([
             "import polars as pl", "", head,
             *(f'{cfg} = pl.scan_parquet(f"{{DS}}/data/{cfg}/*.parquet").collect()' for cfg in configs),
-            f'{split} = pl.scan_parquet(f"{{DS}}/data/default/{split}-*.parquet").collect()',
+            f'{split} = pl.scan_parquet(f"{{DS}}/data/{first}/{split}-*.parquet").collect()',
         ]),
         "duckdb": "\n".join([
             "import duckdb", "", head,
             *(f'n_{cfg} = duckdb.sql(f"SELECT COUNT(*) FROM \'{{DS}}/data/{cfg}/*.parquet\'").fetchall()[0][0]'
               for cfg in configs),
-            f'{split} = duckdb.sql(f"SELECT * FROM \'{{DS}}/data/default/{split}-*.parquet\'").df()',
+            f'{split} = duckdb.sql(f"SELECT * FROM \'{{DS}}/data/{first}/{split}-*.parquet\'").df()',
         ]),
     }
 

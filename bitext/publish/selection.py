@@ -126,6 +126,9 @@ def assign_splits(store: Store, sizes: SplitSizes, seed: str = SPLIT_SEED) -> Sp
     by_group = {r: SPLITS[0] if u < cuts[0] else SPLITS[1] if u < cuts[1] else SPLITS[2] for r, u in units.items()}
     plan = SplitPlan({a: by_group[g] for a, g in group_of.items()}, len(roots), sizes.wanted, None, group_of)
     pairs = dict(store.conn.execute("SELECT article_id, COUNT(*) FROM pairs GROUP BY article_id").fetchall())
+    if not pairs:  # only the articles config is published: one split, so none is empty
+        return replace(plan, split_of=dict.fromkeys(plan.split_of, SPLITS[0]), splits=(SPLITS[0],),
+                       note="not split: no pairs yet (run bitext align); every article is in `train`")
     return fill_splits(plan, pairs, "pairs", sizes)
 
 

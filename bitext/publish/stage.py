@@ -89,8 +89,6 @@ def publish_dataset(
     store = open_store(corpus)
     out_dir = Path(out_dir)
     _check_target(out_dir)
-    if not store.count("pairs"):
-        raise BitextError(f"{store.path}: no pairs to publish; run bitext align first", exit_code=2)
     flags = flag_config(store)
     checks = check_names(store, extra=sorted(flags.checks))
     features = {cfg: dataset_features(checks) for cfg in PAIR_CONFIGS} | {ARTICLES_CONFIG: article_features()}

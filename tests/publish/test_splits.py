@@ -130,3 +130,17 @@ def test_decisions_do_not_change_the_split_set(tmp_path: Path) -> None:
     publish_dataset(store, out, splits="60,20,20")
     first = _loaded(out, tmp_path / "cache")
     assert all(list(s) == SPLIT_NAMES for s in first.values())
+
+
+def test_a_corpus_without_pairs_publishes_its_articles_only(tmp_path: Path) -> None:
+    store = mixed_corpus(tmp_path / "c")
+    with store.tx():
+        store.conn.execute("DELETE FROM pairs")
+    out = tmp_path / "ds"
+    publish_dataset(store, out, splits="80,10,10")
+    loaded = _loaded(out, tmp_path / "cache")
+    assert loaded == {"articles": {"train": 20}}
+    assert sorted(p.name for p in (out / "data").iterdir()) == ["articles"]
+    text = (out / "README.md").read_text(encoding="utf-8")
+    assert "only the `articles` config is published" in text and "not split: no pairs yet" in text
+    assert "load_dataset(\"path/to/this/folder\", split=" not in text
