@@ -5,8 +5,9 @@
 * :mod:`bitext.publish.card`: the dataset card (template ``card.md.j2``), statistics, flag settings.
 * :mod:`bitext.publish.hub`: :func:`push_dataset`, one commit of what changed, one-line Hub errors.
 * :mod:`bitext.publish.stage`: :func:`publish_dataset`, store -> folder, replaced atomically.
-* :mod:`bitext.publish.selection`: train/validation/test by article, the cross-kind duplicates rule.
+* :mod:`bitext.publish.selection`: train/validation/test by article, every split with rows (filled or refused).
 * :mod:`bitext.publish.quality`: :func:`mt_quality`, chrF/BLEU/TER of the MT against references and post-edits.
+* :mod:`bitext.publish.models`: which MT model made the English (Hub id, fingerprint), its licence and citation.
 * :mod:`bitext.publish.licenses`: the Hub's licence ids, checked before anything is written.
 
 Heavy dependencies (datasets, pyarrow, huggingface_hub) are imported when a function runs.

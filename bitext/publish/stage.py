@@ -4,8 +4,12 @@ Layout written by :func:`publish_dataset` (a folder ``datasets.load_dataset(DIR)
 
     README.md                                  dataset card (YAML metadata + documentation)
     data/default/{train,validation,test}-00000-of-00001.parquet  every pair, split by article
-    data/clean/...                             training-ready pairs (the card states the rules)
+    data/clean/...                             pairs for training (formats.rows.CleanRule; not written when empty)
     data/articles/...                          one row per article: title, url, date, source, licence
+
+Every written config has the same splits, each with rows (:mod:`bitext.publish.selection`): ``clean``'s
+rows are known only after a pass, so a split without clean rows is filled by a second pass (small
+corpora only) or the publish is refused before the folder is replaced.
 
 Rows stream from :func:`bitext.records.iter_pairs` into :class:`~bitext.publish.parquet.ShardWriter` s
 with the exact Arrow schema of :func:`~bitext.publish.schema.dataset_features`. Output is deterministic,
