@@ -111,7 +111,8 @@ def publish_dataset(
     tmp.mkdir()
     rows: _Rows | None = None
     try:
-        rows = _write_rows(store, tmp, plan, features, checks, rule, options, batch_rows, shard_rows, quiet)
+        rows = _Rows.open(tmp, plan, features, batch_rows, shard_rows)
+        _write_rows(rows, store, plan, checks, rule, options, quiet)
         # Only now are clean's rows known: a split without any is filled (a second pass) or refused.
         filled = fill_splits(plan, rows.clean_per_article, "clean pairs", sizes) if rows.stats["clean"].pairs else plan
         if filled is not plan:
@@ -119,7 +120,8 @@ def publish_dataset(
             shutil.rmtree(tmp)
             tmp.mkdir()
             plan = filled
-            rows = _write_rows(store, tmp, plan, features, checks, rule, options, batch_rows, shard_rows, quiet)
+            rows = _Rows.open(tmp, plan, features, batch_rows, shard_rows)
+            _write_rows(rows, store, plan, checks, rule, options, quiet)
         files = _close_writers(rows.writers)
         facts = CardFacts(rows.stats, rows.writers, sizes, rows.articles, rule.duplicates, rows.quality.result(),
                           rows.example, plan)
@@ -151,27 +153,33 @@ class _Rows:
     clean_per_article: Counter[str]
     articles: Counter[str]
 
+    @classmethod
+    def open(cls, tmp: Path, plan: SplitPlan, features: dict, batch_rows: int, shard_rows: int) -> _Rows:
+        """One writer per config and split of ``plan`` under ``tmp/data``. Pair configs get records, built
+        into Arrow columns a batch at a time (no dict per row)."""
+        writers = {cfg: {sp: ShardWriter(tmp / "data" / cfg, features[cfg], batch_rows, shard_rows, sp,
+                                         records_table if cfg in PAIR_CONFIGS else None)
+                         for sp in plan.splits} for cfg in features}
+        return cls(writers, {cfg: ConfigStats() for cfg in PAIR_CONFIGS}, QualityCollector(), None, Counter(),
+                   Counter())
+
     def abort(self) -> None:
+        """Close every open shard after a failure (a full disk), so pyarrow never closes it later on its own."""
         for by_split in self.writers.values():
             for w in by_split.values():
                 w.abort()
 
 
 def _write_rows(
-    store: Store, tmp: Path, plan: SplitPlan, features: dict, checks: list[str], rule: CleanRule,
-    options: CardOptions, batch_rows: int, shard_rows: int, quiet: bool,
-) -> _Rows:
+    rows: _Rows, store: Store, plan: SplitPlan, checks: list[str], rule: CleanRule, options: CardOptions,
+    quiet: bool,
+) -> None:
     """Stream every pair into the ``default`` and ``clean`` writers of its article's split, every article
     into ``articles``; count what the card states."""
     from tqdm import tqdm
 
     split_of = plan.split_of
-    # Pair configs get records, built into Arrow columns a batch at a time (no dict per row).
-    writers = {cfg: {sp: ShardWriter(tmp / "data" / cfg, features[cfg], batch_rows, shard_rows, sp,
-                                     records_table if cfg in PAIR_CONFIGS else None)
-                     for sp in plan.splits} for cfg in features}
-    rows = _Rows(writers, {cfg: ConfigStats() for cfg in PAIR_CONFIGS}, QualityCollector(), None, Counter(),
-                 Counter())
+    writers = rows.writers
     per_article: dict[str, dict[str, int]] = {}
     progress = tqdm(total=store.count("pairs"), unit="pair", desc="publish", disable=quiet)
     default, clean = writers["default"], writers["clean"]
@@ -196,7 +204,6 @@ def _write_rows(
     for art in _article_rows(store, options, per_article):
         writers[ARTICLES_CONFIG][split_of[art["doc_id"]]].add(art)
         rows.articles[split_of[art["doc_id"]]] += 1
-    return rows
 
 
 def public_path(path: str | None, corpus_dir: Path) -> str | None:
