@@ -48,3 +48,23 @@ def test_tsv_with_polars_and_duckdb(exported) -> None:
     assert list(zip(frame["id"], frame["source"], frame["target"], strict=True)) == expected
     rows = duckdb.sql(f"SELECT id, source, target FROM read_csv('{tsv}', delim='\t', quote='\"')").fetchall()
     assert rows == expected
+
+
+def test_needs_review_means_the_same_in_every_format(tmp_path: Path) -> None:
+    """After review everywhere: TMX x-needs-review, TSV, JSONL and the dataset agree pair by pair
+    (a1-1 was flagged and then edited: needs review before, not after)."""
+    import pyarrow.parquet as pq
+
+    from bitext.formats.tmx import read_tmx
+    from bitext.publish import publish_dataset
+
+    store = build_store(tmp_path / "c")
+    for fmt in ("tmx", "tsv", "jsonl"):
+        export_pairs(store, fmt, tmp_path / f"x.{fmt}", include_empty=True)
+    publish_dataset(store, tmp_path / "ds")
+    tmx = {u["tuid"]: u["props"]["x-needs-review"] == "true" for u in read_tmx(tmp_path / "x.tmx")}
+    tsv = {r["id"]: r["needs_review"] == 1 for r in pd.read_csv(tmp_path / "x.tsv", sep="\t").to_dict("records")}
+    jsonl = {r["id"]: r["needs_review"] for r in map(json.loads, (tmp_path / "x.jsonl").read_text().splitlines())}
+    parquet = {r["id"]: r["needs_review"] for r in pq.read_table(tmp_path / "ds" / "data" / "default").to_pylist()}
+    assert tmx == tsv == jsonl == parquet
+    assert tmx["a1-1"] is False and {k for k, v in tmx.items() if v} == {"a2-1"}
