@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -114,3 +117,28 @@ def test_every_config_and_split_loads_and_streams_with_defaults(published, tmp_p
         assert list(loaded) == list(streamed) == ["train", "validation", "test"]
         assert sum(ds.num_rows for ds in loaded.values()) == n
         assert {sp: sum(1 for _ in ds) for sp, ds in streamed.items()} == {sp: ds.num_rows for sp, ds in loaded.items()}
+
+
+# Pythons with other `datasets` versions, space-separated (.ci/run sets one with datasets 3.6): consumers
+# of a published dataset need not have the versions bitext itself needs.
+OTHER_PYTHONS = os.environ.get("BITEXT_CONSUMER_PYTHONS", "").split()
+LOAD = """import datasets, json, sys
+folder, config, cache = sys.argv[1:]
+loaded = datasets.load_dataset(folder, config, cache_dir=cache)
+streamed = datasets.load_dataset(folder, config, streaming=True)
+print(json.dumps([datasets.__version__, {k: [v.num_rows, sum(1 for _ in streamed[k])] for k, v in loaded.items()}]))
+"""
+
+
+@pytest.mark.skipif(not OTHER_PYTHONS, reason="set BITEXT_CONSUMER_PYTHONS to pythons with other datasets versions")
+@pytest.mark.parametrize("python", OTHER_PYTHONS or [None])
+def test_other_datasets_versions_load_and_stream_every_config(published, python: str, tmp_path: Path) -> None:
+    out, _, stats = published
+    for config, n in (("default", stats["default"]), ("clean", stats["clean"]), ("articles", 20)):
+        # one process per config: datasets 3.6 can abort at interpreter exit after several streamed loads
+        run = subprocess.run([python, "-c", LOAD, str(out), config, str(tmp_path / config)], capture_output=True,
+                             text=True, timeout=300)
+        assert run.returncode == 0, run.stderr[-2000:]
+        version, splits = json.loads(run.stdout.strip().splitlines()[-1])
+        assert list(splits) == ["train", "validation", "test"], (version, config)
+        assert all(a == b > 0 for a, b in splits.values()) and sum(a for a, _ in splits.values()) == n
