@@ -81,7 +81,11 @@ def run_publish(args: argparse.Namespace) -> int:
         )
         unchecked = unchecked_count(store)
     s = result.stats
-    print(f"wrote {result.folder}: {s['default'].pairs} pairs (default), {s['clean'].pairs} pairs (clean)")
+    splits = ", ".join(f"{sp} {n}" for sp, n in s["default"].splits.items())
+    print(f"wrote {result.folder}: {s['default'].pairs} pairs (default), {s['clean'].pairs} pairs (clean);"
+          f" pairs per split: {splits or 'none'}")
+    if not s["clean"].pairs:
+        print("bitext: note: no pair is clean yet, so 'clean' is not published as a config", file=sys.stderr)
     if unchecked:
         print(f"bitext: warning: {unchecked} pairs have not been checked yet, so they are not in 'clean'; "
               "run 'bitext flag'", file=sys.stderr)

@@ -144,3 +144,17 @@ def test_a_corpus_without_pairs_publishes_its_articles_only(tmp_path: Path) -> N
     text = (out / "README.md").read_text(encoding="utf-8")
     assert "only the `articles` config is published" in text and "not split: no pairs yet" in text
     assert "load_dataset(\"path/to/this/folder\", split=" not in text
+
+
+def test_cli_says_the_split_sizes_and_an_unpublished_clean(tmp_path: Path, capsys) -> None:
+    from bitext.cli import main
+
+    store = mixed_corpus(tmp_path / "c")
+    with store.tx():
+        store.conn.execute("UPDATE pair_flags SET fired = 1")
+    store.close()
+    assert main(["publish", str(tmp_path / "c"), "--to", str(tmp_path / "ds"), "--splits", "60,20,20"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == (f"wrote {tmp_path / 'ds'}: 72 pairs (default), 0 pairs (clean); pairs per split:"
+                                    " train 48, validation 15, test 9")
+    assert "no pair is clean yet, so 'clean' is not published as a config" in captured.err
