@@ -57,9 +57,12 @@ def error_page(code: int, message: str, keep_text: bool = False) -> Response:
 
 def _filters(source: Any) -> dict[str, str]:
     """Queue filters from request args or form fields; missing status means 'pending', except with a
-    search, which also finds decided pairs."""
+    search, which also finds decided pairs. A search typed anew in the filter form (``q`` differs from
+    the ``q_was`` it was shown with) looks at every status too, although the form carries the status
+    select's 'pending' along; the select narrows it afterwards."""
     out = {k: (source.get(k) or "").strip() for k in FILTER_KEYS}
-    if not out["status"]:
+    new_search = bool(out["q"]) and "q_was" in source and out["q"] != (source.get("q_was") or "").strip()
+    if not out["status"] or (new_search and out["status"] == PENDING):
         out["status"] = ALL if out["q"] else PENDING
     return out
 
@@ -147,11 +150,15 @@ def queue_page() -> Response | str:
     return render_template("empty.html", last=last, last_undoable=undoable, **_page_context(f))
 
 
-def pair_page(qa_findings: list[Any] | None = None, typed: str | None = None, comment: str | None = None) -> str:
+def pair_page(qa_findings: list[Any] | None = None, typed: str | None = None, comment: str | None = None,
+              opened: dict[str, Any] | None = None, notice: str | None = None) -> str:
     """One pair: its findings, context, the decision form, history and what comes next.
 
     Called again by :func:`decide` when QA on save found a blocking problem in the typed English:
-    then ``qa_findings`` are shown above the form, with the typed text kept and a second confirm.
+    then ``qa_findings`` are shown above the form, with the typed text kept and a second confirm for
+    that text. ``opened``: the review id and seen marker the reviewer's form carried -- the page keeps
+    them (never the newest review's id), so a save made meanwhile by someone else is still a conflict.
+    ``notice``: a line shown above the form (a save that could not be made as asked).
     """
     store = site().store
     source = request.form if request.method == "POST" else request.args
@@ -169,9 +176,14 @@ def pair_page(qa_findings: list[Any] | None = None, typed: str | None = None, co
     last, undoable = _last_saved()
     history = worklist.history(store, item.id)
     propagation = _propagation(last)
+    seen = decisions.seen_marker(item.source, item.original_target or "")
     return render_template(
         "review.html",
         qa_findings=qa_findings or [],
+        qa_confirm=qa.confirm_marker(clean_text(typed or "")) if qa_findings else None,
+        notice=notice,
+        form_parent_id=opened["parent_id"] if opened else item.parent_id,
+        form_seen=opened["seen"] if opened else seen,
         typed=typed,
         typed_comment=comment,
         text_label=qa.text_label(item.kind),
@@ -192,7 +204,7 @@ def pair_page(qa_findings: list[Any] | None = None, typed: str | None = None, co
         upcoming=upcoming,
         next_id=upcoming[0].id if upcoming else None,
         prev_id=prev_id,
-        seen=decisions.seen_marker(item.source, item.original_target or ""),
+        seen=seen,
         stale_decisions=carry.stale_decisions(store, item.id),
         in_queue=worklist.queue_count(store, **kwargs),
         last=last,
@@ -231,6 +243,29 @@ def progress_api() -> dict[str, int]:
 # -- actions ----------------------------------------------------------------------------------
 
 
+def _qa_stop(item: worklist.QueueItem | None, status: str, form: Any, parent_id: int) -> list[Any] | None:
+    """The blocking QA findings on the English a save carries, or None when the save goes ahead unchecked.
+
+    QA runs only where the save would be recorded: on the pair as the reviewer opened it (the newest
+    review is still the one the form carries, its text unchanged) -- otherwise :func:`decisions.decide`
+    answers first with the conflict page, so a QA page never hands out someone else's newer review id.
+    A second confirm (``confirm_qa``) skips QA only for the very text confirmed (its hash): text changed
+    after confirming is checked again.
+    """
+    if status == REJECTED or item is None:
+        return None
+    typed = clean_text(form.get("after") or "")
+    shown = form.get("seen") or None
+    if item.parent_id != parent_id or (shown is not None and shown != decisions.seen_marker(
+            item.source, item.original_target or "")):
+        return None  # decided or re-aligned meanwhile: decide() says so (or finds this very save done)
+    if form.get("confirm_qa") == qa.confirm_marker(typed):
+        return None
+    if not typed or typed == item.target or len(typed) > decisions.MAX_TEXT:
+        return None  # nothing new to check (a too long text is refused by decide())
+    return [q for q in qa.qa_findings(site().store, item.id, typed) if q.blocking] or None
+
+
 def decide() -> Response | tuple[str, int]:
     """Record accept / edit / reject, then go to the next pair of the same queue."""
     store = site().store
@@ -241,17 +276,18 @@ def decide() -> Response | tuple[str, int]:
     if status is None:
         abort(400, "Unknown action.")
     parent_id = _parent_id(form)
-    if status != REJECTED and not form.get("confirm_qa"):
-        item = worklist.get_item(store, pair_id)
-        typed = clean_text(form.get("after") or "")
-        shown = form.get("seen") or None
-        moved = item is not None and shown is not None and shown != decisions.seen_marker(
-            item.source, item.original_target or "")  # re-aligned meanwhile: decide() says so first
-        if item is not None and not moved and typed and typed != item.target and len(typed) <= decisions.MAX_TEXT:
-            # An edit: QA before it is saved (a too long one is refused by decide() first).
-            findings = [q for q in qa.qa_findings(store, pair_id, typed) if q.blocking]
-            if findings:
-                return pair_page(qa_findings=findings, typed=form.get("after", ""), comment=form.get("comment")), 422
+    item = worklist.get_item(store, pair_id)
+    opened = {"parent_id": parent_id, "seen": form.get("seen") or ""}
+    findings = _qa_stop(item, status, form, parent_id)
+    if findings:
+        return pair_page(qa_findings=findings, typed=form.get("after", ""), comment=form.get("comment"),
+                         opened=opened), 422
+    if (status == ACCEPTED and item is not None and item.source and not item.target
+            and not clean_text(form.get("after") or "") and item.parent_id == parent_id):
+        # 'a' on a 1-0 pair: there is no English to accept; say so on the pair itself, not an error page.
+        return pair_page(notice="This pair has no English, so there is nothing to accept: type the English "
+                                "and save the edit, or reject the pair.", comment=form.get("comment"),
+                         opened=opened), 422
     try:
         rid = decisions.decide(store, pair_id, status, reviewer=current_reviewer(), after=form.get("after"),
                                comment=form.get("comment"), parent_id=parent_id, seen=form.get("seen") or None)

@@ -45,7 +45,8 @@ def test_qa_on_save_needs_a_second_confirm_and_keeps_the_text(client: FlaskClien
     assert 'id="qa"' in body and "numbers" in body
     assert f">{wrong}</textarea>" in body and 'value="numbers checked"' in body  # nothing typed is lost
     assert review.history(store, "a1:0.0") == []  # not saved
-    resp = post(client, body, "a1:0.0", "edit", after=wrong, confirm_qa="1")  # the second confirm
+    confirm = re.search(r'name="confirm_qa" value="([^"]+)"', body).group(1)
+    resp = post(client, body, "a1:0.0", "edit", after=wrong, confirm_qa=confirm)  # the second confirm
     assert resp.status_code == 303
     assert review.get_item(store, "a1:0.0").target == wrong
     # A clean edit saves at once.
