@@ -7,16 +7,11 @@ from pathlib import Path
 
 from bitext import review
 from tests.factories import CorpusBuilder
-from tests.web.test_browser import (  # noqa: F401  (fixtures)
-    ARTICLE,
-    PAIRS,
-    browser,
-    build_store,
-    page,
-    press_and_wait,
-    serving,
-    shown_pair,
-)
+from tests.web import test_browser as tb
+from tests.web.test_browser import ARTICLE, PAIRS, build_store, press_and_wait, serving, shown_pair
+
+pytestmark = tb.pytestmark
+browser = tb.browser  # the module's Chromium fixture
 
 
 def test_a_on_a_pair_without_english_keeps_the_pair_and_says_why(browser: object, tmp_path: Path) -> None:
