@@ -1,13 +1,14 @@
 """Decisions follow what the reviewer saw when re-segmentation or re-alignment reshapes the pairs.
 
 A decision belongs to the Indonesian sentences it was made on (their ids and text, kept in
-``review_sources`` when the row is written) and, for a 0-1 bead, to its English; not to a pair id,
-which is a position. After an article's pairs are rewritten, :func:`carry_reviews` places every
+``review_sources`` when the row is written) and to the aligned English it was made on (``pair_target``);
+not to a pair id, which is a position. After an article's pairs are rewritten, :func:`carry_reviews` places every
 decision of the article that no longer applies to its own pair:
 
-* **carried**: a new pair has the same Indonesian (for a 0-1 bead the same English): the decision is
+* **carried**: a new pair has the same Indonesian and the same aligned English: the decision is
   copied to it as a new row; a new pair that merges sentences all decided the same way (all approved,
-  or all rejected) gets one combined row (the approved English joined in sentence order);
+  or all rejected), whose English is the English they were decided on, gets one combined row (the
+  approved English joined in sentence order);
 * **stale**: otherwise every new pair that holds some of its sentences (or, for a 0-1 bead, its English)
   links to it (``review_stale``): the pair is pending, marked stale, and its page shows the old decision;
 * **unplaced**: nothing holds its sentences any more (the article lost them); :func:`carry_report`
@@ -36,6 +37,7 @@ REASONS = {
     "bead": "the bead changed since it was reviewed (sentences merged, split or regrouped)",
     "source": "the Indonesian changed since it was reviewed",
     "english": "its English is now part of another bead",
+    "target": "the English changed since it was reviewed (re-translated, or the reference changed)",
 }
 """``review_stale.reason`` -> what the pair page says."""
 
@@ -181,11 +183,10 @@ def carry_reviews(store: Store, article_id: str) -> CarryResult:
             out.carried += len(olds)
             out.rows += 1
 
-        # 1. The same Indonesian (0-1: the same English): copy the newest such decision.
+        # 1. The same Indonesian and the same English: copy the newest such decision.
         for p in open_pairs:
-            key = (p.kind, p.source, p.target if p.source == "" else None)
-            found = [o for o in orphans if o.row["id"] not in used
-                     and (o.kind, o.row["source"], seen_target(o.row) if o.row["source"] == "" else None) == key]
+            found = [o for o in orphans if o.row["id"] not in used and o.kind == p.kind
+                     and review_applies(o.row, p.source, p.target)]
             if not found:
                 continue
             found.sort(key=lambda o: (o.sentences != p.sentences, -o.row["id"]))  # same sentence ids first
@@ -202,6 +203,8 @@ def carry_reviews(store: Store, article_id: str) -> CarryResult:
                 continue
             if any(o.row["source"] != " ".join(texts.get(s, "\0") for s in o.sentences) for o in parts):
                 continue  # an Indonesian sentence changed: stale, not carried
+            if not _same_english(parts, p.target):
+                continue  # decided on other English than the merged bead has: stale, not carried
             statuses = {o.row["status"] for o in parts}
             parts.sort(key=lambda o: p.sentences.index(o.sentences[0]))
             olds = " + ".join(o.row["pair_id"] for o in parts)
@@ -248,12 +251,21 @@ def _holders(o: _Old, pairs: Sequence[_New], texts: dict[str, str]) -> list[tupl
             if not (any(texts.get(i, "\0") in src for i in shared) or _similar(src, p.source)):
                 continue
             same = set(p.sentences) == mine
-            out.append((p, "source" if same else "bead"))
+            out.append((p, ("target" if p.source == src else "source") if same else "bead"))
         if out:
             return out
         # Sentence ids moved (re-segmentation): fall back to the text.
-    return [(p, "source" if p.source == src else "bead") for p in same_kind
+    return [(p, "target" if p.source == src else "bead") for p in same_kind
             if p.source and (src in p.source or p.source in src)]
+
+
+def _same_english(parts: Sequence[_Old], target: str) -> bool:
+    """Whether the English the parts were decided on, joined in order, is ``target`` (rows written before
+    the aligned English was recorded are taken as seen)."""
+    seen = [o.row["pair_target"] if "pair_target" in o.row.keys() else None for o in parts]
+    if any(s is None for s in seen):
+        return True
+    return " ".join(target.split()) == " ".join(" ".join(x for x in seen if x).split())
 
 
 def _similar(a: str, b: str) -> bool:
@@ -324,7 +336,9 @@ def carry_report(store: Store) -> CarryReport:
             continue
         if r["p_source"] is not None and review_applies(r, r["p_source"], r["p_target"]):
             continue
-        if r["any_pending"] is None:
+        if r["any_pending"] is None and r["p_source"] == r["source"]:
+            rep.stale += 1  # its own pair has the same Indonesian, other English: pending, shown as stale
+        elif r["any_pending"] is None:
             rep.unplaced += 1
             rep.unplaced_ids.append(int(r["id"]))
             rep.unplaced_pairs.append(r["pair_id"])

@@ -35,8 +35,9 @@ def _in(values: tuple[str, ...]) -> str:
 
 
 # Whether review row r applies to pair p (review_applies), and the status it gives (review_state).
-APPLIES = ("(r.source IS NULL OR (r.source = p.source AND (r.source != '' OR "
-           "COALESCE(r.pair_target, r.before) = p.target)))")
+APPLIES = ("(r.source IS NULL OR (r.source = p.source AND CASE WHEN r.source = '' THEN"
+           " COALESCE(r.pair_target, r.before) = p.target ELSE (r.pair_target IS NULL OR r.pair_target = p.target)"
+           " END))")
 STATUS = f"CASE WHEN r.id IS NOT NULL AND {APPLIES} AND r.status IN {_in(DECISIONS)} THEN r.status ELSE 'pending' END"
 _NEWEST = "r.id = (SELECT MAX(x.id) FROM reviews x WHERE x.pair_id = p.id)"
 _SEV = (f"COALESCE((SELECT MIN({severity_case('f.severity')}) FROM pair_flags f WHERE f.pair_id = p.id"
@@ -206,6 +207,43 @@ MIGRATIONS.append((
     BEGIN {_FLAG_UPDATE.format(pid='OLD.pair_id')}; END;
     CREATE TRIGGER review_flags_upd AFTER UPDATE ON pair_flags {_UNLESS.format(tbl='pair_flags')}
     BEGIN {_FLAG_UPDATE.format(pid='NEW.pair_id')}; END;
+    """,
+))
+
+
+# v3: a decision is bound to both sides it was made on (review.state.review_applies): the triggers that
+# compute a pair's status are made again with the new APPLIES, and every pair's state is computed anew
+# (decisions made on English the pair no longer has become stale).
+_REVIEW_REFRESH_ALL = _REVIEW_UPDATE.format(pid="review_pair_state.pair_id")
+MIGRATIONS.append((
+    3,
+    f"""
+    DROP TRIGGER review_pairs_ins;
+    CREATE TRIGGER review_pairs_ins AFTER INSERT ON pairs {_UNLESS.format(tbl='pairs')} BEGIN
+      DELETE FROM review_pair_state WHERE pair_id = NEW.id;
+      INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT} WHERE p.id = NEW.id;
+    END;
+    DROP TRIGGER review_pairs_upd;
+    CREATE TRIGGER review_pairs_upd AFTER UPDATE ON pairs BEGIN
+      DELETE FROM review_pair_state WHERE pair_id IN (OLD.id, NEW.id);
+      INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT} WHERE p.id = NEW.id;
+    END;
+    DROP TRIGGER review_reviews_ins;
+    CREATE TRIGGER review_reviews_ins AFTER INSERT ON reviews BEGIN
+      INSERT OR IGNORE INTO review_sources(review_id, pos, sentence_id)
+        SELECT NEW.id, j.key, j.value FROM pairs p, json_each(p.src_ids) j
+        WHERE p.id = NEW.pair_id AND p.source IS NEW.source;
+      {_REVIEW_UPDATE.format(pid='NEW.pair_id')};
+    END;
+    DROP TRIGGER review_stale_ins;
+    CREATE TRIGGER review_stale_ins AFTER INSERT ON review_stale BEGIN
+      {_REVIEW_UPDATE.format(pid='NEW.pair_id')};
+    END;
+    DROP TRIGGER review_stale_del;
+    CREATE TRIGGER review_stale_del AFTER DELETE ON review_stale BEGIN
+      {_REVIEW_UPDATE.format(pid='OLD.pair_id')};
+    END;
+    {_REVIEW_REFRESH_ALL};
     """,
 ))
 

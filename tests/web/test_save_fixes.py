@@ -104,3 +104,13 @@ def test_accept_on_a_pair_without_english_stays_on_the_pair(client: FlaskClient,
     assert resp.status_code == 422 and 'id="notice"' in body and 'data-pair-id="a1:0.2"' in body
     assert "nothing to accept" in body
     assert review.history(store, "a1:0.2") == []
+
+
+def test_a_decision_on_other_english_is_shown_beside_the_pair(client: FlaskClient, store: Store) -> None:
+    from tests.review.corpus import rewrite_pair
+
+    review.decide(store, "a1:0.0", "accepted", reviewer="budi")
+    rewrite_pair(store, "a1:0.0", target="Prices went up by ten percent in 2024.")
+    page = open_pair(client, "a1:0.0")
+    assert 'id="status">pending<' in page and "made on other English" in page
+    assert f'<bdi lang="en" class="old-en">{MT}</bdi>' in page and "<bdi>budi</bdi>" in page
