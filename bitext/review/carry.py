@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bitext.model import ACCEPTED, APPROVED, DECISIONS, EDITED, KIND_MT, KIND_REFERENCE, REJECTED
-from bitext.review.schema import ensure_schema, has_schema
+from bitext.review.schema import clear_waiting, ensure_schema, has_schema
 from bitext.review.state import review_applies, seen_target
 from bitext.store import Store, utcnow
 
@@ -156,6 +156,7 @@ def carry_reviews(store: Store, article_id: str) -> CarryResult:
     ensure_schema(store)
     out = CarryResult()
     with store.tx() as conn:
+        clear_waiting(conn, article_id)  # aligned again: its decisions are placed below
         live = _newest_rows(conn, article_id)  # a pair whose newest row was carried away is open again
         if not live:  # no decision to place (the usual case on a first run): only old stale links go
             conn.execute("DELETE FROM review_stale WHERE article_id = ?", (article_id,))
@@ -281,12 +282,15 @@ class CarryReport:
     shown as stale on a pending pair; ``superseded``: stale decisions whose pairs were all decided again;
     ``unplaced``: decisions whose sentences no pair holds, listed in ``unplaced_ids`` (review ids, with
     their old pair ids in ``unplaced_pairs``). ``stale_pairs``: pending pairs that show a stale decision.
+    ``waiting``: decisions of articles being re-processed (re-segmented, not aligned yet): placed when
+    ``align`` runs, never counted as unplaced meanwhile.
     """
 
     carried: int = 0
     stale: int = 0
     superseded: int = 0
     unplaced: int = 0
+    waiting: int = 0
     stale_pairs: int = 0
     unplaced_ids: list[int] = field(default_factory=list)
     unplaced_pairs: list[str] = field(default_factory=list)
@@ -294,7 +298,7 @@ class CarryReport:
     def as_dict(self) -> dict[str, object]:
         """The report as plain data (``bitext status --json``)."""
         return {"carried": self.carried, "stale": self.stale, "stale_pairs": self.stale_pairs,
-                "superseded": self.superseded, "unplaced": self.unplaced,
+                "superseded": self.superseded, "unplaced": self.unplaced, "waiting": self.waiting,
                 "unplaced_reviews": [{"review_id": i, "pair_id": p}
                                      for i, p in zip(self.unplaced_ids, self.unplaced_pairs, strict=True)]}
 
@@ -307,7 +311,8 @@ def format_carry(report: dict) -> list[str]:
     """Lines of a :meth:`CarryReport.as_dict`: one summary line, then every unplaced decision."""
     out = [f"decisions   {report['carried']} carried through re-alignment, {report['stale']} stale"
            f" ({report['stale_pairs']} pair(s) to look at again), {report['superseded']} superseded,"
-           f" {report['unplaced']} could not be placed"]
+           f" {report['unplaced']} could not be placed"
+           + (f", {report['waiting']} waiting for alignment (run 'bitext align')" if report.get("waiting") else "")]
     out += [f"  unplaced: review #{u['review_id']} of {u['pair_id']}" for u in report["unplaced_reviews"]]
     return out
 
@@ -322,6 +327,9 @@ def carry_report(store: Store) -> CarryReport:
     rep.stale_pairs = conn.execute(  # pending pairs showing an old decision on their sentences
         "SELECT COUNT(DISTINCT l.pair_id) FROM review_stale l JOIN review_pair_state s ON s.pair_id = l.pair_id"
         " WHERE s.status = 'pending'").fetchone()[0]
+    waiting = {r[0] for r in conn.execute("SELECT pair_id FROM review_waiting")}
+    waiting_links = {r[0] for r in conn.execute(
+        "SELECT l.review_id FROM review_stale l JOIN review_waiting w ON w.pair_id = l.pair_id")}
     for r in conn.execute(
         "SELECT r.*, p.source AS p_source, p.target AS p_target,"
         " (SELECT MAX(s.status = 'pending') FROM review_stale l JOIN review_pair_state s ON s.pair_id = l.pair_id"
@@ -336,7 +344,9 @@ def carry_report(store: Store) -> CarryReport:
             continue
         if r["p_source"] is not None and review_applies(r, r["p_source"], r["p_target"]):
             continue
-        if r["any_pending"] is None and r["p_source"] == r["source"]:
+        if r["pair_id"] in waiting or r["id"] in waiting_links:
+            rep.waiting += 1  # its article is being re-processed: placed when it is aligned
+        elif r["any_pending"] is None and r["p_source"] == r["source"]:
             rep.stale += 1  # its own pair has the same Indonesian, other English: pending, shown as stale
         elif r["any_pending"] is None:
             rep.unplaced += 1
@@ -347,6 +357,25 @@ def carry_report(store: Store) -> CarryReport:
         else:
             rep.stale += 1
     return rep
+
+
+def waiting_decisions(store: Store, article_id: str) -> list[sqlite3.Row]:
+    """The pairs of an article being re-processed (deleted by re-segmentation, not aligned yet) that carry a
+    decision or show a stale one, in reading order, with their newest review row's status, reviewer, time
+    and English (``r_status``, ``r_reviewer``, ``r_at``, ``r_after``); empty when the article is not waiting."""
+    ensure_schema(store)
+    return store.conn.execute(
+        "SELECT w.*, r.status AS r_status, r.reviewer AS r_reviewer, r.at AS r_at, r.after AS r_after,"
+        " (SELECT COUNT(*) FROM review_stale l WHERE l.pair_id = w.pair_id) AS n_stale"
+        " FROM review_waiting w LEFT JOIN reviews r ON r.id = w.review_id WHERE w.article_id = ?"
+        " ORDER BY w.kind, w.bead_idx", (article_id,)).fetchall()
+
+
+def waiting_article(store: Store, pair_id: str) -> str | None:
+    """The article of ``pair_id`` if that pair is waiting for alignment (see :func:`waiting_decisions`)."""
+    ensure_schema(store)
+    row = store.conn.execute("SELECT article_id FROM review_waiting WHERE pair_id = ?", (pair_id,)).fetchone()
+    return None if row is None else row[0]
 
 
 def stale_decisions(store: Store, pair_id: str) -> list[tuple[sqlite3.Row, str]]:

@@ -248,6 +248,60 @@ MIGRATIONS.append((
 ))
 
 
+# v4: decisions never vanish while an article is re-processed. Re-segmenting a changed article deletes its
+# pairs until ``align`` writes new ones; a deleted pair with a decision (or a stale decision shown on it) keeps
+# its state row in ``review_waiting`` -- still counted in ``review_counts`` (so the progress and the reviewed
+# count do not drop) and its stale links kept -- and its page says "waiting for alignment".
+# ``carry.carry_reviews``, which runs when the article is aligned, places the decisions and empties it.
+_WAITING_COLS = "pair_id, article_id, kind, bead_idx, status, review_id, reviewer, at, stale, needs_review"
+MIGRATIONS.append((
+    4,
+    f"""
+    CREATE TABLE review_waiting (
+        pair_id      TEXT PRIMARY KEY,   -- a pair deleted by re-segmentation, not aligned again yet
+        article_id   TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        bead_idx     INTEGER NOT NULL,
+        status       TEXT NOT NULL,      -- its review_pair_state row when it was deleted
+        review_id    INTEGER,
+        reviewer     TEXT,
+        at           TEXT,
+        stale        INTEGER NOT NULL,
+        needs_review INTEGER NOT NULL,
+        source       TEXT NOT NULL,
+        target       TEXT NOT NULL,
+        since        TEXT NOT NULL
+    );
+    CREATE INDEX review_waiting_article ON review_waiting(article_id, kind);
+    CREATE TRIGGER review_waiting_counts_ins AFTER INSERT ON review_waiting BEGIN {_count('+', 'NEW')} END;
+    CREATE TRIGGER review_waiting_counts_del AFTER DELETE ON review_waiting BEGIN {_count('-', 'OLD')} END;
+    DROP TRIGGER review_pairs_ins;
+    CREATE TRIGGER review_pairs_ins AFTER INSERT ON pairs {_UNLESS.format(tbl='pairs')} BEGIN
+      DELETE FROM review_waiting WHERE pair_id = NEW.id;
+      DELETE FROM review_pair_state WHERE pair_id = NEW.id;
+      INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT} WHERE p.id = NEW.id;
+    END;
+    DROP TRIGGER review_pairs_del;
+    CREATE TRIGGER review_pairs_del AFTER DELETE ON pairs BEGIN
+      DELETE FROM review_waiting WHERE pair_id = OLD.id;
+      INSERT INTO review_waiting({_WAITING_COLS}, source, target, since)
+        SELECT {_WAITING_COLS}, OLD.source, OLD.target, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+        FROM review_pair_state WHERE pair_id = OLD.id AND (review_id IS NOT NULL OR stale = 1);
+      DELETE FROM review_pair_state WHERE pair_id = OLD.id;
+      DELETE FROM review_stale WHERE pair_id = OLD.id
+        AND NOT EXISTS (SELECT 1 FROM review_waiting WHERE pair_id = OLD.id);
+    END;
+    """,
+))
+
+
+def clear_waiting(conn: sqlite3.Connection, article_id: str) -> None:
+    """Drop the "waiting for alignment" rows of ``article_id`` for the kinds it has pairs of again (called
+    by :func:`bitext.review.carry.carry_reviews` once the article's pairs are written)."""
+    conn.execute("DELETE FROM review_waiting WHERE article_id = ? AND kind IN"
+                 " (SELECT DISTINCT kind FROM pairs WHERE article_id = ?)", (article_id, article_id))
+
+
 def ensure_schema(store: Store) -> None:
     """Create or upgrade the review tables (a no-op when current; joins an open transaction on first use)."""
     if getattr(store, "_review_schema", False):
@@ -266,6 +320,13 @@ def _can_defer(store: Store) -> bool:
     if not getattr(store, "_review_deferred", False):
         store._review_deferred = has_table(store.conn, "review_deferred")  # type: ignore[attr-defined]
     return store._review_deferred  # type: ignore[attr-defined]
+
+
+def _has_waiting(store: Store) -> bool:
+    """Whether the store has review schema v4 (asked once per store)."""
+    if not getattr(store, "_review_waiting", False):
+        store._review_waiting = has_table(store.conn, "review_waiting")  # type: ignore[attr-defined]
+    return store._review_waiting  # type: ignore[attr-defined]
 
 
 @contextlib.contextmanager
@@ -313,6 +374,9 @@ def pair_writes(store: Store, article_id: str, kind: str) -> contextlib.Abstract
     write transaction."""
 
     def refresh(conn: sqlite3.Connection) -> None:
+        if _has_waiting(store):
+            conn.execute("DELETE FROM review_waiting WHERE pair_id IN"
+                         " (SELECT id FROM pairs WHERE article_id = ? AND kind = ?)", (article_id, kind))
         conn.execute("DELETE FROM review_pair_state WHERE pair_id IN"
                      " (SELECT id FROM pairs WHERE article_id = ? AND kind = ?)", (article_id, kind))
         conn.execute(f"INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT}"

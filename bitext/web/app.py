@@ -90,6 +90,10 @@ def create_app(
     def refused(e: Refused) -> Response:
         return views.error_page(e.code, e.message, e.keep_text)
 
+    @app.errorhandler(views.Waiting)
+    def waiting(e: views.Waiting) -> Response:
+        return views.waiting_page(e.article_id, request.values.get("id", ""))
+
     @app.errorhandler(BitextError)
     def bitext_error(e: BitextError) -> Response:
         # A refused save shows the reviewer's typed English, so nothing typed is lost.

@@ -109,11 +109,31 @@ def _last_saved() -> tuple[Any, bool]:
     return row, bool(newest) and newest[-1]["id"] == row["id"]
 
 
+class Waiting(Exception):
+    """The pair asked for belongs to an article being re-processed: its page says so (not a 404)."""
+
+    def __init__(self, article_id: str) -> None:
+        super().__init__(article_id)
+        self.article_id = article_id
+
+
 def _item_or_404(pair_id: str) -> worklist.QueueItem:
     item = worklist.get_item(site().store, pair_id)
     if item is None:
+        article = carry.waiting_article(site().store, pair_id)
+        if article is not None:
+            raise Waiting(article)
         abort(404, f"No pair {pair_id!r} in this corpus.")
     return item
+
+
+def waiting_page(article_id: str, pair_id: str = "") -> Response:
+    """The page of a pair whose article is being re-processed: its decisions, pending re-attachment."""
+    f = _filters(request.args)
+    rows = carry.waiting_decisions(site().store, article_id)
+    page = render_template("waiting.html", article_id=article_id, pair_id=pair_id, rows=rows,
+                           article=site().store.article(article_id), **_page_context(f))
+    return Response(page, 200)
 
 
 def _conflict_page(pair_id: str, c: Conflict, f: dict[str, str], mine: dict[str, str] | None,
