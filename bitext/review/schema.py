@@ -295,6 +295,32 @@ MIGRATIONS.append((
 ))
 
 
+# v5: the people of a review team and the work split between them (bitext.review.people). Tokens are kept as
+# sha256 hashes only; a lease gives one article to one person until it expires (``double``: the lead asked a
+# second person to review the same article, for agreement).
+MIGRATIONS.append((
+    5,
+    """
+    CREATE TABLE review_users (
+        name       TEXT PRIMARY KEY,
+        role       TEXT NOT NULL,          -- reviewer | approver | lead
+        token_hash TEXT NOT NULL UNIQUE,   -- sha256 of the person's access token (never the token)
+        added      TEXT NOT NULL
+    );
+    CREATE TABLE review_leases (
+        article_id TEXT NOT NULL,
+        reviewer   TEXT NOT NULL,
+        lead       TEXT NOT NULL,          -- who assigned it (the reviewer themselves for a claim)
+        at         TEXT NOT NULL,
+        expires    TEXT NOT NULL,          -- UTC ISO time; after it the article is back in the pool
+        double     INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (article_id, reviewer)
+    );
+    CREATE INDEX review_leases_reviewer ON review_leases(reviewer, expires);
+    """,
+))
+
+
 def clear_waiting(conn: sqlite3.Connection, article_id: str) -> None:
     """Drop the "waiting for alignment" rows of ``article_id`` for the kinds it has pairs of again (called
     by :func:`bitext.review.carry.carry_reviews` once the article's pairs are written)."""

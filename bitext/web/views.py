@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Response, abort, current_app, g, redirect, render_template, request, session, url_for
 
 from bitext.errors import Conflict
 from bitext.model import ACCEPTED, EDITED, PENDING, REJECTED, STATUSES
-from bitext.review import carry, decisions, qa, workflow, worklist
+from bitext.review import carry, decisions, people, qa, workflow, worklist
 from bitext.review.state import clean_text
 from bitext.review.stats import review_stats
 from bitext.store import Store
@@ -41,9 +41,24 @@ def site() -> ReviewSite:
     return current_app.extensions["bitext"]
 
 
+def current_person() -> people.Person | None:
+    """The team member this request comes from (signed in by their token), None without a team."""
+    return getattr(g, "person", None)
+
+
 def current_reviewer() -> str:
-    """The name recorded with this session's decisions."""
+    """The name recorded with this session's decisions: in a team, the person's name from their token
+    (never a form field); else the name this session set, or the server's default."""
+    who = current_person()
+    if who is not None:
+        return who.name
     return session.get("reviewer") or site().reviewer
+
+
+def may_sign_off() -> bool:
+    """Whether this request's person may sign off decisions (anyone without a team: another name)."""
+    who = current_person()
+    return who is None or who.can_sign_off
 
 
 def error_page(code: int, message: str, keep_text: bool = False) -> Response:
@@ -397,7 +412,10 @@ def _back(back: str | None, **extra: Any) -> str:
 
 
 def set_reviewer() -> Response:
-    """Set this session's reviewer name and go back to the page it was set on."""
+    """Set this session's reviewer name and go back to the page it was set on (not in a team: there the
+    name comes from the person's token)."""
+    if current_person() is not None:
+        abort(403, "In a review team your name comes from your personal token; it cannot be changed here.")
     name = " ".join(request.form.get("reviewer", "").split())[:80]
     if name:
         session["reviewer"] = name
