@@ -101,3 +101,59 @@ def review_stats(store: Store) -> ReviewStats:
     double = [d for d in per_pair.values() if len(d) >= 2]
     agreed = sum(1 for d in double if len(set(d.values())) == 1)
     return ReviewStats(sorted(by.values(), key=lambda s: -s.decisions), len(double), agreed)
+
+
+@dataclass(frozen=True)
+class ArticleProgress:
+    """One article's progress and who holds it."""
+
+    article_id: str
+    pairs: int
+    decided: int
+    holders: tuple[tuple[str, str, bool], ...]  # (person, lease expiry, double review)
+
+    @property
+    def pending(self) -> int:
+        return self.pairs - self.decided
+
+
+@dataclass(frozen=True)
+class PersonProgress:
+    """One team member's share: articles held, pairs left in them, decisions made."""
+
+    name: str
+    role: str
+    articles: tuple[str, ...]
+    left: int
+    decisions: int
+
+
+def article_progress(store: Store, limit: int = 200) -> list[ArticleProgress]:
+    """Per article: pairs, decided, and who holds it; held articles first, then those with work left, at
+    most ``limit`` (a whole corpus' articles do not fit one page). One pass over the state table."""
+    from bitext.review.people import leases
+
+    ensure_schema(store)
+    held: dict[str, list[tuple[str, str, bool]]] = {}
+    for lease in leases(store):
+        held.setdefault(lease.article_id, []).append((lease.reviewer, lease.expires, lease.double))
+    rows = store.conn.execute("SELECT article_id, COUNT(*), SUM(status != 'pending') FROM review_pair_state"
+                              " GROUP BY article_id").fetchall()
+    out = [ArticleProgress(a, n, d or 0, tuple(held.get(a, ()))) for a, n, d in rows]
+    out.sort(key=lambda p: (not p.holders, p.pending == 0, p.article_id))
+    return out[:limit]
+
+
+def person_progress(store: Store, stats: ReviewStats | None = None) -> list[PersonProgress]:
+    """Per team member: the articles they hold now, the pending pairs left in them, and their decisions."""
+    from bitext.review.people import my_articles, people
+
+    stats = stats or review_stats(store)
+    made = {r.reviewer: r.decisions for r in stats.reviewers}
+    out = []
+    for who in people(store):
+        arts = tuple(lease.article_id for lease in my_articles(store, who.name))
+        left = sum(store.conn.execute("SELECT COUNT(*) FROM review_pair_state WHERE article_id = ? AND status ="
+                                      " 'pending'", (a,)).fetchone()[0] for a in arts)
+        out.append(PersonProgress(who.name, who.role, arts, left, made.get(who.name, 0)))
+    return out

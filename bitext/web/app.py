@@ -60,6 +60,8 @@ ROUTES = (
     Route("/reviewer", "set_reviewer", views.set_reviewer, ("POST",)),
     Route("/stats", "stats_page", views.stats_page),
     Route("/sign-off", "sign_off", views.sign_off, ("POST",)),
+    Route("/assign", "assign", views.assign, ("POST",)),
+    Route("/release", "release", views.release, ("POST",)),
     Route("/propagate", "propagate", views.propagate, ("POST",)),
     Route("/undo-propagation", "undo_propagation", views.undo_propagation, ("POST",)),
 )

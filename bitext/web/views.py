@@ -8,6 +8,7 @@ saved is saved. Security checks run before any view (:mod:`bitext.web.guard`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -17,6 +18,7 @@ from flask import Response, abort, current_app, g, redirect, render_template, re
 from bitext.errors import Conflict
 from bitext.model import ACCEPTED, EDITED, PENDING, REJECTED, STATUSES
 from bitext.review import carry, decisions, people, qa, workflow, worklist
+from bitext.review import stats as stats_mod
 from bitext.review.state import clean_text
 from bitext.review.stats import review_stats
 from bitext.store import Store
@@ -174,9 +176,59 @@ def index() -> Response:
     return redirect(url_for("queue_page"))
 
 
+def _is_default(f: dict[str, str]) -> bool:
+    return not (f["flag"] or f["article"] or f["q"]) and f["status"] == PENDING
+
+
+def _my_queue(who: people.Person, f: dict[str, str]) -> dict[str, str] | None:
+    """A team member's queue: the filters of the first article they hold that still has work for them
+    (a double-review article: every pair of it, to decide again), claiming the next free article when
+    they hold none; None when the pool is empty. Only for the default queue, and for an article of theirs
+    that is done (so "next" after its last pair moves on to their next article)."""
+    store = site().store
+    held = people.my_articles(store, who.name)
+    if not (_is_default(f) or (f["article"] in {h.article_id for h in held} and not (f["flag"] or f["q"]))):
+        return None
+
+    def work(lease: people.Lease) -> dict[str, str] | None:
+        g_ = {**f, "article": lease.article_id, "status": ALL if lease.double else PENDING, "q": "", "flag": ""}
+        if lease.double:
+            # the second person walks the whole article once: the pairs they have not decided themselves
+            mine = {r[0] for r in store.conn.execute("SELECT DISTINCT pair_id FROM reviews WHERE reviewer = ? AND"
+                                                     " pair_id >= ? AND pair_id < ?",
+                                                     (who.name, f"{lease.article_id}:", f"{lease.article_id};"))}
+            left = [i for i in worklist.queue(store, article=lease.article_id, limit=None) if i.id not in mine]
+            return g_ if left else None
+        return g_ if worklist.queue_count(store, article=lease.article_id, status=PENDING) else None
+
+    if not _is_default(f):
+        this = next(h for h in held if h.article_id == f["article"])
+        if work(this) is not None:
+            return None  # their article, work left: the queue as filtered
+    for lease in held:
+        if lease.article_id == f["article"]:
+            continue  # the article just finished
+        found = work(lease)
+        if found is not None:
+            return found
+    claimed = people.claim_next(store, who.name)
+    if claimed is None:
+        return {**f, "article": "", "status": PENDING, "q": "", "flag": "", "pool": "empty"}
+    return {**f, "article": claimed, "status": PENDING, "q": "", "flag": ""}
+
+
 def queue_page() -> Response | str:
-    """The first pair of the filtered queue (a redirect), or the "nothing left" page."""
+    """The first pair of the filtered queue (a redirect), or the "nothing left" page. In a team, the
+    default queue is the person's own: the articles they hold (see :func:`_my_queue`)."""
     f = _filters(request.args)
+    who = current_person()
+    mine = _my_queue(who, f) if who is not None else None
+    if mine is not None and mine.pop("pool", None):
+        last, undoable = _last_saved()
+        return render_template("empty.html", last=last, last_undoable=undoable, pool_empty=True,
+                               **_page_context(mine))
+    if mine is not None:
+        f = mine
     first = worklist.queue(site().store, **_queue_kwargs(f), limit=1)
     extra = {"last": request.args["last"]} if _int(request.args.get("last")) else {}
     if first:
@@ -329,6 +381,9 @@ def decide() -> Response | tuple[str, int]:
     except Conflict as c:
         mine = {"status": status, "after": form.get("after", ""), "comment": form.get("comment", "")}
         return _conflict_page(pair_id, c, f, mine, form.get("action"))
+    who = current_person()
+    if who is not None and item is not None:
+        people.renew(store, item.article_id, who.name)  # working on it: the article stays theirs
     nxt = worklist.queue(store, **_queue_kwargs(f), after=pair_id, limit=1)
     if nxt:
         return redirect(_pair_url(nxt[0].id, f, last=rid, prev=pair_id), 303)
@@ -349,9 +404,48 @@ def undo() -> Response | tuple[str, int]:
 
 
 def stats_page() -> str:
-    """Per reviewer: decisions, pace, share edited, chrF to the MT, time per decision; and agreement."""
+    """Per reviewer: decisions, pace, share edited, chrF to the MT, time per decision; agreement; per
+    article and per person progress; for a lead, the form that splits the work."""
     f = _filters(request.args)
-    return render_template("stats.html", stats=review_stats(site().store), **_page_context(f))
+    store = site().store
+    stats = review_stats(store)
+    team = people.people(store)
+    return render_template("stats.html", stats=stats, team=team, article_rows=stats_mod.article_progress(store),
+                           persons=stats_mod.person_progress(store, stats) if team else [],
+                           lease_hours=people.LEASE_HOURS, **_page_context(f))
+
+
+def _lead() -> people.Person:
+    who = current_person()
+    if who is None or not who.is_lead:
+        abort(403, "Only a team lead splits the work.")
+    return who
+
+
+def assign() -> Response:
+    """A lead gives articles (ids separated by spaces or commas) to a person, for some hours; ``double``
+    keeps the article with its other holder too (double review)."""
+    lead = _lead()
+    form = request.form
+    ids = [a for a in re.split(r"[\s,]+", form.get("articles", "")) if a]
+    if not ids:
+        abort(400, "Name the articles to assign.")
+    try:
+        hours = float(form.get("hours") or people.LEASE_HOURS)
+    except ValueError:
+        abort(400, "Hours must be a number.")
+    if not 0 < hours <= 24 * 14:
+        abort(400, "Hours must be between 0 and 336.")
+    people.assign(site().store, ids, form.get("person", ""), lead=lead.name, hours=hours,
+                  double=bool(form.get("double")))
+    return redirect(url_for("stats_page"), 303)
+
+
+def release() -> Response:
+    """A lead takes an article back from a person (it returns to the pool)."""
+    _lead()
+    people.release(site().store, request.form.get("article", ""), request.form.get("person") or None)
+    return redirect(url_for("stats_page"), 303)
 
 
 def sign_off() -> Response | tuple[str, int]:
