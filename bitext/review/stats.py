@@ -1,8 +1,8 @@
 """Reviewer statistics for the stats page: pace, share edited, edit distance to the MT, agreement.
 
 Read from ``reviews`` (carried and propagated rows are the machine's doing and are left out, as are
-undos). The edit distance is sacrebleu's chrF of the reviewer's English against the MT (100: left as
-the MT). Time per decision is the gap to the same reviewer's previous decision, gaps over
+undos). The edit distance is sacrebleu's chrF of the reviewer's English against the MT it edited (100:
+left as the MT), for pairs whose English was the MT only (an edit of a human reference is not an MT edit). Time per decision is the gap to the same reviewer's previous decision, gaps over
 :data:`IDLE` counted as a break, not as work.
 """
 
@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bitext.model import DECISIONS, EDITED
+from bitext.model import DECISIONS, EDITED, KIND_REFERENCE
 from bitext.review.schema import ensure_schema
 from bitext.store import Store
 
@@ -75,7 +75,7 @@ def review_stats(store: Store) -> ReviewStats:
     ensure_schema(store)
     chrf = CHRF()
     rows = store.conn.execute(
-        "SELECT r.id, r.pair_id, r.reviewer, r.at, r.status, r.after, p.mt FROM reviews r"
+        "SELECT r.id, r.pair_id, r.reviewer, r.at, r.status, r.after, p.mt, p.kind, r.pair_target FROM reviews r"
         " LEFT JOIN pairs p ON p.id = r.pair_id"
         " WHERE r.status IN (" + ",".join("?" * len(DECISIONS)) + ")"
         " AND r.id NOT IN (SELECT carried_to FROM review_carried)"
@@ -95,8 +95,10 @@ def review_stats(store: Store) -> ReviewStats:
             last_at[r["reviewer"]] = at
         if r["status"] == EDITED:
             st.edited += 1
-            if r["mt"] and r["after"]:
-                st.chrf.append(chrf.sentence_score(r["after"], [r["mt"]]).score)
+            # chrF to the MT only where the English the reviewer edited was the MT (not a human reference).
+            base = r["pair_target"] if r["pair_target"] else r["mt"]
+            if r["kind"] != KIND_REFERENCE and base and r["after"]:
+                st.chrf.append(chrf.sentence_score(r["after"], [base]).score)
         per_pair.setdefault(r["pair_id"], {})[r["reviewer"]] = r["status"]  # newest per reviewer (id order)
     double = [d for d in per_pair.values() if len(d) >= 2]
     agreed = sum(1 for d in double if len(set(d.values())) == 1)

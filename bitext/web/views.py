@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from flask import Response, abort, current_app, g, redirect, render_template, request, session, url_for
 
 from bitext.errors import Conflict
-from bitext.model import ACCEPTED, EDITED, PENDING, REJECTED, STATUSES
+from bitext.model import ACCEPTED, EDITED, KIND_REFERENCE, PENDING, REJECTED, STATUSES
 from bitext.review import carry, decisions, people, qa, workflow, worklist
 from bitext.review import stats as stats_mod
 from bitext.review.state import clean_text
@@ -274,7 +274,10 @@ def pair_page(qa_findings: list[Any] | None = None, typed: str | None = None, co
         typed=typed,
         typed_comment=comment,
         text_label=qa.text_label(item.kind),
-        mt_diff=qa.word_diff(item.mt, item.target) if item.mt and item.target != item.mt else None,
+        # The diff a post-editor wants: against the English the pair had (the MT, or the human reference).
+        mt_diff=qa.word_diff(item.original_target, item.target)
+        if item.original_target and item.target != item.original_target else None,
+        diff_label="vs MT" if item.kind != KIND_REFERENCE else "vs reference",
         diff=qa.word_diff,
         controls=qa.visible_controls if qa.has_controls(item.target) or qa.has_controls(item.original_target)
         else None,

@@ -68,7 +68,7 @@ def test_the_page_shows_the_edit_against_the_mt_and_the_history_diff(client: Fla
     review.decide(store, "a1:0.1", "edited", reviewer="ana", after="Thus said the spokesman.")
     page = open_pair(client, "a1:0.1", status="all")
     diff = re.search(r'id="mt-diff">(.*?)</p>', page, re.S).group(1)
-    assert diff == "vs MT: Thus <del>conveyed by</del><ins>said</ins> the spokesman."
+    assert diff == "vs MT: <bdi lang=\"en\">Thus <del>conveyed by</del><ins>said</ins> the spokesman.</bdi>"
     hist = client.get("/history", query_string={"id": "a1:0.1"}).get_data(as_text=True)
     assert "<del>" in hist and "<ins>" in hist
     assert qa.word_diff("a b c", "a x c") == [("=", "a "), ("-", "b"), ("+", "x"), ("=", " c")]
