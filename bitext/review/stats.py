@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bitext.model import DECISIONS, EDITED, KIND_REFERENCE
+from bitext.model import APPROVED, DECISIONS, EDITED, KIND_REFERENCE
 from bitext.review.schema import ensure_schema
 from bitext.store import Store
 
@@ -54,7 +54,7 @@ class ReviewStats:
 
     reviewers: list[ReviewerStats]
     double_reviewed: int = 0  # pairs with decisions by two or more reviewers
-    agreed: int = 0  # of those, every reviewer's newest decision has the same status
+    agreed: int = 0  # of those, every reviewer's newest decision wants the same (rejected, or approved English)
 
     @property
     def agreement(self) -> float | None:
@@ -83,7 +83,7 @@ def review_stats(store: Store) -> ReviewStats:
         " ORDER BY r.reviewer, r.id", DECISIONS).fetchall()
     by: dict[str, ReviewerStats] = {}
     last_at: dict[str, datetime] = {}
-    per_pair: dict[str, dict[str, str]] = {}
+    per_pair: dict[str, dict[str, tuple]] = {}
     for r in rows:
         st = by.setdefault(r["reviewer"], ReviewerStats(r["reviewer"]))
         st.decisions += 1
@@ -99,7 +99,10 @@ def review_stats(store: Store) -> ReviewStats:
             base = r["pair_target"] if r["pair_target"] else r["mt"]
             if r["kind"] != KIND_REFERENCE and base and r["after"]:
                 st.chrf.append(chrf.sentence_score(r["after"], [base]).score)
-        per_pair.setdefault(r["pair_id"], {})[r["reviewer"]] = r["status"]  # newest per reviewer (id order)
+        # What each reviewer wants for the pair, newest per reviewer (id order): accepting another's edit
+        # (the same English) agrees with it.
+        outcome = (r["status"],) if r["status"] not in APPROVED else ("approved", r["after"])
+        per_pair.setdefault(r["pair_id"], {})[r["reviewer"]] = outcome
     double = [d for d in per_pair.values() if len(d) >= 2]
     agreed = sum(1 for d in double if len(set(d.values())) == 1)
     return ReviewStats(sorted(by.values(), key=lambda s: -s.decisions), len(double), agreed)
