@@ -245,6 +245,9 @@ def serve(
     shown = reachable_host(host)
     shown = f"[{shown}]" if ":" in shown else shown
     url = f"{'https' if ssl_context is not None else 'http'}://{shown}:{server.port}/"
+    if not local and ssl_context is None:
+        print("bitext review: warning: plain HTTP on a network: tokens and texts travel unencrypted; serve with "
+              "--certfile/--keyfile or reach it through an SSH tunnel (see README)", file=out)
     if team:
         print(f"bitext review: {store.path} at {url}  for a team of {len(people.people(store))}  (Ctrl-C to stop)",
               file=out)

@@ -63,3 +63,20 @@ def test_the_state_table_and_python_agree_after_an_english_change(store: Store) 
     store.conn.execute("UPDATE pairs SET target = 'Other English.' WHERE id = 'a1:mt:0'")  # another writer
     assert state_table(store)["a1:mt:0"][:2] == ("pending", 1)
     assert review.get_item(store, "a1:mt:0").status == "pending"
+
+
+def test_the_upgrade_makes_decisions_on_other_english_stale(tmp_path) -> None:
+    from bitext.review.schema import COMPONENT, MIGRATIONS, ensure_schema
+    from tests.review.corpus import make_store
+
+    store = make_store(tmp_path / "c")
+    store.migrate(COMPONENT, MIGRATIONS[:2])  # a store made by the previous bitext (review schema v2)
+    store.add_review("a1:mt:0", "ana", "accepted", before=PAIRS[0][4], after=PAIRS[0][4], source=PAIRS[0][3],
+                     pair_target=PAIRS[0][4])
+    store.conn.execute("UPDATE pairs SET target = 'Other English.' WHERE id = 'a1:mt:0'")
+    # What the v2 triggers left (they looked at the Indonesian only): the pair still accepted.
+    store.conn.execute("UPDATE review_pair_state SET status = 'accepted', stale = 0 WHERE pair_id = 'a1:mt:0'")
+    ensure_schema(store)
+    assert store.conn.execute("SELECT status, stale FROM review_pair_state WHERE pair_id = 'a1:mt:0'").fetchone() \
+        == ("pending", 1)
+    assert review.review_progress(store)["reviewed"] == 0

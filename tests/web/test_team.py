@@ -167,3 +167,16 @@ def test_tls_with_certfile_and_keyfile(tmp_path: Path, store: Store) -> None:
         from bitext.web.app import _tls
 
         _tls(str(tmp_path / "missing.pem"), None)
+
+
+def test_the_guess_limit_is_per_client_and_bounded() -> None:
+    from bitext.web.guard import GuessLimit, Refused
+
+    limit = GuessLimit(limit=2, window=60, clients=3)
+    for i in range(10):
+        limit.fail(f"10.0.0.{i}")
+    assert len(limit._fails) == 3  # bounded memory
+    limit.fail("10.0.0.9")
+    with pytest.raises(Refused):
+        limit.check("10.0.0.9")
+    limit.check("10.0.0.8")  # one failure: still allowed
