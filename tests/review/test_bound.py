@@ -77,6 +77,6 @@ def test_the_upgrade_makes_decisions_on_other_english_stale(tmp_path) -> None:
     # What the v2 triggers left (they looked at the Indonesian only): the pair still accepted.
     store.conn.execute("UPDATE review_pair_state SET status = 'accepted', stale = 0 WHERE pair_id = 'a1:mt:0'")
     ensure_schema(store)
-    assert store.conn.execute("SELECT status, stale FROM review_pair_state WHERE pair_id = 'a1:mt:0'").fetchone() \
+    assert tuple(store.conn.execute("SELECT status, stale FROM review_pair_state WHERE pair_id = 'a1:mt:0'").fetchone()) \
         == ("pending", 1)
     assert review.review_progress(store)["reviewed"] == 0
