@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bitext.model import ACCEPTED, APPROVED, DECISIONS, EDITED, KIND_MT, KIND_REFERENCE, REJECTED
+from bitext.review import structure
 from bitext.review.schema import clear_waiting, ensure_schema, has_schema
 from bitext.review.state import review_applies, seen_target
 from bitext.store import Store, utcnow
@@ -156,6 +157,7 @@ def carry_reviews(store: Store, article_id: str) -> CarryResult:
     ensure_schema(store)
     out = CarryResult()
     with store.tx() as conn:
+        structure.reapply(store, article_id)  # the reviewers' merges and splits, where the text is unchanged
         clear_waiting(conn, article_id)  # aligned again: its decisions are placed below
         live = _newest_rows(conn, article_id)  # a pair whose newest row was carried away is open again
         if not live:  # no decision to place (the usual case on a first run): only old stale links go
@@ -204,10 +206,10 @@ def carry_reviews(store: Store, article_id: str) -> CarryResult:
                 continue
             if any(o.row["source"] != " ".join(texts.get(s, "\0") for s in o.sentences) for o in parts):
                 continue  # an Indonesian sentence changed: stale, not carried
+            parts.sort(key=lambda o: p.sentences.index(o.sentences[0]))
             if not _same_english(parts, p.target):
                 continue  # decided on other English than the merged bead has: stale, not carried
             statuses = {o.row["status"] for o in parts}
-            parts.sort(key=lambda o: p.sentences.index(o.sentences[0]))
             olds = " + ".join(o.row["pair_id"] for o in parts)
             if statuses <= set(APPROVED):
                 english = " ".join(_english(o.row) for o in parts)
@@ -283,7 +285,8 @@ class CarryReport:
     ``unplaced``: decisions whose sentences no pair holds, listed in ``unplaced_ids`` (review ids, with
     their old pair ids in ``unplaced_pairs``). ``stale_pairs``: pending pairs that show a stale decision.
     ``waiting``: decisions of articles being re-processed (re-segmented, not aligned yet): placed when
-    ``align`` runs, never counted as unplaced meanwhile.
+    ``align`` runs, never counted as unplaced meanwhile. ``stale_edits``: merges and splits made in the app
+    whose sentences or English changed since, so they are not made again (:mod:`bitext.review.structure`).
     """
 
     carried: int = 0
@@ -291,6 +294,7 @@ class CarryReport:
     superseded: int = 0
     unplaced: int = 0
     waiting: int = 0
+    stale_edits: int = 0
     stale_pairs: int = 0
     unplaced_ids: list[int] = field(default_factory=list)
     unplaced_pairs: list[str] = field(default_factory=list)
@@ -299,6 +303,7 @@ class CarryReport:
         """The report as plain data (``bitext status --json``)."""
         return {"carried": self.carried, "stale": self.stale, "stale_pairs": self.stale_pairs,
                 "superseded": self.superseded, "unplaced": self.unplaced, "waiting": self.waiting,
+                "stale_edits": self.stale_edits,
                 "unplaced_reviews": [{"review_id": i, "pair_id": p}
                                      for i, p in zip(self.unplaced_ids, self.unplaced_pairs, strict=True)]}
 
@@ -312,7 +317,9 @@ def format_carry(report: dict) -> list[str]:
     out = [f"decisions   {report['carried']} carried through re-alignment, {report['stale']} stale"
            f" ({report['stale_pairs']} pair(s) to look at again), {report['superseded']} superseded,"
            f" {report['unplaced']} could not be placed"
-           + (f", {report['waiting']} waiting for alignment (run 'bitext align')" if report.get("waiting") else "")]
+           + (f", {report['waiting']} waiting for alignment (run 'bitext align')" if report.get("waiting") else "")
+           + (f"; {report['stale_edits']} merge/split edit(s) no longer apply (their text changed)"
+              if report.get("stale_edits") else "")]
     out += [f"  unplaced: review #{u['review_id']} of {u['pair_id']}" for u in report["unplaced_reviews"]]
     return out
 
@@ -327,6 +334,7 @@ def carry_report(store: Store) -> CarryReport:
     rep.stale_pairs = conn.execute(  # pending pairs showing an old decision on their sentences
         "SELECT COUNT(DISTINCT l.pair_id) FROM review_stale l JOIN review_pair_state s ON s.pair_id = l.pair_id"
         " WHERE s.status = 'pending'").fetchone()[0]
+    rep.stale_edits = len(structure.stale_edits(store))
     waiting = {r[0] for r in conn.execute("SELECT pair_id FROM review_waiting")}
     waiting_links = {r[0] for r in conn.execute(
         "SELECT l.review_id FROM review_stale l JOIN review_waiting w ON w.pair_id = l.pair_id")}

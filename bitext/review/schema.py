@@ -321,6 +321,26 @@ MIGRATIONS.append((
 ))
 
 
+# v6: merge and split in the app (bitext.review.structure): each edit of the beads, append-only, re-made
+# after a re-alignment wherever its sentences and English are unchanged.
+MIGRATIONS.append((
+    6,
+    """
+    CREATE TABLE review_structure (
+        id         INTEGER PRIMARY KEY,
+        article_id TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        op         TEXT NOT NULL,      -- join | split | move
+        old        TEXT NOT NULL,      -- JSON: the beads before (sentence ids, target indices, texts)
+        beads      TEXT NOT NULL,      -- JSON: the beads the reviewer made
+        reviewer   TEXT NOT NULL,
+        at         TEXT NOT NULL
+    );
+    CREATE INDEX review_structure_article ON review_structure(article_id, id);
+    """,
+))
+
+
 def clear_waiting(conn: sqlite3.Connection, article_id: str) -> None:
     """Drop the "waiting for alignment" rows of ``article_id`` for the kinds it has pairs of again (called
     by :func:`bitext.review.carry.carry_reviews` once the article's pairs are written)."""

@@ -60,6 +60,7 @@ ROUTES = (
     Route("/reviewer", "set_reviewer", views.set_reviewer, ("POST",)),
     Route("/stats", "stats_page", views.stats_page),
     Route("/sign-off", "sign_off", views.sign_off, ("POST",)),
+    Route("/reshape", "reshape", views.reshape, ("POST",)),
     Route("/assign", "assign", views.assign, ("POST",)),
     Route("/release", "release", views.release, ("POST",)),
     Route("/propagate", "propagate", views.propagate, ("POST",)),
@@ -245,9 +246,6 @@ def serve(
     shown = reachable_host(host)
     shown = f"[{shown}]" if ":" in shown else shown
     url = f"{'https' if ssl_context is not None else 'http'}://{shown}:{server.port}/"
-    if not local and ssl_context is None:
-        print("bitext review: warning: plain HTTP on a network: tokens and texts travel unencrypted; serve with "
-              "--certfile/--keyfile or reach it through an SSH tunnel (see README)", file=out)
     if team:
         print(f"bitext review: {store.path} at {url}  for a team of {len(people.people(store))}  (Ctrl-C to stop)",
               file=out)
@@ -260,6 +258,9 @@ def serve(
         print(f"bitext review: {store.path} on {host}:{server.port}; open {personal_url(url, token or '')}", file=out)
         print(f"  (the token is shown only now; set {TOKEN_ENV} to choose it)  Ctrl-C to stop", file=out,
               flush=True)
+    if not local and ssl_context is None:
+        print("bitext review: warning: plain HTTP on a network: tokens and texts travel unencrypted; serve with "
+              "--certfile/--keyfile or reach it through an SSH tunnel (see README)", file=out, flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

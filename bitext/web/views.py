@@ -17,7 +17,7 @@ from flask import Response, abort, current_app, g, redirect, render_template, re
 
 from bitext.errors import Conflict
 from bitext.model import ACCEPTED, EDITED, KIND_REFERENCE, PENDING, REJECTED, STATUSES
-from bitext.review import carry, decisions, people, qa, workflow, worklist
+from bitext.review import carry, decisions, edits, people, qa, workflow, worklist
 from bitext.review import stats as stats_mod
 from bitext.review.state import clean_text
 from bitext.review.stats import review_stats
@@ -296,6 +296,8 @@ def pair_page(qa_findings: list[Any] | None = None, typed: str | None = None, co
         prev_id=prev_id,
         seen=seen,
         stale_decisions=carry.stale_decisions(store, item.id),
+        split_points=edits.split_points(store, item.id),
+        reshaped=_int(request.args.get("reshaped")),
         in_queue=worklist.queue_count(store, **kwargs),
         last=last,
         last_undoable=undoable,
@@ -485,6 +487,40 @@ def undo_propagation() -> Response:
         abort(400, "The form lacks review_id; reload the page.")
     decisions.undo_propagation(site().store, rid, reviewer=current_reviewer())
     return redirect(_back(form.get("back")), 303)
+
+
+def _reshape_parents(form: Any) -> dict[str, int]:
+    """The newest review id of each pair the page showed (this one, and the next for a join or move)."""
+    out = {form.get("id", ""): _parent_id(form)}
+    if form.get("next_id"):
+        out[form["next_id"]] = _int(form.get("next_parent_id")) or 0
+    return out
+
+
+def reshape() -> Response | tuple[str, int]:
+    """Merge and split in the app: join this pair with the next, move a sentence between them, or split
+    this bead; a recorded edit whose decisions follow their sentences. Shows the (first) new pair."""
+    form = request.form
+    f = _filters(form)
+    pair_id, op = form.get("id", ""), form.get("op", "")
+    parents = _reshape_parents(form)
+    try:
+        if op == "join":
+            new = [edits.join(site().store, pair_id, reviewer=current_reviewer(), parent_ids=parents)]
+        elif op in ("move-forward", "move-back"):
+            new = edits.move(site().store, pair_id, forward=op == "move-forward", reviewer=current_reviewer(),
+                             parent_ids=parents)
+        elif op == "split":
+            src_at, tgt_at = _int(form.get("src_at")), _int(form.get("tgt_at"))
+            if src_at is None or tgt_at is None:
+                abort(400, "Choose where to split the Indonesian and the English.")
+            new = edits.split(site().store, pair_id, src_at, tgt_at, reviewer=current_reviewer(), parent_ids=parents)
+        else:
+            abort(400, "Unknown edit.")
+    except Conflict as c:
+        return _conflict_page(pair_id, c, f, None, "reshape")
+    return redirect(_pair_url(new[0], {**f, "status": ALL if f["status"] == PENDING else f["status"]},
+                              reshaped=len(new)), 303)
 
 
 def safe_back(back: str | None) -> str | None:

@@ -42,3 +42,29 @@ def test_slash_search_finds_decided_pairs(browser: object, tmp_path: Path) -> No
         press_and_wait(pg, "Enter")
         assert shown_pair(pg) == f"{ARTICLE}:6", pg.inner_text("main")[:200]
         assert PAIRS[6][1] == pg.input_value("#after")
+
+
+def test_join_and_split_in_the_page(browser: object, tmp_path: Path) -> None:
+    from bitext.review.structure import stale_edits
+    from bitext.store import Store
+    from tests.review.test_edits import _corpus
+
+    _corpus(tmp_path / "corpus").close()
+    with serving(browser, tmp_path / "corpus") as (srv, pg):
+        pg.goto(f"{srv.url}/pair?id=art00:0.2")
+        pg.click("#reshape summary")
+        with pg.expect_navigation():
+            pg.click("#btn-join")
+        assert shown_pair(pg) == "art00:0.2+0.3"
+        assert "Warga menyambut baik" in pg.inner_text("#source") and "Pasar di sekitar" in pg.inner_text("#source")
+        assert "1 new pair" in pg.inner_text("#reshaped")
+        pg.click("#reshape summary")
+        pg.select_option("#split-src", "1")
+        pg.select_option("#split-tgt", "1")
+        with pg.expect_navigation():
+            pg.click("#btn-split")
+        assert shown_pair(pg) == "art00:0.2"
+        assert pg.input_value("#after") == "Residents welcomed the construction."
+    with Store.open(tmp_path / "corpus", create=False) as s:
+        assert [r[0] for r in s.conn.execute("SELECT op FROM review_structure ORDER BY id")] == ["join", "split"]
+        assert stale_edits(s) == []
