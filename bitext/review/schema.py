@@ -76,6 +76,22 @@ def _count(sign: str, row: str) -> str:
             f" {row}.stale, {sign}1) ON CONFLICT(status, needs_review, stale) DO UPDATE SET n = n {sign} 1;")
 
 
+# The triggers that compute a pair's review status from its newest review (made by v1, made again by v3).
+_STATUS_TRIGGERS = f"""
+CREATE TRIGGER review_pairs_upd AFTER UPDATE ON pairs BEGIN
+  DELETE FROM review_pair_state WHERE pair_id IN (OLD.id, NEW.id);
+  INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT} WHERE p.id = NEW.id;
+END;
+CREATE TRIGGER review_reviews_ins AFTER INSERT ON reviews BEGIN
+  INSERT OR IGNORE INTO review_sources(review_id, pos, sentence_id)
+    SELECT NEW.id, j.key, j.value FROM pairs p, json_each(p.src_ids) j
+    WHERE p.id = NEW.pair_id AND p.source IS NEW.source;
+  {_REVIEW_UPDATE.format(pid='NEW.pair_id')};
+END;
+CREATE TRIGGER review_stale_ins AFTER INSERT ON review_stale BEGIN {_REVIEW_UPDATE.format(pid='NEW.pair_id')}; END;
+CREATE TRIGGER review_stale_del AFTER DELETE ON review_stale BEGIN {_REVIEW_UPDATE.format(pid='OLD.pair_id')}; END;
+"""
+
 MIGRATIONS: list[tuple[int, str]] = [
     (
         1,
@@ -152,22 +168,7 @@ MIGRATIONS: list[tuple[int, str]] = [
           DELETE FROM review_pair_state WHERE pair_id = OLD.id;
           DELETE FROM review_stale WHERE pair_id = OLD.id;
         END;
-        CREATE TRIGGER review_pairs_upd AFTER UPDATE ON pairs BEGIN
-          DELETE FROM review_pair_state WHERE pair_id IN (OLD.id, NEW.id);
-          INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT} WHERE p.id = NEW.id;
-        END;
-        CREATE TRIGGER review_reviews_ins AFTER INSERT ON reviews BEGIN
-          INSERT OR IGNORE INTO review_sources(review_id, pos, sentence_id)
-            SELECT NEW.id, j.key, j.value FROM pairs p, json_each(p.src_ids) j
-            WHERE p.id = NEW.pair_id AND p.source IS NEW.source;
-          {_REVIEW_UPDATE.format(pid='NEW.pair_id')};
-        END;
-        CREATE TRIGGER review_stale_ins AFTER INSERT ON review_stale BEGIN
-          {_REVIEW_UPDATE.format(pid='NEW.pair_id')};
-        END;
-        CREATE TRIGGER review_stale_del AFTER DELETE ON review_stale BEGIN
-          {_REVIEW_UPDATE.format(pid='OLD.pair_id')};
-        END;
+        {_STATUS_TRIGGERS}
         CREATE TRIGGER review_flags_ins AFTER INSERT ON pair_flags BEGIN {_FLAG_UPDATE.format(pid='NEW.pair_id')}; END;
         CREATE TRIGGER review_flags_del AFTER DELETE ON pair_flags BEGIN {_FLAG_UPDATE.format(pid='OLD.pair_id')}; END;
         CREATE TRIGGER review_flags_upd AFTER UPDATE ON pair_flags BEGIN {_FLAG_UPDATE.format(pid='NEW.pair_id')}; END;
@@ -212,37 +213,17 @@ MIGRATIONS.append((
 
 
 # v3: a decision is bound to both sides it was made on (review.state.review_applies): the triggers that
-# compute a pair's status are made again with the new APPLIES, and every pair's state is computed anew
-# (decisions made on English the pair no longer has become stale).
+# compute a pair's status are made again with the new APPLIES (the insert trigger on pairs by v4), and every
+# pair's state is computed anew (decisions made on English the pair no longer has become stale).
 _REVIEW_REFRESH_ALL = _REVIEW_UPDATE.format(pid="review_pair_state.pair_id")
 MIGRATIONS.append((
     3,
     f"""
-    DROP TRIGGER review_pairs_ins;
-    CREATE TRIGGER review_pairs_ins AFTER INSERT ON pairs {_UNLESS.format(tbl='pairs')} BEGIN
-      DELETE FROM review_pair_state WHERE pair_id = NEW.id;
-      INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT} WHERE p.id = NEW.id;
-    END;
     DROP TRIGGER review_pairs_upd;
-    CREATE TRIGGER review_pairs_upd AFTER UPDATE ON pairs BEGIN
-      DELETE FROM review_pair_state WHERE pair_id IN (OLD.id, NEW.id);
-      INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT} WHERE p.id = NEW.id;
-    END;
     DROP TRIGGER review_reviews_ins;
-    CREATE TRIGGER review_reviews_ins AFTER INSERT ON reviews BEGIN
-      INSERT OR IGNORE INTO review_sources(review_id, pos, sentence_id)
-        SELECT NEW.id, j.key, j.value FROM pairs p, json_each(p.src_ids) j
-        WHERE p.id = NEW.pair_id AND p.source IS NEW.source;
-      {_REVIEW_UPDATE.format(pid='NEW.pair_id')};
-    END;
     DROP TRIGGER review_stale_ins;
-    CREATE TRIGGER review_stale_ins AFTER INSERT ON review_stale BEGIN
-      {_REVIEW_UPDATE.format(pid='NEW.pair_id')};
-    END;
     DROP TRIGGER review_stale_del;
-    CREATE TRIGGER review_stale_del AFTER DELETE ON review_stale BEGIN
-      {_REVIEW_UPDATE.format(pid='OLD.pair_id')};
-    END;
+    {_STATUS_TRIGGERS}
     {_REVIEW_REFRESH_ALL};
     """,
 ))

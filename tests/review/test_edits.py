@@ -14,17 +14,8 @@ from bitext.review import decide, edits
 from bitext.review.carry import carry_report
 from bitext.review.structure import stale_edits
 from bitext.store import Store
-from tests.factories import SIGNATURE, CorpusBuilder
-from tests.review.test_realign import MT1, SIG2, S, _translate
-
-
-def _corpus(folder: Path) -> Store:
-    b = CorpusBuilder(folder)
-    for aid, sents in S.items():
-        b.article(aid, [sents])
-    _translate(b, MT1, SIGNATURE)
-    align_corpus(b.store, quiet=True)
-    return b.store
+from tests.factories import CorpusBuilder
+from tests.review.test_realign import MT1, SIG2, S, _corpus, _translate
 
 
 def _ids(store: Store, aid: str) -> list[str]:
