@@ -264,8 +264,11 @@ def pair_page(qa_findings: list[Any] | None = None, typed: str | None = None, co
     history = worklist.history(store, item.id)
     propagation = _propagation(last)
     seen = decisions.seen_marker(item.source, item.original_target or "")
+    who = current_person()
+    held_by = [h.reviewer for h in people.holders(store, item.article_id)] if who is not None else []
     return render_template(
         "review.html",
+        assigned_elsewhere=held_by if held_by and who is not None and who.name not in held_by else None,
         qa_findings=qa_findings or [],
         qa_confirm=qa.confirm_marker(clean_text(typed or "")) if qa_findings else None,
         notice=notice,

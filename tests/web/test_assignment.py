@@ -57,6 +57,8 @@ def test_two_reviewers_never_get_the_same_pending_pair(store: Store) -> None:
 def test_an_expired_lease_returns_the_article_to_the_pool(store: Store) -> None:
     budi, citra = signed_in(store, BUDI), signed_in(store, CITRA)
     assert next_pair(budi).startswith("a1:")
+    page = citra.get("/pair", query_string={"id": "a1:0.1"}).get_data(as_text=True)
+    assert 'id="assigned"' in page and "<bdi>budi</bdi>" in page  # someone else's article, said so
     store.conn.execute("UPDATE review_leases SET expires = '2000-01-01T00:00:00+00:00' WHERE reviewer = 'budi'")
     assert next_pair(citra).startswith("a1:")  # budi stalled: a1 is citra's now
     assert [lease.reviewer for lease in people.holders(store, "a1")] == ["citra"]
