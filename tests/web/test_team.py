@@ -180,3 +180,13 @@ def test_the_guess_limit_is_per_client_and_bounded() -> None:
     with pytest.raises(Refused):
         limit.check("10.0.0.9")
     limit.check("10.0.0.8")  # one failure: still allowed
+
+
+def test_a_removed_person_or_a_new_token_signs_the_session_out(store: Store) -> None:
+    budi = signed_in(store, BUDI)
+    assert budi.get("/review").status_code == 302
+    people.add_person(store, "budi", "reviewer", "Budi-new-token-0123456789-x", replace=True)
+    assert budi.get("/review").status_code == 401
+    budi = signed_in(store, "Budi-new-token-0123456789-x")
+    people.remove_person(store, "budi")
+    assert budi.get("/review").status_code == 401
