@@ -30,7 +30,7 @@ from bitext.model import ACCEPTED, APPROVED, DECISIONS, EDITED, KIND_MT, KIND_RE
 from bitext.review import structure
 from bitext.review.schema import clear_waiting, ensure_schema, has_schema
 from bitext.review.state import review_applies, seen_target
-from bitext.store import Store, utcnow
+from bitext.store import Store, has_table, utcnow
 
 CARRY_COMMENT = "carried over from {old} after re-alignment"
 MERGE_COMMENT = "carried over from {old} after re-alignment (merged)"
@@ -334,10 +334,14 @@ def carry_report(store: Store) -> CarryReport:
     rep.stale_pairs = conn.execute(  # pending pairs showing an old decision on their sentences
         "SELECT COUNT(DISTINCT l.pair_id) FROM review_stale l JOIN review_pair_state s ON s.pair_id = l.pair_id"
         " WHERE s.status = 'pending'").fetchone()[0]
-    rep.stale_edits = len(structure.stale_edits(store))
-    waiting = {r[0] for r in conn.execute("SELECT pair_id FROM review_waiting")}
-    waiting_links = {r[0] for r in conn.execute(
-        "SELECT l.review_id FROM review_stale l JOIN review_waiting w ON w.pair_id = l.pair_id")}
+    # (a read-only store made by an older bitext may lack the newer tables: nothing waits, no edit there)
+    rep.stale_edits = len(structure.stale_edits(store)) if has_table(conn, "review_structure") else 0
+    waiting: set[str] = set()
+    waiting_links: set[int] = set()
+    if has_table(conn, "review_waiting"):
+        waiting = {r[0] for r in conn.execute("SELECT pair_id FROM review_waiting")}
+        waiting_links = {r[0] for r in conn.execute(
+            "SELECT l.review_id FROM review_stale l JOIN review_waiting w ON w.pair_id = l.pair_id")}
     for r in conn.execute(
         "SELECT r.*, p.source AS p_source, p.target AS p_target,"
         " (SELECT MAX(s.status = 'pending') FROM review_stale l JOIN review_pair_state s ON s.pair_id = l.pair_id"

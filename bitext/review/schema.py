@@ -330,8 +330,11 @@ def clear_waiting(conn: sqlite3.Connection, article_id: str) -> None:
 
 
 def ensure_schema(store: Store) -> None:
-    """Create or upgrade the review tables (a no-op when current; joins an open transaction on first use)."""
+    """Create or upgrade the review tables (a no-op when current, or on a read-only store; joins an open
+    transaction on first use)."""
     if getattr(store, "_review_schema", False):
+        return
+    if store.read_only:  # never migrates: readers (bitext status, doctor) cope with an older schema
         return
     store.migrate(COMPONENT, MIGRATIONS)
     store._review_schema = True  # type: ignore[attr-defined]

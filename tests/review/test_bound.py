@@ -80,3 +80,19 @@ def test_the_upgrade_makes_decisions_on_other_english_stale(tmp_path) -> None:
     assert tuple(store.conn.execute("SELECT status, stale FROM review_pair_state WHERE pair_id = 'a1:mt:0'").fetchone()) \
         == ("pending", 1)
     assert review.review_progress(store)["reviewed"] == 0
+
+
+def test_status_reads_a_store_of_the_previous_schema_read_only(tmp_path) -> None:
+    """``bitext status`` opens the store read-only: it never migrates, and copes with the older tables."""
+    from bitext.review.schema import COMPONENT, MIGRATIONS
+    from tests.review.corpus import make_store
+
+    store = make_store(tmp_path / "c")
+    store.migrate(COMPONENT, MIGRATIONS[:2])
+    store.close()
+    with Store.open(tmp_path / "c", read_only=True) as ro:
+        status = corpus_status(ro)
+    assert status["decisions"]["waiting"] == 0 and status["review"]["pairs"] == 6
+    with Store.open(tmp_path / "c") as rw:
+        assert max(v for c, v in rw.conn.execute("SELECT component, version FROM schema_migrations")
+                   if c == COMPONENT) == 2  # untouched by the read
