@@ -28,6 +28,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ls = sub.add_parser("list", help="list the team")
     ls.add_argument("--corpus", default=".")
     ls.set_defaults(func=run_list)
+    asg = sub.add_parser("assign", help="give articles to a person (a lead's split of the work)")
+    asg.add_argument("articles", nargs="+", metavar="ARTICLE")
+    asg.add_argument("--to", required=True, metavar="NAME", help="the team member who gets them")
+    asg.add_argument("--hours", type=float, default=4.0, help="how long without a decision before they return "
+                     "to the pool (default: 4)")
+    asg.add_argument("--double", action="store_true", help="a double review: keep them with their other holder")
+    asg.add_argument("--by", default="lead", help="name recorded as who assigned them (default: lead)")
+    asg.add_argument("--corpus", default=".")
+    asg.set_defaults(func=run_assign)
     rm = sub.add_parser("remove", help="remove a person (their decisions stay; their token stops working)")
     rm.add_argument("name")
     rm.add_argument("--corpus", default=".")
@@ -62,6 +71,19 @@ def run_list(args: argparse.Namespace) -> int:
             print(f"{who.name}\t{who.role}\t{len(held)} article(s) assigned")
     if not team:
         print("no team: 'bitext review' runs for a single reviewer")
+    return 0
+
+
+def run_assign(args: argparse.Namespace) -> int:
+    """Lease articles to a person (see :func:`bitext.review.people.assign`)."""
+    from bitext.review import people
+
+    if not 0 < args.hours <= 24 * 14:
+        raise BitextError(f"--hours {args.hours:g}: give 0 to 336 hours", exit_code=2)
+    with _store(args.corpus) as store:
+        given = people.assign(store, args.articles, args.to, lead=args.by, hours=args.hours, double=args.double)
+    print(f"{len(given)} article(s) assigned to {args.to} for {args.hours:g} h" + (" (double review)" if args.double
+                                                                                  else ""))
     return 0
 
 

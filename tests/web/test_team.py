@@ -133,8 +133,11 @@ def test_users_add_prints_the_token_once(tmp_path: Path, store: Store, capsys: p
     assert f"?token={token}" in out or "%" in out
     assert people.person_by_token(store, token).name == "fajar"
     assert main(["users", "add", "fajar", "--role", "reviewer", "--corpus", corpus]) == 2  # already there
+    assert main(["users", "assign", "a1", "a2", "--to", "fajar", "--corpus", corpus]) == 0
     assert main(["users", "list", "--corpus", corpus]) == 0
-    assert "fajar\treviewer" in capsys.readouterr().out
+    assert "fajar\treviewer\t2 article(s) assigned" in capsys.readouterr().out
+    assert main(["users", "assign", "nope", "--to", "fajar", "--corpus", corpus]) == 2
+    assert main(["users", "assign", "a1", "--to", "nobody", "--corpus", corpus]) == 2
 
 
 def test_tls_with_certfile_and_keyfile(tmp_path: Path, store: Store) -> None:
