@@ -182,12 +182,13 @@ def _tls(certfile: str | None, keyfile: str | None) -> Any:
         raise BitextError("--keyfile needs --certfile (the certificate, PEM)", exit_code=2)
     import ssl
 
+    for option, path in (("--certfile", certfile), ("--keyfile", keyfile)):
+        if path is not None and not Path(path).is_file():
+            raise BitextError(f"{path}: no such file ({option})", exit_code=2)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     try:
         ctx.load_cert_chain(certfile, keyfile)
-    except FileNotFoundError as e:
-        raise BitextError(f"{e.filename}: no such file (--certfile/--keyfile)", exit_code=2) from None
     except (ssl.SSLError, OSError) as e:
         raise BitextError(f"{certfile}: cannot use it as a TLS certificate and key ({e}); give a PEM certificate "
                           "with --certfile and its key with --keyfile", exit_code=2) from None

@@ -166,10 +166,12 @@ def test_tls_with_certfile_and_keyfile(tmp_path: Path, store: Store) -> None:
         proc.kill()
         out = proc.communicate()[0]
     assert f"https://127.0.0.1:{port}/" in out
-    with pytest.raises(BitextError, match="no such file"):
-        from bitext.web.app import _tls
+    from bitext.web.app import _tls
 
+    with pytest.raises(BitextError, match=r"missing.pem: no such file \(--certfile\)"):
         _tls(str(tmp_path / "missing.pem"), None)
+    with pytest.raises(BitextError, match=r"cert.pem: cannot use it as a TLS certificate"):
+        _tls(str(cert), str(cert))  # the certificate given as its own key
 
 
 def test_the_guess_limit_is_per_client_and_bounded() -> None:
