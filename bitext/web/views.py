@@ -233,6 +233,8 @@ def queue_page() -> Response | str:
     extra = {"last": request.args["last"]} if _int(request.args.get("last")) else {}
     if first:
         return redirect(_pair_url(first[0].id, f, **extra))
+    if f["article"] and carry.waiting_decisions(site().store, f["article"]):
+        return waiting_page(f["article"])  # re-segmented, not aligned yet: its decisions, not "nothing here"
     last, undoable = _last_saved()
     return render_template("empty.html", last=last, last_undoable=undoable, **_page_context(f))
 

@@ -49,6 +49,8 @@ def test_a_resegmented_article_waits_for_alignment_with_its_decisions(tmp_path: 
     page = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "waiting for alignment" in page
     assert "Residents welcomed the new bridge." in page and "pending re-attachment" in page
+    page = client.get("/review", query_string={"article": "art00", "status": "all"}).get_data(as_text=True)
+    assert 'id="waiting"' in page  # the article's queue says so too
 
     # translate and align run: the decisions are on their pairs again, nothing waits, nothing is unplaced.
     b.translation("Proyek itu selesai tahun ini.", "The project finishes this year.")
