@@ -6,8 +6,8 @@ browser contexts (one per person, each signed in by their personal URL):
 1. the lead (ana) opens the stats page and gives article ``berita-a`` to budi and ``berita-b`` to citra;
 2. budi reviews his queue with the keyboard (accept, edit with Ctrl+Enter, reject); citra reviews hers;
 3. citra (approver) signs off budi's decisions with ``f``; budi is offered no sign-off (reviewer role);
-4. the lead asks for a double review of ``berita-a`` by citra; citra walks it again and disagrees once
-   (accepting budi's edit agrees with it);
+4. the lead asks for a double review of ``berita-a`` by citra; citra walks it again, blind (budi's
+   decisions are not shown to her), and disagrees once;
 5. the lead reads per-article and per-person progress and the agreement on the stats page.
 
 Every step is printed; ``--shots DIR`` saves three screenshots (PNG). Usage:
@@ -176,16 +176,20 @@ def run_session(corpus: Path, shots: Path | None = None, headed: bool = False, l
             budi.goto(srv.base + "/review")
             citra.goto(srv.base + "/review")
             assert shown(budi).startswith("berita-a:") and shown(citra).startswith("berita-b:")
+            def edit(pg, text: str) -> None:
+                pg.keyboard.press("e")
+                pg.keyboard.press("Control+a")
+                pg.keyboard.type(text)
+                press(pg, "Control+Enter")
+                if pg.query_selector("#qa"):  # QA on save: confirmed once, for this text
+                    pg.focus("#after")
+                    press(pg, "Control+Enter")
+
+            fixed = "Residents welcomed the construction of the bridge."
             for step in ("edit", "a", "r", "a"):  # the flagged pair comes first: its English is cut short
                 pid = shown(budi)
                 if step == "edit":
-                    budi.keyboard.press("e")
-                    budi.keyboard.press("Control+a")
-                    budi.keyboard.type("Residents welcomed the construction of the bridge.")
-                    press(budi, "Control+Enter")
-                    if budi.query_selector("#qa"):  # QA on save: confirmed once, for this text
-                        budi.focus("#after")
-                        press(budi, "Control+Enter")
+                    edit(budi, fixed)
                 else:
                     press(budi, step)
                 say(f"budi {'edited' if step == 'edit' else {'a': 'accepted', 'r': 'rejected'}[step]} {pid}")
@@ -217,9 +221,14 @@ def run_session(corpus: Path, shots: Path | None = None, headed: bool = False, l
             citra.goto(srv.base + "/review")
             for _ in range(4):
                 pid = shown(citra)
+                assert "budi" not in citra.inner_text("#pair")  # blind: budi's decision is not shown
+                if pid == "berita-a:0.2":
+                    edit(citra, fixed)  # she fixes the cut English as budi did
+                    say(f"citra edited {pid} (double review, blind)")
+                    continue
                 key = "r" if pid in ("berita-a:0.1", "berita-a:0.3") else "a"  # agrees on 0.1, not on 0.3
                 press(citra, key)
-                say(f"citra {'rejected' if key == 'r' else 'accepted'} {pid} (double review)")
+                say(f"citra {'rejected' if key == 'r' else 'accepted'} {pid} (double review, blind)")
 
             # 5. The lead reads the progress.
             ana.goto(srv.base + "/stats")

@@ -267,9 +267,14 @@ def pair_page(qa_findings: list[Any] | None = None, typed: str | None = None, co
     propagation = _propagation(last)
     seen = decisions.seen_marker(item.source, item.original_target or "")
     who = current_person()
-    held_by = [h.reviewer for h in people.holders(store, item.article_id)] if who is not None else []
+    holders = people.holders(store, item.article_id) if who is not None else []
+    held_by = [h.reviewer for h in holders]
+    # A double review is blind: the second person decides a pair without seeing the first one's decision.
+    blind = (who is not None and item.status != PENDING and any(h.double and h.reviewer == who.name for h in holders)
+             and not any(h["reviewer"] == who.name for h in history))
     return render_template(
         "review.html",
+        blind=blind,
         assigned_elsewhere=held_by if held_by and who is not None and who.name not in held_by else None,
         qa_findings=qa_findings or [],
         qa_confirm=qa.confirm_marker(clean_text(typed or "")) if qa_findings else None,

@@ -80,6 +80,11 @@ def test_a_lead_splits_the_work_and_asks_for_a_double_review(store: Store) -> No
     assert next_pair(citra).startswith("a3:")
     for i in range(3):
         decide_here(citra, f"a3:0.{i}", "reject" if i == 0 else "accept")
+    review.decide(store, "a3:0.2", "edited", reviewer="citra", after="Citra's own English.")
+    page = budi.get("/pair", query_string={"id": "a3:0.2"}).get_data(as_text=True)
+    assert "Citra" not in page and "citra" not in page.split('id="who"')[0]  # blind: her decision is not shown
+    assert ">Sentence a3 2.</textarea>" in page and 'id="status">double review<' in page
+    review.decide(store, "a3:0.2", "accepted", reviewer="citra", after="Sentence a3 2.")
     for i in range(3):
         decide_here(budi, f"a3:0.{i}")
     assert {h["reviewer"] for h in review.history(store, "a3:0.0")} == {"budi", "citra"}
