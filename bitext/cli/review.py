@@ -23,7 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("corpus", help="corpus folder (holding bitext.sqlite)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 picks a free one)")
-    p.add_argument("--reviewer", help="name recorded with decisions (default: $BITEXT_REVIEWER or $USER)")
+    p.add_argument("--reviewer", help="name recorded with decisions (default: $BITEXT_REVIEWER or $USER); "
+                   "in a team each person's name comes from their token")
+    p.add_argument("--users", metavar="FILE", help="a review team: a TOML file of [[person]] entries (name, role "
+                   "reviewer|approver|lead, optional token); each person signs in with a personal URL, printed once")
+    p.add_argument("--certfile", help="serve HTTPS with this PEM certificate (with --keyfile)")
+    p.add_argument("--keyfile", help="the certificate's private key (PEM)")
     p.set_defaults(func=run_review)
 
     p = subparsers.add_parser(
@@ -55,7 +60,8 @@ def run_review(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise BitextError(f"--port {args.port}: not a port number", exit_code=2)
     _open_store(args.corpus).close()
-    serve(args.corpus, host=args.host, port=args.port, reviewer=args.reviewer)
+    serve(args.corpus, host=args.host, port=args.port, reviewer=args.reviewer, users=args.users,
+          certfile=args.certfile, keyfile=args.keyfile)
     return 0
 
 

@@ -5,6 +5,9 @@
 * :mod:`bitext.review.worklist`: the review queue, filters, history and progress (reads).
 * :mod:`bitext.review.decisions`: accept / edit / reject / undo, append-only and durable (writes).
 * :mod:`bitext.review.importing`: spreadsheet export and importing edits from XLIFF/CSV/TSV.
+* :mod:`bitext.review.people`: a review team (personal tokens, roles) and the work split (leases).
+* :mod:`bitext.review.edits` / :mod:`bitext.review.structure`: merge and split in the app, re-made after
+  re-alignment.
 
 The names below are importable from ``bitext.review`` directly; submodules load on first use, so
 importing the package (the aligner does, for the state rules) stays cheap and free of circles.

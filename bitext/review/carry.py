@@ -1,13 +1,14 @@
 """Decisions follow what the reviewer saw when re-segmentation or re-alignment reshapes the pairs.
 
 A decision belongs to the Indonesian sentences it was made on (their ids and text, kept in
-``review_sources`` when the row is written) and, for a 0-1 bead, to its English; not to a pair id,
-which is a position. After an article's pairs are rewritten, :func:`carry_reviews` places every
+``review_sources`` when the row is written) and to the aligned English it was made on (``pair_target``);
+not to a pair id, which is a position. After an article's pairs are rewritten, :func:`carry_reviews` places every
 decision of the article that no longer applies to its own pair:
 
-* **carried**: a new pair has the same Indonesian (for a 0-1 bead the same English): the decision is
+* **carried**: a new pair has the same Indonesian and the same aligned English: the decision is
   copied to it as a new row; a new pair that merges sentences all decided the same way (all approved,
-  or all rejected) gets one combined row (the approved English joined in sentence order);
+  or all rejected), whose English is the English they were decided on, gets one combined row (the
+  approved English joined in sentence order);
 * **stale**: otherwise every new pair that holds some of its sentences (or, for a 0-1 bead, its English)
   links to it (``review_stale``): the pair is pending, marked stale, and its page shows the old decision;
 * **unplaced**: nothing holds its sentences any more (the article lost them); :func:`carry_report`
@@ -26,9 +27,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bitext.model import ACCEPTED, APPROVED, DECISIONS, EDITED, KIND_MT, KIND_REFERENCE, REJECTED
-from bitext.review.schema import ensure_schema, has_schema
+from bitext.review import structure
+from bitext.review.schema import clear_waiting, ensure_schema, has_schema
 from bitext.review.state import review_applies, seen_target
-from bitext.store import Store, utcnow
+from bitext.store import Store, has_table, utcnow
 
 CARRY_COMMENT = "carried over from {old} after re-alignment"
 MERGE_COMMENT = "carried over from {old} after re-alignment (merged)"
@@ -36,6 +38,7 @@ REASONS = {
     "bead": "the bead changed since it was reviewed (sentences merged, split or regrouped)",
     "source": "the Indonesian changed since it was reviewed",
     "english": "its English is now part of another bead",
+    "target": "the English changed since it was reviewed (re-translated, or the reference changed)",
 }
 """``review_stale.reason`` -> what the pair page says."""
 
@@ -154,6 +157,8 @@ def carry_reviews(store: Store, article_id: str) -> CarryResult:
     ensure_schema(store)
     out = CarryResult()
     with store.tx() as conn:
+        structure.reapply(store, article_id)  # the reviewers' merges and splits, where the text is unchanged
+        clear_waiting(conn, article_id)  # aligned again: its decisions are placed below
         live = _newest_rows(conn, article_id)  # a pair whose newest row was carried away is open again
         if not live:  # no decision to place (the usual case on a first run): only old stale links go
             conn.execute("DELETE FROM review_stale WHERE article_id = ?", (article_id,))
@@ -181,11 +186,10 @@ def carry_reviews(store: Store, article_id: str) -> CarryResult:
             out.carried += len(olds)
             out.rows += 1
 
-        # 1. The same Indonesian (0-1: the same English): copy the newest such decision.
+        # 1. The same Indonesian and the same English: copy the newest such decision.
         for p in open_pairs:
-            key = (p.kind, p.source, p.target if p.source == "" else None)
-            found = [o for o in orphans if o.row["id"] not in used
-                     and (o.kind, o.row["source"], seen_target(o.row) if o.row["source"] == "" else None) == key]
+            found = [o for o in orphans if o.row["id"] not in used and o.kind == p.kind
+                     and review_applies(o.row, p.source, p.target)]
             if not found:
                 continue
             found.sort(key=lambda o: (o.sentences != p.sentences, -o.row["id"]))  # same sentence ids first
@@ -202,8 +206,10 @@ def carry_reviews(store: Store, article_id: str) -> CarryResult:
                 continue
             if any(o.row["source"] != " ".join(texts.get(s, "\0") for s in o.sentences) for o in parts):
                 continue  # an Indonesian sentence changed: stale, not carried
-            statuses = {o.row["status"] for o in parts}
             parts.sort(key=lambda o: p.sentences.index(o.sentences[0]))
+            if not _same_english(parts, p.target):
+                continue  # decided on other English than the merged bead has: stale, not carried
+            statuses = {o.row["status"] for o in parts}
             olds = " + ".join(o.row["pair_id"] for o in parts)
             if statuses <= set(APPROVED):
                 english = " ".join(_english(o.row) for o in parts)
@@ -248,12 +254,21 @@ def _holders(o: _Old, pairs: Sequence[_New], texts: dict[str, str]) -> list[tupl
             if not (any(texts.get(i, "\0") in src for i in shared) or _similar(src, p.source)):
                 continue
             same = set(p.sentences) == mine
-            out.append((p, "source" if same else "bead"))
+            out.append((p, ("target" if p.source == src else "source") if same else "bead"))
         if out:
             return out
         # Sentence ids moved (re-segmentation): fall back to the text.
-    return [(p, "source" if p.source == src else "bead") for p in same_kind
+    return [(p, "target" if p.source == src else "bead") for p in same_kind
             if p.source and (src in p.source or p.source in src)]
+
+
+def _same_english(parts: Sequence[_Old], target: str) -> bool:
+    """Whether the English the parts were decided on, joined in order, is ``target`` (rows written before
+    the aligned English was recorded are taken as seen)."""
+    seen = [o.row["pair_target"] if "pair_target" in o.row.keys() else None for o in parts]
+    if any(s is None for s in seen):
+        return True
+    return " ".join(target.split()) == " ".join(" ".join(x for x in seen if x).split())
 
 
 def _similar(a: str, b: str) -> bool:
@@ -269,12 +284,17 @@ class CarryReport:
     shown as stale on a pending pair; ``superseded``: stale decisions whose pairs were all decided again;
     ``unplaced``: decisions whose sentences no pair holds, listed in ``unplaced_ids`` (review ids, with
     their old pair ids in ``unplaced_pairs``). ``stale_pairs``: pending pairs that show a stale decision.
+    ``waiting``: decisions of articles being re-processed (re-segmented, not aligned yet): placed when
+    ``align`` runs, never counted as unplaced meanwhile. ``stale_edits``: merges and splits made in the app
+    whose sentences or English changed since, so they are not made again (:mod:`bitext.review.structure`).
     """
 
     carried: int = 0
     stale: int = 0
     superseded: int = 0
     unplaced: int = 0
+    waiting: int = 0
+    stale_edits: int = 0
     stale_pairs: int = 0
     unplaced_ids: list[int] = field(default_factory=list)
     unplaced_pairs: list[str] = field(default_factory=list)
@@ -282,7 +302,8 @@ class CarryReport:
     def as_dict(self) -> dict[str, object]:
         """The report as plain data (``bitext status --json``)."""
         return {"carried": self.carried, "stale": self.stale, "stale_pairs": self.stale_pairs,
-                "superseded": self.superseded, "unplaced": self.unplaced,
+                "superseded": self.superseded, "unplaced": self.unplaced, "waiting": self.waiting,
+                "stale_edits": self.stale_edits,
                 "unplaced_reviews": [{"review_id": i, "pair_id": p}
                                      for i, p in zip(self.unplaced_ids, self.unplaced_pairs, strict=True)]}
 
@@ -295,7 +316,10 @@ def format_carry(report: dict) -> list[str]:
     """Lines of a :meth:`CarryReport.as_dict`: one summary line, then every unplaced decision."""
     out = [f"decisions   {report['carried']} carried through re-alignment, {report['stale']} stale"
            f" ({report['stale_pairs']} pair(s) to look at again), {report['superseded']} superseded,"
-           f" {report['unplaced']} could not be placed"]
+           f" {report['unplaced']} could not be placed"
+           + (f", {report['waiting']} waiting for alignment (run 'bitext align')" if report.get("waiting") else "")
+           + (f"; {report['stale_edits']} merge/split edit(s) no longer apply (their text changed)"
+              if report.get("stale_edits") else "")]
     out += [f"  unplaced: review #{u['review_id']} of {u['pair_id']}" for u in report["unplaced_reviews"]]
     return out
 
@@ -310,6 +334,14 @@ def carry_report(store: Store) -> CarryReport:
     rep.stale_pairs = conn.execute(  # pending pairs showing an old decision on their sentences
         "SELECT COUNT(DISTINCT l.pair_id) FROM review_stale l JOIN review_pair_state s ON s.pair_id = l.pair_id"
         " WHERE s.status = 'pending'").fetchone()[0]
+    # (a read-only store made by an older bitext may lack the newer tables: nothing waits, no edit there)
+    rep.stale_edits = len(structure.stale_edits(store)) if has_table(conn, "review_structure") else 0
+    waiting: set[str] = set()
+    waiting_links: set[int] = set()
+    if has_table(conn, "review_waiting"):
+        waiting = {r[0] for r in conn.execute("SELECT pair_id FROM review_waiting")}
+        waiting_links = {r[0] for r in conn.execute(
+            "SELECT l.review_id FROM review_stale l JOIN review_waiting w ON w.pair_id = l.pair_id")}
     for r in conn.execute(
         "SELECT r.*, p.source AS p_source, p.target AS p_target,"
         " (SELECT MAX(s.status = 'pending') FROM review_stale l JOIN review_pair_state s ON s.pair_id = l.pair_id"
@@ -324,7 +356,11 @@ def carry_report(store: Store) -> CarryReport:
             continue
         if r["p_source"] is not None and review_applies(r, r["p_source"], r["p_target"]):
             continue
-        if r["any_pending"] is None:
+        if r["pair_id"] in waiting or r["id"] in waiting_links:
+            rep.waiting += 1  # its article is being re-processed: placed when it is aligned
+        elif r["any_pending"] is None and r["p_source"] == r["source"]:
+            rep.stale += 1  # its own pair has the same Indonesian, other English: pending, shown as stale
+        elif r["any_pending"] is None:
             rep.unplaced += 1
             rep.unplaced_ids.append(int(r["id"]))
             rep.unplaced_pairs.append(r["pair_id"])
@@ -333,6 +369,25 @@ def carry_report(store: Store) -> CarryReport:
         else:
             rep.stale += 1
     return rep
+
+
+def waiting_decisions(store: Store, article_id: str) -> list[sqlite3.Row]:
+    """The pairs of an article being re-processed (deleted by re-segmentation, not aligned yet) that carry a
+    decision or show a stale one, in reading order, with their newest review row's status, reviewer, time
+    and English (``r_status``, ``r_reviewer``, ``r_at``, ``r_after``); empty when the article is not waiting."""
+    ensure_schema(store)
+    return store.conn.execute(
+        "SELECT w.*, r.status AS r_status, r.reviewer AS r_reviewer, r.at AS r_at, r.after AS r_after,"
+        " (SELECT COUNT(*) FROM review_stale l WHERE l.pair_id = w.pair_id) AS n_stale"
+        " FROM review_waiting w LEFT JOIN reviews r ON r.id = w.review_id WHERE w.article_id = ?"
+        " ORDER BY w.kind, w.bead_idx", (article_id,)).fetchall()
+
+
+def waiting_article(store: Store, pair_id: str) -> str | None:
+    """The article of ``pair_id`` if that pair is waiting for alignment (see :func:`waiting_decisions`)."""
+    ensure_schema(store)
+    row = store.conn.execute("SELECT article_id FROM review_waiting WHERE pair_id = ?", (pair_id,)).fetchone()
+    return None if row is None else row[0]
 
 
 def stale_decisions(store: Store, pair_id: str) -> list[tuple[sqlite3.Row, str]]:

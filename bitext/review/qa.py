@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bitext.lang.text import invisible_chars, show_invisible
 from bitext.model import KIND_REFERENCE, PENDING, is_blocking
+from bitext.review.state import text_hash
 from bitext.store import Store
 
 NOT_FOR_HUMAN_TEXT = frozenset({"low_confidence", "truncation", "unk_source", "bead_type", "low_alignment",
                                 "bridge_mismatch", "duplicate"})
 """Checks of the MT model, the alignment or the corpus: not run on English a person wrote."""
+PER_SIDE_CHECKS = frozenset({"mojibake", "control_chars"})
+"""Checks that judge each side on its own: on save they are run on the English alone, so damage in the
+Indonesian (which no edit of the English can fix) never blocks a save; the pair's flags still show it."""
 MODEL_CHECKS = frozenset({"low_confidence", "truncation", "unk_source"})
 """Checks that judge the MT model's output; they do not apply to a human reference's English."""
 
@@ -55,11 +59,20 @@ def qa_findings(store: Store, pair_id: str, english: str) -> list[QAFinding]:
     view = PairView(id=row["id"], source=row["source"], target=english, mt=row["mt"], bead_type=row["bead_type"],
                     align_score=row["align_score"], logprob=None, n_tokens=None, n_unk=0, hit_max_length=False,
                     source_split=False, kind=row["kind"])
-    fired = [r for r in check_pair(view, checks=_CHECKS[key][1]) if r.fired]
+    checks = _CHECKS[key][1]
+    english_only = replace(view, source="")
+    fired = [r for r in check_pair(view, checks=[c for c in checks if c.name not in PER_SIDE_CHECKS]) if r.fired]
+    fired += [r for r in check_pair(english_only, checks=[c for c in checks if c.name in PER_SIDE_CHECKS]) if r.fired]
     rank = {"error": 0, "warning": 1}
     out = [QAFinding(r.check, r.severity, r.reason)
            for r in sorted(fired, key=lambda r: (rank.get(r.severity, 2), r.check))]
     return out
+
+
+def confirm_marker(english: str) -> str:
+    """What the QA page's second confirm carries: a hash of the English confirmed, so a text changed after
+    confirming is checked again (``english`` already cleaned)."""
+    return text_hash(english)[:16]
 
 
 def text_label(kind: str) -> str:

@@ -35,8 +35,9 @@ def _in(values: tuple[str, ...]) -> str:
 
 
 # Whether review row r applies to pair p (review_applies), and the status it gives (review_state).
-APPLIES = ("(r.source IS NULL OR (r.source = p.source AND (r.source != '' OR "
-           "COALESCE(r.pair_target, r.before) = p.target)))")
+APPLIES = ("(r.source IS NULL OR (r.source = p.source AND CASE WHEN r.source = '' THEN"
+           " COALESCE(r.pair_target, r.before) = p.target ELSE (r.pair_target IS NULL OR r.pair_target = p.target)"
+           " END))")
 STATUS = f"CASE WHEN r.id IS NOT NULL AND {APPLIES} AND r.status IN {_in(DECISIONS)} THEN r.status ELSE 'pending' END"
 _NEWEST = "r.id = (SELECT MAX(x.id) FROM reviews x WHERE x.pair_id = p.id)"
 _SEV = (f"COALESCE((SELECT MIN({severity_case('f.severity')}) FROM pair_flags f WHERE f.pair_id = p.id"
@@ -74,6 +75,22 @@ def _count(sign: str, row: str) -> str:
     return (f"INSERT INTO review_counts(status, needs_review, stale, n) VALUES ({row}.status, {row}.needs_review,"
             f" {row}.stale, {sign}1) ON CONFLICT(status, needs_review, stale) DO UPDATE SET n = n {sign} 1;")
 
+
+# The triggers that compute a pair's review status from its newest review (made by v1, made again by v3).
+_STATUS_TRIGGERS = f"""
+CREATE TRIGGER review_pairs_upd AFTER UPDATE ON pairs BEGIN
+  DELETE FROM review_pair_state WHERE pair_id IN (OLD.id, NEW.id);
+  INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT} WHERE p.id = NEW.id;
+END;
+CREATE TRIGGER review_reviews_ins AFTER INSERT ON reviews BEGIN
+  INSERT OR IGNORE INTO review_sources(review_id, pos, sentence_id)
+    SELECT NEW.id, j.key, j.value FROM pairs p, json_each(p.src_ids) j
+    WHERE p.id = NEW.pair_id AND p.source IS NEW.source;
+  {_REVIEW_UPDATE.format(pid='NEW.pair_id')};
+END;
+CREATE TRIGGER review_stale_ins AFTER INSERT ON review_stale BEGIN {_REVIEW_UPDATE.format(pid='NEW.pair_id')}; END;
+CREATE TRIGGER review_stale_del AFTER DELETE ON review_stale BEGIN {_REVIEW_UPDATE.format(pid='OLD.pair_id')}; END;
+"""
 
 MIGRATIONS: list[tuple[int, str]] = [
     (
@@ -151,22 +168,7 @@ MIGRATIONS: list[tuple[int, str]] = [
           DELETE FROM review_pair_state WHERE pair_id = OLD.id;
           DELETE FROM review_stale WHERE pair_id = OLD.id;
         END;
-        CREATE TRIGGER review_pairs_upd AFTER UPDATE ON pairs BEGIN
-          DELETE FROM review_pair_state WHERE pair_id IN (OLD.id, NEW.id);
-          INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT} WHERE p.id = NEW.id;
-        END;
-        CREATE TRIGGER review_reviews_ins AFTER INSERT ON reviews BEGIN
-          INSERT OR IGNORE INTO review_sources(review_id, pos, sentence_id)
-            SELECT NEW.id, j.key, j.value FROM pairs p, json_each(p.src_ids) j
-            WHERE p.id = NEW.pair_id AND p.source IS NEW.source;
-          {_REVIEW_UPDATE.format(pid='NEW.pair_id')};
-        END;
-        CREATE TRIGGER review_stale_ins AFTER INSERT ON review_stale BEGIN
-          {_REVIEW_UPDATE.format(pid='NEW.pair_id')};
-        END;
-        CREATE TRIGGER review_stale_del AFTER DELETE ON review_stale BEGIN
-          {_REVIEW_UPDATE.format(pid='OLD.pair_id')};
-        END;
+        {_STATUS_TRIGGERS}
         CREATE TRIGGER review_flags_ins AFTER INSERT ON pair_flags BEGIN {_FLAG_UPDATE.format(pid='NEW.pair_id')}; END;
         CREATE TRIGGER review_flags_del AFTER DELETE ON pair_flags BEGIN {_FLAG_UPDATE.format(pid='OLD.pair_id')}; END;
         CREATE TRIGGER review_flags_upd AFTER UPDATE ON pair_flags BEGIN {_FLAG_UPDATE.format(pid='NEW.pair_id')}; END;
@@ -210,9 +212,129 @@ MIGRATIONS.append((
 ))
 
 
+# v3: a decision is bound to both sides it was made on (review.state.review_applies): the triggers that
+# compute a pair's status are made again with the new APPLIES (the insert trigger on pairs by v4), and every
+# pair's state is computed anew (decisions made on English the pair no longer has become stale).
+_REVIEW_REFRESH_ALL = _REVIEW_UPDATE.format(pid="review_pair_state.pair_id")
+MIGRATIONS.append((
+    3,
+    f"""
+    DROP TRIGGER review_pairs_upd;
+    DROP TRIGGER review_reviews_ins;
+    DROP TRIGGER review_stale_ins;
+    DROP TRIGGER review_stale_del;
+    {_STATUS_TRIGGERS}
+    {_REVIEW_REFRESH_ALL};
+    """,
+))
+
+
+# v4: decisions never vanish while an article is re-processed. Re-segmenting a changed article deletes its
+# pairs until ``align`` writes new ones; a deleted pair with a decision (or a stale decision shown on it) keeps
+# its state row in ``review_waiting`` -- still counted in ``review_counts`` (so the progress and the reviewed
+# count do not drop) and its stale links kept -- and its page says "waiting for alignment".
+# ``carry.carry_reviews``, which runs when the article is aligned, places the decisions and empties it.
+_WAITING_COLS = "pair_id, article_id, kind, bead_idx, status, review_id, reviewer, at, stale, needs_review"
+MIGRATIONS.append((
+    4,
+    f"""
+    CREATE TABLE review_waiting (
+        pair_id      TEXT PRIMARY KEY,   -- a pair deleted by re-segmentation, not aligned again yet
+        article_id   TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        bead_idx     INTEGER NOT NULL,
+        status       TEXT NOT NULL,      -- its review_pair_state row when it was deleted
+        review_id    INTEGER,
+        reviewer     TEXT,
+        at           TEXT,
+        stale        INTEGER NOT NULL,
+        needs_review INTEGER NOT NULL,
+        source       TEXT NOT NULL,
+        target       TEXT NOT NULL,
+        since        TEXT NOT NULL
+    );
+    CREATE INDEX review_waiting_article ON review_waiting(article_id, kind);
+    CREATE TRIGGER review_waiting_counts_ins AFTER INSERT ON review_waiting BEGIN {_count('+', 'NEW')} END;
+    CREATE TRIGGER review_waiting_counts_del AFTER DELETE ON review_waiting BEGIN {_count('-', 'OLD')} END;
+    DROP TRIGGER review_pairs_ins;
+    CREATE TRIGGER review_pairs_ins AFTER INSERT ON pairs {_UNLESS.format(tbl='pairs')} BEGIN
+      DELETE FROM review_waiting WHERE pair_id = NEW.id;
+      DELETE FROM review_pair_state WHERE pair_id = NEW.id;
+      INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT} WHERE p.id = NEW.id;
+    END;
+    DROP TRIGGER review_pairs_del;
+    CREATE TRIGGER review_pairs_del AFTER DELETE ON pairs BEGIN
+      DELETE FROM review_waiting WHERE pair_id = OLD.id;
+      INSERT INTO review_waiting({_WAITING_COLS}, source, target, since)
+        SELECT {_WAITING_COLS}, OLD.source, OLD.target, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+        FROM review_pair_state WHERE pair_id = OLD.id AND (review_id IS NOT NULL OR stale = 1);
+      DELETE FROM review_pair_state WHERE pair_id = OLD.id;
+      DELETE FROM review_stale WHERE pair_id = OLD.id
+        AND NOT EXISTS (SELECT 1 FROM review_waiting WHERE pair_id = OLD.id);
+    END;
+    """,
+))
+
+
+# v5: the people of a review team and the work split between them (bitext.review.people). Tokens are kept as
+# sha256 hashes only; a lease gives one article to one person until it expires (``double``: the lead asked a
+# second person to review the same article, for agreement).
+MIGRATIONS.append((
+    5,
+    """
+    CREATE TABLE review_users (
+        name       TEXT PRIMARY KEY,
+        role       TEXT NOT NULL,          -- reviewer | approver | lead
+        token_hash TEXT NOT NULL UNIQUE,   -- sha256 of the person's access token (never the token)
+        added      TEXT NOT NULL
+    );
+    CREATE TABLE review_leases (
+        article_id TEXT NOT NULL,
+        reviewer   TEXT NOT NULL,
+        lead       TEXT NOT NULL,          -- who assigned it (the reviewer themselves for a claim)
+        at         TEXT NOT NULL,
+        expires    TEXT NOT NULL,          -- UTC ISO time; after it the article is back in the pool
+        double     INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (article_id, reviewer)
+    );
+    CREATE INDEX review_leases_reviewer ON review_leases(reviewer, expires);
+    """,
+))
+
+
+# v6: merge and split in the app (bitext.review.structure): each edit of the beads, append-only, re-made
+# after a re-alignment wherever its sentences and English are unchanged.
+MIGRATIONS.append((
+    6,
+    """
+    CREATE TABLE review_structure (
+        id         INTEGER PRIMARY KEY,
+        article_id TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        op         TEXT NOT NULL,      -- join | split | move
+        old        TEXT NOT NULL,      -- JSON: the beads before (sentence ids, target indices, texts)
+        beads      TEXT NOT NULL,      -- JSON: the beads the reviewer made
+        reviewer   TEXT NOT NULL,
+        at         TEXT NOT NULL
+    );
+    CREATE INDEX review_structure_article ON review_structure(article_id, id);
+    """,
+))
+
+
+def clear_waiting(conn: sqlite3.Connection, article_id: str) -> None:
+    """Drop the "waiting for alignment" rows of ``article_id`` for the kinds it has pairs of again (called
+    by :func:`bitext.review.carry.carry_reviews` once the article's pairs are written)."""
+    conn.execute("DELETE FROM review_waiting WHERE article_id = ? AND kind IN"
+                 " (SELECT DISTINCT kind FROM pairs WHERE article_id = ?)", (article_id, article_id))
+
+
 def ensure_schema(store: Store) -> None:
-    """Create or upgrade the review tables (a no-op when current; joins an open transaction on first use)."""
+    """Create or upgrade the review tables (a no-op when current, or on a read-only store; joins an open
+    transaction on first use)."""
     if getattr(store, "_review_schema", False):
+        return
+    if store.read_only:  # never migrates: readers (bitext status, doctor) cope with an older schema
         return
     store.migrate(COMPONENT, MIGRATIONS)
     store._review_schema = True  # type: ignore[attr-defined]
@@ -228,6 +350,13 @@ def _can_defer(store: Store) -> bool:
     if not getattr(store, "_review_deferred", False):
         store._review_deferred = has_table(store.conn, "review_deferred")  # type: ignore[attr-defined]
     return store._review_deferred  # type: ignore[attr-defined]
+
+
+def _has_waiting(store: Store) -> bool:
+    """Whether the store has review schema v4 (asked once per store)."""
+    if not getattr(store, "_review_waiting", False):
+        store._review_waiting = has_table(store.conn, "review_waiting")  # type: ignore[attr-defined]
+    return store._review_waiting  # type: ignore[attr-defined]
 
 
 @contextlib.contextmanager
@@ -275,6 +404,9 @@ def pair_writes(store: Store, article_id: str, kind: str) -> contextlib.Abstract
     write transaction."""
 
     def refresh(conn: sqlite3.Connection) -> None:
+        if _has_waiting(store):
+            conn.execute("DELETE FROM review_waiting WHERE pair_id IN"
+                         " (SELECT id FROM pairs WHERE article_id = ? AND kind = ?)", (article_id, kind))
         conn.execute("DELETE FROM review_pair_state WHERE pair_id IN"
                      " (SELECT id FROM pairs WHERE article_id = ? AND kind = ?)", (article_id, kind))
         conn.execute(f"INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT}"

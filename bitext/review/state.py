@@ -1,7 +1,7 @@
 """The review state rules, pure: which review row applies to a pair, and what its state is.
 
 The table ``reviews`` is append-only; the newest row of a pair is its state. A review applies while
-the pair has the content the reviewer saw (the source text; for a 0-1 bead also the aligned English).
+the pair has the content the reviewer saw (the source text and the aligned English).
 :func:`review_state` is the single definition used by the queue, the web app, every export, publishing
 and the imports; :func:`register_sql` makes the same rule available inside SQL so SQL filters and Python
 agree by construction. This module sits low in the import graph: the aligner uses it to carry reviews.
@@ -62,10 +62,12 @@ def seen_target(review: Mapping[str, Any] | sqlite3.Row) -> str | None:
 def review_applies(review: Mapping[str, Any] | sqlite3.Row, source: str, target: str) -> bool:
     """Whether a review row applies to a pair with this ``source`` and aligned ``target``.
 
-    It applies while the pair has the source text the reviewer saw; for a 0-1 bead (source ``''``) also
-    the same aligned English (``pair_target``, or ``before`` for rows written without it): pair ids
-    are positions, so another English sentence may take the id after re-alignment. Rows without a
-    recorded source (written before sources were stored) apply as they are.
+    A decision is bound to both sides it was made on: it applies while the pair has the Indonesian the
+    reviewer saw *and* the aligned English they saw (``pair_target``). Re-translating with another model,
+    a reference sentence changed upstream, or English arriving on a pair that had none makes it stale
+    (the pair is pending again and shows the old decision). Rows written before the aligned English was
+    recorded compare the source only (for a 0-1 bead, ``before``); rows without a recorded source apply
+    as they are.
     """
     seen = review["source"]
     if seen is None:
@@ -74,7 +76,8 @@ def review_applies(review: Mapping[str, Any] | sqlite3.Row, source: str, target:
         return False
     if seen == "":
         return seen_target(review) == target
-    return True
+    base = _col(review, "pair_target")
+    return base is None or base == target
 
 
 def review_state(source: str, target: str, newest: Mapping[str, Any] | sqlite3.Row | None) -> ReviewState:

@@ -1,8 +1,8 @@
 """Reviewer statistics for the stats page: pace, share edited, edit distance to the MT, agreement.
 
 Read from ``reviews`` (carried and propagated rows are the machine's doing and are left out, as are
-undos). The edit distance is sacrebleu's chrF of the reviewer's English against the MT (100: left as
-the MT). Time per decision is the gap to the same reviewer's previous decision, gaps over
+undos). The edit distance is sacrebleu's chrF of the reviewer's English against the MT it edited (100:
+left as the MT), for pairs whose English was the MT only (an edit of a human reference is not an MT edit). Time per decision is the gap to the same reviewer's previous decision, gaps over
 :data:`IDLE` counted as a break, not as work.
 """
 
@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bitext.model import DECISIONS, EDITED
+from bitext.model import APPROVED, DECISIONS, EDITED, KIND_REFERENCE
 from bitext.review.schema import ensure_schema
 from bitext.store import Store
 
@@ -54,7 +54,7 @@ class ReviewStats:
 
     reviewers: list[ReviewerStats]
     double_reviewed: int = 0  # pairs with decisions by two or more reviewers
-    agreed: int = 0  # of those, every reviewer's newest decision has the same status
+    agreed: int = 0  # of those, every reviewer's newest decision wants the same (rejected, or approved English)
 
     @property
     def agreement(self) -> float | None:
@@ -75,7 +75,7 @@ def review_stats(store: Store) -> ReviewStats:
     ensure_schema(store)
     chrf = CHRF()
     rows = store.conn.execute(
-        "SELECT r.id, r.pair_id, r.reviewer, r.at, r.status, r.after, p.mt FROM reviews r"
+        "SELECT r.id, r.pair_id, r.reviewer, r.at, r.status, r.after, p.mt, p.kind, r.pair_target FROM reviews r"
         " LEFT JOIN pairs p ON p.id = r.pair_id"
         " WHERE r.status IN (" + ",".join("?" * len(DECISIONS)) + ")"
         " AND r.id NOT IN (SELECT carried_to FROM review_carried)"
@@ -83,7 +83,7 @@ def review_stats(store: Store) -> ReviewStats:
         " ORDER BY r.reviewer, r.id", DECISIONS).fetchall()
     by: dict[str, ReviewerStats] = {}
     last_at: dict[str, datetime] = {}
-    per_pair: dict[str, dict[str, str]] = {}
+    per_pair: dict[str, dict[str, tuple]] = {}
     for r in rows:
         st = by.setdefault(r["reviewer"], ReviewerStats(r["reviewer"]))
         st.decisions += 1
@@ -95,9 +95,70 @@ def review_stats(store: Store) -> ReviewStats:
             last_at[r["reviewer"]] = at
         if r["status"] == EDITED:
             st.edited += 1
-            if r["mt"] and r["after"]:
-                st.chrf.append(chrf.sentence_score(r["after"], [r["mt"]]).score)
-        per_pair.setdefault(r["pair_id"], {})[r["reviewer"]] = r["status"]  # newest per reviewer (id order)
+            # chrF to the MT only where the English the reviewer edited was the MT (not a human reference).
+            base = r["pair_target"] if r["pair_target"] else r["mt"]
+            if r["kind"] != KIND_REFERENCE and base and r["after"]:
+                st.chrf.append(chrf.sentence_score(r["after"], [base]).score)
+        # What each reviewer wants for the pair, newest per reviewer (id order): accepting another's edit
+        # (the same English) agrees with it.
+        outcome = (r["status"],) if r["status"] not in APPROVED else ("approved", r["after"])
+        per_pair.setdefault(r["pair_id"], {})[r["reviewer"]] = outcome
     double = [d for d in per_pair.values() if len(d) >= 2]
     agreed = sum(1 for d in double if len(set(d.values())) == 1)
     return ReviewStats(sorted(by.values(), key=lambda s: -s.decisions), len(double), agreed)
+
+
+@dataclass(frozen=True)
+class ArticleProgress:
+    """One article's progress and who holds it."""
+
+    article_id: str
+    pairs: int
+    decided: int
+    holders: tuple[tuple[str, str, bool], ...]  # (person, lease expiry, double review)
+
+    @property
+    def pending(self) -> int:
+        return self.pairs - self.decided
+
+
+@dataclass(frozen=True)
+class PersonProgress:
+    """One team member's share: articles held, pairs left in them, decisions made."""
+
+    name: str
+    role: str
+    articles: tuple[str, ...]
+    left: int
+    decisions: int
+
+
+def article_progress(store: Store, limit: int = 200) -> list[ArticleProgress]:
+    """Per article: pairs, decided, and who holds it; held articles first, then those with work left, at
+    most ``limit`` (a whole corpus' articles do not fit one page). One pass over the state table."""
+    from bitext.review.people import leases
+
+    ensure_schema(store)
+    held: dict[str, list[tuple[str, str, bool]]] = {}
+    for lease in leases(store):
+        held.setdefault(lease.article_id, []).append((lease.reviewer, lease.expires, lease.double))
+    rows = store.conn.execute("SELECT article_id, COUNT(*), SUM(status != 'pending') FROM review_pair_state"
+                              " GROUP BY article_id").fetchall()
+    out = [ArticleProgress(a, n, d or 0, tuple(held.get(a, ()))) for a, n, d in rows]
+    out.sort(key=lambda p: (not p.holders, p.pending == 0, p.article_id))
+    return out[:limit]
+
+
+def person_progress(store: Store, stats: ReviewStats | None = None) -> list[PersonProgress]:
+    """Per team member: the articles they hold now, the pending pairs left in them, and their decisions."""
+    from bitext.review.people import my_articles, people
+
+    stats = stats or review_stats(store)
+    made = {r.reviewer: r.decisions for r in stats.reviewers}
+    out = []
+    for who in people(store):
+        arts = tuple(lease.article_id for lease in my_articles(store, who.name))
+        left = sum(store.conn.execute("SELECT COUNT(*) FROM review_pair_state WHERE article_id = ? AND status ="
+                                      " 'pending'", (a,)).fetchone()[0] for a in arts)
+        out.append(PersonProgress(who.name, who.role, arts, left, made.get(who.name, 0)))
+    return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 from bitext.errors import BitextError, Conflict
 from bitext.model import PENDING, REJECTED
 from bitext.review.decisions import durable_tx, newest_review, require_reviewer
+from bitext.review.people import has_people, person
 from bitext.review.schema import ensure_schema
 from bitext.review.state import review_state
 from bitext.store import Store, utcnow
@@ -46,10 +47,16 @@ def sign_off(store: Store, pair_id: str, *, reviewer: str, parent_id: int | None
     """Sign off the pair's current decision as a second reviewer (XLIFF ``final``); returns its review id.
 
     Refused when the pair is pending, when ``reviewer`` made that decision (a second pass needs a second
-    person), and with :class:`Conflict` when ``parent_id`` is not the decision shown.
+    person), when the store has a review team and ``reviewer`` is not a member with the approver (or lead)
+    role, and with :class:`Conflict` when ``parent_id`` is not the decision shown.
     """
     reviewer = require_reviewer(reviewer)
     ensure_schema(store)
+    if has_people(store):
+        who = person(store, reviewer)
+        if who is None or not who.can_sign_off:
+            raise BitextError(f"pair {pair_id!r}: {reviewer} may not sign off; a sign-off needs a team member with "
+                              "the approver role ('bitext users add NAME --role approver')")
     with durable_tx(store) as conn:
         pair = conn.execute("SELECT id, source, target FROM pairs WHERE id = ?", (pair_id,)).fetchone()
         if pair is None:

@@ -16,11 +16,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from bitext.errors import BitextError
+from bitext.review import people
 from bitext.store import Store
 from bitext.web import views
 from bitext.web.guard import (
@@ -58,6 +60,9 @@ ROUTES = (
     Route("/reviewer", "set_reviewer", views.set_reviewer, ("POST",)),
     Route("/stats", "stats_page", views.stats_page),
     Route("/sign-off", "sign_off", views.sign_off, ("POST",)),
+    Route("/reshape", "reshape", views.reshape, ("POST",)),
+    Route("/assign", "assign", views.assign, ("POST",)),
+    Route("/release", "release", views.release, ("POST",)),
     Route("/propagate", "propagate", views.propagate, ("POST",)),
     Route("/undo-propagation", "undo_propagation", views.undo_propagation, ("POST",)),
 )
@@ -81,14 +86,19 @@ def create_app(
     app = Flask(__name__, template_folder="templates", static_folder="static")  # relative to this package
     app.config.update(session_config(session_secret(store)))
     app.extensions["bitext"] = views.ReviewSite(store, (reviewer or "").strip() or _default_reviewer())
-    app.jinja_env.globals.update(csrf_token=csrf_token, current_reviewer=views.current_reviewer)
-    Guard(allowed_hosts, token).install(app)
+    app.jinja_env.globals.update(csrf_token=csrf_token, current_reviewer=views.current_reviewer,
+                                 current_person=views.current_person, may_sign_off=views.may_sign_off)
+    Guard(allowed_hosts, token, team=store).install(app)
     for route in ROUTES:
         app.add_url_rule(route.rule, route.endpoint, route.view, methods=list(route.methods))
 
     @app.errorhandler(Refused)
     def refused(e: Refused) -> Response:
         return views.error_page(e.code, e.message, e.keep_text)
+
+    @app.errorhandler(views.Waiting)
+    def waiting(e: views.Waiting) -> Response:
+        return views.waiting_page(e.article_id, request.values.get("id", ""))
 
     @app.errorhandler(BitextError)
     def bitext_error(e: BitextError) -> Response:
@@ -123,7 +133,7 @@ def _check_listen(host: str, port: int) -> None:
             raise BitextError(f"cannot listen on {host}:{port}: {e.strerror} (try another --port)", 2) from e
 
 
-MIN_TOKEN = 16
+MIN_TOKEN = people.MIN_TOKEN
 """Shortest access token accepted (characters): a short one can be guessed."""
 
 
@@ -164,6 +174,32 @@ def reachable_host(host: str) -> str:
         return socket.gethostname()
 
 
+def _tls(certfile: str | None, keyfile: str | None) -> Any:
+    """An SSL context for ``--certfile/--keyfile`` (None: plain HTTP); problems are one line."""
+    if certfile is None and keyfile is None:
+        return None
+    if certfile is None:
+        raise BitextError("--keyfile needs --certfile (the certificate, PEM)", exit_code=2)
+    import ssl
+
+    for option, path in (("--certfile", certfile), ("--keyfile", keyfile)):
+        if path is not None and not Path(path).is_file():
+            raise BitextError(f"{path}: no such file ({option})", exit_code=2)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        ctx.load_cert_chain(certfile, keyfile)
+    except (ssl.SSLError, OSError) as e:
+        raise BitextError(f"{certfile}: cannot use it as a TLS certificate and key ({e}); give a PEM certificate "
+                          "with --certfile and its key with --keyfile", exit_code=2) from None
+    return ctx
+
+
+def personal_url(base: str, token: str) -> str:
+    """The URL that signs a person in: ``base`` with the token percent-encoded."""
+    return f"{base}?token={quote(token, safe='')}"
+
+
 def serve(
     corpus: str | Path,
     *,
@@ -171,42 +207,61 @@ def serve(
     port: int = DEFAULT_PORT,
     reviewer: str | None = None,
     token: str | None = None,
+    users: str | Path | None = None,
+    certfile: str | None = None,
+    keyfile: str | None = None,
     out: Any = None,
 ) -> None:
     """Serve the review app until interrupted (werkzeug's threaded WSGI server: one thread per request).
 
-    On a non-loopback ``host`` a token is required: ``token``, else ``$BITEXT_REVIEW_TOKEN``, else a
-    random one; one shorter than :data:`MIN_TOKEN` characters is refused. The URL with it is printed once
-    (with an address a browser can reach: never 0.0.0.0); the access log never shows query strings. Any
-    loopback address works (``--host 127.0.0.2``).
+    Single user (the store has no review team and no ``users`` file): on a non-loopback ``host`` a token is
+    required: ``token``, else ``$BITEXT_REVIEW_TOKEN``, else a random one; a weak one is refused
+    (:func:`bitext.review.people.check_token`). A team (``users``: a people file, see
+    :func:`bitext.review.people.read_people_file`, or people added with ``bitext users add``): every
+    person signs in with their own token, on any address; tokens made now are printed once, as personal
+    URLs. ``certfile``/``keyfile``: serve HTTPS. URLs are printed with an address a browser can reach
+    (never 0.0.0.0) and the token percent-encoded; the access log never shows query strings.
     """
     from werkzeug.serving import make_server
 
     out = out or sys.stdout
     store = Store.open(corpus, create=False)  # StoreError is a BitextError (exit code 2)
+    ssl_context = _tls(certfile, keyfile)
+    made: list[tuple[people.Person, str]] = []
+    if users is not None:
+        made = people.load_people(store, people.read_people_file(users))
+    team = people.has_people(store)
     local = is_loopback(host)
-    if not local:
-        token = token or os.environ.get(TOKEN_ENV) or secrets.token_urlsafe(24)
-        if len(token) < MIN_TOKEN:
-            raise BitextError(f"the access token is {len(token)} characters; use at least {MIN_TOKEN} "
-                              f"(or unset {TOKEN_ENV} to get a random one)", exit_code=2)
+    if not local and not team:
+        token = people.check_token(token or os.environ.get(TOKEN_ENV) or secrets.token_urlsafe(24))
     hosts = LOOPBACK_NAMES + ((host.strip("[]"),) if host.strip("[]") not in LOOPBACK_NAMES else ())
-    app = create_app(store, reviewer=reviewer, token=None if local else token,
+    app = create_app(store, reviewer=reviewer, token=None if (local or team) else token,
                      allowed_hosts=hosts if local else None)
+    if ssl_context is not None:
+        app.config["SESSION_COOKIE_SECURE"] = True
     _check_listen(host, port)
     try:
-        server = make_server(host, port, app, threaded=True, request_handler=_Handler.make())
+        server = make_server(host, port, app, threaded=True, request_handler=_Handler.make(), ssl_context=ssl_context)
     except (OSError, SystemExit) as e:  # werkzeug prints its own message and exits on a busy port
         raise BitextError(f"cannot listen on {host}:{port}", exit_code=2) from e
     shown = reachable_host(host)
     shown = f"[{shown}]" if ":" in shown else shown
-    url = f"http://{shown}:{server.port}/"
-    if local:
+    url = f"{'https' if ssl_context is not None else 'http'}://{shown}:{server.port}/"
+    if team:
+        print(f"bitext review: {store.path} at {url}  for a team of {len(people.people(store))}  (Ctrl-C to stop)",
+              file=out)
+        for who, tok in made:
+            print(f"  {who.name} ({who.role}): {personal_url(url, tok)}", file=out)
+        print("  (tokens are shown only when made; people sign in with their personal URL)", file=out, flush=True)
+    elif local:
         print(f"bitext review: {store.path} at {url}  (Ctrl-C to stop)", file=out, flush=True)
     else:
-        print(f"bitext review: {store.path} on {host}:{server.port}; open {url}?token={token}", file=out)
+        print(f"bitext review: {store.path} on {host}:{server.port}; open {personal_url(url, token or '')}", file=out)
         print(f"  (the token is shown only now; set {TOKEN_ENV} to choose it)  Ctrl-C to stop", file=out,
               flush=True)
+    if not local and ssl_context is None:
+        print("bitext review: warning: plain HTTP on a network: tokens and texts travel unencrypted; serve with "
+              "--certfile/--keyfile or reach it through an SSH tunnel (see README)", file=out, flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -17,12 +17,16 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-from dataclasses import dataclass
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, redirect, request, session, url_for
+from flask import Flask, Response, g, redirect, request, session, url_for
 
 from bitext.model import MetaKey
+from bitext.review import people
 from bitext.store import Store
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
@@ -94,16 +98,58 @@ def _fingerprint(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
+class GuessLimit:
+    """Wrong tokens per client: after ``limit`` wrong guesses within ``window`` seconds a client is refused
+    (429) until the window has passed. At most ``clients`` addresses are remembered (the oldest are
+    forgotten first), so a flood of addresses cannot exhaust memory. Thread-safe."""
+
+    def __init__(self, limit: int = 5, window: float = 60.0, clients: int = 4096) -> None:
+        self.limit, self.window, self.clients = limit, window, clients
+        self._fails: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _recent(self, client: str, now: float) -> list[float]:
+        times = [t for t in self._fails.get(client, []) if now - t < self.window]
+        if times:
+            self._fails[client] = times
+        else:
+            self._fails.pop(client, None)
+        return times
+
+    def check(self, client: str) -> None:
+        """Raise :class:`Refused` (429) if ``client`` guessed wrong too often lately."""
+        with self._lock:
+            times = self._recent(client, time.monotonic())
+        if len(times) >= self.limit:
+            wait = int(self.window - (time.monotonic() - times[0])) + 1
+            raise Refused(429, f"Too many wrong access tokens from this address; try again in {wait} s.")
+
+    def fail(self, client: str) -> None:
+        """Count one wrong guess of ``client``."""
+        with self._lock:
+            now = time.monotonic()
+            times = self._recent(client, now)
+            times.append(now)
+            self._fails[client] = times[-self.limit:]
+            self._fails.move_to_end(client)
+            while len(self._fails) > self.clients:
+                self._fails.popitem(last=False)
+
+
 @dataclass(frozen=True)
 class Guard:
     """The checks every request passes before a view runs, and the headers every response gets.
 
     ``allowed_hosts``: host names the Host header may carry (None: any; use with a token).
-    ``token``: if set, every request needs it.
+    ``token``: if set, every request needs it. ``team``: the store whose review team (if it has one:
+    :mod:`bitext.review.people`) signs people in by their personal tokens; then every request needs one,
+    and ``g.person`` is the person (their name is recorded with their decisions).
     """
 
     allowed_hosts: tuple[str, ...] | None = LOOPBACK_NAMES
     token: str | None = None
+    team: Store | None = None
+    guesses: GuessLimit = field(default_factory=GuessLimit)
 
     def install(self, app: Flask) -> None:
         """Run :meth:`check` before every request and :meth:`headers` after it."""
@@ -117,10 +163,15 @@ class Guard:
             hostname = urlsplit("//" + request.host).hostname or ""
             if hostname not in self.allowed_hosts:
                 raise Refused(400, f"Host {request.host!r} is not served here; open http://127.0.0.1 instead.")
+        g.person = None
+        if self.team is not None and people.has_people(self.team):
+            return self.check_person()
         if fingerprint is not None:
             given = request.args.get("token")
             if given is not None:
+                self.guesses.check(request.remote_addr or "")
                 if not hmac.compare_digest(_fingerprint(given), fingerprint):
+                    self.guesses.fail(request.remote_addr or "")
                     raise Refused(401, "Wrong access token. Use the URL that 'bitext review' printed.")
                 session["auth"] = fingerprint
                 # Drop the token from the address bar (history, screenshots, Referer).
@@ -131,6 +182,37 @@ class Guard:
         if request.method not in SAFE_METHODS:
             self.check_same_origin()
         return None
+
+    def check_person(self) -> Response | None:
+        """A review team: the request must come from a person signed in with their own token."""
+        assert self.team is not None
+        given = request.args.get("token")
+        if given is not None:
+            client = request.remote_addr or ""
+            self.guesses.check(client)
+            who = people.person_by_token(self.team, given)
+            if who is None:
+                self.guesses.fail(client)
+                raise Refused(401, "Wrong access token. Use the personal URL your team lead gave you.")
+            session["person"] = who.name
+            session["auth"] = people.token_hash(given)[:32]
+            args = {k: v for k, v in request.args.items() if k != "token"}
+            return redirect(url_for(request.endpoint or "index", **(request.view_args or {}), **args), 303)
+        name = session.get("person")
+        who = people.person(self.team, name) if isinstance(name, str) else None
+        # The session holds a prefix of the token's hash: a new token (or a removed person) signs it out.
+        if who is None or not self._same_token(who.name, str(session.get("auth", ""))):
+            raise Refused(401, "This review team signs people in by their personal URL; open the one your team "
+                               "lead gave you ('bitext users add' prints it).")
+        g.person = who
+        if request.method not in SAFE_METHODS:
+            self.check_same_origin()
+        return None
+
+    def _same_token(self, name: str, auth: str) -> bool:
+        assert self.team is not None
+        row = self.team.conn.execute("SELECT token_hash FROM review_users WHERE name = ?", (name,)).fetchone()
+        return row is not None and bool(auth) and hmac.compare_digest(row[0][:32], auth)
 
     @staticmethod
     def check_same_origin() -> None:

@@ -386,12 +386,14 @@ def test_realignment_while_reviewing_keeps_every_decision(browser: object, tmp_p
         assert "re-aligned since it was opened" in pg.inner_text("#why")
         assert "Sentence 3, again." in pg.inner_text("#conflict")
         with Store.open(tmp_path / "re", create=False) as s:
+            # Every pair got English nobody decided on: each decision is stale beside its sentences (bound to
+            # both sides), none is lost or unplaced.
             rep = review.carry_report(s)
-            assert (rep.carried, rep.unplaced) == (2, 0)
-            assert review.get_item(s, "r:0.0").status == "accepted"
-            assert review.get_item(s, "r:0.1+0.2").target == "Sentence 1. Sentence 2."
-        pg.goto(srv.url + "/review?status=all")
-        assert "2/3 reviewed" in pg.inner_text("#progress")
+            assert (rep.carried, rep.stale, rep.unplaced, rep.stale_pairs) == (0, 3, 0, 2)
+            assert (review.get_item(s, "r:0.0").status, review.get_item(s, "r:0.0").stale) == ("pending", True)
+            assert len(review.stale_decisions(s, "r:0.1+0.2")) == 2
+        pg.goto(srv.url + "/pair?id=r:0.1%2B0.2")
+        assert pg.inner_text("#stale").upper().count("ACCEPTED BY ANA") == 2
 
 
 def test_phone_width_has_no_sideways_scrolling(browser: object, tmp_path: Path) -> None:

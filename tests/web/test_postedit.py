@@ -45,7 +45,8 @@ def test_qa_on_save_needs_a_second_confirm_and_keeps_the_text(client: FlaskClien
     assert 'id="qa"' in body and "numbers" in body
     assert f">{wrong}</textarea>" in body and 'value="numbers checked"' in body  # nothing typed is lost
     assert review.history(store, "a1:0.0") == []  # not saved
-    resp = post(client, body, "a1:0.0", "edit", after=wrong, confirm_qa="1")  # the second confirm
+    confirm = re.search(r'name="confirm_qa" value="([^"]+)"', body).group(1)
+    resp = post(client, body, "a1:0.0", "edit", after=wrong, confirm_qa=confirm)  # the second confirm
     assert resp.status_code == 303
     assert review.get_item(store, "a1:0.0").target == wrong
     # A clean edit saves at once.
@@ -67,7 +68,7 @@ def test_the_page_shows_the_edit_against_the_mt_and_the_history_diff(client: Fla
     review.decide(store, "a1:0.1", "edited", reviewer="ana", after="Thus said the spokesman.")
     page = open_pair(client, "a1:0.1", status="all")
     diff = re.search(r'id="mt-diff">(.*?)</p>', page, re.S).group(1)
-    assert diff == "vs MT: Thus <del>conveyed by</del><ins>said</ins> the spokesman."
+    assert diff == "vs MT: <bdi lang=\"en\">Thus <del>conveyed by</del><ins>said</ins> the spokesman.</bdi>"
     hist = client.get("/history", query_string={"id": "a1:0.1"}).get_data(as_text=True)
     assert "<del>" in hist and "<ins>" in hist
     assert qa.word_diff("a b c", "a x c") == [("=", "a "), ("-", "b"), ("+", "x"), ("=", " c")]

@@ -42,8 +42,8 @@ def post(client: FlaskClient, page: str, pair_id: str, action: str, **fields: st
 def test_a_1_0_pair_is_rejected_or_edited_and_a_0_1_pair_accepted_as_extra(client: FlaskClient, store: Store) -> None:
     page = open_pair(client, "a1:0.1")
     assert "No English (1-0): type the missing English" in page
-    resp = post(client, page, "a1:0.1", "accept")  # accepting nothing is refused, clearly
-    assert resp.status_code == 400 and "English is empty" in resp.get_data(as_text=True)
+    resp = post(client, page, "a1:0.1", "accept")  # accepting nothing is refused, clearly, on the pair itself
+    assert resp.status_code == 422 and "nothing to accept" in resp.get_data(as_text=True)
     assert post(client, page, "a1:0.1", "reject").status_code == 303
     assert review.get_item(store, "a1:0.1").status == "rejected"
     page = open_pair(client, "a1:0.1")

@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from bitext import review
+from bitext.review import qa
 from bitext.store import Store
 from bitext.web.app import create_app
 from bitext.web.guard import is_loopback
@@ -166,7 +167,8 @@ def test_csrf_and_cross_site_requests_are_refused(client: FlaskClient, store: St
     assert "security token" in body and "Kept text &lt;b&gt;" in body
     assert client.post("/decide", data={**data, "csrf": "forged"}).status_code == 403
     assert client.post("/decide", data={**data, "csrf": "ümlaut"}).status_code == 403
-    good = {**data, "csrf": csrf_of(page), "confirm_qa": "1"}  # (QA on save finds the edit odd: confirmed)
+    # (QA on save finds the edit odd: confirmed, for this very text)
+    good = {**data, "csrf": csrf_of(page), "confirm_qa": qa.confirm_marker("Kept text <b>")}
     assert client.post("/decide", data=good, headers={"Origin": "http://evil.example"}).status_code == 403
     assert client.post("/decide", data=good, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
     assert client.post("/undo", data={"id": "a1:0", "parent_id": "0"}).status_code == 403
