@@ -123,7 +123,11 @@ def ingest(
                     )
                 continue
             seen[rec.id] = (h, where)
-            counts[_store_article(store, rec, h, signature, keep_dateline)] += 1
+            outcome = _store_article(store, rec, h, signature, keep_dateline)
+            if outcome == "skipped":  # only invisible characters: skipped like an empty article
+                warnings.append(f"{where}: no sentences (only invisible characters such as zero-width spaces, "
+                                "or only a dateline); skipped")
+            counts[outcome] += 1
             if progress:
                 progress(1)
     if not read_any and not problems:
@@ -134,11 +138,14 @@ def ingest(
 
 
 def _store_article(store: Store, rec: Record, h: str, signature: str, keep_dateline: bool) -> str:
-    """Write one article (replacing its old sentences and pairs); return 'added', 'changed' or 'unchanged'."""
+    """Write one article (replacing its old sentences and pairs); return 'added', 'changed' or 'unchanged',
+    or 'skipped' (nothing written) when normalising leaves no sentence."""
     old = store.article(rec.id)
     if old is not None and old["content_hash"] == h and old["segmenter"] == signature:
         return "unchanged"
     result = segment_text(rec.text, keep_dateline=keep_dateline)
+    if not result.sentences:
+        return "skipped"
     meta = rec.metadata
     title = meta.get("title")
     title = clean_inline(title) if title else (_guess_title(result) if rec.source_line is None else None)
