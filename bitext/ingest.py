@@ -84,6 +84,7 @@ def ingest(
     seen: dict[str, tuple[str, str]] = {}  # id -> (hash, where) within this run
     inputs = list(inputs)
     files = expand_inputs(inputs)  # every named path is checked before anything is read
+    store.corpus_id(create=True)  # a store made by segment has its identity from the start
     for named in map(Path, inputs):
         if named.is_dir() and not expand_inputs([named]):
             warnings.append(f"{named}: no article files ({', '.join(suffixes())}) in this folder")

@@ -24,12 +24,14 @@ import sqlite3
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import StoreError, is_fault, store_error
+from .model import MetaKey
 
 DB_NAME = "bitext.sqlite"
 
@@ -433,6 +435,20 @@ class Store:
                 "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                 (key, value),
             )
+
+    def corpus_id(self, *, create: bool = False) -> str | None:
+        """This corpus's identity (:attr:`MetaKey.CORPUS_ID`, random hex made once), carried by review
+        exports so that ``import-review`` refuses a file from another corpus with the same article names.
+
+        None for a store that has none yet (made before the key existed, and never segmented or imported
+        into since); ``create`` makes it then (segment and import-review do, as they write anyway)."""
+        cid = self.get_meta(MetaKey.CORPUS_ID)
+        if cid is None and create:
+            with self.tx() as conn:  # OR IGNORE: two processes creating it at once agree on the first
+                conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
+                             (MetaKey.CORPUS_ID, uuid.uuid4().hex))
+            cid = self.get_meta(MetaKey.CORPUS_ID)
+        return cid
 
     def delete_meta(self, *keys: str) -> None:
         """Remove meta ``keys`` (absent ones are fine; nothing is written when none is there)."""

@@ -9,10 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from bitext import review
+from bitext.errors import BitextError
+from bitext.formats.xliff import export_xliff
 from bitext.ingest import ingest
 from bitext.readers import read_file
 from bitext.readers.base import RecordError
 from bitext.store import Store
+from tests.factories import CorpusBuilder
+from tests.review.corpus import PAIRS, make_store, rewrite_pair, rows, set_target
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = "Jakarta (ANTARA) - Harga beras naik 3,5 persen. Stok aman, kata dia.\n"
@@ -118,3 +123,139 @@ def test_zero_width_only_text_is_not_stored_and_a_changed_article_keeps_its_old_
     assert (report.added, report.changed, report.skipped) == (0, 0, 1)
     assert [s["text"] for s in store.sentences("z")] == before
     assert store.article("z")["raw_text"] == GOOD
+
+
+# --------------------------------------------------------------------------------------------------
+# import-review: a file from another corpus with the same article names never edits unrelated sentences
+
+
+def _other_corpus(folder: Path) -> Store:
+    """Same article names and pair ids as tests.review.corpus, same English, other Indonesian; and one
+    1-0 pair (empty English) in both corpora, with different Indonesian."""
+    b = CorpusBuilder(folder)
+    for aid in ("a1", "a2", "a3"):
+        b.article(aid)
+    for pid, aid, idx, src, tgt, _ in PAIRS:
+        b.pair(pid, "Kalimat lain: " + src[::-1], tgt, article_id=aid, bead_idx=idx)
+    b.pair("a3:mt:0", "Kalimat tanpa terjemahan di korpus lain.", "", bead_type="1-0")
+    return b.store
+
+
+@pytest.fixture
+def two_corpora(tmp_path: Path):
+    ours = make_store(tmp_path / "ours")
+    b = CorpusBuilder(ours)
+    b.article("a3")
+    b.pair("a3:mt:0", "Kalimat kami yang belum diterjemahkan.", "", bead_type="1-0")
+    theirs = _other_corpus(tmp_path / "theirs")
+    for s in (ours, theirs):
+        s.corpus_id(create=True)
+    yield ours, theirs
+    ours.close()
+    theirs.close()
+
+
+def _edit_all_csv(path: Path) -> None:
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    for r in table:
+        r["edited"] = f"Edited English for {r['id']}."
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(table[0]))
+        w.writeheader()
+        w.writerows(table)
+
+
+def _edit_all_xliff(path: Path) -> None:
+    for pid in [p[0] for p in PAIRS] + ["a3:mt:0"]:
+        set_target(path, pid, f"Edited English for {pid}.")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "xliff"])
+def test_another_corpus_export_is_refused_as_a_whole(two_corpora, tmp_path: Path, fmt: str) -> None:
+    ours, theirs = two_corpora
+    path = tmp_path / f"theirs.{'xlf' if fmt == 'xliff' else fmt}"
+    if fmt == "xliff":
+        export_xliff(theirs, path)
+        _edit_all_xliff(path)
+    else:
+        review.export_review_csv(theirs, path)
+        if fmt == "csv":
+            _edit_all_csv(path)
+        else:  # the TSV sheet: edit every row's 'edited' cell in place
+            lines = path.read_text(encoding="utf-8").splitlines()
+            cells = [ln.split("\t") for ln in lines]
+            for c in cells[1:]:
+                c[3] = f"Edited English for {c[0]}."
+            path.write_text("\n".join("\t".join(c) for c in cells) + "\n", encoding="utf-8")
+    with pytest.raises(BitextError, match=rf"{path.name}: exported from another corpus \(id {theirs.corpus_id()};"
+                                          r".*pass --force-corpus"):
+        review.import_review(ours, path, reviewer="x")
+    assert rows(ours) == []
+    # Forced: every row is still compared with the pair's Indonesian, and none matches.
+    res = review.import_review(ours, path, reviewer="x", force_corpus=True)
+    assert res.applied == [] and rows(ours) == []
+    assert len(res.problems) == 7
+    assert all("is not this corpus's" in p and p.endswith("edit not imported") for p in res.problems)
+    assert any("'a3:mt:0'" in p for p in res.problems)  # the 1-0 pair too
+
+
+def test_a_sheet_without_the_corpus_column_is_checked_row_by_row(two_corpora, tmp_path: Path) -> None:
+    import csv
+
+    ours, theirs = two_corpora
+    path = tmp_path / "theirs.csv"
+    review.export_review_csv(theirs, path)
+    _edit_all_csv(path)
+    with open(path, encoding="utf-8", newline="") as fh:
+        table = [{k: v for k, v in r.items() if k != "corpus"} for r in csv.DictReader(fh)]
+    # One row carries our own Indonesian (with a spreadsheet's extra spaces): that edit is ours to apply.
+    table[1]["source"] = "  " + PAIRS[1][3].replace(" ", "  ") + " "
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(table[0]))
+        w.writeheader()
+        w.writerows(table)
+    res = review.import_review(ours, path, reviewer="x")
+    assert len(res.applied) == 1 and len(res.problems) == 6
+    assert review.get_item(ours, "a1:mt:1").target == "Edited English for a1:mt:1."
+    assert f"{path}:2: pair 'a1:mt:0': the file's Indonesian 'Kalimat lain: .urab natabmej nugnabmem …' is not " \
+           "this corpus's 'Pemerintah membangun jembatan baru.' (another corpus's file, or re-segmented since); " \
+           "edit not imported" in res.problems
+
+
+def test_own_exports_still_round_trip_and_carry_the_corpus_id(two_corpora, tmp_path: Path) -> None:
+    ours, _ = two_corpora
+    csv_path, xlf = tmp_path / "ours.csv", tmp_path / "ours.xlf"
+    review.export_review_csv(ours, csv_path)
+    export_xliff(ours, xlf)
+    assert ours.corpus_id() in xlf.read_text(encoding="utf-8")
+    _edit_all_csv(csv_path)
+    res = review.import_review(ours, csv_path, reviewer="x")
+    assert (len(res.applied), res.problems) == (7, [])
+
+
+def test_the_cli_refuses_another_corpus_in_one_line(two_corpora, tmp_path: Path) -> None:
+    ours, theirs = two_corpora
+    path = tmp_path / "theirs.csv"
+    review.export_review_csv(theirs, path)
+    _edit_all_csv(path)
+    r = bitext("import-review", str(path), "--corpus", str(ours.path.parent), "--reviewer", "x")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stderr.count("\n") == 1 and "exported from another corpus" in r.stderr
+    r = bitext("import-review", str(path), "--corpus", str(ours.path.parent), "--reviewer", "x", "--force-corpus")
+    assert r.returncode == 1 and r.stdout.strip().endswith("imported 0 edit(s), 0 unchanged, 7 problem(s)")
+
+
+def test_the_review_sheet_shows_stale_decisions(tmp_path: Path) -> None:
+    store = make_store(tmp_path / "c")
+    review.decide(store, "a1:mt:1", "accepted", reviewer="ana")
+    rewrite_pair(store, "a1:mt:1", source="Jembatan itu sepanjang 300 meter.")
+    path = tmp_path / "s.csv"
+    review.export_review_csv(store, path)
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        stale = {r["id"]: r["stale"] for r in csv.DictReader(fh)}
+    assert stale == {p[0]: "yes" if p[0] == "a1:mt:1" else "" for p in PAIRS}
