@@ -7,6 +7,7 @@ run is still ingested. Re-ingesting an unchanged article changes nothing.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,11 @@ from .readers import METADATA_FIELDS, Record, expand_inputs, read_file, suffixes
 from .segment import Segmented, segment_text, segmenter_signature
 from .segment.normalize import clean_inline
 from .store import Store, utcnow
+
+MAX_ARTICLE_MB = 20.0
+"""Default limit on one article's size, in millions of characters (``--max-article-mb``). Segmentation is
+linear (about 10 bytes of memory and 0.4 µs per character), but a record this big is a dump or a file
+glued into one line, not an article; above the limit it is refused with a line saying how to raise it."""
 
 INDONESIAN = {"id", "ind", "in", "id-id", "indonesian", "bahasa indonesia"}
 """``lang`` values that mean Indonesian; a record with another ``lang`` is skipped with a warning."""
@@ -70,8 +76,11 @@ def ingest(
     keep_dateline: bool = False,
     encoding: str | None = None,
     progress: Callable[[int], None] | None = None,
+    max_article_mb: float = MAX_ARTICLE_MB,
 ) -> IngestReport:
     """Read, normalise and segment articles into ``store``; return what happened.
+
+    An article of more than ``max_article_mb`` million characters is refused (a problem line naming it).
 
     Re-ingesting an unchanged article changes nothing. A changed article (new content hash
     or segmenter) gets new sentences, and its pairs and flags are dropped so that later
@@ -111,6 +120,11 @@ def ingest(
             if not rec.text.strip():
                 warnings.append(f"{where}: empty article; skipped")
                 counts["skipped"] += 1
+                continue
+            if len(rec.text) > max_article_mb * 1e6:
+                problems.append(f"{where}: article of {len(rec.text) / 1e6:.1f} million characters, over the limit "
+                                f"of {max_article_mb:g} million; split it into articles, or raise the limit with "
+                                f"--max-article-mb {math.ceil(len(rec.text) / 1e6)}; skipped")
                 continue
             h = content_hash(rec)
             if rec.id in seen:
@@ -153,7 +167,7 @@ def _store_article(store: Store, rec: Record, h: str, signature: str, keep_datel
     store.write_article(
         (rec.id, rec.source_path, rec.source_line, title, meta.get("url"), meta.get("date"), meta.get("lang"),
          result.dateline, rec.text, h, signature, utcnow()),
-        [(f"{rec.id}:{s.para_idx}:{s.sent_idx}", rec.id, s.para_idx, s.sent_idx, s.text, s.start, s.end)
-         for s in result.sentences],
+        ((f"{rec.id}:{s.para_idx}:{s.sent_idx}", rec.id, s.para_idx, s.sent_idx, s.text, s.start, s.end)
+         for s in result.sentences),
     )
     return "changed" if old is not None else "added"

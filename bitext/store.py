@@ -476,7 +476,7 @@ class Store:
             conn.execute("DELETE FROM sentences WHERE article_id=?", (article_id,))
             conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
             conn.execute(_insert_sql("articles", ARTICLE_COLUMNS), tuple(article))
-            conn.executemany(_insert_sql("sentences", SENTENCE_COLUMNS), [tuple(s) for s in sentences])
+            conn.executemany(_insert_sql("sentences", SENTENCE_COLUMNS), (tuple(s) for s in sentences))
 
     def add_translations(self, rows: Iterable[Sequence[object]]) -> int:
         """Add translation rows (:data:`TRANSLATION_COLUMNS`); a key already stored is kept as it is.
