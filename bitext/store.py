@@ -181,10 +181,11 @@ class Store:
     Each thread gets its own SQLite connection, so a web server can share one Store.
     """
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False, create: bool = True) -> None:
         self.path = Path(path)
         self.read_only = read_only
         self._local = threading.local()
+        self._check_is_bitext(create=create and not read_only)
         if read_only:
             self._check_not_newer("core", CORE_MIGRATIONS)
         else:
@@ -207,7 +208,7 @@ class Store:
             path.parent.mkdir(parents=True, exist_ok=True)
         elif path.is_dir():
             raise StoreError(f"{path}: is a folder, not a corpus store")
-        return cls(path, read_only=read_only)
+        return cls(path, read_only=read_only, create=create)
 
     # -- connections and transactions -------------------------------------------------
 
@@ -382,6 +383,23 @@ class Store:
                     "INSERT INTO schema_migrations(component, version, applied_at) VALUES (?,?,?)",
                     (component, version, utcnow()),
                 )
+
+    def _check_is_bitext(self, *, create: bool) -> None:
+        """Refuse, in one line saying what to do, a file that is not a bitext store: an SQLite database of
+        something else, or an empty file (0 bytes or no tables; made into a store only by a command that
+        creates one, ``create``). A file that is not SQLite at all fails here too (the store is damaged)."""
+        with self.errors():
+            tables = [r[0] for r in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        if "schema_migrations" in tables or (create and not tables):
+            return
+        if tables:
+            shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+            raise StoreError(f"{self.path}: an SQLite database of something else (tables: {shown}), not a bitext "
+                             f"store: move it away, then run 'bitext segment INPUTS --out {self.path.parent}'")
+        what = "an empty file (0 bytes)" if self.path.stat().st_size == 0 else "an empty SQLite database"
+        raise StoreError(f"{self.path}: {what}, not a bitext store (nothing to read): restore the store if you "
+                         f"have a copy, or run 'bitext segment INPUTS --out {self.path.parent}' to make the corpus")
 
     def _check_not_newer(self, component: str, migrations: Sequence[tuple[int, str]]) -> set[int]:
         """Applied versions of ``component``; StoreError when the store has versions this bitext lacks."""

@@ -293,3 +293,48 @@ def test_an_article_over_the_size_limit_is_refused_saying_how_to_raise_it(tmp_pa
     assert ingest(store, [f], max_article_mb=3).added == 1
     r = bitext("segment", str(f), "--out", str(tmp_path / "c2"), "--max-article-mb", "1.5")
     assert r.returncode == 1 and r.stderr.strip().endswith("--max-article-mb 3; skipped")
+
+
+# --------------------------------------------------------------------------------------------------
+# A bitext.sqlite that is not a bitext store: a true diagnosis and the real remedy, never "run doctor"
+
+
+def _not_a_store(folder: Path, kind: str) -> Path:
+    import sqlite3
+
+    folder.mkdir()
+    db = folder / "bitext.sqlite"
+    if kind == "empty":
+        db.write_bytes(b"")
+    else:
+        with sqlite3.connect(db) as conn:
+            conn.execute("CREATE TABLE invoices (id INTEGER, total REAL)")
+    return db
+
+
+@pytest.mark.parametrize("kind", ["empty", "foreign"])
+def test_doctor_and_status_name_a_file_that_is_not_a_bitext_store(tmp_path: Path, kind: str) -> None:
+    db = _not_a_store(tmp_path / "c", kind)
+    before = db.read_bytes()
+    what = ("an empty file (0 bytes), not a bitext store (nothing to read): restore the store if you have a copy, "
+            f"or run 'bitext segment INPUTS --out {db.parent}' to make the corpus") if kind == "empty" else (
+            "an SQLite database of something else (tables: invoices), not a bitext store: move it away, then run "
+            f"'bitext segment INPUTS --out {db.parent}'")
+    doc = bitext("doctor", str(db.parent))
+    assert doc.returncode == 1 and f"PROBLEM {db}: {what}" in doc.stdout.splitlines()
+    assert "doctor" not in doc.stderr
+    st = bitext("status", str(db.parent))
+    assert (st.returncode, st.stderr) == (2, f"bitext: error: {db}: {what}\n")
+    imp = bitext("import-review", str(tmp_path / "x.csv"), "--corpus", str(db.parent), "--reviewer", "r")
+    assert imp.returncode == 2 and "not a bitext store" in imp.stderr
+    assert db.read_bytes() == before  # nothing was written into it
+
+
+def test_segment_makes_a_corpus_of_an_empty_store_file_but_not_of_another_database(tmp_path: Path) -> None:
+    src = tmp_path / "a.txt"
+    src.write_text(GOOD, encoding="utf-8")
+    empty = _not_a_store(tmp_path / "e", "empty")
+    assert bitext("segment", str(src), "--out", str(empty.parent)).returncode == 0
+    foreign = _not_a_store(tmp_path / "f", "foreign")
+    r = bitext("segment", str(src), "--out", str(foreign.parent))
+    assert r.returncode == 2 and "an SQLite database of something else (tables: invoices)" in r.stderr
