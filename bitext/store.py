@@ -388,16 +388,27 @@ class Store:
         """Refuse, in one line saying what to do, a file that is not a bitext store: an SQLite database of
         something else, or an empty file (0 bytes or no tables; made into a store only by a command that
         creates one, ``create``). A file that is not SQLite at all fails here too (the store is damaged)."""
-        with self.errors():
-            tables = [r[0] for r in self.conn.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        empty = not self.path.exists() or self.path.stat().st_size == 0  # a new store, or a 0-byte file
+        tables: list[str] = []
+        if not empty:
+            # Asked through a read-only connection: the writable one switches the file to WAL on connect.
+            conn = self.conn if self.read_only else None
+            with self.errors():
+                try:
+                    if conn is None:
+                        conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+                    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                                         "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+                finally:
+                    if conn is not None and not self.read_only:
+                        conn.close()
         if "schema_migrations" in tables or (create and not tables):
             return
         if tables:
             shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
             raise StoreError(f"{self.path}: an SQLite database of something else (tables: {shown}), not a bitext "
                              f"store: move it away, then run 'bitext segment INPUTS --out {self.path.parent}'")
-        what = "an empty file (0 bytes)" if self.path.stat().st_size == 0 else "an empty SQLite database"
+        what = "an empty file (0 bytes)" if empty else "an empty SQLite database"
         raise StoreError(f"{self.path}: {what}, not a bitext store (nothing to read): restore the store if you "
                          f"have a copy, or run 'bitext segment INPUTS --out {self.path.parent}' to make the corpus")
 
