@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 GOOD = "Jakarta (ANTARA) - Harga beras naik 3,5 persen. Stok aman, kata dia.\n"
 
 
-def bitext(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def bitext(*args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess[str]:
     """The real CLI, as a user runs it."""
     return subprocess.run([sys.executable, "-m", "bitext", *args], capture_output=True, text=True, timeout=timeout,
-                          cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"})
+                          cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", **env})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -338,3 +338,53 @@ def test_segment_makes_a_corpus_of_an_empty_store_file_but_not_of_another_databa
     foreign = _not_a_store(tmp_path / "f", "foreign")
     r = bitext("segment", str(src), "--out", str(foreign.parent))
     assert r.returncode == 2 and "an SQLite database of something else (tables: invoices)" in r.stderr
+
+
+# --------------------------------------------------------------------------------------------------
+# --ray-address that answers but is no Ray cluster; --workers rules
+
+
+def test_a_ray_address_that_is_not_ray_fails_in_one_line_without_rays_own_output(tmp_path: Path) -> None:
+    import socket
+    import threading
+
+    pytest.importorskip("ray")
+    server = socket.socket()
+    server.bind(("0.0.0.0", 0))  # Ray dials the node's own address for 127.0.0.1
+    server.listen(16)
+    port = server.getsockname()[1]
+
+    def answer() -> None:  # accepts every connection and closes it: TCP answers, gRPC never does
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            conn.close()
+
+    threading.Thread(target=answer, daemon=True).start()
+    src = tmp_path / "a.txt"
+    src.write_text(GOOD, encoding="utf-8")
+    assert bitext("segment", str(src), "--out", str(tmp_path / "c")).returncode == 0
+    try:
+        # Before: Ray's C++ warnings once a second, and no end in sight (30 s per attempt, 20 attempts).
+        r = bitext("translate", str(tmp_path / "c"), "--engine", "ray", "--ray-address", f"127.0.0.1:{port}",
+                   "--model", str(tmp_path / "no-model"), BITEXT_RAY_CONNECT_TIMEOUT="3")
+    finally:
+        server.close()
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [f"bitext: error: --ray-address 127.0.0.1:{port}: no Ray cluster answered within "
+                                     "3 s (is it a Ray head's GCS port, 6379 by default? "
+                                     "BITEXT_RAY_CONNECT_TIMEOUT=SECONDS waits longer)"]
+
+
+@pytest.mark.parametrize(("command", "value", "minimum"), [
+    ("translate", "0", 1), ("translate", "-1", 1), ("run", "0", 1), ("flag", "-1", 0), ("flag", "x", 0)])
+def test_workers_out_of_range_is_refused_the_same_way_everywhere(tmp_path: Path, command: str, value: str,
+                                                                 minimum: int) -> None:
+    args = [command, str(tmp_path / "in.txt"), "--out", str(tmp_path / "c")] if command == "run" else \
+        [command, str(tmp_path / "c")]
+    r = bitext(*args, "--workers", value)
+    assert r.returncode == 2
+    assert r.stderr.splitlines()[-1] == (f"bitext {command}: error: argument --workers: {value!r}: must be a whole "
+                                         f"number, at least {minimum}")
