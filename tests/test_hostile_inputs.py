@@ -16,6 +16,7 @@ from bitext.ingest import ingest
 from bitext.readers import read_file
 from bitext.readers.base import RecordError
 from bitext.store import Store
+from bitext.testing import edit_csv
 from tests.factories import CorpusBuilder
 from tests.review.corpus import PAIRS, make_store, rewrite_pair, rows, set_target
 
@@ -156,16 +157,7 @@ def two_corpora(tmp_path: Path):
 
 
 def _edit_all_csv(path: Path) -> None:
-    import csv
-
-    with open(path, encoding="utf-8", newline="") as fh:
-        table = list(csv.DictReader(fh))
-    for r in table:
-        r["edited"] = f"Edited English for {r['id']}."
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(table[0]))
-        w.writeheader()
-        w.writerows(table)
+    edit_csv(path, lambda rows: [{**r, "edited": f"Edited English for {r['id']}."} for r in rows])
 
 
 def _edit_all_xliff(path: Path) -> None:
@@ -203,20 +195,18 @@ def test_another_corpus_export_is_refused_as_a_whole(two_corpora, tmp_path: Path
 
 
 def test_a_sheet_without_the_corpus_column_is_checked_row_by_row(two_corpora, tmp_path: Path) -> None:
-    import csv
-
     ours, theirs = two_corpora
     path = tmp_path / "theirs.csv"
     review.export_review_csv(theirs, path)
     _edit_all_csv(path)
-    with open(path, encoding="utf-8", newline="") as fh:
-        table = [{k: v for k, v in r.items() if k != "corpus"} for r in csv.DictReader(fh)]
-    # One row carries our own Indonesian (with a spreadsheet's extra spaces): that edit is ours to apply.
-    table[1]["source"] = "  " + PAIRS[1][3].replace(" ", "  ") + " "
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(table[0]))
-        w.writeheader()
-        w.writerows(table)
+
+    def drop_corpus(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        rows = [{k: v for k, v in r.items() if k != "corpus"} for r in rows]
+        # One row carries our own Indonesian (with a spreadsheet's extra spaces): that edit is ours to apply.
+        rows[1]["source"] = "  " + PAIRS[1][3].replace(" ", "  ") + " "
+        return rows
+
+    edit_csv(path, drop_corpus)
     res = review.import_review(ours, path, reviewer="x")
     assert len(res.applied) == 1 and len(res.problems) == 6
     assert review.get_item(ours, "a1:mt:1").target == "Edited English for a1:mt:1."
