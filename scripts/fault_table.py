@@ -347,7 +347,7 @@ def hostile(t: Path) -> None:
              str(ours), "--engine", "ray", "--ray-address", f"127.0.0.1:{port}", "--model", str(MODEL),
              env={"BITEXT_RAY_CONNECT_TIMEOUT": "5"})
     server.close()
-    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip() and not ln.startswith("Command exited")]  # GNU time
     ROWS.append(("--ray-address that accepts TCP but is no Ray cluster", r.returncode,
                  f"{len(lines) - bool(timed)} line(s), {lines[-1] if timed else ''}: {lines[0][:110]}", ""))
     row("translate --workers 0", bitext("translate", str(ours), "--workers", "0"))
