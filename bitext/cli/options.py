@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 from typing import Any
 
 from bitext.translate.backends import BACKEND_CHOICES
@@ -21,6 +22,7 @@ _TRANSLATION_KEYS = ("model", "revision", "backend", "beams", "max_new_tokens", 
 _ENGINE_KEYS = ("engine", "ray_address", "workers", "ray_batch_size", "ray_verbose")
 
 
+@functools.cache  # one function per minimum: commands sharing an option share its type
 def count(minimum: int) -> Any:
     """An argparse type: an integer of at least ``minimum``, else one line naming the option's rule."""
     def parse(value: str) -> int:
