@@ -7,6 +7,7 @@ run is still ingested. Re-ingesting an unchanged article changes nothing.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,11 @@ from .readers import METADATA_FIELDS, Record, expand_inputs, read_file, suffixes
 from .segment import Segmented, segment_text, segmenter_signature
 from .segment.normalize import clean_inline
 from .store import Store, utcnow
+
+MAX_ARTICLE_MB = 20.0
+"""Default limit on one article's size, in millions of characters (``--max-article-mb``). Segmentation is
+linear (about 10 bytes of memory and 0.4 µs per character), but a record this big is a dump or a file
+glued into one line, not an article; above the limit it is refused with a line saying how to raise it."""
 
 INDONESIAN = {"id", "ind", "in", "id-id", "indonesian", "bahasa indonesia"}
 """``lang`` values that mean Indonesian; a record with another ``lang`` is skipped with a warning."""
@@ -70,8 +76,11 @@ def ingest(
     keep_dateline: bool = False,
     encoding: str | None = None,
     progress: Callable[[int], None] | None = None,
+    max_article_mb: float = MAX_ARTICLE_MB,
 ) -> IngestReport:
     """Read, normalise and segment articles into ``store``; return what happened.
+
+    An article of more than ``max_article_mb`` million characters is refused (a problem line naming it).
 
     Re-ingesting an unchanged article changes nothing. A changed article (new content hash
     or segmenter) gets new sentences, and its pairs and flags are dropped so that later
@@ -84,6 +93,7 @@ def ingest(
     seen: dict[str, tuple[str, str]] = {}  # id -> (hash, where) within this run
     inputs = list(inputs)
     files = expand_inputs(inputs)  # every named path is checked before anything is read
+    store.corpus_id(create=True)  # a store made by segment has its identity from the start
     for named in map(Path, inputs):
         if named.is_dir() and not expand_inputs([named]):
             warnings.append(f"{named}: no article files ({', '.join(suffixes())}) in this folder")
@@ -111,6 +121,11 @@ def ingest(
                 warnings.append(f"{where}: empty article; skipped")
                 counts["skipped"] += 1
                 continue
+            if len(rec.text) > max_article_mb * 1e6:
+                problems.append(f"{where}: article of {len(rec.text) / 1e6:.1f} million characters, over the limit "
+                                f"of {max_article_mb:g} million; split it into articles, or raise the limit with "
+                                f"--max-article-mb {math.ceil(len(rec.text) / 1e6)}; skipped")
+                continue
             h = content_hash(rec)
             if rec.id in seen:
                 first_hash, first_where = seen[rec.id]
@@ -123,7 +138,11 @@ def ingest(
                     )
                 continue
             seen[rec.id] = (h, where)
-            counts[_store_article(store, rec, h, signature, keep_dateline)] += 1
+            outcome = _store_article(store, rec, h, signature, keep_dateline)
+            if outcome == "skipped":  # only invisible characters: skipped like an empty article
+                warnings.append(f"{where}: no sentences (only invisible characters such as zero-width spaces, "
+                                "or only a dateline); skipped")
+            counts[outcome] += 1
             if progress:
                 progress(1)
     if not read_any and not problems:
@@ -134,18 +153,21 @@ def ingest(
 
 
 def _store_article(store: Store, rec: Record, h: str, signature: str, keep_dateline: bool) -> str:
-    """Write one article (replacing its old sentences and pairs); return 'added', 'changed' or 'unchanged'."""
+    """Write one article (replacing its old sentences and pairs); return 'added', 'changed' or 'unchanged',
+    or 'skipped' (nothing written) when normalising leaves no sentence."""
     old = store.article(rec.id)
     if old is not None and old["content_hash"] == h and old["segmenter"] == signature:
         return "unchanged"
     result = segment_text(rec.text, keep_dateline=keep_dateline)
+    if not result.sentences:
+        return "skipped"
     meta = rec.metadata
     title = meta.get("title")
     title = clean_inline(title) if title else (_guess_title(result) if rec.source_line is None else None)
     store.write_article(
         (rec.id, rec.source_path, rec.source_line, title, meta.get("url"), meta.get("date"), meta.get("lang"),
          result.dateline, rec.text, h, signature, utcnow()),
-        [(f"{rec.id}:{s.para_idx}:{s.sent_idx}", rec.id, s.para_idx, s.sent_idx, s.text, s.start, s.end)
-         for s in result.sentences],
+        ((f"{rec.id}:{s.para_idx}:{s.sent_idx}", rec.id, s.para_idx, s.sent_idx, s.text, s.start, s.end)
+         for s in result.sentences),
     )
     return "changed" if old is not None else "added"

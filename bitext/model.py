@@ -84,6 +84,7 @@ class MetaKey:
     FLAGS_CONFIG = "flags.config"  # the user TOML in use (sticky), absent for the built-in defaults
     FLAGS_CONFIG_NAME = "flags.config_name"  # its file name, for messages
     REVIEW_SECRET = "review.secret_key"  # the review app's session key; never published
+    CORPUS_ID = "corpus.id"  # random hex made once; review exports carry it, import-review compares it
 
     PUBLIC_PREFIXES = ("translate.", "align.", "flags.")
     """Meta keys under these prefixes describe the corpus and may be published; the rest are private."""

@@ -50,13 +50,15 @@ def run_pipeline(
     publish_options: dict[str, Any] | None = None,
     quiet: bool = False,
     on_ingest: Callable[[IngestReport], None] | None = None,
+    max_article_mb: float | None = None,
 ) -> RunReport:
     """Run every stage on ``inputs`` into ``store``; each stage skips what is already done.
 
     ``on_ingest`` is called with the ingest report before translation starts (the CLI prints
     input problems there, so they show before a long translation).
     """
-    report = RunReport(ingest=ingest(store, inputs, keep_dateline=keep_dateline, encoding=encoding))
+    report = RunReport(ingest=ingest(store, inputs, keep_dateline=keep_dateline, encoding=encoding,
+                                     **({} if max_article_mb is None else {"max_article_mb": max_article_mb})))
     if on_ingest is not None:
         on_ingest(report.ingest)
     report.stages["translate"] = translate_stage(store, quiet=quiet, **(translate_options or {}))

@@ -55,6 +55,8 @@ class ImportRecord:
     base_review_id: int | None = None  # newest review id at export (0: none), if the file carries it
     comment: str | None = None
     problem: str | None = None  # the record could not be read; reported as is
+    source: str | None = None  # the Indonesian the file shows, if it does: compared with the pair's
+    corpus_id: str | None = None  # the corpus the file was exported from, if it says
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,14 @@ import sqlite3
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import StoreError, is_fault, store_error
+from .model import MetaKey
 
 DB_NAME = "bitext.sqlite"
 
@@ -179,10 +181,11 @@ class Store:
     Each thread gets its own SQLite connection, so a web server can share one Store.
     """
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False, create: bool = True) -> None:
         self.path = Path(path)
         self.read_only = read_only
         self._local = threading.local()
+        self._check_is_bitext(create=create and not read_only)
         if read_only:
             self._check_not_newer("core", CORE_MIGRATIONS)
         else:
@@ -205,7 +208,7 @@ class Store:
             path.parent.mkdir(parents=True, exist_ok=True)
         elif path.is_dir():
             raise StoreError(f"{path}: is a folder, not a corpus store")
-        return cls(path, read_only=read_only)
+        return cls(path, read_only=read_only, create=create)
 
     # -- connections and transactions -------------------------------------------------
 
@@ -381,6 +384,34 @@ class Store:
                     (component, version, utcnow()),
                 )
 
+    def _check_is_bitext(self, *, create: bool) -> None:
+        """Refuse, in one line saying what to do, a file that is not a bitext store: an SQLite database of
+        something else, or an empty file (0 bytes or no tables; made into a store only by a command that
+        creates one, ``create``). A file that is not SQLite at all fails here too (the store is damaged)."""
+        empty = not self.path.exists() or self.path.stat().st_size == 0  # a new store, or a 0-byte file
+        tables: list[str] = []
+        if not empty:
+            # Asked through a read-only connection: the writable one switches the file to WAL on connect.
+            conn = self.conn if self.read_only else None
+            with self.errors():
+                try:
+                    if conn is None:
+                        conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+                    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                                         "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+                finally:
+                    if conn is not None and not self.read_only:
+                        conn.close()
+        if "schema_migrations" in tables or (create and not tables):
+            return
+        if tables:
+            shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+            raise StoreError(f"{self.path}: an SQLite database of something else (tables: {shown}), not a bitext "
+                             f"store: move it away, then run 'bitext segment INPUTS --out {self.path.parent}'")
+        what = "an empty file (0 bytes)" if empty else "an empty SQLite database"
+        raise StoreError(f"{self.path}: {what}, not a bitext store (nothing to read): restore the store if you "
+                         f"have a copy, or run 'bitext segment INPUTS --out {self.path.parent}' to make the corpus")
+
     def _check_not_newer(self, component: str, migrations: Sequence[tuple[int, str]]) -> set[int]:
         """Applied versions of ``component``; StoreError when the store has versions this bitext lacks."""
         with self.errors():
@@ -434,6 +465,20 @@ class Store:
                 (key, value),
             )
 
+    def corpus_id(self, *, create: bool = False) -> str | None:
+        """This corpus's identity (:attr:`MetaKey.CORPUS_ID`, random hex made once), carried by review
+        exports so that ``import-review`` refuses a file from another corpus with the same article names.
+
+        None for a store that has none yet (made before the key existed, and never segmented or imported
+        into since); ``create`` makes it then (segment and import-review do, as they write anyway)."""
+        cid = self.get_meta(MetaKey.CORPUS_ID)
+        if cid is None and create:
+            with self.tx() as conn:  # OR IGNORE: two processes creating it at once agree on the first
+                conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
+                             (MetaKey.CORPUS_ID, uuid.uuid4().hex))
+            cid = self.get_meta(MetaKey.CORPUS_ID)
+        return cid
+
     def delete_meta(self, *keys: str) -> None:
         """Remove meta ``keys`` (absent ones are fine; nothing is written when none is there)."""
         if all(self.get_meta(k) is None for k in keys):
@@ -460,7 +505,7 @@ class Store:
             conn.execute("DELETE FROM sentences WHERE article_id=?", (article_id,))
             conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
             conn.execute(_insert_sql("articles", ARTICLE_COLUMNS), tuple(article))
-            conn.executemany(_insert_sql("sentences", SENTENCE_COLUMNS), [tuple(s) for s in sentences])
+            conn.executemany(_insert_sql("sentences", SENTENCE_COLUMNS), (tuple(s) for s in sentences))
 
     def add_translations(self, rows: Iterable[Sequence[object]]) -> int:
         """Add translation rows (:data:`TRANSLATION_COLUMNS`); a key already stored is kept as it is.

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 # Training text for the tiny tokenizers; inline so the tiny model is the same everywhere.
@@ -244,3 +245,16 @@ def make_tiny_model(
     gen.save_pretrained(out)
     load_tokenizer(out)  # check it loads the way bitext loads it
     return out
+
+
+def edit_csv(path: Path, edit: Callable[[list[dict[str, str]]], list[dict[str, str]]]) -> None:
+    """Rewrite the CSV file ``path`` (a review sheet) through ``edit``, which gets its rows as dicts and
+    returns the rows to write (the header is the first row's keys), as a spreadsheet user would."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = edit(list(csv.DictReader(fh)))
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)

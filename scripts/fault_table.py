@@ -2,6 +2,7 @@
 what was done, the exit code, the message (the last line of stderr), and whether the data is intact.
 
     python scripts/fault_table.py            # needs root for tmpfs / bind mounts / chattr (skipped otherwise)
+    python scripts/fault_table.py hostile    # only the named cases (functions below)
 
 Every case builds its own corpus in a temporary folder through the real CLI (``python -m bitext``) with
 a tiny random model, so the whole table takes a minute or two on two cores.
@@ -279,6 +280,127 @@ def concurrency(t: Path) -> None:
                  " / ".join(o.split("cached=")[-1] for o in outs), ""))
 
 
+@case
+def hostile(t: Path) -> None:
+    """The cases of issue 25: hostile inputs, another corpus's exports, a huge line, a store that is not one."""
+    src = t / "mixed"
+    src.mkdir()
+    (src / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    (src / "s.jsonl").write_text('{"id": "s1", "text": "Kalimat \\ud800 rusak."}\n'
+                                 '{"id": "s2", "text": "Kalimat yang baik."}\n', encoding="utf-8")
+    (src / "latin.csv").write_bytes('id,text\nc1,"Caf\xe9 baru."\n'.encode("latin-1"))
+    (src / "late-nul.txt").write_bytes(("Kalimat. " * 2000 + "\x00 lagi.").encode())
+    (src / "zw.txt").write_text("\u200b\u200c\ufeff\n", encoding="utf-8")
+    (src / "dir.txt").mkdir()
+    (src / "dir.txt" / "inner.txt").write_text(ARTICLE.replace("Mamuju.", "Palu."), encoding="utf-8")
+    r = bitext("segment", str(src), "--out", str(t / "mc"))
+    with sqlite3.connect(t / "mc" / "bitext.sqlite") as conn:
+        ids = sorted(x[0] for x in conn.execute("SELECT id FROM articles"))
+    bad = [Path(ln.split(": ", 2)[2]).name[:38] for ln in r.stderr.splitlines() if ln.startswith("bitext: ")]
+    ROWS.append(("folder: lone surrogate in JSONL, latin-1 CSV, late NUL, zero-width only, folder named dir.txt",
+                 r.returncode, f"{len(bad)} lines: " + "; ".join(bad), f"stored: {ids}"))
+
+    ours, theirs = _two_corpora(t)
+    for fmt, suffix in (("csv", "csv"), ("xliff", "xlf")):
+        f = t / f"theirs.{suffix}"
+        bitext("export", str(theirs), "--format", fmt, "--out", str(f))
+        _edit_export(f, fmt)
+        before = digest(ours / "bitext.sqlite")
+        row(f"import-review of another corpus's {fmt} (same article names)",
+            bitext("import-review", str(f), "--corpus", str(ours), "--reviewer", "r"),
+            f"same content: {digest(ours / 'bitext.sqlite') == before}")
+        r = bitext("import-review", str(f), "--corpus", str(ours), "--reviewer", "r", "--force-corpus")
+        differs = len([ln for ln in r.stderr.splitlines() if "is not this corpus" in ln])
+        ROWS.append(("… the same with --force-corpus", r.returncode, r.stdout.strip().splitlines()[-1].replace(
+            str(TMP), "…"), f"{differs} refused: Indonesian differs (applied: the one sentence both corpora share;"
+                            " other problems: pairs the csv import just edited)"))
+
+    big = t / "line25.txt"
+    big.write_text("Jakarta (ANTARA) - " + "Harga beras naik 3,5 persen pada pukul 10.00 WIB kata Dr. Budi. " * 390000,
+                   encoding="utf-8")
+    row("a 25 MB single-line article (default limit 20)", bitext("segment", str(big), "--out", str(t / "big")))
+    timed = ["/usr/bin/time", "-f", "%e s, peak %M KB"] if Path("/usr/bin/time").exists() else []
+    r = _run([*timed, sys.executable, "-m", "bitext", "segment", str(big), "--out", str(t / "big"),
+              "--max-article-mb", "30", "-q"])
+    ROWS.append(("… the same with --max-article-mb 30", r.returncode, r.stderr.strip().splitlines()[-1]
+                 if timed else "", ""))
+
+    for name, make in (("0-byte", lambda db: db.write_bytes(b"")),
+                       ("foreign SQLite", lambda db: sqlite3.connect(db).execute("CREATE TABLE notes(x)").connection
+                        .commit())):
+        d = t / name.replace(" ", "_")
+        d.mkdir()
+        make(d / "bitext.sqlite")
+        r = bitext("doctor", str(d))
+        ROWS.append((f"{name} bitext.sqlite: doctor", r.returncode,
+                     next((ln for ln in r.stdout.splitlines() if ln.startswith("PROBLEM")), "").replace(str(TMP), "…"),
+                     ""))
+        row(f"{name} bitext.sqlite: status", bitext("status", str(d)))
+
+    import socket
+    server = socket.socket()
+    server.bind(("0.0.0.0", 0))
+    server.listen(16)
+    threading.Thread(target=_accept_and_close, args=(server,), daemon=True).start()
+    port = server.getsockname()[1]
+    r = _run(["/usr/bin/time", "-f", "%e s"] if timed else [], sys.executable, "-m", "bitext", "translate",
+             str(ours), "--engine", "ray", "--ray-address", f"127.0.0.1:{port}", "--model", str(MODEL),
+             env={"BITEXT_RAY_CONNECT_TIMEOUT": "5"})
+    server.close()
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip() and not ln.startswith("Command exited")]  # GNU time
+    ROWS.append(("--ray-address that accepts TCP but is no Ray cluster", r.returncode,
+                 f"{len(lines) - bool(timed)} line(s), {lines[-1] if timed else ''}: {lines[0][:110]}", ""))
+    row("translate --workers 0", bitext("translate", str(ours), "--workers", "0"))
+    row("flag --workers -1", bitext("flag", str(ours), "--workers", "-1"))
+    bitext("export", str(ours), "--format", "csv", "--out", str(t / "ours.csv"))
+    with open(t / "ours.csv", encoding="utf-8", newline="") as fh:
+        header = fh.readline().strip()
+    ROWS.append(("review CSV export: columns", 0, header, ""))
+
+
+def _run(cmd: list[str], *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1", **(env or {})}
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=300, env=full, cwd=ROOT)
+
+
+def _accept_and_close(server: object) -> None:
+    while True:
+        try:
+            conn, _ = server.accept()  # type: ignore[attr-defined]
+        except OSError:
+            return
+        conn.close()
+
+
+def _two_corpora(t: Path) -> tuple[Path, Path]:
+    """Two corpora with the same article names (a0, a1), other sentences in each."""
+    made = []
+    for name, words in (("ours", "Gempa mengguncang"), ("theirs", "Banjir melanda")):
+        src = t / f"{name}_in"
+        src.mkdir()
+        for k in range(2):
+            (src / f"a{k}.txt").write_text(f"Jakarta (ANTARA) - {words} kota {k}. Warga {name} mengungsi. "
+                                           f"Bantuan datang {k + 2} hari kemudian.\n", encoding="utf-8")
+        bitext("run", str(src), "--out", str(t / name), "-q", "--model", str(MODEL), "--backend", "transformers",
+               "--beams", "1", "--max-new-tokens", "8", "--no-publish")
+        made.append(t / name)
+    return made[0], made[1]
+
+
+def _edit_export(f: Path, fmt: str) -> None:
+    """Every row's English edited, as a reviewer would."""
+    if fmt == "csv":
+        from bitext.testing import edit_csv
+
+        edit_csv(f, lambda rows: [{**r, "edited": f"Edited: {r['id']}"} for r in rows])
+        return
+    import re
+
+    text = f.read_text(encoding="utf-8")
+    f.write_text(re.sub(r"<target>[^<]*</target>|<target\s*/>", "<target>Edited English.</target>", text),
+                 encoding="utf-8")
+
+
 def main() -> int:
     global TMP, MODEL
     TMP = Path(tempfile.mkdtemp(prefix="bitext-faults-"))
@@ -287,7 +409,10 @@ def main() -> int:
 
     MODEL = make_tiny_model(TMP / "tiny-model")
     try:
+        wanted = sys.argv[1:]  # case names (functions), e.g. 'hostile'; none: every case
         for fn in CASES:
+            if wanted and fn.__name__ not in wanted:
+                continue
             d = TMP / fn.__name__
             d.mkdir()
             fn(d)

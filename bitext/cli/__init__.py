@@ -50,7 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A storage fault that escaped the store's own translation (a read outside a transaction).
         if not is_fault(e):
             raise
-        print(f"bitext: error: corpus store: {e} (run 'bitext doctor CORPUS')", file=sys.stderr)
+        hint = "" if args.command == "doctor" else " (run 'bitext doctor CORPUS')"  # not the command that failed
+        print(f"bitext: error: corpus store: {e}{hint}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("bitext: interrupted; everything committed so far is kept, re-run to resume", file=sys.stderr)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from bitext.cli.options import count
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``flag`` subcommand."""
@@ -22,9 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "'default' goes back to the built-in defaults",
     )
     p.add_argument("--explain", metavar="PAIR_ID", help="print every check's score and reason for one pair")
-    p.add_argument("--workers", type=int, metavar="N",
+    p.add_argument("--workers", type=count(0), metavar="N",
                    help="processes measuring the checks (default: one per core up to 4 for 5,000 pairs or more;"
-                   " 0: in this process); the flags are the same either way")
+                   " 0: in this process, no pool); the flags are the same either way")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=run_flag)
 

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 from typing import Any
 
 from bitext.translate.backends import BACKEND_CHOICES
@@ -18,7 +19,21 @@ from bitext.translate.models import DEFAULT_MODEL
 # option dest -> translate_corpus keyword (the same names)
 _TRANSLATION_KEYS = ("model", "revision", "backend", "beams", "max_new_tokens", "max_length_factor", "min_new_tokens",
                      "length_penalty", "batch_tokens", "device", "compute_type", "threads", "retry")
-_ENGINE_KEYS = ("engine", "ray_address", "workers", "ray_batch_size")
+_ENGINE_KEYS = ("engine", "ray_address", "workers", "ray_batch_size", "ray_verbose")
+
+
+@functools.cache  # one function per minimum: commands sharing an option share its type
+def count(minimum: int) -> Any:
+    """An argparse type: an integer of at least ``minimum``, else one line naming the option's rule."""
+    def parse(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            n = minimum - 1
+        if n < minimum:
+            raise argparse.ArgumentTypeError(f"{value!r}: must be a whole number, at least {minimum}")
+        return n
+    return parse
 
 
 def add_translation_options(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
@@ -48,9 +63,12 @@ def add_translation_options(p: argparse.ArgumentParser | argparse._ArgumentGroup
                    help="local = in this process (default); ray = a pool of Ray actors, on a local Ray or --ray-address")
     p.add_argument("--ray-address", metavar="HOST:PORT",
                    help="Ray cluster to run --engine ray on (default: $RAY_ADDRESS, else a local Ray started here)")
-    p.add_argument("--workers", type=int, metavar="N", help="--engine ray: model actors (one GPU each when there are GPUs; default 1)")
+    p.add_argument("--workers", type=count(1), metavar="N",
+                   help="--engine ray: model actors, at least 1 (one GPU each when there are GPUs; default 1)")
     p.add_argument("--ray-batch-size", type=int, metavar="N",
                    help=f"--engine ray: sources per actor call (default {BATCH_SIZE})")
+    p.add_argument("--verbose", dest="ray_verbose", action="store_true",
+                   help="--engine ray: let Ray print its own log lines (hidden by default)")
 
 
 def translation_kwargs(args: argparse.Namespace) -> dict[str, Any]:

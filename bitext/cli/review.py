@@ -44,6 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("auto", *IMPORTERS), default="auto",
                    help="file format (default: by extension)")
     p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    p.add_argument("--force-corpus", action="store_true",
+                   help="import a file exported from another corpus (e.g. a copy of this one); each row's "
+                   "Indonesian must still match its pair")
     p.set_defaults(func=run_import_review)
 
 
@@ -71,7 +74,8 @@ def run_import_review(args: argparse.Namespace) -> int:
 
     store = _open_store(args.corpus)
     with store:
-        result = import_review(store, args.file, reviewer=args.reviewer, fmt=args.format, dry_run=args.dry_run)
+        result = import_review(store, args.file, reviewer=args.reviewer, fmt=args.format, dry_run=args.dry_run,
+                               force_corpus=args.force_corpus)
     for line in result.problems:
         print(f"bitext: error: {line}", file=sys.stderr)
     verb = "would import" if args.dry_run else "imported"

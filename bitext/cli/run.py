@@ -44,6 +44,7 @@ def run_run(args: argparse.Namespace) -> int:
             args.inputs,
             keep_dateline=args.keep_dateline,
             encoding=args.encoding,
+            max_article_mb=args.max_article_mb,
             translate_options={**translation_kwargs(args), **engine_kwargs(args)},
             reference=args.reference,
             flag_config=args.flag_config,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..ingest import IngestReport, ingest
+from ..ingest import MAX_ARTICLE_MB, IngestReport, ingest
 from ..readers import expand_inputs
 from ..store import Store
 
@@ -20,7 +20,20 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
         help="keep 'Kota (ANTARA) - ' in the first sentence (it is always stored as a field of the article)",
     )
     p.add_argument("--encoding", help="decode inputs with this encoding instead of UTF-8/UTF-16-with-BOM")
+    p.add_argument("--max-article-mb", type=_positive_mb, default=MAX_ARTICLE_MB, metavar="MB",
+                   help=f"refuse an article of more than MB million characters (default: {MAX_ARTICLE_MB:g}); "
+                   "memory is about 10 bytes per character")
     p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+
+
+def _positive_mb(value: str) -> float:
+    try:
+        mb = float(value)
+    except ValueError:
+        mb = -1.0
+    if not mb > 0 or mb == float("inf"):
+        raise argparse.ArgumentTypeError(f"{value!r}: give a positive number of millions of characters")
+    return mb
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -51,6 +64,7 @@ def report_ingest(report: IngestReport, quiet: bool) -> None:
 def run_segment(args: argparse.Namespace) -> int:
     expand_inputs(args.inputs)  # a missing input fails before any store is created
     with Store.open(args.out) as store:
-        report = ingest(store, args.inputs, keep_dateline=args.keep_dateline, encoding=args.encoding)
+        report = ingest(store, args.inputs, keep_dateline=args.keep_dateline, encoding=args.encoding,
+                        max_article_mb=args.max_article_mb)
     report_ingest(report, args.quiet)
     return 0 if report.ok else 1

@@ -55,6 +55,7 @@ class Exporter(ABC):
     training: ClassVar[bool] = False  # MT-training format: pairs with an empty side left out by default
     force: bool = False  # replace a symlink / write into a device or FIFO (see bitext.fileio)
     parents: bool = False  # create missing parent folders
+    corpus_id: str | None = None  # the store's identity (Store.corpus_id), for formats that carry it
 
     def paths(self, out: Path) -> list[Path]:
         """The files :meth:`write` makes for ``out``."""
@@ -164,7 +165,7 @@ def run_export(
         out_path = Path(out)
         if out_path.is_dir() and not out_path.is_symlink():
             out_path = out_path / default_name(exporter)
-    exporter.force, exporter.parents = force, parents
+    exporter.force, exporter.parents, exporter.corpus_id = force, parents, store.corpus_id()
     unchecked = unchecked_count(store)
     names = checks if checks is not None else check_names(store)
     source: Iterable[PairRecord] = iter_pairs(store, filters, checks=names, reasons=exporter.reasons,

@@ -5,12 +5,14 @@ A header row, then one row per pair. ``.csv``: comma-separated, quoted as Excel/
 line, no quoting, backslash escapes ``\\ \t \n \r`` (:func:`bitext.formats.tsv.tsv_escape`). Columns::
 
     id         pair id (required; never edit)
-    source     Indonesian text (for reading; ignored on import)
+    source     Indonesian text (do not edit; on import a row whose Indonesian is not the pair's is refused)
     target     English at export time (do not edit; compared on import to detect conflicts)
     edited     your corrected English; leave empty to keep ``target``
     review_id  state marker: newest review id at export, empty if none (do not edit)
     status, flags   for reading; ignored on import
     comment    optional note stored with an edit
+    stale      ``yes`` when the pair's last decision no longer applies (its text changed since); for reading
+    corpus     the corpus the sheet came from (do not edit): import-review refuses another corpus's sheet
 
 Spreadsheet-proof: a text cell that starts with ``=``, ``+``, ``-``, ``@`` (a spreadsheet would run it
 as a formula), TAB, CR or ``'`` goes out with a ``'`` in front (:func:`sheet_safe`), and comes back
@@ -41,7 +43,7 @@ from bitext.records import ImportRecord, PairRecord
 from bitext.review.state import text_hash
 from bitext.store import Store
 
-CSV_COLUMNS = ("id", "source", "target", "edited", "review_id", "status", "flags", "comment")
+CSV_COLUMNS = ("id", "source", "target", "edited", "review_id", "status", "flags", "comment", "stale", "corpus")
 TSV_SUFFIXES = (".tsv", ".tab")
 
 
@@ -62,9 +64,9 @@ def sheet_text(cell: str) -> str:
     return cell
 
 
-def _row(rec: PairRecord) -> list[str]:
+def _row(rec: PairRecord, corpus_id: str) -> list[str]:
     return [rec.id, sheet_safe(rec.source), sheet_safe(rec.target), "", str(rec.review_id or ""), rec.review_status,
-            " ".join(rec.flags), sheet_safe(rec.review_comment or "")]
+            " ".join(rec.flags), sheet_safe(rec.review_comment or ""), "yes" if rec.review_stale else "", corpus_id]
 
 
 class ReviewCsvExporter(Exporter):
@@ -79,15 +81,16 @@ class ReviewCsvExporter(Exporter):
 
     def write(self, records: Iterable[PairRecord], out: Path) -> list[Path]:
         delimiter = self.delimiter or ("\t" if out.suffix.lower() in TSV_SUFFIXES else ",")
+        corpus_id = self.corpus_id or ""
         with atomic_writer(out, newline="", force=self.force, parents=self.parents) as fh:
             if delimiter == "\t":
                 fh.write(tsv_line(CSV_COLUMNS))
                 for rec in records:
-                    fh.write(tsv_line(_row(rec)))
+                    fh.write(tsv_line(_row(rec, corpus_id)))
             else:
                 w = csv.writer(fh, delimiter=delimiter, lineterminator="\r\n")
                 w.writerow(CSV_COLUMNS)
-                w.writerows(_row(rec) for rec in records)
+                w.writerows(_row(rec, corpus_id) for rec in records)
         return [out]
 
 
@@ -149,22 +152,25 @@ def read_review_table(path: str | Path) -> list[ImportRecord]:
             # bitext export --format tsv: pair_id ... id (Indonesian) en (English).
             id_col = "pair_id" if "pair_id" in cols else "id"
             target_col = "target" if "target" in cols else "en" if "pair_id" in cols and "en" in cols else None
+            # The Indonesian, compared on import: 'source', or the old pair TSV's 'id' beside 'pair_id'.
+            source_col = "source" if "source" in cols else "id" if id_col == "pair_id" and "id" in cols else None
             if id_col not in cols or (target_col is None and "edited" not in cols):
                 raise BitextError(
                     f"{path}:1: header must have 'id' and 'target' (and 'edited' for edits); got {', '.join(header)}"
                 )
             for number, row in rows:
                 if any(cell.strip() for cell in row):
-                    records.append(_record(path, number, row, header, cols, id_col, target_col))
+                    records.append(_record(path, number, row, header, cols, (id_col, target_col, source_col)))
         except UnicodeDecodeError as e:
             raise BitextError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from e
     return records
 
 
 def _record(
-    path: Path, number: int, row: list[str], header: list[str], cols: dict[str, int], id_col: str,
-    target_col: str | None,
+    path: Path, number: int, row: list[str], header: list[str], cols: dict[str, int],
+    names: tuple[str, str | None, str | None],
 ) -> ImportRecord:
+    id_col, target_col, source_col = names
     def cell(name: str | None) -> str | None:
         i = cols.get(name) if name else None
         return row[i] if i is not None and i < len(row) else None
@@ -173,8 +179,10 @@ def _record(
     text = sheet_text if sheet else (lambda c: c)
     pair_id = (cell(id_col) or "").strip()
     comment = cell("comment")
+    source, corpus = cell(source_col), (cell("corpus") or "").strip()
     rec = ImportRecord(where=f"{path}:{number}", pair_id=pair_id, new_target=None,
-                       comment=text(comment) if comment else None)
+                       comment=text(comment) if comment else None, source=None if source is None else text(source),
+                       corpus_id=corpus or None)
     if len(row) != len(header):
         rec.problem = f"{len(row)} fields, the header has {len(header)} (a quote or separator is off)"
     elif not pair_id:

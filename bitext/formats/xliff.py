@@ -4,6 +4,8 @@ Layout of an exported file::
 
     <xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.1" srcLang="id" trgLang="en">
       <file id="f1" original="ARTICLE_ID">                     one <file> per article
+        <mda:metadata><mda:metaGroup category="bitext">
+          <mda:meta type="corpus_id">...</mda:meta>            the corpus exported (Store.corpus_id), if known
         <unit id="PAIR_ID" name="PAIR_ID">                     the pair id survives the round trip
           <mda:metadata>                                       XLIFF 2 Metadata module
             <mda:metaGroup category="bitext">
@@ -23,7 +25,9 @@ reads ``name`` first.
 The state markers live in the Metadata module, which XLIFF 2 modifiers must preserve. A unit whose markers
 a tool dropped is treated like a file without markers: its edit is applied only if the pair is still
 pending, otherwise reported as a conflict (never guessed). Text is exported as plain text
-(no inline codes); on import a target with inline elements is reported, not flattened.
+(no inline codes); on import a target with inline elements is reported, not flattened. On import the
+``<source>`` must still be the pair's Indonesian and ``corpus_id`` this corpus's (see
+:func:`bitext.review.importing.import_review`).
 """
 
 from __future__ import annotations
@@ -94,6 +98,10 @@ class XliffExporter(TextExporter):
             if file_el is None:
                 file_el = ET.SubElement(root, f"{_X}file", {"id": f"f{len(files) + 1}", "original": rec.doc_id})
                 files[rec.doc_id] = file_el
+                if self.corpus_id:  # module elements come before the units
+                    group = ET.SubElement(ET.SubElement(file_el, f"{_M}metadata"), f"{_M}metaGroup",
+                                          {"category": "bitext"})
+                    ET.SubElement(group, f"{_M}meta", {"type": "corpus_id"}).text = self.corpus_id
             _unit(file_el, rec)
         ET.indent(root, space="  ")
         fh.write("<?xml version='1.0' encoding='utf-8'?>\n")
@@ -187,35 +195,48 @@ def read_xliff(path: str | Path) -> list[ImportRecord]:
         raise BitextError(f"{path}: languages are {root.get('srcLang')}->{root.get('trgLang')}; expected id->en")
 
     records: list[ImportRecord] = []
-    for unit in root.iter(f"{_X}unit"):
-        pair_id = pair_id_of(unit)
-        rec = ImportRecord(where=f"{path}: unit {unit.get('id', '')!r}", pair_id=pair_id, new_target=None)
-        records.append(rec)
-        if not pair_id:
-            rec.problem = "unit without id"
-            continue
-        for meta in unit.iter(f"{_M}meta"):
-            value = (meta.text or "").strip()
-            if meta.get("type") == "review_id":
-                if not value.isdigit():
-                    rec.problem = f"review_id marker {value!r} is not a number"
-                    break
-                rec.base_review_id = int(value)
-            elif meta.get("type") == "target_sha256":
-                rec.base_hash = value
-        if rec.problem:
-            continue
-        parts: list[str] = []
-        for seg in unit.findall(f"{_X}segment"):
-            target = seg.find(f"{_X}target")
-            if target is None:
-                continue
-            if len(target):
-                rec.problem = "target has inline markup (<{}>); only plain text can be imported".format(
-                    target[0].tag.rsplit("}", 1)[-1]
-                )
-                break
-            parts.append(target.text or "")
-        if rec.problem is None and parts:
-            rec.new_target = " ".join(parts)
+    for file_el in root.iter(f"{_X}file"):
+        corpus = next((m.text.strip() for m in file_el.findall(f"{_M}metadata/{_M}metaGroup/{_M}meta")
+                       if m.get("type") == "corpus_id" and m.text and m.text.strip()), None)
+        for unit in file_el.iter(f"{_X}unit"):
+            records.append(_read_unit(unit, path, corpus))
     return records
+
+
+def _read_unit(unit: ET.Element, path: Path, corpus: str | None) -> ImportRecord:
+    """One unit as an :class:`ImportRecord`, ``problem`` set when it cannot be imported."""
+    pair_id = pair_id_of(unit)
+    rec = ImportRecord(where=f"{path}: unit {unit.get('id', '')!r}", pair_id=pair_id, new_target=None,
+                       corpus_id=corpus)
+    if not pair_id:
+        rec.problem = "unit without id"
+        return rec
+    for meta in unit.iter(f"{_M}meta"):
+        value = (meta.text or "").strip()
+        if meta.get("type") == "review_id":
+            if not value.isdigit():
+                rec.problem = f"review_id marker {value!r} is not a number"
+                return rec
+            rec.base_review_id = int(value)
+        elif meta.get("type") == "target_sha256":
+            rec.base_hash = value
+    parts: list[str] = []
+    sources: list[str] = []
+    for seg in unit.findall(f"{_X}segment"):
+        source = seg.find(f"{_X}source")
+        if source is not None:
+            sources.append("".join(source.itertext()))
+        target = seg.find(f"{_X}target")
+        if target is None:
+            continue
+        if len(target):
+            rec.problem = "target has inline markup (<{}>); only plain text can be imported".format(
+                target[0].tag.rsplit("}", 1)[-1]
+            )
+            return rec
+        parts.append(target.text or "")
+    if sources:
+        rec.source = " ".join(sources)
+    if parts:
+        rec.new_target = " ".join(parts)
+    return rec

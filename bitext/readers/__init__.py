@@ -58,8 +58,12 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError as e:
             raise InputError(f"{path}: broken UTF-16 at byte {e.start}") from None
-    if b"\x00" in data[:8192]:
+    nul = data.find(b"\x00")  # anywhere, not only in the head: a text file never holds one
+    if 0 <= nul < 8192:
         raise InputError(f"{path}: binary file (NUL bytes), not a text article; skipped")
+    if nul >= 0:
+        line = data[:nul].count(b"\n") + 1
+        raise InputError(f"{path}:{line}: NUL byte in the text (a damaged or binary file?); remove it; skipped")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -78,7 +82,34 @@ def read_file(path: Path, encoding: str | None = None) -> Iterator[Record | Inpu
     A file with an unknown suffix is read as plain text (it was named on purpose).
     """
     reader = reader_for(path) or READERS["text"]()
-    return reader.read(decode(path.read_bytes(), path, encoding), path)
+    return _valid_unicode(reader.read(decode(path.read_bytes(), path, encoding), path))
+
+
+def _valid_unicode(items: Iterable[Record | InputError]) -> Iterator[Record | InputError]:
+    """Each record unchanged, or a :class:`RecordError` for one whose text or fields hold a lone surrogate.
+
+    Only a JSON escape (``"\\ud800"``) or an exotic ``--encoding`` yields one: such a string cannot be
+    stored (SQLite, every export format and the model want UTF-8), so the record is refused, naming
+    ``FILE:LINE`` and the character position, rather than silently replaced by U+FFFD.
+    """
+    for item in items:
+        if isinstance(item, Record):
+            bad = _surrogate(item)
+            if bad is not None:
+                field, pos, ch = bad
+                item = RecordError(item.where, f"field '{field}' holds a lone surrogate (\\u{ord(ch):04x} at "
+                                   f"character {pos}), not valid Unicode; fix the escape in the file; skipped")
+        yield item
+
+
+def _surrogate(rec: Record) -> tuple[str, int, str] | None:
+    """(field, position, character) of the first lone surrogate in ``rec``, None when it has none."""
+    for name, value in (("text", rec.text), ("id", rec.id), *rec.metadata.items()):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as e:
+            return name, e.start, value[e.start]
+    return None
 
 
 def folder_files(folder: Path, *, recursive: bool = True) -> list[Path]:

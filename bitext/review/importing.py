@@ -8,11 +8,15 @@ checks each record against the store and applies it as an 'edited' decision thro
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bitext.errors import BitextError
 from bitext.formats import importer_for
+from bitext.formats.base import clean_xml
 from bitext.model import EDITED, PENDING
+from bitext.records import ImportRecord
 from bitext.review.decisions import (
     append_review,
     current_english,
@@ -42,20 +46,25 @@ class ImportResult:
 
 
 def import_review(
-    store: Store, path: str | Path, *, reviewer: str, fmt: str = "auto", dry_run: bool = False
+    store: Store, path: str | Path, *, reviewer: str, fmt: str = "auto", dry_run: bool = False,
+    force_corpus: bool = False,
 ) -> ImportResult:
     """Apply English edits from an XLIFF 2 file (``bitext export --format xliff``) or a CSV/TSV file.
 
     A target that differs from the export-time (or current) English becomes an 'edited' decision by
     ``reviewer``; an unchanged one writes nothing, so importing the same file twice is harmless.
-    Unknown ids, repeated ids, unreadable rows and conflicts (the pair's review state or English
-    changed since the export) are reported in ``problems``, one line each, and not applied; the other
-    rows are applied in one transaction (none with ``dry_run``).
+    Unknown ids, repeated ids, unreadable rows, rows whose Indonesian is not the pair's (a file from
+    another corpus with the same article names, or an article re-segmented since) and conflicts (the
+    pair's review state or English changed since the export) are reported in ``problems``, one line
+    each, and not applied; the other rows are applied in one transaction (none with ``dry_run``).
+    A file that names another corpus (its ``corpus`` column / ``corpus_id`` metadata is not this store's
+    :meth:`~bitext.store.Store.corpus_id`) is refused as a whole, unless ``force_corpus``.
     """
     reviewer = require_reviewer(reviewer)
     path = Path(path)
     # ``fmt``: a key of bitext.formats.IMPORTERS, or 'auto' (by the file's suffix).
     records = importer_for(path, fmt).read(path)
+    _check_corpus(store, path, records, force_corpus, create=not dry_run)
 
     result = ImportResult()
     seen: dict[str, str] = {}
@@ -82,6 +91,12 @@ def import_review(
             # Unchanged first: a 1-0 pair exports an empty English, and re-importing it untouched is no error.
             if (rec.base_hash is not None and text_hash(new) == rec.base_hash) or new == clean_text(english):
                 result.unchanged += 1  # not edited in the file, or this very edit is already the state
+                continue
+            if rec.source is not None and _same_text(rec.source) != _same_text(pair["source"]):
+                result.problems.append(
+                    f"{rec.where}: pair {rec.pair_id!r}: the file's Indonesian {_short(rec.source)!r} is not this "
+                    f"corpus's {_short(pair['source'])!r} (another corpus's file, or re-segmented since); "
+                    "edit not imported")
                 continue
             if not new:
                 result.problems.append(f"{rec.where}: pair {rec.pair_id!r}: empty English; reject it in the review app")
@@ -116,3 +131,27 @@ def import_review(
                 )
             )
     return result
+
+
+def _check_corpus(store: Store, path: Path, records: list[ImportRecord], force: bool, *, create: bool) -> None:
+    """Raise one line when the file says it was exported from another corpus (and ``force`` is off)."""
+    named = {rec.corpus_id for rec in records if rec.corpus_id}
+    if not named:
+        return  # an older export, or a sheet that lost the column: each row's Indonesian is still checked
+    ours = store.corpus_id(create=create)
+    others = sorted(named - {ours})
+    if others and not force:
+        raise BitextError(
+            f"{path}: exported from another corpus (id {others[0]}; {store.path.parent} is {ours or 'unnamed'}); "
+            "nothing imported. If the file belongs here (a copy of this corpus), pass --force-corpus: "
+            "each row's Indonesian is still compared")
+
+
+def _same_text(text: str) -> str:
+    """Text as compared between a file and the store: what the export could keep (XML-legal), NFC, with
+    whitespace runs as one space (a spreadsheet or CAT tool may re-wrap or trim a cell)."""
+    return " ".join(unicodedata.normalize("NFC", clean_xml(text)).split())
+
+
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

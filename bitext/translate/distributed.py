@@ -36,6 +36,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -88,9 +90,10 @@ class _Translator:
         return self.signature, rows
 
 
-def connect(address: str | None = None, num_cpus: int | None = None) -> str:
+def connect(address: str | None = None, num_cpus: int | None = None, verbose: bool = False) -> str:
     """Connect to the Ray cluster at ``address`` (or ``RAY_ADDRESS``), or start a local Ray with
-    ``num_cpus`` when neither is given; returns a one-word description. Already connected: reused."""
+    ``num_cpus`` when neither is given; returns a one-word description. Already connected: reused.
+    Ray's own output is hidden unless ``verbose`` (:func:`_quiet_ray`)."""
     try:
         import ray
     except ImportError:
@@ -103,16 +106,68 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> str:
     if address:
         _check_reachable(address)
     try:
-        if address:
-            ray.init(address=address, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
-        else:
-            ray.init(num_cpus=num_cpus or os.cpu_count() or 1, include_dashboard=False,
-                     logging_level=logging.ERROR, log_to_driver=False)
+        with _quiet_ray(verbose, address):
+            if address:
+                ray.init(address=address, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
+            else:
+                ray.init(num_cpus=num_cpus or os.cpu_count() or 1, include_dashboard=False,
+                         logging_level=logging.ERROR, log_to_driver=False)
     except Exception as e:  # ray raises ConnectionError, RuntimeError, ValueError... for a bad address
         where = f"--ray-address {address}" if address else "a local Ray"
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise EnvironmentProblem(f"{where}: cannot start or reach Ray ({first[:200]})") from None
+        hint = "" if verbose else "; --verbose shows Ray's own log lines"
+        raise EnvironmentProblem(f"{where}: cannot start or reach Ray ({first[:200]}){hint}") from None
     return address or "local"
+
+
+CONNECT_ATTEMPTS = 3
+"""Attempts (about 1 s each) Ray makes to reach an address that answers but is not a Ray cluster (its
+default is 20, each printing a warning); ``RAY_gcs_server_port_wait_time_s`` set by the user wins."""
+CONNECT_TIMEOUT_S = 15.0
+"""Seconds connecting to an address may take in all (``$BITEXT_RAY_CONNECT_TIMEOUT`` overrides)."""
+
+
+@contextlib.contextmanager
+def _quiet_ray(verbose: bool, address: str | None) -> Iterator[None]:
+    """Around ``ray.init``: Ray's C++ core writes its warnings straight to file descriptor 2 (one a second
+    while it retries an address), past Python's logging, so unless ``verbose`` that descriptor points at
+    /dev/null meanwhile, and bitext's one line stays the only one. Connecting to an ``address``, Ray's
+    retries are cut to :data:`CONNECT_ATTEMPTS` and the wait is bounded (:func:`_give_up_after`)."""
+    if address:
+        os.environ.setdefault("RAY_gcs_server_port_wait_time_s", str(CONNECT_ATTEMPTS))
+    sys.stderr.flush()
+    saved = os.dup(2)
+    if not verbose:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+    done = threading.Event()
+    if address:
+        threading.Thread(target=_give_up_after, args=(address, done, saved), daemon=True).start()
+    try:
+        yield
+    finally:
+        done.set()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _give_up_after(address: str, done: threading.Event, stderr_fd: int) -> None:
+    """The wall-clock bound on connecting to an address: Ray blocks in C++ for up to 30 s per attempt
+    against an endpoint that accepts connections but is no Ray cluster, where Python cannot interrupt
+    it, so past ``$BITEXT_RAY_CONNECT_TIMEOUT`` (default :data:`CONNECT_TIMEOUT_S`) seconds the process
+    says so in one line and exits (code 2). Nothing is written before the connection, so nothing is
+    lost. A program that wants to wait longer calls ``ray.init`` itself first (:func:`connect` reuses it)."""
+    try:
+        limit = float(os.environ.get("BITEXT_RAY_CONNECT_TIMEOUT") or CONNECT_TIMEOUT_S)
+    except ValueError:
+        limit = CONNECT_TIMEOUT_S
+    if done.wait(limit):
+        return
+    os.write(stderr_fd, f"bitext: error: --ray-address {address}: no Ray cluster answered within {limit:g} s "
+             "(is it a Ray head's GCS port, 6379 by default? BITEXT_RAY_CONNECT_TIMEOUT=SECONDS waits longer)\n"
+             .encode())
+    os._exit(2)
 
 
 def _check_reachable(address: str, timeout: float = 5.0) -> None:
@@ -163,12 +218,13 @@ class RayEngine:
         num_cpus: int | None = None,
         batch_size: int = BATCH_SIZE,
         chunk_sources: int | None = None,
+        verbose: bool = False,
     ) -> None:
         if workers < 1:
             raise BitextError(f"--workers {workers}: must be at least 1", 2)
         if batch_size < 1:
             raise BitextError(f"--ray-batch-size {batch_size}: must be at least 1", 2)
-        connect(address, num_cpus)
+        connect(address, num_cpus, verbose)
         import ray
 
         self.workers = workers
@@ -262,6 +318,7 @@ def translate_stage(
     ray_address: str | None = None,
     workers: int | None = None,
     ray_batch_size: int | None = None,
+    ray_verbose: bool = False,
     shard: tuple[int, int] | None = None,
     quiet: bool = False,
     **options: Any,
@@ -271,10 +328,11 @@ def translate_stage(
     if engine not in ENGINES:
         raise BitextError(f"--engine {engine}: expected one of {', '.join(ENGINES)}", 2)
     if engine == "local":
-        if ray_address or workers:
+        if ray_address or workers is not None:
             raise BitextError("--ray-address and --workers need --engine ray", 2)
         return translate_corpus(store, shard=shard, quiet=quiet, **options)
-    ray_engine = RayEngine(options, address=ray_address, workers=workers or 1, batch_size=ray_batch_size or BATCH_SIZE)
+    ray_engine = RayEngine(options, address=ray_address, workers=1 if workers is None else workers,
+                           batch_size=ray_batch_size or BATCH_SIZE, verbose=ray_verbose)
     try:
         return translate_corpus(store, shard=shard, quiet=quiet, engine=ray_engine)
     finally:
