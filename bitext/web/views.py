@@ -194,7 +194,7 @@ def pair_page(qa_findings: list[Any] | None = None, typed: str | None = None, co
         prev_id=prev_id,
         seen=decisions.seen_marker(item.source, item.original_target or ""),
         stale_decisions=carry.stale_decisions(store, item.id),
-        in_queue=worklist.queue_count(store, **kwargs),
+        in_queue=worklist.queue_size(store, **kwargs),
         last=last,
         last_undoable=undoable,
         article=store.article(item.article_id),
