@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 
 from bitext.errors import BitextError
 from bitext.store import Store
-from bitext.web import views
+from bitext.web import api, views
 from bitext.web.guard import (
     LOOPBACK_NAMES,
     TOKEN_ENV,
@@ -60,6 +60,7 @@ ROUTES = (
     Route("/sign-off", "sign_off", views.sign_off, ("POST",)),
     Route("/propagate", "propagate", views.propagate, ("POST",)),
     Route("/undo-propagation", "undo_propagation", views.undo_propagation, ("POST",)),
+    *(Route(*r) for r in api.ROUTES),  # JSON for the page script's in-place navigation
 )
 
 
@@ -173,14 +174,14 @@ def serve(
     token: str | None = None,
     out: Any = None,
 ) -> None:
-    """Serve the review app until interrupted (werkzeug's threaded WSGI server: one thread per request).
+    """Serve the review app until interrupted (:mod:`bitext.web.server`: a fixed pool of threads).
 
     On a non-loopback ``host`` a token is required: ``token``, else ``$BITEXT_REVIEW_TOKEN``, else a
     random one; one shorter than :data:`MIN_TOKEN` characters is refused. The URL with it is printed once
     (with an address a browser can reach: never 0.0.0.0); the access log never shows query strings. Any
     loopback address works (``--host 127.0.0.2``).
     """
-    from werkzeug.serving import make_server
+    from bitext.web.server import make_server
 
     out = out or sys.stdout
     store = Store.open(corpus, create=False)  # StoreError is a BitextError (exit code 2)
@@ -195,7 +196,7 @@ def serve(
                      allowed_hosts=hosts if local else None)
     _check_listen(host, port)
     try:
-        server = make_server(host, port, app, threaded=True, request_handler=_Handler.make())
+        server = make_server(host, port, app, request_handler=_Handler.make())
     except (OSError, SystemExit) as e:  # werkzeug prints its own message and exits on a busy port
         raise BitextError(f"cannot listen on {host}:{port}", exit_code=2) from e
     shown = reachable_host(host)
