@@ -12,6 +12,7 @@ import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bitext.errors import BitextError
 from bitext.model import (
@@ -226,31 +227,19 @@ _APPROVED_SQL = "(" + ", ".join(f"'{a}'" for a in APPROVED) + ")"
 _KEY = _ORDER.split(", ")
 
 
-def queue(
-    store: Store,
-    *,
-    flag: str | None = None,
-    status: str | None = None,
-    article: str | None = None,
-    search: str | None = None,
-    kind: str | None = None,
-    after: str | None = None,
-    before: str | None = None,
-    limit: int | None = 50,
-    offset: int = 0,
-) -> list[QueueItem]:
+def queue(store: Store, **filters: Any) -> list[QueueItem]:
     """Pairs in order of need: fired flags first (error, warning, info), then article order.
 
-    Filters combine with AND: ``flag`` is a check name whose flag fired, or ``'any'`` (some flag fired)
-    or ``'none'`` (no flag fired); ``status`` one of :data:`~bitext.model.STATUSES`; ``article`` an
-    article id; ``kind`` 'mt' or 'reference'; ``search`` a case-insensitive (ASCII) substring of the
-    source, current or original English, or MT, or an exact pair id (at most :data:`MAX_SEARCH`
-    characters). ``after`` starts the page after that pair's place in the order (whether or not the
-    pair itself matches the filters), for "next pair" navigation; ``before`` gives the pairs just before
-    it, nearest first ("previous pair"). Both are keyset reads of an index in queue order.
+    Keyword arguments (all optional), combined with AND: ``flag`` is a check name whose flag fired, or
+    ``'any'`` (some flag fired) or ``'none'`` (no flag fired); ``status`` one of
+    :data:`~bitext.model.STATUSES`; ``article`` an article id; ``kind`` 'mt' or 'reference'; ``search``
+    a case-insensitive (ASCII) substring of the source, current or original English, or MT, or an exact
+    pair id (at most :data:`MAX_SEARCH` characters). ``after`` starts the page after that pair's place in
+    the order (whether or not the pair itself matches the filters), for "next pair" navigation;
+    ``before`` gives the pairs just before it, nearest first ("previous pair"); both are keyset reads of
+    an index in queue order. ``limit`` (default 50; None: all) and ``offset`` page the result.
     """
-    return _items(_conn(store), queue_ids(store, flag=flag, status=status, article=article, search=search, kind=kind,
-                                          after=after, before=before, limit=limit, offset=offset))
+    return _items(_conn(store), queue_ids(store, **filters))
 
 
 def queue_ids(
@@ -266,10 +255,10 @@ def queue_ids(
     limit: int | None = 50,
     offset: int = 0,
 ) -> list[str]:
-    """The pair ids :func:`queue` returns, without reading the pairs."""
+    """The pair ids :func:`queue` returns (same arguments), without reading the pairs."""
     conn = _conn(store)
     plan = _Plan(store, flag, status, article, search, kind)
-    order = _ORDER
+    order = ", ".join(f"s.{c}" for c in _KEY)
     for anchor, op in ((after, ">"), (before, "<")):
         if anchor is None:
             continue
@@ -277,12 +266,8 @@ def queue_ids(
         if key is None:
             raise BitextError(f"pair {anchor!r}: no such pair in {store.path}")
         plan.add(f"({', '.join('s.' + c for c in _KEY)}) {op} (?, ?, ?, ?, ?)", *key)
-        if op == "<":
+        if op == "<":  # nearest first: the index read backwards
             order = ", ".join(f"s.{c} DESC" for c in _KEY)
-        else:
-            order = ", ".join(f"s.{c}" for c in _KEY)
-    if order is _ORDER:
-        order = ", ".join(f"s.{c}" for c in _KEY)
     sql, params = plan.sql("s.pair_id", f" ORDER BY {order} LIMIT ? OFFSET ?")
     return [r[0] for r in conn.execute(sql, [*params, -1 if limit is None else limit, offset])]
 
@@ -319,19 +304,11 @@ def queue_count(
     return conn.execute(sql, params).fetchone()[0]
 
 
-def queue_size(
-    store: Store,
-    *,
-    flag: str | None = None,
-    status: str | None = None,
-    article: str | None = None,
-    search: str | None = None,
-    kind: str | None = None,
-) -> str:
-    """"N" pairs in the queue of these filters, as the page shows it: exact, except a common search's
-    count, which stops past :data:`COUNT_CAP` ("more than 500")."""
-    n = queue_count(store, flag=flag, status=status, article=article, search=search, kind=kind, cap=COUNT_CAP)
-    return f"more than {COUNT_CAP}" if search and n > COUNT_CAP else str(n)
+def queue_size(store: Store, **filters: str | None) -> str:
+    """"N" pairs in the queue of these filters (those of :func:`queue_count`), as the page shows it:
+    exact, except a common search's count, which stops past :data:`COUNT_CAP` ("more than 500")."""
+    n = queue_count(store, **filters, cap=COUNT_CAP)  # type: ignore[arg-type]
+    return f"more than {COUNT_CAP}" if filters.get("search") and n > COUNT_CAP else str(n)
 
 
 def get_item(store: Store, pair_id: str) -> QueueItem | None:
