@@ -128,7 +128,7 @@ def _rare(store: Store, search: str) -> bool:
     (asked once a minute per text: it only picks the plan, both plans give the same pairs)."""
     import time
 
-    if len(search) < index.MIN_TRIGRAM or not index.has_search_index(store):
+    if len(search) < index.MIN_TRIGRAM or not index.search_ready(store):
         return False
     key, now = (str(store.path), search), time.monotonic()
     hit = _RARE.get(key)

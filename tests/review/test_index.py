@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,29 @@ def test_a_read_only_store_without_the_index_is_scanned(tmp_path: Path) -> None:
         assert worklist.queue_ids(ro, search="jembatan", limit=None) == ["a1:mt:1", "a1:mt:0"]
         with pytest.raises(sqlite3.OperationalError):
             ro.conn.execute("CREATE TABLE x(y)")
+
+
+def dirty(store: Store) -> int:
+    return store.conn.execute("SELECT COUNT(*) FROM review_index_dirty").fetchone()[0]
+
+
+def test_pairs_are_indexed_for_search_by_the_review_app_not_by_their_writer(store: Store, monkeypatch) -> None:
+    index.ensure_index(store)
+    assert dirty(store) == 6  # noted by the migration; a writer of pairs only notes which changed
+    assert worklist.queue_ids(store, search="jembatan", limit=None) == ["a1:mt:1", "a1:mt:0"]
+    assert dirty(store) == 0 and index.check_index(store) == []  # the search indexed them first
+    store.conn.execute("UPDATE pairs SET target = 'A brand new bridge.' WHERE id = 'a2:mt:2'")
+    assert dirty(store) == 1
+    assert worklist.queue_ids(store, search="brand new", limit=None) == ["a2:mt:2"]
+    assert worklist.queue_ids(store, search="market", limit=None) == ["a2:mt:2"]  # still its MT (indexed apart)
+    # a large backlog: indexed in the background; meanwhile searches check pair by pair, same results
+    monkeypatch.setattr(index, "INLINE", 0)
+    monkeypatch.setattr(worklist, "_RARE", {})
+    store.replace_pairs("a1", "mt", [pair_row("a1:mt:0", "a1", 0, "Jembatan lama.", "The old bridge.")])
+    assert worklist.queue_ids(store, search="old bridge", limit=None) == ["a1:mt:0"]
+    for _ in range(200):
+        if not dirty(store) and not index._CATCHING_UP:
+            break
+        time.sleep(0.02)
+    assert dirty(store) == 0 and index.check_index(store) == []
+    assert worklist.queue_ids(store, search="old bridge", limit=None) == ["a1:mt:0"]
