@@ -14,6 +14,29 @@ and prints median and p95 (ms) per size side by side with the ratio of the large
 sizes are measured interleaved (one round of every operation on each size in turn), so a busy moment of a
 shared machine hits them alike. A save is fsynced (the app's durable commit): its time is mostly the disk's.
 Usage: python scripts/bench_review.py [--sizes 1000,20000,200000] [--repeat 40] [--keep DIR]
+
+--browser: the same stores served by the real server (``bitext review``, a subprocess), driven by
+Debian's Chromium through Playwright, timing what the reviewer waits for: from the key press (or click)
+to the next pair painted (review.js's "bitext:painted" after the in-place update; with a page load, the
+new page's first frame after its load event), both read from the page's own clock. Per view:
+
+  queue a->next      accept in the default queue (pending)
+  flag a->next       accept inside a flag filter (?flag=length_ratio)
+  article a->next    accept inside an article filter (?article=...&status=all)
+  search submit      Enter in the search box (a text in ~0.05% of pairs), first match painted
+  search a->next     accept inside that search
+  common search      Enter in the search box (a word in ~30% of pairs), first match painted
+  next (s)           skip to the next pair of the default queue
+  previous (p)       back to the pair before
+  counts             a filter change (status: all): the page with its "N in this queue" and header counts
+
+in place (review.js + /api/*), and with a page load per step (the same server, review.js's in-place
+navigation off: the old path), and with --baseline REF also with the code of git REF (a page load per
+step, as that code does). Usage: --browser [--sizes ...] [--repeat 25] [--baseline 5d99cc2]
+
+--load: the server under load on the largest store: N concurrent GETs of pair pages (default 1,000),
+each with a 60 s timeout, and 20 concurrent first edits (QA on save) right after a restart; prints
+answered / timed out, p50/p95/max and the server's peak memory. With --baseline REF, the same for that code.
 """
 
 from __future__ import annotations
@@ -143,15 +166,8 @@ def _form(page: str, pid: str) -> dict[str, str]:
             "action": "accept", "status": "pending", "flag": "", "article": "", "q": ""}
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="1000,20000,200000")
-    ap.add_argument("--repeat", type=int, default=40)
-    ap.add_argument("--keep", type=Path, help="build the stores in this folder (reused if there)")
-    args = ap.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    base = args.keep or Path(tempfile.mkdtemp(prefix="bench_review_"))
-    benches: dict[int, Bench] = {}
+def _stores(base: Path, sizes: list[int]) -> dict[int, Store]:
+    out = {}
     for n in sizes:
         folder = base / f"n{n}"
         if (folder / "bitext.sqlite").exists():
@@ -159,7 +175,34 @@ def main() -> int:
         else:
             store, took = build(folder, n)
         print(f"{n:>7} pairs: store built in {took:.1f} s", file=sys.stderr, flush=True)
-        benches[n] = Bench(store, args.repeat)
+        out[n] = store
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,20000,200000")
+    ap.add_argument("--repeat", type=int, default=None, help="rounds (default 40; 25 with --browser)")
+    ap.add_argument("--keep", type=Path, help="build the stores in this folder (reused if there)")
+    ap.add_argument("--browser", action="store_true", help="time key press -> next pair painted in Chromium")
+    ap.add_argument("--load", type=int, nargs="?", const=1000, help="N concurrent GETs (default 1000), then"
+                    " 20 concurrent first edits after a restart")
+    ap.add_argument("--baseline", help="git ref whose code is timed too (--browser, --load)")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    base = args.keep or Path(tempfile.mkdtemp(prefix="bench_review_"))
+    if args.browser or args.load:
+        from bench_review_browser import run_browser, run_load
+
+        stores = _stores(base, sizes)
+        for s in stores.values():
+            s.close()
+        folders = {n: base / f"n{n}" for n in sizes}
+        if args.load:
+            return run_load(folders[sizes[-1]], args.load, args.baseline)
+        return run_browser(folders, args.repeat or 25, args.baseline)
+    args.repeat = args.repeat or 40
+    benches = {n: Bench(store, args.repeat) for n, store in _stores(base, sizes).items()}
     for _ in range(args.repeat):  # interleaved: a busy moment of the machine hits every size alike
         for n in sizes:
             benches[n].step()

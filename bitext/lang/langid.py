@@ -1,16 +1,18 @@
 """Language identification of short English texts: py3langid, with lingua's opinion on very short ones.
 
-Both models load lazily (``import bitext.lang.langid`` is cheap) and are cached per language set.
+Both models load lazily (``import bitext.lang.langid`` is cheap), once per language set even when
+many threads ask at once (:func:`bitext.lang.loading.load_once`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
+from bitext.lang.loading import load_once
 
-@lru_cache(maxsize=4)
+
+@load_once
 def _langid(languages: tuple[str, ...]) -> Any:
     # py3langid ships its model and beat lingua on short sentences here (see flags/defaults.toml).
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
@@ -38,7 +40,7 @@ def english_probability(text: str, languages: Sequence[str]) -> tuple[float, str
     return float(probs.get("en", 0.0)), ranked[0][0]
 
 
-@lru_cache(maxsize=4)
+@load_once
 def _lingua(languages: tuple[str, ...]) -> Any:
     # lingua's n-gram models do better than py3langid's byte features on one- or two-word texts
     # ('Mati!', 'Oke.'), where py3langid often answers ~uniform; it is only asked about short texts.

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from bitext.lang.loading import load_once
 from bitext.lang.text import WORD, lower_words
 
 # Capitalised Indonesian words that are normally translated, not passed through: titles, offices,
@@ -90,7 +91,7 @@ _RENDERED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]+(?:\s+(?:of|and|for|
 _ROMAN = re.compile(r"(?=[IVXLC])X{0,3}(?:IX|IV|V?I{0,3})|L?X{0,3}")
 
 
-@lru_cache(maxsize=1)
+@load_once
 def _lexicon() -> frozenset[str]:
     """The Indonesian root words of Sastrawi (from KBBI); empty without Sastrawi."""
     try:

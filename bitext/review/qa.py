@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
 from dataclasses import dataclass, replace
 
 from bitext.lang.text import invisible_chars, show_invisible
@@ -42,6 +43,7 @@ class QAFinding:
 
 
 _CHECKS: dict[str, tuple[str, list]] = {}  # store path -> (config text, built checks)
+_CHECKS_LOCK = threading.Lock()
 
 
 def qa_findings(store: Store, pair_id: str, english: str) -> list[QAFinding]:
@@ -55,7 +57,10 @@ def qa_findings(store: Store, pair_id: str, english: str) -> list[QAFinding]:
     eff = effective_config(store)
     key = str(store.path)
     if key not in _CHECKS or _CHECKS[key][0] != (eff.text or ""):
-        _CHECKS[key] = (eff.text or "", [c for c in build_checks(eff.config) if c.name not in NOT_FOR_HUMAN_TEXT])
+        with _CHECKS_LOCK:  # built once per process, not once per concurrent first save
+            if key not in _CHECKS or _CHECKS[key][0] != (eff.text or ""):
+                _CHECKS[key] = (eff.text or "", [c for c in build_checks(eff.config)
+                                                 if c.name not in NOT_FOR_HUMAN_TEXT])
     view = PairView(id=row["id"], source=row["source"], target=english, mt=row["mt"], bead_type=row["bead_type"],
                     align_score=row["align_score"], logprob=None, n_tokens=None, n_unk=0, hit_max_length=False,
                     source_split=False, kind=row["kind"])

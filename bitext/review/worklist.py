@@ -12,6 +12,7 @@ import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bitext.errors import BitextError
 from bitext.model import (
@@ -25,11 +26,12 @@ from bitext.model import (
     severity_case,
 )
 from bitext.records import Finding, PairRecord, pair_records
+from bitext.review import index
 from bitext.review.schema import ensure_schema, has_schema
 from bitext.store import Store
 
 __all__ = [
-    "QueueItem", "queue", "queue_count", "get_item", "neighbours", "pair_flags", "flag_counts", "history",
+    "QueueItem", "queue", "queue_ids", "queue_count", "queue_size", "get_item", "neighbours", "pair_flags", "flag_counts", "history",
     "review_row", "review_progress",
 ]  # fmt: skip
 
@@ -93,8 +95,9 @@ class QueueItem:
 
 
 def _conn(store: Store) -> sqlite3.Connection:
-    """This thread's connection, the review tables made (or upgraded) first."""
+    """This thread's connection, the review tables and their indexes made (or upgraded) first."""
     ensure_schema(store)
+    index.ensure_index(store)
     return store.conn
 
 
@@ -104,7 +107,6 @@ _RANK_SEVERITY = {rank: sev for sev, rank in SEVERITY_RANK.items()}
 # The queue reads the per-pair state table (bitext.review.schema, kept current by triggers), so picking
 # the next pair is one index range scan whatever the corpus size; what a pair looks like still comes
 # from the read model (records), so the queue, the page and every export agree.
-_BASE = "SELECT s.pair_id AS id, s.article_id, s.kind, s.bead_idx, s.status, s.sev_rank FROM review_pair_state s"
 _ORDER = "sev_rank, article_id, kind, bead_idx, pair_id"
 MAX_SEARCH = 500
 """Longest search text (characters); a longer one is refused with a clear line."""
@@ -114,56 +116,133 @@ def _items(conn: sqlite3.Connection, ids: Sequence[str], reasons: bool = False) 
     return [QueueItem(rec) for rec in pair_records(conn, ids, reasons=reasons)]
 
 
-def _filters(
-    flag: str | None, status: str | None, article: str | None, search: str | None, kind: str | None
-) -> tuple[list[str], list[object]]:
-    where: list[str] = []
-    params: list[object] = []
-    if status:
-        if status not in STATUSES:
-            raise BitextError(f"unknown review status {status!r}; use one of {', '.join(STATUSES)}", 2)
-        where.append("s.status = ?")
-        params.append(status)
-    if flag == "any":
-        where.append(f"s.sev_rank < {NO_FLAG_RANK}")
-    elif flag == "none":
-        where.append(f"s.sev_rank = {NO_FLAG_RANK}")
-    elif flag:
-        where.append("EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = s.pair_id AND f.check_name = ?"
-                     " AND f.fired = 1)")
-        params.append(flag)
-    if article:
-        where.append("s.article_id = ?")
-        params.append(article)
-    if kind:
-        where.append("s.kind = ?")
-        params.append(kind)
-    if search:
-        search = search.strip()
-        if len(search) > MAX_SEARCH:
-            raise BitextError(f"the search is {len(search):,} characters; search for at most {MAX_SEARCH}", 2)
+COMMON_MATCHES = 4000
+"""A search with more trigram matches than this is common: checked along the queue order instead."""
+COUNT_CAP = 500
+"""Counts of a common search stop past this many pairs (shown as "more than 500")."""
+_RARE: dict[tuple[str, str], tuple[float, bool]] = {}  # (store, search) -> (when, rare): the plan, not results
+
+
+def _rare(store: Store, search: str) -> bool:
+    """Whether ``search`` has few enough matches in the trigram index to drive the query from them
+    (asked once a minute per text: it only picks the plan, both plans give the same pairs)."""
+    import time
+
+    if len(search) < index.MIN_TRIGRAM or not index.search_ready(store):
+        return False
+    key, now = (str(store.path), search), time.monotonic()
+    hit = _RARE.get(key)
+    if hit is not None and now - hit[0] < 60:
+        return hit[1]
+    phrase = '"' + search.replace('"', '""') + '"'
+    n = store.conn.execute("SELECT COUNT(*) FROM (SELECT 1 FROM review_index_text WHERE review_index_text MATCH ?"
+                           " LIMIT ?)", (phrase, COMMON_MATCHES + 1)).fetchone()[0]
+    if len(_RARE) > 256:
+        _RARE.clear()
+    _RARE[key] = (now, n <= COMMON_MATCHES)
+    return n <= COMMON_MATCHES
+
+
+class _Plan:
+    """Where a queue query reads its pairs from and its conditions (SQL text and parameters).
+
+    ``source`` is ``review_pair_state s``, or the flag index ``review_index_flags s`` (same columns)
+    when the filter is one check, or the matches of a text search joined to the state table; every
+    other filter and the keyset anchor are conditions on ``s``, which all three sources index in queue
+    order.
+    """
+
+    def __init__(self, store: Store, flag: str | None, status: str | None, article: str | None,
+                 search: str | None, kind: str | None) -> None:  # fmt: skip
+        self.source = "review_pair_state s"
+        self.where: list[str] = []
+        self.params: list[object] = []
+        self.source_params: list[object] = []
+        indexed = index.has_index(store)
+        if status:
+            if status not in STATUSES:
+                raise BitextError(f"unknown review status {status!r}; use one of {', '.join(STATUSES)}", 2)
+            self.add("s.status = ?", status)
+        if search is not None:
+            search = search.strip()
+            if len(search) > MAX_SEARCH:
+                raise BitextError(f"the search is {len(search):,} characters; search for at most {MAX_SEARCH}", 2)
+        self.walk = bool(search) and not _rare(store, search or "")
+        """The search is checked pair by pair along the queue order (a common or short text), not driven
+        by its matches: then a count stops at a cap (:func:`queue_count`)."""
+        if flag == "any":
+            self.add(f"s.sev_rank < {NO_FLAG_RANK}")
+        elif flag == "none":
+            self.add(f"s.sev_rank = {NO_FLAG_RANK}")
+        elif flag and indexed and (self.walk or not search):
+            self.source = "review_index_flags s"
+            self.add("s.check_name = ?", flag)
+        elif flag:
+            self.add("EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = s.pair_id AND f.check_name = ?"
+                     " AND f.fired = 1)", flag)
+        if article:
+            self.add("s.article_id = ?", article)
+        if kind:
+            self.add("s.kind = ?", kind)
+        if search:
+            self._search(search)
+
+    def add(self, cond: str, *params: object) -> None:
+        self.where.append(cond)
+        self.params += params
+
+    def _search(self, search: str) -> None:
         # LIKE with escaped wildcards: the user's % and _ are literal characters. The reviewer's English
         # is the applying review's 'after' (approved pairs only).
         pattern = "%" + re.sub(r"([\\%_])", r"\\\1", search) + "%"
         like = "LIKE ? ESCAPE '\\'"
-        # One sequential pass over pairs (and reviews), then index lookups of the few matches.
-        where.append(
-            f"(s.pair_id = ? OR s.pair_id IN (SELECT id FROM pairs WHERE source {like} OR target {like}"
-            f" OR mt {like}) OR (s.status IN {_APPROVED_SQL} AND s.review_id IN (SELECT id FROM reviews"
-            f" WHERE after {like})))"
-        )
-        params += [search, pattern, pattern, pattern, pattern]
-    return where, params
+        if not self.walk:
+            # A rare text: the trigram index finds the candidates (Unicode case folding: a superset of
+            # LIKE's ASCII one), LIKE on those keeps the exact meaning, and the matches drive the query.
+            phrase = '"' + search.replace('"', '""') + '"'
+            self.source = (
+                "(SELECT ? AS id UNION SELECT i.pair_id FROM review_index_text t JOIN review_index_ids i"
+                " ON i.rid = t.rowid JOIN pairs p ON p.id = i.pair_id WHERE review_index_text MATCH ?"
+                f" AND (p.source {like} OR p.target {like} OR p.mt {like})"
+                " UNION SELECT x.pair_id FROM review_index_after a JOIN reviews r ON r.id = a.rowid"
+                " JOIN review_pair_state x ON x.pair_id = r.pair_id AND x.review_id = r.id"
+                f" WHERE review_index_after MATCH ? AND r.after {like} AND x.status IN {_APPROVED_SQL}) m"
+                " CROSS JOIN review_pair_state s ON s.pair_id = m.id"
+            )
+            self.source_params = [search, phrase, pattern, pattern, pattern, phrase, pattern]
+            return
+        # A common (or short) text: walk the queue order and test each pair; matches are dense there.
+        self.add(f"(s.pair_id = ? OR EXISTS (SELECT 1 FROM pairs p WHERE p.id = s.pair_id AND (p.source {like}"
+                 f" OR p.target {like} OR p.mt {like})) OR (s.status IN {_APPROVED_SQL} AND EXISTS (SELECT 1"
+                 " FROM review_pair_state x JOIN reviews r ON r.id = x.review_id WHERE x.pair_id = s.pair_id"
+                 f" AND r.after {like})))",
+                 search, pattern, pattern, pattern, pattern)
+
+    def sql(self, columns: str, tail: str = "") -> tuple[str, list[object]]:
+        where = " WHERE " + " AND ".join(self.where) if self.where else ""
+        return f"SELECT {columns} FROM {self.source}{where}{tail}", self.source_params + self.params
 
 
 _APPROVED_SQL = "(" + ", ".join(f"'{a}'" for a in APPROVED) + ")"
+_KEY = _ORDER.split(", ")
 
 
-def _where(where: list[str]) -> str:
-    return " WHERE " + " AND ".join(where) if where else ""
+def queue(store: Store, **filters: Any) -> list[QueueItem]:
+    """Pairs in order of need: fired flags first (error, warning, info), then article order.
+
+    Keyword arguments (all optional), combined with AND: ``flag`` is a check name whose flag fired, or
+    ``'any'`` (some flag fired) or ``'none'`` (no flag fired); ``status`` one of
+    :data:`~bitext.model.STATUSES`; ``article`` an article id; ``kind`` 'mt' or 'reference'; ``search``
+    a case-insensitive (ASCII) substring of the source, current or original English, or MT, or an exact
+    pair id (at most :data:`MAX_SEARCH` characters). ``after`` starts the page after that pair's place in
+    the order (whether or not the pair itself matches the filters), for "next pair" navigation;
+    ``before`` gives the pairs just before it, nearest first ("previous pair"); both are keyset reads of
+    an index in queue order. ``limit`` (default 50; None: all) and ``offset`` page the result.
+    """
+    return _items(_conn(store), queue_ids(store, **filters))
 
 
-def queue(
+def queue_ids(
     store: Store,
     *,
     flag: str | None = None,
@@ -175,33 +254,22 @@ def queue(
     before: str | None = None,
     limit: int | None = 50,
     offset: int = 0,
-) -> list[QueueItem]:
-    """Pairs in order of need: fired flags first (error, warning, info), then article order.
-
-    Filters combine with AND: ``flag`` is a check name whose flag fired, or ``'any'`` (some flag fired)
-    or ``'none'`` (no flag fired); ``status`` one of :data:`~bitext.model.STATUSES`; ``article`` an
-    article id; ``kind`` 'mt' or 'reference'; ``search`` a case-insensitive (ASCII) substring of the
-    source, current or original English, or MT, or an exact pair id (at most :data:`MAX_SEARCH`
-    characters). ``after`` starts the page after that pair's place in the order (whether or not the
-    pair itself matches the filters), for "next pair" navigation; ``before`` gives the pairs just before
-    it, nearest first ("previous pair").
-    """
+) -> list[str]:
+    """The pair ids :func:`queue` returns (same arguments), without reading the pairs."""
     conn = _conn(store)
-    where, params = _filters(flag, status, article, search, kind)
-    order = _ORDER
+    plan = _Plan(store, flag, status, article, search, kind)
+    order = ", ".join(f"s.{c}" for c in _KEY)
     for anchor, op in ((after, ">"), (before, "<")):
         if anchor is None:
             continue
         key = conn.execute(f"SELECT {_ORDER} FROM review_pair_state WHERE pair_id = ?", (anchor,)).fetchone()
         if key is None:
             raise BitextError(f"pair {anchor!r}: no such pair in {store.path}")
-        where.append(f"({', '.join('s.' + c for c in _ORDER.split(', '))}) {op} (?, ?, ?, ?, ?)")
-        params += list(key)
-        if op == "<":
-            order = ", ".join(f"{c} DESC" for c in _ORDER.split(", "))
-    sql = f"{_BASE}{_where(where)} ORDER BY {order} LIMIT ? OFFSET ?"
-    params += [-1 if limit is None else limit, offset]
-    return _items(conn, [r[0] for r in conn.execute(sql, params)])
+        plan.add(f"({', '.join('s.' + c for c in _KEY)}) {op} (?, ?, ?, ?, ?)", *key)
+        if op == "<":  # nearest first: the index read backwards
+            order = ", ".join(f"s.{c} DESC" for c in _KEY)
+    sql, params = plan.sql("s.pair_id", f" ORDER BY {order} LIMIT ? OFFSET ?")
+    return [r[0] for r in conn.execute(sql, [*params, -1 if limit is None else limit, offset])]
 
 
 def queue_count(
@@ -212,18 +280,35 @@ def queue_count(
     article: str | None = None,
     search: str | None = None,
     kind: str | None = None,
+    cap: int | None = None,
 ) -> int:
-    """Number of pairs :func:`queue` would return with these filters and no limit."""
+    """Number of pairs :func:`queue` would return with these filters and no limit: read from the tallies
+    (:mod:`bitext.review.index`) unless the filter has a text search or a kind, which count their matches.
+    ``cap``: a common search (see :data:`COMMON_MATCHES`) stops counting past ``cap`` and returns ``cap + 1``."""
     conn = _conn(store)
+    if status and status not in STATUSES:
+        raise BitextError(f"unknown review status {status!r}; use one of {', '.join(STATUSES)}", 2)
+    if not (search or kind) and index.has_index(store):
+        facet = {None: index.ALL, "": index.ALL, "any": index.ANY, "none": index.NONE}.get(flag, flag)
+        return index.tally(store, facet or index.ALL, status, article)
     if not (flag or article or search or kind):  # the counts table: O(1)
-        if status and status not in STATUSES:
-            _filters(None, status, None, None, None)  # raises the one message
         sql, params = "SELECT COALESCE(SUM(n), 0) FROM review_counts", []
         if status:
             sql, params = sql + " WHERE status = ?", [status]
         return conn.execute(sql, params).fetchone()[0]
-    where, params = _filters(flag, status, article, search, kind)
-    return conn.execute(f"SELECT COUNT(*) FROM review_pair_state s{_where(where)}", params).fetchone()[0]
+    plan = _Plan(store, flag, status, article, search, kind)
+    if cap is not None and plan.walk:
+        sql, params = plan.sql("1", " LIMIT ?")
+        return conn.execute(f"SELECT COUNT(*) FROM ({sql})", [*params, cap + 1]).fetchone()[0]
+    sql, params = plan.sql("COUNT(*)")
+    return conn.execute(sql, params).fetchone()[0]
+
+
+def queue_size(store: Store, **filters: str | None) -> str:
+    """"N" pairs in the queue of these filters (those of :func:`queue_count`), as the page shows it:
+    exact, except a common search's count, which stops past :data:`COUNT_CAP` ("more than 500")."""
+    n = queue_count(store, **filters, cap=COUNT_CAP)  # type: ignore[arg-type]
+    return f"more than {COUNT_CAP}" if filters.get("search") and n > COUNT_CAP else str(n)
 
 
 def get_item(store: Store, pair_id: str) -> QueueItem | None:

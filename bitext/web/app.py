@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 from bitext.errors import BitextError
 from bitext.review import people
 from bitext.store import Store
-from bitext.web import views
+from bitext.web import api, views
 from bitext.web.guard import (
     LOOPBACK_NAMES,
     TOKEN_ENV,
@@ -65,6 +65,7 @@ ROUTES = (
     Route("/release", "release", views.release, ("POST",)),
     Route("/propagate", "propagate", views.propagate, ("POST",)),
     Route("/undo-propagation", "undo_propagation", views.undo_propagation, ("POST",)),
+    *(Route(*r) for r in api.ROUTES),  # JSON for the page script's in-place navigation
 )
 
 
@@ -212,7 +213,7 @@ def serve(
     keyfile: str | None = None,
     out: Any = None,
 ) -> None:
-    """Serve the review app until interrupted (werkzeug's threaded WSGI server: one thread per request).
+    """Serve the review app until interrupted (:mod:`bitext.web.server`: a fixed pool of threads).
 
     Single user (the store has no review team and no ``users`` file): on a non-loopback ``host`` a token is
     required: ``token``, else ``$BITEXT_REVIEW_TOKEN``, else a random one; a weak one is refused
@@ -222,7 +223,7 @@ def serve(
     URLs. ``certfile``/``keyfile``: serve HTTPS. URLs are printed with an address a browser can reach
     (never 0.0.0.0) and the token percent-encoded; the access log never shows query strings.
     """
-    from werkzeug.serving import make_server
+    from bitext.web.server import make_server
 
     out = out or sys.stdout
     store = Store.open(corpus, create=False)  # StoreError is a BitextError (exit code 2)
@@ -241,7 +242,7 @@ def serve(
         app.config["SESSION_COOKIE_SECURE"] = True
     _check_listen(host, port)
     try:
-        server = make_server(host, port, app, threaded=True, request_handler=_Handler.make(), ssl_context=ssl_context)
+        server = make_server(host, port, app, request_handler=_Handler.make(), ssl_context=ssl_context)
     except (OSError, SystemExit) as e:  # werkzeug prints its own message and exits on a busy port
         raise BitextError(f"cannot listen on {host}:{port}", exit_code=2) from e
     shown = reachable_host(host)

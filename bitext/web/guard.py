@@ -34,7 +34,7 @@ LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 TOKEN_ENV = "BITEXT_REVIEW_TOKEN"
 """Environment variable that chooses the access token (off loopback)."""
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")

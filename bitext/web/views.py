@@ -308,7 +308,7 @@ def pair_page(qa_findings: list[Any] | None = None, typed: str | None = None, co
         stale_decisions=carry.stale_decisions(store, item.id),
         split_points=edits.split_points(store, item.id),
         reshaped=_int(request.args.get("reshaped")),
-        in_queue=worklist.queue_count(store, **kwargs),
+        in_queue=worklist.queue_size(store, **kwargs),
         last=last,
         last_undoable=undoable,
         article=store.article(item.article_id),
