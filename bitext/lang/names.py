@@ -91,7 +91,7 @@ _ROMAN = re.compile(r"(?=[IVXLC])X{0,3}(?:IX|IV|V?I{0,3})|L?X{0,3}")
 
 
 @lru_cache(maxsize=1)
-def _lexicon() -> frozenset[str]:
+def kbbi_roots() -> frozenset[str]:
     """The Indonesian root words of Sastrawi (from KBBI); empty without Sastrawi."""
     try:
         import Sastrawi
@@ -134,7 +134,14 @@ def common_word(low: str) -> bool:
     ('Aparatur Sipil Negara')."""
     if low in NAME_STOP or AFFIXED.match(low):
         return True
-    roots = _lexicon()
+    return kbbi_word(low)
+
+
+@lru_cache(maxsize=65536)
+def kbbi_word(low: str) -> bool:
+    """True when the lower-cased word is a KBBI root, a hyphenated pair of roots, or a root after
+    stripping affixes ('menyampaikan'); False without Sastrawi."""
+    roots = kbbi_roots()
     if low in roots:
         return True
     parts = low.split("-")
