@@ -85,13 +85,31 @@ def english_long_forms(english: str, abbreviations: set[str]) -> Iterator[tuple[
 
 
 def aligned_span(position: int, links: Sequence[tuple[int, int]], target: Sequence[str]) -> str | None:
-    """The English a word aligner links source word ``position`` to: the target words linked to it, as
-    one contiguous span of at most :data:`MAX_SPAN` words without leading or trailing function words;
-    None when nothing (or something scattered) is linked."""
+    """The English a word aligner links source word ``position`` to: the longest run of linked target
+    words (a gap of one function word allowed: 'ministry [of] health'; a stray link elsewhere is dropped)
+    and the unlinked content words beside it, at most :data:`MAX_SPAN` words, without leading or trailing
+    function words; None when nothing is linked."""
     js = sorted({j for i, j in links if i == position and j < len(target)})
-    if not js or js[-1] - js[0] >= MAX_SPAN:
+    runs: list[list[int]] = []
+    for j in js:
+        if runs and j - runs[-1][-1] <= 2 and all(target[k] in STOP_EN for k in range(runs[-1][-1] + 1, j)):
+            runs[-1].append(j)
+        else:
+            runs.append([j])
+    best = max(runs, key=lambda r: (sum(target[k] not in STOP_EN for k in r), -r[0]), default=None)
+    if best is None:
         return None
-    span = list(target[js[0]: js[-1] + 1])
+    # Content words beside the run that no source word is linked to belong to it: the aligner often
+    # leaves the second word of a multi-word rendering unlinked ('foreign [ministry]').
+    linked = {j for _, j in links}
+    lo, hi = best[0], best[-1]
+    while hi + 1 < len(target) and hi + 1 not in linked and target[hi + 1] not in STOP_EN:
+        hi += 1
+    while lo > 0 and lo - 1 not in linked and target[lo - 1] not in STOP_EN:
+        lo -= 1
+    if hi - lo >= MAX_SPAN:
+        return None
+    span = list(target[lo: hi + 1])
     while span and span[0] in STOP_EN:
         span.pop(0)
     while span and span[-1] in STOP_EN:

@@ -54,7 +54,8 @@ def test_run_end_to_end_then_rerun_is_a_no_op(tmp_path, tiny_model_dir, capsys):
         report = run_pipeline(store, [ROOT / "seeds"], translate_options=options, quiet=True)
     assert report.stages["translate"] == TranslateReport(sentences=14, distinct=14, cached=14, translated=0,
                                                          source_split=0, hit_max_length=0)
-    assert set(report.stages) == {"translate", "align", "flag"}
+    assert set(report.stages) == {"translate", "lexicon", "align", "flag"}
+    assert report.stages["lexicon"].status in ("built", "current")  # built by the first run, nothing new since
 
 
 def test_status_of_a_store_before_translation(tmp_path):
