@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bitext.cli import main
-from bitext.lexicon import build_lexicon, load_lexicon
 from bitext.lexicon import build as B
+from bitext.lexicon import build_lexicon, load_lexicon
 from bitext.lexicon.abbrev import aligned_span, english_long_forms, indonesian_long_forms
 from bitext.lexicon.tokens import is_abbreviation, tokens
 from bitext.model import MetaKey, Signature
