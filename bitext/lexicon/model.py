@@ -14,6 +14,8 @@ DIRECTIONS = ("id-en", "en-id")
 PRESENT_MIN_P = 0.02
 """A translation this probable counts when :meth:`Lexicon.coverage` looks for it on the other side
 (rarer links are mostly alignment noise)."""
+MIN_WORD_COUNT = 3
+"""Coverage judges a word only when the lexicon saw it aligned at least this often."""
 EXPANSION_MIN_SHARE = 0.15
 """An expansion given for at least this share of an abbreviation's occurrences is 'consistent'."""
 
@@ -41,6 +43,9 @@ class Lexicon:
     table: dict[str, dict[str, dict[str, float]]]
     abbrevs: dict[str, list[tuple[str, float, str]]] = field(default_factory=dict)
     signature: str = ""
+    counts: dict[str, dict[str, float]] = field(default_factory=dict)
+    """direction -> word -> its aligned occurrences (links); coverage judges only words seen
+    :data:`MIN_WORD_COUNT` times (a rarer word's translations are noise). Empty: every word is judged."""
     _present: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -78,6 +83,7 @@ class Lexicon:
         each distinct word once, in source order."""
         _check_direction(direction)
         present = self._present.get(direction, {})
+        counts = self.counts.get(direction)
         tgt = _keys(tokens(target))
         judged, missing, seen = 0, [], set()
         for w in content(tokens(source), direction[:2]):
@@ -88,7 +94,7 @@ class Lexicon:
                 judged += 1
                 continue
             known = present.get(w)
-            if not known:
+            if not known or (counts and counts.get(w, 0) < MIN_WORD_COUNT):
                 continue
             judged += 1
             if known.isdisjoint(tgt):
@@ -145,8 +151,10 @@ def from_rows(counts: Iterable[tuple[str, str, str, float, float]],
     """A :class:`Lexicon` from stored rows: ``(direction, word, translation, count, word total)`` and
     ``(abbrev, lang, expansion, count, abbrev total)``; keeps each word's ``top`` translations."""
     table: dict[str, dict[str, dict[str, float]]] = {d: {} for d in DIRECTIONS}
+    totals: dict[str, dict[str, float]] = {d: {} for d in DIRECTIONS}
     for d, w, t, c, total in counts:
         table[d].setdefault(w, {})[t] = c / total if total else 0.0
+        totals[d][w] = total
     for words in table.values():
         for w, ts in words.items():
             words[w] = dict(sorted(ts.items(), key=lambda kv: (-kv[1], kv[0]))[:top])
@@ -155,5 +163,5 @@ def from_rows(counts: Iterable[tuple[str, str, str, float, float]],
         out.setdefault(a, []).append((e, c / total if total else 0.0, lang))
     for a in out:
         out[a].sort(key=lambda x: (-x[1], x[0]))
-    return Lexicon(table, out, signature)
+    return Lexicon(table, out, signature, totals)
 

@@ -86,7 +86,9 @@ def test_missing_names_without_a_lexicon_as_before():
 def test_flag_stage_loads_the_lexicon_for_itself_and_its_workers(tmp_path):
     from bitext.lexicon import build_lexicon
 
+    # Pair a0:r20 gets the English of another sentence with no word in common.
     pairs = corpus(200)
+    pairs[20] = ("Petani itu membeli rumah besar 99999.", "The farmer bought the big house 99999.")
     rows = {}
     for workers in (0, 2):
         folder = tmp_path / f"c{workers}"
