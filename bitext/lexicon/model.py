@@ -82,15 +82,24 @@ class Lexicon:
         """(content words of ``source`` the lexicon could judge, those without a translation in ``target``),
         each distinct word once, in source order."""
         _check_direction(direction)
+        return self._coverage(tokens(source), _keys(tokens(target)), direction)
+
+    def both_ways(self, indonesian: str, english: str) -> dict[str, tuple[int, list[str]]]:
+        """:meth:`coverage_counts` of both directions ('id-en': the Indonesian words judged against the
+        English, 'en-id': the other way), each text tokenised once (the adequacy check's hot path)."""
+        id_words, en_words = tokens(indonesian), tokens(english)
+        return {"id-en": self._coverage(id_words, _keys(en_words), "id-en"),
+                "en-id": self._coverage(en_words, _keys(id_words), "en-id")}
+
+    def _coverage(self, words: list[str], tgt: set[str], direction: str) -> tuple[int, list[str]]:
         present = self._present.get(direction, {})
         counts = self.counts.get(direction)
-        tgt = _keys(tokens(target))
         judged, missing, seen = 0, [], set()
-        for w in content(tokens(source), direction[:2]):
+        for w in content(words, direction[:2]):
             if w in seen:
                 continue
             seen.add(w)
-            if _key(w) in tgt:  # written the same on both sides: a name, a loanword
+            if w in tgt or _key(w) in tgt:  # written the same on both sides: a name, a loanword
                 judged += 1
                 continue
             known = present.get(w)

@@ -18,7 +18,7 @@ class Adequacy(Check):
 
     @dataclass(frozen=True)
     class Options(CheckOptions):
-        threshold: float = option(0.34)
+        threshold: float = option(0.2)
         min_words: int = option(3, "positive integer")
 
     def measure(self, pair: PairView) -> Measurement | None:
@@ -27,8 +27,7 @@ class Adequacy(Check):
             return None
         least = int(self.options.min_words)
         sides = {}
-        for direction, src, tgt in (("id-en", pair.source, pair.target), ("en-id", pair.target, pair.source)):
-            judged, missing = lexicon.coverage_counts(src, tgt, direction)
+        for direction, (judged, missing) in lexicon.both_ways(pair.source, pair.target).items():
             if judged >= least:  # fewer words known: too little to judge this side
                 sides[direction] = (1.0 - len(missing) / judged, tuple(missing))
         if not sides:
