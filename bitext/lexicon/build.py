@@ -62,15 +62,16 @@ MAX_ITERATIONS = 16
 SMALL_BATCH = 200_000
 """eflomal's own default runs 3 samplers and 5000/sqrt(sentences) iterations (70 at 5,000 sentences): about
 ten times the time of 1 sampler and at most 16 iterations, which are plenty for counts summed over a large
-corpus. A small run (sentences x iterations under :data:`SMALL_BATCH`: a new corpus, an incremental batch)
+corpus. A small first training (sentences x iterations under :data:`SMALL_BATCH`: a new corpus)
 keeps eflomal's defaults: they cost under a second or two there and converge better on little data."""
 
 
-def sampling(n_sentences: int) -> tuple[tuple[int, int, int], int]:
+def sampling(n_sentences: int, with_priors: bool = False) -> tuple[tuple[int, int, int], int]:
     """((IBM1, HMM, fertility) iterations, samplers) for aligning ``n_sentences``: eflomal's rule, capped
-    at :data:`MAX_ITERATIONS` and :data:`SAMPLERS` unless the run is small."""
+    at :data:`MAX_ITERATIONS` and :data:`SAMPLERS` unless the run is small and has no priors (an
+    incremental batch starts from the corpus's counts: it needs few iterations)."""
     n = max(4, round(5000 / max(1, n_sentences) ** 0.5))
-    if n * n_sentences > SMALL_BATCH:
+    if with_priors or n * n_sentences > SMALL_BATCH:
         return (max(2, min(n, MAX_ITERATIONS) // 4), max(2, min(n, MAX_ITERATIONS) // 4), min(n, MAX_ITERATIONS)), SAMPLERS
     return (max(2, n // 4), max(2, n // 4), n), 3
 
@@ -238,7 +239,7 @@ def _train(store: Store, after: _Marks, signature: str | None,
         if priors:
             prior_lines = [f"LEX\t{s}\t{t}\t{a:g}" for (s, t), a in priors["lex"].items()]
         with open(src_path, encoding="utf-8") as fs, open(tgt_path, encoding="utf-8") as ft:
-            iters, samplers = sampling(n)
+            iters, samplers = sampling(n, with_priors=bool(priors))
             aligner = eflomal.Aligner(n_iterations=iters, n_samplers=samplers)
             aligner.align(fs, ft, links_filename_fwd=fwd, links_filename_rev=rev, priors_input=prior_lines,
                           quiet=True)
