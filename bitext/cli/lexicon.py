@@ -38,6 +38,10 @@ def run_lexicon(args: argparse.Namespace) -> int:
         if report.status == "no-translations":
             print(f"{path}: no translations yet, so no lexicon (run 'bitext translate' first)")
             return 0
+        if report.status == "no-usable-pairs":
+            print(f"{path}: every translation ran to its length bound (loops) and there is no reference pair, "
+                  "so no lexicon")
+            return 0
         did = {"built": f"built from {report.pairs:,} pair(s)",
                "refreshed": f"refreshed: {report.pairs_added:,} new pair(s) added, {report.pairs:,} in all",
                "current": f"current ({report.pairs:,} pair(s); nothing new)"}[report.status]

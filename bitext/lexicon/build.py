@@ -113,7 +113,8 @@ _TABLES = ("lexicon_counts", "lexicon_words", "lexicon_abbrevs")
 @dataclass(frozen=True)
 class LexiconReport:
     """What :func:`build_lexicon` did. ``status``: 'built' (full training), 'refreshed' (new pairs added),
-    'current' (nothing new) or 'no-translations'. ``pairs_added``: pairs aligned now; ``pairs``: pairs
+    'current' (nothing new), 'no-translations' or 'no-usable-pairs' (every translation ran to its length
+    bound, and there is no reference pair). ``pairs_added``: pairs aligned now; ``pairs``: pairs
     counted in all; ``words_id`` / ``words_en``: words per direction; ``rows``: rows of the lexicon tables;
     ``bytes``: their size in the store; ``seconds``: time taken."""
 
@@ -381,7 +382,9 @@ def build_lexicon(store: Store, rebuild: bool = False, quiet: bool = False) -> L
     signature = basis["translate"]
     fingerprint, total = _data_fingerprint(store, signature)
     if total == 0:
-        return LexiconReport("no-translations")
+        # Nothing to learn from: no translations yet, or every one ran to its length bound (loops).
+        any_mt = store.conn.execute("SELECT 1 FROM translations LIMIT 1").fetchone() is not None
+        return LexiconReport("no-usable-pairs" if any_mt else "no-translations")
     store.migrate("lexicon", MIGRATIONS)
     state = store.get_meta_json(MetaKey.LEXICON_STATE) or {}
     full = (rebuild or state.get("basis") != basis or total >= 2 * int(state.get("full_pairs", 0)))

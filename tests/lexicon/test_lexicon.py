@@ -165,6 +165,10 @@ def test_a_store_without_translations_has_no_lexicon(tmp_path):
         assert build_lexicon(store).status == "no-translations"
         assert load_lexicon(store) is None
         assert store.schema_version("lexicon") == 0  # nothing written
+        write_sentence_pairs(store, corpus(5))
+        store.conn.execute("UPDATE translations SET hit_max_length = 1")  # every output looped
+        assert build_lexicon(store).status == "no-usable-pairs"
+        assert load_lexicon(store) is None
 
 
 def test_cli_builds_and_looks_up(built, capsys):
