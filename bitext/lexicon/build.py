@@ -264,25 +264,18 @@ def _train(store: Store, after: _Marks, signature: str | None,
 
 def _priors(store: Store, src_words: set[str], tgt_words: set[str]) -> dict[str, dict[tuple[str, str], float]]:
     """eflomal lexical priors for an incremental batch: the stored counts (both directions) of the pairs of
-    its words, scaled by :data:`PRIOR_SCALE`."""
+    its words, scaled by :data:`PRIOR_SCALE`, keyed (Indonesian, English)."""
     lex: dict[tuple[str, str], float] = {}
-    conn = store.conn
-    words = sorted(src_words)
-    for start in range(0, len(words), 500):
-        part = words[start: start + 500]
-        for w, t, c in conn.execute(
-            f"SELECT word, trans, count FROM lexicon_counts WHERE direction='id-en' AND word IN"
-            f" ({','.join('?' * len(part))})", part):
-            if t in tgt_words:
-                lex[(w, t)] = lex.get((w, t), 0.0) + c * PRIOR_SCALE
-    words = sorted(tgt_words)
-    for start in range(0, len(words), 500):
-        part = words[start: start + 500]
-        for e, f, c in conn.execute(
-            f"SELECT word, trans, count FROM lexicon_counts WHERE direction='en-id' AND word IN"
-            f" ({','.join('?' * len(part))})", part):
-            if f in src_words:
-                lex[(f, e)] = lex.get((f, e), 0.0) + c * PRIOR_SCALE
+    for direction, words, others in (("id-en", src_words, tgt_words), ("en-id", tgt_words, src_words)):
+        ordered = sorted(words)
+        for start in range(0, len(ordered), 500):
+            part = ordered[start: start + 500]
+            for w, t, c in store.conn.execute(
+                f"SELECT word, trans, count FROM lexicon_counts WHERE direction=? AND word IN"
+                f" ({','.join('?' * len(part))})", (direction, *part)):
+                if t in others:
+                    key = (w, t) if direction == "id-en" else (t, w)
+                    lex[key] = lex.get(key, 0.0) + c * PRIOR_SCALE
     return {"lex": lex}
 
 

@@ -112,6 +112,9 @@ def test_refresh_adds_only_new_pairs_then_is_current_and_rebuild_retrains(tmp_pa
         assert build_lexicon(store, quiet=True).status == "built"
         before = store.conn.execute("SELECT count FROM lexicon_words WHERE direction='id-en' AND word='rumah'"
                                     ).fetchone()[0]
+        # The new batch is aligned with the stored counts of its words as eflomal priors, both directions.
+        priors = B._priors(store, {"rumah", "kucing"}, {"house", "dog"})["lex"]
+        assert priors[("rumah", "house")] > 10 * max(1.0, priors.get(("kucing", "dog"), 0))
         write_sentence_pairs(store, pairs[300:], prefix="b")
         report = build_lexicon(store, quiet=True)
         assert (report.status, report.pairs_added, report.pairs) == ("refreshed", 30, 330)
