@@ -10,6 +10,7 @@ with a full rebuild of the grown store (the ratio says what the refresh rule sav
     python scripts/bench_lexicon.py                       # 100,000 and 300,000 sentences
     python scripts/bench_lexicon.py --sizes 1000000       # the issue's 1M case (long on 2 busy cores)
     python scripts/bench_lexicon.py --no-rebuild          # skip the full rebuild after the refresh
+    python scripts/bench_lexicon.py --flag 5000           # flag stage with / without the lexicon
 
 The real corpus has a larger vocabulary than two shared test sets (the size here is a lower bound; the
 vocabulary cap bounds it from above: see bitext.lexicon.build).
@@ -86,13 +87,51 @@ def bench(n: int, base: list[tuple[str, str]], rebuild: bool) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def bench_flag(n: int, base: list[tuple[str, str]]) -> None:
+    """The flag stage on ``n`` reference pairs with the corpus lexicon and without it (the same store, the
+    flags cleared between runs, measured in this process: ``workers=0``), alternately, twice each."""
+    from bitext.flags import flag_corpus
+    from bitext.model import MetaKey
+
+    folder = Path(tempfile.mkdtemp(prefix="bitext-bench-lexicon-flag-"))
+    try:
+        with Store.open(folder) as store:
+            write_sentence_pairs(store, synthetic(n, base, seed=n + 1), per_article=50, references=True)
+            build_lexicon(store, quiet=True)
+            signature = store.get_meta(MetaKey.LEXICON_SIGNATURE)
+            flag_corpus(store, quiet=True, workers=0)  # warm: imports, language models
+            took: dict[str, list[float]] = {"without": [], "with": []}
+            for _ in range(2):
+                for label in ("without", "with"):
+                    if label == "without":
+                        store.delete_meta(MetaKey.LEXICON_SIGNATURE)  # load_lexicon then finds none
+                    else:
+                        store.set_meta(MetaKey.LEXICON_SIGNATURE, signature)
+                    store.clear_flags()
+                    started = time.monotonic()
+                    flag_corpus(store, quiet=True, workers=0)
+                    took[label].append(time.monotonic() - started)
+            pairs = store.count("pairs")
+            best = {k: min(v) for k, v in took.items()}
+            print(f"flag stage, {pairs:,} pairs, workers=0: without the lexicon {pairs / best['without']:,.0f} pairs/s,"
+                  f" with it {pairs / best['with']:,.0f} pairs/s (ratio with/without "
+                  f"{best['without'] / best['with']:.2f})", flush=True)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="100000,300000", help="comma-separated sentence counts")
     ap.add_argument("--no-rebuild", action="store_true", help="skip the full rebuild after the refresh")
+    ap.add_argument("--flag", type=int, metavar="N", help="instead: the flag stage on N reference pairs with and "
+                    "without the lexicon")
     args = ap.parse_args(argv)
     base = shared_pairs()
     started = time.monotonic()
+    if args.flag:
+        bench_flag(args.flag, base)
+        return 0
     for n in (int(x) for x in args.sizes.split(",")):
         bench(n, base, rebuild=not args.no_rebuild)
     print(f"total {time.monotonic() - started:.0f} s")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bitext.lexicon.tokens import STOP_EN, content, tokens
+from bitext.lexicon.tokens import STOP_EN, STOP_ID, tokens
 
 DIRECTIONS = ("id-en", "en-id")
 
@@ -27,11 +27,7 @@ def _key(word: str) -> str:
 
 
 def _keys(words: Iterable[str]) -> set[str]:
-    out = set()
-    for w in words:
-        out.add(w)
-        out.add(_key(w))
-    return out
+    return {w[:5] if len(w) >= 6 else w for w in words}
 
 
 @dataclass
@@ -50,7 +46,8 @@ class Lexicon:
 
     def __post_init__(self) -> None:
         # What coverage looks for, computed once: the comparison keys of each word's likely translations,
-        # from both directions' tables (p(en | id) or p(id | en) at least PRESENT_MIN_P).
+        # from both directions' tables (p(en | id) or p(id | en) at least PRESENT_MIN_P), for the words
+        # seen often enough to be judged.
         likely: dict[str, dict[str, set[str]]] = {d: {} for d in DIRECTIONS}
         for d, words in self.table.items():
             back = DIRECTIONS[1 - DIRECTIONS.index(d)]
@@ -59,7 +56,11 @@ class Lexicon:
                     if p >= PRESENT_MIN_P:
                         likely[d].setdefault(w, set()).add(_key(t))
                         likely[back].setdefault(t, set()).add(_key(w))
-        self._present = {d: {w: frozenset(ks) for w, ks in words.items()} for d, words in likely.items()}
+        self._present = {}
+        for d, words in likely.items():
+            seen = self.counts.get(d)
+            self._present[d] = {w: frozenset(ks) for w, ks in words.items()
+                                if not seen or seen.get(w, 0) >= MIN_WORD_COUNT}
 
     def translations(self, word: str, direction: str = "id-en", top: int = 10) -> dict[str, float]:
         """The ``top`` most probable translations of ``word`` (any case) in ``direction`` ('id-en' or
@@ -93,17 +94,17 @@ class Lexicon:
 
     def _coverage(self, words: list[str], tgt: set[str], direction: str) -> tuple[int, list[str]]:
         present = self._present.get(direction, {})
-        counts = self.counts.get(direction)
+        stop = STOP_ID if direction == "id-en" else STOP_EN
         judged, missing, seen = 0, [], set()
-        for w in content(words, direction[:2]):
-            if w in seen:
+        for w in words:
+            if w in stop or w in seen:
                 continue
             seen.add(w)
-            if w in tgt or _key(w) in tgt:  # written the same on both sides: a name, a loanword
+            if (w[:5] if len(w) >= 6 else w) in tgt:  # written the same on both sides: a name, a loanword
                 judged += 1
                 continue
             known = present.get(w)
-            if not known or (counts and counts.get(w, 0) < MIN_WORD_COUNT):
+            if known is None:
                 continue
             judged += 1
             if known.isdisjoint(tgt):

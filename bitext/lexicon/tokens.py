@@ -36,7 +36,7 @@ STOP_EN = frozenset(
 
 def tokens(text: str) -> list[str]:
     """Lower-cased lexicon words of ``text`` (see :data:`TOKEN`); single letters are left out."""
-    return [w for w in (m.lower() for m in TOKEN.findall(text)) if len(w) > 1]
+    return [w for w in TOKEN.findall(text.lower()) if len(w) > 1]
 
 
 def content(words: list[str], lang: str) -> list[str]:
