@@ -196,6 +196,9 @@ def speed(parts: dict[str, list[Pair]], lexicon) -> None:
     """Microseconds per pair of the two checks, with the lexicon."""
     views = [view(i, s, t) for i, (_, s, t) in enumerate(parts["flores-eval"] + parts["tatoeba-eval"])]
     checks = F.build_checks()
+    for v in views[:300]:  # warm up: language models, caches
+        for c in checks:
+            c.run(v)
     for name in ("adequacy", "missing_names", "all checks"):
         took = []
         for lex in (None, lexicon):
