@@ -4,7 +4,8 @@ Set once per process by whoever runs the checks (:func:`bitext.flags.flag_corpus
 :func:`~bitext.flags.explain` from the store; an evaluation script from its own lexicon) before they
 measure; forked flag workers inherit it and spawned ones receive it in their initializer
 (:mod:`bitext.flags.workers`), so it is loaded once per process, never per pair. None: the corpus has no
-lexicon, and the checks that need one (``adequacy``) do not apply.
+lexicon, and the checks that need one (``adequacy``) do not apply. It stays set until the next call: a
+script that runs checks itself (:func:`~bitext.flags.check_pair`) sets the one it means.
 """
 
 from __future__ import annotations

@@ -313,7 +313,6 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
     """
     eff = effective_config(store, config_path)
     checks = build_checks(eff.config)
-    use_lexicon(load_lexicon(store))  # once per run; forked workers inherit it (bitext.flags.context)
     sig = config_signature(eff.config)
     recompute = store.get_meta(MetaKey.FLAGS_SIGNATURE) != sig
     corpus_checks = [c for c in checks if isinstance(c, CorpusCheck)]
@@ -373,6 +372,7 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
                                     (int(recompute),)).fetchone()[0]
         skipped = store.count("pairs") - n_todo
         n_workers = default_workers(n_todo) if workers is None else max(0, workers)
+        use_lexicon(load_lexicon(store) if n_todo else None)  # once per run, before workers fork (flags.context)
         in_flight: deque[tuple[int, Pending]] = deque()
         with Measurer(eff.config, checks, n_workers) as measurer:  # before the bar: see bitext.flags.workers
             bar = None
