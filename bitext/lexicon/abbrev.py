@@ -99,19 +99,22 @@ def aligned_span(position: int, links: Sequence[tuple[int, int]], target: Sequen
     best = max(runs, key=lambda r: (sum(target[k] not in STOP_EN for k in r), -r[0]), default=None)
     if best is None:
         return None
-    # Content words beside the run that no source word is linked to belong to it: the aligner often
-    # leaves the second word of a multi-word rendering unlinked ('foreign [ministry]').
+    # Content words beside a run with a content word, that no source word is linked to, belong to it: the
+    # aligner often leaves the second word of a multi-word rendering unlinked ('foreign [ministry]').
     linked = {j for _, j in links}
     lo, hi = best[0], best[-1]
-    while hi + 1 < len(target) and hi + 1 not in linked and target[hi + 1] not in STOP_EN:
+    grow = any(target[k] not in STOP_EN for k in best)
+    while grow and hi + 1 < len(target) and hi + 1 not in linked and target[hi + 1] not in STOP_EN:
         hi += 1
-    while lo > 0 and lo - 1 not in linked and target[lo - 1] not in STOP_EN:
+    while grow and lo > 0 and lo - 1 not in linked and target[lo - 1] not in STOP_EN:
         lo -= 1
     if hi - lo >= MAX_SPAN:
         return None
-    span = list(target[lo: hi + 1])
+    whole = list(target[lo: hi + 1])
+    span = list(whole)
     while span and span[0] in STOP_EN:
         span.pop(0)
     while span and span[-1] in STOP_EN:
         span.pop()
-    return " ".join(span) or None
+    # Nothing but function words: the rendering is one ('AS' -> 'us'), keep it.
+    return " ".join(span or whole) or None

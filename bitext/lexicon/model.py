@@ -16,7 +16,7 @@ PRESENT_MIN_P = 0.02
 (rarer links are mostly alignment noise)."""
 MIN_WORD_COUNT = 3
 """Coverage judges a word only when the lexicon saw it aligned at least this often."""
-EXPANSION_MIN_SHARE = 0.15
+EXPANSION_MIN_SHARE = 0.25
 """An expansion given for at least this share of an abbreviation's occurrences is 'consistent'."""
 
 

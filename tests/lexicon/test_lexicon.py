@@ -56,6 +56,7 @@ def test_aligned_span_is_contiguous_without_function_words():
     assert aligned_span(1, [(1, 0), (1, 6)], target) == "according"  # scattered: the first of equals
     assert aligned_span(0, [(0, 0), (0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (0, 6)], target) is None  # too long
     assert aligned_span(5, [(1, 3)], target) is None
+    assert aligned_span(0, [(0, 1)], ["the", "us", "said"]) == "us"  # a rendering that is a function word
 
 
 def test_build_learns_word_translations_both_ways(built):
