@@ -83,6 +83,8 @@ class MetaKey:
     FLAGS_SIGNATURE = "flags.signature"  # hash of the flag config + FLAGS_VERSION of the stored flags
     FLAGS_CONFIG = "flags.config"  # the user TOML in use (sticky), absent for the built-in defaults
     FLAGS_CONFIG_NAME = "flags.config_name"  # its file name, for messages
+    LEXICON_SIGNATURE = "lexicon.signature"  # what the corpus lexicon was built from (bitext.lexicon)
+    LEXICON_STATE = "lexicon.state"  # JSON: pairs counted, watermarks, pairs at the last full training
     REVIEW_SECRET = "review.secret_key"  # the review app's session key; never published
     CORPUS_ID = "corpus.id"  # random hex made once; review exports carry it, import-review compares it
 

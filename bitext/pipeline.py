@@ -3,7 +3,7 @@
 Stages run in order, each skipping the work already done, so ``run`` can be repeated after an
 interruption or after new articles arrive::
 
-    ingest + segment -> translate -> align -> flag -> publish
+    ingest + segment -> translate -> lexicon -> align -> flag -> publish
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 from .align import align_corpus
 from .flags import blocking_count, config_label, flag_corpus
 from .ingest import IngestReport, ingest
+from .lexicon import build_lexicon
 from .model import MetaKey
 from .publish import publish_dataset
 from .review.carry import carry_report, format_carry
@@ -30,7 +31,7 @@ from .translate.leases import has_source_index
 @dataclass
 class RunReport:
     """What each stage of a run did: stage name -> the stage's own typed report
-    (``translate``: :class:`bitext.translate.TranslateReport`, ``align``, ``align_reference``,
+    (``translate``: :class:`bitext.translate.TranslateReport`, ``lexicon``, ``align``, ``align_reference``,
     ``flag``, ``publish``: what those stages return)."""
 
     ingest: IngestReport
@@ -62,6 +63,7 @@ def run_pipeline(
     if on_ingest is not None:
         on_ingest(report.ingest)
     report.stages["translate"] = translate_stage(store, quiet=quiet, **(translate_options or {}))
+    report.stages["lexicon"] = build_lexicon(store, quiet=quiet)  # before align and flag, which read it
     report.stages["align"] = align_corpus(store, quiet=quiet)
     if reference is not None:
         report.stages["align_reference"] = align_corpus(store, reference=reference, quiet=quiet)

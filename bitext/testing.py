@@ -258,3 +258,33 @@ def edit_csv(path: Path, edit: Callable[[list[dict[str, str]]], list[dict[str, s
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+
+
+def write_sentence_pairs(store: object, pairs: list[tuple[str, str]], *, per_article: int = 50,
+                         signature: str = "model:synthetic@test|backend:none|beams:1", references: bool = False,
+                         prefix: str = "a") -> None:
+    """Write ``pairs`` (Indonesian, English) into ``store`` as a translated corpus without a model: articles
+    of ``per_article`` sentences, one ``translations`` row per distinct sentence under ``signature`` (made
+    current), and with ``references`` the English also as aligned 1-1 reference pairs. For tests and
+    benchmarks of the stages after translation (e.g. the corpus lexicon on Tatoeba or FLORES pairs)."""
+    from bitext.model import MetaKey
+    from bitext.store import PAIR_COLUMNS, Store, translation_key, utcnow
+
+    assert isinstance(store, Store)
+    now = utcnow()
+    with store.tx():
+        for a, start in enumerate(range(0, len(pairs), per_article)):
+            aid = f"{prefix}{a}"
+            chunk = pairs[start: start + per_article]
+            sents = [(f"{aid}:0:{i}", aid, 0, i, src, 0, len(src)) for i, (src, _) in enumerate(chunk)]
+            store.write_article((aid, f"{aid}.txt", None, None, None, None, "id", None,
+                                 "\n".join(s for s, _ in chunk), f"h-{aid}", "test", now), sents)
+            store.add_translations((translation_key(signature, src), signature, src, tgt, -0.4, len(tgt.split()),
+                                    0, 0, 0, now) for src, tgt in chunk)
+            if references:
+                rows = [dict(id=f"{aid}:r{i}", article_id=aid, kind="reference", bead_idx=i,
+                             src_ids=json.dumps([f"{aid}:0:{i}"]), tgt_idx=json.dumps([i]), source=src, target=tgt,
+                             mt=None, bead_type="1-1", align_score=1.0, signature=signature, created_at=now)
+                        for i, (src, tgt) in enumerate(chunk)]
+                store.add_pairs(tuple(r[c] for c in PAIR_COLUMNS) for r in rows)
+        store.set_meta(MetaKey.TRANSLATE_SIGNATURE, signature)

@@ -15,7 +15,7 @@ from .segment import add_input_options, report_ingest
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "run",
-        help="run the whole job: segment, translate, align, flag, publish",
+        help="run the whole job: segment, translate, lexicon, align, flag, publish",
         description="Segment INPUT articles into CORPUS, translate them, align, flag, and write the dataset "
         "folder CORPUS/dataset. Re-running skips everything already done, so an interrupted run resumes.",
     )

@@ -29,7 +29,9 @@ from bitext.flags.config import (
     parse_config,
     read_config_file,
 )
+from bitext.flags.context import use_lexicon
 from bitext.flags.workers import Measurer, Pending, default_workers
+from bitext.lexicon import load_lexicon
 from bitext.model import BLOCKING_SEVERITIES, MetaKey, needs_review
 from bitext.review.schema import ensure_schema, flag_writes, has_schema
 from bitext.store import Store
@@ -370,6 +372,7 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
                                     (int(recompute),)).fetchone()[0]
         skipped = store.count("pairs") - n_todo
         n_workers = default_workers(n_todo) if workers is None else max(0, workers)
+        use_lexicon(load_lexicon(store) if n_todo else None)  # once per run, before workers fork (flags.context)
         in_flight: deque[tuple[int, Pending]] = deque()
         with Measurer(eff.config, checks, n_workers) as measurer:  # before the bar: see bitext.flags.workers
             bar = None
@@ -402,6 +405,7 @@ def explain(store: Store, pair_id: str, config_path: str | Path | None = None) -
         raise BitextError(f"{store.path}: no pair with id {pair_id!r}")
     eff = effective_config(store, config_path)
     checks = build_checks(eff.config)
+    use_lexicon(load_lexicon(store))
     first = _first_of(store, row["source"], row["target"])
     view = _pair_views(store, [row], {} if first is None else {pair_id: first})[0]
     stored = store.count("pair_flags", "pair_id=?", (pair_id,))

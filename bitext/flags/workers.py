@@ -24,6 +24,8 @@ from typing import Any, Protocol
 from bitext.errors import BitextError
 from bitext.flags.base import Check, PairView
 from bitext.flags.config import Config, build_checks
+from bitext.flags.context import current_lexicon, use_lexicon
+from bitext.lexicon import Lexicon
 
 POOL_MIN_PAIRS = 5_000
 """Below this many pairs to flag, starting workers (about 1 s each: imports, language models) costs more
@@ -73,9 +75,10 @@ class _Done:
 _CHECKS: list[Check] = []
 
 
-def _init_worker(config: Config) -> None:
+def _init_worker(config: Config, lexicon: Lexicon | None = None) -> None:
     global _CHECKS
     _CHECKS = build_checks(config)
+    use_lexicon(lexicon)  # forked: the parent's own object, not copied; spawned: unpickled once here
 
 
 def _measure_in_worker(views: Sequence[PairView]) -> list[Row]:
@@ -93,7 +96,7 @@ class Measurer:
         if workers > 0:
             method = start_method()
             self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                                             initializer=_init_worker, initargs=(config,))
+                                             initializer=_init_worker, initargs=(config, current_lexicon()))
             # With fork, the pool starts all its processes on the first submit: do it now, before the
             # caller starts other threads (the progress bar's).
             self._pool.submit(int).result()

@@ -92,7 +92,7 @@ _ROMAN = re.compile(r"(?=[IVXLC])X{0,3}(?:IX|IV|V?I{0,3})|L?X{0,3}")
 
 
 @load_once
-def _lexicon() -> frozenset[str]:
+def kbbi_roots() -> frozenset[str]:
     """The Indonesian root words of Sastrawi (from KBBI); empty without Sastrawi."""
     try:
         import Sastrawi
@@ -135,7 +135,14 @@ def common_word(low: str) -> bool:
     ('Aparatur Sipil Negara')."""
     if low in NAME_STOP or AFFIXED.match(low):
         return True
-    roots = _lexicon()
+    return kbbi_word(low)
+
+
+@lru_cache(maxsize=65536)
+def kbbi_word(low: str) -> bool:
+    """True when the lower-cased word is a KBBI root, a hyphenated pair of roots, or a root after
+    stripping affixes ('menyampaikan'); False without Sastrawi."""
+    roots = kbbi_roots()
     if low in roots:
         return True
     parts = low.split("-")
@@ -234,7 +241,8 @@ def missing_names(source: str, target: str, fuzz: float = 0.75) -> tuple[list[st
 
     An acronym given with its expansion in the source ('Indeks Harga Saham Gabungan (IHSG)') is found
     when the target renders the name in English instead: a run of two or more capitalised words
-    ('Jakarta Stock Exchange Composite Index') that is not at the start of the target.
+    ('Jakarta Stock Exchange Composite Index') that is not at the start of the target. (The
+    ``missing_names`` check also excuses a name the corpus lexicon says is translated, and is.)
     """
     names = source_names(source)
     if not names:

@@ -15,11 +15,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 import sqlite3
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
-
 import tomllib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bitext.errors import BitextError
 from bitext.review.schema import ensure_schema
@@ -218,7 +217,7 @@ def load_people(store: Store, entries: list[Entry]) -> list[tuple[Person, str]]:
 
 
 def _later(hours: float) -> str:
-    return (datetime.now(timezone.utc).replace(microsecond=0) + timedelta(hours=hours)).isoformat()
+    return (datetime.now(UTC).replace(microsecond=0) + timedelta(hours=hours)).isoformat()
 
 
 @dataclass(frozen=True)

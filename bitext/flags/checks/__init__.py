@@ -8,6 +8,7 @@ The order below is the order of ``pair_flags`` rows, ``explain`` and the dataset
 from __future__ import annotations
 
 from bitext.flags.base import Check
+from bitext.flags.checks.adequacy import Adequacy
 from bitext.flags.checks.alignment import ArticleAlignment, BeadType, BridgeMismatch, LowAlignment
 from bitext.flags.checks.corpus import Duplicate
 from bitext.flags.checks.encoding import ControlChars, Markup, Mojibake
@@ -24,13 +25,13 @@ CHECKS: dict[str, type[Check]] = {
         EmptyTarget, Untranslated, LengthRatio, LengthZ, Numbers, Repetition, Truncation, Retried, LowConfidence,
         UnkSource,
         NotEnglish, BeadType, LowAlignment, ArticleAlignment, MissingNames, Quotes, QuestionMark, Markup, Mojibake, ControlChars, Duplicate,
-        BridgeMismatch,
+        BridgeMismatch, Adequacy,
     )
 }
 """Check name -> class, in the order checks run and are reported."""
 
 __all__ = [
-    "CHECKS", "ArticleAlignment", "BeadType", "BridgeMismatch", "ControlChars", "Duplicate", "EmptyTarget", "LengthRatio", "LengthZ", "LowAlignment",
+    "CHECKS", "Adequacy", "ArticleAlignment", "BeadType", "BridgeMismatch", "ControlChars", "Duplicate", "EmptyTarget", "LengthRatio", "LengthZ", "LowAlignment",
     "LowConfidence", "Markup", "MissingNames", "Mojibake", "NotEnglish", "Numbers", "QuestionMark", "Quotes", "Repetition",
     "Retried", "Truncation",
     "UnkSource", "Untranslated",

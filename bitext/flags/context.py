@@ -1,0 +1,26 @@
+"""What the checks may know about the corpus beyond one pair: its lexicon (:mod:`bitext.lexicon`).
+
+Set once per process by whoever runs the checks (:func:`bitext.flags.flag_corpus` and
+:func:`~bitext.flags.explain` from the store; an evaluation script from its own lexicon) before they
+measure; forked flag workers inherit it and spawned ones receive it in their initializer
+(:mod:`bitext.flags.workers`), so it is loaded once per process, never per pair. None: the corpus has no
+lexicon, and the checks that need one (``adequacy``) do not apply. It stays set until the next call: a
+script that runs checks itself (:func:`~bitext.flags.check_pair`) sets the one it means.
+"""
+
+from __future__ import annotations
+
+from bitext.lexicon import Lexicon
+
+_LEXICON: Lexicon | None = None
+
+
+def use_lexicon(lexicon: Lexicon | None) -> None:
+    """Make ``lexicon`` the one the checks of this process consult (None: none)."""
+    global _LEXICON
+    _LEXICON = lexicon
+
+
+def current_lexicon() -> Lexicon | None:
+    """The lexicon the checks of this process consult, or None."""
+    return _LEXICON

@@ -1,0 +1,107 @@
+"""The checks that read the corpus lexicon: adequacy (lexical coverage both ways) and missing_names (a name
+the corpus translates is not missing). Lexicons here are built from rows, so every number is exact."""
+
+from __future__ import annotations
+
+import pytest
+
+from bitext import flags as F
+from bitext.flags.context import current_lexicon, use_lexicon
+from bitext.lexicon.model import Lexicon, from_rows
+from bitext.store import Store
+from bitext.testing import write_sentence_pairs
+from tests.flags.helpers import pv, result
+from tests.lexicon.helpers import WORDS, corpus
+
+
+def small_lexicon() -> Lexicon:
+    pairs = dict(WORDS) | {"kementerian": "ministry", "kesehatan": "health"}
+    counts = [("id-en", i, e, 9.0, 10.0) for i, e in pairs.items()] + [
+        ("en-id", e, i, 9.0, 10.0) for i, e in pairs.items()] + [("id-en", "kemenlu", "ministry", 3.0, 10.0)]
+    abbrevs = [("Dinkes", "en", "health office", 8.0, 10.0), ("Dinkes", "en", "dinkes", 2.0, 10.0),
+               ("BPBD", "id", "Badan Penanggulangan Bencana Daerah", 4.0, 4.0)]
+    lex = from_rows(counts + [("id-en", "badan", "agency", 9.0, 10.0), ("id-en", "bencana", "disaster", 9.0, 10.0),
+                              ("id-en", "penanggulangan", "management", 9.0, 10.0)], abbrevs)
+    return lex
+
+
+@pytest.fixture
+def lexicon():
+    use_lexicon(small_lexicon())
+    yield current_lexicon()
+    use_lexicon(None)
+
+
+def test_adequacy_is_no_op_without_a_lexicon():
+    use_lexicon(None)
+    assert result(pv("Petani itu membeli rumah besar.", "The teacher saw a dog."), "adequacy") is None
+
+
+def test_adequacy_scores_the_lower_coverage_of_both_directions(lexicon):
+    good = result(pv("Petani itu membeli rumah besar.", "The farmer bought the big house."), "adequacy")
+    assert (good.score, good.fired) == (1.0, False)
+    other = result(pv("Petani itu membeli rumah besar.", "The teacher saw the small dog."), "adequacy")
+    assert (other.score, other.fired) == (0.0, True)
+    assert other.reason == (
+        "0 % of the Indonesian words known to the corpus lexicon have a translation in the English: petani, "
+        "membeli, rumah, besar; 0 % of the English words known to the corpus lexicon have a translation in the "
+        "Indonesian: teacher, saw, small, dog (fires < 0.2)")
+    # A dropped half: the English side is fully covered, the Indonesian is not; min of the two.
+    half = result(pv("Petani itu membeli rumah besar dan guru itu melihat mobil merah.",
+                     "The farmer bought the big house."), "adequacy")
+    assert half.score == pytest.approx(4 / 8) and not half.fired
+    assert result(pv("Petani itu membeli rumah besar dan guru itu melihat mobil merah.",
+                     "The farmer bought."), "adequacy").score == pytest.approx(2 / 8)
+
+
+def test_adequacy_needs_enough_known_words(lexicon):
+    # Two known words on each side: below min_words (3), not judged.
+    assert result(pv("Rumah besar.", "A small dog."), "adequacy") is None
+    assert result(pv("Rumah besar.", "A small dog."), "adequacy", {"adequacy": {"min_words": 2}}).fired
+
+
+def test_missing_names_excuses_what_the_corpus_translates(lexicon):
+    r = result(pv("Kata Dinkes Mamuju, warga sehat.", "The health office in Mamuju said residents are healthy."),
+               "missing_names")
+    assert (r.score, r.fired) == (0.0, False)
+    assert r.reason == "all 2 source name(s) found in the target (Dinkes as the corpus translates it)"
+    # A word translation of the name (kemenlu -> ministry, p = 0.3) present in the English.
+    assert result(pv("Kata Kemenlu di Jakarta.", "The ministry in Jakarta said."), "missing_names").score == 0
+    # The long form of BPBD given in the articles, its words' translations present.
+    assert result(pv("Kata BPBD di Jakarta.", "The disaster management agency in Jakarta said."),
+                  "missing_names").score == 0
+    # Absent: still missing.
+    r = result(pv("Kata Dinkes Mamuju, warga sehat.", "Doctors in Mamuju said residents are well."),
+               "missing_names")
+    assert (r.score, r.fired) == (1.0, True) and r.reason.endswith(": Dinkes")
+
+
+def test_missing_names_without_a_lexicon_as_before():
+    use_lexicon(None)
+    r = result(pv("Kata Dinkes Mamuju, warga sehat.", "The health office in Mamuju said residents are healthy."),
+               "missing_names")
+    assert (r.score, r.fired) == (1.0, True)
+
+
+def test_flag_stage_loads_the_lexicon_for_itself_and_its_workers(tmp_path):
+    from bitext.lexicon import build_lexicon
+
+    # Pair a0:r20 gets the English of another sentence with no word in common.
+    pairs = corpus(200)
+    pairs[20] = ("Petani itu membeli rumah besar 99999.", "The farmer bought the big house 99999.")
+    rows = {}
+    for workers in (0, 2):
+        folder = tmp_path / f"c{workers}"
+        with Store.open(folder) as store:
+            write_sentence_pairs(store, pairs, references=True)
+            store.conn.execute("UPDATE pairs SET target = 'The teacher saw the small dog.' WHERE id = 'a0:r20'")
+            build_lexicon(store, quiet=True)
+            use_lexicon(None)
+            F.flag_corpus(store, quiet=True, workers=workers)
+            rows[workers] = store.conn.execute("SELECT pair_id, fired FROM pair_flags WHERE check_name='adequacy'"
+                                               " ORDER BY pair_id").fetchall()
+            assert "adequacy" in F.explain(store, "a0:r20")
+    assert len(rows[0]) == len(rows[2]) > 150  # measured in the workers too
+    fired = {pid for pid, f in rows[0] if f}
+    assert "a0:r20" in fired and len(fired) <= 5
+    use_lexicon(None)
