@@ -166,8 +166,11 @@ def run_session(corpus: Path, shots: Path | None = None, headed: bool = False, l
                 ana.screenshot(path=str(shots / "team-assign.png"))
 
             def press(pg, key: str) -> None:
-                with pg.expect_navigation(wait_until="load"):
-                    pg.keyboard.press(key)
+                # review.js saves and shows the next pair in place (no page load): wait for its paint
+                pg.evaluate("window.__painted = false; document.addEventListener('bitext:painted',"
+                            " function () { window.__painted = true; }, {once: true})")
+                pg.keyboard.press(key)
+                pg.wait_for_function("() => window.__painted === true")
 
             def shown(pg) -> str:
                 return pg.get_attribute("#pair", "data-pair-id")

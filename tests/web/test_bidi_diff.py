@@ -95,7 +95,7 @@ def test_every_page_isolates_right_to_left_text(tmp_path: Path) -> None:
             with Store.open(tmp_path / "corpus", create=False) as s:
                 review.decide(s, f"{aid}:0.3", "edited", reviewer=f"{RTL} other", after=f"Theirs {RTL}.")
             pg.fill("#after", f"Mine {RTL}.")
-            with pg.expect_navigation():
+            with tb.updated(pg):  # review.js puts the answer in place
                 pg.click("#btn-edit")
             assert "Not saved" in pg.inner_text("h1")
             assert pg.evaluate(ISOLATED, RTL) == []
