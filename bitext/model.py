@@ -83,6 +83,8 @@ class MetaKey:
     FLAGS_SIGNATURE = "flags.signature"  # hash of the flag config + FLAGS_VERSION of the stored flags
     FLAGS_CONFIG = "flags.config"  # the user TOML in use (sticky), absent for the built-in defaults
     FLAGS_CONFIG_NAME = "flags.config_name"  # its file name, for messages
+    FLAGS_CHECKS = "flags.checks"  # JSON: per check its measure and decide signatures (bitext.flags.scores)
+    FLAGS_CALIBRATION = "flags.calibration"  # JSON: bounds of the checks calibrated on the corpus's own scores
     REVIEW_SECRET = "review.secret_key"  # the review app's session key; never published
 
     PUBLIC_PREFIXES = ("translate.", "align.", "flags.")

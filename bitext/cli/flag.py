@@ -43,6 +43,8 @@ def run_flag(args: argparse.Namespace) -> int:
         label = flags.config_label(store)
     if not args.quiet:
         refreshed = f", {report.refreshed} duplicate flag(s) updated" if report.refreshed else ""
+        if report.redecided:
+            refreshed += f", {report.redecided} stored row(s) re-decided from their scores"
         print(f"flagged {report.flagged} pair(s), skipped {report.skipped} already flagged{refreshed}; "
               f"{report.needs_review} pair(s) in the corpus need review; config: {label}")
         fired = {name: n for name, n in report.fired.items() if n}

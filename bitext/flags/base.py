@@ -21,9 +21,10 @@ from typing import Any, ClassVar, Literal
 
 from bitext.model import WARNING
 
-FLAGS_VERSION = "4"  # 2: length_z check; not_english asks lingua too on short targets; 3: article_alignment,
+FLAGS_VERSION = "5"  # 2: length_z check; not_english asks lingua too on short targets; 3: article_alignment,
 # markup, mojibake, control_chars checks; names/numbers read news forms; 4: truncation says when the MT was
-# retried, 'retried' check (info)
+# retried, 'retried' check (info); 5: rows keep their evidence (bitext.flags.scores), length checks calibrated
+# on the corpus
 """Bump when a check's scoring changes, so stores re-flag every pair."""
 
 Direction = Literal["above", "below", "outside"]
@@ -70,6 +71,8 @@ class FlagResult:
     fired: bool
     severity: str
     reason: str
+    evidence: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    """The measurement's evidence (stored beside the row so the decision can be re-made without measuring)."""
 
     def row(self, pair_id: str) -> tuple[Any, ...]:
         """Its ``pair_flags`` row (:data:`bitext.store.FLAG_COLUMNS`) for pair ``pair_id``."""
@@ -84,15 +87,17 @@ class Measurement:
     evidence: Mapping[str, Any] = field(default_factory=dict)
 
 
-def option(default: Any, kind: str | None = None, *, in_defaults: bool = True) -> Any:
+def option(default: Any, kind: str | None = None, *, in_defaults: bool = True, decides: bool = False) -> Any:
     """A field of a check's :class:`CheckOptions`.
 
     ``kind`` names the validator a config value must pass (see :mod:`bitext.flags.config`); the
     common fields have their own rules and no kind. ``in_defaults=False`` keeps the field out of the
     built-in config table (and so out of the defaults' :func:`~bitext.flags.config.config_signature`):
     ``defaults.toml`` has never listed it, and listing it now would make every store re-flag.
+    ``decides=True``: the field changes decisions only, never scores (like threshold and severity), so a
+    change re-decides the stored scores instead of measuring again (:mod:`bitext.flags.scores`).
     """
-    return field(default=default, metadata={"kind": kind, "in_defaults": in_defaults})
+    return field(default=default, metadata={"kind": kind, "in_defaults": in_defaults, "decides": decides})
 
 
 @dataclass(frozen=True)
@@ -165,7 +170,7 @@ class Check(ABC):
         """The flag row of a measurement (None when the check did not apply)."""
         if m is None:
             return None
-        return FlagResult(self.name, m.score, bool(self.fires(m)), self.severity, self.reason(m))
+        return FlagResult(self.name, m.score, bool(self.fires(m)), self.severity, self.reason(m), m.evidence)
 
     def run(self, pair: PairView) -> FlagResult | None:
         """Measure ``pair`` once and decide: its flag row, or None when the check does not apply."""

@@ -4,6 +4,9 @@ The user TOML in use is kept in meta ``flags.config`` so later runs without one 
 it; ``"default"`` returns to the built-in defaults. :func:`flag_corpus` skips pairs already flagged
 under the same config + :data:`~bitext.flags.base.FLAGS_VERSION` (hash in meta ``flags.signature``);
 the duplicate check of already-flagged pairs is refreshed whenever pairs are added or removed.
+Scores are data (:mod:`bitext.flags.scores`): every row keeps its evidence, so a change of thresholds or
+severities re-decides the stored rows instead of measuring again, and the length checks' bounds follow
+the corpus's own scores (:mod:`bitext.flags.calibration`, meta ``flags.calibration``).
 Every write goes through the store's writers.
 """
 
@@ -12,13 +15,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bitext.errors import BitextError
+from bitext.flags import scores
 from bitext.flags.base import Check, CorpusCheck, FlagResult, PairView, fmt
+from bitext.flags.calibration import CalibratedCheck, apply_calibration, corpus_calibration
 from bitext.flags.checks.corpus import duplicate_key
 from bitext.flags.config import (
     Config,
@@ -32,7 +37,7 @@ from bitext.flags.config import (
 from bitext.flags.workers import Measurer, Pending, default_workers
 from bitext.model import BLOCKING_SEVERITIES, MetaKey, needs_review
 from bitext.review.schema import ensure_schema, flag_writes, has_schema
-from bitext.store import Store
+from bitext.store import FLAG_EVIDENCE_COLUMNS, Store
 
 BATCH = 500
 _DEFAULTS_LABEL = "built-in defaults"
@@ -55,7 +60,8 @@ class FlagReport:
     ``flagged``: pairs checked now; ``skipped``: already current; ``refreshed``: already-flagged pairs
     whose duplicate flag changed because pairs were added or removed; ``needs_review``: pairs in the
     store with a fired warning/error flag; ``fired``: per enabled check, how many of the pairs checked
-    now it fired on (registry order).
+    now it fired on (registry order); ``redecided``: stored rows whose decision or reason changed with the
+    thresholds, severities or calibrated bounds, re-made from their stored scores without measuring.
     """
 
     flagged: int = 0
@@ -63,11 +69,12 @@ class FlagReport:
     refreshed: int = 0
     needs_review: int = 0
     fired: dict[str, int] = field(default_factory=dict)
+    redecided: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        """The counts as one flat dict: the four totals, then one entry per check."""
+        """The counts as one flat dict: four totals, one entry per check, then ``redecided``."""
         return {"flagged": self.flagged, "skipped": self.skipped, "refreshed": self.refreshed,
-                "needs_review": self.needs_review, **self.fired}
+                "needs_review": self.needs_review, **self.fired, "redecided": self.redecided}
 
 
 def check_pair(
@@ -279,9 +286,9 @@ def _refresh_corpus_rows(store: Store, check: CorpusCheck, dups: _Duplicates) ->
     for stored, first_id in dups.stored_rows(check.name):
         want = check.result(check.measure_first(stored[0], first_id))
         if want is not None and stored != want.row(stored[0]):
-            stale.append(want.row(stored[0]))
+            stale.append(scores.stored_row(want, stored[0]))
     with flag_writes(store, (r[0] for r in stale)):
-        store.write_flags(stale)
+        store.write_flags(stale, FLAG_EVIDENCE_COLUMNS)
     return len(stale)
 
 
@@ -295,6 +302,37 @@ def blocking_count(store: Store) -> int:
 
 
 # -- the stage ------------------------------------------------------------------------------------
+
+def stored_calibration(store: Store) -> dict[str, Any] | None:
+    """Meta ``flags.calibration``: check -> pair kind -> [low, high] (None when absent or unreadable)."""
+    text = store.get_meta(MetaKey.FLAGS_CALIBRATION)
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _recalibrate(store: Store, checks: Sequence[Check], stored: dict[str, list[str]],
+                 changed_options: Iterable[str] = ()) -> tuple[dict[str, Any], int]:
+    """Fit the calibrated checks' bounds on the stored scores; re-decide those whose decide signature is not
+    the one their rows were written under (``stored``: check -> [measure, decide]). Returns the calibration
+    and how many rows changed. ``changed_options``: checks whose threshold or severity changed too (every row
+    is re-decided)."""
+    fitted = corpus_calibration(store, checks)
+    before = {c.name: c.narrowest() for c in checks if isinstance(c, CalibratedCheck)}
+    apply_calibration(checks, fitted)
+    stale = [c for c in checks if isinstance(c, CalibratedCheck)
+             and stored.get(c.name, [None, None])[1] != scores.decide_signature(c)]
+    # Only the bounds moved (same options): rows inside the narrowest old and new bounds that did not fire
+    # keep decision and reason, so only the others are read.
+    same_options = {c.name for c in stale if stored.get(c.name, [None, None])[1] not in ("", None)
+                    and c.name not in changed_options}
+    only = {c.name: (max(before[c.name][0], c.narrowest()[0]), min(before[c.name][1], c.narrowest()[1]))
+            for c in stale if c.name in same_options}
+    return fitted, scores.redecide(store, stale, only)
+
+
 
 def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool = False,
                 workers: int | None = None) -> FlagReport:
@@ -310,15 +348,47 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
     writes; None picks by corpus size and cores, 0 measures here. The rows are the same either way.
     """
     eff = effective_config(store, config_path)
-    checks = build_checks(eff.config)
+    store.migrate("flags", scores.FLAGS_MIGRATIONS)  # the evidence column
+    calibration = stored_calibration(store)
+    checks = build_checks(eff.config, calibration)
     sig = config_signature(eff.config)
-    recompute = store.get_meta(MetaKey.FLAGS_SIGNATURE) != sig
+    todo = scores.plan(store, checks)
+    recompute = todo.remeasure
     corpus_checks = [c for c in checks if isinstance(c, CorpusCheck)]
     fired = {c.name: 0 for c in checks}
-    flagged = refreshed = 0
+    flagged = refreshed = redecided = 0
     written = False
     if has_schema(store.conn):
         ensure_schema(store)  # up to date before the write transactions (flag_writes needs v2)
+    def record(pending: Iterable[str]) -> None:
+        """The config, its signature and per-check signatures (``pending`` checks: not decided yet) in meta."""
+        store.set_meta(MetaKey.FLAGS_SIGNATURE, sig)
+        store.set_meta(MetaKey.FLAGS_CHECKS, scores.state_of(sig, checks, pending))
+        _set_calibration(store, calibration)
+        if eff.text is None:
+            store.delete_meta(MetaKey.FLAGS_CONFIG, MetaKey.FLAGS_CONFIG_NAME)
+        elif config_path is not None:
+            store.set_meta(MetaKey.FLAGS_CONFIG, eff.text)
+            store.set_meta(MetaKey.FLAGS_CONFIG_NAME, Path(config_path).name)
+
+    if not recompute:
+        # Only thresholds, severities or the set of checks changed: re-decide the stored scores, measure
+        # nothing but the pairs not flagged yet. The calibrated checks come last: their bounds are fitted on
+        # the pairs the other checks leave without a finding.
+        # The new config is recorded first, with the checks to re-decide marked pending: an interrupted run
+        # is finished by the next one (which re-decides them again, with the same outcome).
+        stored_sigs = (scores.stored_state(store) or {}).get("checks", {})
+        pending = {*todo.redecide, *(c.name for c in checks if isinstance(c, CalibratedCheck))}
+        with store.tx(), flag_writes(store, None):
+            if todo.drop:
+                store.clear_flags(todo.drop)
+            record(pending)
+        redecided = scores.redecide(store, [c for c in checks if c.name in todo.redecide
+                                            and not isinstance(c, CalibratedCheck)])
+        calibration, n = _recalibrate(store, checks, stored_sigs, todo.redecide)
+        redecided += n
+        with store.tx():
+            record(())
     # Only pairs that existed when the run began (the keys table is that snapshot): a pair added meanwhile
     # by another process is left for the next run, which also gives it its duplicate row.
     todo_where = (f"(? OR NOT EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id))"
@@ -348,17 +418,12 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
                 if recompute:
                     with flag_writes(store, None):
                         store.clear_flags()
-                store.set_meta(MetaKey.FLAGS_SIGNATURE, sig)
-                if eff.text is None:
-                    store.delete_meta(MetaKey.FLAGS_CONFIG, MetaKey.FLAGS_CONFIG_NAME)
-                elif config_path is not None:
-                    store.set_meta(MetaKey.FLAGS_CONFIG, eff.text)
-                    store.set_meta(MetaKey.FLAGS_CONFIG_NAME, Path(config_path).name)
+                    record(())
                 if not recompute:
                     refreshed = sum(_refresh_corpus_rows(store, c, dups) for c in corpus_checks)
                 written = True
             with flag_writes(store, (r[0] for r in rows)):
-                store.write_flags(rows)
+                store.write_flags(rows, FLAG_EVIDENCE_COLUMNS)
         for r in rows:
             fired[r[1]] += r[3]
         flagged += n
@@ -371,7 +436,7 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
         skipped = store.count("pairs") - n_todo
         n_workers = default_workers(n_todo) if workers is None else max(0, workers)
         in_flight: deque[tuple[int, Pending]] = deque()
-        with Measurer(eff.config, checks, n_workers) as measurer:  # before the bar: see bitext.flags.workers
+        with Measurer(eff.config, checks, n_workers, calibration) as measurer:  # before the bar: see bitext.flags.workers
             bar = None
             if not quiet and n_todo:
                 from tqdm import tqdm
@@ -386,8 +451,23 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
                 write(*in_flight.popleft())
     if bar is not None:
         bar.close()
-    return FlagReport(flagged=flagged, skipped=skipped, refreshed=refreshed,
+    if flagged:  # new scores: the calibrated bounds may have moved (quantised: rarely, on a grown corpus)
+        decided = {c.name: scores.decide_signature(c) for c in checks}
+        calibration, n = _recalibrate(store, checks, {k: ["-", v] for k, v in decided.items()})
+        redecided += n
+        if n or any(decided[c.name] != scores.decide_signature(c) for c in checks):
+            with store.tx():
+                store.set_meta(MetaKey.FLAGS_CHECKS, scores.state_of(sig, checks))
+                _set_calibration(store, calibration)
+    return FlagReport(flagged=flagged, skipped=skipped, refreshed=refreshed, redecided=redecided,
                       needs_review=blocking_count(store), fired=fired)
+
+
+def _set_calibration(store: Store, calibration: dict[str, Any] | None) -> None:
+    if calibration:
+        store.set_meta(MetaKey.FLAGS_CALIBRATION, json.dumps(calibration, sort_keys=True))
+    else:
+        store.delete_meta(MetaKey.FLAGS_CALIBRATION)
 
 
 def explain(store: Store, pair_id: str, config_path: str | Path | None = None) -> str:
@@ -401,7 +481,7 @@ def explain(store: Store, pair_id: str, config_path: str | Path | None = None) -
     if row is None:
         raise BitextError(f"{store.path}: no pair with id {pair_id!r}")
     eff = effective_config(store, config_path)
-    checks = build_checks(eff.config)
+    checks = build_checks(eff.config, stored_calibration(store))
     first = _first_of(store, row["source"], row["target"])
     view = _pair_views(store, [row], {} if first is None else {pair_id: first})[0]
     stored = store.count("pair_flags", "pair_id=?", (pair_id,))
@@ -423,6 +503,8 @@ def explain(store: Store, pair_id: str, config_path: str | Path | None = None) -
             lines.append(f"  [ n/a ] {check.name}: not applicable")
             continue
         mark = "FIRED" if r.fired else " ok  "
-        lines.append(f"  [{mark}] {r.check} ({r.severity}): score {fmt(r.score)}, fires {check.threshold_text()}")
+        when = (check.bounds_text((r.evidence or {}).get("kind")) if isinstance(check, CalibratedCheck)
+                else check.threshold_text())
+        lines.append(f"  [{mark}] {r.check} ({r.severity}): score {fmt(r.score)}, fires {when}")
         lines.append(f"          {r.reason}")
     return "\n".join(lines)

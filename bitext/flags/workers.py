@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from bitext.errors import BitextError
 from bitext.flags.base import Check, PairView
 from bitext.flags.config import Config, build_checks
+from bitext.flags.scores import stored_row
 
 POOL_MIN_PAIRS = 5_000
 """Below this many pairs to flag, starting workers (about 1 s each: imports, language models) costs more
@@ -35,8 +36,9 @@ Row = tuple[Any, ...]
 
 
 def measure(checks: Sequence[Check], views: Sequence[PairView]) -> list[Row]:
-    """The ``pair_flags`` rows of ``views``: one per applicable check, in view then check order."""
-    return [r.row(view.id) for view in views for r in (c.run(view) for c in checks) if r is not None]
+    """The ``pair_flags`` rows of ``views`` with their evidence (:data:`bitext.store.FLAG_EVIDENCE_COLUMNS`):
+    one per applicable check, in view then check order."""
+    return [stored_row(r, view.id) for view in views for r in (c.run(view) for c in checks) if r is not None]
 
 
 def default_workers(n_pairs: int) -> int:
@@ -73,9 +75,9 @@ class _Done:
 _CHECKS: list[Check] = []
 
 
-def _init_worker(config: Config) -> None:
+def _init_worker(config: Config, calibration: Any = None) -> None:
     global _CHECKS
-    _CHECKS = build_checks(config)
+    _CHECKS = build_checks(config, calibration)
 
 
 def _measure_in_worker(views: Sequence[PairView]) -> list[Row]:
@@ -86,14 +88,14 @@ class Measurer:
     """Submit batches of views, get their rows back in order: in this process (``workers`` 0) or in a
     pool of ``workers`` processes. A context manager: leaving it stops the pool (pending work dropped)."""
 
-    def __init__(self, config: Config, checks: Sequence[Check], workers: int) -> None:
+    def __init__(self, config: Config, checks: Sequence[Check], workers: int, calibration: Any = None) -> None:
         self.checks = checks
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
         if workers > 0:
             method = start_method()
             self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                                             initializer=_init_worker, initargs=(config,))
+                                             initializer=_init_worker, initargs=(config, calibration))
             # With fork, the pool starts all its processes on the first submit: do it now, before the
             # caller starts other threads (the progress bar's).
             self._pool.submit(int).result()

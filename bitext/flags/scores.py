@@ -1,0 +1,170 @@
+"""Scores as data, thresholds as settings: what a check measured is stored once, decisions are re-made.
+
+Every ``pair_flags`` row keeps, beside its score, the evidence its reason is written from (column
+``evidence``, JSON; added by the ``flags`` component's migration). A check's settings split in two:
+
+- the **measure signature** (:func:`measure_signature`): :data:`~bitext.flags.base.FLAGS_VERSION`, the
+  check's name and every option that changes its score (``fuzz``, ``smoothing`` ...). When it changes the
+  scores are stale and the pairs are measured again;
+- the **decide signature** (:func:`decide_signature`): threshold, severity and, for a check calibrated on
+  the corpus, its calibrated bounds (and the options marked ``decides``). When only it changes, :func:`redecide` re-applies the check to the
+  stored scores and evidence (:meth:`~bitext.flags.base.Check.result`): no pair is measured again and the
+  rows are the ones a full recompute would write.
+
+Both are kept per check in meta ``flags.checks`` (:data:`~bitext.model.MetaKey.FLAGS_CHECKS`) together with
+the ``flags.signature`` they were written under, so a store flagged by an older bitext (or flagged by one
+since) is measured again rather than re-decided from rows that lack evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+from bitext.flags.base import FLAGS_VERSION, Check, FlagResult, Measurement
+from bitext.model import MetaKey
+from bitext.store import Store
+
+FLAGS_MIGRATIONS: list[tuple[int, str]] = [
+    (1, "ALTER TABLE pair_flags ADD COLUMN evidence TEXT"),
+]
+"""Migrations of the ``flags`` component (:meth:`bitext.store.Store.migrate`)."""
+
+_DECIDE_FIELDS = ("threshold", "severity", "enabled")
+WINDOW = 20_000
+"""Rowids of ``pair_flags`` re-decided per transaction (bounded memory, a kill loses one window)."""
+
+
+def encode_evidence(evidence: Mapping[str, Any]) -> str | None:
+    """The stored form of a measurement's evidence (compact JSON; None when there is none).
+
+    Tuples come back as lists: a check's :meth:`~bitext.flags.base.Check.reason` must read either alike
+    (a test runs every check's reason on decoded evidence against the original)."""
+    if not evidence:
+        return None
+    return json.dumps(evidence, separators=(",", ":"), ensure_ascii=False)
+
+
+def decode_evidence(text: str | None) -> dict[str, Any]:
+    """The evidence of a stored row (:func:`encode_evidence` read back)."""
+    return json.loads(text) if text else {}
+
+
+def stored_row(result: FlagResult, pair_id: str) -> tuple[Any, ...]:
+    """A result's ``pair_flags`` row with its evidence (:data:`bitext.store.FLAG_EVIDENCE_COLUMNS`)."""
+    return (*result.row(pair_id), encode_evidence(result.evidence))
+
+
+def _hash(blob: Any) -> str:
+    return hashlib.sha256(json.dumps(blob, sort_keys=True, default=list).encode()).hexdigest()[:16]
+
+
+def measure_signature(check: Check) -> str:
+    """What the check's scores depend on: FLAGS_VERSION, its name and its options other than threshold,
+    severity and enabled."""
+    opts = {f.name: getattr(check.options, f.name) for f in fields(check.options)
+            if f.name not in _DECIDE_FIELDS and not f.metadata.get("decides")}
+    return _hash({"version": FLAGS_VERSION, "check": check.name, "options": opts})
+
+
+def decide_signature(check: Check) -> str:
+    """What the check's decisions and reasons depend on beyond its scores: threshold, severity and the bounds
+    calibrated on the corpus (``check.calibrated``, if any)."""
+    opts = {f.name: getattr(check.options, f.name) for f in fields(check.options)
+            if f.name in _DECIDE_FIELDS or f.metadata.get("decides")}
+    return _hash({"options": opts, "calibrated": getattr(check, "calibrated", None)})
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a flag run must do with the stored rows: ``remeasure`` every pair (scores stale), or re-decide
+    the checks in ``redecide`` and drop the rows of the checks in ``drop`` (disabled or gone)."""
+
+    remeasure: bool
+    redecide: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+
+
+def stored_state(store: Store) -> dict[str, Any] | None:
+    """Meta ``flags.checks``: {"signature": flags.signature, "checks": {name: [measure, decide]}}; None when
+    absent or written under another ``flags.signature`` than the stored one."""
+    text = store.get_meta(MetaKey.FLAGS_CHECKS)
+    if not text:
+        return None
+    try:
+        state = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(state, dict) or state.get("signature") != store.get_meta(MetaKey.FLAGS_SIGNATURE):
+        return None  # flags written since by a bitext that does not keep this record: measure again
+    return state
+
+
+def plan(store: Store, checks: Sequence[Check]) -> Plan:
+    """Compare the stored per-check signatures with ``checks`` (the enabled checks of the config)."""
+    state = stored_state(store)
+    if state is None:
+        return Plan(remeasure=True)
+    stored: dict[str, list[str]] = state.get("checks", {})
+    if any(stored.get(c.name, [None])[0] != measure_signature(c) for c in checks):
+        return Plan(remeasure=True)
+    redecide = tuple(c.name for c in checks if stored[c.name][1] != decide_signature(c))
+    names = {c.name for c in checks}
+    return Plan(remeasure=False, redecide=redecide, drop=tuple(n for n in stored if n not in names))
+
+
+def state_of(signature: str, checks: Iterable[Check], pending: Iterable[str] = ()) -> str:
+    """The meta ``flags.checks`` value for ``checks`` written under flags signature ``signature``; the
+    ``pending`` checks get an empty decide signature (their rows are being re-decided)."""
+    pending = set(pending)
+    return json.dumps({"signature": signature,
+                       "checks": {c.name: [measure_signature(c), "" if c.name in pending else decide_signature(c)]
+                                  for c in checks}}, sort_keys=True)
+
+
+def redecide(store: Store, checks: Sequence[Check], only_outside: Mapping[str, tuple[float, float]] | None = None
+             ) -> int:
+    """Re-apply ``checks`` to their stored scores and evidence; returns how many rows changed.
+
+    ``only_outside``: check -> (low, high): of that check, only rows that fired or whose score lies outside
+    [low, high] are read (a calibrated check whose bounds moved: the reason of a row that neither fired
+    nor fires names no bound, so the others cannot change).
+
+    Rows are read and updated by windows of rowids, each window in its own transaction (an interrupted run
+    leaves some rows decided anew; the caller records the new decide signatures only at the end, so the next
+    run re-decides again, with the same outcome). Nothing is measured.
+    """
+    from bitext.review.schema import flag_writes
+
+    if not checks:
+        return 0
+    by_name = {c.name: c for c in checks}
+    narrow = dict(only_outside or {})
+    plain = [n for n in by_name if n not in narrow]
+    where = [f"check_name IN ({','.join('?' * len(plain))})"] if plain else []
+    args: list[Any] = list(plain)
+    for name, (low, high) in narrow.items():
+        where.append("(check_name = ? AND (fired = 1 OR score < ? OR score > ?))")
+        args += [name, low, high]
+    lo, hi = store.conn.execute("SELECT MIN(rowid), MAX(rowid) FROM pair_flags").fetchone()
+    changed = 0
+    if lo is None:
+        return 0
+    for start in range(lo, hi + 1, WINDOW):
+        rows = store.conn.execute(
+            "SELECT rowid, pair_id, check_name, score, fired, severity, reason, evidence FROM pair_flags"
+            f" WHERE rowid >= ? AND rowid < ? AND ({' OR '.join(where)})", (start, start + WINDOW, *args),
+        ).fetchall()
+        updates = []
+        for rowid, pair_id, name, score, fired, severity, reason, evidence in rows:
+            r = by_name[name].result(Measurement(score, decode_evidence(evidence)))
+            if r is not None and (int(r.fired), r.severity, r.reason) != (fired, severity, reason):
+                updates.append((int(r.fired), r.severity, r.reason, rowid, pair_id))
+        if updates:
+            with store.tx(), flag_writes(store, (u[4] for u in updates)):
+                store.update_flags([u[:4] for u in updates])
+        changed += len(updates)
+    return changed
