@@ -1,4 +1,8 @@
-"""`bitext flag CORPUS [--config FILE|default] [--explain PAIR_ID] [--workers N] [--quiet]`: mark pairs that need a human look."""
+"""`bitext flag CORPUS [--config FILE|default] [--explain PAIR_ID] [--workers N] [--quiet]`: mark pairs that need a human look.
+
+`bitext flag CORPUS --report [--check NAME ...] [--what-if NAME=VALUE ...]`: how many pairs each check fires on,
+a histogram of its stored scores, pairs near the threshold and what other thresholds would fire (nothing is
+measured or written)."""
 
 from __future__ import annotations
 
@@ -26,6 +30,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="processes measuring the checks (default: one per core up to 4 for 5,000 pairs or more;"
                    " 0: in this process); the flags are the same either way")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    p.add_argument("--report", action="store_true",
+                   help="print per check: pairs fired (by severity), a histogram of its stored scores, pairs near the "
+                   "threshold and 'what if the threshold were x' counts; flags nothing")
+    p.add_argument("--check", action="append", default=[], metavar="NAME", help="with --report: only this check"
+                   " (repeatable)")
+    p.add_argument("--what-if", action="append", default=[], metavar="NAME=VALUE",
+                   help="with --report: count the pairs NAME fires on (and the pairs needing review) at threshold VALUE"
+                   " (LOW,HIGH for a range check such as length_z); repeatable")
     p.set_defaults(func=run_flag)
 
 
@@ -38,6 +50,11 @@ def run_flag(args: argparse.Namespace) -> int:
     with Store.open(args.corpus, create=False) as store:
         if args.explain:
             print(flags.explain(store, args.explain, args.config))
+            return 0
+        if args.report or args.check or args.what_if:
+            from bitext.flags.report import report
+
+            print(report(store, args.config, args.check or None, args.what_if), end="")
             return 0
         report = flags.flag_corpus(store, args.config, quiet=args.quiet, workers=args.workers)
         label = flags.config_label(store)
