@@ -84,6 +84,7 @@ class MetaKey:
     FLAGS_CONFIG = "flags.config"  # the user TOML in use (sticky), absent for the built-in defaults
     FLAGS_CONFIG_NAME = "flags.config_name"  # its file name, for messages
     FLAGS_CHECKS = "flags.checks"  # JSON: per check its measure and decide signatures (bitext.flags.scores)
+    FLAGS_MODEL = "flags.model"  # folder of the MT model the model_score check scores with (sticky, like the config)
     FLAGS_CALIBRATION = "flags.calibration"  # JSON: bounds of the checks calibrated on the corpus's own scores
     REVIEW_SECRET = "review.secret_key"  # the review app's session key; never published
 

@@ -30,6 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="processes measuring the checks (default: one per core up to 4 for 5,000 pairs or more;"
                    " 0: in this process); the flags are the same either way")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    p.add_argument("--model", metavar="PATH",
+                   help="folder of the corpus's MT model: reference pairs get the model signal (model_score: forced "
+                   "decoding of the English); kept for later runs, 'none' forgets it")
     p.add_argument("--report", action="store_true",
                    help="print per check: pairs fired (by severity), a histogram of its stored scores, pairs near the "
                    "threshold and 'what if the threshold were x' counts; flags nothing")
@@ -56,7 +59,7 @@ def run_flag(args: argparse.Namespace) -> int:
 
             print(report(store, args.config, args.check or None, args.what_if), end="")
             return 0
-        report = flags.flag_corpus(store, args.config, quiet=args.quiet, workers=args.workers)
+        report = flags.flag_corpus(store, args.config, quiet=args.quiet, workers=args.workers, model=args.model)
         label = flags.config_label(store)
     if not args.quiet:
         refreshed = f", {report.refreshed} duplicate flag(s) updated" if report.refreshed else ""

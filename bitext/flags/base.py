@@ -60,6 +60,9 @@ class PairView:
     first_seen: str | None = None
     article_confidence: float | None = None
     retried: bool = False
+    model_score: float | None = None
+    """Forced-decoding score of the target under the corpus's MT model (mean log-probability per token;
+    :mod:`bitext.translate.scoring`), for reference pairs when a model was given; None otherwise."""
 
 
 @dataclass(frozen=True)

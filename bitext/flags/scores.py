@@ -63,11 +63,14 @@ def _hash(blob: Any) -> str:
 
 
 def measure_signature(check: Check) -> str:
-    """What the check's scores depend on: FLAGS_VERSION, its name and its options other than threshold,
-    severity and enabled."""
+    """What the check's scores depend on: FLAGS_VERSION, its name, its options other than threshold,
+    severity and enabled, and what it was measured with (``check.measured_with``: a model's folder)."""
     opts = {f.name: getattr(check.options, f.name) for f in fields(check.options)
             if f.name not in _DECIDE_FIELDS and not f.metadata.get("decides")}
-    return _hash({"version": FLAGS_VERSION, "check": check.name, "options": opts})
+    blob = {"version": FLAGS_VERSION, "check": check.name, "options": opts}
+    if getattr(check, "measured_with", None):  # e.g. the model a model signal comes from
+        blob["with"] = check.measured_with
+    return _hash(blob)
 
 
 def decide_signature(check: Check) -> str:

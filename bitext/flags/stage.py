@@ -335,7 +335,7 @@ def _recalibrate(store: Store, checks: Sequence[Check], stored: dict[str, list[s
 
 
 def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool = False,
-                workers: int | None = None) -> FlagReport:
+                workers: int | None = None, model: str | Path | None = None) -> FlagReport:
     """Flag every pair not yet flagged under the effective config; recompute all when it changed.
 
     The config is :func:`effective_config`: a ``config_path`` file is validated, then stored in meta
@@ -344,6 +344,10 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
     Removing the old flags, recording the new config and writing the first batch happen in one
     transaction; an interrupted recompute resumes with the pairs still unflagged.
 
+    ``model``: folder of the corpus's MT model: reference pairs get the model signal (``model_score``, forced
+    decoding, :mod:`bitext.translate.scoring`); kept in meta ``flags.model`` for later runs, ``"none"`` forgets
+    it. Without one the check is simply not measured.
+
     ``workers``: processes measuring the checks (:mod:`bitext.flags.workers`) while this one reads and
     writes; None picks by corpus size and cores, 0 measures here. The rows are the same either way.
     """
@@ -351,6 +355,7 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
     store.migrate("flags", scores.FLAGS_MIGRATIONS)  # the evidence column
     calibration = stored_calibration(store)
     checks = build_checks(eff.config, calibration)
+    scorer, model_path = _scorer(store, model, checks)
     sig = config_signature(eff.config)
     todo = scores.plan(store, checks)
     recompute = todo.remeasure
@@ -364,6 +369,10 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
         """The config, its signature and per-check signatures (``pending`` checks: not decided yet) in meta."""
         store.set_meta(MetaKey.FLAGS_SIGNATURE, sig)
         store.set_meta(MetaKey.FLAGS_CHECKS, scores.state_of(sig, checks, pending))
+        if model_path is None:
+            store.delete_meta(MetaKey.FLAGS_MODEL)
+        else:
+            store.set_meta(MetaKey.FLAGS_MODEL, model_path)
         _set_calibration(store, calibration)
         if eff.text is None:
             store.delete_meta(MetaKey.FLAGS_CONFIG, MetaKey.FLAGS_CONFIG_NAME)
@@ -444,6 +453,8 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
                 bar = tqdm(total=n_todo, desc="flag", unit="pair")
             for batch in batches():
                 views = _pair_views(store, batch, dups.first_seen([r["id"] for r in batch]))
+                if scorer is not None:
+                    _model_scores(scorer, views)
                 in_flight.append((len(batch), measurer.submit(views)))
                 if len(in_flight) > measurer.depth:
                     write(*in_flight.popleft())
@@ -461,6 +472,35 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
                 _set_calibration(store, calibration)
     return FlagReport(flagged=flagged, skipped=skipped, refreshed=refreshed, redecided=redecided,
                       needs_review=blocking_count(store), fired=fired)
+
+
+def _scorer(store: Store, model: str | Path | None, checks: Sequence[Check]) -> tuple[Any, str | None]:
+    """The forced-decoding scorer of the model signal (None without a model or without the check) and the model
+    folder to record. ``model`` None: the folder recorded by an earlier run, if it still exists."""
+    from bitext.flags.checks.model import ModelScore
+
+    if model is not None and str(model) == "none":
+        return None, None
+    path = str(Path(model).resolve()) if model is not None else store.get_meta(MetaKey.FLAGS_MODEL)
+    if path is None or (model is None and not Path(path).is_dir()):
+        return None, None
+    wanted = [c for c in checks if isinstance(c, ModelScore)]
+    for c in wanted:
+        c.measured_with = path
+    if not wanted:
+        return None, path
+    from bitext.translate.scoring import ForcedScorer
+
+    return ForcedScorer(path), path
+
+
+def _model_scores(scorer: Any, views: Sequence[PairView]) -> None:
+    """Give the reference pairs of ``views`` (non-empty source and target) their forced-decoding score."""
+    from bitext.model import KIND_REFERENCE
+
+    todo = [v for v in views if v.kind == KIND_REFERENCE and v.source.strip() and v.target.strip()]
+    for v, score in zip(todo, scorer.score([v.source for v in todo], [v.target for v in todo]), strict=True):
+        v.model_score = score
 
 
 def _set_calibration(store: Store, calibration: dict[str, Any] | None) -> None:

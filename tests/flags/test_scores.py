@@ -161,6 +161,7 @@ SAMPLES = [
     pv("Ini rumah.", "Ini rumah.", hit_max_length=True, n_tokens=3, retried=True),
     pv("Dia datang.", "<b>He</b> came â€™ came came came came.\u200b"),
     pv("Dia datang.", ""),
+    pv("Dia datang.", "He came.", kind="reference", model_score=-3.1),
 ]
 
 

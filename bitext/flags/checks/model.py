@@ -91,3 +91,29 @@ class UnkSource(Check):
         if not m.score:
             return "every source piece is in the model's vocabulary"
         return f"{int(m.score)} source piece(s) unknown to the model's vocabulary: the MT could not read them"
+
+
+class ModelScore(Check):
+    """The model signal for English that the decoder did not produce (human references): how likely the
+    corpus's MT model finds it for the source, by forced decoding (:mod:`bitext.translate.scoring`). Measured
+    only when the flag stage is given a model (``bitext flag --model PATH``); n/a otherwise."""
+
+    name = "model_score"
+    description = "the MT model finds the English unlikely for this source"
+    direction = "below"
+    measured_with: str | None = None
+    """The model the scores come from (part of the check's measure signature: another model measures again)."""
+
+    @dataclass(frozen=True)
+    class Options(CheckOptions):
+        threshold: float = option(-2.5)
+
+    def measure(self, pair: PairView) -> Measurement | None:
+        if pair.model_score is None or not pair.target.strip():
+            return None
+        return Measurement(float(pair.model_score))
+
+    def reason(self, m: Measurement) -> str:
+        verdict = ": the English may not translate this source" if self.fires(m) else ""
+        return (f"forced-decoding score of the English under the MT model: {m.score:.2f} nats/token "
+                f"(fires {self.threshold_text()}){verdict}")
