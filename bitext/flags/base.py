@@ -133,6 +133,10 @@ class Check(ABC):
     name: ClassVar[str]
     description: ClassVar[str]
     direction: ClassVar[Direction] = "above"
+    reason_names_threshold: ClassVar[bool] = True
+    """False when :meth:`reason` reads neither threshold nor severity: the stored reason then stays right when
+    they change, so the row's evidence need not be stored (:mod:`bitext.flags.scores`; a test holds every
+    check that says False to it)."""
     Options: ClassVar[type[CheckOptions]] = CheckOptions
     severity: str = WARNING
 

@@ -129,21 +129,33 @@ def fit(check: CalibratedCheck, scores: Mapping[str, Sequence[float]]) -> Bounds
     return out
 
 
-def corpus_scores(store: Store, check: str, others: Sequence[str]) -> dict[str, list[float]]:
-    """Kind -> stored scores of ``check`` on the pairs where no blocking check fired, the checks ``others``
-    (the calibrated ones: they are what is being calibrated) apart."""
+SAMPLE = 200_000
+"""At most about this many scores per check are read (every k-th row by rowid, i.e. spread over the corpus):
+a median and a MAD of 200,000 scores are as good as of all, and a calibration costs the same at 10M pairs."""
+
+
+def corpus_scores(store: Store, checks: Sequence[str], others: Sequence[str]) -> dict[str, dict[str, list[float]]]:
+    """Check -> kind -> stored scores of ``checks`` on the pairs where no blocking check fired, the checks
+    ``others`` (the calibrated ones: they are what is being calibrated) apart; a sample of :data:`SAMPLE`."""
+    if not checks:
+        return {}
     sev = ",".join("?" * len(BLOCKING_SEVERITIES))
     skip = ",".join("?" * len(others))
-    out: dict[str, list[float]] = {}
+    names = ",".join("?" * len(checks))
+    n = max(store.conn.execute("SELECT COUNT(*) FROM pair_flags WHERE fired IN (0, 1) AND check_name = ?",
+                               (c,)).fetchone()[0] for c in checks)
+    every = max(1, math.ceil(n / SAMPLE))
+    out: dict[str, dict[str, list[float]]] = {c: {} for c in checks}
+    # NOT IN a list subquery: the blocked pairs are gathered once (fired index), not looked up per row.
     rows = store.conn.execute(
-        "SELECT p.kind, f.score FROM pair_flags f JOIN pairs p ON p.id = f.pair_id"
-        " WHERE f.fired IN (0, 1) AND f.check_name = ? AND f.score IS NOT NULL AND NOT EXISTS"
-        " (SELECT 1 FROM pair_flags g WHERE g.pair_id = f.pair_id AND +g.fired = 1"
-        f" AND g.severity IN ({sev}) AND g.check_name NOT IN ({skip}))",
-        (check, *BLOCKING_SEVERITIES, *others),
+        "SELECT f.check_name, p.kind, f.score FROM pair_flags f JOIN pairs p ON p.id = f.pair_id"
+        f" WHERE f.fired IN (0, 1) AND f.check_name IN ({names}) AND f.score IS NOT NULL AND f.rowid % ? = 0"
+        f" AND f.pair_id NOT IN (SELECT pair_id FROM pair_flags WHERE fired = 1 AND severity IN ({sev})"
+        f" AND check_name NOT IN ({skip}))",
+        (*checks, every, *BLOCKING_SEVERITIES, *others),
     )
-    for kind, score in rows:
-        out.setdefault(kind, []).append(score)
+    for check, kind, score in rows:
+        out[check].setdefault(kind, []).append(score)
     return out
 
 
@@ -153,7 +165,8 @@ def corpus_calibration(store: Store, checks: Sequence[Check]) -> dict[str, Bound
     # Every calibrated check is left out of "no other finding", calibrated now or not: the outcome must not
     # depend on the order their rows are re-decided in.
     names = [c.name for c in checks if isinstance(c, CalibratedCheck)]
-    fitted = {c.name: fit(c, corpus_scores(store, c.name, names)) for c in calibrated}
+    found = corpus_scores(store, [c.name for c in calibrated], names)
+    fitted = {c.name: fit(c, found[c.name]) for c in calibrated}
     return {name: bounds for name, bounds in fitted.items() if bounds}
 
 

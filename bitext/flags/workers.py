@@ -38,7 +38,9 @@ Row = tuple[Any, ...]
 def measure(checks: Sequence[Check], views: Sequence[PairView]) -> list[Row]:
     """The ``pair_flags`` rows of ``views`` with their evidence (:data:`bitext.store.FLAG_EVIDENCE_COLUMNS`):
     one per applicable check, in view then check order."""
-    return [stored_row(r, view.id) for view in views for r in (c.run(view) for c in checks) if r is not None]
+    keep = [c.reason_names_threshold for c in checks]
+    return [stored_row(r, view.id, k) for view in views for c, k in zip(checks, keep, strict=True)
+            if (r := c.run(view)) is not None]
 
 
 def default_workers(n_pairs: int) -> int:

@@ -232,3 +232,37 @@ def test_the_stage_calibrates_length_bounds_per_kind(tmp_path: Path):
     before = rows(store)
     assert F.flag_corpus(store, quiet=True, workers=0).redecided == 0 and rows(store) == before
     store.close()
+
+
+def test_checks_that_store_no_evidence_write_reasons_without_threshold_or_severity():
+    """A check that says its reason names no threshold keeps its stored reason on a re-decision: its reason
+    must read the same under any threshold and severity (else it would have to store its evidence)."""
+    quiet = [cls for cls in F.CHECKS.values() if not cls.reason_names_threshold]
+    assert {c.name for c in quiet} >= {"numbers", "quotes", "markup", "duplicate", "truncation"}
+    for cls in quiet:
+        assert cls.direction != "outside", cls.name
+        variants = [cls(cls.Options(threshold=t, severity=s)) for t in (-5.0, 0, 0.5, 7.0)
+                    for s in ("info", "warning", "error")]
+        for view in SAMPLES:
+            m = variants[0].measure(view)
+            if m is None:
+                continue
+            assert len({v.reason(m) for v in variants}) == 1, cls.name
+
+
+def test_calibration_reads_a_spread_sample_on_big_corpora(tmp_path: Path, monkeypatch):
+    from bitext.flags import calibration
+
+    store = corpus(tmp_path, n=60)
+    F.flag_corpus(store, quiet=True, workers=0)
+    names = ["length_z", "length_ratio"]
+    full = calibration.corpus_scores(store, names, names)
+    monkeypatch.setattr(calibration, "SAMPLE", 40)  # 120 rows per check: every 3rd
+    part = calibration.corpus_scores(store, names, names)
+    for name in names:
+        n_full = sum(len(v) for v in full[name].values())
+        n_part = sum(len(v) for v in part[name].values())
+        assert 0 < n_part < n_full / 2 and set(part[name]) == {"mt", "reference"}
+        for kind, values in part[name].items():
+            assert set(values) <= set(full[name][kind])
+    store.close()

@@ -15,6 +15,7 @@ RETRIED_NOTE = ("generated twice: the first output ran to its length limit or lo
 
 class Truncation(Check):
     name = "truncation"
+    reason_names_threshold = False
     description = "target looks cut off"
 
     def measure(self, pair: PairView) -> Measurement | None:
@@ -42,6 +43,7 @@ class Retried(Check):
     glance even when the retry ends well, but no reason to hold the pair back, hence 'info'."""
 
     name = "retried"
+    reason_names_threshold = False
     description = "the machine translation was generated a second time"
 
     @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class LowConfidence(Check):
 
 class UnkSource(Check):
     name = "unk_source"
+    reason_names_threshold = False
     description = "<unk> in the tokenised source"
 
     def measure(self, pair: PairView) -> Measurement | None:

@@ -8,6 +8,7 @@ from bitext.lang.numbers import compare_numbers
 
 class Numbers(Check):
     name = "numbers"
+    reason_names_threshold = False
     description = "numbers differ"
 
     def measure(self, pair: PairView) -> Measurement | None:
