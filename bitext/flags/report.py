@@ -153,6 +153,11 @@ def _offered(direction: str, x: Any) -> list[Any]:
     """Thresholds at which about :data:`FIRE_SHARES` of the scores fire."""
     import numpy as np
 
+    values = np.unique(x)
+    if direction != "outside" and len(values) <= DISCRETE_VALUES and np.all(values == np.round(values)):
+        # Few whole-number scores (counts of things): every cut between them, not interpolated quantiles.
+        cuts = values[:-1] if direction == "above" else values[1:]
+        return [float(v) for v in cuts]
     out: list[Any] = []
     for q in FIRE_SHARES:
         if direction == "outside":
