@@ -524,6 +524,9 @@ def explain(store: Store, pair_id: str, config_path: str | Path | None = None) -
     checks = build_checks(eff.config, stored_calibration(store))
     first = _first_of(store, row["source"], row["target"])
     view = _pair_views(store, [row], {} if first is None else {pair_id: first})[0]
+    scorer, _ = _scorer(store, None, checks)  # the model the corpus's flags used, if any
+    if scorer is not None:
+        _model_scores(scorer, [view])
     stored = store.count("pair_flags", "pair_id=?", (pair_id,))
     current = store.get_meta(MetaKey.FLAGS_SIGNATURE) == config_signature(eff.config)
     lines = [
