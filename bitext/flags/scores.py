@@ -36,7 +36,7 @@ FLAGS_MIGRATIONS: list[tuple[int, str]] = [
 """Migrations of the ``flags`` component (:meth:`bitext.store.Store.migrate`)."""
 
 _DECIDE_FIELDS = ("threshold", "severity", "enabled")
-WINDOW = 20_000
+WINDOW = 100_000
 """Rowids of ``pair_flags`` re-decided per transaction (bounded memory, a kill loses one window)."""
 
 
@@ -151,21 +151,20 @@ def redecide(store: Store, checks: Sequence[Check], only_outside: Mapping[str, t
         return 0
     by_name = {c.name: c for c in checks}
     narrow = dict(only_outside or {})
-    plain = [n for n in by_name if n not in narrow]
-    where = [f"check_name IN ({','.join('?' * len(plain))})"] if plain else []
-    args: list[Any] = list(plain)
-    for name, (low, high) in narrow.items():
-        where.append("(check_name = ? AND (fired = 1 OR score < ? OR score > ?))")
-        args += [name, low, high]
     lo, hi = store.conn.execute("SELECT MIN(rowid), MAX(rowid) FROM pair_flags").fetchone()
     changed = 0
     if lo is None:
         return 0
     for start in range(lo, hi + 1, WINDOW):
-        rows = store.conn.execute(
-            "SELECT rowid, pair_id, check_name, score, fired, severity, reason, evidence FROM pair_flags"
-            f" WHERE rowid >= ? AND rowid < ? AND ({' OR '.join(where)})", (start, start + WINDOW, *args),
-        ).fetchall()
+        rows = []
+        for name in by_name:  # one check at a time: a range seek on the pair_flags_fired index (fired, check, rowid)
+            extra, args = "", ()
+            if name in narrow:
+                extra, args = " AND (fired = 1 OR score < ? OR score > ?)", narrow[name]
+            rows += store.conn.execute(
+                "SELECT rowid, pair_id, check_name, score, fired, severity, reason, evidence FROM pair_flags"
+                f" WHERE fired IN (0, 1) AND check_name = ? AND rowid >= ? AND rowid < ?{extra}",
+                (name, start, start + WINDOW, *args)).fetchall()
         updates = []
         for rowid, pair_id, name, score, fired, severity, reason, evidence in rows:
             check = by_name[name]
