@@ -174,9 +174,10 @@ def redecide(store: Store, checks: Sequence[Check], only_outside: Mapping[str, t
             else:  # the reason does not change with threshold or severity: no evidence was stored
                 new = (int(check.fires(Measurement(score))), check.severity, reason)
             if new != (fired, severity, reason):
-                updates.append((*new, rowid, pair_id))
+                updates.append((*new, rowid, pair_id, fired, severity))
         if updates:
-            with store.tx(), flag_writes(store, (u[4] for u in updates)):
+            # A pair's review state reads fired and severity only: a new reason alone needs no refresh.
+            with store.tx(), flag_writes(store, (u[4] for u in updates if u[:2] != u[5:7])):
                 store.update_flags([u[:4] for u in updates])
         changed += len(updates)
     return changed

@@ -12,6 +12,7 @@ Every write goes through the store's writers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections import deque
@@ -380,7 +381,7 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
             store.set_meta(MetaKey.FLAGS_CONFIG, eff.text)
             store.set_meta(MetaKey.FLAGS_CONFIG_NAME, Path(config_path).name)
 
-    if not recompute:
+    if not recompute and (todo.redecide or todo.drop):
         # Only thresholds, severities or the set of checks changed: re-decide the stored scores, measure
         # nothing but the pairs not flagged yet. The calibrated checks come last: their bounds are fitted on
         # the pairs the other checks leave without a finding.
@@ -388,7 +389,7 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
         # is finished by the next one (which re-decides them again, with the same outcome).
         stored_sigs = (scores.stored_state(store) or {}).get("checks", {})
         pending = {*todo.redecide, *(c.name for c in checks if isinstance(c, CalibratedCheck))}
-        with store.tx(), flag_writes(store, None):
+        with store.tx(), (flag_writes(store, None) if todo.drop else contextlib.nullcontext()):
             if todo.drop:
                 store.clear_flags(todo.drop)
             record(pending)

@@ -83,9 +83,18 @@ enabled = false
 """
 
 
+def review_state(store: Store) -> dict[str, tuple]:
+    return {r[0]: tuple(r[1:]) for r in store.conn.execute(
+        "SELECT pair_id, sev_rank, needs_review, flagged FROM review_pair_state")}
+
+
 def test_a_threshold_change_measures_nothing_and_equals_a_full_recompute(tmp_path: Path, monkeypatch):
+    from bitext.review.schema import ensure_schema
+
     store = corpus(tmp_path)
+    ensure_schema(store)  # the review state the triggers (stood down while re-deciding) keep
     F.flag_corpus(store, quiet=True, workers=0)
+    state_before = review_state(store)
     before = rows(store)
     cfg = tmp_path / "t.toml"
     cfg.write_text(THRESHOLDS)
@@ -103,6 +112,7 @@ def test_a_threshold_change_measures_nothing_and_equals_a_full_recompute(tmp_pat
     assert report.flagged == 0 and report.skipped == 160 and report.redecided > 0
     after = rows(store)
     assert after == rows(fresh)
+    assert review_state(store) == review_state(fresh) != state_before
     assert after != before and not any(c == "question_mark" for _, c in after)
     assert any(r[2] == "error" and r[1] for (_, c), r in after.items() if c == "numbers")
     assert store.get_meta(MetaKey.FLAGS_CALIBRATION) == fresh.get_meta(MetaKey.FLAGS_CALIBRATION)
