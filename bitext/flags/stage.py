@@ -16,7 +16,7 @@ import contextlib
 import json
 import sqlite3
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -315,11 +315,13 @@ def stored_calibration(store: Store) -> dict[str, Any] | None:
 
 
 def _recalibrate(store: Store, checks: Sequence[Check], stored: dict[str, list[str]],
-                 changed_options: Iterable[str] = ()) -> tuple[dict[str, Any], int]:
+                 changed_options: Iterable[str] = (),
+                 pending: Callable[[dict[str, Any], list[str]], None] | None = None) -> tuple[dict[str, Any], int]:
     """Fit the calibrated checks' bounds on the stored scores; re-decide those whose decide signature is not
     the one their rows were written under (``stored``: check -> [measure, decide]). Returns the calibration
     and how many rows changed. ``changed_options``: checks whose threshold or severity changed too (every row
-    is re-decided)."""
+    is re-decided). ``pending(calibration, names)`` is called before re-deciding the checks ``names`` (to record
+    them as not decided yet: an interrupted run leaves them for the next)."""
     fitted = corpus_calibration(store, checks)
     before = {c.name: c.narrowest() for c in checks if isinstance(c, CalibratedCheck)}
     apply_calibration(checks, fitted)
@@ -331,6 +333,8 @@ def _recalibrate(store: Store, checks: Sequence[Check], stored: dict[str, list[s
                     and c.name not in changed_options}
     only = {c.name: (max(before[c.name][0], c.narrowest()[0]), min(before[c.name][1], c.narrowest()[1]))
             for c in stale if c.name in same_options}
+    if stale and pending is not None:
+        pending(fitted, [c.name for c in stale])
     return fitted, scores.redecide(store, stale, only)
 
 
@@ -366,15 +370,16 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
     written = False
     if has_schema(store.conn):
         ensure_schema(store)  # up to date before the write transactions (flag_writes needs v2)
-    def record(pending: Iterable[str]) -> None:
-        """The config, its signature and per-check signatures (``pending`` checks: not decided yet) in meta."""
+    def record(pending: Iterable[str], cal: dict[str, Any] | None) -> None:
+        """The config, its signature, per-check signatures (``pending`` checks: not decided yet) and the
+        calibration ``cal`` in meta."""
         store.set_meta(MetaKey.FLAGS_SIGNATURE, sig)
         store.set_meta(MetaKey.FLAGS_CHECKS, scores.state_of(sig, checks, pending))
         if model_path is None:
             store.delete_meta(MetaKey.FLAGS_MODEL)
         else:
             store.set_meta(MetaKey.FLAGS_MODEL, model_path)
-        _set_calibration(store, calibration)
+        _set_calibration(store, cal)
         if eff.text is None:
             store.delete_meta(MetaKey.FLAGS_CONFIG, MetaKey.FLAGS_CONFIG_NAME)
         elif config_path is not None:
@@ -392,13 +397,13 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
         with store.tx(), (flag_writes(store, None) if todo.drop else contextlib.nullcontext()):
             if todo.drop:
                 store.clear_flags(todo.drop)
-            record(pending)
+            record(pending, calibration)
         redecided = scores.redecide(store, [c for c in checks if c.name in todo.redecide
                                             and not isinstance(c, CalibratedCheck)])
         calibration, n = _recalibrate(store, checks, stored_sigs, todo.redecide)
         redecided += n
         with store.tx():
-            record(())
+            record((), calibration)
     # Only pairs that existed when the run began (the keys table is that snapshot): a pair added meanwhile
     # by another process is left for the next run, which also gives it its duplicate row.
     todo_where = (f"(? OR NOT EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id))"
@@ -428,7 +433,7 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
                 if recompute:
                     with flag_writes(store, None):
                         store.clear_flags()
-                    record(())
+                record((), calibration)
                 if not recompute:
                     refreshed = sum(_refresh_corpus_rows(store, c, dups) for c in corpus_checks)
                 written = True
@@ -465,12 +470,16 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
         bar.close()
     if flagged:  # new scores: the calibrated bounds may have moved (quantised: rarely, on a grown corpus)
         decided = {c.name: scores.decide_signature(c) for c in checks}
-        calibration, n = _recalibrate(store, checks, {k: ["-", v] for k, v in decided.items()})
-        redecided += n
-        if n or any(decided[c.name] != scores.decide_signature(c) for c in checks):
+
+        def mark(cal: dict[str, Any], names: list[str]) -> None:
             with store.tx():
-                store.set_meta(MetaKey.FLAGS_CHECKS, scores.state_of(sig, checks))
-                _set_calibration(store, calibration)
+                record(names, cal)
+
+        calibration, n = _recalibrate(store, checks, {k: ["-", v] for k, v in decided.items()}, pending=mark)
+        redecided += n
+        if any(decided[c.name] != scores.decide_signature(c) for c in checks):
+            with store.tx():
+                record((), calibration)
     return FlagReport(flagged=flagged, skipped=skipped, refreshed=refreshed, redecided=redecided,
                       needs_review=blocking_count(store), fired=fired)
 

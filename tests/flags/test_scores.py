@@ -276,3 +276,33 @@ def test_calibration_reads_a_spread_sample_on_big_corpora(tmp_path: Path, monkey
         for kind, values in part[name].items():
             assert set(values) <= set(full[name][kind])
     store.close()
+
+
+def test_interrupted_calibration_is_finished_by_the_next_run(tmp_path: Path, monkeypatch):
+    """The bounds fitted after measuring are re-applied by windows; a kill in between leaves the calibrated
+    checks marked pending, and the next run (nothing new to measure) re-decides them."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[length_z]\nprior_pairs = 10\n[length_ratio]\nprior_pairs = 10\n")
+    store = corpus(tmp_path)
+    shutil.copytree(tmp_path / "corpus", tmp_path / "clean")
+    monkeypatch.setattr(scores, "WINDOW", 50)
+    real = Store.update_flags
+    calls = {"n": 0}
+
+    def dies_second_time(self, r):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real(self, r)
+
+    monkeypatch.setattr(Store, "update_flags", dies_second_time)
+    with pytest.raises(KeyboardInterrupt):
+        F.flag_corpus(store, config_path=cfg, quiet=True, workers=0)
+    monkeypatch.setattr(Store, "update_flags", real)
+    again = F.flag_corpus(store, quiet=True, workers=0)
+    assert again.flagged == 0 and again.redecided > 0
+    clean = Store.open(tmp_path / "clean")
+    F.flag_corpus(clean, config_path=cfg, quiet=True, workers=0)
+    assert rows(store) == rows(clean)
+    clean.close()
+    store.close()
