@@ -83,12 +83,24 @@ class CheckStats:
         return sum(self.fired.values())
 
 
-def _scores(store: Store, name: str) -> Any:
+def _scores(store: Store, names: Sequence[str]) -> dict[str, Any]:
+    """Check -> numpy array of its stored scores. A few checks: along the ``pair_flags_fired`` index (their
+    rows only, each a lookup); more: one sequential scan of the table (a lookup per row costs more than
+    reading the rows of the other checks too), kept as 8-byte floats per check."""
+    from array import array
+
     import numpy as np
 
-    cur = store.conn.execute("SELECT score FROM pair_flags WHERE fired IN (0, 1) AND check_name = ?"
-                             " AND score IS NOT NULL", (name,))
-    return np.fromiter((r[0] for r in cur), dtype=float)
+    if len(names) <= 3:
+        return {n: np.fromiter((r[0] for r in store.conn.execute(
+            "SELECT score FROM pair_flags WHERE fired IN (0, 1) AND check_name = ? AND score IS NOT NULL", (n,))),
+            dtype=float) for n in names}
+    out: dict[str, array] = {n: array("d") for n in names}
+    for name, score in store.conn.execute("SELECT check_name, score FROM pair_flags WHERE score IS NOT NULL"):
+        values = out.get(name)
+        if values is not None:
+            values.append(score)
+    return {n: np.frombuffer(v, dtype=float) if len(v) else np.array([]) for n, v in out.items()}
 
 
 def bins_of(x: Any) -> list[Bin]:
@@ -226,10 +238,10 @@ def check_stats(store: Store, config_path: str | Path | None = None, names: Sequ
         if n not in by_name:
             raise BitextError(f"no enabled check named {n!r}; known: {', '.join(by_name)}", exit_code=2)
     out = []
-    for check in checks:
-        if names and check.name not in names:
-            continue
-        x = _scores(store, check.name)
+    wanted = [c for c in checks if not names or c.name in names]
+    all_scores = _scores(store, [c.name for c in wanted])
+    for check in wanted:
+        x = all_scores[check.name]
         fired = dict(store.conn.execute(
             "SELECT severity, COUNT(*) FROM pair_flags WHERE fired = 1 AND check_name = ? GROUP BY severity",
             (check.name,)).fetchall())
@@ -321,10 +333,31 @@ def report(store: Store, config_path: str | Path | None = None, names: Sequence[
     return format_report(stats, store.count("pairs"))
 
 
+_HISTOGRAMS: dict[str, tuple[tuple[Any, ...], list[dict[str, Any]]]] = {}
+
+
 def histograms(store: Store) -> list[dict[str, Any]]:
     """Per check with stored scores, what the review app draws (``_histograms.html``): name, description,
     threshold text, fired/measured counts and the bins as {label, count, height (0..1), fires}, where
-    ``fires`` says whether the bin lies (mostly) on the firing side of the threshold."""
+    ``fires`` says whether the bin lies (mostly) on the firing side of the threshold.
+
+    Kept per store until its flags change (newest ``pair_flags`` and ``pairs`` rowids, the per-check
+    signatures and the calibration: a re-decision changes those), so the stats page reads the scores once.
+    """
+    from bitext.model import MetaKey
+
+    key = (store.conn.execute("SELECT MAX(rowid) FROM pair_flags").fetchone()[0],
+           store.conn.execute("SELECT MAX(rowid) FROM pairs").fetchone()[0],
+           store.get_meta(MetaKey.FLAGS_CHECKS), store.get_meta(MetaKey.FLAGS_CALIBRATION))
+    cached = _HISTOGRAMS.get(str(store.path))
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    out = _histograms(store)
+    _HISTOGRAMS[str(store.path)] = (key, out)
+    return out
+
+
+def _histograms(store: Store) -> list[dict[str, Any]]:
     out = []
     for s in check_stats(store, examples=0):
         if not s.measured:

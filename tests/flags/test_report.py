@@ -110,3 +110,23 @@ def test_stats_page_draws_the_histograms(flagged):
     assert 'id="flag-histograms"' in page and 'id="hist-numbers"' in page and "<svg" in page
     assert page.count('<figure class="histogram"') == len(hist)
     assert "style=" not in page.split('id="flag-histograms"')[1]  # the CSP allows no inline styles
+
+
+def test_histograms_are_kept_until_the_flags_change(flagged, tmp_path, monkeypatch):
+    from bitext.flags import report as R
+
+    first = histograms(flagged)
+    calls = {"n": 0}
+    real = R._histograms
+
+    def counted(store):
+        calls["n"] += 1
+        return real(store)
+
+    monkeypatch.setattr(R, "_histograms", counted)
+    assert histograms(flagged) is first and calls["n"] == 0
+    cfg = tmp_path / "t.toml"
+    cfg.write_text("[numbers]\nthreshold = 2\n")
+    F.flag_corpus(flagged, config_path=cfg, quiet=True, workers=0)  # re-decided in place: same rowids
+    again = histograms(flagged)
+    assert calls["n"] == 1 and [b["fires"] for b in {h["name"]: h for h in again}["numbers"]["bins"]] == [False, False]
