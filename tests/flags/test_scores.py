@@ -137,12 +137,9 @@ def test_a_measuring_option_change_measures_again(tmp_path: Path):
     store.close()
 
 
-def test_interrupted_redecide_is_finished_by_the_next_run(tmp_path: Path, monkeypatch):
-    store = corpus(tmp_path, n=30)
-    F.flag_corpus(store, quiet=True, workers=0)
-    cfg = tmp_path / "t.toml"
-    cfg.write_text("[low_alignment]\nthreshold = 0.6\n")
-    monkeypatch.setattr(scores, "WINDOW", 5)
+def killed_while_redeciding(monkeypatch, store: Store, cfg: Path, window: int) -> None:
+    """Flag ``store`` under ``cfg`` with re-decisions by windows of ``window`` rowids, killed at the second."""
+    monkeypatch.setattr(scores, "WINDOW", window)
     real = Store.update_flags
     calls = {"n": 0}
 
@@ -156,6 +153,14 @@ def test_interrupted_redecide_is_finished_by_the_next_run(tmp_path: Path, monkey
     with pytest.raises(KeyboardInterrupt):
         F.flag_corpus(store, config_path=cfg, quiet=True, workers=0)
     monkeypatch.setattr(Store, "update_flags", real)
+
+
+def test_interrupted_redecide_is_finished_by_the_next_run(tmp_path: Path, monkeypatch):
+    store = corpus(tmp_path, n=30)
+    F.flag_corpus(store, quiet=True, workers=0)
+    cfg = tmp_path / "t.toml"
+    cfg.write_text("[low_alignment]\nthreshold = 0.6\n")
+    killed_while_redeciding(monkeypatch, store, cfg, window=5)
     F.flag_corpus(store, quiet=True, workers=0)  # the stored (new) config, re-decided to the end
     fired = store.conn.execute("SELECT COUNT(*) FROM pair_flags f JOIN pairs p ON p.id = f.pair_id WHERE"
                                " check_name = 'low_alignment' AND fired = 1").fetchone()[0]
@@ -285,20 +290,7 @@ def test_interrupted_calibration_is_finished_by_the_next_run(tmp_path: Path, mon
     cfg.write_text("[length_z]\nprior_pairs = 10\n[length_ratio]\nprior_pairs = 10\n")
     store = corpus(tmp_path)
     shutil.copytree(tmp_path / "corpus", tmp_path / "clean")
-    monkeypatch.setattr(scores, "WINDOW", 50)
-    real = Store.update_flags
-    calls = {"n": 0}
-
-    def dies_second_time(self, r):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt
-        return real(self, r)
-
-    monkeypatch.setattr(Store, "update_flags", dies_second_time)
-    with pytest.raises(KeyboardInterrupt):
-        F.flag_corpus(store, config_path=cfg, quiet=True, workers=0)
-    monkeypatch.setattr(Store, "update_flags", real)
+    killed_while_redeciding(monkeypatch, store, cfg, window=50)
     again = F.flag_corpus(store, quiet=True, workers=0)
     assert again.flagged == 0 and again.redecided > 0
     clean = Store.open(tmp_path / "clean")
