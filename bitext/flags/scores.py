@@ -6,8 +6,9 @@ threshold (``Check.reason_names_threshold`` False: the stored reason stays right
 ``severity`` are re-made; 12 of the 23 checks, which keeps the stage's cost of storing evidence small). A check's settings split in two:
 
 - the **measure signature** (:func:`measure_signature`): :data:`~bitext.flags.base.FLAGS_VERSION`, the
-  check's name and every option that changes its score (``fuzz``, ``smoothing`` ...). When it changes the
-  scores are stale and the pairs are measured again;
+  check's name and every option that changes its score (``fuzz``, ``smoothing`` ...). When it changes (or
+  the check is turned on) that check alone is measured again on every pair; when most checks' scores are
+  stale (a FLAGS_VERSION bump), every pair is measured again with every check;
 - the **decide signature** (:func:`decide_signature`): threshold, severity and, for a check calibrated on
   the corpus, its calibrated bounds (and the options marked ``decides``). When only it changes, :func:`redecide` re-applies the check to the
   stored scores and evidence (:meth:`~bitext.flags.base.Check.result`): no pair is measured again and the
@@ -88,12 +89,15 @@ def decide_signature(check: Check) -> str:
 
 @dataclass(frozen=True)
 class Plan:
-    """What a flag run must do with the stored rows: ``remeasure`` every pair (scores stale), or re-decide
-    the checks in ``redecide`` and drop the rows of the checks in ``drop`` (disabled or gone)."""
+    """What a flag run must do with the stored rows: ``remeasure`` every pair with every check (no record,
+    or most checks' scores stale), or measure every pair with the checks in ``measure`` only (turned on, or
+    an option that changes their scores), re-decide the checks in ``redecide`` and drop the rows of the
+    checks in ``drop`` (turned off or gone)."""
 
     remeasure: bool
     redecide: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()
+    measure: tuple[str, ...] = ()
 
 
 def stored_state(store: Store) -> dict[str, Any] | None:
@@ -117,19 +121,23 @@ def plan(store: Store, checks: Sequence[Check]) -> Plan:
     if state is None:
         return Plan(remeasure=True)
     stored: dict[str, list[str]] = state.get("checks", {})
-    if any(stored.get(c.name, [None])[0] != measure_signature(c) for c in checks):
+    stale = tuple(c.name for c in checks if stored.get(c.name, [None])[0] != measure_signature(c))
+    if 2 * len(stale) > len(checks):  # most scores stale (FLAGS_VERSION bumped): measure everything again
         return Plan(remeasure=True)
-    redecide = tuple(c.name for c in checks if stored[c.name][1] != decide_signature(c))
+    redecide = tuple(c.name for c in checks if c.name not in stale and stored[c.name][1] != decide_signature(c))
     names = {c.name for c in checks}
-    return Plan(remeasure=False, redecide=redecide, drop=tuple(n for n in stored if n not in names))
+    return Plan(remeasure=False, redecide=redecide, drop=tuple(n for n in stored if n not in names), measure=stale)
 
 
-def state_of(signature: str, checks: Iterable[Check], pending: Iterable[str] = ()) -> str:
+def state_of(signature: str, checks: Iterable[Check], pending: Iterable[str] = (),
+             measuring: Iterable[str] = ()) -> str:
     """The meta ``flags.checks`` value for ``checks`` written under flags signature ``signature``; the
-    ``pending`` checks get an empty decide signature (their rows are being re-decided)."""
-    pending = set(pending)
+    ``pending`` checks get an empty decide signature (their rows are being re-decided), the ``measuring``
+    ones an empty measure signature (being measured: an interrupted run is measured again)."""
+    pending, measuring = set(pending), set(measuring)
     return json.dumps({"signature": signature,
-                       "checks": {c.name: [measure_signature(c), "" if c.name in pending else decide_signature(c)]
+                       "checks": {c.name: ["" if c.name in measuring else measure_signature(c),
+                                           "" if c.name in pending else decide_signature(c)]
                                   for c in checks}}, sort_keys=True)
 
 

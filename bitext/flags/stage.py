@@ -370,11 +370,13 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
     written = False
     if has_schema(store.conn):
         ensure_schema(store)  # up to date before the write transactions (flag_writes needs v2)
+    measuring = set(todo.measure)  # checks measured on every pair this run (turned on or changed)
+
     def record(pending: Iterable[str], cal: dict[str, Any] | None) -> None:
-        """The config, its signature, per-check signatures (``pending`` checks: not decided yet) and the
-        calibration ``cal`` in meta."""
+        """The config, its signature, per-check signatures (``pending`` checks: not decided yet; the checks
+        being measured: not measured yet) and the calibration ``cal`` in meta."""
         store.set_meta(MetaKey.FLAGS_SIGNATURE, sig)
-        store.set_meta(MetaKey.FLAGS_CHECKS, scores.state_of(sig, checks, pending))
+        store.set_meta(MetaKey.FLAGS_CHECKS, scores.state_of(sig, checks, pending, measuring))
         if model_path is None:
             store.delete_meta(MetaKey.FLAGS_MODEL)
         else:
@@ -386,7 +388,7 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
             store.set_meta(MetaKey.FLAGS_CONFIG, eff.text)
             store.set_meta(MetaKey.FLAGS_CONFIG_NAME, Path(config_path).name)
 
-    if not recompute and (todo.redecide or todo.drop):
+    if not recompute and (todo.redecide or todo.drop or todo.measure):
         # Only thresholds, severities or the set of checks changed: re-decide the stored scores, measure
         # nothing but the pairs not flagged yet. The calibrated checks come last: their bounds are fitted on
         # the pairs the other checks leave without a finding.
@@ -394,9 +396,10 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
         # is finished by the next one (which re-decides them again, with the same outcome).
         stored_sigs = (scores.stored_state(store) or {}).get("checks", {})
         pending = {*todo.redecide, *(c.name for c in checks if isinstance(c, CalibratedCheck))}
-        with store.tx(), (flag_writes(store, None) if todo.drop else contextlib.nullcontext()):
-            if todo.drop:
-                store.clear_flags(todo.drop)
+        gone = [*todo.drop, *todo.measure]  # turned off, or measured again below
+        with store.tx(), (flag_writes(store, None) if gone else contextlib.nullcontext()):
+            if gone:
+                store.clear_flags(gone)
             record(pending, calibration)
         redecided = scores.redecide(store, [c for c in checks if c.name in todo.redecide
                                             and not isinstance(c, CalibratedCheck)])
@@ -417,13 +420,17 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
             past = " AND (article_id, kind, bead_idx) > (?, ?, ?)" if after else ""
             batch = store.conn.execute(
                 f"SELECT * FROM pairs p WHERE {todo_where}{past} ORDER BY {_CORPUS_ORDER} LIMIT ?",
-                (int(recompute), *(after or ()), BATCH),
+                (int(recompute or bool(measuring)), *(after or ()), BATCH),
             ).fetchall()
             yield batch
             if len(batch) < BATCH:  # a short batch is the last one
                 return
             last = batch[-1]
             after = (last["article_id"], last["kind"], last["bead_idx"])
+
+    def _flagged_ids(ids: Sequence[str]) -> set[str]:
+        return {r[0] for r in store.conn.execute(
+            f"SELECT DISTINCT pair_id FROM pair_flags WHERE pair_id IN ({','.join('?' * len(ids))})", ids)}
 
     def write(n: int, pending: Pending) -> None:
         nonlocal flagged, refreshed, written
@@ -447,7 +454,7 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
 
     with _Duplicates(store) as dups:
         n_todo = store.conn.execute(f"SELECT COUNT(*) FROM pairs p WHERE {todo_where}",
-                                    (int(recompute),)).fetchone()[0]
+                                    (int(recompute or bool(measuring)),)).fetchone()[0]
         skipped = store.count("pairs") - n_todo
         n_workers = default_workers(n_todo) if workers is None else max(0, workers)
         in_flight: deque[tuple[int, Pending]] = deque()
@@ -461,13 +468,19 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
                 views = _pair_views(store, batch, dups.first_seen([r["id"] for r in batch]))
                 if scorer is not None:
                     _model_scores(scorer, views)
-                in_flight.append((len(batch), measurer.submit(views)))
+                # Pairs flagged before get only the checks turned on or changed; new pairs every check.
+                done = _flagged_ids([v.id for v in views]) if measuring and not recompute else set()
+                in_flight.append((len(batch), measurer.submit(views, measuring, done)))
                 if len(in_flight) > measurer.depth:
                     write(*in_flight.popleft())
             while in_flight:
                 write(*in_flight.popleft())
     if bar is not None:
         bar.close()
+    if measuring and written:
+        measuring = set()
+        with store.tx():
+            record((), calibration)
     if flagged:  # new scores: the calibrated bounds may have moved (quantised: rarely, on a grown corpus)
         decided = {c.name: scores.decide_signature(c) for c in checks}
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
@@ -35,12 +35,16 @@ MAX_DEFAULT_WORKERS = 4
 Row = tuple[Any, ...]
 
 
-def measure(checks: Sequence[Check], views: Sequence[PairView]) -> list[Row]:
+def measure(checks: Sequence[Check], views: Sequence[PairView], only: Collection[str] = (),
+            flagged: Collection[str] = ()) -> list[Row]:
     """The ``pair_flags`` rows of ``views`` with their evidence (:data:`bitext.store.FLAG_EVIDENCE_COLUMNS`):
-    one per applicable check, in view then check order."""
+    one per applicable check, in view then check order. Views whose id is in ``flagged`` are measured with
+    the checks named in ``only`` alone (pairs flagged before, for checks turned on or changed since)."""
     keep = [c.reason_names_threshold for c in checks]
-    return [stored_row(r, view.id, k) for view in views for c, k in zip(checks, keep, strict=True)
-            if (r := c.run(view)) is not None]
+    some = [c.name in only for c in checks]
+    return [stored_row(r, view.id, k) for view in views
+            for c, k, s in zip(checks, keep, some, strict=True)
+            if (s or view.id not in flagged) and (r := c.run(view)) is not None]
 
 
 def default_workers(n_pairs: int) -> int:
@@ -82,8 +86,8 @@ def _init_worker(config: Config, calibration: Any = None) -> None:
     _CHECKS = build_checks(config, calibration)
 
 
-def _measure_in_worker(views: Sequence[PairView]) -> list[Row]:
-    return measure(_CHECKS, views)
+def _measure_in_worker(views: Sequence[PairView], only: Collection[str], flagged: Collection[str]) -> list[Row]:
+    return measure(_CHECKS, views, only, flagged)
 
 
 class Measurer:
@@ -107,11 +111,13 @@ class Measurer:
         """How many batches may be in flight: two per worker keeps each busy while results are written."""
         return 2 * self.workers
 
-    def submit(self, views: Sequence[PairView]) -> Pending:
-        """Start measuring ``views``; ``.result()`` gives their rows (raises what measuring raised)."""
+    def submit(self, views: Sequence[PairView], only: Collection[str] = (), flagged: Collection[str] = ()
+               ) -> Pending:
+        """Start measuring ``views`` (those in ``flagged`` with the checks ``only``: see :func:`measure`);
+        ``.result()`` gives their rows (raises what measuring raised)."""
         if self._pool is None:
-            return _Done(measure(self.checks, views))
-        return _Guarded(self._pool.submit(_measure_in_worker, list(views)))
+            return _Done(measure(self.checks, views, only, flagged))
+        return _Guarded(self._pool.submit(_measure_in_worker, list(views), set(only), set(flagged)))
 
     def __enter__(self) -> Measurer:
         return self

@@ -298,3 +298,41 @@ def test_interrupted_calibration_is_finished_by_the_next_run(tmp_path: Path, mon
     assert rows(store) == rows(clean)
     clean.close()
     store.close()
+
+
+def test_a_check_turned_on_or_changed_is_the_only_one_measured(tmp_path: Path, monkeypatch):
+    from bitext.flags.checks.text import QuestionMark, Repetition
+
+    store = corpus(tmp_path, n=30)
+    cfg = tmp_path / "off.toml"
+    cfg.write_text("[question_mark]\nenabled = false\n")
+    F.flag_corpus(store, config_path=cfg, quiet=True, workers=0)
+    assert store.count("pair_flags", "check_name = 'question_mark'") == 0
+    # A new pair arrives meanwhile: it gets every check.
+    CorpusBuilder(store, signature="sig").pair("a1:mt:99", "Siapa datang?", "Who came?", bead_idx=99, mt="Who came?")
+    changed = tmp_path / "on.toml"
+    changed.write_text("[repetition]\nmax_ngram = 3\n")
+    measured: dict[str, set] = {}
+    for cls in F.CHECKS.values():
+        real = cls.measure
+
+        def spy(self, pair, real=real):
+            measured.setdefault(self.name, set()).add(pair.id)
+            return real(self, pair)
+
+        monkeypatch.setattr(cls, "measure", spy)
+    report = F.flag_corpus(store, config_path=changed, quiet=True, workers=0)
+    monkeypatch.undo()
+    assert report.flagged == 61
+    assert measured[QuestionMark.name] == measured[Repetition.name] and len(measured[Repetition.name]) == 61
+    assert all(ids == {"a1:mt:99"} for name, ids in measured.items() if name not in ("question_mark", "repetition"))
+    # The same rows as measuring everything from scratch under that config.
+    shutil.copytree(tmp_path / "corpus", tmp_path / "fresh")
+    fresh = Store.open(tmp_path / "fresh")
+    fresh.clear_flags()
+    fresh.delete_meta(MetaKey.FLAGS_CHECKS)
+    F.flag_corpus(fresh, quiet=True, workers=0)
+    assert rows(store) == rows(fresh)
+    assert F.flag_corpus(store, quiet=True, workers=0).flagged == 0
+    fresh.close()
+    store.close()

@@ -11,7 +11,7 @@ import pytest
 
 from bitext import flags as F
 from bitext.errors import BitextError
-from bitext.flags import stage
+from bitext.flags import scores, stage
 from bitext.flags.checks.text import Quotes
 from bitext.model import MetaKey
 from bitext.store import Store
@@ -132,23 +132,25 @@ def test_bad_config_leaves_stored_flags_alone(tmp_path: Path):
 
 
 def test_failing_first_batch_leaves_old_config_and_flags(tmp_path: Path, monkeypatch):
-    """Wiping old rows, the new signature and the first batch commit together or not at all (a changed
-    measuring option: every pair is measured again)."""
+    """Wiping old rows, the new signature and the first batch commit together or not at all (scores of every
+    check stale, as after a FLAGS_VERSION bump: every pair is measured again)."""
     store = make_store(tmp_path)
     F.flag_corpus(store, quiet=True)
     rows, sig = flag_rows(store), store.get_meta(MetaKey.FLAGS_SIGNATURE)
     cfg = tmp_path / "flags.toml"
-    cfg.write_text("[low_confidence]\nthreshold = -0.35\n[repetition]\nmax_ngram = 5\n")
+    cfg.write_text("[low_confidence]\nthreshold = -0.35\n")
+    monkeypatch.setattr(scores, "FLAGS_VERSION", "bumped")
 
     def boom(self, pair):
         raise RuntimeError("check crashed")
 
+    real_measure = Quotes.measure
     monkeypatch.setattr(Quotes, "measure", boom)
     with pytest.raises(RuntimeError, match="check crashed"):
         F.flag_corpus(store, config_path=cfg, quiet=True)
     assert flag_rows(store) == rows and store.get_meta(MetaKey.FLAGS_SIGNATURE) == sig
     assert store.get_meta(MetaKey.FLAGS_CONFIG) is None
-    monkeypatch.undo()
+    monkeypatch.setattr(Quotes, "measure", real_measure)
     assert F.flag_corpus(store, config_path=cfg, quiet=True).flagged == 4
     store.close()
 
@@ -157,7 +159,8 @@ def test_interrupted_recompute_resumes(tmp_path: Path, monkeypatch):
     store = make_store(tmp_path)
     F.flag_corpus(store, quiet=True)
     cfg = tmp_path / "flags.toml"
-    cfg.write_text("[low_confidence]\nthreshold = -0.35\n[repetition]\nmax_ngram = 5\n")
+    cfg.write_text("[low_confidence]\nthreshold = -0.35\n")
+    monkeypatch.setattr(scores, "FLAGS_VERSION", "bumped")  # every check's scores stale
     monkeypatch.setattr(stage, "BATCH", 2)
     calls = {"n": 0}
     real = stage._pair_views
