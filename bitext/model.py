@@ -85,6 +85,9 @@ class MetaKey:
     FLAGS_CONFIG_NAME = "flags.config_name"  # its file name, for messages
     LEXICON_SIGNATURE = "lexicon.signature"  # what the corpus lexicon was built from (bitext.lexicon)
     LEXICON_STATE = "lexicon.state"  # JSON: pairs counted, watermarks, pairs at the last full training
+    FLAGS_CHECKS = "flags.checks"  # JSON: per check its measure and decide signatures (bitext.flags.scores)
+    FLAGS_MODEL = "flags.model"  # folder of the MT model the model_score check scores with (sticky, like the config)
+    FLAGS_CALIBRATION = "flags.calibration"  # JSON: bounds of the checks calibrated on the corpus's own scores
     REVIEW_SECRET = "review.secret_key"  # the review app's session key; never published
     CORPUS_ID = "corpus.id"  # random hex made once; review exports carry it, import-review compares it
 

@@ -156,6 +156,8 @@ TRANSLATION_COLUMNS = ("key", "signature", "source", "text", "logprob", "n_token
 PAIR_COLUMNS = ("id", "article_id", "kind", "bead_idx", "src_ids", "tgt_idx", "source", "target", "mt",
                 "bead_type", "align_score", "signature", "created_at")
 FLAG_COLUMNS = ("pair_id", "check_name", "score", "fired", "severity", "reason")
+FLAG_EVIDENCE_COLUMNS = (*FLAG_COLUMNS, "evidence")
+"""A flag row with the evidence its reason is written from (column added by the ``flags`` migration)."""
 REVIEW_COLUMNS = ("pair_id", "reviewer", "at", "status", "before", "after", "comment", "source", "parent_id",
                   "pair_target")
 
@@ -528,15 +530,28 @@ class Store:
         with self.tx() as conn:
             conn.executemany(_insert_sql("pairs", PAIR_COLUMNS), [tuple(r) for r in rows])
 
-    def write_flags(self, rows: Iterable[Sequence[object]]) -> None:
-        """Store flag rows (:data:`FLAG_COLUMNS`), replacing the same (pair, check)."""
+    def write_flags(self, rows: Iterable[Sequence[object]], columns: Sequence[str] = FLAG_COLUMNS) -> None:
+        """Store flag rows (``columns``: :data:`FLAG_COLUMNS`, or :data:`FLAG_EVIDENCE_COLUMNS` on a store with
+        the ``flags`` migration), replacing the same (pair, check)."""
         with self.tx() as conn:
-            conn.executemany(_insert_sql("pair_flags", FLAG_COLUMNS, "INSERT OR REPLACE"), [tuple(r) for r in rows])
+            conn.executemany(_insert_sql("pair_flags", columns, "INSERT OR REPLACE"), [tuple(r) for r in rows])
 
-    def clear_flags(self) -> None:
-        """Remove every stored flag (a changed flag config recomputes them all)."""
+    def update_flags(self, rows: Iterable[Sequence[object]]) -> None:
+        """Re-decide stored flag rows in place: ``(fired, severity, reason, rowid)`` per row (score and
+        evidence stay; the rowid too, so a caller paging by rowid sees each row once)."""
         with self.tx() as conn:
-            conn.execute("DELETE FROM pair_flags")
+            conn.executemany("UPDATE pair_flags SET fired = ?, severity = ?, reason = ? WHERE rowid = ?",
+                             [tuple(r) for r in rows])
+
+    def clear_flags(self, checks: Sequence[str] | None = None) -> None:
+        """Remove every stored flag (a changed flag config recomputes them all), or those of ``checks``
+        (checks turned off)."""
+        with self.tx() as conn:
+            if checks is None:
+                conn.execute("DELETE FROM pair_flags")
+            else:
+                conn.executemany("DELETE FROM pair_flags WHERE fired IN (0, 1) AND check_name = ?",
+                                 [(c,) for c in checks])
 
     def add_review(self, pair_id: str, reviewer: str, status: str, *, before: str | None = None,
                    after: str | None = None, comment: str | None = None, source: str | None = None,

@@ -1,4 +1,8 @@
-"""`bitext flag CORPUS [--config FILE|default] [--explain PAIR_ID] [--workers N] [--quiet]`: mark pairs that need a human look."""
+"""`bitext flag CORPUS [--config FILE|default] [--explain PAIR_ID] [--workers N] [--quiet]`: mark pairs that need a human look.
+
+`bitext flag CORPUS --report [--check NAME ...] [--what-if NAME=VALUE ...]`: how many pairs each check fires on,
+a histogram of its stored scores, pairs near the threshold and what other thresholds would fire (nothing is
+measured or written)."""
 
 from __future__ import annotations
 
@@ -28,6 +32,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="processes measuring the checks (default: one per core up to 4 for 5,000 pairs or more;"
                    " 0: in this process, no pool); the flags are the same either way")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    p.add_argument("--model", metavar="PATH",
+                   help="folder of the corpus's MT model: reference pairs get the model signal (model_score: forced "
+                   "decoding of the English); kept for later runs, 'none' forgets it")
+    p.add_argument("--report", action="store_true",
+                   help="print per check: pairs fired (by severity), a histogram of its stored scores, pairs near the "
+                   "threshold and 'what if the threshold were x' counts; flags nothing")
+    p.add_argument("--check", action="append", default=[], metavar="NAME", help="with --report: only this check"
+                   " (repeatable)")
+    p.add_argument("--what-if", action="append", default=[], metavar="NAME=VALUE",
+                   help="with --report: count the pairs NAME fires on (and the pairs needing review) at threshold VALUE"
+                   " (LOW,HIGH for a range check such as length_z); repeatable")
     p.set_defaults(func=run_flag)
 
 
@@ -41,10 +56,17 @@ def run_flag(args: argparse.Namespace) -> int:
         if args.explain:
             print(flags.explain(store, args.explain, args.config))
             return 0
-        report = flags.flag_corpus(store, args.config, quiet=args.quiet, workers=args.workers)
+        if args.report or args.check or args.what_if:
+            from bitext.flags.report import report
+
+            print(report(store, args.config, args.check or None, args.what_if), end="")
+            return 0
+        report = flags.flag_corpus(store, args.config, quiet=args.quiet, workers=args.workers, model=args.model)
         label = flags.config_label(store)
     if not args.quiet:
         refreshed = f", {report.refreshed} duplicate flag(s) updated" if report.refreshed else ""
+        if report.redecided:
+            refreshed += f", {report.redecided} stored row(s) re-decided from their scores"
         print(f"flagged {report.flagged} pair(s), skipped {report.skipped} already flagged{refreshed}; "
               f"{report.needs_review} pair(s) in the corpus need review; config: {label}")
         fired = {name: n for name, n in report.fired.items() if n}

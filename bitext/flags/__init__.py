@@ -5,7 +5,10 @@
 - :mod:`bitext.flags.checks`: the checks, one module per family, and the :data:`CHECKS` registry;
 - :mod:`bitext.flags.config`: TOML -> validated settings -> typed options; the built-in defaults are
   the checks' ``Options`` defaults, documented in ``bitext/flags/defaults.toml``;
-- :mod:`bitext.flags.stage`: :func:`flag_corpus` and :func:`explain` over a store.
+- :mod:`bitext.flags.stage`: :func:`flag_corpus` and :func:`explain` over a store;
+- :mod:`bitext.flags.scores`: scores and evidence stored once, thresholds re-applied without measuring;
+- :mod:`bitext.flags.calibration`: the length checks' bounds fitted on the corpus's own scores;
+- :mod:`bitext.flags.report`: ``bitext flag --report`` and the stats page's histograms, from stored scores.
 """
 
 from __future__ import annotations

@@ -21,10 +21,11 @@ from typing import Any, ClassVar, Literal
 
 from bitext.model import WARNING
 
-FLAGS_VERSION = "5"  # 2: length_z check; not_english asks lingua too on short targets; 3: article_alignment,
+FLAGS_VERSION = "6"  # 2: length_z check; not_english asks lingua too on short targets; 3: article_alignment,
 # markup, mojibake, control_chars checks; names/numbers read news forms; 4: truncation says when the MT was
-# retried, 'retried' check (info); 5: adequacy check (corpus lexicon), missing_names excuses what the corpus
-# lexicon says a name is translated as
+# retried, 'retried' check (info); 5: rows keep their evidence (bitext.flags.scores), length checks calibrated
+# on the corpus; 6: adequacy check (corpus lexicon), missing_names excuses what the corpus lexicon says a name
+# is translated as
 """Bump when a check's scoring changes, so stores re-flag every pair."""
 
 Direction = Literal["above", "below", "outside"]
@@ -60,6 +61,9 @@ class PairView:
     first_seen: str | None = None
     article_confidence: float | None = None
     retried: bool = False
+    model_score: float | None = None
+    """Forced-decoding score of the target under the corpus's MT model (mean log-probability per token;
+    :mod:`bitext.translate.scoring`), for reference pairs when a model was given; None otherwise."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,8 @@ class FlagResult:
     fired: bool
     severity: str
     reason: str
+    evidence: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    """The measurement's evidence (stored beside the row so the decision can be re-made without measuring)."""
 
     def row(self, pair_id: str) -> tuple[Any, ...]:
         """Its ``pair_flags`` row (:data:`bitext.store.FLAG_COLUMNS`) for pair ``pair_id``."""
@@ -85,15 +91,17 @@ class Measurement:
     evidence: Mapping[str, Any] = field(default_factory=dict)
 
 
-def option(default: Any, kind: str | None = None, *, in_defaults: bool = True) -> Any:
+def option(default: Any, kind: str | None = None, *, in_defaults: bool = True, decides: bool = False) -> Any:
     """A field of a check's :class:`CheckOptions`.
 
     ``kind`` names the validator a config value must pass (see :mod:`bitext.flags.config`); the
     common fields have their own rules and no kind. ``in_defaults=False`` keeps the field out of the
     built-in config table (and so out of the defaults' :func:`~bitext.flags.config.config_signature`):
     ``defaults.toml`` has never listed it, and listing it now would make every store re-flag.
+    ``decides=True``: the field changes decisions only, never scores (like threshold and severity), so a
+    change re-decides the stored scores instead of measuring again (:mod:`bitext.flags.scores`).
     """
-    return field(default=default, metadata={"kind": kind, "in_defaults": in_defaults})
+    return field(default=default, metadata={"kind": kind, "in_defaults": in_defaults, "decides": decides})
 
 
 @dataclass(frozen=True)
@@ -126,6 +134,10 @@ class Check(ABC):
     name: ClassVar[str]
     description: ClassVar[str]
     direction: ClassVar[Direction] = "above"
+    reason_names_threshold: ClassVar[bool] = True
+    """False when :meth:`reason` reads neither threshold nor severity: the stored reason then stays right when
+    they change, so the row's evidence need not be stored (:mod:`bitext.flags.scores`; a test holds every
+    check that says False to it)."""
     Options: ClassVar[type[CheckOptions]] = CheckOptions
     severity: str = WARNING
 
@@ -166,7 +178,7 @@ class Check(ABC):
         """The flag row of a measurement (None when the check did not apply)."""
         if m is None:
             return None
-        return FlagResult(self.name, m.score, bool(self.fires(m)), self.severity, self.reason(m))
+        return FlagResult(self.name, m.score, bool(self.fires(m)), self.severity, self.reason(m), m.evidence)
 
     def run(self, pair: PairView) -> FlagResult | None:
         """Measure ``pair`` once and decide: its flag row, or None when the check does not apply."""

@@ -23,6 +23,7 @@ from typing import Any
 
 from bitext.errors import BitextError
 from bitext.flags.base import FLAGS_VERSION, Check, CheckOptions
+from bitext.flags.calibration import apply_calibration
 from bitext.flags.checks import CHECKS
 from bitext.lang.langid import known_language
 from bitext.model import SEVERITIES
@@ -48,10 +49,11 @@ _OPTION_KINDS: dict[str, Callable[[Any], bool]] = {
     "positive integer": lambda v: _is_int(v) and v >= 1,
     "non-negative integer": lambda v: _is_int(v) and v >= 0,
     "number in [0, 1]": lambda v: _is_number(v) and 0 <= v <= 1,
+    "boolean": lambda v: isinstance(v, bool),
     "languages": lambda v: (isinstance(v, list) and "en" in v and all(isinstance(c, str) for c in v)
                             and all(known_language(c) for c in v)),
 }
-_OPTION_HELP = {"languages": "a list of py3langid language codes that includes 'en'"}
+_OPTION_HELP = {"languages": "a list of py3langid language codes that includes 'en'", "boolean": "true or false"}
 
 
 def option_kinds(cls: type[Check]) -> dict[str, str]:
@@ -194,8 +196,15 @@ def options_of(cls: type[Check], table: Mapping[str, Any]) -> CheckOptions:
     return cls.Options(**{k: tuple(v) if isinstance(v, list) else v for k, v in table.items()})
 
 
-def build_checks(config: Mapping[str, Mapping[str, Any]] | None = None) -> list[Check]:
-    """Instantiate the enabled checks of ``config`` (defaults when None), in registry order."""
+def build_checks(config: Mapping[str, Mapping[str, Any]] | None = None,
+                 calibration: Mapping[str, Any] | None = None) -> list[Check]:
+    """Instantiate the enabled checks of ``config`` (defaults when None), in registry order.
+
+    ``calibration`` (check -> pair kind -> bounds, meta ``flags.calibration``) gives the checks calibrated on
+    the corpus their bounds (:mod:`bitext.flags.calibration`); None: the configured ones.
+    """
     config = default_config() if config is None else config
     checks = [cls(options_of(cls, config.get(name, {}))) for name, cls in CHECKS.items()]
-    return [c for c in checks if c.options.enabled]
+    checks = [c for c in checks if c.options.enabled]
+    apply_calibration(checks, calibration)
+    return checks

@@ -24,3 +24,7 @@ def use_lexicon(lexicon: Lexicon | None) -> None:
 def current_lexicon() -> Lexicon | None:
     """The lexicon the checks of this process consult, or None."""
     return _LEXICON
+
+
+LEXICON_CHECKS = frozenset({"adequacy", "missing_names"})
+"""The checks whose scores depend on the lexicon: the flag stage ties their measure signatures to it."""

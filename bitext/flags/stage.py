@@ -4,21 +4,27 @@ The user TOML in use is kept in meta ``flags.config`` so later runs without one 
 it; ``"default"`` returns to the built-in defaults. :func:`flag_corpus` skips pairs already flagged
 under the same config + :data:`~bitext.flags.base.FLAGS_VERSION` (hash in meta ``flags.signature``);
 the duplicate check of already-flagged pairs is refreshed whenever pairs are added or removed.
+Scores are data (:mod:`bitext.flags.scores`): every row keeps its evidence, so a change of thresholds or
+severities re-decides the stored rows instead of measuring again, and the length checks' bounds follow
+the corpus's own scores (:mod:`bitext.flags.calibration`, meta ``flags.calibration``).
 Every write goes through the store's writers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bitext.errors import BitextError
+from bitext.flags import scores
 from bitext.flags.base import Check, CorpusCheck, FlagResult, PairView, fmt
+from bitext.flags.calibration import CalibratedCheck, apply_calibration, corpus_calibration
 from bitext.flags.checks.corpus import duplicate_key
 from bitext.flags.config import (
     Config,
@@ -29,12 +35,12 @@ from bitext.flags.config import (
     parse_config,
     read_config_file,
 )
-from bitext.flags.context import use_lexicon
+from bitext.flags.context import LEXICON_CHECKS, use_lexicon
 from bitext.flags.workers import Measurer, Pending, default_workers
 from bitext.lexicon import load_lexicon
 from bitext.model import BLOCKING_SEVERITIES, MetaKey, needs_review
 from bitext.review.schema import ensure_schema, flag_writes, has_schema
-from bitext.store import Store
+from bitext.store import FLAG_EVIDENCE_COLUMNS, Store
 
 BATCH = 500
 _DEFAULTS_LABEL = "built-in defaults"
@@ -57,7 +63,8 @@ class FlagReport:
     ``flagged``: pairs checked now; ``skipped``: already current; ``refreshed``: already-flagged pairs
     whose duplicate flag changed because pairs were added or removed; ``needs_review``: pairs in the
     store with a fired warning/error flag; ``fired``: per enabled check, how many of the pairs checked
-    now it fired on (registry order).
+    now it fired on (registry order); ``redecided``: stored rows whose decision or reason changed with the
+    thresholds, severities or calibrated bounds, re-made from their stored scores without measuring.
     """
 
     flagged: int = 0
@@ -65,11 +72,12 @@ class FlagReport:
     refreshed: int = 0
     needs_review: int = 0
     fired: dict[str, int] = field(default_factory=dict)
+    redecided: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        """The counts as one flat dict: the four totals, then one entry per check."""
+        """The counts as one flat dict: four totals, one entry per check, then ``redecided``."""
         return {"flagged": self.flagged, "skipped": self.skipped, "refreshed": self.refreshed,
-                "needs_review": self.needs_review, **self.fired}
+                "needs_review": self.needs_review, **self.fired, "redecided": self.redecided}
 
 
 def check_pair(
@@ -281,9 +289,9 @@ def _refresh_corpus_rows(store: Store, check: CorpusCheck, dups: _Duplicates) ->
     for stored, first_id in dups.stored_rows(check.name):
         want = check.result(check.measure_first(stored[0], first_id))
         if want is not None and stored != want.row(stored[0]):
-            stale.append(want.row(stored[0]))
+            stale.append(scores.stored_row(want, stored[0], check.reason_names_threshold))
     with flag_writes(store, (r[0] for r in stale)):
-        store.write_flags(stale)
+        store.write_flags(stale, FLAG_EVIDENCE_COLUMNS)
     return len(stale)
 
 
@@ -298,8 +306,53 @@ def blocking_count(store: Store) -> int:
 
 # -- the stage ------------------------------------------------------------------------------------
 
+def stored_calibration(store: Store) -> dict[str, Any] | None:
+    """Meta ``flags.calibration``: check -> pair kind -> [low, high] (None when absent or unreadable)."""
+    text = store.get_meta(MetaKey.FLAGS_CALIBRATION)
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _recalibrate(store: Store, checks: Sequence[Check], stored: dict[str, list[str]],
+                 changed_options: Iterable[str] = (),
+                 pending: Callable[[dict[str, Any], list[str]], None] | None = None) -> tuple[dict[str, Any], int]:
+    """Fit the calibrated checks' bounds on the stored scores; re-decide those whose decide signature is not
+    the one their rows were written under (``stored``: check -> [measure, decide]). Returns the calibration
+    and how many rows changed. ``changed_options``: checks whose threshold or severity changed too (every row
+    is re-decided). ``pending(calibration, names)`` is called before re-deciding the checks ``names`` (to record
+    them as not decided yet: an interrupted run leaves them for the next)."""
+    fitted = corpus_calibration(store, checks)
+    before = {c.name: c.narrowest() for c in checks if isinstance(c, CalibratedCheck)}
+    apply_calibration(checks, fitted)
+    stale = [c for c in checks if isinstance(c, CalibratedCheck)
+             and stored.get(c.name, [None, None])[1] != scores.decide_signature(c)]
+    # Only the bounds moved (same options): rows inside the narrowest old and new bounds that did not fire
+    # keep decision and reason, so only the others are read.
+    same_options = {c.name for c in stale if stored.get(c.name, [None, None])[1] not in ("", None)
+                    and c.name not in changed_options}
+    only = {c.name: (max(before[c.name][0], c.narrowest()[0]), min(before[c.name][1], c.narrowest()[1]))
+            for c in stale if c.name in same_options}
+    if stale and pending is not None:
+        pending(fitted, [c.name for c in stale])
+    return fitted, scores.redecide(store, stale, only)
+
+
+
+def _lexicon_checks(store: Store, checks: Sequence[Check]) -> None:
+    """Tie the scores of the checks that consult the corpus lexicon (``adequacy``, ``missing_names``) to the
+    lexicon they were measured with (its signature, read from meta without loading it): a refreshed lexicon
+    makes :func:`bitext.flags.scores.plan` measure those checks again, and only those."""
+    lexicon_sig = store.get_meta(MetaKey.LEXICON_SIGNATURE)
+    for c in checks:
+        if c.name in LEXICON_CHECKS:
+            c.measured_with = f"lexicon:{lexicon_sig}" if lexicon_sig else None
+
+
 def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool = False,
-                workers: int | None = None) -> FlagReport:
+                workers: int | None = None, model: str | Path | None = None) -> FlagReport:
     """Flag every pair not yet flagged under the effective config; recompute all when it changed.
 
     The config is :func:`effective_config`: a ``config_path`` file is validated, then stored in meta
@@ -308,19 +361,65 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
     Removing the old flags, recording the new config and writing the first batch happen in one
     transaction; an interrupted recompute resumes with the pairs still unflagged.
 
+    ``model``: folder of the corpus's MT model: reference pairs get the model signal (``model_score``, forced
+    decoding, :mod:`bitext.translate.scoring`); kept in meta ``flags.model`` for later runs, ``"none"`` forgets
+    it. Without one the check is simply not measured.
+
     ``workers``: processes measuring the checks (:mod:`bitext.flags.workers`) while this one reads and
     writes; None picks by corpus size and cores, 0 measures here. The rows are the same either way.
     """
     eff = effective_config(store, config_path)
-    checks = build_checks(eff.config)
+    store.migrate("flags", scores.FLAGS_MIGRATIONS)  # the evidence column
+    calibration = stored_calibration(store)
+    checks = build_checks(eff.config, calibration)
+    scorer, model_path = _scorer(store, model, checks)
+    _lexicon_checks(store, checks)
     sig = config_signature(eff.config)
-    recompute = store.get_meta(MetaKey.FLAGS_SIGNATURE) != sig
+    todo = scores.plan(store, checks)
+    recompute = todo.remeasure
     corpus_checks = [c for c in checks if isinstance(c, CorpusCheck)]
     fired = {c.name: 0 for c in checks}
-    flagged = refreshed = 0
+    flagged = refreshed = redecided = 0
     written = False
     if has_schema(store.conn):
         ensure_schema(store)  # up to date before the write transactions (flag_writes needs v2)
+    measuring = set(todo.measure)  # checks measured on every pair this run (turned on or changed)
+
+    def record(pending: Iterable[str], cal: dict[str, Any] | None) -> None:
+        """The config, its signature, per-check signatures (``pending`` checks: not decided yet; the checks
+        being measured: not measured yet) and the calibration ``cal`` in meta."""
+        store.set_meta(MetaKey.FLAGS_SIGNATURE, sig)
+        store.set_meta(MetaKey.FLAGS_CHECKS, scores.state_of(sig, checks, pending, measuring))
+        if model_path is None:
+            store.delete_meta(MetaKey.FLAGS_MODEL)
+        else:
+            store.set_meta(MetaKey.FLAGS_MODEL, model_path)
+        _set_calibration(store, cal)
+        if eff.text is None:
+            store.delete_meta(MetaKey.FLAGS_CONFIG, MetaKey.FLAGS_CONFIG_NAME)
+        elif config_path is not None:
+            store.set_meta(MetaKey.FLAGS_CONFIG, eff.text)
+            store.set_meta(MetaKey.FLAGS_CONFIG_NAME, Path(config_path).name)
+
+    if not recompute and (todo.redecide or todo.drop or todo.measure):
+        # Only thresholds, severities or the set of checks changed: re-decide the stored scores, measure
+        # nothing but the pairs not flagged yet. The calibrated checks come last: their bounds are fitted on
+        # the pairs the other checks leave without a finding.
+        # The new config is recorded first, with the checks to re-decide marked pending: an interrupted run
+        # is finished by the next one (which re-decides them again, with the same outcome).
+        stored_sigs = (scores.stored_state(store) or {}).get("checks", {})
+        pending = {*todo.redecide, *(c.name for c in checks if isinstance(c, CalibratedCheck))}
+        gone = [*todo.drop, *todo.measure]  # turned off, or measured again below
+        with store.tx(), (flag_writes(store, None) if gone else contextlib.nullcontext()):
+            if gone:
+                store.clear_flags(gone)
+            record(pending, calibration)
+        redecided = scores.redecide(store, [c for c in checks if c.name in todo.redecide
+                                            and not isinstance(c, CalibratedCheck)])
+        calibration, n = _recalibrate(store, checks, stored_sigs, todo.redecide)
+        redecided += n
+        with store.tx():
+            record((), calibration)
     # Only pairs that existed when the run began (the keys table is that snapshot): a pair added meanwhile
     # by another process is left for the next run, which also gives it its duplicate row.
     todo_where = (f"(? OR NOT EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id))"
@@ -334,13 +433,17 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
             past = " AND (article_id, kind, bead_idx) > (?, ?, ?)" if after else ""
             batch = store.conn.execute(
                 f"SELECT * FROM pairs p WHERE {todo_where}{past} ORDER BY {_CORPUS_ORDER} LIMIT ?",
-                (int(recompute), *(after or ()), BATCH),
+                (int(recompute or bool(measuring)), *(after or ()), BATCH),
             ).fetchall()
             yield batch
             if len(batch) < BATCH:  # a short batch is the last one
                 return
             last = batch[-1]
             after = (last["article_id"], last["kind"], last["bead_idx"])
+
+    def _flagged_ids(ids: Sequence[str]) -> set[str]:
+        return {r[0] for r in store.conn.execute(
+            f"SELECT DISTINCT pair_id FROM pair_flags WHERE pair_id IN ({','.join('?' * len(ids))})", ids)}
 
     def write(n: int, pending: Pending) -> None:
         nonlocal flagged, refreshed, written
@@ -350,17 +453,12 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
                 if recompute:
                     with flag_writes(store, None):
                         store.clear_flags()
-                store.set_meta(MetaKey.FLAGS_SIGNATURE, sig)
-                if eff.text is None:
-                    store.delete_meta(MetaKey.FLAGS_CONFIG, MetaKey.FLAGS_CONFIG_NAME)
-                elif config_path is not None:
-                    store.set_meta(MetaKey.FLAGS_CONFIG, eff.text)
-                    store.set_meta(MetaKey.FLAGS_CONFIG_NAME, Path(config_path).name)
+                record((), calibration)
                 if not recompute:
                     refreshed = sum(_refresh_corpus_rows(store, c, dups) for c in corpus_checks)
                 written = True
             with flag_writes(store, (r[0] for r in rows)):
-                store.write_flags(rows)
+                store.write_flags(rows, FLAG_EVIDENCE_COLUMNS)
         for r in rows:
             fired[r[1]] += r[3]
         flagged += n
@@ -369,12 +467,12 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
 
     with _Duplicates(store) as dups:
         n_todo = store.conn.execute(f"SELECT COUNT(*) FROM pairs p WHERE {todo_where}",
-                                    (int(recompute),)).fetchone()[0]
+                                    (int(recompute or bool(measuring)),)).fetchone()[0]
         skipped = store.count("pairs") - n_todo
         n_workers = default_workers(n_todo) if workers is None else max(0, workers)
         use_lexicon(load_lexicon(store) if n_todo else None)  # once per run, before workers fork (flags.context)
         in_flight: deque[tuple[int, Pending]] = deque()
-        with Measurer(eff.config, checks, n_workers) as measurer:  # before the bar: see bitext.flags.workers
+        with Measurer(eff.config, checks, n_workers, calibration) as measurer:  # before the bar: see bitext.flags.workers
             bar = None
             if not quiet and n_todo:
                 from tqdm import tqdm
@@ -382,15 +480,71 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
                 bar = tqdm(total=n_todo, desc="flag", unit="pair")
             for batch in batches():
                 views = _pair_views(store, batch, dups.first_seen([r["id"] for r in batch]))
-                in_flight.append((len(batch), measurer.submit(views)))
+                if scorer is not None:
+                    _model_scores(scorer, views)
+                # Pairs flagged before get only the checks turned on or changed; new pairs every check.
+                done = _flagged_ids([v.id for v in views]) if measuring and not recompute else set()
+                in_flight.append((len(batch), measurer.submit(views, measuring, done)))
                 if len(in_flight) > measurer.depth:
                     write(*in_flight.popleft())
             while in_flight:
                 write(*in_flight.popleft())
     if bar is not None:
         bar.close()
-    return FlagReport(flagged=flagged, skipped=skipped, refreshed=refreshed,
+    if measuring and written:
+        measuring = set()
+        with store.tx():
+            record((), calibration)
+    if flagged:  # new scores: the calibrated bounds may have moved (quantised: rarely, on a grown corpus)
+        decided = {c.name: scores.decide_signature(c) for c in checks}
+
+        def mark(cal: dict[str, Any], names: list[str]) -> None:
+            with store.tx():
+                record(names, cal)
+
+        calibration, n = _recalibrate(store, checks, {k: ["-", v] for k, v in decided.items()}, pending=mark)
+        redecided += n
+        if any(decided[c.name] != scores.decide_signature(c) for c in checks):
+            with store.tx():
+                record((), calibration)
+    return FlagReport(flagged=flagged, skipped=skipped, refreshed=refreshed, redecided=redecided,
                       needs_review=blocking_count(store), fired=fired)
+
+
+def _scorer(store: Store, model: str | Path | None, checks: Sequence[Check]) -> tuple[Any, str | None]:
+    """The forced-decoding scorer of the model signal (None without a model or without the check) and the model
+    folder to record. ``model`` None: the folder recorded by an earlier run, if it still exists."""
+    from bitext.flags.checks.model import ModelScore
+
+    if model is not None and str(model) == "none":
+        return None, None
+    path = str(Path(model).resolve()) if model is not None else store.get_meta(MetaKey.FLAGS_MODEL)
+    if path is None or (model is None and not Path(path).is_dir()):
+        return None, None
+    wanted = [c for c in checks if isinstance(c, ModelScore)]
+    for c in wanted:
+        c.measured_with = path
+    if not wanted:
+        return None, path
+    from bitext.translate.scoring import ForcedScorer
+
+    return ForcedScorer(path), path
+
+
+def _model_scores(scorer: Any, views: Sequence[PairView]) -> None:
+    """Give the reference pairs of ``views`` (non-empty source and target) their forced-decoding score."""
+    from bitext.model import KIND_REFERENCE
+
+    todo = [v for v in views if v.kind == KIND_REFERENCE and v.source.strip() and v.target.strip()]
+    for v, score in zip(todo, scorer.score([v.source for v in todo], [v.target for v in todo]), strict=True):
+        v.model_score = score
+
+
+def _set_calibration(store: Store, calibration: dict[str, Any] | None) -> None:
+    if calibration:
+        store.set_meta(MetaKey.FLAGS_CALIBRATION, json.dumps(calibration, sort_keys=True))
+    else:
+        store.delete_meta(MetaKey.FLAGS_CALIBRATION)
 
 
 def explain(store: Store, pair_id: str, config_path: str | Path | None = None) -> str:
@@ -404,10 +558,14 @@ def explain(store: Store, pair_id: str, config_path: str | Path | None = None) -
     if row is None:
         raise BitextError(f"{store.path}: no pair with id {pair_id!r}")
     eff = effective_config(store, config_path)
-    checks = build_checks(eff.config)
+    checks = build_checks(eff.config, stored_calibration(store))
+    _lexicon_checks(store, checks)
     use_lexicon(load_lexicon(store))
     first = _first_of(store, row["source"], row["target"])
     view = _pair_views(store, [row], {} if first is None else {pair_id: first})[0]
+    scorer, _ = _scorer(store, None, checks)  # the model the corpus's flags used, if any
+    if scorer is not None:
+        _model_scores(scorer, [view])
     stored = store.count("pair_flags", "pair_id=?", (pair_id,))
     current = store.get_meta(MetaKey.FLAGS_SIGNATURE) == config_signature(eff.config)
     lines = [
@@ -427,6 +585,8 @@ def explain(store: Store, pair_id: str, config_path: str | Path | None = None) -
             lines.append(f"  [ n/a ] {check.name}: not applicable")
             continue
         mark = "FIRED" if r.fired else " ok  "
-        lines.append(f"  [{mark}] {r.check} ({r.severity}): score {fmt(r.score)}, fires {check.threshold_text()}")
+        when = (check.bounds_text((r.evidence or {}).get("kind")) if isinstance(check, CalibratedCheck)
+                else check.threshold_text())
+        lines.append(f"  [{mark}] {r.check} ({r.severity}): score {fmt(r.score)}, fires {when}")
         lines.append(f"          {r.reason}")
     return "\n".join(lines)

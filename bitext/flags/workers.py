@@ -16,7 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
@@ -25,6 +25,7 @@ from bitext.errors import BitextError
 from bitext.flags.base import Check, PairView
 from bitext.flags.config import Config, build_checks
 from bitext.flags.context import current_lexicon, use_lexicon
+from bitext.flags.scores import stored_row
 from bitext.lexicon import Lexicon
 
 POOL_MIN_PAIRS = 5_000
@@ -36,9 +37,16 @@ MAX_DEFAULT_WORKERS = 4
 Row = tuple[Any, ...]
 
 
-def measure(checks: Sequence[Check], views: Sequence[PairView]) -> list[Row]:
-    """The ``pair_flags`` rows of ``views``: one per applicable check, in view then check order."""
-    return [r.row(view.id) for view in views for r in (c.run(view) for c in checks) if r is not None]
+def measure(checks: Sequence[Check], views: Sequence[PairView], only: Collection[str] = (),
+            flagged: Collection[str] = ()) -> list[Row]:
+    """The ``pair_flags`` rows of ``views`` with their evidence (:data:`bitext.store.FLAG_EVIDENCE_COLUMNS`):
+    one per applicable check, in view then check order. Views whose id is in ``flagged`` are measured with
+    the checks named in ``only`` alone (pairs flagged before, for checks turned on or changed since)."""
+    keep = [c.reason_names_threshold for c in checks]
+    some = [c.name in only for c in checks]
+    return [stored_row(r, view.id, k) for view in views
+            for c, k, s in zip(checks, keep, some, strict=True)
+            if (s or view.id not in flagged) and (r := c.run(view)) is not None]
 
 
 def default_workers(n_pairs: int) -> int:
@@ -75,28 +83,28 @@ class _Done:
 _CHECKS: list[Check] = []
 
 
-def _init_worker(config: Config, lexicon: Lexicon | None = None) -> None:
+def _init_worker(config: Config, calibration: Any = None, lexicon: Lexicon | None = None) -> None:
     global _CHECKS
-    _CHECKS = build_checks(config)
+    _CHECKS = build_checks(config, calibration)
     use_lexicon(lexicon)  # forked: the parent's own object, not copied; spawned: unpickled once here
 
 
-def _measure_in_worker(views: Sequence[PairView]) -> list[Row]:
-    return measure(_CHECKS, views)
+def _measure_in_worker(views: Sequence[PairView], only: Collection[str], flagged: Collection[str]) -> list[Row]:
+    return measure(_CHECKS, views, only, flagged)
 
 
 class Measurer:
     """Submit batches of views, get their rows back in order: in this process (``workers`` 0) or in a
     pool of ``workers`` processes. A context manager: leaving it stops the pool (pending work dropped)."""
 
-    def __init__(self, config: Config, checks: Sequence[Check], workers: int) -> None:
+    def __init__(self, config: Config, checks: Sequence[Check], workers: int, calibration: Any = None) -> None:
         self.checks = checks
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
         if workers > 0:
             method = start_method()
             self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                                             initializer=_init_worker, initargs=(config, current_lexicon()))
+                                             initializer=_init_worker, initargs=(config, calibration, current_lexicon()))
             # With fork, the pool starts all its processes on the first submit: do it now, before the
             # caller starts other threads (the progress bar's).
             self._pool.submit(int).result()
@@ -106,11 +114,13 @@ class Measurer:
         """How many batches may be in flight: two per worker keeps each busy while results are written."""
         return 2 * self.workers
 
-    def submit(self, views: Sequence[PairView]) -> Pending:
-        """Start measuring ``views``; ``.result()`` gives their rows (raises what measuring raised)."""
+    def submit(self, views: Sequence[PairView], only: Collection[str] = (), flagged: Collection[str] = ()
+               ) -> Pending:
+        """Start measuring ``views`` (those in ``flagged`` with the checks ``only``: see :func:`measure`);
+        ``.result()`` gives their rows (raises what measuring raised)."""
         if self._pool is None:
-            return _Done(measure(self.checks, views))
-        return _Guarded(self._pool.submit(_measure_in_worker, list(views)))
+            return _Done(measure(self.checks, views, only, flagged))
+        return _Guarded(self._pool.submit(_measure_in_worker, list(views), set(only), set(flagged)))
 
     def __enter__(self) -> Measurer:
         return self

@@ -22,6 +22,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from bitext.errors import BitextError
+from bitext.flags.report import histograms as flag_histograms
 from bitext.review import people
 from bitext.store import Store
 from bitext.web import api, views
@@ -89,6 +90,7 @@ def create_app(
     app.extensions["bitext"] = views.ReviewSite(store, (reviewer or "").strip() or _default_reviewer())
     app.jinja_env.globals.update(csrf_token=csrf_token, current_reviewer=views.current_reviewer,
                                  current_person=views.current_person, may_sign_off=views.may_sign_off)
+    app.jinja_env.globals["flag_histograms"] = lambda: flag_histograms(views.site().store)  # _histograms.html
     Guard(allowed_hosts, token, team=store).install(app)
     for route in ROUTES:
         app.add_url_rule(route.rule, route.endpoint, route.view, methods=list(route.methods))

@@ -192,7 +192,7 @@ def test_measurement_carries_the_evidence_and_reason_only_formats_it():
 
     check = Numbers()
     m = check.measure(pv("Harganya Rp1,5 miliar.", "It costs Rp2.5 billion."))
-    assert m.score == 2.0 and [n.text for n in m.evidence["source_only"]] == ["1,5 miliar"]
+    assert m.score == 2.0 and list(m.evidence["source_only"]) == ["1,5 miliar"]
     assert check.fires(m)
     # A measurement made up by hand is explained as it is: nothing is recomputed from a pair.
     fake = F.Measurement(1.0, {"source_only": (), "target_only": ()})
@@ -219,7 +219,7 @@ def test_registry_order_and_directions():
         "empty_target", "untranslated", "length_ratio", "length_z", "numbers", "repetition", "truncation",
         "retried", "low_confidence", "unk_source", "not_english", "bead_type", "low_alignment", "article_alignment",
         "missing_names", "quotes", "question_mark", "markup", "mojibake", "control_chars", "duplicate",
-        "bridge_mismatch", "adequacy"]
+        "bridge_mismatch", "adequacy", "model_score"]
     assert all(c.direction in ("above", "below", "outside") and c.description for c in F.CHECKS.values())
 
 

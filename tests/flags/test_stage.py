@@ -11,7 +11,7 @@ import pytest
 
 from bitext import flags as F
 from bitext.errors import BitextError
-from bitext.flags import stage
+from bitext.flags import scores, stage
 from bitext.flags.checks.text import Quotes
 from bitext.model import MetaKey
 from bitext.store import Store
@@ -64,11 +64,12 @@ def test_flag_corpus_rows_skip_and_recompute(tmp_path: Path):
     assert third.flagged == 1 and third.skipped == 3 and third.fired["numbers"] == 0
     assert flag_rows(store)[("a1:mt:2", "numbers")] == (0.0, 0, "warning")
 
-    # A config change recomputes every pair under the new thresholds.
+    # A threshold change re-decides the stored scores: nothing is measured again (tests/flags/test_scores.py).
     cfg = tmp_path / "flags.toml"
     cfg.write_text("[low_confidence]\nthreshold = -0.35\n")
     fourth = F.flag_corpus(store, config_path=cfg, quiet=True)
-    assert fourth.flagged == 4 and fourth.skipped == 0 and fourth.fired["low_confidence"] == 3
+    assert fourth.flagged == 0 and fourth.skipped == 4 and fourth.redecided == 4  # the reasons name the threshold
+    assert store.count("pair_flags", "check_name='low_confidence' AND fired=1") == 3
     assert flag_rows(store)[("a1:mt:0", "low_confidence")] == (-0.4, 1, "warning")
     assert store.get_meta("flags.signature") == F.config_signature(F.load_config(cfg))
     store.close()
@@ -131,22 +132,25 @@ def test_bad_config_leaves_stored_flags_alone(tmp_path: Path):
 
 
 def test_failing_first_batch_leaves_old_config_and_flags(tmp_path: Path, monkeypatch):
-    """Wiping old rows, the new signature and the first batch commit together or not at all."""
+    """Wiping old rows, the new signature and the first batch commit together or not at all (scores of every
+    check stale, as after a FLAGS_VERSION bump: every pair is measured again)."""
     store = make_store(tmp_path)
     F.flag_corpus(store, quiet=True)
     rows, sig = flag_rows(store), store.get_meta(MetaKey.FLAGS_SIGNATURE)
     cfg = tmp_path / "flags.toml"
     cfg.write_text("[low_confidence]\nthreshold = -0.35\n")
+    monkeypatch.setattr(scores, "FLAGS_VERSION", "bumped")
 
     def boom(self, pair):
         raise RuntimeError("check crashed")
 
+    real_measure = Quotes.measure
     monkeypatch.setattr(Quotes, "measure", boom)
     with pytest.raises(RuntimeError, match="check crashed"):
         F.flag_corpus(store, config_path=cfg, quiet=True)
     assert flag_rows(store) == rows and store.get_meta(MetaKey.FLAGS_SIGNATURE) == sig
     assert store.get_meta(MetaKey.FLAGS_CONFIG) is None
-    monkeypatch.undo()
+    monkeypatch.setattr(Quotes, "measure", real_measure)
     assert F.flag_corpus(store, config_path=cfg, quiet=True).flagged == 4
     store.close()
 
@@ -156,6 +160,7 @@ def test_interrupted_recompute_resumes(tmp_path: Path, monkeypatch):
     F.flag_corpus(store, quiet=True)
     cfg = tmp_path / "flags.toml"
     cfg.write_text("[low_confidence]\nthreshold = -0.35\n")
+    monkeypatch.setattr(scores, "FLAGS_VERSION", "bumped")  # every check's scores stale
     monkeypatch.setattr(stage, "BATCH", 2)
     calls = {"n": 0}
     real = stage._pair_views
@@ -206,8 +211,9 @@ def test_custom_config_is_kept_by_later_runs_until_default(tmp_path: Path):
     assert "stored flags: stale (run 'bitext flag')" in text_default
     assert store.get_meta(MetaKey.FLAGS_CONFIG) == text
 
-    back = F.flag_corpus(store, config_path="default", quiet=True)
-    assert back.flagged == 4 and back.fired["low_confidence"] == 1
+    back = F.flag_corpus(store, config_path="default", quiet=True)  # thresholds only: re-decided, not measured
+    assert back.flagged == 0 and back.redecided == 4
+    assert store.count("pair_flags", "check_name='low_confidence' AND fired=1") == 1
     assert store.get_meta(MetaKey.FLAGS_CONFIG) is None and store.get_meta(MetaKey.FLAGS_CONFIG_NAME) is None
     assert store.get_meta(MetaKey.FLAGS_SIGNATURE) == F.config_signature(F.load_config())
     assert F.config_label(store) == "built-in defaults"
@@ -296,8 +302,8 @@ def test_cli_config_alias_default_and_summary(tmp_path: Path, capsys):
     args = parser.parse_args(["flag", corpus, "--config", "default"])
     assert args.func(args) == 0
     assert capsys.readouterr().out.splitlines()[0] == (
-        "flagged 4 pair(s), skipped 0 already flagged; 2 pair(s) in the corpus need review; "
-        "config: built-in defaults")
+        "flagged 0 pair(s), skipped 4 already flagged, 4 stored row(s) re-decided from their scores; "
+        "2 pair(s) in the corpus need review; config: built-in defaults")
 
 
 def test_flag_report_is_typed_and_gives_the_old_dict(tmp_path: Path):
@@ -306,8 +312,8 @@ def test_flag_report_is_typed_and_gives_the_old_dict(tmp_path: Path):
     assert isinstance(report, F.FlagReport)
     d = report.as_dict()
     assert list(d)[:4] == ["flagged", "skipped", "refreshed", "needs_review"]
-    assert list(d)[4:] == list(F.CHECKS) == list(report.fired)
-    assert d == {"flagged": 4, "skipped": 0, "refreshed": 0, "needs_review": 2, **report.fired}
+    assert list(d)[4:-1] == list(F.CHECKS) == list(report.fired) and list(d)[-1] == "redecided"
+    assert d == {"flagged": 4, "skipped": 0, "refreshed": 0, "needs_review": 2, **report.fired, "redecided": 0}
     assert report.fired["numbers"] == 1 and report.fired["empty_target"] == 0
     with pytest.raises(dataclasses.FrozenInstanceError):
         report.flagged = 0  # type: ignore[misc]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+from bitext.lexicon.model import Lexicon, from_rows
+
 WORDS = {
     "rumah": "house", "kucing": "cat", "anjing": "dog", "besar": "big", "kecil": "small", "merah": "red",
     "hijau": "green", "mobil": "car", "sungai": "river", "gunung": "mountain", "petani": "farmer",
@@ -48,3 +50,15 @@ def corpus(n: int, seed: int = 1) -> list[tuple[str, str]]:
         # A number keeps sentences distinct (numbers are no lexicon words).
         out[(src[:-1] + f" {k}.", tgt[:-1] + f" {k}.")] = None
     return list(out)
+
+
+def small_lexicon() -> Lexicon:
+    """A lexicon made from rows (exact numbers): WORDS both ways, Kemenlu, Dinkes and BPBD."""
+    pairs = dict(WORDS) | {"kementerian": "ministry", "kesehatan": "health"}
+    counts = [("id-en", i, e, 9.0, 10.0) for i, e in pairs.items()] + [
+        ("en-id", e, i, 9.0, 10.0) for i, e in pairs.items()] + [("id-en", "kemenlu", "ministry", 3.0, 10.0)]
+    abbrevs = [("Dinkes", "en", "health office", 8.0, 10.0), ("Dinkes", "en", "dinkes", 2.0, 10.0),
+               ("BPBD", "id", "Badan Penanggulangan Bencana Daerah", 4.0, 4.0)]
+    lex = from_rows(counts + [("id-en", "badan", "agency", 9.0, 10.0), ("id-en", "bencana", "disaster", 9.0, 10.0),
+                              ("id-en", "penanggulangan", "management", 9.0, 10.0)], abbrevs)
+    return lex

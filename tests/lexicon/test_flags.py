@@ -7,22 +7,10 @@ import pytest
 
 from bitext import flags as F
 from bitext.flags.context import current_lexicon, use_lexicon
-from bitext.lexicon.model import Lexicon, from_rows
 from bitext.store import Store
 from bitext.testing import write_sentence_pairs
 from tests.flags.helpers import pv, result
-from tests.lexicon.helpers import WORDS, corpus
-
-
-def small_lexicon() -> Lexicon:
-    pairs = dict(WORDS) | {"kementerian": "ministry", "kesehatan": "health"}
-    counts = [("id-en", i, e, 9.0, 10.0) for i, e in pairs.items()] + [
-        ("en-id", e, i, 9.0, 10.0) for i, e in pairs.items()] + [("id-en", "kemenlu", "ministry", 3.0, 10.0)]
-    abbrevs = [("Dinkes", "en", "health office", 8.0, 10.0), ("Dinkes", "en", "dinkes", 2.0, 10.0),
-               ("BPBD", "id", "Badan Penanggulangan Bencana Daerah", 4.0, 4.0)]
-    lex = from_rows(counts + [("id-en", "badan", "agency", 9.0, 10.0), ("id-en", "bencana", "disaster", 9.0, 10.0),
-                              ("id-en", "penanggulangan", "management", 9.0, 10.0)], abbrevs)
-    return lex
+from tests.lexicon.helpers import corpus, small_lexicon
 
 
 @pytest.fixture
@@ -105,3 +93,32 @@ def test_flag_stage_loads_the_lexicon_for_itself_and_its_workers(tmp_path):
     fired = {pid for pid, f in rows[0] if f}
     assert "a0:r20" in fired and len(fired) <= 5
     use_lexicon(None)
+
+
+def test_a_refreshed_lexicon_measures_again_only_the_checks_that_read_it(tmp_path):
+    """The lexicon's signature is part of adequacy's and missing_names' measure signatures: a refreshed
+    lexicon makes the next flag run measure those two again on every pair, and nothing else."""
+    from bitext.flags import scores
+    from bitext.flags.config import build_checks
+    from bitext.flags.stage import _lexicon_checks, effective_config
+    from bitext.model import MetaKey
+    from tests.factories import CorpusBuilder
+
+    b = CorpusBuilder(tmp_path / "corpus")
+    b.article("a1")
+    b.pair("a1:0.0", "Petani itu membeli rumah besar.", "The farmer bought the big house.")
+    store = b.store
+    store.set_meta(MetaKey.LEXICON_SIGNATURE, "lexicon:1|data:first")
+    F.flag_corpus(store, quiet=True, workers=0)
+
+    def todo() -> scores.Plan:
+        checks = build_checks(effective_config(store).config, F.stage.stored_calibration(store))
+        _lexicon_checks(store, checks)
+        return scores.plan(store, checks)
+
+    assert todo() == scores.Plan(remeasure=False)
+    store.set_meta(MetaKey.LEXICON_SIGNATURE, "lexicon:1|data:second")
+    plan = todo()
+    assert not plan.remeasure and sorted(plan.measure) == ["adequacy", "missing_names"] and not plan.redecide
+    F.flag_corpus(store, quiet=True, workers=0)
+    assert todo() == scores.Plan(remeasure=False)

@@ -14,7 +14,7 @@ from bitext.flags.checks.corpus import Duplicate
 from bitext.flags.checks.encoding import ControlChars, Markup, Mojibake
 from bitext.flags.checks.language import NotEnglish
 from bitext.flags.checks.length import LengthRatio, LengthZ
-from bitext.flags.checks.model import LowConfidence, Retried, Truncation, UnkSource
+from bitext.flags.checks.model import LowConfidence, ModelScore, Retried, Truncation, UnkSource
 from bitext.flags.checks.names import MissingNames
 from bitext.flags.checks.numbers import Numbers
 from bitext.flags.checks.text import EmptyTarget, QuestionMark, Quotes, Repetition, Untranslated
@@ -25,14 +25,14 @@ CHECKS: dict[str, type[Check]] = {
         EmptyTarget, Untranslated, LengthRatio, LengthZ, Numbers, Repetition, Truncation, Retried, LowConfidence,
         UnkSource,
         NotEnglish, BeadType, LowAlignment, ArticleAlignment, MissingNames, Quotes, QuestionMark, Markup, Mojibake, ControlChars, Duplicate,
-        BridgeMismatch, Adequacy,
+        BridgeMismatch, Adequacy, ModelScore,
     )
 }
 """Check name -> class, in the order checks run and are reported."""
 
 __all__ = [
     "CHECKS", "Adequacy", "ArticleAlignment", "BeadType", "BridgeMismatch", "ControlChars", "Duplicate", "EmptyTarget", "LengthRatio", "LengthZ", "LowAlignment",
-    "LowConfidence", "Markup", "MissingNames", "Mojibake", "NotEnglish", "Numbers", "QuestionMark", "Quotes", "Repetition",
+    "LowConfidence", "Markup", "MissingNames", "ModelScore", "Mojibake", "NotEnglish", "Numbers", "QuestionMark", "Quotes", "Repetition",
     "Retried", "Truncation",
     "UnkSource", "Untranslated",
 ]

@@ -16,6 +16,7 @@ IDENTICAL_CHRF = 100.0
 
 class BeadType(Check):
     name = "bead_type"
+    reason_names_threshold = False
     description = "alignment is not 1-1"
 
     def measure(self, pair: PairView) -> Measurement | None:

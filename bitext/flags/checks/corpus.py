@@ -18,6 +18,7 @@ def duplicate_key(source: str, target: str) -> bytes:
 
 class Duplicate(CorpusCheck):
     name = "duplicate"
+    reason_names_threshold = False
     description = "same source and target seen earlier in the corpus"
 
     @dataclass(frozen=True)

@@ -19,6 +19,7 @@ def markup(text: str) -> list[str]:
 
 class Markup(Check):
     name = "markup"
+    reason_names_threshold = False
     description = "markup or HTML entities in the target"
 
     def measure(self, pair: PairView) -> Measurement | None:
@@ -47,6 +48,7 @@ def mojibake(text: str) -> str | None:
 
 class Mojibake(Check):
     name = "mojibake"
+    reason_names_threshold = False
     description = "encoding damage (mojibake)"
 
     def measure(self, pair: PairView) -> Measurement | None:
@@ -68,6 +70,7 @@ def control_chars(text: str) -> list[str]:
 
 class ControlChars(Check):
     name = "control_chars"
+    reason_names_threshold = False
     description = "bidi or control characters"
 
     def measure(self, pair: PairView) -> Measurement:

@@ -1,11 +1,16 @@
-"""Length checks: the target/source length ratio, raw and against clean pairs of the same length."""
+"""Length checks: the target/source length ratio, raw and against clean pairs of the same length.
+
+Both are :class:`~bitext.flags.calibration.CalibratedCheck`: their bounds follow the corpus's own
+distribution of scores (per pair kind), with the clean calibration data's centre and scale as the prior.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-from bitext.flags.base import Check, CheckOptions, Measurement, PairView, option
+from bitext.flags.base import CheckOptions, Measurement, PairView, option
+from bitext.flags.calibration import CalibratedCheck, Prior
 from bitext.lang.text import word_tuple
 
 # Length norms of clean id->en pairs by source length in characters: (bin start, median and robust sd
@@ -19,28 +24,35 @@ LENGTH_NORMS: tuple[tuple[int, float, float, float, float], ...] = (
 )
 
 
-class LengthRatio(Check):
+class LengthRatio(CalibratedCheck):
     name = "length_ratio"
     description = "target/source character length ratio"
-    direction = "outside"
+    prior = Prior(centre=-0.092, scale=0.161, log=True)
+    """Median and robust sd of log(ratio) on the clean calibration part (``eval_flags.py --calibrate``)."""
 
     @dataclass(frozen=True)
     class Options(CheckOptions):
         threshold: tuple[float, float] = option((0.595, 1.426))
         smoothing: float = option(10, "non-negative number")
+        calibrate: bool = option(True, "boolean", decides=True)
+        prior_pairs: int = option(1000, "non-negative integer", decides=True)
 
     def measure(self, pair: PairView) -> Measurement | None:
         s, t = pair.source.strip(), pair.target.strip()
         if not s or not t:
             return None
         k = float(self.options.smoothing)  # damps the noise of very short sentences
-        return Measurement((len(t) + k) / (len(s) + k), {"target_chars": len(t), "source_chars": len(s)})
+        return Measurement((len(t) + k) / (len(s) + k),
+                           {"target_chars": len(t), "source_chars": len(s), "kind": pair.kind})
 
     def reason(self, m: Measurement) -> str:
-        low, high = self.threshold
-        verdict = "too short" if m.score < low else "too long" if m.score > high else "within range"
-        return (f"target is {m.evidence['target_chars']} chars for {m.evidence['source_chars']} source chars: "
-                f"ratio {m.score:.2f} is {verdict} (clean id->en range [{low}, {high}])")
+        low, high = self.bounds(m.evidence.get("kind"))
+        text = f"target is {m.evidence['target_chars']} chars for {m.evidence['source_chars']} source chars: ratio {m.score:.2f} is "
+        if low <= m.score <= high:
+            # No bound named: a row that neither fired nor fires keeps its reason when the bounds move.
+            return text + "within range"
+        verdict = "too short" if m.score < low else "too long"
+        return text + f"{verdict} (fires {self.bounds_text(m.evidence.get('kind'))})"
 
 
 def length_z(source: str, target: str) -> tuple[float, float] | None:
@@ -58,14 +70,17 @@ def length_z(source: str, target: str) -> tuple[float, float] | None:
     return zc, zw
 
 
-class LengthZ(Check):
+class LengthZ(CalibratedCheck):
     name = "length_z"
     description = "target length unusual for a source of this length"
-    direction = "outside"
+    prior = Prior(centre=-0.054, scale=0.842)
+    """Median and robust sd of the score on the clean calibration part (``eval_flags.py --calibrate``)."""
 
     @dataclass(frozen=True)
     class Options(CheckOptions):
         threshold: tuple[float, float] = option((-2.2, 2.5))
+        calibrate: bool = option(True, "boolean", decides=True)
+        prior_pairs: int = option(1000, "non-negative integer", decides=True)
 
     def measure(self, pair: PairView) -> Measurement | None:
         z = length_z(pair.source, pair.target)
@@ -73,13 +88,15 @@ class LengthZ(Check):
             return None
         # Chars and words err differently (long words vs. many short ones): their mean is steadier.
         return Measurement((z[0] + z[1]) / 2, {"chars": z[0], "words": z[1],
-                                               "source_chars": len(pair.source.strip())})
+                                               "source_chars": len(pair.source.strip()), "kind": pair.kind})
 
     def reason(self, m: Measurement) -> str:
         zc, zw = m.evidence["chars"], m.evidence["words"]
-        low, high = self.threshold
+        low, high = self.bounds(m.evidence.get("kind"))
+        text = (f"length z-score {m.score:.2f} (chars {zc:.2f}, words {zw:.2f}) against clean pairs of "
+                f"{m.evidence['source_chars']}-char sources")
+        if low <= m.score <= high:
+            return text + ": usual length"  # no bound named (see LengthRatio.reason)
         verdict = ("much shorter than usual: part of the sentence may be missing" if m.score < low
-                   else "much longer than usual: the target may hold more than the source" if m.score > high
-                   else "usual length")
-        return (f"length z-score {m.score:.2f} (chars {zc:.2f}, words {zw:.2f}) against clean pairs of "
-                f"{m.evidence['source_chars']}-char sources, fires {self.threshold_text()}: {verdict}")
+                   else "much longer than usual: the target may hold more than the source")
+        return text + f", fires {self.bounds_text(m.evidence.get('kind'))}: {verdict}"

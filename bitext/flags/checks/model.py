@@ -15,6 +15,7 @@ RETRIED_NOTE = ("generated twice: the first output ran to its length limit or lo
 
 class Truncation(Check):
     name = "truncation"
+    reason_names_threshold = False
     description = "target looks cut off"
 
     def measure(self, pair: PairView) -> Measurement | None:
@@ -42,6 +43,7 @@ class Retried(Check):
     glance even when the retry ends well, but no reason to hold the pair back, hence 'info'."""
 
     name = "retried"
+    reason_names_threshold = False
     description = "the machine translation was generated a second time"
 
     @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class LowConfidence(Check):
 
 class UnkSource(Check):
     name = "unk_source"
+    reason_names_threshold = False
     description = "<unk> in the tokenised source"
 
     def measure(self, pair: PairView) -> Measurement | None:
@@ -91,3 +94,29 @@ class UnkSource(Check):
         if not m.score:
             return "every source piece is in the model's vocabulary"
         return f"{int(m.score)} source piece(s) unknown to the model's vocabulary: the MT could not read them"
+
+
+class ModelScore(Check):
+    """The model signal for English that the decoder did not produce (human references): how likely the
+    corpus's MT model finds it for the source, by forced decoding (:mod:`bitext.translate.scoring`). Measured
+    only when the flag stage is given a model (``bitext flag --model PATH``); n/a otherwise."""
+
+    name = "model_score"
+    description = "the MT model finds the English unlikely for this source"
+    direction = "below"
+    measured_with: str | None = None
+    """The model the scores come from (part of the check's measure signature: another model measures again)."""
+
+    @dataclass(frozen=True)
+    class Options(CheckOptions):
+        threshold: float = option(-2.5)
+
+    def measure(self, pair: PairView) -> Measurement | None:
+        if pair.model_score is None or not pair.target.strip():
+            return None
+        return Measurement(float(pair.model_score))
+
+    def reason(self, m: Measurement) -> str:
+        verdict = ": the English may not translate this source" if self.fires(m) else ""
+        return (f"forced-decoding score of the English under the MT model: {m.score:.2f} nats/token "
+                f"(fires {self.threshold_text()}){verdict}")

@@ -8,13 +8,16 @@ from bitext.lang.numbers import compare_numbers
 
 class Numbers(Check):
     name = "numbers"
+    reason_names_threshold = False
     description = "numbers differ"
 
     def measure(self, pair: PairView) -> Measurement | None:
         if not pair.target.strip():
             return None
         a, b = compare_numbers(pair.source, pair.target)
-        return Measurement(float(len(a) + len(b)), {"source_only": tuple(a), "target_only": tuple(b)})
+        # The numerals' texts: the evidence is stored (bitext.flags.scores), the reason needs no more.
+        return Measurement(float(len(a) + len(b)), {"source_only": tuple(n.text for n in a),
+                                                    "target_only": tuple(n.text for n in b)})
 
     def reason(self, m: Measurement) -> str:
         a, b = m.evidence["source_only"], m.evidence["target_only"]
@@ -22,7 +25,7 @@ class Numbers(Check):
             return "numbers match"
         parts = []
         if a:
-            parts.append("source has " + ", ".join(repr(n.text) for n in a) + " not found in the target")
+            parts.append("source has " + ", ".join(repr(n) for n in a) + " not found in the target")
         if b:
-            parts.append("target has " + ", ".join(repr(n.text) for n in b) + " not found in the source")
+            parts.append("target has " + ", ".join(repr(n) for n in b) + " not found in the source")
         return "numbers differ: " + "; ".join(parts)

@@ -16,6 +16,7 @@ _MOJIBAKE = re.compile(r"â€.")
 
 class EmptyTarget(Check):
     name = "empty_target"
+    reason_names_threshold = False
     description = "the target is empty"
     direction = "below"
 
@@ -100,6 +101,7 @@ def quote_spans(text: str) -> int:
 
 class Quotes(Check):
     name = "quotes"
+    reason_names_threshold = False
     description = "quotation marks differ"
 
     def measure(self, pair: PairView) -> Measurement | None:
@@ -117,6 +119,7 @@ class Quotes(Check):
 
 class QuestionMark(Check):
     name = "question_mark"
+    reason_names_threshold = False
     description = "question marks differ"
 
     def measure(self, pair: PairView) -> Measurement | None:

@@ -1,0 +1,191 @@
+"""Scores as data, thresholds as settings: what a check measured is stored once, decisions are re-made.
+
+Every ``pair_flags`` row keeps, beside its score, the evidence its reason is written from (column
+``evidence``, JSON; added by the ``flags`` component's migration), unless its check's reason names no
+threshold (``Check.reason_names_threshold`` False: the stored reason stays right, only ``fired`` and
+``severity`` are re-made; 12 of the 23 checks, which keeps the stage's cost of storing evidence small). A check's settings split in two:
+
+- the **measure signature** (:func:`measure_signature`): :data:`~bitext.flags.base.FLAGS_VERSION`, the
+  check's name and every option that changes its score (``fuzz``, ``smoothing`` ...). When it changes (or
+  the check is turned on) that check alone is measured again on every pair; when most checks' scores are
+  stale (a FLAGS_VERSION bump), every pair is measured again with every check;
+- the **decide signature** (:func:`decide_signature`): threshold, severity and, for a check calibrated on
+  the corpus, its calibrated bounds (and the options marked ``decides``). When only it changes, :func:`redecide` re-applies the check to the
+  stored scores and evidence (:meth:`~bitext.flags.base.Check.result`): no pair is measured again and the
+  rows are the ones a full recompute would write.
+
+Both are kept per check in meta ``flags.checks`` (:data:`~bitext.model.MetaKey.FLAGS_CHECKS`) together with
+the ``flags.signature`` they were written under, so a store flagged by an older bitext (or flagged by one
+since) is measured again rather than re-decided from rows that lack evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+from bitext.flags.base import FLAGS_VERSION, Check, FlagResult, Measurement
+from bitext.model import MetaKey
+from bitext.store import Store
+
+FLAGS_MIGRATIONS: list[tuple[int, str]] = [
+    (1, "ALTER TABLE pair_flags ADD COLUMN evidence TEXT"),
+]
+"""Migrations of the ``flags`` component (:meth:`bitext.store.Store.migrate`)."""
+
+_DECIDE_FIELDS = ("threshold", "severity", "enabled")
+WINDOW = 100_000
+"""Rowids of ``pair_flags`` re-decided per transaction (bounded memory, a kill loses one window)."""
+
+
+def encode_evidence(evidence: Mapping[str, Any] | None) -> str | None:
+    """The stored form of a measurement's evidence (JSON; None when there is none).
+
+    Tuples come back as lists: a check's :meth:`~bitext.flags.base.Check.reason` must read either alike
+    (a test runs every check's reason on decoded evidence against the original)."""
+    if not evidence:
+        return None
+    return json.dumps(evidence)  # the default settings: json's cached C encoder, ~2 us
+
+
+def decode_evidence(text: str | None) -> dict[str, Any]:
+    """The evidence of a stored row (:func:`encode_evidence` read back)."""
+    return json.loads(text) if text else {}
+
+
+def stored_row(result: FlagResult, pair_id: str, keep_evidence: bool = True) -> tuple[Any, ...]:
+    """A result's ``pair_flags`` row with its evidence (:data:`bitext.store.FLAG_EVIDENCE_COLUMNS`); without it
+    when ``keep_evidence`` is False (a check whose reason names no threshold: the stored reason stays right)."""
+    r = result  # one tuple, built once (a row per check and pair: the stage's hottest line after measuring)
+    return (pair_id, r.check, r.score, int(r.fired), r.severity, r.reason,
+            encode_evidence(r.evidence) if keep_evidence else None)
+
+
+def _hash(blob: Any) -> str:
+    return hashlib.sha256(json.dumps(blob, sort_keys=True, default=list).encode()).hexdigest()[:16]
+
+
+def measure_signature(check: Check) -> str:
+    """What the check's scores depend on: FLAGS_VERSION, its name, its options other than threshold,
+    severity and enabled, and what it was measured with (``check.measured_with``: a model's folder)."""
+    opts = {f.name: getattr(check.options, f.name) for f in fields(check.options)
+            if f.name not in _DECIDE_FIELDS and not f.metadata.get("decides")}
+    blob = {"version": FLAGS_VERSION, "check": check.name, "options": opts}
+    if getattr(check, "measured_with", None):  # e.g. the model a model signal comes from
+        blob["with"] = check.measured_with
+    return _hash(blob)
+
+
+def decide_signature(check: Check) -> str:
+    """What the check's decisions and reasons depend on beyond its scores: threshold, severity and the bounds
+    calibrated on the corpus (``check.calibrated``, if any)."""
+    opts = {f.name: getattr(check.options, f.name) for f in fields(check.options)
+            if f.name in _DECIDE_FIELDS or f.metadata.get("decides")}
+    return _hash({"options": opts, "calibrated": getattr(check, "calibrated", None)})
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a flag run must do with the stored rows: ``remeasure`` every pair with every check (no record,
+    or most checks' scores stale), or measure every pair with the checks in ``measure`` only (turned on, or
+    an option that changes their scores), re-decide the checks in ``redecide`` and drop the rows of the
+    checks in ``drop`` (turned off or gone)."""
+
+    remeasure: bool
+    redecide: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+    measure: tuple[str, ...] = ()
+
+
+def stored_state(store: Store) -> dict[str, Any] | None:
+    """Meta ``flags.checks``: {"signature": flags.signature, "checks": {name: [measure, decide]}}; None when
+    absent or written under another ``flags.signature`` than the stored one."""
+    text = store.get_meta(MetaKey.FLAGS_CHECKS)
+    if not text:
+        return None
+    try:
+        state = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(state, dict) or state.get("signature") != store.get_meta(MetaKey.FLAGS_SIGNATURE):
+        return None  # flags written since by a bitext that does not keep this record: measure again
+    return state
+
+
+def plan(store: Store, checks: Sequence[Check]) -> Plan:
+    """Compare the stored per-check signatures with ``checks`` (the enabled checks of the config)."""
+    state = stored_state(store)
+    if state is None:
+        return Plan(remeasure=True)
+    stored: dict[str, list[str]] = state.get("checks", {})
+    stale = tuple(c.name for c in checks if stored.get(c.name, [None])[0] != measure_signature(c))
+    if 2 * len(stale) > len(checks):  # most scores stale (FLAGS_VERSION bumped): measure everything again
+        return Plan(remeasure=True)
+    redecide = tuple(c.name for c in checks if c.name not in stale and stored[c.name][1] != decide_signature(c))
+    names = {c.name for c in checks}
+    return Plan(remeasure=False, redecide=redecide, drop=tuple(n for n in stored if n not in names), measure=stale)
+
+
+def state_of(signature: str, checks: Iterable[Check], pending: Iterable[str] = (),
+             measuring: Iterable[str] = ()) -> str:
+    """The meta ``flags.checks`` value for ``checks`` written under flags signature ``signature``; the
+    ``pending`` checks get an empty decide signature (their rows are being re-decided), the ``measuring``
+    ones an empty measure signature (being measured: an interrupted run is measured again)."""
+    pending, measuring = set(pending), set(measuring)
+    return json.dumps({"signature": signature,
+                       "checks": {c.name: ["" if c.name in measuring else measure_signature(c),
+                                           "" if c.name in pending else decide_signature(c)]
+                                  for c in checks}}, sort_keys=True)
+
+
+def redecide(store: Store, checks: Sequence[Check], only_outside: Mapping[str, tuple[float, float]] | None = None
+             ) -> int:
+    """Re-apply ``checks`` to their stored scores and evidence; returns how many rows changed.
+
+    ``only_outside``: check -> (low, high): of that check, only rows that fired or whose score lies outside
+    [low, high] are read (a calibrated check whose bounds moved: the reason of a row that neither fired
+    nor fires names no bound, so the others cannot change).
+
+    Rows are read and updated by windows of rowids, each window in its own transaction (an interrupted run
+    leaves some rows decided anew; the caller records the new decide signatures only at the end, so the next
+    run re-decides again, with the same outcome). Nothing is measured.
+    """
+    from bitext.review.schema import flag_writes
+
+    if not checks:
+        return 0
+    by_name = {c.name: c for c in checks}
+    narrow = dict(only_outside or {})
+    lo, hi = store.conn.execute("SELECT MIN(rowid), MAX(rowid) FROM pair_flags").fetchone()
+    changed = 0
+    if lo is None:
+        return 0
+    for start in range(lo, hi + 1, WINDOW):
+        rows = []
+        for name in by_name:  # one check at a time: a range seek on the pair_flags_fired index (fired, check, rowid)
+            extra, args = "", ()
+            if name in narrow:
+                extra, args = " AND (fired = 1 OR score < ? OR score > ?)", narrow[name]
+            rows += store.conn.execute(
+                "SELECT rowid, pair_id, check_name, score, fired, severity, reason, evidence FROM pair_flags"
+                f" WHERE fired IN (0, 1) AND check_name = ? AND rowid >= ? AND rowid < ?{extra}",
+                (name, start, start + WINDOW, *args)).fetchall()
+        updates = []
+        for rowid, pair_id, name, score, fired, severity, reason, evidence in rows:
+            check = by_name[name]
+            if check.reason_names_threshold:
+                r = check.result(Measurement(score, decode_evidence(evidence)))
+                new = (int(r.fired), r.severity, r.reason) if r is not None else (fired, severity, reason)
+            else:  # the reason does not change with threshold or severity: no evidence was stored
+                new = (int(check.fires(Measurement(score))), check.severity, reason)
+            if new != (fired, severity, reason):
+                updates.append((*new, rowid, pair_id, fired, severity))
+        if updates:
+            # A pair's review state reads fired and severity only: a new reason alone needs no refresh.
+            with store.tx(), flag_writes(store, (u[4] for u in updates if u[:2] != u[5:7])):
+                store.update_flags([u[:4] for u in updates])
+        changed += len(updates)
+    return changed
