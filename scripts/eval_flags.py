@@ -16,6 +16,9 @@ that part's own scores (bitext/flags/calibration.py): its clean pairs plus a 5 %
 pairs (a corpus does not know which are which), pairs where another check fires left out.
 ``--no-corpus-calibration`` judges with the built-in bounds. News-like pairs: the FLORES documents whose
 metadata domain is 'wikinews' (metadata_devtest.tsv), in each part.
+
+Corpus lexicon: learned (eflomal) from the calibration part only and given to the lexicon checks
+(adequacy, missing_names); ``--no-lexicon`` judges without one (adequacy not measured).
 """
 
 from __future__ import annotations
@@ -457,12 +460,35 @@ def evaluate(data: list[tuple[str, str, str]], use_opusfilter: bool, calibrate: 
     return 0 if ok else 1
 
 
+def calibration_lexicon(pairs: list[tuple[str, str, str]]) -> object:
+    """A corpus lexicon (eflomal, :func:`bitext.lexicon.build_lexicon`) learned from the calibration part
+    only, written into a temporary store as translations and reference pairs, as a corpus would hold them:
+    the lexicon checks (adequacy, missing_names) then judge the evaluation part with words they never saw
+    in it. (The calibration part's own rows are in-sample for those two checks.)"""
+    import tempfile
+
+    from bitext.lexicon import build_lexicon, load_lexicon
+    from bitext.store import Store
+    from bitext.testing import write_sentence_pairs
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(Path(tmp) / "lexicon")
+        write_sentence_pairs(store, [(s, t) for _, s, t in pairs], references=True)
+        report = build_lexicon(store, quiet=True)
+        lexicon = load_lexicon(store)
+        store.close()
+    print(f"corpus lexicon from the calibration part: {report}", file=sys.stderr)
+    return lexicon
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--calibrate", action="store_true", help="print clean-pair score percentiles and exit")
     ap.add_argument("--no-opusfilter", action="store_true", help="skip the OpusFilter baseline")
     ap.add_argument("--no-corpus-calibration", action="store_true",
                     help="judge the length checks with the configured bounds (not fitted on each part)")
+    ap.add_argument("--no-lexicon", action="store_true",
+                    help="no corpus lexicon (adequacy not measured, missing_names without it)")
     args = ap.parse_args(argv)
     if not SHARED.is_dir():
         print(f"eval_flags: error: reference data not found at {SHARED}", file=sys.stderr)
@@ -471,6 +497,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.calibrate:  # thresholds come from the calibration part only
         calibrate([d for d in data if d[0] in ("tatoeba", "flores-even")])
         return 0
+    if not args.no_lexicon:
+        from bitext.flags.context import use_lexicon
+
+        use_lexicon(calibration_lexicon([d for d in data if d[0] in ("tatoeba", "flores-even")]))
     use_of = not args.no_opusfilter
     if use_of:
         try:
