@@ -133,6 +133,13 @@ def ingest(
                         warnings=tuple(warnings))
 
 
+def store_record(store: Store, rec: Record, *, keep_dateline: bool = False) -> str:
+    """Segment and write one record as an article, as :func:`ingest` does for a file's records (for
+    articles that come from elsewhere: ``bitext fetch``); returns 'added', 'changed' or 'unchanged'.
+    Joins the caller's transaction, so a caller can commit its own bookkeeping row with the article."""
+    return _store_article(store, rec, content_hash(rec), str(segmenter_signature(keep_dateline)), keep_dateline)
+
+
 def _store_article(store: Store, rec: Record, h: str, signature: str, keep_dateline: bool) -> str:
     """Write one article (replacing its old sentences and pairs); return 'added', 'changed' or 'unchanged'."""
     old = store.article(rec.id)

@@ -18,7 +18,7 @@ from .. import __version__
 from ..errors import BitextError, is_fault
 
 # Order = order in --help.
-COMMAND_MODULES = ["run", "segment", "translate", "align", "flag", "review", "publish", "export", "status", "doctor"]
+COMMAND_MODULES = ["run", "fetch", "segment", "translate", "align", "flag", "review", "publish", "export", "status", "doctor"]
 
 
 def build_parser() -> argparse.ArgumentParser:
