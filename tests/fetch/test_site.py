@@ -71,3 +71,70 @@ def test_site_articles_duplicates_provenance_then_rerun_fetches_nothing(news_sit
     assert sorted(site.conditional) == ["/rss.xml", "/sitemap.xml"]
     with Store.open(out) as store:
         assert store.count("sentences") == n_sent
+
+
+def test_killed_fetch_resumes_without_fetching_a_committed_page_again(news_site, tmp_path):
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    site, exp = news_site
+    for path in exp.originals:
+        site.routes[path].delay = 0.05  # slow enough to be killed half-way
+    out = tmp_path / "corpus"
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.Popen([sys.executable, "-m", "bitext", *fetch_args(site, out, "--concurrency", "2")],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    committed: set[str] = set()
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+            try:
+                with sqlite3.connect(f"file:{out / 'bitext.sqlite'}?mode=ro", uri=True, timeout=1) as conn:
+                    n = conn.execute("SELECT COUNT(*) FROM fetch_log WHERE outcome='article'").fetchone()[0]
+            except sqlite3.Error:
+                continue
+            if n >= 10:
+                proc.send_signal(signal.SIGKILL)
+                break
+    finally:
+        proc.kill()
+        proc.wait(10)
+    assert proc.returncode == -signal.SIGKILL, "the fetch finished before it could be killed"
+    with sqlite3.connect(out / "bitext.sqlite") as conn:
+        committed = {r[0].removeprefix(site.base) for r in conn.execute("SELECT url FROM fetch_log WHERE kind='page'")}
+        n_articles = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    assert len(committed) >= 10 and n_articles >= 10
+    first_hits = dict(site.hits)
+
+    assert main(fetch_args(site, out)) == 1  # the PDF again: it was not reached before the kill
+    for path in committed:
+        assert site.hits[path] == first_hits[path] == 1, path  # committed before the kill: never again
+    twice = [p for p in exp.originals if site.hits[p] > 1]
+    assert len(twice) <= 2 * 4, twice  # at most the pages in flight at the kill (concurrency 2, window 8)
+    with Store.open(out) as store:
+        urls = [r[0].removeprefix(site.base) for r in store.conn.execute("SELECT url FROM articles")]
+        assert sorted(urls) == sorted(exp.originals)  # no article twice, none lost
+        assert store.count("fetch_log", "outcome='duplicate'") == 10
+
+
+def test_bitext_run_continues_from_a_fetched_corpus(news_site, tmp_path, tiny_model_dir, capsys):
+    site, exp = news_site
+    urls = tmp_path / "urls.txt"
+    urls.write_text("# three articles\n" + "".join(site.url(p) + "\n" for p in exp.originals[:3]), encoding="utf-8")
+    out = tmp_path / "corpus"
+    assert main(["fetch", str(urls), "--out", str(out), "--rate", "0", "--quiet"]) == 0
+    assert main(["run", str(out), "--out", str(out), "--model", str(tiny_model_dir), "--backend", "transformers",
+                 "--beams", "1", "--max-new-tokens", "16", "--no-publish", "--quiet"]) == 0
+    with Store.open(out) as store:
+        n = store.count("sentences")
+        assert n >= 3 * 6  # six FLORES sentences each (the segmenter may split one further)
+        assert store.count("translations") == store.conn.execute("SELECT COUNT(DISTINCT text) FROM sentences").fetchone()[0]
+        assert store.count("pairs", "kind='mt'") >= 3
+        assert store.count("articles") == 3
