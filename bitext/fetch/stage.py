@@ -168,8 +168,9 @@ class _Run:
             if got is None:
                 return
             kind = kind or kind_for_body(got)
-            if kind == "page":
-                self.pages([got], spec)
+            if kind == "page":  # one article URL: logged as a page, not as a source
+                self.pending_sources = [r for r in self.pending_sources if r["requested_url"] != spec]
+                self.handle(got, spec)
             elif kind is None:
                 self.problems.append(f"{spec}: neither a feed, a sitemap nor an HTML page (Content-Type "
                                      f"'{got.mime or 'none'}', starts with {got.body[:30]!r}); skipped")
