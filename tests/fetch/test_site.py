@@ -138,3 +138,38 @@ def test_bitext_run_continues_from_a_fetched_corpus(news_site, tmp_path, tiny_mo
         assert store.count("translations") == store.conn.execute("SELECT COUNT(DISTINCT text) FROM sentences").fetchone()[0]
         assert store.count("pairs", "kind='mt'") >= 3
         assert store.count("articles") == 3
+
+
+def test_recheck_uses_conditional_requests_and_failed_pages_are_retried_next_run(news_site, tmp_path, capsys):
+    from .server import Page
+    from .site import article_html
+
+    site, exp = news_site
+    paths = exp.originals[:3]
+    urls = tmp_path / "urls.txt"
+    urls.write_text("".join(site.url(p) + "\n" for p in [*paths, "/down"]), encoding="utf-8")
+    site.routes["/down"] = Page(b"maintenance", "text/plain", 503)
+    out = tmp_path / "corpus"
+    args = ["fetch", str(urls), "--out", str(out), "--rate", "0", "--retries", "0", "--quiet"]
+    assert main(args) == 1
+    assert capsys.readouterr().err.strip() == f"bitext: error: {site.url('/down')}: HTTP 503"
+    with Store.open(out) as store:
+        row = store.conn.execute("SELECT outcome, status FROM fetch_log WHERE url=?", (site.url("/down"),)).fetchone()
+        assert tuple(row) == ("error", 503)
+    # the page changes and the server is back; an empty source list still retries the failed page
+    changed = exp.originals[1]
+    site.routes[changed] = Page(article_html(site.base, changed, "Judul baru", ["Jakarta (ANTARA) - " + " ".join(
+        ["Presiden meresmikan jembatan baru di kota itu pada hari Senin."] * 3)]), headers={"ETag": '"new"'})
+    site.routes["/down"] = site.routes[exp.originals[3]]
+    empty = tmp_path / "none.txt"
+    empty.write_text("# nothing new\n", encoding="utf-8")
+    before = site.hits["/down"]
+    assert main(["fetch", str(empty), "--out", str(out), "--rate", "0", "--quiet"]) == 0
+    assert site.hits["/down"] == before + 1
+    site.conditional.clear()
+    assert main([*args, "--recheck"]) == 0
+    assert sorted(site.conditional) == sorted([paths[0], paths[2], "/down"])  # 304: unchanged
+    with Store.open(out) as store:
+        assert store.count("articles") == 4
+        titles = {r["url"].removeprefix(site.base): r["title"] for r in store.conn.execute("SELECT url, title FROM articles")}
+        assert titles[changed] == "Judul baru"
