@@ -27,7 +27,7 @@ from bitext.publish.quality import Comparison
 from bitext.publish.schema import CONFIGS, FIELD_DOCS, SPLITS, feature_type
 from bitext.publish.selection import SPLIT_SEED, Duplicates, SplitSizes
 from bitext.records import PairRecord
-from bitext.store import Store
+from bitext.store import Store, has_table
 
 if TYPE_CHECKING:
     import datasets
@@ -393,7 +393,8 @@ def build_card(
         split_seed=SPLIT_SEED,
         split_note=facts.split_note,
         duplicates={"rule": dup.rule, "sentences": dup.sentences, "mt": dup.rows.get(KIND_MT, 0),
-                    "reference": dup.rows.get(KIND_REFERENCE, 0), "dropped": len(dup.dropped)},
+                    "reference": dup.rows.get(KIND_REFERENCE, 0), "dropped": len(dup.dropped),
+                    "fetched": fetched_duplicates(store)},
         quality=facts.quality,
         example=json.dumps(facts.example, indent=2, ensure_ascii=False) if facts.example else "",
         citations=_citations(model, revision, options),
@@ -414,3 +415,13 @@ def build_card(
         checks=_check_rows(store, checks, flags, stats["default"].fired),
         meta=_public_meta(store),
     )
+
+
+def fetched_duplicates(store: Store) -> str:
+    """Pages ``bitext fetch`` left out as duplicates of an earlier article, by kind ('' when none)."""
+    if not has_table(store.conn, "fetch_log"):
+        return ""
+    names = {"url": "same URL", "text": "same text", "near": "near-duplicate"}
+    rows = store.conn.execute("SELECT duplicate_kind, COUNT(*) FROM fetch_log WHERE outcome='duplicate' "
+                              "GROUP BY duplicate_kind ORDER BY duplicate_kind").fetchall()
+    return ", ".join(f"{n} {names.get(k, k)}" for k, n in rows)

@@ -127,17 +127,22 @@ def test_killed_fetch_resumes_without_fetching_a_committed_page_again(news_site,
 def test_bitext_run_continues_from_a_fetched_corpus(news_site, tmp_path, tiny_model_dir, capsys):
     site, exp = news_site
     urls = tmp_path / "urls.txt"
-    urls.write_text("# three articles\n" + "".join(site.url(p) + "\n" for p in exp.originals[:3]), encoding="utf-8")
+    copy = next(iter(exp.exact))  # a word-for-word copy of article 3
+    urls.write_text("# four articles and a copy\n" + "".join(site.url(p) + "\n" for p in [*exp.originals[:4], copy]),
+                    encoding="utf-8")
     out = tmp_path / "corpus"
     assert main(["fetch", str(urls), "--out", str(out), "--rate", "0", "--quiet"]) == 0
     assert main(["run", str(out), "--out", str(out), "--model", str(tiny_model_dir), "--backend", "transformers",
-                 "--beams", "1", "--max-new-tokens", "16", "--no-publish", "--quiet"]) == 0
+                 "--beams", "1", "--max-new-tokens", "16", "--quiet"]) == 0
+    card = (out / "dataset" / "README.md").read_text(encoding="utf-8")
+    assert "Fetched pages left out as duplicates of an earlier article (`bitext fetch`, never translated): " \
+        "1 same text." in card
     with Store.open(out) as store:
         n = store.count("sentences")
-        assert n >= 3 * 6  # six FLORES sentences each (the segmenter may split one further)
+        assert n >= 4 * 6  # six FLORES sentences each (the segmenter may split one further)
         assert store.count("translations") == store.conn.execute("SELECT COUNT(DISTINCT text) FROM sentences").fetchone()[0]
-        assert store.count("pairs", "kind='mt'") >= 3
-        assert store.count("articles") == 3
+        assert store.count("pairs", "kind='mt'") >= 4
+        assert store.count("articles") == 4
 
 
 def test_recheck_uses_conditional_requests_and_failed_pages_are_retried_next_run(news_site, tmp_path, capsys):
