@@ -333,7 +333,8 @@ class _Run:
                 self._log(log | {"outcome": "skipped", "reason": why})
                 return
         aid = article_id_for(canon)
-        first = self.by_url.get(extracted.page_canonical or "")
+        # The same URL: the page names a stored article as its canonical URL, or redirected to one.
+        first = self.by_url.get(extracted.page_canonical or "") or self.by_url.get(canonical_url(got.final_url))
         digest = text_hash(rec.text)
         mh = self.dedup.minhash(rec.text)
         dup = ("url", first) if first and first != aid else self.dedup.check(digest, mh)
