@@ -34,7 +34,7 @@ def main() -> None:
         t = time.perf_counter()
         with requests.Session() as s:
             for p in pages:
-                s.get(site.url(p)).content
+                assert s.get(site.url(p)).content
         base = len(pages) / (time.perf_counter() - t)
         print(f"{'run':<34}{'pages':>6}{'pages/s':>10}{'vs baseline':>13}")
         print(f"{'requests.get, sequential (baseline)':<34}{len(pages):>6}{base:>10.1f}{1.0:>12.2f}x")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..ingest import store_record
+from ..ingest import IngestReport, store_record
 from ..readers.base import Record
 from ..store import Store
 from .dedup import Deduplicator, minhash_bytes, text_hash
@@ -87,30 +87,21 @@ class FetchOptions:
 
 
 @dataclass(frozen=True)
-class FetchReport:
-    """What a fetch run did. ``duplicates`` by kind (url, text, near); ``problems`` one line each."""
+class FetchReport(IngestReport):
+    """What a fetch run did: the ingest counts (added, changed, unchanged: of articles; skipped: pages
+    not ingested for a reason, e.g. not Indonesian) plus ``already`` (logged by an earlier run, not fetched
+    again), ``duplicates`` by kind (url, text, near), ``errors`` (retried next run), pages and time."""
 
-    added: int = 0
-    changed: int = 0
-    unchanged: int = 0
     already: int = 0
     duplicates: dict[str, int] = field(default_factory=dict)
-    skipped: int = 0
     errors: int = 0
     pages: int = 0
     requests: int = 0
     seconds: float = 0.0
-    problems: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
     def as_dict(self) -> dict[str, object]:
-        d = dataclasses.asdict(self)
-        d["problems"], d["warnings"] = list(self.problems), list(self.warnings)
-        return d
+        return {**super().as_dict(), "already": self.already, "duplicates": dict(self.duplicates),
+                "errors": self.errors, "pages": self.pages, "requests": self.requests, "seconds": self.seconds}
 
 
 @dataclass
@@ -377,8 +368,8 @@ class _Run:
     def report(self) -> FetchReport:
         c = self.counts
         return FetchReport(added=c["added"], changed=c["changed"], unchanged=c["unchanged"], already=c["already"],
-                           duplicates=dict(self.dups), skipped=c["skipped"], errors=c["errors"], pages=c["pages"],
-                           requests=self.fetcher.requests, seconds=round(time.monotonic() - self.started, 3),
+                           duplicates=dict(self.dups), skipped=c["skipped"], sentences=self.store.count("sentences"),
+                           errors=c["errors"], pages=c["pages"], requests=self.fetcher.requests, seconds=round(time.monotonic() - self.started, 3),
                            problems=tuple(self.problems), warnings=tuple(self.warnings))
 
 

@@ -134,3 +134,18 @@ def test_bad_sources_are_one_line_each_and_nothing_stored_is_lost(tmp_path, flor
         ]
     with Store.open(out) as store:
         assert store.count("articles") == 1
+
+
+def test_a_redirect_to_a_stored_article_is_a_same_url_duplicate(tmp_path, flores):
+    with serve(Site()) as site:
+        body = pages(flores, 1, start=600)[0][1].replace(b'rel="canonical"', b'rel="x-none"')
+        site.routes["/berita/a"] = Page(body)
+        site.routes["/lama/a"] = Page(b"", status=301, headers={"Location": "/berita/a"})
+        urls = tmp_path / "urls.txt"
+        urls.write_text(f"{site.url('/berita/a')}\n{site.url('/lama/a')}\n", encoding="utf-8")
+        out = tmp_path / "corpus"
+        assert main(["fetch", str(urls), "--out", str(out), "--rate", "0", "--quiet"]) == 0
+    with Store.open(out) as store:
+        row = store.conn.execute("SELECT * FROM fetch_log WHERE url=?", (site.url("/lama/a"),)).fetchone()
+        assert (row["outcome"], row["duplicate_kind"], row["final_url"]) == ("duplicate", "url", site.url("/berita/a"))
+        assert store.count("articles") == 1
