@@ -113,6 +113,10 @@ class FeedSource:
         if not self.sniff(raw):
             yield Problem(f"{where}: not a feed: not RSS/Atom XML (starts with {raw[:40]!r}); skipped")
             return
+        if re.search(rb"<!ENTITY", raw[:65536]):
+            # feedparser's SAX parser would expand them (a "billion laughs" feed); no real feed needs them.
+            yield Problem(f"{where}: not a feed: it declares XML entities (refused: entity expansion); skipped")
+            return
         parsed = feedparser.parse(raw, sanitize_html=False, resolve_relative_uris=False)
         if parsed.bozo and not parsed.entries:
             yield Problem(f"{where}: not a feed: {parsed.bozo_exception}; skipped")

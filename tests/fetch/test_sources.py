@@ -114,13 +114,16 @@ def test_bad_sources_are_one_line_each_and_nothing_stored_is_lost(tmp_path, flor
         site.routes["/feed.xml"] = Page(b"this is not xml at all", "application/rss+xml")
         site.routes["/sitemap.xml"] = Page(b'<?xml version="1.0"?><!DOCTYPE urlset [<!ENTITY a "aaaaaaaa">]>'
                                            b"<urlset><url><loc>&a;</loc></url></urlset>", "application/xml")
+        site.routes["/laughs.xml"] = Page(b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>'
+                                          b'<rss version="2.0"><channel><title>&b;</title></channel></rss>',
+                                          "application/rss+xml")
         site.routes["/data.json"] = Page(b"{}", "application/json")
         out = tmp_path / "corpus"
         assert main(["fetch", site.url("/ok"), "--out", str(out), "--rate", "0", "--quiet"]) == 0
         capsys.readouterr()
         args = ["fetch", site.url("/feed.xml"), "--kind", "feed", "--out", str(out), "--rate", "0", "--quiet"]
         assert main(args) == 1
-        assert main(["fetch", site.url("/sitemap.xml"), site.url("/data.json"), str(tmp_path / "missing.txt"),
+        assert main(["fetch", site.url("/sitemap.xml"), site.url("/laughs.xml"), site.url("/data.json"), str(tmp_path / "missing.txt"),
                      "--out", str(out), "--rate", "0", "--quiet"]) == 1
         err = capsys.readouterr().err.strip().splitlines()
         assert err == [
@@ -128,6 +131,8 @@ def test_bad_sources_are_one_line_each_and_nothing_stored_is_lost(tmp_path, flor
             "all'); skipped",
             f"bitext: error: {site.url('/sitemap.xml')}: not a sitemap: DTDForbidden(name='urlset', system_id=None, "
             "public_id=None); skipped",
+            f"bitext: error: {site.url('/laughs.xml')}: not a feed: it declares XML entities (refused: entity "
+            "expansion); skipped",
             f"bitext: error: {site.url('/data.json')}: neither a feed, a sitemap nor an HTML page (Content-Type "
             "'application/json', starts with b'{}'); skipped",
             f"bitext: error: {tmp_path / 'missing.txt'}: no such file, and not an http(s) URL",
