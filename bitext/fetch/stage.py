@@ -255,9 +255,10 @@ class _Run:
 
             bar = tqdm(total=len(todo), unit="page", desc="fetch", leave=False)
         window = max(1, self.options.concurrency) * 4
-        with ThreadPoolExecutor(max_workers=max(1, self.options.concurrency)) as pool:
-            queue: deque[tuple[Target, Future[tuple[Fetched, _Extracted | str | None]]]] = deque()
-            it = iter(todo)
+        pool = ThreadPoolExecutor(max_workers=max(1, self.options.concurrency))
+        queue: deque[tuple[Target, Future[tuple[Fetched, _Extracted | str | None]]]] = deque()
+        it = iter(todo)
+        try:
             # Results are handled in the sources' order, so "the first article" of a duplicate is the
             # same whatever the timing.
             while True:
@@ -275,6 +276,9 @@ class _Run:
                     self.hosts[host_of(t.url)] += 1
                     bar.set_postfix_str(", ".join(f"{h} {n}" for h, n in self.hosts.most_common(3)), refresh=False)
                     bar.update(1)
+        finally:
+            # Interrupted (Ctrl-C, a store fault): pages not started are dropped, not fetched for nothing.
+            pool.shutdown(wait=True, cancel_futures=True)
         if bar is not None:
             bar.close()
 
@@ -285,7 +289,12 @@ class _Run:
             return Fetched(url, url, None, problem=why), None
         got = self.fetcher.get(url, etag=row["etag"] if row else None,
                                last_modified=row["last_modified"] if row else None)
-        return got, (_extract(got) if got.body is not None and not got.problem else None)
+        if got.body is None or got.problem:
+            return got, None
+        try:
+            return got, _extract(got)
+        except Exception as e:  # an extractor bug on one odd page must not end the run
+            return got, f"{url}: cannot extract the article ({type(e).__name__}: {str(e)[:100]}); skipped"
 
     def handle(self, got: Fetched, source: str, extracted: _Extracted | str | None = None) -> None:
         """Log one page's outcome and, when it is a new Indonesian article, store it (one transaction)."""

@@ -154,3 +154,27 @@ def test_a_redirect_to_a_stored_article_is_a_same_url_duplicate(tmp_path, flores
         row = store.conn.execute("SELECT * FROM fetch_log WHERE url=?", (site.url("/lama/a"),)).fetchone()
         assert (row["outcome"], row["duplicate_kind"], row["final_url"]) == ("duplicate", "url", site.url("/berita/a"))
         assert store.count("articles") == 1
+
+
+def test_an_extractor_crash_on_one_page_is_one_line_and_the_run_goes_on(tmp_path, flores, monkeypatch, capsys):
+    import bitext.fetch.stage as stage
+
+    real = stage._extract
+
+    def flaky(got):
+        if got.url.endswith("/odd"):
+            raise RuntimeError("lxml choked")
+        return real(got)
+    monkeypatch.setattr(stage, "_extract", flaky)
+    with serve(Site()) as site:
+        a, b = pages(flores, 2, start=700)
+        site.routes["/odd"] = Page(a[1])
+        site.routes["/fine"] = Page(b[1])
+        urls = tmp_path / "urls.txt"
+        urls.write_text(f"{site.url('/odd')}\n{site.url('/fine')}\n", encoding="utf-8")
+        out = tmp_path / "corpus"
+        assert main(["fetch", str(urls), "--out", str(out), "--rate", "0", "--quiet"]) == 1
+    assert capsys.readouterr().err.strip() == (f"bitext: error: {site.url('/odd')}: cannot extract the article "
+                                               "(RuntimeError: lxml choked); skipped")
+    with Store.open(out) as store:
+        assert store.count("articles") == 1
