@@ -43,6 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "(default: %(default)s)")
     d.add_argument("--keep-dateline", action="store_true", help="as for 'bitext segment'")
     d.add_argument("--any-language", action="store_true", help="do not skip pages whose text is not Indonesian")
+    d.add_argument("--as", dest="as_", choices=["articles", "reference"], default="articles",
+                   help="'reference': the pages are an English edition: pair each with its Indonesian article "
+                   "(same article number in the URL, or date and shared names/numbers, with a confidence) and "
+                   "write CORPUS/references.jsonl for 'bitext run --reference' (default: %(default)s)")
+    d.add_argument("--pair-threshold", type=float, default=0.3, metavar="S",
+                   help="--as reference: least anchor overlap to pair by date (default: %(default)s)")
     p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     p.set_defaults(func=run_fetch)
 
@@ -62,7 +68,8 @@ def run_fetch(args: argparse.Namespace) -> int:
                        max_bytes=int(args.max_page_mb * 2**20), max_redirects=args.max_redirects)
     options = FetchOptions(http=http, concurrency=args.concurrency, near_threshold=args.near_duplicate,
                            keep_dateline=args.keep_dateline, recheck=args.recheck, kind=args.kind,
-                           check_language=not args.any_language)
+                           check_language=not args.any_language, as_reference=args.as_ == "reference",
+                           pair_threshold=args.pair_threshold)
     with Store.open(args.out) as store:
         report = fetch_corpus(store, args.sources, options, progress=not args.quiet and sys.stderr.isatty())
     if not args.quiet:
@@ -73,7 +80,8 @@ def run_fetch(args: argparse.Namespace) -> int:
     if not args.quiet:
         dups = ", ".join(f"{n} {k}" for k, n in sorted(report.duplicates.items())) or "0"
         rate = report.pages / report.seconds if report.seconds else 0.0
-        print(f"fetch: {report.added} added, {report.changed} changed, {report.unchanged} unchanged, "
+        refs = f"{report.references} English pages paired, " if args.as_ == "reference" else ""
+        print(f"fetch: {refs}{report.added} added, {report.changed} changed, {report.unchanged} unchanged, "
               f"{report.already} done before, duplicates {dups}, {report.skipped} skipped, {report.errors} "
               f"failed (retried next run); {report.pages} pages in {report.seconds:.1f} s ({rate:.1f} pages/s)")
     return 0 if report.ok else 1

@@ -10,6 +10,7 @@ answers "304 Not Modified" never hides pages a killed run had not reached.
 from __future__ import annotations
 
 import dataclasses
+import json
 import sqlite3
 import time
 from collections import Counter, deque
@@ -24,6 +25,7 @@ from ..readers.base import Record
 from ..store import Store
 from .dedup import Deduplicator, minhash_bytes, text_hash
 from .http import Fetched, Fetcher, HttpOptions
+from .pairing import Candidate, Pairing, pair
 from .sources import SOURCE_KINDS, Context, Problem, Target, is_html, kind_for_body, kind_for_path
 from .urls import article_id_for, canonical_url, host_of
 
@@ -38,7 +40,7 @@ FETCH_MIGRATIONS: list[tuple[int, str]] = [
             canonical_url  TEXT,               -- the page's own <link rel=canonical>, canonicalised
             source         TEXT NOT NULL,      -- the feed, sitemap, URL file or WARC that named it
             kind           TEXT NOT NULL,      -- 'page' | 'source' (a feed or sitemap itself)
-            outcome        TEXT NOT NULL,      -- 'article' | 'duplicate' | 'skipped' | 'error' | 'source'
+            outcome        TEXT NOT NULL,      -- 'article' | 'duplicate' | 'reference' | 'skipped' | 'error' | 'source'
             reason         TEXT,               -- why skipped / the error, one line
             status         INTEGER,            -- HTTP status (NULL: no answer)
             etag           TEXT,
@@ -51,7 +53,9 @@ FETCH_MIGRATIONS: list[tuple[int, str]] = [
             minhash        BLOB,               -- MinHash values (uint64), for near-duplicates in later runs
             article_id     TEXT,               -- the article stored (outcome 'article')
             duplicate_of   TEXT,               -- the first article it duplicates (outcome 'duplicate')
-            duplicate_kind TEXT                -- 'url' | 'text' | 'near'
+            duplicate_kind TEXT,               -- 'url' | 'text' | 'near'
+            confidence     REAL,               -- outcome 'reference': how sure the pairing is (0..1)
+            text           TEXT                -- outcome 'reference': the English main text
         );
         CREATE INDEX fetch_log_article ON fetch_log(article_id);
         CREATE INDEX fetch_log_outcome ON fetch_log(outcome);
@@ -61,10 +65,12 @@ FETCH_MIGRATIONS: list[tuple[int, str]] = [
 
 LOG_COLUMNS = ("url", "requested_url", "final_url", "canonical_url", "source", "kind", "outcome", "reason",
                "status", "etag", "last_modified", "fetched_at", "title", "date", "author", "text_hash",
-               "minhash", "article_id", "duplicate_of", "duplicate_kind")
+               "minhash", "article_id", "duplicate_of", "duplicate_kind", "confidence", "text")
 
-DONE = ("article", "duplicate", "skipped")
+DONE = ("article", "duplicate", "reference", "skipped")
 """Outcomes a re-run does not fetch again (an 'error' row is retried)."""
+
+REFERENCES_FILE = "references.jsonl"
 
 LANGUAGES = ("id", "en", "nl", "de", "fr", "es", "pt", "it", "tl", "vi", "zh", "ja", "ar")
 """Languages the language check tells apart; Malay is left out on purpose: py3langid calls much
@@ -84,6 +90,10 @@ class FetchOptions:
     kind: str | None = None
     """Force the kind of every source (a name in SOURCE_KINDS or 'page'); None: by suffix and content."""
     check_language: bool = True
+    as_reference: bool = False
+    """English editions: pair each page with a stored Indonesian article (:mod:`bitext.fetch.pairing`)
+    and write ``CORPUS/references.jsonl`` for ``--reference``, instead of ingesting it."""
+    pair_threshold: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -98,10 +108,12 @@ class FetchReport(IngestReport):
     pages: int = 0
     requests: int = 0
     seconds: float = 0.0
+    references: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return {**super().as_dict(), "already": self.already, "duplicates": dict(self.duplicates),
-                "errors": self.errors, "pages": self.pages, "requests": self.requests, "seconds": self.seconds}
+                "errors": self.errors, "pages": self.pages, "requests": self.requests, "seconds": self.seconds,
+                "references": self.references}
 
 
 @dataclass
@@ -119,6 +131,8 @@ def fetch_corpus(store: Store, sources: Iterable[str], options: FetchOptions = F
         for spec in sources:
             run.source(spec)
         run.retry_errors()
+        if options.as_reference:
+            run.write_references()
     finally:
         if fetcher is None:
             run.fetcher.close()
@@ -147,6 +161,8 @@ class _Run:
                     if row["canonical_url"]:
                         self.by_url.setdefault(row["canonical_url"], row["article_id"])
         self.pending_sources: list[dict[str, object]] = []
+        self.candidates: list[Candidate] | None = None
+        self.paired = {r["article_id"]: u for u, r in self.log.items() if r["outcome"] == "reference"}
         self.hosts: Counter[str] = Counter()
 
     # -- sources ---------------------------------------------------------------------------
@@ -325,13 +341,16 @@ class _Run:
         log |= dict(canonical_url=extracted.page_canonical, title=rec.metadata.get("title"),
                     date=rec.metadata.get("date"), author=extracted.author)
         if self.options.check_language:
-            lang = _language(rec.text)
-            if lang != "id":
-                why = f"{got.url}: main text is '{lang}', not Indonesian; skipped"
+            lang, want = _language(rec.text), "en" if self.options.as_reference else "id"
+            if lang != want:
+                why = f"{got.url}: main text is '{lang}', not {'English' if want == 'en' else 'Indonesian'}; skipped"
                 self.warnings.append(why)
                 self.counts["skipped"] += 1
                 self._log(log | {"outcome": "skipped", "reason": why})
                 return
+        if self.options.as_reference:
+            self._reference(got, rec, log)
+            return
         aid = article_id_for(canon)
         # The same URL: the page names a stored article as its canonical URL, or redirected to one.
         first = self.by_url.get(extracted.page_canonical or "") or self.by_url.get(canonical_url(got.final_url))
@@ -355,6 +374,43 @@ class _Run:
         if extracted.page_canonical:
             self.by_url.setdefault(extracted.page_canonical, aid)
 
+    def _reference(self, got: Fetched, rec: Record, log: dict[str, object]) -> None:
+        """Pair an English page with its Indonesian article; log it (with its text) or report why not."""
+        if self.candidates is None:
+            self.candidates = [Candidate(r["id"], r["url"] or "", r["date"], r["title"] or "", r["raw_text"])
+                               for r in self.store.conn.execute("SELECT id, url, date, title, raw_text FROM articles")]
+        p = pair(got.final_url or got.url, rec.metadata.get("title", ""), rec.text, rec.metadata.get("date"),
+                 self.candidates, threshold=self.options.pair_threshold)
+        if p.id is not None and self.paired.get(p.id, log["url"]) != log["url"]:
+            p = Pairing(None, "none", p.confidence, f"{p.note}, but {p.id} is already paired with {self.paired[p.id]}")
+        if p.id is None:
+            why = f"{got.url}: {p.note}; not used as a reference"
+            self.warnings.append(why)
+            self.counts["skipped"] += 1
+            self._log(log | {"outcome": "skipped", "reason": why, "confidence": p.confidence})
+            return
+        self.paired[p.id] = str(log["url"])
+        self.counts["references"] += 1
+        self._log(log | {"outcome": "reference", "article_id": p.id, "reason": p.note, "confidence": p.confidence,
+                         "text": rec.text})
+
+    def write_references(self) -> None:
+        """``CORPUS/references.jsonl``: every paired English page (this run's and earlier ones'), for
+        ``bitext run/align --reference``; rewritten whole, atomically."""
+        from ..fileio import atomic_writer
+
+        rows = self.store.conn.execute("SELECT article_id, text, url, title, date, confidence FROM fetch_log "
+                                       "WHERE outcome='reference' ORDER BY article_id").fetchall()
+        if not rows:
+            return
+        path = self.store.path.parent / REFERENCES_FILE
+        with atomic_writer(path, force=True) as fh:
+            for r in rows:
+                fh.write(json.dumps({"id": r["article_id"], "text": r["text"], "url": r["url"], "title": r["title"],
+                                     "date": r["date"], "lang": "en", "confidence": r["confidence"]},
+                                    ensure_ascii=False) + "\n")
+        self.warnings.append(f"{len(rows)} English page(s) paired: {path} (give it to 'bitext run --reference')")
+
     def _duplicate_url(self, t: Target, canon: str) -> None:
         """A URL that is another stored article's own canonical URL: logged without fetching it."""
         self.dups["url"] += 1
@@ -376,7 +432,7 @@ class _Run:
 
     def report(self) -> FetchReport:
         c = self.counts
-        return FetchReport(added=c["added"], changed=c["changed"], unchanged=c["unchanged"], already=c["already"],
+        return FetchReport(references=c["references"], added=c["added"], changed=c["changed"], unchanged=c["unchanged"], already=c["already"],
                            duplicates=dict(self.dups), skipped=c["skipped"], sentences=self.store.count("sentences"),
                            errors=c["errors"], pages=c["pages"], requests=self.fetcher.requests, seconds=round(time.monotonic() - self.started, 3),
                            problems=tuple(self.problems), warnings=tuple(self.warnings))

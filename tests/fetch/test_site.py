@@ -178,3 +178,49 @@ def test_recheck_uses_conditional_requests_and_failed_pages_are_retried_next_run
         assert store.count("articles") == 4
         titles = {r["url"].removeprefix(site.base): r["title"] for r in store.conn.execute("SELECT url, title FROM articles")}
         assert titles[changed] == "Judul baru"
+
+
+def test_as_reference_pairs_english_pages_with_their_articles_or_says_why_not(news_site, shared_dir, tmp_path, capsys):
+    import json
+
+    from bitext.align.references import load_references
+
+    from .server import Page
+    from .site import article_html
+
+    site, exp = news_site
+    out = tmp_path / "corpus"
+    assert main(["fetch", site.url("/rss.xml"), "--out", str(out), "--rate", "0", "--quiet"]) == 0
+    english = (shared_dir / "data/flores200-devtest/devtest.en").read_text(encoding="utf-8").splitlines()
+    en_urls = []
+    for i in range(30):  # the English edition of the feed's 30 articles, same dates
+        s = english[i * 6:(i + 1) * 6]
+        path = f"/en/news/{i}"
+        site.routes[path] = Page(article_html(site.base, path, f"Story {i}", [f"{s[0]} {s[1]}", f"{s[2]} {s[3]}",
+                                                                            f"{s[4]} {s[5]}"],
+                                              date=f"2024-03-{1 + i % 28:02d}"))
+        en_urls.append(site.url(path))
+    site.routes["/en/news/xmas"] = Page(article_html(site.base, "/en/news/xmas", "Holiday", english[900:904],
+                                                     date="2024-12-25"))
+    urls = tmp_path / "english.txt"
+    urls.write_text("".join(u + "\n" for u in [*en_urls, site.url("/en/news/xmas")]), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["fetch", str(urls), "--out", str(out), "--as", "reference", "--rate", "0"]) == 0
+    captured = capsys.readouterr()
+    with Store.open(out) as store:
+        ids = {r["url"].removeprefix(site.base): r["id"] for r in store.conn.execute("SELECT id, url FROM articles")}
+        rows = store.conn.execute("SELECT * FROM fetch_log WHERE url LIKE '%/en/news/%'").fetchall()
+    paired = {r["url"]: r["article_id"] for r in rows if r["outcome"] == "reference"}
+    for url, aid in paired.items():  # never a wrong pair
+        assert aid == ids[exp.originals[int(url.rsplit("/", 1)[1])]], url
+    assert len(paired) >= 10
+    unpaired = [r for r in rows if r["outcome"] != "reference"]
+    assert len(unpaired) == 31 - len(paired)
+    assert f"{site.url('/en/news/xmas')}: no Indonesian article dated 2024-12-25 ±1 day; not used as a reference" \
+        in captured.err
+    assert all(r["reason"] in captured.err for r in unpaired)  # each reported, one line
+    refs = load_references(out / "references.jsonl")
+    assert set(refs) == set(paired.values())
+    first = json.loads((out / "references.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert first["lang"] == "en" and 0.3 <= first["confidence"] <= 1
+    assert f"fetch: {len(paired)} English pages paired" in captured.out

@@ -178,3 +178,16 @@ def test_an_extractor_crash_on_one_page_is_one_line_and_the_run_goes_on(tmp_path
                                                "(RuntimeError: lxml choked); skipped")
     with Store.open(out) as store:
         assert store.count("articles") == 1
+
+
+def test_pairing_by_article_number_in_the_url_and_never_silently():
+    from bitext.fetch.pairing import Candidate, pair
+
+    cands = [Candidate("a", "https://id.example/berita/4012345/gempa", "2024-03-01", "Gempa", "Gempa di Mamuju."),
+             Candidate("b", "https://id.example/berita/4012399/banjir", "2024-03-01", "Banjir", "Banjir di Bekasi.")]
+    p = pair("https://en.example/news/4012345/quake", "Quake", "An earthquake hit Mamuju.", "2024-03-01", cands)
+    assert (p.id, p.method, p.confidence) == ("a", "url", 1.0)
+    p = pair("https://en.example/news/7/x", "Mamuju Bekasi", "Mamuju and Bekasi.", "2024-03-01", cands)
+    assert p.id is None and "too close to the runner-up" in p.note  # a tie is reported, not guessed
+    p = pair("https://en.example/news/8/x", "Quake", "An earthquake hit Mamuju.", "2024-03-01", cands)
+    assert (p.id, p.method) == ("a", "date+anchors")
