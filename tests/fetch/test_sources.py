@@ -191,3 +191,17 @@ def test_pairing_by_article_number_in_the_url_and_never_silently():
     assert p.id is None and "too close to the runner-up" in p.note  # a tie is reported, not guessed
     p = pair("https://en.example/news/8/x", "Quake", "An earthquake hit Mamuju.", "2024-03-01", cands)
     assert (p.id, p.method) == ("a", "date+anchors")
+
+
+def test_the_corpus_folder_as_an_input_means_the_articles_already_stored(tmp_path, flores):
+    from bitext.ingest import ingest
+
+    out = tmp_path / "corpus"
+    with Store.open(out) as store:
+        assert ingest(store, [out]).problems == (f"no articles read from {out}",)  # an empty corpus: say so
+    warc = tmp_path / "a.warc.gz"
+    write_warc(warc, pages(flores, 1, start=800))
+    assert main(["fetch", str(warc), "--out", str(out), "--quiet"]) == 0
+    with Store.open(out) as store:
+        report = ingest(store, [out])
+        assert (report.ok, report.added, report.unchanged, report.sentences) == (True, 0, 0, store.count("sentences"))
