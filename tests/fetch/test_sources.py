@@ -205,3 +205,11 @@ def test_the_corpus_folder_as_an_input_means_the_articles_already_stored(tmp_pat
     with Store.open(out) as store:
         report = ingest(store, [out])
         assert (report.ok, report.added, report.unchanged, report.sentences) == (True, 0, 0, store.count("sentences"))
+
+
+def test_the_html_reader_gives_a_page_the_same_text_however_often_it_is_read(flores):
+    from bitext.readers.html import HtmlReader
+
+    page = pages(flores, 1, start=900)[0][1].decode("utf-8")
+    texts = [next(iter(HtmlReader().read(page, Path("p.html")))).text for _ in range(5)]
+    assert len(set(texts)) == 1 and texts[0].count("\n") == 1  # both paragraphs, every time
