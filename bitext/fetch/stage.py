@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 from ..ingest import IngestReport, store_record
@@ -121,6 +122,9 @@ class _Extracted:
     record: Record
     author: str | None
     page_canonical: str | None
+    lang: str | None = None
+    digest: str = ""
+    minhash: Any = None
 
 
 def fetch_corpus(store: Store, sources: Iterable[str], options: FetchOptions = FetchOptions(), *,
@@ -308,9 +312,18 @@ class _Run:
         if got.body is None or got.problem:
             return got, None
         try:
-            return got, _extract(got)
+            return got, self._analyse(_extract(got))
         except Exception as e:  # an extractor bug on one odd page must not end the run
             return got, f"{url}: cannot extract the article ({type(e).__name__}: {str(e)[:100]}); skipped"
+
+    def _analyse(self, extracted: _Extracted | str) -> _Extracted | str:
+        """The per-page work that needs no shared state (language, text hash, MinHash), done where the
+        page was extracted: in a worker thread, off the ordered main thread."""
+        if isinstance(extracted, _Extracted):
+            text = extracted.record.text
+            extracted.lang = _language(text) if self.options.check_language else None
+            extracted.digest, extracted.minhash = text_hash(text), self.dedup.minhash(text)
+        return extracted
 
     def handle(self, got: Fetched, source: str, extracted: _Extracted | str | None = None) -> None:
         """Log one page's outcome and, when it is a new Indonesian article, store it (one transaction)."""
@@ -331,7 +344,7 @@ class _Run:
             self._log(log | {"outcome": "skipped" if got.final else "error", "reason": got.problem})
             return
         if extracted is None:
-            extracted = _extract(got)
+            extracted = self._analyse(_extract(got))
         if isinstance(extracted, str):
             self.problems.append(extracted)
             self.counts["skipped"] += 1
@@ -341,7 +354,7 @@ class _Run:
         log |= dict(canonical_url=extracted.page_canonical, title=rec.metadata.get("title"),
                     date=rec.metadata.get("date"), author=extracted.author)
         if self.options.check_language:
-            lang, want = _language(rec.text), "en" if self.options.as_reference else "id"
+            lang, want = extracted.lang, "en" if self.options.as_reference else "id"
             if lang != want:
                 why = f"{got.url}: main text is '{lang}', not {'English' if want == 'en' else 'Indonesian'}; skipped"
                 self.warnings.append(why)
@@ -354,8 +367,7 @@ class _Run:
         aid = article_id_for(canon)
         # The same URL: the page names a stored article as its canonical URL, or redirected to one.
         first = self.by_url.get(extracted.page_canonical or "") or self.by_url.get(canonical_url(got.final_url))
-        digest = text_hash(rec.text)
-        mh = self.dedup.minhash(rec.text)
+        digest, mh = extracted.digest, extracted.minhash
         dup = ("url", first) if first and first != aid else self.dedup.check(digest, mh)
         if dup is not None and dup[1] != aid:
             self.dups[dup[0]] += 1
