@@ -157,7 +157,9 @@ class _Run:
         self.log: dict[str, sqlite3.Row] = {}
         self.by_url: dict[str, str] = {}  # canonical URL (requested or the page's own) -> article id
         with store.errors():
-            for row in store.conn.execute("SELECT * FROM fetch_log ORDER BY rowid"):
+            # Everything but the stored English texts of --as reference pages, which can be large.
+            for row in store.conn.execute(f"SELECT {', '.join(c for c in LOG_COLUMNS if c != 'text')} "
+                                          "FROM fetch_log ORDER BY rowid"):
                 self.log[row["url"]] = row
                 if row["outcome"] == "article":
                     self.dedup.restore(row["article_id"], row["text_hash"], row["minhash"])
@@ -334,7 +336,8 @@ class _Run:
                    status=got.status, etag=got.etag, last_modified=got.last_modified, fetched_at=got.fetched_at)
         if got.status == 304 and row is not None:
             self.counts["unchanged"] += 1
-            self._log(dict(row) | {"fetched_at": got.fetched_at, "status": 304})
+            with self.store.tx() as conn:  # only revalidated: the provenance stays as it was
+                conn.execute("UPDATE fetch_log SET status=304, fetched_at=? WHERE url=?", (got.fetched_at, canon))
             return
         self.counts["pages"] += got.body is not None
         if got.problem:

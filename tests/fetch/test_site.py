@@ -176,6 +176,9 @@ def test_recheck_uses_conditional_requests_and_failed_pages_are_retried_next_run
     assert sorted(site.conditional) == sorted([paths[0], paths[2], "/down"])  # 304: unchanged
     with Store.open(out) as store:
         assert store.count("articles") == 4
+        row = store.conn.execute("SELECT * FROM fetch_log WHERE url=?", (site.url(paths[0]),)).fetchone()
+        assert (row["status"], row["outcome"], row["title"], row["author"], row["etag"]) == (
+            304, "article", "Artikel nomor 0", "Redaksi 0", '"a0"')  # revalidated, provenance kept
         titles = {r["url"].removeprefix(site.base): r["title"] for r in store.conn.execute("SELECT url, title FROM articles")}
         assert titles[changed] == "Judul baru"
 
