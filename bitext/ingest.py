@@ -92,12 +92,16 @@ def ingest(
     signature = str(segmenter_signature(keep_dateline))
     seen: dict[str, tuple[str, str]] = {}  # id -> (hash, where) within this run
     inputs = list(inputs)
+    # The corpus folder itself as an input means "the articles already in it" (``bitext run CORPUS --out
+    # CORPUS`` after ``bitext fetch``): nothing to read, the later stages go on from the store.
+    here = [p for p in inputs if Path(p).resolve() in (store.path.parent.resolve(), store.path.resolve())]
+    inputs = [p for p in inputs if p not in here]
     files = expand_inputs(inputs)  # every named path is checked before anything is read
     store.corpus_id(create=True)  # a store made by segment has its identity from the start
     for named in map(Path, inputs):
         if named.is_dir() and not expand_inputs([named]):
             warnings.append(f"{named}: no article files ({', '.join(suffixes())}) in this folder")
-    read_any = False
+    read_any = bool(here) and store.count("articles") > 0
     for path in files:
         try:
             records = list(read_file(path, encoding))
@@ -147,9 +151,16 @@ def ingest(
                 progress(1)
     if not read_any and not problems:
         # Nothing at all was read: a wrong folder, not a run that found every article unchanged.
-        problems.append(f"no articles read from {', '.join(map(str, inputs))}")
+        problems.append(f"no articles read from {', '.join(map(str, inputs or here))}")
     return IngestReport(**counts, sentences=store.count("sentences"), problems=tuple(problems),
                         warnings=tuple(warnings))
+
+
+def store_record(store: Store, rec: Record, *, keep_dateline: bool = False) -> str:
+    """Segment and write one record as an article, as :func:`ingest` does for a file's records (for
+    articles that come from elsewhere: ``bitext fetch``); returns 'added', 'changed' or 'unchanged'.
+    Joins the caller's transaction, so a caller can commit its own bookkeeping row with the article."""
+    return _store_article(store, rec, content_hash(rec), str(segmenter_signature(keep_dateline)), keep_dateline)
 
 
 def _store_article(store: Store, rec: Record, h: str, signature: str, keep_dateline: bool) -> str:

@@ -29,7 +29,7 @@ from bitext.publish.quality import Comparison
 from bitext.publish.schema import FIELD_DOCS, feature_type
 from bitext.publish.selection import SPLIT_SEED, Duplicates, SplitPlan, SplitSizes
 from bitext.records import PairRecord
-from bitext.store import Store
+from bitext.store import Store, has_table
 
 if TYPE_CHECKING:
     import datasets
@@ -416,7 +416,8 @@ def build_card(
         quality_snippet=QUALITY_SNIPPET,
         model_facts=model_facts,
         duplicates={"rule": dup.rule, "sentences": dup.sentences, "mt": dup.rows.get(KIND_MT, 0),
-                    "reference": dup.rows.get(KIND_REFERENCE, 0), "dropped": len(dup.dropped)},
+                    "reference": dup.rows.get(KIND_REFERENCE, 0), "dropped": len(dup.dropped),
+                    "fetched": fetched_duplicates(store)},
         quality=facts.quality,
         example=json.dumps(facts.example, indent=2, ensure_ascii=False) if facts.example else "",
         citations=_citations(model_facts, revision, options),
@@ -491,3 +492,13 @@ for name, hyp, ref in (("mt-vs-reference", mt[reference], en[reference]),
         scores = [round(m.corpus_score(list(hyp), [list(ref)]).score, 2) for m in (CHRF(), BLEU(), TER())]
         print(name, len(hyp), *scores)"""
 """Recomputes the card's MT-quality table from published columns only (the card prints it)."""
+
+
+def fetched_duplicates(store: Store) -> str:
+    """Pages ``bitext fetch`` left out as duplicates of an earlier article, by kind ('' when none)."""
+    if not has_table(store.conn, "fetch_log"):
+        return ""
+    names = {"url": "same URL", "text": "same text", "near": "near-duplicate"}
+    rows = store.conn.execute("SELECT duplicate_kind, COUNT(*) FROM fetch_log WHERE outcome='duplicate' "
+                              "GROUP BY duplicate_kind ORDER BY duplicate_kind").fetchall()
+    return ", ".join(f"{n} {names.get(k, k)}" for k, n in rows)

@@ -26,11 +26,14 @@ class HtmlReader:
 
     def read(self, text: str, path: Path) -> Iterator[Record | InputError]:
         import trafilatura
+        from trafilatura.deduplication import LRUCache
 
         # Structural boilerplate is pruned outright: on a page with no article, trafilatura's fallback
-        # would otherwise return the navigation itself.
+        # would otherwise return the navigation itself. Deduplication gets a cache of its own per page:
+        # with ``deduplicate=True`` trafilatura shares one cache per process, and a paragraph seen on
+        # more than two earlier pages (a republished story, the same page read again) would be dropped.
         body = trafilatura.extract(text, favor_precision=True, include_comments=False, include_tables=False,
-                                   deduplicate=True, prune_xpath=_BOILERPLATE)
+                                   deduplicate=LRUCache(maxsize=1024), prune_xpath=_BOILERPLATE)
         if not body or not body.strip():
             yield InputError(f"{path}: no article text found in the page (only navigation or boilerplate?)")
             return
