@@ -72,9 +72,11 @@ class TransformersBackend:
             raise BitextError(f"--compute-type {self.compute_type}: transformers supports {', '.join(_DTYPES)}", 2)
         if device == "cpu":
             torch.set_num_threads(threads or default_threads())
+        from safetensors import SafetensorError
+
         try:
             self.model = AutoModelForSeq2SeqLM.from_pretrained(ref.path, dtype=getattr(torch, self.compute_type))
-        except (OSError, ValueError, RuntimeError, KeyError) as e:  # weights that passed the header check
+        except (OSError, ValueError, RuntimeError, KeyError, SafetensorError) as e:  # weights that passed the header check
             raise EnvironmentProblem(f"{ref.path}: cannot load the model: {str(e).strip().splitlines()[0]}") from None
         self.model.to(device).eval()
         # Forcing </s> at the limit would hide that the limit was hit (and CTranslate2 does not
