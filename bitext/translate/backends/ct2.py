@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from bitext.errors import BitextError, EnvironmentProblem
 from bitext.procs import leftovers
-from bitext.translate.backends import GenOptions, Output, default_threads
+from bitext.translate.backends import GenOptions, Output, default_threads, note
 from bitext.translate.models import ModelRef
 
 
@@ -71,6 +71,8 @@ def ct2_convert(ref: ModelRef, quantization: str) -> Path:
     if (final / "model.bin").is_file():
         return final
     ct2_check_convertible(ref)
+    # Seconds for opus-mt on 2 cores, minutes for bigger models: say what is happening, and that it is once.
+    note(f"converting {ref.name} to CTranslate2 {quantization} (once; cached in {root})")
     from ctranslate2.converters import TransformersConverter
     from transformers.utils import logging as hf_logging
 
