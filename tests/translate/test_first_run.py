@@ -11,8 +11,8 @@ import pytest
 
 from bitext.pipeline import corpus_status, format_status
 from bitext.store import Store
-from bitext.translate import load_engine, translate_corpus
 from bitext.translate import engine as engine_module
+from bitext.translate import load_engine, translate_corpus
 from bitext.translate import stage as stage_module
 from bitext.translate.engine import FIRST_BATCH_TOKENS
 
