@@ -125,7 +125,8 @@ def corpus_status(store: Store) -> dict[str, Any]:
                  "config": config_label(store)},
     }
     hit, retried = runaway_counts(conn, signature)
-    status["translate"]["hit_max_length"] = hit  # outputs that reached their length bound
+    if signature:  # outputs that reached their length bound
+        status["translate"]["hit_max_length"] = hit
     if retried is not None:  # a store made before translations.retried (or never translated): left out
         status["translate"]["retried"] = retried
     status["review"] = review_progress(store)
