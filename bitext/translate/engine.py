@@ -230,8 +230,8 @@ class Engine:
         """The next batch's token budget: small at first, then what :attr:`batch_seconds` of the measured
         speed covers (growing at most 4x a batch), never above ``batch_tokens``."""
         if self._tokens_per_second is not None:
-            timed = int(self._tokens_per_second * self.batch_seconds)
-            self._last_budget = max(64, min(self.batch_tokens, timed, 4 * self._last_budget))
+            timed = self._tokens_per_second * self.batch_seconds
+            self._last_budget = max(64, int(min(self.batch_tokens, timed, 4 * self._last_budget)))
         return self._last_budget
 
     def batches(self, texts: Sequence[str]) -> list[list[list[int]]]:
@@ -271,11 +271,11 @@ class Engine:
         the model's own log-probabilities: penalised outputs are re-scored by the backend)."""
         if self.retry_opts is None:
             return outputs
-        texts = self.tokenizer.batch_decode([o.ids for o in outputs], skip_special_tokens=True)
-        runaway = [i for i, (o, t) in enumerate(zip(outputs, texts, strict=True)) if o.hit_max_length
-                   or is_loop(t, self.tokenizer.decode(segments[i], skip_special_tokens=True))]
+        runaway = self.runaways(segments, outputs)
         if not runaway:
             return outputs
+        # Only the runaway rows go again (the backend re-scores them in budgeted sub-batches); the first
+        # pass's tensors are gone by now: ``generate`` returned plain lists.
         again = self.backend.generate([segments[i] for i in runaway], self.retry_opts)
         self.retries_run += len(runaway)
         outputs = list(outputs)
@@ -283,6 +283,12 @@ class Engine:
             best = new if new.logprob > outputs[i].logprob else outputs[i]
             outputs[i] = replace(best, retried=True)
         return outputs
+
+    def runaways(self, segments: list[list[int]], outputs: list[Output]) -> list[int]:
+        """Indexes of the outputs to generate again: at their length bound, or looping (:func:`is_loop`)."""
+        texts = self.tokenizer.batch_decode([o.ids for o in outputs], skip_special_tokens=True)
+        return [i for i, (o, t) in enumerate(zip(outputs, texts, strict=True)) if o.hit_max_length
+                or is_loop(t, self.tokenizer.decode(segments[i], skip_special_tokens=True))]
 
     def _finish(self, job: _Job) -> Translation:
         outs = [o for o in job.outputs if o is not None]
