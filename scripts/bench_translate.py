@@ -114,13 +114,12 @@ def _median_spread(values: list[float]) -> tuple[float, float]:
 
 def cpu_dtype_note() -> tuple[str, str]:
     """(the transformers backend's CPU dtype on this machine, why)."""
-    from bitext.translate.backends.hf import cpu_has_amx_bf16
+    from bitext.translate.backends.hf import cpu_has_native_bf16
 
-    if cpu_has_amx_bf16():
-        return "bfloat16", "this CPU has AMX bfloat16 tiles"
-    flags = open("/proc/cpuinfo").read() if Path("/proc/cpuinfo").is_file() else ""
-    extra = " (avx512_bf16 only: bfloat16 without AMX)" if "avx512_bf16" in flags else ""
-    return "float32", f"this CPU has no AMX{extra}"
+    flags = set(open("/proc/cpuinfo").read().split()) if Path("/proc/cpuinfo").is_file() else set()
+    if cpu_has_native_bf16():
+        return "bfloat16", f"this CPU has {' and '.join(sorted(flags & {'amx_bf16', 'avx512_bf16'}))}"
+    return "float32", "this CPU has no bfloat16 instructions (amx_bf16, avx512_bf16)"
 
 
 def share_runaways(engine: object, share: float) -> None:

@@ -1,7 +1,7 @@
 """The corpus stage: every sentence of a store without a translation under the current signature.
 
 Work streams from the store: up to a few thousand distinct pending sources at a time (a leased chunk,
-starting small and doubling, never more than a quarter of what is left, so that a second process
+starting at 4 sources and doubling, never more than a quarter of what is left, so that a second process
 started on the same corpus finds work however little there is), sorted by token length, cut into
 batches by a token budget; every batch is committed in its own transaction (through
 :meth:`Store.add_translations`), so a killed run resumes where it stopped and a repeated sentence
@@ -26,7 +26,7 @@ from bitext.translate.merge import check_shard, shard_of
 from bitext.translate.models import DEFAULT_MODEL
 
 CHUNK_SOURCES = 4000  # distinct pending sources held in memory at a time
-FIRST_CHUNK = 8  # the first leased chunk; each next one doubles, up to CHUNK_SOURCES
+FIRST_CHUNK = 4  # the first leased chunk (its outputs come first); each next one doubles, up to CHUNK_SOURCES
 _PAGE = 2000  # sentence rows read per query
 
 
