@@ -23,9 +23,9 @@ from .publish import publish_dataset
 from .review.carry import carry_report, format_carry
 from .review.schema import has_schema
 from .review.worklist import review_progress
-from .store import TRANSLATION_KEY_SQL, Store, has_column
+from .store import TRANSLATION_KEY_SQL, Store
 from .translate.distributed import translate_stage
-from .translate.leases import has_source_index
+from .translate.leases import has_source_index, runaway_counts
 
 
 @dataclass
@@ -128,7 +128,9 @@ def corpus_status(store: Store) -> dict[str, Any]:
         "flag": {"pairs_checked": flagged, "left": pairs - flagged, "flagged": flagged_blocking, "fired": fired,
                  "config": config_label(store)},
     }
-    retried = _retried(store, signature)
+    hit, retried = runaway_counts(conn, signature)
+    if signature:  # outputs that reached their length bound
+        status["translate"]["hit_max_length"] = hit
     if retried is not None:  # a store made before translations.retried (or never translated): left out
         status["translate"]["retried"] = retried
     status["review"] = review_progress(store)
@@ -156,19 +158,6 @@ def _translated(store: Store, signature: str | None) -> int:
     ).fetchone()[0]
 
 
-def _retried(store: Store, signature: str | None) -> int | None:
-    """Translations under ``signature`` the engine generated again with repetition penalties because the
-    first output looped (``translations.retried``, translate migration v2); None without a signature or
-    in a store made before that column."""
-    if not signature:
-        return None
-    if not has_column(store.conn, "translations", "retried"):
-        return None
-    return store.conn.execute(
-        "SELECT COUNT(*) FROM translations WHERE signature = ? AND retried != 0", (signature,)
-    ).fetchone()[0]
-
-
 def format_status(status: dict[str, Any]) -> str:
     """Human-readable ``bitext status`` text."""
     t, a, f, r = status["translate"], status["align"], status["flag"], status["review"]
@@ -177,6 +166,7 @@ def format_status(status: dict[str, Any]) -> str:
         f"segment     {status['articles']} articles, {status['sentences']} sentences",
         f"translate   {t['translated']}/{status['sentences']} sentences translated"
         + (f" ({t['left']} left)" if t["left"] else "")
+        + (f", {t['hit_max_length']} hit the length bound" if t.get("hit_max_length") else "")
         + (f", {t['retried']} retried" if t.get("retried") else "")
         + (f"  [{t['signature']}]" if t["signature"] else "  [not run yet]"),
         f"align       {a['articles_aligned']}/{status['articles']} articles aligned, {a['pairs']} pairs"

@@ -1,20 +1,36 @@
 #!/usr/bin/env python
-"""Benchmark of the translate stage: contenders side by side in one process.
+"""Benchmark of the translate stage: what users run, contenders side by side in one process.
 
-    python scripts/bench_translate.py [--n 64] [--out-tokens 32] [--beams 1 4]
-    python scripts/bench_translate.py --memory 20000      # peak RSS while streaming N sentences
+    python scripts/bench_translate.py [--n 32] [--out-tokens 24] [--beams 1 4] [--rounds 5]
+    python scripts/bench_translate.py --retry-memory [--n 48]  # peak RSS with / without the retry
+    python scripts/bench_translate.py --memory 20000           # peak RSS while streaming N sentences
 
 Uses FLORES-200 devtest (../shared/data/flores200-devtest/devtest.id) and a full-size random-weight
 opus-mt-id-en (built once like ``scripts/make_tiny_model.py --like ../shared/models/opus-mt-id-en``,
-kept under $BITEXT_CACHE/bench). Random weights emit arbitrary lengths, so every contender
-generates exactly --out-tokens tokens (min_new_tokens == max_new_tokens).
+kept under $BITEXT_CACHE/bench).
 
-Contenders: (a) tokenizer + model.generate one sentence at a time; (b) the same, fixed batches
-of 32 in input order (the baseline); (c) bitext, transformers backend; (d) bitext, ctranslate2
-backend (int8 on CPU, int8_float16 on CUDA); (e) raw ctranslate2 Translator.translate_batch on
-pre-tokenized input, same compute type; with beams > 1 also (c'') bitext's batches through
-``generate()`` + re-scoring instead of bitext's own beam loop, at each dtype of (c). Prints sentences/s, the ratio to (b) and the peak RSS
-increase during the run (sampled from /proc; tracemalloc does not see torch's allocations).
+Speed (default). Random weights emit arbitrary lengths, so every contender generates exactly
+--out-tokens tokens (fixed-length decoding), and the engine ratios are measured with the retry off
+(a fixed-length output always "hits its bound": with the retry on every row would be generated twice,
+which no real model does). What the retry costs is a separate row: the retry on, with 5 % of the
+rows treated as runaway (a realistic share; ``--retry-share``). The transformers dtype is what the
+backend picks on this CPU (bfloat16 with AMX, else float32) and the other one beside it; it is
+printed. Every contender runs once per round, rounds interleaved; the table gives the median of
+--rounds rounds and the spread (min-max) as a percentage of the median.
+
+Contenders: (a) tokenizer + model.generate one sentence at a time (first 8 sentences, once); (b)
+``generate()`` in fixed batches of 32 in input order, float32 (the baseline); (c) bitext, transformers
+backend, default dtype; (c') the same in the other dtype; (d) bitext, ctranslate2 backend (int8 on
+CPU, int8_float16 on CUDA); (e) raw ctranslate2 ``Translator.translate_batch`` on pre-tokenized input,
+same compute type and bitext's batch size; (d+r) and (c+r): (d), (c) with the retry on at
+--retry-share; with beams > 1 also (c'') bitext's batches through ``generate()`` + re-scoring instead
+of bitext's own beam loop.
+
+--retry-memory: the worst case (random weights never emit ``</s>``: every output runs to its bound,
+3 x source + 10 tokens, and is retried) and the realistic case (--retry-share of the rows retried),
+each with the retry on and off, each in its own child process (peak RSS from ``os.wait4``'s rusage of
+that child: runs do not contaminate each other), at full batches (the batch budget, not the pacing
+of slow machines, is what bounds memory).
 """
 
 from __future__ import annotations
@@ -88,6 +104,36 @@ def timed(fn: Callable[[], object], n: int) -> tuple[float, float]:
     return n / dt, mem.delta_mb
 
 
+def _median_spread(values: list[float]) -> tuple[float, float]:
+    """The median and the spread (max - min) as a fraction of it."""
+    import statistics
+
+    med = statistics.median(values)
+    return med, (max(values) - min(values)) / med if med else 0.0
+
+
+def cpu_dtype_note() -> tuple[str, str]:
+    """(the transformers backend's CPU dtype on this machine, why)."""
+    from bitext.translate.backends.hf import cpu_has_native_bf16
+
+    flags = set(open("/proc/cpuinfo").read().split()) if Path("/proc/cpuinfo").is_file() else set()
+    if cpu_has_native_bf16():
+        return "bfloat16", f"this CPU has {' and '.join(sorted(flags & {'amx_bf16', 'avx512_bf16'}))}"
+    return "float32", "this CPU has no bfloat16 instructions (amx_bf16, avx512_bf16)"
+
+
+def share_runaways(engine: object, share: float) -> None:
+    """Make ``engine`` retry a deterministic ``share`` of its rows (by a hash of their token ids) instead of
+    those at their bound: fixed-length decoding makes every row "hit its bound"."""
+    import zlib
+
+    def runaways(segments: list[list[int]], outputs: list[object]) -> list[int]:
+        cut = int(share * 2**32)
+        return [i for i, ids in enumerate(segments) if zlib.crc32(str(ids).encode()) < cut]
+
+    engine.runaways = runaways
+
+
 def run_speed(args: argparse.Namespace) -> None:
     import torch
 
@@ -111,21 +157,24 @@ def run_speed(args: argparse.Namespace) -> None:
 
     raw = ctranslate2.Translator(str(ct2_convert(ref, ct2_type)), device=device, compute_type=ct2_type,
                                  inter_threads=1, intra_threads=threads if device == "cpu" else 0)
-    pretok = [tok.convert_ids_to_tokens(ids) for ids in tok(texts)["input_ids"]]
+    c_type, why = cpu_dtype_note() if device == "cpu" else ("float16", "CUDA")
     L = args.out_tokens
-    print(f"device={device} threads={threads} n={len(texts)} out_tokens={L} model={model_dir}")
-    print("(the machine may be shared: absolute numbers are noisy, ratios less so)")
+    import platform
 
+    print(f"device={device} ({platform.processor() or platform.machine()}, {os.cpu_count()} CPUs) threads={threads}"
+          f" n={len(texts)} out_tokens={L} rounds={args.rounds} retry share={args.retry_share:.0%}")
+    print(f"transformers dtype: {c_type} ({why}); baseline (b) float32; ctranslate2: {ct2_type}")
+    print("engine ratios: retry off, fixed-length decoding; (x+r): the retry on for the retry share")
+    print("(the machine may be shared: absolute numbers are noisy, ratios of interleaved rounds less so)")
     for beams in args.beams:
-        _bench_beams(beams, args, texts, pretok, tok, hf, raw, model_dir, device, threads, ct2_type)
+        _bench_beams(beams, args, texts, tok, hf, raw, model_dir, device, threads, ct2_type, c_type)
 
 
-def _bench_beams(beams: int, args: argparse.Namespace, texts: list[str], pretok: list[list[str]], tok: object,
-                 hf: object, raw: object, model_dir: Path, device: str, threads: int, ct2_type: str) -> None:
+def _bench_beams(beams: int, args: argparse.Namespace, texts: list[str], tok: object, hf: object, raw: object,
+                 model_dir: Path, device: str, threads: int, ct2_type: str, c_type: str) -> None:
     import torch
 
     from bitext.translate import load_engine
-    from bitext.translate.backends.ct2 import CT2Backend
 
     L = args.out_tokens
     gen = dict(num_beams=beams, max_new_tokens=L, min_new_tokens=L)
@@ -136,57 +185,73 @@ def _bench_beams(beams: int, args: argparse.Namespace, texts: list[str], pretok:
                 enc = tok(subset[i : i + size], return_tensors="pt", padding=True).to(device)
                 hf.generate(**enc, **gen)
 
-    engines = {
-        "transformers": load_engine(str(model_dir), backend="transformers", beams=beams, max_new_tokens=L,
-                                    min_new_tokens=L, device=device, threads=threads),
-        "ctranslate2": load_engine(str(model_dir), backend="ctranslate2", beams=beams, max_new_tokens=L,
-                                   min_new_tokens=L, device=device, threads=threads),
+    def engine(backend: str, compute_type: str | None = None, retry: bool = False) -> object:
+        e = load_engine(str(model_dir), backend=backend, beams=beams, max_new_tokens=L, min_new_tokens=L,
+                        device=device, threads=threads, compute_type=compute_type, retry=retry)
+        e.batch_seconds = float("inf")  # full batches: the pacing of a slow machine is not measured here
+        if retry:
+            share_runaways(e, args.retry_share)
+        return e
+
+    other = "bfloat16" if c_type == "float32" else "float32"
+    engines = {"c": engine("transformers", c_type), "c'": engine("transformers", other),
+               "d": engine("ctranslate2"), "d+r": engine("ctranslate2", retry=True),
+               "c+r": engine("transformers", c_type, retry=True)}
+    # (e) gets bitext's batch size, so the ratio (d)/(e) is the engine's overhead, not a batch size.
+    raw_batches = [[tok.convert_ids_to_tokens(ids) for ids in b] for b in engines["d"].batches(texts)]
+
+    def raw_ct2(batches: list[list[list[str]]] = raw_batches) -> None:
+        for b in batches:
+            raw.translate_batch(b, beam_size=beams, max_decoding_length=L, min_decoding_length=L)
+
+    names = {"b": "(b) generate, batches of 32, float32 (baseline)",
+             "c": f"(c) bitext transformers {c_type}", "c'": f"(c') bitext transformers {other}",
+             "d": f"(d) bitext ctranslate2 {ct2_type}", "e": f"(e) raw ctranslate2 {ct2_type}, same batches",
+             "d+r": f"(d+r) bitext ctranslate2, retry on ({args.retry_share:.0%} retried)",
+             "c+r": f"(c+r) bitext transformers {c_type}, retry on ({args.retry_share:.0%} retried)"}
+    contenders: dict[str, Callable[[], object]] = {
+        "b": lambda: hf_batches(32),
+        "c": lambda: engines["c"].translate(texts),
+        "c'": lambda: engines["c'"].translate(texts),
+        "d": lambda: engines["d"].translate(texts),
+        "e": raw_ct2,
+        "d+r": lambda: engines["d+r"].translate(texts),
+        "c+r": lambda: engines["c+r"].translate(texts),
     }
-    c_type = engines["transformers"].backend.compute_type
-    if c_type != "float32":  # show what the default dtype buys, beside the same dtype as (b)
-        engines["transformers-fp32"] = load_engine(
-            str(model_dir), backend="transformers", beams=beams, max_new_tokens=L, min_new_tokens=L,
-            device=device, threads=threads, compute_type="float32")
-    assert isinstance(engines["ctranslate2"].backend, CT2Backend)
-
-    def raw_ct2(subset: list[list[str]] = pretok) -> None:
-        raw.translate_batch(subset, beam_size=beams, max_decoding_length=L, min_decoding_length=L)
-
-    contenders: list[tuple[str, Callable[[], object]]] = [
-        ("(a) generate, 1 at a time", lambda: hf_batches(1)),
-        ("(b) generate, batches of 32", lambda: hf_batches(32)),
-        (f"(c) bitext transformers {c_type}", lambda: engines["transformers"].translate(texts)),
-        (f"(d) bitext ctranslate2 {ct2_type}", lambda: engines["ctranslate2"].translate(texts)),
-        (f"(e) raw ctranslate2 {ct2_type}", raw_ct2),
-    ]
-    if "transformers-fp32" in engines:
-        contenders.insert(3, ("(c') bitext transformers float32", lambda: engines["transformers-fp32"].translate(texts)))
-    loop_pairs: list[tuple[str, str]] = []  # (own beam loop, generate()) contender names, same dtype and batches
     if beams > 1:
-        own_names = {"transformers": f"(c) bitext transformers {c_type}",
-                     "transformers-fp32": "(c') bitext transformers float32"}
-        for key, own in own_names.items():
-            if key in engines:
-                gen_name = f"(c'') generate() in bitext's batches, {engines[key].backend.compute_type}"
-                contenders.append((gen_name, lambda e=engines[key]: _without_own_beam_search(e, texts)))
-                loop_pairs.append((own, gen_name))
+        names["c''"] = f"(c'') generate() in bitext's batches, {c_type}"
+        contenders["c''"] = lambda: _without_own_beam_search(engines["c"], texts)
     # Warm-up (allocators, caches) on a few sentences, not timed.
     hf_batches(2, texts[:2])
-    for engine in engines.values():
-        engine.translate(texts[:2])
-    raw_ct2(pretok[:2])
-    results = {name: timed(fn, len(texts)) for name, fn in contenders}
-    base = results["(b) generate, batches of 32"][0]
-    print(f"\nbeams={beams}  ({'greedy' if beams == 1 else 'beam search'})")
-    print(f"  {'contender':48s} {'sent/s':>8s} {'vs (b)':>7s} {'peak RSS +MB':>13s}")
-    for name, (speed, mb) in results.items():
-        print(f"  {name:48s} {speed:8.2f} {speed / base:6.2f}x {mb:13.0f}")
-    c = results[f"(c) bitext transformers {c_type}"][0]
-    d, e = results[f"(d) bitext ctranslate2 {ct2_type}"][0], results[f"(e) raw ctranslate2 {ct2_type}"][0]
-    print(f"  targets: (c)/(b) = {c / base:.2f} (>= 1.3), (d)/(e) = {d / e:.2f} (>= 0.9)")
-    for own, gen_name in loop_pairs:
-        print(f"  own beam loop (backends/hf_beam.py) vs generate() + re-scoring, {own.split()[-1]}:"
-              f" {results[own][0] / results[gen_name][0]:.2f}x (kept while >= 1.3)")
+    for e in engines.values():
+        e.translate(texts[:2])
+    single = 8
+    speeds: dict[str, list[float]] = {k: [] for k in contenders}
+    peaks: dict[str, float] = dict.fromkeys(contenders, 0.0)
+    a_speed, _ = timed(lambda: hf_batches(1, texts[:single]), single)
+    for _ in range(args.rounds):
+        for key, fn in contenders.items():
+            speed, mb = timed(fn, len(texts))
+            speeds[key].append(speed)
+            peaks[key] = max(peaks[key], mb)
+    med = {k: _median_spread(v) for k, v in speeds.items()}
+    base = med["b"][0]
+    print(f"\nbeams={beams}  ({'greedy' if beams == 1 else 'beam search'}), median of {args.rounds} rounds")
+    print(f"  {'contender':62s} {'sent/s':>7s} {'spread':>7s} {'vs (b)':>7s} {'peak RSS +MB':>12s}")
+    print(f"  {'(a) generate, 1 at a time (8 sentences, once)':62s} {a_speed:7.2f} {'':>7s} {a_speed / base:6.2f}x")
+    for key, (speed, spread) in med.items():
+        print(f"  {names[key]:62s} {speed:7.2f} {spread:6.0%} {speed / base:6.2f}x {peaks[key]:12.0f}")
+    ratio = {k: [x / y for x, y in zip(speeds[k], speeds[base_k], strict=True)]
+             for k, base_k in (("c", "b"), ("c'", "b"), ("d", "e"), ("d+r", "d"), ("c+r", "c"))}
+    print("  per-round ratios (median, min-max):")
+    for label, key, target in (("(c)/(b)", "c", ">= 1.3"), ("(c')/(b)", "c'", ""), ("(d)/(e)", "d", ">= 0.9"),
+                               ("(d+r)/(d)", "d+r", "the retry's cost"), ("(c+r)/(c)", "c+r", "the retry's cost")):
+        r = ratio[key]
+        print(f"    {label:10s} {_median_spread(r)[0]:.2f} ({min(r):.2f}-{max(r):.2f}) {target}")
+    if beams > 1:
+        r = [x / y for x, y in zip(speeds["c"], speeds["c''"], strict=True)]
+        print(f"    own beam loop (backends/hf_beam.py) / generate() + re-scoring, {c_type}:"
+              f" {_median_spread(r)[0]:.2f} ({min(r):.2f}-{max(r):.2f}) (kept while >= 1.3)")
 
 
 def _without_own_beam_search(engine: object, texts: list[str]) -> object:
@@ -196,6 +261,56 @@ def _without_own_beam_search(engine: object, texts: list[str]) -> object:
         return engine.translate(texts)
     finally:
         engine.backend.own_beam_search = True
+
+
+def _retry_memory_child(backend: str, retry: bool, share: float | None, n: int, beams: int, threads: int | None) -> None:
+    """In a child process: translate n FLORES sentences with natural bounds; print speed and counts."""
+    import json
+
+    from bitext.translate import load_engine
+
+    texts = FLORES.read_text(encoding="utf-8").splitlines()[:n]
+    e = load_engine(str(bench_model_dir()), backend=backend, beams=beams, retry=retry, threads=threads)
+    e.batch_seconds = float("inf")
+    if retry and share is not None:
+        share_runaways(e, share)
+    t0 = time.perf_counter()
+    out = e.translate(texts)
+    dt = time.perf_counter() - t0
+    print(json.dumps({"speed": n / dt, "retried": sum(t.retried for t in out),
+                      "hit": sum(t.hit_max_length for t in out), "compute_type": e.backend.compute_type}))
+
+
+def run_retry_memory(args: argparse.Namespace) -> None:
+    """Peak RSS and speed, retry on / off, worst case and realistic share, each run in its own child."""
+    import json
+    import subprocess
+
+    bench_model_dir()  # built before any child needs it
+    print(f"retry memory: n={args.n} FLORES sentences, natural bounds (3 x source + 10 tokens), beams {args.beams},"
+          f" full batches; peak RSS of each child process (model load included)")
+    print(f"  {'backend':18s} {'beams':>5s} {'case':26s} {'retry':>5s} {'sent/s':>7s} {'retried':>8s}"
+          f" {'peak RSS MB':>12s} {'on/off':>7s}")
+    for backend in args.retry_backends:
+        for beams in args.beams:
+            for case, share in (("worst (every row runaway)", None), (f"realistic ({args.retry_share:.0%})",
+                                                                       args.retry_share)):
+                peak = {}
+                for retry in (False, True):
+                    cmd = [sys.executable, __file__, "--_child", backend, str(int(retry)),
+                           "" if share is None else str(share), str(args.n), str(beams), str(args.threads or 0)]
+                    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+                    out = proc.stdout.read() if proc.stdout else ""
+                    _, status, usage = os.wait4(proc.pid, 0)
+                    proc.returncode = os.waitstatus_to_exitcode(status)
+                    if proc.returncode:
+                        raise SystemExit(f"child failed: {' '.join(cmd)}")
+                    got = json.loads(out.strip().splitlines()[-1])
+                    peak[retry] = usage.ru_maxrss / 1024
+                    ratio = f"{peak[True] / peak[False]:6.2f}x" if retry else ""
+                    label = f"{backend}-{got['compute_type']}"
+                    print(f"  {label:18s} {beams:5d} {case:26s} {'on' if retry else 'off':>5s} {got['speed']:7.2f}"
+                          f" {got['retried']:8d} {peak[retry]:12.0f} {ratio:>7s}", flush=True)
 
 
 def run_memory(args: argparse.Namespace) -> None:
@@ -235,13 +350,23 @@ def run_memory(args: argparse.Namespace) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n", type=int, default=64, help="sentences (default 64)")
-    ap.add_argument("--out-tokens", type=int, default=None, help="output tokens (default 32; 4 with --memory)")
-    ap.add_argument("--beams", type=int, nargs="+", default=[1, 4])
+    ap.add_argument("--n", type=int, default=None, help="sentences (default 32; 48 with --retry-memory)")
+    ap.add_argument("--out-tokens", type=int, default=None, help="output tokens (default 24; 4 with --memory)")
+    ap.add_argument("--beams", type=int, nargs="+", default=None, help="default 1 4 (1 with --retry-memory)")
+    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
+    ap.add_argument("--retry-share", type=float, default=0.05, help="rows retried in the realistic case (0.05)")
+    ap.add_argument("--retry-memory", action="store_true", help="peak RSS with and without the retry")
+    ap.add_argument("--retry-backends", nargs="+", default=["ctranslate2", "transformers"])
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--_child", nargs=6, help=argparse.SUPPRESS)
     ap.add_argument("--memory", type=int, metavar="N", help="memory mode: stream N synthetic sentences")
     ap.add_argument("--backend", default="auto", help="backend for --memory (default auto)")
     args = ap.parse_args()
+    if args._child:
+        backend, retry, share, n, beams, threads = args._child
+        _retry_memory_child(backend, retry == "1", float(share) if share else None, int(n), int(beams),
+                            int(threads) or None)
+        return 0
     if not FLORES.is_file() or not (OPUS / "config.json").is_file():
         print(f"bench_translate: needs {FLORES} and {OPUS}", file=sys.stderr)
         return 2
@@ -252,8 +377,11 @@ def main() -> int:
     if args.memory:
         args.out_tokens = args.out_tokens or 4
         run_memory(args)
+    elif args.retry_memory:
+        args.n, args.beams = args.n or 48, args.beams or [1]
+        run_retry_memory(args)
     else:
-        args.out_tokens = args.out_tokens or 32
+        args.n, args.out_tokens, args.beams = args.n or 32, args.out_tokens or 24, args.beams or [1, 4]
         run_speed(args)
     return 0
 

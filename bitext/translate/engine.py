@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,12 @@ RETRY_NO_REPEAT_NGRAM = 3
 RETRY_REPETITION_PENALTY = 1.2
 LOOP_NGRAM = 6  # longest n-gram looked for in a repetition loop (as the repetition flag)
 LOOP_EXTRA_REPEATS = 2  # a loop: an n-gram repeated back to back 2+ times more than in the source
+FIRST_BATCH_TOKENS = 512
+"""Token budget of an engine's first batch: its outputs arrive within seconds (progress moves, the first
+commit comes early) even on a slow CPU; later batches grow to what :data:`BATCH_SECONDS` allows."""
+BATCH_SECONDS = 15.0
+"""Aim of one batch's time (first decode + retry): batches are cut smaller than ``batch_tokens`` when the
+measured speed would make them last longer, so the stage commits at least every ~30 s and a kill loses little."""
 
 
 def punct_normalizer(tokenizer: Any = None) -> str:
@@ -139,6 +146,9 @@ class Engine:
         self.max_input_tokens = max_input_tokens
         self.unk_id = tokenizer.unk_token_id
         self.batches_run = 0  # generate() calls: lets tests see that cached work is not redone
+        self.batch_seconds = BATCH_SECONDS
+        self._tokens_per_second: float | None = None  # measured on the last batch (padded source tokens)
+        self._last_budget = min(batch_tokens, FIRST_BATCH_TOKENS)
         self.retries_run = 0  # outputs generated a second time (runaway: at their limit or looping)
         # The retry of runaway outputs: the same search with repetition penalties.
         self.retry_opts = replace(opts, no_repeat_ngram_size=RETRY_NO_REPEAT_NGRAM,
@@ -201,27 +211,39 @@ class Engine:
             jobs.append(_Job(source, n_unk, segments, [None] * len(segments), len(segments)))
         return jobs
 
-    def _batches(self, jobs: list[_Job]) -> Iterator[list[tuple[int, int]]]:
-        """(job, segment) index pairs, longest first, cut so that rows x longest <= batch_tokens."""
+    def _batches(self, jobs: list[_Job], budget: Callable[[], int] | None = None) -> Iterator[list[tuple[int, int]]]:
+        """(job, segment) index pairs, longest first, cut so that rows x longest <= the budget (``budget()``,
+        asked at the start of each batch; default ``batch_tokens``)."""
         order = sorted(
             ((j, s) for j, job in enumerate(jobs) for s in range(len(job.segments))),
             key=lambda js: -len(jobs[js[0]].segments[js[1]]),
         )
+        limit = budget() if budget else self.batch_tokens
         batch: list[tuple[int, int]] = []
         width = 0
         for j, s in order:
             n = len(jobs[j].segments[s])
             width_after = max(width, n)
-            if batch and width_after * (len(batch) + 1) > self.batch_tokens:
+            if batch and width_after * (len(batch) + 1) > limit:
                 yield batch
+                limit = budget() if budget else self.batch_tokens
                 batch, width_after = [], n
             batch.append((j, s))
             width = width_after
         if batch:
             yield batch
 
+    def _budget(self) -> int:
+        """The next batch's token budget: small at first, then what :attr:`batch_seconds` of the measured
+        speed covers (growing at most 4x a batch), never above ``batch_tokens``."""
+        if self._tokens_per_second is not None:
+            timed = self._tokens_per_second * self.batch_seconds
+            self._last_budget = max(64, int(min(self.batch_tokens, timed, 4 * self._last_budget)))
+        return self._last_budget
+
     def batches(self, texts: Sequence[str]) -> list[list[list[int]]]:
-        """The token id batches :meth:`iter_translate` would send to the backend (for benchmarks)."""
+        """The token id batches of ``batch_tokens`` each that :meth:`iter_translate` cuts at full speed
+        (its first batches are smaller: see :data:`FIRST_BATCH_TOKENS`); for benchmarks and tests."""
         jobs = self._prepare(texts)
         return [[jobs[j].segments[s] for j, s in batch] for batch in self._batches(jobs)]
 
@@ -233,9 +255,12 @@ class Engine:
         Batches are sorted by length, so the order of completion is not the input order.
         """
         jobs = self._prepare(texts)
-        for batch in self._batches(jobs):
+        for batch in self._batches(jobs, self._budget):
             segments = [jobs[j].segments[s] for j, s in batch]
+            start = time.perf_counter()
             outputs = self._retry_runaways(segments, self.backend.generate(segments, self.opts))
+            elapsed = time.perf_counter() - start
+            self._tokens_per_second = len(segments) * max(map(len, segments)) / max(elapsed, 1e-3)
             self.batches_run += 1
             done = []
             for (j, s), out in zip(batch, outputs, strict=True):
@@ -253,11 +278,11 @@ class Engine:
         the model's own log-probabilities: penalised outputs are re-scored by the backend)."""
         if self.retry_opts is None:
             return outputs
-        texts = self.tokenizer.batch_decode([o.ids for o in outputs], skip_special_tokens=True)
-        runaway = [i for i, (o, t) in enumerate(zip(outputs, texts, strict=True)) if o.hit_max_length
-                   or is_loop(t, self.tokenizer.decode(segments[i], skip_special_tokens=True))]
+        runaway = self.runaways(segments, outputs)
         if not runaway:
             return outputs
+        # Only the runaway rows go again (the backend re-scores them in budgeted sub-batches); the first
+        # pass's tensors are gone by now: ``generate`` returned plain lists.
         again = self.backend.generate([segments[i] for i in runaway], self.retry_opts)
         self.retries_run += len(runaway)
         outputs = list(outputs)
@@ -265,6 +290,12 @@ class Engine:
             best = new if new.logprob > outputs[i].logprob else outputs[i]
             outputs[i] = replace(best, retried=True)
         return outputs
+
+    def runaways(self, segments: list[list[int]], outputs: list[Output]) -> list[int]:
+        """Indexes of the outputs to generate again: at their length bound, or looping (:func:`is_loop`)."""
+        texts = self.tokenizer.batch_decode([o.ids for o in outputs], skip_special_tokens=True)
+        return [i for i, (o, t) in enumerate(zip(outputs, texts, strict=True)) if o.hit_max_length
+                or is_loop(t, self.tokenizer.decode(segments[i], skip_special_tokens=True))]
 
     def _finish(self, job: _Job) -> Translation:
         outs = [o for o in job.outputs if o is not None]

@@ -17,7 +17,7 @@ import sqlite3
 import time
 
 from bitext.procs import host_name, pid_alive
-from bitext.store import Store, has_table
+from bitext.store import Store, has_column, has_table
 
 SOURCE_INDEX = "translations_signature_source"
 """Index on translations(signature, source), translate migration v3 (a store the translate stage has not
@@ -49,6 +49,9 @@ LEASE_MIGRATIONS: list[tuple[int, str]] = [
     # translation of the signature.
     (3, f"CREATE INDEX IF NOT EXISTS {SOURCE_INDEX} ON translations(signature, source);\n"
         "CREATE INDEX IF NOT EXISTS translations_retried ON translations(signature) WHERE retried != 0;"),
+    # v4: the count of outputs that hit their length bound (``bitext status``, ``bitext run``'s summary) from a
+    # partial index holding only those rows, as the retried count.
+    (4, "CREATE INDEX IF NOT EXISTS translations_hit_bound ON translations(signature) WHERE hit_max_length != 0;"),
 ]
 TRANSLATE_MIGRATIONS = LEASE_MIGRATIONS
 """The migrations of component ``translate`` (leases, the ``retried`` column, the (signature, source) and
@@ -61,6 +64,20 @@ LEASE_SECONDS = 900.0
 def has_source_index(conn: sqlite3.Connection) -> bool:
     """Whether the store has translate migration v3's index on translations(signature, source)."""
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type='index' AND name=?", (SOURCE_INDEX,)).fetchone() is not None
+
+
+def runaway_counts(conn: sqlite3.Connection, signature: str | None) -> tuple[int, int | None]:
+    """(outputs that hit their length bound, outputs retried) among ``signature``'s translations; retried
+    is None in a store made before ``translations.retried`` (translate v2)."""
+    if not signature:
+        return 0, None
+    hit = conn.execute("SELECT COUNT(*) FROM translations WHERE signature = ? AND hit_max_length != 0",
+                       (signature,)).fetchone()[0]
+    if not has_column(conn, "translations", "retried"):
+        return hit, None
+    retried = conn.execute("SELECT COUNT(*) FROM translations WHERE signature = ? AND retried != 0",
+                           (signature,)).fetchone()[0]
+    return hit, retried
 
 
 def lease_live(pid: int, host: str, expires: float, now: float | None = None) -> bool:

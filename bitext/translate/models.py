@@ -100,7 +100,8 @@ def validate_model_folder(path: Path) -> None:
 
 
 def _check_weights(file: Path) -> None:
-    """A cheap look at a weights file's header: safetensors' JSON header, or torch's zip/pickle magic."""
+    """A cheap look at a weights file: safetensors' JSON header and that the file holds every byte the
+    header's tensors span; a torch zip's end record (a cut zip lacks it) or a pickle's magic."""
     try:
         with open(file, "rb") as f:
             head = f.read(8)
@@ -111,14 +112,38 @@ def _check_weights(file: Path) -> None:
                 if ok:
                     header = json.loads(f.read(n))
                     ok = isinstance(header, dict) and bool(header)
+                if ok:
+                    ends = [int(v["data_offsets"][1]) for k, v in header.items()
+                            if k != "__metadata__" and isinstance(v, dict) and "data_offsets" in v]
+                    expected = 8 + n + max(ends, default=0)
+                    if size < expected:
+                        raise _Truncated(size, expected)
+            elif head[:4] == b"PK\x03\x04":
+                f.seek(max(0, size - 65_558))  # a zip ends with its central directory's end record
+                ok = b"PK\x05\x06" in f.read()
+                if not ok:
+                    raise _Truncated(size, None)
             else:
-                ok = head[:4] == b"PK\x03\x04" or head[:1] == b"\x80"
+                ok = head[:1] == b"\x80"
     except OSError as e:
         raise EnvironmentProblem(f"{file}: cannot read the weights: {e.strerror}") from None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError, IndexError):
         ok = False
+    except _Truncated as t:
+        have = f"{t.size:,} of {t.expected:,} bytes" if t.expected else f"{t.size:,} bytes, no end record"
+        raise EnvironmentProblem(
+            f"{file}: incomplete ({have}): an interrupted download? Delete it and download the model again"
+            " (README: Offline machines)") from None
     if not ok:
         raise EnvironmentProblem(f"{file}: not a readable {file.suffix[1:]} weights file (damaged or incomplete download)")
+
+
+class _Truncated(Exception):
+    """A weights file shorter than its own header says it is."""
+
+    def __init__(self, size: int, expected: int | None) -> None:
+        super().__init__(size, expected)
+        self.size, self.expected = size, expected
 
 
 def _looks_like_path(name: str) -> bool:

@@ -1,7 +1,9 @@
 """The corpus stage: every sentence of a store without a translation under the current signature.
 
-Work streams from the store: a few thousand distinct pending sources at a time, sorted by token
-length, cut into batches by a token budget; every batch is committed in its own transaction (through
+Work streams from the store: up to a few thousand distinct pending sources at a time (a leased chunk,
+starting at 4 sources and doubling, never more than a quarter of what is left, so that a second process
+started on the same corpus finds work however little there is), sorted by token length, cut into
+batches by a token budget; every batch is committed in its own transaction (through
 :meth:`Store.add_translations`), so a killed run resumes where it stopped and a repeated sentence
 (boilerplate) is translated once.
 """
@@ -17,12 +19,14 @@ from typing import Any
 from bitext.errors import StoreError
 from bitext.model import MetaKey
 from bitext.store import Store, translation_key, utcnow
+from bitext.translate.backends import quiet_notes
 from bitext.translate.engine import Engine, load_engine
 from bitext.translate.leases import TRANSLATE_MIGRATIONS, Leases
 from bitext.translate.merge import check_shard, shard_of
 from bitext.translate.models import DEFAULT_MODEL
 
 CHUNK_SOURCES = 4000  # distinct pending sources held in memory at a time
+FIRST_CHUNK = 4  # the first leased chunk (its outputs come first); each next one doubles, up to CHUNK_SOURCES
 _PAGE = 2000  # sentence rows read per query
 
 
@@ -74,16 +78,17 @@ def translate_corpus(
     if shard is not None:
         check_shard(*shard)
     if engine is None:
-        engine = load_engine(
-            model,
-            revision=revision,
-            backend=backend,
-            beams=beams,
-            max_new_tokens=max_new_tokens,
-            batch_tokens=batch_tokens,
-            device=device,
-            **options,
-        )
+        with quiet_notes(quiet):  # "converting ... to CTranslate2 (once)"
+            engine = load_engine(
+                model,
+                revision=revision,
+                backend=backend,
+                beams=beams,
+                max_new_tokens=max_new_tokens,
+                batch_tokens=batch_tokens,
+                device=device,
+                **options,
+            )
     sig = str(engine.signature)
     store.set_meta(MetaKey.TRANSLATE_SIGNATURE, sig)
     store.set_meta_json(MetaKey.TRANSLATE_SETTINGS, {**engine.settings, "shard": list(shard) if shard else None})
@@ -113,7 +118,7 @@ def translate_corpus(
     leases = Leases(store, sig) if n_pending else None
     try:
         size = getattr(engine, "chunk_sources", CHUNK_SOURCES)  # a RayEngine sends bigger chunks
-        for (first, _), chunk in _pending_chunks(conn, where, missing, leases, size) if leases else ():
+        for (first, _), chunk in _pending_chunks(conn, where, missing, leases, size, n_pending) if leases else ():
             for done in engine.iter_translate(chunk):
                 now = utcnow()
                 keys = [translation_key(sig, t.source) for t in done]
@@ -151,10 +156,22 @@ def translate_corpus(
     )
 
 
+def chunk_sizes(pending: int, size: int = CHUNK_SOURCES) -> Iterator[int]:
+    """Sources per leased chunk: FIRST_CHUNK, doubling up to ``size``, and never more than a quarter of
+    what this process has not taken yet of ``pending`` (at least FIRST_CHUNK): the first outputs come
+    within seconds, and a second process started meanwhile finds a share of any amount of work."""
+    step, taken = min(size, FIRST_CHUNK), 0
+    while True:
+        n = max(1, min(step, max(FIRST_CHUNK, (pending - taken) // 4)))
+        taken += n
+        yield n
+        step = min(size, step * 2)
+
+
 def _pending_chunks(
-    conn: Any, where: str, missing: str, leases: Leases, size: int = CHUNK_SOURCES
+    conn: Any, where: str, missing: str, leases: Leases, size: int = CHUNK_SOURCES, pending: int = 0
 ) -> Iterator[tuple[tuple[int, int], list[str]]]:
-    """Distinct untranslated sources, up to CHUNK_SOURCES at a time, reading the store by rowid pages;
+    """Distinct untranslated sources in chunks of :func:`chunk_sizes`, reading the store by rowid pages;
     yields ((first rowid, last rowid), sources) for each chunk this process leased.
 
     Each page is queried after the previous chunk is committed, so a text translated in an earlier
@@ -165,21 +182,24 @@ def _pending_chunks(
     conn.create_function("bitext_leased", 1, lambda r: any(a <= r <= b for a, b in held), deterministic=False)
     last = 0
     exhausted = False
+    sizes = chunk_sizes(pending, size)
+    want = next(sizes)
     while not exhausted:
         chunk: dict[str, None] = {}
         start = last
         first: int | None = None
-        while len(chunk) < size:
+        while len(chunk) < want:
+            page = min(_PAGE, want - len(chunk))
             rows = conn.execute(
                 f"SELECT s.rowid, s.text FROM sentences s WHERE s.rowid > ? AND {where} AND {missing}"
                 " AND NOT bitext_leased(s.rowid) ORDER BY s.rowid LIMIT ?",
-                (last, _PAGE),
+                (last, page),
             ).fetchall()
             for rowid, text in rows:
                 chunk.setdefault(text)
                 first = rowid if first is None else first
                 last = rowid
-            if len(rows) < _PAGE:
+            if len(rows) < page:
                 exhausted = True
                 break
         if not chunk or first is None:
@@ -189,3 +209,4 @@ def _pending_chunks(
             last, exhausted = start, False
             continue
         yield (first, last), list(chunk)
+        want = next(sizes)

@@ -46,7 +46,8 @@ def test_status_counts_retried_translations(tmp_path: Path) -> None:
     status = corpus_status(b.store)
     # Only the current signature's translations count: 'Tiga.' was retried under another model.
     assert status["translate"] | {"signature": None} == {
-        "signature": None, "translated": 3, "left": 1, "cached_translations": 3, "retried": 1}
+        "signature": None, "translated": 3, "left": 1, "cached_translations": 3, "retried": 1,
+        "hit_max_length": 0}
     assert "translate   3/4 sentences translated (1 left), 1 retried  [" in format_status(status)
     assert json.loads(status_json(status))["translate"]["retried"] == 1
     with b.store.tx() as conn:

@@ -126,6 +126,35 @@ def test_runaway_outputs_are_retried_and_the_better_score_kept(runaway_model_dir
     assert [t.logprob for t in again] == pytest.approx([-1e-3] * len(texts))  # no loop scores above it
 
 
+def test_ctranslate2_rescoring_memory_is_bounded_by_sub_batches(runaway_model_dir: Path) -> None:
+    """Re-scoring runaway outputs (the retry's penalised search, cut outputs) goes to score_batch in
+    sub-batches of at most ``score_tokens`` padded target tokens, with the same scores as one call
+    (one call over a whole batch of runaways held ~14 MB of logits per row: issue 27)."""
+    from bitext.translate.backends.ct2 import score_chunks
+
+    assert score_chunks([5, 9, 3, 9, 20], 20) == [[4], [1, 3], [0, 2]]  # rows x longest <= 20; 20 alone
+    eng = load_engine(str(runaway_model_dir), backend="ctranslate2", beams=1, threads=1, compute_type="float32")
+    texts = _texts()
+    whole = eng.translate(texts)
+    translator = eng.backend.translator
+    calls: list[int] = []
+
+    class Spy:
+        def __getattr__(self, name: str):
+            return getattr(translator, name)
+
+        def score_batch(self, source, target, **kw):
+            calls.append(len(target) * (max(len(t) for t in target) + 1))
+            return translator.score_batch(source, target, **kw)
+
+    eng.backend.translator = Spy()
+    eng.backend.score_tokens = 70  # one runaway output of the longest source, or a few short ones
+    again = eng.translate(texts)
+    assert len(calls) > 2 and max(calls) <= 70 + 63  # only a single longer row exceeds the budget
+    assert [(t.text, t.retried) for t in again] == [(t.text, t.retried) for t in whole]
+    assert [t.logprob for t in again] == pytest.approx([t.logprob for t in whole], abs=1e-5)
+
+
 def test_retried_column_and_report(tmp_path: Path, runaway_model_dir: Path) -> None:
     eng = load_engine(str(runaway_model_dir), backend="transformers", beams=1, threads=1, compute_type="float32")
     texts = synthetic_sentences(4)
@@ -133,7 +162,7 @@ def test_retried_column_and_report(tmp_path: Path, runaway_model_dir: Path) -> N
     report = translate_corpus(store, engine=eng, quiet=True)
     assert report.retried == report.translated == 4
     conn = sqlite3.connect(store.path)
-    assert conn.execute("SELECT MAX(version) FROM schema_migrations WHERE component='translate'").fetchone() == (3,)
+    assert conn.execute("SELECT MAX(version) FROM schema_migrations WHERE component='translate'").fetchone() == (4,)
     rows = conn.execute("SELECT retried, signature FROM translations").fetchall()
     assert rows and all(r[0] == 1 for r in rows) and all("|maxlen:3x+10|retry:nr3,rp1.2|" in r[1] for r in rows)
     conn.close()

@@ -132,7 +132,7 @@ def test_bad_model_arguments(tmp_path: Path, tiny_model_dir: Path) -> None:
 def test_cpu_default_compute_type_follows_the_hardware(tiny_model_dir: Path, monkeypatch, amx, expected) -> None:
     import bitext.translate.backends.hf as hf
 
-    monkeypatch.setattr(hf, "cpu_has_amx_bf16", lambda: amx)
+    monkeypatch.setattr(hf, "cpu_has_native_bf16", lambda: amx)
     eng = load_engine(str(tiny_model_dir), backend="transformers", beams=1, threads=1, device="cpu")
     assert eng.backend.compute_type == expected
     assert f"|backend:transformers-{expected}|" in str(eng.signature)

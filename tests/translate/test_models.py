@@ -44,7 +44,25 @@ BREAKAGES: dict[str, tuple[Callable[[Path], None], str]] = {
                             r"model.safetensors: not a readable safetensors weights file"),
     "truncated bin": (lambda d: ((d / "model.safetensors").unlink(), (d / "pytorch_model.bin").write_bytes(b"xx")),
                       r"pytorch_model.bin: not a readable bin weights file"),
+    "safetensors cut in half": (lambda d: _cut_in_half(d / "model.safetensors"),
+                                r"model.safetensors: incomplete \([\d,]+ of [\d,]+ bytes\): an interrupted download\?"
+                                r" Delete it and download the model again"),
+    "torch zip cut in half": (lambda d: ((d / "model.safetensors").unlink(), _torch_zip(d / "pytorch_model.bin"),
+                                         _cut_in_half(d / "pytorch_model.bin")),
+                              r"pytorch_model.bin: incomplete \([\d,]+ bytes, no end record\)"),
 }
+
+
+def _cut_in_half(file: Path) -> None:
+    """What an interrupted download leaves: the first half of the file."""
+    data = file.read_bytes()
+    file.write_bytes(data[: len(data) // 2])
+
+
+def _torch_zip(file: Path) -> None:
+    import torch
+
+    torch.save({"w": torch.zeros(4096)}, file)
 
 
 @pytest.mark.parametrize("case", BREAKAGES)
@@ -71,6 +89,21 @@ def test_the_cli_says_it_in_one_line(model_copy: Path, tmp_path: Path) -> None:
     errors = [ln for ln in r.stderr.splitlines() if ln.startswith("bitext: error:")]
     assert errors == [f"bitext: error: {model_copy / 'model.safetensors'}: not a readable safetensors weights file "
                       "(damaged or incomplete download)"]
+
+
+def test_an_interrupted_download_is_one_line_not_a_fallback_traceback(model_copy: Path, tmp_path: Path) -> None:
+    """A model.safetensors cut in half passed the header check: CTranslate2's conversion failed, auto fell
+    back to transformers, and that raised ``SafetensorError: incomplete metadata`` (issue 25)."""
+    _cut_in_half(model_copy / "model.safetensors")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Jakarta (ANTARA) - Satu kalimat.\n")
+    r = subprocess.run([sys.executable, "-m", "bitext", "run", str(tmp_path / "in"), "--out", str(tmp_path / "c"),
+                        "--model", str(model_copy)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr and "SafetensorError" not in r.stderr and "using transformers" not in r.stderr
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("bitext: error:")]
+    assert len(errors) == 1 and errors[0].startswith(f"bitext: error: {model_copy / 'model.safetensors'}: incomplete (")
+    assert errors[0].endswith("Delete it and download the model again (README: Offline machines)")
 
 
 def test_a_killed_conversion_leaves_nothing_behind_for_long(tiny_model_dir: Path, ct2_cache: Path) -> None:

@@ -73,7 +73,8 @@ def test_pending_scan_and_status_with_the_index(tmp_path: Path) -> None:
     ).fetchall()
     assert any(SOURCE_INDEX in row[-1] for row in plan)
     assert corpus_status(b.store)["translate"] | {"signature": None} == {
-        "signature": None, "translated": 6, "left": 0, "cached_translations": 5, "retried": 0}
+        "signature": None, "translated": 6, "left": 0, "cached_translations": 5, "retried": 0,
+        "hit_max_length": 0}
 
 
 def test_migration_applied_once_even_with_nothing_pending(tmp_path: Path) -> None:
@@ -85,7 +86,7 @@ def test_migration_applied_once_even_with_nothing_pending(tmp_path: Path) -> Non
     translate_corpus(b.store, engine=engine, quiet=True)
     assert engine.seen == [] and has_source_index(b.store.conn)
     translate_corpus(b.store, engine=engine, quiet=True)
-    assert _translate_versions(b.store.path) == [1, 2, 3]
+    assert _translate_versions(b.store.path) == [1, 2, 3, 4]
     indexes = [r[0] for r in b.store.conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'translations'")]
     assert indexes.count(SOURCE_INDEX) == 1

@@ -17,8 +17,12 @@ one module plus one entry here; the CLI's choices come from :data:`BACKEND_CHOIC
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import os
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -28,6 +32,23 @@ if TYPE_CHECKING:
     from bitext.translate.models import ModelRef
 
 log = logging.getLogger("bitext.translate")
+_QUIET = contextvars.ContextVar("bitext_translate_quiet", default=False)
+
+
+def note(message: str) -> None:
+    """Tell the user what a slow step is doing (one line on stderr), unless inside ``quiet_notes(True)``."""
+    if not _QUIET.get():
+        print(f"bitext: {message}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def quiet_notes(quiet: bool) -> Iterator[None]:
+    """Within this block :func:`note` prints nothing when ``quiet`` (``--quiet`` runs)."""
+    token = _QUIET.set(quiet)
+    try:
+        yield
+    finally:
+        _QUIET.reset(token)
 
 
 @dataclass(frozen=True)

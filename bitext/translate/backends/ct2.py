@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from bitext.errors import BitextError, EnvironmentProblem
 from bitext.procs import leftovers
-from bitext.translate.backends import GenOptions, Output, default_threads
+from bitext.translate.backends import GenOptions, Output, default_threads, note
 from bitext.translate.models import ModelRef
 
 
@@ -71,6 +71,8 @@ def ct2_convert(ref: ModelRef, quantization: str) -> Path:
     if (final / "model.bin").is_file():
         return final
     ct2_check_convertible(ref)
+    # Seconds for opus-mt on 2 cores, minutes for bigger models: say what is happening, and that it is once.
+    note(f"converting {ref.name} to CTranslate2 {quantization} (once; cached in {root})")
     from ctranslate2.converters import TransformersConverter
     from transformers.utils import logging as hf_logging
 
@@ -93,6 +95,16 @@ def ct2_convert(ref: ModelRef, quantization: str) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return final
+
+
+SCORE_LOGITS = 2**25
+"""Float logits one re-scoring sub-batch may hold (128 MB): bounds the memory of scoring runaway outputs."""
+
+
+def score_tokens(vocab_size: int) -> int:
+    """Target tokens per re-scoring sub-batch: :data:`SCORE_LOGITS` over the vocabulary (at least 512,
+    one output at the model's longest)."""
+    return max(512, SCORE_LOGITS // max(1, vocab_size))
 
 
 class CT2Backend:
@@ -126,6 +138,7 @@ class CT2Backend:
             raise EnvironmentProblem(f"{ref.name}: cannot convert to CTranslate2: {e}") from None
         self.tokenizer = tokenizer
         self.eos = tokenizer.eos_token
+        self.score_tokens = score_tokens(len(tokenizer))
 
     @classmethod
     def available(cls) -> bool:
@@ -187,11 +200,33 @@ class CT2Backend:
         return outputs
 
     def _score(self, source: list[list[str]], hyps: list[list[str]]) -> list[float]:
-        """Mean model log-probability of each hypothesis (``</s>`` counted only when it has one)."""
+        """Mean model log-probability of each hypothesis (``</s>`` counted only when it has one).
+
+        Scoring holds (rows x target tokens x vocabulary) float logits at once: in one call over a
+        whole batch of runaway outputs that was ~14 MB per row (5.9 GB for 1,012 lines at beam 1).
+        The hypotheses go in sub-batches, sorted by length, of at most ``score_tokens`` padded
+        target tokens each (:func:`score_chunks`), so that memory is bounded by the budget.
+        """
         targets = [h[:-1] if h and h[-1] == self.eos else h for h in hyps]
-        results = self.translator.score_batch(source, targets, max_input_length=0)
-        out = []
-        for r, h in zip(results, hyps, strict=True):
-            lps = list(r.log_probs)[: len(h)]  # score_batch appends </s>: kept only when emitted
-            out.append(sum(lps) / len(lps) if lps else 0.0)
+        out = [0.0] * len(hyps)
+        for chunk in score_chunks([len(t) + 1 for t in targets], self.score_tokens):  # + the </s> it appends
+            results = self.translator.score_batch([source[i] for i in chunk], [targets[i] for i in chunk],
+                                                  max_input_length=0)
+            for i, r in zip(chunk, results, strict=True):
+                lps = list(r.log_probs)[: len(hyps[i])]  # score_batch appends </s>: kept only when emitted
+                out[i] = sum(lps) / len(lps) if lps else 0.0
         return out
+
+
+def score_chunks(lengths: list[int], budget: int) -> list[list[int]]:
+    """Indexes of ``lengths`` in sub-batches, longest first, each of rows x longest <= ``budget``
+    (a single longer row goes alone)."""
+    chunks: list[list[int]] = []
+    width = 0
+    for i in sorted(range(len(lengths)), key=lambda i: -lengths[i]):
+        if chunks and chunks[-1] and max(width, lengths[i]) * (len(chunks[-1]) + 1) <= budget:
+            chunks[-1].append(i)
+        else:
+            chunks.append([i])
+            width = lengths[i]
+    return chunks

@@ -1,4 +1,4 @@
-"""The Transformers backend: PyTorch, fp16 on CUDA, bf16 on CPUs with AMX, else float32.
+"""The Transformers backend: PyTorch, fp16 on CUDA, bf16 on CPUs with bf16 instructions, else float32.
 
 Logprobs (the shared definition in :mod:`bitext.translate.backends`): greedy search records the
 chosen token's log-probability at each step (:class:`_ChosenLogProbs`); beam search runs in
@@ -23,18 +23,20 @@ from bitext.translate.models import ModelRef
 _DTYPES = ("float32", "float16", "bfloat16")
 
 
-def cpu_has_amx_bf16() -> bool:
-    """True on CPUs with AMX bfloat16 tiles (Intel Sapphire Rapids and later).
+def cpu_has_native_bf16() -> bool:
+    """True on CPUs with bfloat16 matrix instructions: AMX tiles (``amx_bf16``, Intel Sapphire Rapids
+    and later) or AVX-512 BF16 dot products (``avx512_bf16``: AMD Zen 4 and later, Intel Cooper Lake).
 
-    There oneDNN runs bfloat16 matrix products about twice as fast as float32 (measured:
-    2.0x greedy throughput of the full-size opus-mt model on 2 cores), so bfloat16 becomes
-    the CPU default of the transformers backend; elsewhere bfloat16 is emulated and slower.
+    There oneDNN runs bfloat16 matrix products much faster than float32 (measured on 2 cores, full-size
+    opus-mt, greedy: 2.0x with AMX; 3.4x median of 5 interleaved rounds on an AMD EPYC with
+    avx512_bf16 and no AMX, ``scripts/bench_translate.py`` (c')/(c)), so bfloat16 becomes the CPU
+    default of the transformers backend; elsewhere bfloat16 is emulated and slower.
     """
     try:
         with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
             for line in f:
                 if line.startswith("flags"):
-                    return "amx_bf16" in line.split()
+                    return bool({"amx_bf16", "avx512_bf16"} & set(line.split()))
     except OSError:
         pass
     return False
@@ -43,8 +45,8 @@ def cpu_has_amx_bf16() -> bool:
 class TransformersBackend:
     """``AutoModelForSeq2SeqLM`` under ``torch.inference_mode()``.
 
-    Default compute type: float16 on CUDA; bfloat16 on CPUs with AMX (see
-    :func:`cpu_has_amx_bf16`), float32 on other CPUs. ``compute_type`` overrides it; the
+    Default compute type: float16 on CUDA; bfloat16 on CPUs with bfloat16 instructions (see
+    :func:`cpu_has_native_bf16`), float32 on other CPUs. ``compute_type`` overrides it; the
     choice is part of the translation signature. ``own_beam_search = False`` sends beam search
     through ``generate()`` (benchmarks and the equivalence test compare the two).
     """
@@ -66,15 +68,17 @@ class TransformersBackend:
             if device == "cuda":
                 compute_type = "float16"
             else:
-                compute_type = "bfloat16" if cpu_has_amx_bf16() else "float32"
+                compute_type = "bfloat16" if cpu_has_native_bf16() else "float32"
         self.compute_type = compute_type
         if self.compute_type not in _DTYPES:
             raise BitextError(f"--compute-type {self.compute_type}: transformers supports {', '.join(_DTYPES)}", 2)
         if device == "cpu":
             torch.set_num_threads(threads or default_threads())
+        from safetensors import SafetensorError
+
         try:
             self.model = AutoModelForSeq2SeqLM.from_pretrained(ref.path, dtype=getattr(torch, self.compute_type))
-        except (OSError, ValueError, RuntimeError, KeyError) as e:  # weights that passed the header check
+        except (OSError, ValueError, RuntimeError, KeyError, SafetensorError) as e:  # weights that passed the header check
             raise EnvironmentProblem(f"{ref.path}: cannot load the model: {str(e).strip().splitlines()[0]}") from None
         self.model.to(device).eval()
         # Forcing </s> at the limit would hide that the limit was hit (and CTranslate2 does not
