@@ -50,9 +50,10 @@ from .features import (  # noqa: F401  (re-exported: the names other modules and
 )
 from .offset import anchor_chain, band_half_width
 
-ALIGNER_VERSION = "align-3"  # 2: coarse anchor pass (global offset), bridge reliability weight; 3: the first
+ALIGNER_VERSION = "align-4"  # 2: coarse anchor pass (global offset), bridge reliability weight; 3: the first
 # band stops growing past LONG_DOCUMENT sentences a side (articles that long may align differently), and
-# anchor evidence is summed in a fixed order (it followed PYTHONHASHSEED: a run could align differently)
+# anchor evidence is summed in a fixed order (it followed PYTHONHASHSEED: a run could align differently);
+# 4: MT pairs by provenance (bitext.align.mt), each translation split on its own
 """Changes whenever a change in :mod:`bitext.align` or :mod:`bitext.segment.en` can change an alignment;
 stored in meta ``align.version``."""
 

@@ -1,10 +1,11 @@
 """The corpus stage of alignment: every article's sentences against their English, into ``pairs``.
 
 Reads through the :class:`~bitext.store.Store`, writes pairs with :meth:`Store.replace_pairs` and
-carries reviews over in the same transaction; the alignment itself is :func:`bitext.align.dp.align`.
+carries reviews over in the same transaction. Against the machine translation (kind ``'mt'``) each sentence
+is paired with its own translation (:mod:`bitext.align.mt`: provenance, not a guess); against a reference
+(kind ``'reference'``) the DP :func:`bitext.align.dp.align_document` aligns each whole article.
 Articles go in chunks of :data:`CHUNK_ARTICLES` (consecutive ids): one range query per table reads a
-chunk's rows, :func:`bitext.align.batch.align_many` aligns all its paragraphs (one numpy pass per
-paragraph shape, the same beads as the DP one by one), and one transaction writes it.
+chunk's rows, and one transaction writes its pairs.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from ..errors import BitextError
 from ..model import BEAD_TYPES, KIND_MT, KIND_REFERENCE, MetaKey
 from ..review.carry import carry_reviews
 from ..review.schema import ensure_schema, pair_writes
-from ..segment.en import split_english, split_lines
+from ..segment.en import split_lines
 from ..store import Store, utcnow
-from .batch import align_many
 from .dp import ALIGNER_VERSION, DOUBTFUL_MIN_SENTENCES, Bead, align_document
+from .mt import FeatureMemo, align_translations
 from .references import load_references, match_references
 
 # Per article and kind: a fingerprint of everything its pairs were computed from (aligner version,
@@ -60,7 +61,8 @@ class AlignReport:
 
     ``articles`` seen, ``aligned`` (pairs rewritten), ``skipped`` (inputs unchanged), ``pending`` (not fully
     translated), ``empty`` (no sentences), ``pairs`` written, and ``beads``: pairs written per bead type
-    (every type of :data:`bitext.model.BEAD_TYPES`). With a reference only: ``no_reference`` (articles
+    (every type of :data:`bitext.model.BEAD_TYPES`, and any other type written, e.g. ``'1-4'`` for a
+    translation that came out as four sentences). With a reference only: ``no_reference`` (articles
     without one) and ``unmatched_reference`` (references that match no article).
     """
 
@@ -76,7 +78,7 @@ class AlignReport:
 
     def as_dict(self) -> dict[str, int]:
         """The counts as one flat dict (bead types as keys ``'1-1'`` ...), reference counts only when set."""
-        out = {k: getattr(self, k) for k in _COUNTS} | {t: self.beads.get(t, 0) for t in BEAD_TYPES}
+        out = {k: getattr(self, k) for k in _COUNTS} | {t: self.beads.get(t, 0) for t in BEAD_TYPES} | self.beads
         if self.no_reference is not None:
             out["no_reference"] = self.no_reference
         if self.unmatched_reference is not None:
@@ -89,9 +91,9 @@ def align_corpus(
 ) -> AlignReport:
     """Align every article of the store and write its ``pairs`` rows.
 
-    Without ``reference`` (kind ``'mt'``): per paragraph, the Indonesian sentences against their machine
-    translations joined and re-split with :func:`split_english`, the per-sentence translations as bridge, so
-    a dropped translation shows as 1-0 and one that came out as two sentences as 1-2. An article with a
+    Without ``reference`` (kind ``'mt'``): each Indonesian sentence with its own machine translation split
+    into sentences (:func:`~bitext.align.mt.align_translations`), so a dropped translation shows as 1-0, one
+    that came out as two sentences as 1-2, and a poor or looping one stays with its sentence. An article with a
     sentence not translated under the current translate signature is left alone (``pending``).
 
     With ``reference`` (kind ``'reference'``): a folder of ``<article id>.txt`` or ``<source file stem>.txt``
@@ -130,10 +132,16 @@ def align_corpus(
     store.set_meta(MetaKey.ALIGN_VERSION, ALIGNER_VERSION)
     return AlignReport(
         **{k: tally[k] for k in _COUNTS},
-        beads={t: tally[t] for t in BEAD_TYPES},
+        beads={t: tally[t] for t in BEAD_TYPES} | {t: c for t, c in sorted(tally.items()) if _is_bead(t)},
         no_reference=tally["no_reference"] if reference is not None else None,
         unmatched_reference=unmatched,
     )
+
+
+def _is_bead(key: str) -> bool:
+    """Whether a tally key is a bead type (``'1-4'``: a translation that came out as four sentences)."""
+    a, dash, b = key.partition("-")
+    return bool(dash) and a.isdigit() and b.isdigit()
 
 
 @contextmanager
@@ -151,21 +159,18 @@ def _gc_paused() -> Iterator[None]:
 
 
 CHUNK_ARTICLES = 200
-"""Articles read, aligned and written together: one query per table for their rows, one numpy pass per
-paragraph shape (:func:`~bitext.align.batch.align_many`), one transaction; memory stays flat in corpus size."""
+"""Articles read, aligned and written together: one query per table for their rows, one transaction;
+memory stays flat in corpus size."""
 
 
 @dataclass
 class _Job:
-    """One article to (re)align: its inputs, and its paragraphs' documents for :func:`align_many`."""
+    """One article to (re)align: its inputs and the fingerprint of them."""
 
     article_id: str
     sentences: list[sqlite3.Row]
     mt: dict[str, str]
     fingerprint: str
-    paragraphs: list[list[int]] = field(default_factory=list)  # indices into sentences, per paragraph
-    first_doc: int = 0  # index of its first paragraph in the chunk's documents
-    tgt: list[list[str]] = field(default_factory=list)  # English sentences per paragraph
 
 
 def _align_chunk(
@@ -226,13 +231,12 @@ def _align_chunk(
         jobs.append(_Job(article_id, sentences, mt, fingerprint))
     if not jobs:
         return
-    docs = _mt_docs(jobs) if kind == KIND_MT else []
-    results = align_many(docs, bridge_weight=1.0) if docs else []
+    memo = FeatureMemo()
     # Every article's rows before the write transaction: the write lock is held only while writing.
     out: list[tuple[_Job, list[tuple], float | None]] = []
     for job in jobs:
         if kind == KIND_MT:
-            out.append((job, _mt_rows(job, results, signature), None))
+            out.append((job, _mt_rows(job, signature, memo), None))
         else:
             out.append((job, *_reference_rows(job.article_id, job.sentences, job.mt, signature,
                                               refs.get(job.article_id) or "")))  # fmt: skip
@@ -289,35 +293,19 @@ def _row(
     )  # fmt: skip
 
 
-def _mt_docs(jobs: Sequence[_Job]) -> list[tuple[list[str], list[str], list[str]]]:
-    """The documents of every paragraph of ``jobs``: its Indonesian sentences against their machine
-    translations joined and re-split with :func:`split_english`, the translations as bridge."""
-    docs: list[tuple[list[str], list[str], list[str]]] = []
-    for job in jobs:
-        paragraphs: dict[int, list[int]] = {}
-        for k, s in enumerate(job.sentences):
-            paragraphs.setdefault(s["para_idx"], []).append(k)
-        job.paragraphs = list(paragraphs.values())
-        job.first_doc = len(docs)
-        for members in job.paragraphs:
-            translated = [job.mt[job.sentences[k]["text"]] for k in members]
-            joined = " ".join(translated)
-            tgt = [joined[a:b] for a, b in split_english(joined)]
-            job.tgt.append(tgt)
-            docs.append(([job.sentences[k]["text"] for k in members], tgt, translated))
-    return docs
-
-
-def _mt_rows(job: _Job, results: Sequence[Sequence[Bead]], signature: str | None) -> list[tuple]:
-    """Pairs of one article against its machine translation, paragraph by paragraph (``results``: the
-    beads of the chunk's documents, see :func:`_mt_docs`)."""
+def _mt_rows(job: _Job, signature: str | None, memo: FeatureMemo) -> list[tuple]:
+    """Pairs of one article against its machine translation, paragraph by paragraph: each source sentence
+    with the sentences of its own translation (:func:`~bitext.align.mt.align_translations`)."""
     rows: list[tuple] = []
     now = utcnow()
     tgt_base = 0
-    for p, members in enumerate(job.paragraphs):
-        tgt = job.tgt[p]
-        # The target is the bridge re-split: trust it fully (its reliability cannot be estimated from itself).
-        for bead in results[job.first_doc + p]:
+    paragraphs: dict[int, list[int]] = {}
+    for k, s in enumerate(job.sentences):
+        paragraphs.setdefault(s["para_idx"], []).append(k)
+    for members in paragraphs.values():
+        texts = [job.sentences[k]["text"] for k in members]
+        tgt, beads = align_translations(texts, [job.mt[t] for t in texts], memo)
+        for bead in beads:
             src = [members[i] for i in bead.src]
             rows.append(
                 _row(job.article_id, KIND_MT, len(rows), bead, job.sentences, src, [tgt[j] for j in bead.tgt],

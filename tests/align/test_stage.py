@@ -304,3 +304,34 @@ def test_reference_confidence_is_stored_and_a_wrong_reference_is_flagged(tmp_pat
     ).fetchall()
     assert [r[0] for r in fired] == ["long"]
     s.close()
+
+
+# -- an MT pair's English is its own sentence's translation ------------------------------------------
+
+LOOPING_SOURCES = [
+    ["Pemerintah Provinsi Sulawesi Barat mendorong aparatur sipil negara menghormati hak asasi manusia."],
+    ["Penerapan nilai-nilai itu harus menjadi fondasi pelayanan publik, kata Kepala Badan Kepegawaian Daerah.",
+     "Dialog itu digelar di Mamuju pada Rabu."],
+    ["Kegiatan itu menjadi wadah strategis untuk memperkuat pemahaman bersama."],
+    ["Ia berharap dialog tersebut menciptakan sinergi yang kuat.", "Acara dihadiri 120 peserta."],
+]
+
+
+def test_looping_translations_stay_with_their_own_sentences(tmp_path: Path):
+    """A model that loops (the tiny random model's kind of output: one word over and over, no full stop)
+    gives English the evidence cannot tie to its sentence: each stays one pair with its own sentence,
+    never a 1-0 pair plus a 0-1 pair (the reviewer would have to retype what the MT did produce)."""
+    with Store.open(tmp_path / "c") as s:
+        CorpusBuilder(s).article("seed", LOOPING_SOURCES)
+        flat = [t for p in LOOPING_SOURCES for t in p]
+        loops = {t: " ".join(["gegevens"] * (40 + 7 * k)) for k, t in enumerate(flat)}
+        loops[flat[1]] = "Mr. " + " ".join(["The loop."] * 6)  # loops over short sentences of its own
+        add_translations(s, SIG, loops)
+        report = align_corpus(s, quiet=True)
+        got = [(json.loads(p["src_ids"]), p["source"], p["target"], p["mt"], p["bead_type"]) for p in pairs(s)]
+    assert report.beads["1-0"] == 0 and report.beads["0-1"] == 0
+    assert [(src, source, target) for src, source, target, _, _ in got] == [
+        ([f"seed:{pi}:{si}"], text, loops[text]) for pi, p in enumerate(LOOPING_SOURCES) for si, text in enumerate(p)
+    ]
+    assert all(target == mt for _, _, target, mt, _ in got)
+    assert [t for *_, t in got] == ["1-1", "1-6", "1-1", "1-1", "1-1", "1-1"]

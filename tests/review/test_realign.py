@@ -1,6 +1,6 @@
-"""Decisions survive real re-alignment (bitext.align): CSV edits on 1-0 pairs, then another MT that
-merges, splits and reshapes the beads. Every decision is carried, or stale on the pairs that hold its
-sentences with the old decision visible; none is unplaced."""
+"""Decisions survive real re-alignment (bitext.align): CSV edits on 1-0 pairs, then another MT. Each
+sentence keeps its own translation (MT pairs are by provenance, bitext.align.mt), so every decision stays
+on its pair; none is carried, stale or unplaced."""
 
 from __future__ import annotations
 
@@ -42,9 +42,8 @@ TYPED = {"art00": "The bridge is 200 metres long and 30 metres wide.",
          "art01": "The rise happened in 34 provinces and 500 districts.",
          "art02": "The goals came in the 12th, 45th and 88th minutes from three players."}
 SIG2 = SIGNATURE + "|max_new_tokens:20"
-# The second MT (shorter, as with --max-new-tokens 20): art00 folds sentence 1 into sentence 0 (a 2-1 merge
-# of two decided sentences), art01 translates sentence 1 (the 1-0 becomes 1-1), art02 folds sentence 1 into 0
-# though sentence 0 was never decided (stale: the bead changed).
+# The second MT (shorter, as with --max-new-tokens 20): art00 and art02 fold sentence 1's content into sentence
+# 0's English (sentence 1 stays untranslated), art01 translates sentence 1 (the 1-0 becomes 1-1).
 MT2 = {
     "art00": ["The President inaugurated a new bridge in Jakarta on Monday, 200 metres long and 30 metres wide.", "",
               "Residents welcomed it.", "The market became busy."],
@@ -101,53 +100,27 @@ def test_csv_edits_on_1_0_pairs_survive_realignment_with_other_mt(tmp_path: Path
     _translate(CorpusBuilder(store), MT2, SIG2)
     align_corpus(store, quiet=True)
 
+    # Each sentence keeps its own translation (bitext.align.mt): another MT never merges sentences, so
+    # every decision stays on its pair. art00/art02 fold sentence 1's content into sentence 0's English,
+    # but sentence 1 is still untranslated: its typed English stays on its 1-0 pair.
     ids = {r[0]: r[1] for r in store.conn.execute("SELECT id, bead_type FROM pairs")}
-    assert ids["art00:0.0+0.1"] == "2-1" and ids["art01:0.1"] == "1-1" and ids["art02:0.0+0.1"] == "2-1"
-    # art00: sentence 0 accepted + sentence 1 typed: one combined decision on the merged bead.
-    merged = review.get_item(store, "art00:0.0+0.1")
-    assert merged.status == "edited"
-    assert merged.target == "The President inaugurated a new bridge in Jakarta on Monday. " + TYPED["art00"]
-    assert "merged" in review.history(store, "art00:0.0+0.1")[-1]["comment"]
+    assert ids["art00:0.0"] == "1-1" and ids["art00:0.1"] == "1-0" and ids["art02:0.1"] == "1-0"
+    assert ids["art01:0.1"] == "1-1"
+    assert review.get_item(store, "art00:0.0").status == "accepted"
+    assert (review.get_item(store, "art00:0.1").status, review.get_item(store, "art00:0.1").target) == (
+        "edited", TYPED["art00"])
     # art01: the 1-0 became a 1-1 with the same Indonesian: the typed English stays, the new MT beside it.
     kept = review.get_item(store, "art01:0.1")
     assert (kept.status, kept.target, kept.original_target) == ("edited", TYPED["art01"],
                                                                  "It rose in 34 provinces and 500 districts.")
     assert review.get_item(store, "art01:0.3").status == "rejected"
-    # art02: only sentence 1 was decided, the bead now also holds undecided sentence 0: stale, old decision shown.
-    stale = review.get_item(store, "art02:0.0+0.1")
-    assert (stale.status, stale.stale) == ("pending", True)
-    [(old, why)] = stale_decisions(store, "art02:0.0+0.1")
-    assert (old["pair_id"], old["after"], old["reviewer"]) == ("art02:0.1", TYPED["art02"], "ana")
-    assert "bead changed" in why
     assert review.get_item(store, "art02:0.3").status == "accepted"
-
     rep = carry_report(store)
-    assert (rep.carried, rep.stale, rep.superseded, rep.unplaced, rep.stale_pairs) == (2, 1, 0, 0, 1)
-    assert review.review_progress(store)["reviewed"] == 4  # art00 merged (2 decisions in 1 pair), 01:0.1, 01:0.3, 02:0.3
+    assert (rep.carried, rep.stale, rep.superseded, rep.unplaced, rep.stale_pairs) == (0, 0, 0, 0, 0)
+    assert review.review_progress(store)["reviewed"] == 6
     # Re-running with nothing changed places everything the same way, once.
     align_corpus(store, quiet=True)
-    assert (carry_report(store).carried, carry_report(store).stale, review.review_progress(store)["reviewed"]) == (2, 1, 4)
-
-    # The reviewer decides the stale bead anew: the old decision is superseded, shown but not pending.
-    decide(store, "art02:0.0+0.1", "edited", reviewer="budi", after="The team beat Thailand 3-1; goals at 12, 45, 88.")
-    rep = carry_report(store)
-    assert (rep.stale, rep.superseded, rep.unplaced, rep.stale_pairs) == (0, 1, 0, 0)
-
-    # Back to the first MT: the merged beads split again. Each sentence's own decision applies again; budi's
-    # decision on the merged bead cannot be split: stale on the pair that has no decision of its own.
-    _translate(CorpusBuilder(store), MT1, SIGNATURE)
-    align_corpus(store, quiet=True)
-    assert [review.get_item(store, f"art00:0.{i}").status for i in range(4)] == ["accepted", "edited", "pending", "pending"]
-    assert review.get_item(store, "art00:0.1").target == TYPED["art00"]
-    assert review.get_item(store, "art02:0.1").status == "edited"
-    item = review.get_item(store, "art02:0.0")
-    assert (item.status, item.stale) == ("pending", True)
-    assert [(r["pair_id"], r["reviewer"]) for r, _ in stale_decisions(store, "art02:0.0")] == [("art02:0.0+0.1", "budi")]
-    rep = carry_report(store)
-    assert (rep.stale, rep.superseded, rep.unplaced, rep.stale_pairs) == (1, 1, 0, 1)
-    decide(store, "art02:0.0", "accepted", reviewer="budi")
-    rep = carry_report(store)
-    assert (rep.stale, rep.superseded, rep.unplaced, rep.stale_pairs) == (0, 2, 0, 0)
+    assert (carry_report(store).carried, carry_report(store).stale, review.review_progress(store)["reviewed"]) == (0, 0, 6)
 
 
 def test_a_decision_whose_sentences_are_gone_is_listed_as_unplaced(tmp_path: Path) -> None:
@@ -182,7 +155,7 @@ def test_an_edited_indonesian_sentence_shows_the_old_decision_as_stale(tmp_path:
 def test_the_stages_bulk_writes_leave_the_state_the_triggers_would(tmp_path: Path) -> None:
     """align and flag stand the per-row triggers down (review schema v2) and bring the state table up to
     date once per pair: it must equal the Python rule, counts included, through decisions, flags, a
-    flag recompute and a re-alignment that merges decided beads."""
+    flag recompute and a re-alignment with another MT."""
     from bitext.flags import flag_corpus
     from tests.review.corpus import python_state, recounted, state_counts, state_table
 
