@@ -40,8 +40,10 @@ def batchable(n: int, m: int) -> bool:
     return n > 0 and m > 0 and m + 1 <= 2 * dp.base_half_width(n, m) + 1
 
 
-def align_many(docs: Sequence[Doc], bridge_weight: float | None = None) -> list[list[Bead]]:
-    """``[align(src, tgt, bridge, bridge_weight) for src, tgt, bridge in docs]``, computed in batches.
+def align_many(
+    docs: Sequence[Doc], bridge_weight: float | None = None, length: dp.LengthModel = dp.PRIOR
+) -> list[list[Bead]]:
+    """``[align(src, tgt, bridge, bridge_weight, length) for src, tgt, bridge in docs]``, computed in batches.
 
     A document with a bridge is batched only when ``bridge_weight`` is given (otherwise the weight is
     estimated from a first DP, see :func:`~bitext.align.dp.bridge_reliability`).
@@ -54,13 +56,14 @@ def align_many(docs: Sequence[Doc], bridge_weight: float | None = None) -> list[
         if batchable(len(src), len(tgt)) and (bridge is None or bridge_weight is not None):
             groups.setdefault((len(src), len(tgt), bridge is not None), []).append(k)
         else:
-            out[k] = dp.align(src, tgt, bridge, bridge_weight)
+            out[k] = dp.align(src, tgt, bridge, bridge_weight, length)
     memo = _Features()
     for (n, m, has_bridge), members in groups.items():
         bw = min(max(float(bridge_weight), 0.0), 1.0) if has_bridge and bridge_weight is not None else 0.0
         for start in range(0, len(members), BATCH_LIMIT):
             part = members[start : start + BATCH_LIMIT]
-            for k, beads in zip(part, _align_group([docs[k] for k in part], n, m, has_bridge, bw, memo), strict=True):
+            group = _align_group([docs[k] for k in part], n, m, has_bridge, bw, memo, length)
+            for k, beads in zip(part, group, strict=True):
                 out[k] = beads
     return out  # type: ignore[return-value]
 
@@ -85,7 +88,9 @@ class _Sides(_Spans):
         self._set_spans(lengths, _set_bits(rows, words).reshape(len(texts), n, words))
 
 
-def _align_group(docs: list[Doc], n: int, m: int, has_bridge: bool, bw: float, memo: _Features) -> list[list[Bead]]:
+def _align_group(
+    docs: list[Doc], n: int, m: int, has_bridge: bool, bw: float, memo: _Features, lm: dp.LengthModel
+) -> list[list[Bead]]:
     """Align documents of ``n`` source and ``m`` target sentences: the DP of ``_band_dp`` with ``lo = 0``
     and ``width = m + 1`` on every row, over the batch axis."""
     b = len(docs)
@@ -93,7 +98,7 @@ def _align_group(docs: list[Doc], n: int, m: int, has_bridge: bool, bw: float, m
     ft = _Sides([d[1] for d in docs], m, "en", [d[1] for d in docs] if has_bridge else None, memo)
     fs = _Sides([d[0] for d in docs], n, "id", [d[2] for d in docs] if has_bridge else None, memo)  # type: ignore[misc]
     # The cost kernel of the banded DP on the full table: every row's cells are columns 0..m.
-    costs, inters = _pair_costs(_At(fs, np.arange(n + 1)[:, None]), _At(ft, np.arange(m + 1)[None, :]), bw)
+    costs, inters = _pair_costs(_At(fs, np.arange(n + 1)[:, None]), _At(ft, np.arange(m + 1)[None, :]), bw, lm)
     width = m + 1
     cols = np.arange(width)
     dist = np.full((b, n + 1, width + 1), np.inf)
@@ -106,12 +111,12 @@ def _align_group(docs: list[Doc], n: int, m: int, has_bridge: bool, bw: float, m
         dist[:, i, :width], back[:, i] = _relax_row(prev, [c[:, i] for c in costs], None, start)
     lo = [0] * (n + 1)
     paths = [_backtrace(rows, lo, n, m, width)[0] for rows in back.tolist()]
-    return _beads(paths, fs, ft, inters, bw)
+    return _beads(paths, fs, ft, inters, bw, lm)
 
 
 def _beads(
     paths: list[list[tuple[int, int, int, int]]], fs: _Sides, ft: _Sides, inters: dict[tuple[int, int], np.ndarray],
-    bw: float,
+    bw: float, lm: dp.LengthModel,
 ) -> list[list[Bead]]:  # fmt: skip
     """The beads of every path with the scores of :func:`~bitext.align.dp._make_bead`: the counts it
     needs are gathered from the batch's arrays in one go, the arithmetic is the same on Python floats."""
@@ -123,7 +128,7 @@ def _beads(
             spans = dp.neighbours(*bead, fs.n, ft.n)
             calls += [(k, *span) for span in spans]
             per_bead.append(len(spans))
-    ev = _evidence(calls, fs, ft, inters, bw)
+    ev = _evidence(calls, fs, ft, inters, bw, lm)
     out: list[list[Bead]] = []
     pos = 0
     count = iter(per_bead)
@@ -139,7 +144,7 @@ def _beads(
 
 def _evidence(
     calls: list[tuple[int, int, int, int, int]], fs: _Sides, ft: _Sides, inters: dict[tuple[int, int], np.ndarray],
-    bw: float,
+    bw: float, lm: dp.LengthModel,
 ) -> list[list[float]]:  # fmt: skip
     """:func:`~bitext.align.dp._evidence` of each call ``(doc, i0, i1, j0, j1)``."""
     if not calls:
@@ -152,4 +157,4 @@ def _evidence(
     inter = stacked[2 * (ds - 1) + (dt - 1), k, i1, j1].tolist()
     size_s = np.stack([fs.sizes[1], fs.sizes[2]])[ds - 1, k, i1].tolist()
     size_t = np.stack([ft.sizes[1], ft.sizes[2]])[dt - 1, k, j1].tolist()
-    return [dp.evidence_of(ls[c], lt[c], size_s[c], size_t[c], inter[c], bw) for c in range(len(calls))]
+    return [dp.evidence_of(ls[c], lt[c], size_s[c], size_t[c], inter[c], bw, lm) for c in range(len(calls))]

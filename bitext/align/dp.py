@@ -64,6 +64,32 @@ stored in meta ``align.version``."""
 LEN_RATIO = 0.9004
 LEN_VARIANCE = 1.594
 
+
+@dataclass(frozen=True)
+class LengthModel:
+    """The Gale-Church length model: ``len(en) - ratio * len(id) ~ N(0, variance * mean length)``.
+
+    :data:`PRIOR` (from :data:`LEN_RATIO`, :data:`LEN_VARIANCE`, fitted on clean sentences) is only the
+    starting point: :func:`fit_length_model` estimates the model of the documents being aligned from the
+    confident beads of a first pass, shrunk towards the prior (``beads``: how many it rests on).
+    """
+
+    ratio: float = LEN_RATIO
+    variance: float = LEN_VARIANCE
+    beads: int = 0
+
+    def delta(self, ls: np.ndarray | float, lt: np.ndarray | float) -> np.ndarray:
+        """``|delta|`` of Gale & Church for source and target lengths ``ls``, ``lt`` (characters)."""
+        mean = np.maximum((ls + lt / self.ratio) / 2.0, 1.0)
+        return np.abs(ls * self.ratio - lt) / np.sqrt(mean * self.variance)
+
+    def __str__(self) -> str:
+        return f"c={self.ratio:.4f} s2={self.variance:.3f} beads={self.beads}"
+
+
+PRIOR = LengthModel()
+"""The length model before any corpus is seen."""
+
 # Bead type priors: Gale & Church (1993), except 2-2 (their 0.011 let a 2-2 bead swallow two 1-1 beads whose
 # lengths fit less well one by one) and 1-0/0-1 (theirs 0.0099); these two and the weights below were tuned
 # on FLORES devtest with seeds 1-3 of scripts/eval_align.py (the reported numbers use seed 13).
@@ -142,7 +168,8 @@ class Alignment:
 
 
 def align(
-    src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None = None, bridge_weight: float | None = None
+    src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None = None, bridge_weight: float | None = None,
+    length: LengthModel = PRIOR,
 ) -> list[Bead]:
     """Align Indonesian sentences ``src`` with English sentences ``tgt``; beads in document order.
 
@@ -150,13 +177,15 @@ def align(
     it makes the alignment robust where lengths and anchors are ambiguous, and is down-weighted or
     ignored where it does not resemble the target (:func:`bridge_reliability`). Every sentence of both
     sides is in exactly one bead. ``bridge_weight`` fixes the bridge's weight instead (1.0 where the target
-    is the bridge itself, re-split). :func:`align_document` also returns the confidence.
+    is the bridge itself, re-split). ``length``: the length model (:func:`fit_length_model` estimates one
+    for a set of documents). :func:`align_document` also returns the confidence.
     """
-    return _align(src, tgt, bridge, bridge_weight)[0]
+    return _align(src, tgt, bridge, bridge_weight, length)[0]
 
 
 def align_document(
-    src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None = None, bridge_weight: float | None = None
+    src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None = None, bridge_weight: float | None = None,
+    length: LengthModel = PRIOR,
 ) -> Alignment:
     """:func:`align` with the article-level confidence and the bridge weight (see :class:`Alignment`).
 
@@ -164,14 +193,15 @@ def align_document(
     the DP is wide enough for a global offset (a block of sentences only one side has); the band then
     doubles while the best path touches its edge.
     """
-    beads, sides, weight, half, chain = _align(src, tgt, bridge, bridge_weight)
+    beads, sides, weight, half, chain = _align(src, tgt, bridge, bridge_weight, length)
     if sides is None:
         return Alignment(beads, 0.0 if beads else 1.0, 0.0, 0, 0)
     return Alignment(beads, article_confidence(beads, sides[0].coarse, sides[1].coarse), weight, half, chain)
 
 
 def _align(
-    src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None, bridge_weight: float | None
+    src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None, bridge_weight: float | None,
+    lm: LengthModel = PRIOR,
 ) -> tuple[list[Bead], tuple[_Side, _Side] | None, float, int, int]:
     """The beads, the two sides (None when one is empty), the bridge weight, the final band's half width
     and the anchor chain's length: everything but the confidence, which only :func:`align_document`
@@ -190,12 +220,64 @@ def _align(
     if bridge is not None and bridge_weight is not None:
         weight = min(max(float(bridge_weight), 0.0), 1.0)
     if weight == 0.0:
-        path, half = _widening_dp(fs, ft, half, 0.0)
+        path, half = _widening_dp(fs, ft, half, 0.0, lm)
     if bridge is not None and bridge_weight is None:
         weight = _reliability(path, fs.bags, ft.bags)  # the sides' bags: the bridge's and the target's
     if weight > 0:
-        path, half = _widening_dp(fs, ft, half, weight)
-    return [_make_bead(fs, ft, *span, weight) for span in path], (fs, ft), weight, half, len(chain)
+        path, half = _widening_dp(fs, ft, half, weight, lm)
+    return [_make_bead(fs, ft, *span, weight, lm) for span in path], (fs, ft), weight, half, len(chain)
+
+
+FIT_PRIOR_BEADS = 50
+"""Weight of :data:`PRIOR` in :func:`fit_length_model`, in beads: a corpus of a few articles stays near the
+prior, one of hundreds of confident beads is its own."""
+FIT_RUN = 3
+"""A 1-1 bead is confident when it is in the middle of a run of this many 1-1 beads (their boundaries agree)."""
+
+
+def confident_lengths(beads: Sequence[Bead], src: Sequence[str], tgt: Sequence[str]) -> list[tuple[int, int]]:
+    """``(len(id), len(en))`` of the confident beads of a first pass: 1-1 beads whose neighbours on both
+    sides are 1-1 beads too (an error of the length model shows as merges and deletions around it)."""
+    out = []
+    half = FIT_RUN // 2
+    for k, bead in enumerate(beads):
+        # The document's edges are certain boundaries: a bead next to one needs 1-1 beads on its other side.
+        if all(len(b.src) == 1 and len(b.tgt) == 1 for b in beads[max(k - half, 0) : k + half + 1]):
+            out.append((len(src[bead.src[0]]), len(tgt[bead.tgt[0]])))
+    return out
+
+
+def estimate_length_model(lengths: Sequence[tuple[int, int]], prior: LengthModel = PRIOR) -> LengthModel:
+    """The length model of ``(len(id), len(en))`` pairs, robustly, shrunk towards ``prior``.
+
+    ``ratio``: the median of ``len(en) / len(id)`` (robust to a wrong bead); ``variance``: the mean square
+    of the Gale-Church residuals ``(len(en) - ratio * len(id)) / sqrt(mean length)`` (its maximum-likelihood
+    estimate: a robust MAD or a trimmed mean square under-estimates the heavy tails of free translations and
+    aligned the calibration part worse, see scripts/eval_align.py). Both are averaged with the prior's, the
+    prior weighing :data:`FIT_PRIOR_BEADS` beads.
+    """
+    pairs = np.array([(a, b) for a, b in lengths if a > 0 and b > 0], dtype=np.float64).reshape(-1, 2)
+    k = len(pairs)
+    if k == 0:
+        return prior
+    ls, lt = pairs[:, 0], pairs[:, 1]
+    ratio = float(np.median(lt / ls))
+    mean = np.maximum((ls + lt / ratio) / 2.0, 1.0)
+    z = (lt - ratio * ls) / np.sqrt(mean)
+    variance = max(float(np.mean(z * z)), 1e-3)
+    w = FIT_PRIOR_BEADS / (FIT_PRIOR_BEADS + k)
+    return LengthModel(round(w * prior.ratio + (1 - w) * ratio, 4), round(w * prior.variance + (1 - w) * variance, 4), k)
+
+
+def fit_length_model(
+    docs: Sequence[tuple[Sequence[str], Sequence[str], Sequence[str] | None]], prior: LengthModel = PRIOR
+) -> LengthModel:
+    """The length model of a set of documents ``(src, tgt, bridge)``: a first pass with ``prior``, then
+    :func:`estimate_length_model` of its confident beads (:func:`confident_lengths`)."""
+    lengths: list[tuple[int, int]] = []
+    for src, tgt, bridge in docs:
+        lengths += confident_lengths(align(src, tgt, bridge, length=prior), src, tgt)
+    return estimate_length_model(lengths, prior)
 
 
 LONG_DOCUMENT = 2000
@@ -211,10 +293,12 @@ def base_half_width(n: int, m: int) -> int:
     return max(8 + min(max(n, m), LONG_DOCUMENT) // 100, math.ceil(m / n) + 2)
 
 
-def _widening_dp(fs: _Side, ft: _Side, half: int, bw: float) -> tuple[list[tuple[int, int, int, int]], int]:
+def _widening_dp(
+    fs: _Side, ft: _Side, half: int, bw: float, lm: LengthModel
+) -> tuple[list[tuple[int, int, int, int]], int]:
     """The banded DP, the band doubled while the best path touches its edge."""
     while True:
-        path, touched = _band_dp(fs, ft, half, bw)
+        path, touched = _band_dp(fs, ft, half, bw, lm)
         if not touched or 2 * half + 1 >= ft.n + 1:
             return path, half
         half *= 2
@@ -308,10 +392,9 @@ def article_confidence(beads: Sequence[Bead], src_feats: Sequence[set[str]], tgt
     return round(e / (e + CONFIDENCE_SCALE) * cover, 4)
 
 
-def _match_cost(ls: np.ndarray, lt: np.ndarray, inter: np.ndarray, bw: float) -> np.ndarray:
+def _match_cost(ls: np.ndarray, lt: np.ndarray, inter: np.ndarray, bw: float, lm: LengthModel) -> np.ndarray:
     """Cost of a bead with sentences on both sides, without the prior (see the module docstring)."""
-    mean = np.maximum((ls + lt / LEN_RATIO) / 2.0, 1.0)
-    delta = np.abs(ls * LEN_RATIO - lt) / np.sqrt(mean * LEN_VARIANCE)
+    delta = lm.delta(ls, lt)
     cost = -_log_erfc(delta / math.sqrt(2.0))
     if bw > 0:
         cost *= 1.0 - bw * (1.0 - W_LEN_BRIDGE)
@@ -356,7 +439,9 @@ class _At:
         return self.ends >= d if self.valid is None else (self.ends >= d) & self.valid
 
 
-def _pair_costs(s: _At, t: _At, bw: float) -> tuple[list[np.ndarray], dict[tuple[int, int], np.ndarray]]:
+def _pair_costs(
+    s: _At, t: _At, bw: float, lm: LengthModel
+) -> tuple[list[np.ndarray], dict[tuple[int, int], np.ndarray]]:
     """Cost of a bead of each type of :data:`BEAD_TYPES` ending at each cell (inf where it does not fit)
     and, per bead type with both sides, the feature counts its two sides share (``_counts`` shape)."""
     shape = np.broadcast_shapes(s.shape, t.shape)
@@ -368,7 +453,7 @@ def _pair_costs(s: _At, t: _At, bw: float) -> tuple[list[np.ndarray], dict[tuple
         if di and dj:
             s_span, t_span = s.at("bits", di), t.at("bits", dj)
             inter = inters[(di, dj)] = _counts(s_span & t_span)
-            cost += _match_cost(s.length(di), t.length(dj), inter, bw)
+            cost += _match_cost(s.length(di), t.length(dj), inter, bw, lm)
             if W_UNSHARED:
                 # Strong anchors (numbers, dates, marks) on one side only: evidence against the bead.
                 size_s, size_t = s.at("sizes", di), t.at("sizes", dj)
@@ -451,7 +536,9 @@ def _backtrace(
     return path[::-1], touched
 
 
-def _band_dp(fs: _Side, ft: _Side, half: int, bw: float) -> tuple[list[tuple[int, int, int, int]], bool]:
+def _band_dp(
+    fs: _Side, ft: _Side, half: int, bw: float, lm: LengthModel
+) -> tuple[list[tuple[int, int, int, int]], bool]:
     """DP inside the band ``|j - i*m/n| <= half``.
 
     Returns the best path as ``(i0, i1, j0, j1)`` spans and whether it touched the band edge.
@@ -480,25 +567,24 @@ def _band_dp(fs: _Side, ft: _Side, half: int, bw: float) -> tuple[list[tuple[int
             r0 = i
             r = np.arange(i, min(i + block, n + 1))
             c = jj[i : i + block]
-            costs = _pair_costs(_At(fs, r[:, None]), _At(ft, np.minimum(c, m), c <= m), bw)[0]
+            costs = _pair_costs(_At(fs, r[:, None]), _At(ft, np.minimum(c, m), c <= m), bw, lm)[0]
         prev = [dist[i - di, sources[t][i - di]] if i >= di else None for t, di, _ in _MOVES] if i > 0 else None
         dist[i, :width], back[i] = _relax_row(prev, [c[i - r0] for c in costs], jj[i] <= m, start)
     return _backtrace(back.tolist(), lo.tolist(), n, m, width)
 
 
-def _evidence(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, bw: float) -> list[float]:
+def _evidence(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, bw: float, lm: LengthModel) -> list[float]:
     """Evidence in [0, 1] that source ``i0:i1`` and target ``j0:j1`` are translations (see :class:`Bead`)."""
     inter = _counts(fs.bits[i1 - i0][i1] & ft.bits[j1 - j0][j1])
     return evidence_of(fs.prefix[i1] - fs.prefix[i0], ft.prefix[j1] - ft.prefix[j0], fs.sizes[i1 - i0][i1],
-                       ft.sizes[j1 - j0][j1], inter, bw)
+                       ft.sizes[j1 - j0][j1], inter, bw, lm)
 
 
 def evidence_of(ls: float, lt: float, size_s: Sequence[int], size_t: Sequence[int], inter: Sequence[int],
-                bw: float) -> list[float]:
+                bw: float, lm: LengthModel | None = None) -> list[float]:
     """The evidence of :func:`_evidence` from its counts: the two sides' lengths, their feature counts per
     kind and the counts they share (also what :mod:`bitext.align.batch` gathers for a whole batch)."""
-    mean = max((ls + lt / LEN_RATIO) / 2.0, 1.0)
-    evidence = [math.erfc(abs(ls * LEN_RATIO - lt) / math.sqrt(mean * LEN_VARIANCE) / math.sqrt(2.0))]
+    evidence = [math.erfc(float((lm or PRIOR).delta(ls, lt)) / math.sqrt(2.0))]
     total = sum(int(size_s[k] + size_t[k]) for k in (_STRONG, _WEAK))
     if total:
         evidence.append(2.0 * int(inter[_STRONG] + inter[_WEAK]) / total)
@@ -529,6 +615,6 @@ def bead_of(i0: int, i1: int, j0: int, j1: int, evidence: list[list[float]]) -> 
     return Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(min(max(score, 0.0), 1.0), 4))
 
 
-def _make_bead(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, bw: float) -> Bead:
+def _make_bead(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, bw: float, lm: LengthModel) -> Bead:
     spans = neighbours(i0, i1, j0, j1, fs.n, ft.n)
-    return bead_of(i0, i1, j0, j1, [_evidence(fs, ft, *span, bw) for span in spans])
+    return bead_of(i0, i1, j0, j1, [_evidence(fs, ft, *span, bw, lm) for span in spans])

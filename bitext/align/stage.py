@@ -27,7 +27,15 @@ from ..review.carry import carry_reviews
 from ..review.schema import ensure_schema, pair_writes
 from ..segment.en import split_lines
 from ..store import Store, utcnow
-from .dp import ALIGNER_VERSION, DOUBTFUL_MIN_SENTENCES, Bead, align_document
+from .dp import (
+    ALIGNER_VERSION,
+    DOUBTFUL_MIN_SENTENCES,
+    PRIOR,
+    Bead,
+    LengthModel,
+    align_document,
+    fit_length_model,
+)
 from .mt import FeatureMemo, align_translations
 from .references import load_references, match_references
 
@@ -75,6 +83,7 @@ class AlignReport:
     beads: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BEAD_TYPES, 0))
     no_reference: int | None = None
     unmatched_reference: int | None = None
+    length_model: LengthModel | None = None  # the one fitted for reference alignment (None: kind 'mt')
 
     def as_dict(self) -> dict[str, int]:
         """The counts as one flat dict (bead types as keys ``'1-1'`` ...), reference counts only when set."""
@@ -123,11 +132,12 @@ def align_corpus(
     from tqdm import tqdm
 
     ids = store.article_ids()
+    length = _fit_reference_lengths(store, refs, signature) if kind == KIND_REFERENCE and refs else None
     with tqdm(total=len(ids), desc="align", unit="article", disable=quiet, file=sys.stderr) as bar:
         for start in range(0, len(ids), CHUNK_ARTICLES):
             chunk = ids[start : start + CHUNK_ARTICLES]
             with _gc_paused():
-                _align_chunk(store, chunk, kind, signature, refs, tally)
+                _align_chunk(store, chunk, kind, signature, refs, tally, length or PRIOR)
             bar.update(len(chunk))
     store.set_meta(MetaKey.ALIGN_VERSION, ALIGNER_VERSION)
     return AlignReport(
@@ -135,6 +145,7 @@ def align_corpus(
         beads={t: tally[t] for t in BEAD_TYPES} | {t: c for t, c in sorted(tally.items()) if _is_bead(t)},
         no_reference=tally["no_reference"] if reference is not None else None,
         unmatched_reference=unmatched,
+        length_model=length,
     )
 
 
@@ -174,7 +185,8 @@ class _Job:
 
 
 def _align_chunk(
-    store: Store, chunk: Sequence[str], kind: str, signature: str | None, refs: dict[str, str], tally: Counter[str]
+    store: Store, chunk: Sequence[str], kind: str, signature: str | None, refs: dict[str, str], tally: Counter[str],
+    length: LengthModel,
 ) -> None:
     """Align the articles ``chunk`` (consecutive in id order), counting what happened in ``tally``
     (one of ``no_reference``, ``empty``, ``pending``, ``skipped``, ``aligned`` per article; ``pairs`` and
@@ -239,7 +251,7 @@ def _align_chunk(
             out.append((job, _mt_rows(job, signature, memo), None))
         else:
             out.append((job, *_reference_rows(job.article_id, job.sentences, job.mt, signature,
-                                              refs.get(job.article_id) or "")))  # fmt: skip
+                                              refs.get(job.article_id) or "", length)))  # fmt: skip
     with store.tx() as conn:
         for job, rows, confidence in out:
             with pair_writes(store, job.article_id, kind):
@@ -315,18 +327,45 @@ def _mt_rows(job: _Job, signature: str | None, memo: FeatureMemo) -> list[tuple]
     return rows
 
 
-def _reference_rows(
-    article_id: str, sentences: Sequence[sqlite3.Row], mt: dict[str, str], signature: str | None, text: str
-) -> tuple[list[tuple], float | None]:
-    """Pairs of one article against a human translation, the whole article at once, and the article's
-    alignment confidence (None when either side has fewer than DOUBTFUL_MIN_SENTENCES sentences)."""
-    tgt = split_lines(text)
+def _reference_doc(
+    sentences: Sequence[sqlite3.Row], mt: dict[str, str], text: str
+) -> tuple[list[str], list[str], list[str] | None]:
+    """(source sentences, reference sentences, bridge or None) of one article."""
     src = [s["text"] for s in sentences]
     # A bridge with holes would count an untranslated sentence as matching nothing: all or nothing.
-    bridge = [mt[t] for t in src] if all(t in mt for t in src) else None
+    return src, split_lines(text), [mt[t] for t in src] if all(t in mt for t in src) else None
+
+
+FIT_ARTICLES = 200
+"""Articles (evenly spread over those with a reference) whose first pass fits the length model."""
+
+
+def _fit_reference_lengths(store: Store, refs: dict[str, str], signature: str | None) -> LengthModel:
+    """The length model of this corpus's references (:func:`~bitext.align.dp.fit_length_model` on up to
+    :data:`FIT_ARTICLES` of them): free translations vary more in length than the prior's clean sentences.
+    It depends only on the inputs, so a re-run fits the same model and skips what is done."""
+    ids = sorted(refs)
+    step = max(1, len(ids) // FIT_ARTICLES)
+    docs = []
+    for article_id in ids[::step][:FIT_ARTICLES]:
+        sentences = store.sentences(article_id)
+        mt = _translations(store, signature, [s["text"] for s in sentences]) if signature and sentences else {}
+        if sentences:
+            docs.append(_reference_doc(sentences, mt, refs[article_id]))
+    return fit_length_model(docs)
+
+
+def _reference_rows(
+    article_id: str, sentences: Sequence[sqlite3.Row], mt: dict[str, str], signature: str | None, text: str,
+    length: LengthModel,
+) -> tuple[list[tuple], float | None]:
+    """Pairs of one article against a human translation, the whole article at once (under the corpus's
+    ``length`` model), and the article's alignment confidence (None when either side has fewer than
+    DOUBTFUL_MIN_SENTENCES sentences)."""
+    src, tgt, bridge = _reference_doc(sentences, mt, text)
     now = utcnow()
     rows: list[tuple] = []
-    result = align_document(src, tgt, bridge=bridge)
+    result = align_document(src, tgt, bridge=bridge, length=length)
     for bead in result.beads:
         rows.append(
             _row(article_id, KIND_REFERENCE, len(rows), bead, sentences, bead.src, [tgt[j] for j in bead.tgt],

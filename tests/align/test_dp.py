@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from bitext.align import Bead, align
+from bitext.align import Bead, align, dp
 from bitext.align import dp as A
 from bitext.lang.numbers import normalize_number
 
@@ -283,3 +283,39 @@ def test_anchor_evidence_does_not_depend_on_the_string_hash_seed():
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root,
                            env={"PYTHONHASHSEED": str(seed), "PYTHONPATH": root}).stdout for seed in range(8)}
     assert len(outs) == 1, outs
+
+
+# -- the length model fitted per corpus ------------------------------------------------------------------
+
+
+def test_estimate_length_model_is_the_prior_without_beads_and_the_data_with_many():
+    assert dp.estimate_length_model([]) == dp.PRIOR
+    rng = random.Random(4)
+    lengths = []
+    for _ in range(5000):
+        ls = rng.randint(40, 200)
+        lengths.append((ls, max(1, round(1.2 * ls + rng.gauss(0, (4.0 * ls) ** 0.5)))))
+    fit = dp.estimate_length_model(lengths)
+    assert fit.beads == 5000 and abs(fit.ratio - 1.2) < 0.01 and 3.6 < fit.variance < 4.4
+    few = dp.estimate_length_model(lengths[:50])  # as many beads as the prior weighs: half way
+    assert few.beads == 50 and dp.PRIOR.ratio < few.ratio < 1.2 and dp.PRIOR.variance < few.variance < 4.4
+
+
+def test_confident_beads_are_1_1_beads_between_1_1_beads():
+    beads = [dp.Bead((0,), (0,), 1.0), dp.Bead((1,), (1,), 1.0), dp.Bead((2,), (), 1.0), dp.Bead((3,), (2,), 1.0),
+             dp.Bead((4,), (3,), 1.0), dp.Bead((5,), (4,), 1.0)]  # fmt: skip
+    src = ["a" * (10 + i) for i in range(6)]
+    tgt = ["b" * (20 + j) for j in range(5)]
+    # beads 0 (a document edge before it), 4 and 5 (the edge after it); not 1 and 3, next to the 1-0 bead
+    assert dp.confident_lengths(beads, src, tgt) == [(10, 20), (14, 23), (15, 24)]
+
+
+def test_fit_length_model_learns_free_translations_vary_more():
+    rng = random.Random(8)
+    docs = []
+    for _ in range(40):
+        src = [" ".join("kata" for _ in range(rng.randint(6, 20))) + "." for _ in range(6)]
+        tgt = [" ".join("word" for _ in range(max(2, round(len(s) / 5 * rng.uniform(0.6, 1.6))))) + "." for s in src]
+        docs.append((src, tgt, None))
+    fit = dp.fit_length_model(docs)
+    assert fit.beads > 50 and fit.variance > 1.4 * dp.PRIOR.variance and fit.ratio > dp.PRIOR.ratio

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bitext.align import AlignReport, align_corpus
+from bitext.align import AlignReport, align_corpus, dp
 from bitext.align.dp import ALIGNER_VERSION
 from bitext.align.references import load_references
 from bitext.errors import BitextError, InputError
@@ -153,6 +153,10 @@ def test_reference_alignment_from_a_folder(store: Store, tmp_path: Path, capsys:
     (refs / "zz-unknown.txt").write_text("Nothing.", encoding="utf-8")
     report = align_corpus(store, reference=refs)
     assert report.aligned == 1 and report.no_reference == 2 and report.unmatched_reference == 1
+    # The length model is fitted on the references' first pass: its confident beads are the two 1-1 beads
+    # not next to the 1-0 bead (so it stays near the prior).
+    assert report.length_model == dp.estimate_length_model(
+        [(len(PARAS[0][0]), len("Rice prices rose 10 percent.")), (len(PARAS[0][1]), len("The rise came in the last month."))])
     assert "zz-unknown" in capsys.readouterr().err
     got = [(p["id"], p["bead_type"], json.loads(p["tgt_idx"]), p["target"], p["mt"]) for p in pairs(store, "reference")]
     assert got == [
