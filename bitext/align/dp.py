@@ -28,8 +28,10 @@ Pure computation: no store and no I/O (the corpus stage is :mod:`bitext.align.st
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -167,9 +169,36 @@ class Alignment:
         return min(n, m) >= DOUBTFUL_MIN_SENTENCES and self.confidence < DOUBTFUL_BELOW
 
 
+class WordTranslations(Protocol):
+    """A word translation model (a corpus lexicon): lower-cased word -> its translations with probabilities."""
+
+    def translations(self, word: str, direction: str = "id-en", top: int = 10) -> Mapping[str, float]:
+        """The ``top`` most probable translations of ``word`` (lower-cased tokens -> probability)."""
+        ...
+
+
+GLOSS_TOP = 3
+"""Translations per Indonesian word in a lexicon gloss (:func:`gloss`)."""
+GLOSS_MIN_P = 0.05
+"""A translation less probable than this is left out of a gloss."""
+_GLOSS_WORD = re.compile(r"\w+")
+
+
+def gloss(text: str, lexicon: WordTranslations) -> str:
+    """A word-by-word English gloss of an Indonesian sentence from a lexicon: each word's most probable
+    translations (:data:`GLOSS_TOP`, at least :data:`GLOSS_MIN_P`), numbers and unknown words as they are
+    (names, loan words). As hunalign's dictionary-based translation, it serves as a bridge where no
+    machine translation is given; :func:`bridge_reliability` ignores it where it does not resemble the target."""
+    out: list[str] = []
+    for word in _GLOSS_WORD.findall(text.lower()):
+        found = [w for w, p in lexicon.translations(word, "id-en", GLOSS_TOP).items() if p >= GLOSS_MIN_P]
+        out += found or [word]
+    return " ".join(out)
+
+
 def align(
     src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None = None, bridge_weight: float | None = None,
-    length: LengthModel = PRIOR,
+    length: LengthModel = PRIOR, lexicon: WordTranslations | None = None,
 ) -> list[Bead]:
     """Align Indonesian sentences ``src`` with English sentences ``tgt``; beads in document order.
 
@@ -178,14 +207,16 @@ def align(
     ignored where it does not resemble the target (:func:`bridge_reliability`). Every sentence of both
     sides is in exactly one bead. ``bridge_weight`` fixes the bridge's weight instead (1.0 where the target
     is the bridge itself, re-split). ``length``: the length model (:func:`fit_length_model` estimates one
-    for a set of documents). :func:`align_document` also returns the confidence.
+    for a set of documents). ``lexicon``: without a bridge, the second pass of hunalign's dictionary
+    bootstrapping: each source sentence's :func:`gloss` is the bridge. :func:`align_document` also returns
+    the confidence.
     """
-    return _align(src, tgt, bridge, bridge_weight, length)[0]
+    return _align(src, tgt, bridge, bridge_weight, length, lexicon)[0]
 
 
 def align_document(
     src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None = None, bridge_weight: float | None = None,
-    length: LengthModel = PRIOR,
+    length: LengthModel = PRIOR, lexicon: WordTranslations | None = None,
 ) -> Alignment:
     """:func:`align` with the article-level confidence and the bridge weight (see :class:`Alignment`).
 
@@ -193,7 +224,7 @@ def align_document(
     the DP is wide enough for a global offset (a block of sentences only one side has); the band then
     doubles while the best path touches its edge.
     """
-    beads, sides, weight, half, chain = _align(src, tgt, bridge, bridge_weight, length)
+    beads, sides, weight, half, chain = _align(src, tgt, bridge, bridge_weight, length, lexicon)
     if sides is None:
         return Alignment(beads, 0.0 if beads else 1.0, 0.0, 0, 0)
     return Alignment(beads, article_confidence(beads, sides[0].coarse, sides[1].coarse), weight, half, chain)
@@ -201,7 +232,7 @@ def align_document(
 
 def _align(
     src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None, bridge_weight: float | None,
-    lm: LengthModel = PRIOR,
+    lm: LengthModel = PRIOR, lexicon: WordTranslations | None = None,
 ) -> tuple[list[Bead], tuple[_Side, _Side] | None, float, int, int]:
     """The beads, the two sides (None when one is empty), the bridge weight, the final band's half width
     and the anchor chain's length: everything but the confidence, which only :func:`align_document`
@@ -209,6 +240,8 @@ def _align(
     n, m = len(src), len(tgt)
     if bridge is not None and len(bridge) != n:
         raise ValueError(f"bridge has {len(bridge)} sentences, src has {n}")
+    if bridge is None and lexicon is not None and n and m:
+        bridge, bridge_weight = [gloss(t, lexicon) for t in src], None  # its weight is estimated
     if n == 0 or m == 0:
         return [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)], None, 0.0, 0, 0
     fs = _Side(src, "id", bridge)
@@ -270,13 +303,15 @@ def estimate_length_model(lengths: Sequence[tuple[int, int]], prior: LengthModel
 
 
 def fit_length_model(
-    docs: Sequence[tuple[Sequence[str], Sequence[str], Sequence[str] | None]], prior: LengthModel = PRIOR
+    docs: Sequence[tuple[Sequence[str], Sequence[str], Sequence[str] | None]], prior: LengthModel = PRIOR,
+    lexicon: WordTranslations | None = None,
 ) -> LengthModel:
-    """The length model of a set of documents ``(src, tgt, bridge)``: a first pass with ``prior``, then
-    :func:`estimate_length_model` of its confident beads (:func:`confident_lengths`)."""
+    """The length model of a set of documents ``(src, tgt, bridge)``: a first pass with ``prior`` (and
+    ``lexicon``, see :func:`align`), then :func:`estimate_length_model` of its confident beads
+    (:func:`confident_lengths`)."""
     lengths: list[tuple[int, int]] = []
     for src, tgt, bridge in docs:
-        lengths += confident_lengths(align(src, tgt, bridge, length=prior), src, tgt)
+        lengths += confident_lengths(align(src, tgt, bridge, length=prior, lexicon=lexicon), src, tgt)
     return estimate_length_model(lengths, prior)
 
 

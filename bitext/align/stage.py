@@ -33,6 +33,7 @@ from .dp import (
     PRIOR,
     Bead,
     LengthModel,
+    WordTranslations,
     align_document,
     fit_length_model,
 )
@@ -132,12 +133,13 @@ def align_corpus(
     from tqdm import tqdm
 
     ids = store.article_ids()
-    length = _fit_reference_lengths(store, refs, signature) if kind == KIND_REFERENCE and refs else None
+    lexicon = _lexicon_for(store) if kind == KIND_REFERENCE else None
+    length = _fit_reference_lengths(store, refs, signature, lexicon) if kind == KIND_REFERENCE and refs else None
     with tqdm(total=len(ids), desc="align", unit="article", disable=quiet, file=sys.stderr) as bar:
         for start in range(0, len(ids), CHUNK_ARTICLES):
             chunk = ids[start : start + CHUNK_ARTICLES]
             with _gc_paused():
-                _align_chunk(store, chunk, kind, signature, refs, tally, length or PRIOR)
+                _align_chunk(store, chunk, kind, signature, refs, tally, length or PRIOR, lexicon)
             bar.update(len(chunk))
     store.set_meta(MetaKey.ALIGN_VERSION, ALIGNER_VERSION)
     return AlignReport(
@@ -186,7 +188,7 @@ class _Job:
 
 def _align_chunk(
     store: Store, chunk: Sequence[str], kind: str, signature: str | None, refs: dict[str, str], tally: Counter[str],
-    length: LengthModel,
+    length: LengthModel, lexicon: WordTranslations | None,
 ) -> None:
     """Align the articles ``chunk`` (consecutive in id order), counting what happened in ``tally``
     (one of ``no_reference``, ``empty``, ``pending``, ``skipped``, ``aligned`` per article; ``pairs`` and
@@ -251,7 +253,7 @@ def _align_chunk(
             out.append((job, _mt_rows(job, signature, memo), None))
         else:
             out.append((job, *_reference_rows(job.article_id, job.sentences, job.mt, signature,
-                                              refs.get(job.article_id) or "", length)))  # fmt: skip
+                                              refs.get(job.article_id) or "", length, lexicon)))  # fmt: skip
     with store.tx() as conn:
         for job, rows, confidence in out:
             with pair_writes(store, job.article_id, kind):
@@ -340,7 +342,15 @@ FIT_ARTICLES = 200
 """Articles (evenly spread over those with a reference) whose first pass fits the length model."""
 
 
-def _fit_reference_lengths(store: Store, refs: dict[str, str], signature: str | None) -> LengthModel:
+def _lexicon_for(store: Store) -> WordTranslations | None:
+    """The corpus lexicon whose glosses bridge reference sentences that have no machine translation
+    (:func:`~bitext.align.dp.gloss`), or None."""
+    return None  # wired to bitext.lexicon.load_lexicon at merge
+
+
+def _fit_reference_lengths(
+    store: Store, refs: dict[str, str], signature: str | None, lexicon: WordTranslations | None
+) -> LengthModel:
     """The length model of this corpus's references (:func:`~bitext.align.dp.fit_length_model` on up to
     :data:`FIT_ARTICLES` of them): free translations vary more in length than the prior's clean sentences.
     It depends only on the inputs, so a re-run fits the same model and skips what is done."""
@@ -352,12 +362,12 @@ def _fit_reference_lengths(store: Store, refs: dict[str, str], signature: str | 
         mt = _translations(store, signature, [s["text"] for s in sentences]) if signature and sentences else {}
         if sentences:
             docs.append(_reference_doc(sentences, mt, refs[article_id]))
-    return fit_length_model(docs)
+    return fit_length_model(docs, lexicon=lexicon)
 
 
 def _reference_rows(
     article_id: str, sentences: Sequence[sqlite3.Row], mt: dict[str, str], signature: str | None, text: str,
-    length: LengthModel,
+    length: LengthModel, lexicon: WordTranslations | None,
 ) -> tuple[list[tuple], float | None]:
     """Pairs of one article against a human translation, the whole article at once (under the corpus's
     ``length`` model), and the article's alignment confidence (None when either side has fewer than
@@ -365,7 +375,7 @@ def _reference_rows(
     src, tgt, bridge = _reference_doc(sentences, mt, text)
     now = utcnow()
     rows: list[tuple] = []
-    result = align_document(src, tgt, bridge=bridge, length=length)
+    result = align_document(src, tgt, bridge=bridge, length=length, lexicon=lexicon)
     for bead in result.beads:
         rows.append(
             _row(article_id, KIND_REFERENCE, len(rows), bead, sentences, bead.src, [tgt[j] for j in bead.tgt],

@@ -319,3 +319,36 @@ def test_fit_length_model_learns_free_translations_vary_more():
         docs.append((src, tgt, None))
     fit = dp.fit_length_model(docs)
     assert fit.beads > 50 and fit.variance > 1.4 * dp.PRIOR.variance and fit.ratio > dp.PRIOR.ratio
+
+
+# -- lexicon evidence (hunalign's dictionary bootstrapping, second pass) ---------------------------------
+
+
+class FakeLexicon:
+    """A dict-backed :class:`~bitext.align.dp.WordTranslations` (the corpus lexicon's interface)."""
+
+    def __init__(self, table: dict[str, dict[str, float]]) -> None:
+        self.table = table
+
+    def translations(self, word: str, direction: str = "id-en", top: int = 10) -> dict[str, float]:
+        assert direction == "id-en"
+        return dict(sorted(self.table.get(word, {}).items(), key=lambda kv: -kv[1])[:top])
+
+
+LEXICON = FakeLexicon({"kucing": {"cat": 0.9}, "tidur": {"sleeps": 0.6, "sleep": 0.3}, "rumah": {"house": 0.8, "home": 0.2},
+                       "anjing": {"dog": 0.9}, "makan": {"eats": 0.5, "eat": 0.4}, "taman": {"park": 0.7, "garden": 0.3},
+                       "itu": {"the": 0.5, "that": 0.4}, "di": {"in": 0.6, "at": 0.3}})  # fmt: skip
+
+
+def test_gloss_translates_word_by_word_and_keeps_unknown_words():
+    assert dp.gloss("Anjing itu makan di Bogor 2024.", LEXICON) == "dog the that eats eat in at bogor 2024"
+
+
+@pytest.mark.parametrize("english, deleted", [("The dog eats in the park.", 0), ("The cat sleeps in the house.", 1)])
+def test_the_lexicon_decides_which_sentence_of_equal_length_was_left_untranslated(english: str, deleted: int):
+    src = ["Kucing itu tidur di rumah.", "Anjing itu makan di taman."]
+    assert len(src[0]) == len(src[1])  # the length model cannot tell; without anchors only the lexicon can
+    got = [(b.src, b.tgt) for b in align(src, [english], lexicon=LEXICON)]
+    assert got == [((0,), ()), ((1,), (0,))] if deleted == 0 else [((0,), (0,)), ((1,), ())]
+    plain = [[(b.src, b.tgt) for b in align(src, [e])] for e in ("The dog eats in the park.", "The cat sleeps in the house.")]
+    assert plain[0] == plain[1]  # without it both come out the same, so one of them is wrong

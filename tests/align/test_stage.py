@@ -339,3 +339,24 @@ def test_looping_translations_stay_with_their_own_sentences(tmp_path: Path):
     ]
     assert all(target == mt for _, _, target, mt, _ in got)
     assert [t for *_, t in got] == ["1-1", "1-6", "1-1", "1-1", "1-1", "1-1"]
+
+
+class _Lexicon:
+    """A dict-backed corpus lexicon (the interface of bitext.align.dp.WordTranslations)."""
+
+    def translations(self, word: str, direction: str = "id-en", top: int = 10) -> dict[str, float]:
+        return {"kucing": {"cat": 0.9}, "tidur": {"sleeps": 0.9}, "rumah": {"house": 0.9}, "anjing": {"dog": 0.9},
+                "makan": {"eats": 0.9}, "taman": {"park": 0.9}}.get(word, {})  # fmt: skip
+
+
+def test_reference_alignment_uses_the_corpus_lexicon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from bitext.align import stage as align_stage
+
+    with Store.open(tmp_path / "c") as s:
+        CorpusBuilder(s).article("z", [["Kucing itu tidur di rumah.", "Anjing itu makan di taman."]])
+        ref = tmp_path / "z.txt"
+        ref.write_text("The cat sleeps in the house.", encoding="utf-8")
+        monkeypatch.setattr(align_stage, "_lexicon_for", lambda store: _Lexicon())
+        align_corpus(s, reference=ref, quiet=True)
+        got = [(p["bead_type"], p["target"]) for p in pairs(s, "reference")]
+    assert got == [("1-1", "The cat sleeps in the house."), ("1-0", "")]
