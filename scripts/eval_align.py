@@ -27,7 +27,7 @@ import argparse
 import random
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -274,6 +274,52 @@ def length_variance(docs: Sequence[Sequence[tuple[str, ...]]]) -> float:
     return float(((t - c * s) ** 2).sum() / s.sum())
 
 
+def collision_table(docs: list[list[tuple[str, ...]]]) -> None:
+    """Shared features of unrelated sentence spans (another pair's, same document) as the DP counts them
+    (hashed bit sets: popcount of AND) against the exact count of shared features, per feature kind."""
+    from bitext.align.features import _LAYOUT, Vocab, _counts, _Side, feature_bits
+
+    class Hashed(Vocab):  # aligner 3's bits: crc32 of the feature modulo the slot's size
+        def bits(self, slot: int, feats: Iterable[str]) -> list[int]:
+            return feature_bits(slot, feats)
+
+    exact = np.zeros(len(_LAYOUT))
+    counted = {"hashed (align-3)": np.zeros(len(_LAYOUT)), "numbered per document (align-4)": np.zeros(len(_LAYOUT))}
+    spans = 0
+    for doc in docs:
+        src, tgt = [p[0] for p in doc], [p[1] for p in doc]
+        if len(doc) < 4:
+            continue
+        vocab = Vocab()
+        ft = _Side(tgt, "en", tgt, vocab)
+        sides = {"hashed (align-3)": (_Side(src, "id", tgt, Hashed()), _Side(tgt, "en", tgt, Hashed())),
+                 "numbered per document (align-4)": (_Side(src, "id", tgt, vocab), ft)}
+        sets_s = [_kinds(t, "id", b) for t, b in zip(src, tgt, strict=True)]
+        sets_t = [_kinds(t, "en", t) for t in tgt]
+        for d in (1, 2):
+            for i in range(d, len(doc) + 1):
+                for j in range(d, len(doc) + 1):
+                    if abs(i - j) < 2 * d:  # overlapping or adjacent spans may really share
+                        continue
+                    for name, (a, b) in sides.items():
+                        counted[name] += _counts(a.bits[d][i] & b.bits[d][j])
+                    exact += [len(set().union(*(sets_s[k][x] for k in range(i - d, i)))
+                                  & set().union(*(sets_t[k][x] for k in range(j - d, j)))) for x in range(len(_LAYOUT))]
+                    spans += 1
+    names = [name for name, _ in _LAYOUT]
+    print(f"\nshared features of {spans} unrelated span pairs of FLORES (1 and 2 sentences), per pair: exact / as counted")
+    for label, c in counted.items():
+        print(f"  {label:32s} " + "; ".join(f"{n} {e / spans:.3f} / {h / spans:.3f}"
+                                            for n, e, h in zip(names, exact, c, strict=True)))
+
+
+def _kinds(text: str, lang: str, bridge: str) -> list[set[str]]:
+    from bitext.align.features import anchors, cognates, content_words
+
+    strong, weak = anchors(text, lang)
+    return [strong, weak, cognates(text), content_words(bridge)]
+
+
 def table(cases: list, systems: list[tuple[str, Callable]]) -> None:
     print()
     print(f"{'system':44s} {'bead F1':>8s} {'link F1':>8s} {'1-0 rec':>8s} {'0-1 rec':>8s} {'time s':>7s}")
@@ -502,6 +548,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{part}, seed {args.seed}; gold beads: " + ", ".join(f"{k} {v}" for k, v in sorted(gold_types.items())))
         table(cases, systems)
     print("\ntargets: strict bead F1 >= 0.97 without bridge; 1-0/0-1 recall >= 0.85 without bridge; no spurious 2-2")
+    collision_table(docs)
     seed_table(parts, args.seeds, systems[-4:])
     if args.quick:
         return 0

@@ -9,7 +9,7 @@ It only batches documents whose band covers the whole DP table (``m + 1 <= 2 * b
 the first half width of :func:`~bitext.align.dp.base_half_width`: up to 16 target sentences). For those
 the band is the full table whatever the coarse pass finds, so the coarse pass is skipped, the path can
 never touch the band's edge (no widening). The arithmetic is the DP's own, called with a batch axis:
-the feature rules and hashing of :mod:`bitext.align.features`, the cost kernel
+the feature rules and numbering (:class:`~bitext.align.features.Vocab`) of :mod:`bitext.align.features`, the cost kernel
 :func:`~bitext.align.dp._pair_costs`, the row recurrence :func:`~bitext.align.dp._relax_row`, the
 backtrace :func:`~bitext.align.dp._backtrace` and the bead scores of :func:`~bitext.align.dp.bead_of`:
 the beads, scores included, are identical (``tests/align/test_batch.py`` checks it against the DP).
@@ -25,7 +25,7 @@ import numpy as np
 
 from . import dp
 from .dp import _MOVES, Bead, _At, _backtrace, _pair_costs, _relax_row
-from .features import _BRIDGE, _OFFSETS, _Features, _set_bits, _Spans
+from .features import _BRIDGE, _OFFSETS, Vocab, _Features, _set_bits, _Spans
 
 BATCH_LIMIT = 512
 """Documents of one shape per numpy pass: bounds its memory (~15 MiB for 5 x 5 paragraphs); larger passes
@@ -73,17 +73,17 @@ class _Sides(_Spans):
     with a leading batch axis, the bits from the memo's positions."""
 
     def __init__(
-        self, texts: list[Sequence[str]], n: int, lang: str, bridge: list[Sequence[str]] | None, memo: _Features
-    ) -> None:
+        self, texts: list[Sequence[str]], n: int, lang: str, bridge: list[Sequence[str]] | None, memo: _Features,
+        vocabs: list[Vocab],
+    ) -> None:  # fmt: skip
         self.n = n
         flat = [t for doc in texts for t in doc]
-        if bridge is None:
-            rows = [memo.of_text(t, lang) for t in flat]
-            words = int(_OFFSETS[_BRIDGE])
-        else:
-            flat_bridge = [t for doc in bridge for t in doc]
-            rows = [memo.of_text(t, lang, t == u) + memo.of_bridge(u) for t, u in zip(flat, flat_bridge, strict=True)]
-            words = int(_OFFSETS[-1])
+        rows = [
+            memo.row(t, lang, vocab, None if bridge is None else bridge[d][k])
+            for d, (doc, vocab) in enumerate(zip(texts, vocabs, strict=True))
+            for k, t in enumerate(doc)
+        ]
+        words = int(_OFFSETS[_BRIDGE] if bridge is None else _OFFSETS[-1])
         lengths = np.array([len(t) for t in flat], dtype=np.float64).reshape(len(texts), n)
         self._set_spans(lengths, _set_bits(rows, words).reshape(len(texts), n, words))
 
@@ -95,8 +95,9 @@ def _align_group(
     and ``width = m + 1`` on every row, over the batch axis."""
     b = len(docs)
     # The target side first: its sentences are their own bridge, and mostly the source's bridge too.
-    ft = _Sides([d[1] for d in docs], m, "en", [d[1] for d in docs] if has_bridge else None, memo)
-    fs = _Sides([d[0] for d in docs], n, "id", [d[2] for d in docs] if has_bridge else None, memo)  # type: ignore[misc]
+    vocabs = [Vocab() for _ in docs]  # per document, the target side numbered first as in the DP
+    ft = _Sides([d[1] for d in docs], m, "en", [d[1] for d in docs] if has_bridge else None, memo, vocabs)
+    fs = _Sides([d[0] for d in docs], n, "id", [d[2] for d in docs] if has_bridge else None, memo, vocabs)  # type: ignore[misc]
     # The cost kernel of the banded DP on the full table: every row's cells are columns 0..m.
     costs, inters = _pair_costs(_At(fs, np.arange(n + 1)[:, None]), _At(ft, np.arange(m + 1)[None, :]), bw, lm)
     width = m + 1

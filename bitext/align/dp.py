@@ -42,6 +42,7 @@ from .features import (  # noqa: F401  (re-exported: the names other modules and
     _OFFSETS,
     _STRONG,
     _WEAK,
+    Vocab,
     _counts,
     _number_anchors,
     _Side,
@@ -55,7 +56,8 @@ from .offset import anchor_chain, band_half_width
 ALIGNER_VERSION = "align-4"  # 2: coarse anchor pass (global offset), bridge reliability weight; 3: the first
 # band stops growing past LONG_DOCUMENT sentences a side (articles that long may align differently), and
 # anchor evidence is summed in a fixed order (it followed PYTHONHASHSEED: a run could align differently);
-# 4: MT pairs by provenance (bitext.align.mt), each translation split on its own
+# 4: MT pairs by provenance (bitext.align.mt), each translation split on its own; the reference length model
+# fitted per corpus; features numbered per document (no hash collisions); lexicon glosses as bridge
 """Changes whenever a change in :mod:`bitext.align` or :mod:`bitext.segment.en` can change an alignment;
 stored in meta ``align.version``."""
 
@@ -244,8 +246,9 @@ def _align(
         bridge, bridge_weight = [gloss(t, lexicon) for t in src], None  # its weight is estimated
     if n == 0 or m == 0:
         return [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)], None, 0.0, 0, 0
-    fs = _Side(src, "id", bridge)
-    ft = _Side(tgt, "en", tgt if bridge is not None else None)
+    vocab = Vocab()  # one numbering of the features for both sides, the target's first (as batch does)
+    ft = _Side(tgt, "en", tgt if bridge is not None else None, vocab)
+    fs = _Side(src, "id", bridge, vocab)
     chain = anchor_chain(fs.coarse, ft.coarse)
     base = base_half_width(n, m)
     half = max(base, band_half_width(chain, n, m, base))

@@ -114,10 +114,33 @@ _SIZE = tuple(int(b - a) * 64 for a, b in zip(_OFFSETS[:-1], _OFFSETS[1:], stric
 
 
 def feature_bits(slot: int, feats: Iterable[str]) -> list[int]:
-    """The bits of ``feats`` in the bit set of their kind's ``slot`` (crc32: results do not depend on
-    PYTHONHASHSEED)."""
+    """The bits of ``feats`` in the bit set of their kind's ``slot`` hashed (crc32), as aligner 3 set them;
+    :class:`Vocab` numbers them per document instead."""
     base, size = _BASE[slot], _SIZE[slot]
     return [base + zlib.crc32(f.encode()) % size for f in feats]
+
+
+class Vocab:
+    """The features of one document numbered in order of appearance, per kind: feature ``k`` of a kind
+    is bit ``k`` of its slot (modulo the slot's size). A document with fewer distinct features of a kind
+    than the slot has bits (every document up to a few dozen sentences) has no collisions; hashed bits
+    made unrelated sentences share about twice the cognates they really share (scripts/eval_align.py
+    measures it). A sentence's features are numbered in sorted order: the bits must not depend on
+    PYTHONHASHSEED. Both sides of a document share one Vocab, the target side numbered first."""
+
+    def __init__(self) -> None:
+        self.ids: tuple[dict[str, int], ...] = tuple({} for _ in _BASE)
+
+    def bits(self, slot: int, feats: Iterable[str]) -> list[int]:
+        """The bits of ``feats`` (features of kind ``slot``), numbering the new ones."""
+        ids, base, size = self.ids[slot], _BASE[slot], _SIZE[slot]
+        out = []
+        for f in sorted(feats):
+            k = ids.get(f)
+            if k is None:
+                k = ids[f] = len(ids)
+            out.append(base + k % size)
+        return out
 
 
 def _set_bits(positions: Sequence[Sequence[int]], words: int) -> np.ndarray:
@@ -168,7 +191,7 @@ class _Side(_Spans):
     """One side of one document (see :class:`_Spans`), with the features of the coarse pass and, with a
     bridge, each sentence's bag of bridge content words (for ``bridge_reliability``)."""
 
-    def __init__(self, texts: Sequence[str], lang: str, bridge: Sequence[str] | None) -> None:
+    def __init__(self, texts: Sequence[str], lang: str, bridge: Sequence[str] | None, vocab: Vocab) -> None:
         self.n = len(texts)
         positions: list[list[int]] = []
         self.coarse: list[set[str]] = []  # features of the coarse pass (bitext.align.offset), marks left out
@@ -177,54 +200,44 @@ class _Side(_Spans):
             strong, weak = anchors(text, lang)
             cogs = cognates(text)
             self.coarse.append({f for f in strong if len(f) > 1} | {"w:" + w for w in weak} | {"c:" + c for c in cogs})
-            row = feature_bits(_STRONG, strong) + feature_bits(_WEAK, weak) + feature_bits(_COGNATE, cogs)
+            row = vocab.bits(_STRONG, strong) + vocab.bits(_WEAK, weak) + vocab.bits(_COGNATE, cogs)
             if bridge is not None:
                 bag = content_words(bridge[k])
                 self.bags.append(bag)
-                row += feature_bits(_BRIDGE, bag)
+                row += vocab.bits(_BRIDGE, bag)
             positions.append(row)
         words = int(_OFFSETS[-1] if bridge is not None else _OFFSETS[_BRIDGE])
         self._set_spans(np.array([len(t) for t in texts], dtype=np.float64), _set_bits(positions, words))
 
 
 class _Features:
-    """Memo of the feature bit positions of each distinct text (as :class:`_Side` sets them) and of each
-    feature's bit, for many documents at once (:mod:`bitext.align.batch`): texts and words recur."""
+    """Memo of the features of each distinct text (as :class:`_Side` computes them), for many documents at
+    once (:mod:`bitext.align.batch`): texts and words recur. Bits are numbered per document (:class:`Vocab`)."""
 
     def __init__(self) -> None:
-        self.anchors: dict[tuple[str, str], list[int]] = {}
-        self.bridge: dict[str, list[int]] = {}
-        self.hashes: tuple[dict[str, int], ...] = tuple({} for _ in _BASE)  # per slot: feature -> bit
+        self.anchors: dict[tuple[str, str], tuple[set[str], set[str], set[str]]] = {}
+        self.bridge: dict[str, set[str]] = {}
 
-    def _positions(self, slot: int, feats: set[str]) -> list[int]:
-        hashes = self.hashes[slot]
-        out = []
-        for f in feats:
-            h = hashes.get(f)
-            if h is None:
-                h = hashes[f] = feature_bits(slot, (f,))[0]
-            out.append(h)
-        return out
-
-    def of_text(self, text: str, lang: str, bridge_too: bool = False) -> list[int]:
-        """Bit positions of the anchors and cognates of a sentence; with ``bridge_too``, also memoise its
-        bridge positions (:meth:`of_bridge`) from the same words."""
+    def of_text(self, text: str, lang: str) -> tuple[set[str], set[str], set[str]]:
+        """The strong and weak anchors and the cognates of a sentence."""
         got = self.anchors.get((text, lang))
-        if got is not None and not (bridge_too and text not in self.bridge):
-            return got
-        words = _WORD.findall(text.lower())
-        if bridge_too and text not in self.bridge:
-            self.bridge[text] = self._positions(_BRIDGE, _content_of(words))
         if got is None:
+            words = _WORD.findall(text.lower())
             strong, weak = anchors(text, lang)
-            got = self._positions(_STRONG, strong) + self._positions(_WEAK, weak)
-            got += self._positions(_COGNATE, _cognates_of(words))
-            self.anchors[(text, lang)] = got
+            got = self.anchors[(text, lang)] = (strong, weak, _cognates_of(words))
         return got
 
-    def of_bridge(self, text: str) -> list[int]:
-        """Bit positions of the bridge (content) words of a text."""
+    def of_bridge(self, text: str) -> set[str]:
+        """The bridge (content) words of a text."""
         got = self.bridge.get(text)
         if got is None:
-            got = self.bridge[text] = self._positions(_BRIDGE, content_words(text))
+            got = self.bridge[text] = content_words(text)
         return got
+
+    def row(self, text: str, lang: str, vocab: Vocab, bridge: str | None) -> list[int]:
+        """The bit positions :class:`_Side` sets for a sentence (and its bridge sentence)."""
+        strong, weak, cogs = self.of_text(text, lang)
+        row = vocab.bits(_STRONG, strong) + vocab.bits(_WEAK, weak) + vocab.bits(_COGNATE, cogs)
+        if bridge is not None:
+            row += vocab.bits(_BRIDGE, self.of_bridge(bridge))
+        return row
