@@ -25,7 +25,7 @@ import numpy as np
 
 from . import dp
 from .dp import _MOVES, Bead, _At, _backtrace, _pair_costs, _relax_row
-from .features import _BRIDGE, _OFFSETS, Vocab, _Features, _set_bits, _Spans
+from .features import _BRIDGE, _OFFSETS, SPANS, Vocab, _Features, _set_bits, _Spans
 
 BATCH_LIMIT = 512
 """Documents of one shape per numpy pass: bounds its memory (~15 MiB for 5 x 5 paragraphs); larger passes
@@ -154,8 +154,11 @@ def _evidence(
     ds, dt = i1 - i0, j1 - j0
     ls = (fs.prefix[k, i1] - fs.prefix[k, i0]).tolist()
     lt = (ft.prefix[k, j1] - ft.prefix[k, j0]).tolist()
-    stacked = np.stack([inters[t] for t in ((1, 1), (1, 2), (2, 1), (2, 2))])  # index 2 * (ds - 1) + (dt - 1)
-    inter = stacked[2 * (ds - 1) + (dt - 1), k, i1, j1].tolist()
-    size_s = np.stack([fs.sizes[1], fs.sizes[2]])[ds - 1, k, i1].tolist()
-    size_t = np.stack([ft.sizes[1], ft.sizes[2]])[dt - 1, k, j1].tolist()
+    types = sorted(inters)  # the bead types with both sides
+    where = np.full((len(SPANS) + 1, len(SPANS) + 1), -1, dtype=np.intp)
+    for x, (a, b) in enumerate(types):
+        where[a, b] = x
+    inter = np.stack([inters[t] for t in types])[where[ds, dt], k, i1, j1].tolist()
+    size_s = np.stack([fs.sizes[d] for d in SPANS])[ds - 1, k, i1].tolist()
+    size_t = np.stack([ft.sizes[d] for d in SPANS])[dt - 1, k, j1].tolist()
     return [dp.evidence_of(ls[c], lt[c], size_s[c], size_t[c], inter[c], bw, lm) for c in range(len(calls))]

@@ -1,6 +1,6 @@
 """Sentence alignment of Indonesian sentences with English sentences (MT output or a human translation).
 
-:func:`align` is a Gale-Church style dynamic program over the beads 1-1, 1-2, 2-1, 2-2, 1-0 and 0-1.
+:func:`align` is a Gale-Church style dynamic program over the beads 1-1, 1-2, 2-1, 2-2, 1-0, 0-1, 3-1 and 1-3.
 The cost of a bead adds up
 
 * the **type prior** ``-log P(type)``;
@@ -99,7 +99,9 @@ PRIOR = LengthModel()
 # on FLORES devtest with seeds 1-3 of scripts/eval_align.py (the reported numbers use seed 13).
 BEAD_TYPES: tuple[tuple[int, int], ...] = tuple((int(a), int(b)) for a, _, b in (t.partition("-") for t in BEAD_NAMES))
 """The DP's moves (source sentences, target sentences), in the order of :data:`bitext.model.BEAD_TYPES`."""
-PRIORS = {(1, 1): 0.89, (2, 1): 0.089, (1, 2): 0.089, (2, 2): 0.0015, (1, 0): 0.02, (0, 1): 0.02}
+PRIORS = {(1, 1): 0.89, (2, 1): 0.089, (1, 2): 0.089, (2, 2): 0.0015, (1, 0): 0.02, (0, 1): 0.02,
+          (3, 1): 0.089 * 0.089, (1, 3): 0.089 * 0.089}  # fmt: skip
+# 3-1 and 1-3 (aligner 4): two merges in one bead, as likely as two 2-1 beads in a row would be, not tuned.
 
 W_STRONG = 3.0  # reward per shared strong anchor (number, URL, date word, ? ! ")
 W_WEAK = 1.0  # reward per shared capitalised word

@@ -1,8 +1,8 @@
 """The aligner's features: anchors, cognates and bridge words of each sentence, hashed into bit sets.
 
 One home for what :mod:`bitext.align.dp` (one document) and :mod:`bitext.align.batch` (many small
-documents at once) both compute per sentence: the feature extractors, the hash of a feature into its
-bit (:func:`feature_bits`), the bit sets of spans of 1 and 2 sentences and their sizes. Arrays may carry
+documents at once) both compute per sentence: the feature extractors, the number of a feature in its
+document (:class:`Vocab`: its bit), the bit sets of spans of 1 to 3 sentences and their sizes. Arrays may carry
 a leading batch axis (the sentence is axis -2), so the batched path calls the same functions.
 Pure computation.
 """
@@ -170,8 +170,12 @@ def _counts(a: np.ndarray) -> np.ndarray:
     return np.add.reduceat(np.bitwise_count(a), starts, axis=-1, dtype=np.int32)
 
 
+SPANS = (1, 2, 3)
+"""Sentences a side of a bead can hold (the DP's beads go up to 3-1 and 1-3)."""
+
+
 class _Spans:
-    """Character-length prefix sums and, for spans of 1 and 2 sentences ending before each position,
+    """Character-length prefix sums and, for spans of 1 to 3 sentences ending before each position,
     the union of the sentences' bit sets and the set sizes; arrays may carry a leading batch axis."""
 
     n: int
@@ -183,8 +187,8 @@ class _Spans:
         """Fill the arrays from the sentence lengths ``(..., n)`` and bit sets ``(..., n, words)``."""
         zero = np.zeros(lengths.shape[:-1] + (1,))
         self.prefix = np.concatenate([zero, np.cumsum(lengths, axis=-1, dtype=np.float64)], axis=-1)
-        self.bits = {d: _span_bits(bits, d) for d in (1, 2)}
-        self.sizes = {d: _counts(self.bits[d]) for d in (1, 2)}
+        self.bits = {d: _span_bits(bits, d) for d in SPANS}
+        self.sizes = {d: _counts(self.bits[d]) for d in SPANS}
 
 
 class _Side(_Spans):

@@ -354,3 +354,17 @@ def test_the_lexicon_decides_which_sentence_of_equal_length_was_left_untranslate
     assert got == [((0,), ()), ((1,), (0,))] if deleted == 0 else [((0,), (0,)), ((1,), ())]
     plain = [[(b.src, b.tgt) for b in align(src, [e])] for e in ("The dog eats in the park.", "The cat sleeps in the house.")]
     assert plain[0] == plain[1]  # without it both come out the same, so one of them is wrong
+
+
+@pytest.mark.parametrize("side", ["en", "id"])
+def test_three_sentences_joined_into_one_are_a_3_1_or_1_3_bead(side: str):
+    src, tgt = _doc(0, 8)
+    if side == "en":
+        tgt[2:5] = [" ".join(tgt[2:5])]
+        want = [((0,), (0,)), ((1,), (1,)), ((2, 3, 4), (2,)), ((5,), (3,)), ((6,), (4,)), ((7,), (5,))]
+    else:
+        src[2:5] = [" ".join(src[2:5])]
+        want = [((0,), (0,)), ((1,), (1,)), ((2,), (2, 3, 4)), ((3,), (5,)), ((4,), (6,)), ((5,), (7,))]
+    got = align(src, tgt)
+    assert beads(got) == want
+    assert got[2].type == ("3-1" if side == "en" else "1-3")

@@ -220,10 +220,10 @@ def test_report_as_dict_is_the_flat_count_dict(store: Store, tmp_path: Path):
     assert isinstance(report, AlignReport)
     assert report.as_dict() == {
         "articles": 3, "aligned": 1, "skipped": 0, "pending": 1, "empty": 1, "pairs": 4,
-        "1-1": 2, "2-1": 0, "1-2": 1, "2-2": 0, "1-0": 1, "0-1": 0,
+        "1-1": 2, "2-1": 0, "1-2": 1, "2-2": 0, "1-0": 1, "0-1": 0, "3-1": 0, "1-3": 0,
     }  # fmt: skip
     assert list(report.as_dict()) == ["articles", "aligned", "skipped", "pending", "empty", "pairs",
-                                      "1-1", "2-1", "1-2", "2-2", "1-0", "0-1"]  # fmt: skip
+                                      "1-1", "2-1", "1-2", "2-2", "1-0", "0-1", "3-1", "1-3"]  # fmt: skip
     with pytest.raises(AttributeError):
         report.pairs = 0  # type: ignore[misc]  # frozen
     refs = tmp_path / "r.jsonl"
