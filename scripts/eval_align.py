@@ -18,7 +18,7 @@ with anchors switched off (length only), and NLTK's Gale-Church (``align_blocks`
 lengths of the whole document; its links are grouped into beads, unlinked sentences become 1-0/0-1)
 with its default parameters and with bitext's calibrated ones.
 
-Usage: python scripts/eval_align.py [--shared ../shared] [--seed 13] [--calibrate]
+Usage: python scripts/eval_align.py [--shared ../shared] [--seed 13] [--calibrate] [--quick] [--code /work/main]
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# --code DIR: evaluate another checkout's bitext (e.g. the baseline) with this protocol; systems it lacks are left out.
+_CODE = next((sys.argv[k + 1] for k, a in enumerate(sys.argv[:-1]) if a == "--code"), None)
+sys.path.insert(0, _CODE or str(Path(__file__).resolve().parents[1]))
 
 from bitext.align import dp as A  # noqa: E402
 from bitext.segment.en import split_english  # noqa: E402
@@ -43,6 +45,10 @@ DROP_RATE = 0.10
 SWAP_RATE = 0.10
 
 BeadT = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+class ThreeWay(list):
+    """A document whose merges may also join three sentences (3-1, 1-3 beads, as many as each other kind)."""
 
 
 def read_lines(path: Path) -> list[str]:
@@ -100,7 +106,8 @@ def corrupt(doc: Sequence[tuple[str, str]], rng: random.Random) -> tuple[list[st
             add([s0], [], [perturb(clean(k), rng)])
             k += 1
         elif r < DELETE_RATE + MERGE_RATE and left >= 2:
-            kind = rng.choice(["2-1", "1-2", "2-2"] if left >= 3 else ["2-1", "1-2"])
+            kinds = ["2-1", "1-2", "2-2"] if left >= 3 else ["2-1", "1-2"]
+            kind = rng.choice(kinds + (["3-1", "1-3"] if isinstance(doc, ThreeWay) and left >= 3 else []))
             (s1, t1) = doc[k + 1][:2]
             if kind == "2-1":
                 add([s0, s1], [f"{t0} {t1}"], [perturb(clean(k), rng), perturb(clean(k + 1), rng)])
@@ -108,6 +115,13 @@ def corrupt(doc: Sequence[tuple[str, str]], rng: random.Random) -> tuple[list[st
             elif kind == "1-2":
                 add([f"{s0} {s1}"], [t0, t1], [perturb(f"{clean(k)} {clean(k + 1)}", rng)])
                 k += 2
+            elif kind in ("3-1", "1-3"):
+                (s2, t2) = doc[k + 2][:2]
+                if kind == "3-1":
+                    add([s0, s1, s2], [f"{t0} {t1} {t2}"], [perturb(clean(k + x), rng) for x in range(3)])
+                else:
+                    add([f"{s0} {s1} {s2}"], [t0, t1, t2], [perturb(f"{clean(k)} {clean(k + 1)} {clean(k + 2)}", rng)])
+                k += 3
             else:
                 (s2, t2) = doc[k + 2][:2]
                 add([f"{s0} {s1}", s2], [t0, f"{t1} {t2}"],
@@ -176,6 +190,48 @@ class CalibratedSystem:
 
     def __call__(self, src: list[str], tgt: list[str], bridge: list[str]) -> list[BeadT]:
         return [(b.src, b.tgt) for b in A.align(src, tgt, bridge if self.use_bridge else None, length=self.length)]
+
+
+class Ibm1Lexicon:
+    """A word translation table (IBM model 1, a few EM iterations) learned from gold pairs of the
+    calibration part only: a stand-in for the corpus lexicon (bitext.lexicon, learned from a corpus's own
+    Indonesian and MT pairs) with the :class:`bitext.align.dp.WordTranslations` interface."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str]], iterations: int = 5) -> None:
+        import re
+        from collections import defaultdict
+
+        word = re.compile(r"\w+")
+        data = [(word.findall(s.lower()), word.findall(t.lower())) for s, t in pairs]
+        t_prob: dict[tuple[str, str], float] = defaultdict(lambda: 1.0)
+        for _ in range(iterations):
+            count: dict[tuple[str, str], float] = defaultdict(float)
+            total: dict[str, float] = defaultdict(float)
+            for src, tgt in data:
+                for e in tgt:
+                    norm = sum(t_prob[(f, e)] for f in src) or 1.0
+                    for f in src:
+                        c = t_prob[(f, e)] / norm
+                        count[(f, e)] += c
+                        total[f] += c
+            t_prob = defaultdict(float, {(f, e): c / total[f] for (f, e), c in count.items()})
+        self.table: dict[str, dict[str, float]] = defaultdict(dict)
+        for (f, e), p in t_prob.items():
+            self.table[f][e] = p
+
+    def translations(self, word: str, direction: str = "id-en", top: int = 10) -> dict[str, float]:
+        got = self.table.get(word, {})
+        return dict(sorted(got.items(), key=lambda kv: (-kv[1], kv[0]))[:top])
+
+
+class LexiconSystem:
+    """bitext.align without a bridge, with a lexicon's glosses as the bridge (hunalign's second pass)."""
+
+    def __init__(self, lexicon: Ibm1Lexicon) -> None:
+        self.lexicon = lexicon
+
+    def __call__(self, src: list[str], tgt: list[str], bridge: list[str]) -> list[BeadT]:
+        return [(b.src, b.tgt) for b in A.align(src, tgt, lexicon=self.lexicon)]
 
 
 def length_only_system(src: list[str], tgt: list[str], bridge: list[str]) -> list[BeadT]:
@@ -503,6 +559,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="comma-separated seeds of the mean/min table")
     ap.add_argument("--calibrate", action="store_true", help="only print the length model constants")
     ap.add_argument("--timing-sentences", type=int, default=2000)
+    ap.add_argument("--code", type=Path, help="evaluate the bitext of this checkout instead (read before the imports)")
     ap.add_argument("--quick", action="store_true", help="only the per-part tables (no offset, bridge, timing)")
     args = ap.parse_args(argv)
     if not (args.shared / "data" / "flores200-devtest").is_dir():
@@ -520,9 +577,13 @@ def main(argv: list[str] | None = None) -> int:
         ("bitext.align, length only", length_only_system),
         ("bitext.align, no bridge", bitext_system(False)),
         ("bitext.align, bridge", bitext_system(True)),
-        ("bitext.align, fitted length, no bridge", CalibratedSystem(False)),
-        ("bitext.align, fitted length, bridge", CalibratedSystem(True)),
     ]
+    if hasattr(A, "fit_length_model"):
+        systems += [("bitext.align, fitted length, no bridge", CalibratedSystem(False)),
+                    ("bitext.align, fitted length, bridge", CalibratedSystem(True))]
+    if hasattr(A, "gloss"):
+        lexicon = Ibm1Lexicon([(p[0], p[1]) for d in calib for p in d])
+        systems.append(("bitext.align, IBM-1 lexicon of calib.", LexiconSystem(lexicon)))
     print(
         f"FLORES-200 devtest: {len(docs)} documents, {sum(len(d) for d in docs)} gold pairs; calibration part = "
         f"the even documents ({len(calib)}), evaluation part = the odd ones ({len(held)}) and Tatoeba; "
@@ -535,6 +596,8 @@ def main(argv: list[str] | None = None) -> int:
     noisy_calib, noisy_held = noisy_lengths(calib, args.seed), noisy_lengths(held, args.seed + 1)
     parts["calibration: FLORES even, noisy length"] = noisy_calib
     parts["evaluation: FLORES odd, noisy length"] = noisy_held
+    parts["calibration: FLORES even, 3-way merges"] = [ThreeWay(d) for d in calib]
+    parts["evaluation: FLORES odd, 3-way merges"] = [ThreeWay(d) for d in held]
     print(f"noisy length: Gale-Church s2 of the gold pairs {length_variance(held):.2f} -> "
           f"{length_variance(noisy_held):.2f} (x{length_variance(noisy_held) / length_variance(held):.2f}) on the "
           f"evaluation part, {length_variance(calib):.2f} -> {length_variance(noisy_calib):.2f} on the calibration part")
@@ -548,8 +611,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{part}, seed {args.seed}; gold beads: " + ", ".join(f"{k} {v}" for k, v in sorted(gold_types.items())))
         table(cases, systems)
     print("\ntargets: strict bead F1 >= 0.97 without bridge; 1-0/0-1 recall >= 0.85 without bridge; no spurious 2-2")
-    collision_table(docs)
-    seed_table(parts, args.seeds, systems[-4:])
+    if hasattr(A, "Vocab"):
+        collision_table(docs)
+    seed_table(parts, args.seeds, systems[3:])
     if args.quick:
         return 0
     offset_table(docs, tatoeba, args.seed)
