@@ -360,3 +360,4 @@ def test_reference_alignment_uses_the_corpus_lexicon(tmp_path: Path, monkeypatch
         align_corpus(s, reference=ref, quiet=True)
         got = [(p["bead_type"], p["target"]) for p in pairs(s, "reference")]
     assert got == [("1-1", "The cat sleeps in the house."), ("1-0", "")]
+
