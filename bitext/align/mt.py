@@ -16,29 +16,7 @@ from collections.abc import Sequence
 
 from ..segment.en import split_english
 from .dp import Bead, bead_of, evidence_of, neighbours
-from .features import anchors, content_words
-
-
-class FeatureMemo:
-    """The exact features of each distinct text, computed once (texts recur across a chunk's articles)."""
-
-    def __init__(self) -> None:
-        self._anchors: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
-        self._words: dict[str, set[str]] = {}
-
-    def anchors(self, text: str, lang: str) -> tuple[set[str], set[str]]:
-        """:func:`~bitext.align.features.anchors` of ``text``, memoised."""
-        got = self._anchors.get((text, lang))
-        if got is None:
-            got = self._anchors[(text, lang)] = anchors(text, lang)
-        return got
-
-    def words(self, text: str) -> set[str]:
-        """:func:`~bitext.align.features.content_words` of ``text``, memoised."""
-        got = self._words.get(text)
-        if got is None:
-            got = self._words[text] = content_words(text)
-        return got
+from .features import _Features
 
 
 def split_translations(translations: Sequence[str]) -> tuple[list[str], list[tuple[int, int]]]:
@@ -53,13 +31,13 @@ def split_translations(translations: Sequence[str]) -> tuple[list[str], list[tup
 
 
 def align_translations(
-    src: Sequence[str], translations: Sequence[str], memo: FeatureMemo | None = None
+    src: Sequence[str], translations: Sequence[str], memo: _Features | None = None
 ) -> tuple[list[str], list[Bead]]:
     """The English sentences of ``translations`` (one per source sentence of ``src``) and the beads that
     pair each source sentence with the sentences of its own translation (see the module docstring)."""
     if len(translations) != len(src):
         raise ValueError(f"{len(translations)} translations for {len(src)} source sentences")
-    memo = memo or FeatureMemo()
+    memo = memo or _Features()  # the features of each distinct text, computed once
     tgt, ranges = split_translations(translations)
     n, m = len(src), len(tgt)
     beads = []
@@ -70,30 +48,31 @@ def align_translations(
 
 
 def _evidence(
-    src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str], span: tuple[int, int, int, int], memo: FeatureMemo
+    src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str], span: tuple[int, int, int, int], memo: _Features
 ) -> list[float]:
     """:func:`~bitext.align.dp.evidence_of` of source ``i0:i1`` and target ``j0:j1`` with the translations as
     bridge (weight 1: the target is the bridge, re-split), from exact sets."""
     i0, i1, j0, j1 = span
-    s_strong: set[str] = set()
-    s_weak: set[str] = set()
-    s_words: set[str] = set()
-    for i in range(i0, i1):
-        strong, weak = memo.anchors(src[i], "id")
-        s_strong |= strong
-        s_weak |= weak
-        s_words |= memo.words(bridge[i])
-    t_strong: set[str] = set()
-    t_weak: set[str] = set()
-    t_words: set[str] = set()
-    for j in range(j0, j1):
-        strong, weak = memo.anchors(tgt[j], "en")
-        t_strong |= strong
-        t_weak |= weak
-        t_words |= memo.words(tgt[j])
-    ls = float(sum(len(src[i]) for i in range(i0, i1)))
-    lt = float(sum(len(tgt[j]) for j in range(j0, j1)))
+    s_strong, s_weak, s_words = _union(src[i0:i1], bridge[i0:i1], "id", memo)
+    t_strong, t_weak, t_words = _union(tgt[j0:j1], tgt[j0:j1], "en", memo)
+    ls = float(sum(len(t) for t in src[i0:i1]))
+    lt = float(sum(len(t) for t in tgt[j0:j1]))
     sizes_s = (len(s_strong), len(s_weak), 0, len(s_words))
     sizes_t = (len(t_strong), len(t_weak), 0, len(t_words))
     inter = (len(s_strong & t_strong), len(s_weak & t_weak), 0, len(s_words & t_words))
     return evidence_of(ls, lt, sizes_s, sizes_t, inter, 1.0)
+
+
+def _union(
+    texts: Sequence[str], bridge: Sequence[str], lang: str, memo: _Features
+) -> tuple[set[str], set[str], set[str]]:
+    """The strong and weak anchors of ``texts`` and the content words of their ``bridge``, each united."""
+    strong: set[str] = set()
+    weak: set[str] = set()
+    words: set[str] = set()
+    for text, br in zip(texts, bridge, strict=True):
+        s_, w_, _ = memo.of_text(text, lang)
+        strong |= s_
+        weak |= w_
+        words |= memo.of_bridge(br)
+    return strong, weak, words

@@ -37,7 +37,8 @@ from .dp import (
     align_document,
     fit_length_model,
 )
-from .mt import FeatureMemo, align_translations
+from .features import _Features
+from .mt import align_translations
 from .references import load_references, match_references
 
 # Per article and kind: a fingerprint of everything its pairs were computed from (aligner version,
@@ -245,7 +246,7 @@ def _align_chunk(
         jobs.append(_Job(article_id, sentences, mt, fingerprint))
     if not jobs:
         return
-    memo = FeatureMemo()
+    memo = _Features()
     # Every article's rows before the write transaction: the write lock is held only while writing.
     out: list[tuple[_Job, list[tuple], float | None]] = []
     for job in jobs:
@@ -307,7 +308,7 @@ def _row(
     )  # fmt: skip
 
 
-def _mt_rows(job: _Job, signature: str | None, memo: FeatureMemo) -> list[tuple]:
+def _mt_rows(job: _Job, signature: str | None, memo: _Features) -> list[tuple]:
     """Pairs of one article against its machine translation, paragraph by paragraph: each source sentence
     with the sentences of its own translation (:func:`~bitext.align.mt.align_translations`)."""
     rows: list[tuple] = []
