@@ -185,6 +185,11 @@ GLOSS_TOP = 3
 """Translations per Indonesian word in a lexicon gloss (:func:`gloss`)."""
 GLOSS_MIN_P = 0.05
 """A translation less probable than this is left out of a gloss."""
+GLOSS_WEIGHT = 0.5
+"""A gloss's bridge weight relative to an MT bridge of the same reliability: word-by-word glosses cover
+their target less than a translation does. Chosen on the calibration part (IBM-1 lexicon of one half of
+its documents, aligning the other half: 1.0, 0.5 and 0.25 gave strict F1 0.980 on clean documents each,
+0.930, 0.939 and 0.938 on length-noisy ones)."""
 _GLOSS_WORD = re.compile(r"\w+")
 
 
@@ -248,6 +253,9 @@ def _align(
         raise ValueError(f"bridge has {len(bridge)} sentences, src has {n}")
     if bridge is None and lexicon is not None and n and m:
         bridge, bridge_weight = [gloss(t, lexicon) for t in src], None  # its weight is estimated
+        glossed = True
+    else:
+        glossed = False
     if n == 0 or m == 0:
         return [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)], None, 0.0, 0, 0
     vocab = Vocab()  # one numbering of the features for both sides, the target's first (as batch does)
@@ -263,6 +271,8 @@ def _align(
         path, half = _widening_dp(fs, ft, half, 0.0, lm)
     if bridge is not None and bridge_weight is None:
         weight = _reliability(path, fs.bags, ft.bags)  # the sides' bags: the bridge's and the target's
+        if glossed:
+            weight *= GLOSS_WEIGHT
     if weight > 0:
         path, half = _widening_dp(fs, ft, half, weight, lm)
     return [_make_bead(fs, ft, *span, weight, lm) for span in path], (fs, ft), weight, half, len(chain)
