@@ -246,12 +246,11 @@ def _align_chunk(
         jobs.append(_Job(article_id, sentences, mt, fingerprint))
     if not jobs:
         return
-    memo = _Features()
     # Every article's rows before the write transaction: the write lock is held only while writing.
     out: list[tuple[_Job, list[tuple], float | None]] = []
     for job in jobs:
         if kind == KIND_MT:
-            out.append((job, _mt_rows(job, signature, memo), None))
+            out.append((job, _mt_rows(job, signature), None))
         else:
             out.append((job, *_reference_rows(job.article_id, job.sentences, job.mt, signature,
                                               refs.get(job.article_id) or "", length, lexicon)))  # fmt: skip
@@ -308,12 +307,13 @@ def _row(
     )  # fmt: skip
 
 
-def _mt_rows(job: _Job, signature: str | None, memo: _Features) -> list[tuple]:
+def _mt_rows(job: _Job, signature: str | None) -> list[tuple]:
     """Pairs of one article against its machine translation, paragraph by paragraph: each source sentence
     with the sentences of its own translation (:func:`~bitext.align.mt.align_translations`)."""
     rows: list[tuple] = []
     now = utcnow()
     tgt_base = 0
+    memo = _Features()  # per article: a chunk-wide memo held every text's sets (+30 MiB) for few repeats
     paragraphs: dict[int, list[int]] = {}
     for k, s in enumerate(job.sentences):
         paragraphs.setdefault(s["para_idx"], []).append(k)
