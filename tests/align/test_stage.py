@@ -275,6 +275,7 @@ def test_cli_align_reference_encoding(store: Store, tmp_path: Path, capsys: pyte
     out = capsys.readouterr().out
     assert "aligned 1 article(s) with their reference: 1 pair(s); 0 already done, 0 waiting" in out
     assert "2 article(s) without a reference, 0 reference(s) matching no article" in out
+    assert "length model of the references: ratio 0.900, variance 1.59 (from 0 confident bead(s) of a first pass)" in out
 
 
 def test_cli_module_imports_no_heavy_dependencies():
