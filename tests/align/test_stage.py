@@ -334,6 +334,12 @@ def test_looping_translations_stay_with_their_own_sentences(tmp_path: Path):
         add_translations(s, SIG, loops)
         report = align_corpus(s, quiet=True)
         got = [(json.loads(p["src_ids"]), p["source"], p["target"], p["mt"], p["bead_type"]) for p in pairs(s)]
+        from bitext.flags import flag_corpus
+
+        flag_corpus(s, quiet=True)  # ... and the flags send every one of them to the reviewer
+        repeated = {r[0] for r in s.conn.execute("SELECT pair_id FROM pair_flags WHERE check_name='repetition'"
+                                                 " AND fired=1 AND severity IN ('warning', 'error')")}  # fmt: skip
+    assert repeated == {f"seed:{pi}.{si}" for pi, p in enumerate(LOOPING_SOURCES) for si in range(len(p))}
     assert report.beads["1-0"] == 0 and report.beads["0-1"] == 0
     assert [(src, source, target) for src, source, target, _, _ in got] == [
         ([f"seed:{pi}:{si}"], text, loops[text]) for pi, p in enumerate(LOOPING_SOURCES) for si, text in enumerate(p)
