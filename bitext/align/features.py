@@ -122,8 +122,9 @@ def feature_bits(slot: int, feats: Iterable[str]) -> list[int]:
 
 class Vocab:
     """The features of one document numbered in order of appearance, per kind: feature ``k`` of a kind
-    is bit ``k`` of its slot (modulo the slot's size). A document with fewer distinct features of a kind
-    than the slot has bits (every document up to a few dozen sentences) has no collisions; hashed bits
+    is bit ``k`` of its slot, and once the slot is full a feature's bit is its crc32 hash, as before. A
+    document with fewer distinct features of a kind than the slot has bits (every document up to a few
+    dozen sentences) has no collisions; hashed bits
     made unrelated sentences share about twice the cognates they really share (scripts/eval_align.py
     measures it). A sentence's features are numbered in sorted order: the bits must not depend on
     PYTHONHASHSEED. Both sides of a document share one Vocab, the target side numbered first."""
@@ -138,8 +139,10 @@ class Vocab:
         for f in sorted(feats):
             k = ids.get(f)
             if k is None:
-                k = ids[f] = len(ids)
-            out.append(base + k % size)
+                # Past the slot's size, the crc32 bit: numbers modulo the size would make features first
+                # seen a fixed distance apart collide, i.e. false matches along one offset of a long document.
+                k = ids[f] = len(ids) if len(ids) < size else zlib.crc32(f.encode()) % size
+            out.append(base + k)
         return out
 
 
