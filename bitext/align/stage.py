@@ -341,6 +341,9 @@ def _reference_doc(
 
 FIT_ARTICLES = 200
 """Articles (evenly spread over those with a reference) whose first pass fits the length model."""
+FIT_SENTENCES = 20000
+"""At most this many source sentences in the fitting pass (an article longer than that is left out of it,
+e.g. a one-article corpus of 50,000 paragraphs: it is aligned under the prior rather than twice)."""
 
 
 def _lexicon_for(store: Store) -> WordTranslations | None:
@@ -358,11 +361,14 @@ def _fit_reference_lengths(
     ids = sorted(refs)
     step = max(1, len(ids) // FIT_ARTICLES)
     docs = []
+    budget = FIT_SENTENCES
     for article_id in ids[::step][:FIT_ARTICLES]:
         sentences = store.sentences(article_id)
-        mt = _translations(store, signature, [s["text"] for s in sentences]) if signature and sentences else {}
-        if sentences:
-            docs.append(_reference_doc(sentences, mt, refs[article_id]))
+        if not sentences or len(sentences) > budget:
+            continue
+        budget -= len(sentences)
+        mt = _translations(store, signature, [s["text"] for s in sentences]) if signature else {}
+        docs.append(_reference_doc(sentences, mt, refs[article_id]))
     return fit_length_model(docs, lexicon=lexicon)
 
 

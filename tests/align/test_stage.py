@@ -368,3 +368,16 @@ def test_reference_alignment_uses_the_corpus_lexicon(tmp_path: Path, monkeypatch
         got = [(p["bead_type"], p["target"]) for p in pairs(s, "reference")]
     assert got == [("1-1", "The cat sleeps in the house."), ("1-0", "")]
 
+
+
+def test_the_length_fitting_pass_leaves_out_articles_past_its_sentence_budget(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from bitext.align import stage as align_stage
+
+    refs = tmp_path / "refs"
+    refs.mkdir()
+    (refs / "a1.txt").write_text(REF_A1, encoding="utf-8")
+    monkeypatch.setattr(align_stage, "FIT_SENTENCES", 3)  # a1 has 4 sentences: aligned, but under the prior
+    report = align_corpus(store, reference=refs, quiet=True)
+    assert report.aligned == 1 and report.length_model == dp.PRIOR
