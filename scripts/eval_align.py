@@ -36,8 +36,11 @@ import numpy as np
 _CODE = next((sys.argv[k + 1] for k, a in enumerate(sys.argv[:-1]) if a == "--code"), None)
 sys.path.insert(0, _CODE or str(Path(__file__).resolve().parents[1]))
 
+from bitext.align import batch as _batch  # noqa: E402
 from bitext.align import dp as A  # noqa: E402
 from bitext.segment.en import split_english  # noqa: E402
+
+fit_length_model = getattr(_batch, "fit_length_model", None)  # aligner 4 and later
 
 MERGE_RATE = 0.10
 DELETE_RATE = 0.05
@@ -176,7 +179,7 @@ def bitext_system(use_bridge: bool) -> Callable[[list[str], list[str], list[str]
 
 
 class CalibratedSystem:
-    """bitext.align with the length model of the documents being aligned (:func:`bitext.align.dp.fit_length_model`:
+    """bitext.align with the length model of the documents being aligned (:func:`bitext.align.batch.fit_length_model`:
     a first pass, then the confident beads' lengths, shrunk towards the prior): :func:`score` calls
     :meth:`fit` with every case of a part first, as the align stage fits on the articles it aligns. No gold
     bead is used."""
@@ -186,7 +189,7 @@ class CalibratedSystem:
         self.length = A.PRIOR
 
     def fit(self, cases: Sequence[tuple[list[str], list[str], list[str], list[BeadT]]]) -> None:
-        self.length = A.fit_length_model([(s, t, b if self.use_bridge else None) for s, t, b, _ in cases])
+        self.length = fit_length_model([(s, t, None) for s, t, _, _ in cases])
 
     def __call__(self, src: list[str], tgt: list[str], bridge: list[str]) -> list[BeadT]:
         return [(b.src, b.tgt) for b in A.align(src, tgt, bridge if self.use_bridge else None, length=self.length)]
@@ -578,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
         ("bitext.align, no bridge", bitext_system(False)),
         ("bitext.align, bridge", bitext_system(True)),
     ]
-    if hasattr(A, "fit_length_model"):
+    if fit_length_model is not None:
         systems += [("bitext.align, fitted length, no bridge", CalibratedSystem(False)),
                     ("bitext.align, fitted length, bridge", CalibratedSystem(True))]
     if hasattr(A, "gloss"):

@@ -68,6 +68,18 @@ def align_many(
     return out  # type: ignore[return-value]
 
 
+def fit_length_model(docs: Sequence[Doc], prior: dp.LengthModel = dp.PRIOR) -> dp.LengthModel:
+    """The length model of a set of documents: a first pass with ``prior`` on length and anchors alone
+    (batched: no bridge, whose weight would need a DP of its own), then
+    :func:`~bitext.align.dp.estimate_length_model` of its confident beads
+    (:func:`~bitext.align.dp.confident_lengths`)."""
+    plain = [(src, tgt, None) for src, tgt, _ in docs]
+    lengths: list[tuple[int, int]] = []
+    for (src, tgt, _), beads in zip(plain, align_many(plain, length=prior), strict=True):
+        lengths += dp.confident_lengths(beads, src, tgt)
+    return dp.estimate_length_model(lengths, prior)
+
+
 class _Sides(_Spans):
     """:class:`~bitext.align.features._Side` for a batch of documents of ``n`` sentences: the same arrays
     with a leading batch axis, the bits from the memo's positions."""

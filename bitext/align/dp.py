@@ -74,8 +74,9 @@ class LengthModel:
     """The Gale-Church length model: ``len(en) - ratio * len(id) ~ N(0, variance * mean length)``.
 
     :data:`PRIOR` (from :data:`LEN_RATIO`, :data:`LEN_VARIANCE`, fitted on clean sentences) is only the
-    starting point: :func:`fit_length_model` estimates the model of the documents being aligned from the
-    confident beads of a first pass, shrunk towards the prior (``beads``: how many it rests on).
+    starting point: :func:`bitext.align.batch.fit_length_model` estimates the model of the documents being
+    aligned from the confident beads of a first pass, shrunk towards the prior (``beads``: how many it
+    rests on).
     """
 
     ratio: float = LEN_RATIO
@@ -217,9 +218,10 @@ def align(
     it makes the alignment robust where lengths and anchors are ambiguous, and is down-weighted or
     ignored where it does not resemble the target (:func:`bridge_reliability`). Every sentence of both
     sides is in exactly one bead. ``bridge_weight`` fixes the bridge's weight instead (1.0 where the target
-    is the bridge itself, re-split). ``length``: the length model (:func:`fit_length_model` estimates one
-    for a set of documents). ``lexicon``: without a bridge, the second pass of hunalign's dictionary
-    bootstrapping: each source sentence's :func:`gloss` is the bridge. :func:`align_document` also returns
+    is the bridge itself, re-split). ``length``: the length model
+    (:func:`bitext.align.batch.fit_length_model` estimates one for a set of documents). ``lexicon``:
+    without a bridge, the second pass of hunalign's dictionary bootstrapping: each source sentence's
+    :func:`gloss` is the bridge. :func:`align_document` also returns
     the confidence.
     """
     return _align(src, tgt, bridge, bridge_weight, length, lexicon)[0]
@@ -279,7 +281,7 @@ def _align(
 
 
 FIT_PRIOR_BEADS = 50
-"""Weight of :data:`PRIOR` in :func:`fit_length_model`, in beads: a corpus of a few articles stays near the
+"""Weight of :data:`PRIOR` in :func:`estimate_length_model`, in beads: a corpus of a few articles stays near the
 prior, one of hundreds of confident beads is its own."""
 FIT_RUN = 3
 """A 1-1 bead is confident when it is in the middle of a run of this many 1-1 beads (their boundaries agree)."""
@@ -317,19 +319,6 @@ def estimate_length_model(lengths: Sequence[tuple[int, int]], prior: LengthModel
     variance = max(float(np.mean(z * z)), 1e-3)
     w = FIT_PRIOR_BEADS / (FIT_PRIOR_BEADS + k)
     return LengthModel(round(w * prior.ratio + (1 - w) * ratio, 4), round(w * prior.variance + (1 - w) * variance, 4), k)
-
-
-def fit_length_model(
-    docs: Sequence[tuple[Sequence[str], Sequence[str], Sequence[str] | None]], prior: LengthModel = PRIOR,
-    lexicon: WordTranslations | None = None,
-) -> LengthModel:
-    """The length model of a set of documents ``(src, tgt, bridge)``: a first pass with ``prior`` (and
-    ``lexicon``, see :func:`align`), then :func:`estimate_length_model` of its confident beads
-    (:func:`confident_lengths`)."""
-    lengths: list[tuple[int, int]] = []
-    for src, tgt, bridge in docs:
-        lengths += confident_lengths(align(src, tgt, bridge, length=prior, lexicon=lexicon), src, tgt)
-    return estimate_length_model(lengths, prior)
 
 
 LONG_DOCUMENT = 2000

@@ -27,6 +27,7 @@ from ..review.carry import carry_reviews
 from ..review.schema import ensure_schema, pair_writes
 from ..segment.en import split_lines
 from ..store import Store, utcnow
+from .batch import fit_length_model
 from .dp import (
     ALIGNER_VERSION,
     DOUBTFUL_MIN_SENTENCES,
@@ -35,7 +36,6 @@ from .dp import (
     LengthModel,
     WordTranslations,
     align_document,
-    fit_length_model,
 )
 from .features import _Features
 from .mt import align_translations
@@ -135,7 +135,7 @@ def align_corpus(
 
     ids = store.article_ids()
     lexicon = _lexicon_for(store) if kind == KIND_REFERENCE else None
-    length = _fit_reference_lengths(store, refs, signature, lexicon) if kind == KIND_REFERENCE and refs else None
+    length = _fit_reference_lengths(store, refs) if kind == KIND_REFERENCE and refs else None
     with tqdm(total=len(ids), desc="align", unit="article", disable=quiet, file=sys.stderr) as bar:
         for start in range(0, len(ids), CHUNK_ARTICLES):
             chunk = ids[start : start + CHUNK_ARTICLES]
@@ -352,10 +352,8 @@ def _lexicon_for(store: Store) -> WordTranslations | None:
     return None  # wired to bitext.lexicon.load_lexicon at merge
 
 
-def _fit_reference_lengths(
-    store: Store, refs: dict[str, str], signature: str | None, lexicon: WordTranslations | None
-) -> LengthModel:
-    """The length model of this corpus's references (:func:`~bitext.align.dp.fit_length_model` on up to
+def _fit_reference_lengths(store: Store, refs: dict[str, str]) -> LengthModel:
+    """The length model of this corpus's references (:func:`~bitext.align.batch.fit_length_model` on up to
     :data:`FIT_ARTICLES` of them): free translations vary more in length than the prior's clean sentences.
     It depends only on the inputs, so a re-run fits the same model and skips what is done."""
     ids = sorted(refs)
@@ -367,9 +365,8 @@ def _fit_reference_lengths(
         if not sentences or len(sentences) > budget:
             continue
         budget -= len(sentences)
-        mt = _translations(store, signature, [s["text"] for s in sentences]) if signature else {}
-        docs.append(_reference_doc(sentences, mt, refs[article_id]))
-    return fit_length_model(docs, lexicon=lexicon)
+        docs.append(_reference_doc(sentences, {}, refs[article_id]))
+    return fit_length_model(docs)
 
 
 def _reference_rows(

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from bitext.align import Bead, align, dp
+from bitext.align import Bead, align, batch, dp
 from bitext.align import dp as A
 from bitext.lang.numbers import normalize_number
 
@@ -319,7 +319,7 @@ def test_fit_length_model_learns_free_translations_vary_more():
         src = [" ".join("kata" for _ in range(rng.randint(6, 20))) + "." for _ in range(6)]
         tgt = [" ".join("word" for _ in range(max(2, round(len(s) / 5 * rng.uniform(0.6, 1.6))))) + "." for s in src]
         docs.append((src, tgt, None))
-    fit = dp.fit_length_model(docs)
+    fit = batch.fit_length_model(docs)
     assert fit.beads > 50 and fit.variance > 1.4 * dp.PRIOR.variance and fit.ratio > dp.PRIOR.ratio
 
 
