@@ -111,7 +111,9 @@ def align_corpus(
     files, or of ``.jsonl``/``.csv`` files with ``id`` and ``text`` (``reference`` may also be one such
     file; see :func:`~bitext.align.references.load_references`, ``encoding`` as for articles). Each text is
     split into paragraphs (lines) and sentences and aligned with the whole article, the machine translation
-    as bridge if every sentence has one.
+    as bridge if every sentence has one (else the corpus lexicon's gloss, if there is a lexicon), under the
+    length model fitted on this run's references (a first pass over up to :data:`FIT_ARTICLES` of them;
+    ``AlignReport.length_model``).
 
     An article whose inputs did not change since its pairs were written is skipped; otherwise its pairs of
     that kind are replaced, in one transaction per chunk of articles (their ``pair_flags`` go with them;
