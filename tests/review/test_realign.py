@@ -174,3 +174,45 @@ def test_the_stages_bulk_writes_leave_the_state_the_triggers_would(tmp_path: Pat
     flag_corpus(store, quiet=True)
     assert state_table(store) == python_state(store) and state_counts(store) == recounted(store)
     assert store.count("review_deferred") == 0
+
+
+REF1 = {"art00": ["The President opened a new bridge in Jakarta on Monday.", "The bridge is 200 metres long and 30 metres wide.",
+                  "Residents welcomed it.", "The market near the bridge got busy."],
+        "art02": ["The national team beat Thailand 3-1.", "Goals came in minutes 12, 45 and 88 from three players.",
+                  "The coach praised the players.", "The next match is next week."]}  # fmt: skip
+# The second reference joins the English of sentences 0 and 1 (a 2-1 bead): art00's two decided sentences
+# merge (one combined decision), art02's merge holds undecided sentence 0 (stale: the bead changed).
+REF2 = {"art00": ["The President opened a new bridge in Jakarta on Monday; the bridge is 200 metres long and 30 metres"
+                  " wide.", "Residents welcomed it.", "The market near the bridge got busy."],
+        "art02": ["The national team beat Thailand 3-1 with goals in minutes 12, 45 and 88 from three players.",
+                  "The coach praised the players.", "The next match is next week."]}  # fmt: skip
+
+
+def test_decisions_follow_a_merge_when_a_new_reference_is_aligned(tmp_path: Path) -> None:
+    """Merges come from the DP (kind 'reference'; MT pairs never merge): a merged bead of sentences all
+    approved gets one combined decision, one holding an undecided sentence is stale with the old decision."""
+    store = _corpus(tmp_path / "c")
+    refs = tmp_path / "refs"
+    refs.mkdir()
+    for aid, lines in REF1.items():
+        (refs / f"{aid}.txt").write_text(" ".join(lines), encoding="utf-8")
+    align_corpus(store, reference=refs, quiet=True)
+    decide(store, "art00:ref-0.0", "accepted", reviewer="ana")
+    decide(store, "art00:ref-0.1", "accepted", reviewer="ana")
+    decide(store, "art02:ref-0.1", "edited", reviewer="ana", after="Goals at 12, 45 and 88.")
+    for aid, lines in REF2.items():
+        (refs / f"{aid}.txt").write_text(" ".join(lines), encoding="utf-8")
+    align_corpus(store, reference=refs, quiet=True)
+
+    ids = {r[0]: r[1] for r in store.conn.execute("SELECT id, bead_type FROM pairs WHERE kind='reference'")}
+    assert ids["art00:ref-0.0+0.1"] == "2-1" and ids["art02:ref-0.0+0.1"] == "2-1"
+    merged = review.get_item(store, "art00:ref-0.0+0.1")
+    assert merged.status == "edited" and merged.target == " ".join(REF1["art00"][:2])
+    assert "merged" in review.history(store, "art00:ref-0.0+0.1")[-1]["comment"]
+    stale = review.get_item(store, "art02:ref-0.0+0.1")
+    assert (stale.status, stale.stale) == ("pending", True)
+    [(old, why)] = stale_decisions(store, "art02:ref-0.0+0.1")
+    assert (old["pair_id"], old["after"], old["reviewer"]) == ("art02:ref-0.1", "Goals at 12, 45 and 88.", "ana")
+    assert "bead changed" in why
+    rep = carry_report(store)
+    assert (rep.carried, rep.stale, rep.superseded, rep.unplaced, rep.stale_pairs) == (2, 1, 0, 0, 1)
