@@ -349,10 +349,14 @@ def collision_table(docs: list[list[tuple[str, ...]]]) -> None:
         src, tgt = [p[0] for p in doc], [p[1] for p in doc]
         if len(doc) < 4:
             continue
-        vocab = Vocab()
-        ft = _Side(tgt, "en", tgt, vocab)
-        sides = {"hashed (align-3)": (_Side(src, "id", tgt, Hashed()), _Side(tgt, "en", tgt, Hashed())),
-                 "numbered per document (align-4)": (_Side(src, "id", tgt, vocab), ft)}
+        ft, fs = _Side(tgt, "en", tgt), _Side(src, "id", tgt)
+        ht, hs = _Side(tgt, "en", tgt), _Side(src, "id", tgt)
+        vocab = Vocab.of(ft.feats + fs.feats)
+        ft.set_bits(vocab)
+        fs.set_bits(vocab)
+        ht.set_bits(Hashed())
+        hs.set_bits(Hashed())
+        sides = {"hashed (align-3)": (hs, ht), "numbered per document (align-4)": (fs, ft)}
         sets_s = [_kinds(t, "id", b) for t, b in zip(src, tgt, strict=True)]
         sets_t = [_kinds(t, "en", t) for t in tgt]
         for d in (1, 2):

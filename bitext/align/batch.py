@@ -25,7 +25,7 @@ import numpy as np
 
 from . import dp
 from .dp import _MOVES, Bead, _At, _backtrace, _pair_costs, _relax_row
-from .features import _BRIDGE, _OFFSETS, SPANS, Vocab, _Features, _set_bits, _Spans
+from .features import _BRIDGE, _OFFSETS, SPANS, Feats, Vocab, _Features, _set_bits, _Spans
 
 BATCH_LIMIT = 512
 """Documents of one shape per numpy pass: bounds its memory (~15 MiB for 5 x 5 paragraphs); larger passes
@@ -82,20 +82,15 @@ def fit_length_model(docs: Sequence[Doc], prior: dp.LengthModel = dp.PRIOR) -> d
 
 class _Sides(_Spans):
     """:class:`~bitext.align.features._Side` for a batch of documents of ``n`` sentences: the same arrays
-    with a leading batch axis, the bits from the memo's positions."""
+    with a leading batch axis, the bits from each document's :class:`~bitext.align.features.Vocab`."""
 
     def __init__(
-        self, texts: list[Sequence[str]], n: int, lang: str, bridge: list[Sequence[str]] | None, memo: _Features,
-        vocabs: list[Vocab],
-    ) -> None:  # fmt: skip
+        self, texts: list[Sequence[str]], n: int, feats: list[list[Feats]], vocabs: list[Vocab], has_bridge: bool
+    ) -> None:
         self.n = n
         flat = [t for doc in texts for t in doc]
-        rows = [
-            memo.row(t, lang, vocab, None if bridge is None else bridge[d][k])
-            for d, (doc, vocab) in enumerate(zip(texts, vocabs, strict=True))
-            for k, t in enumerate(doc)
-        ]
-        words = int(_OFFSETS[_BRIDGE] if bridge is None else _OFFSETS[-1])
+        rows = [vocab.row(f) for doc, vocab in zip(feats, vocabs, strict=True) for f in doc]
+        words = int(_OFFSETS[-1] if has_bridge else _OFFSETS[_BRIDGE])
         lengths = np.array([len(t) for t in flat], dtype=np.float64).reshape(len(texts), n)
         self._set_spans(lengths, _set_bits(rows, words).reshape(len(texts), n, words))
 
@@ -107,9 +102,11 @@ def _align_group(
     and ``width = m + 1`` on every row, over the batch axis."""
     b = len(docs)
     # The target side first: its sentences are their own bridge, and mostly the source's bridge too.
-    vocabs = [Vocab() for _ in docs]  # per document, the target side numbered first as in the DP
-    ft = _Sides([d[1] for d in docs], m, "en", [d[1] for d in docs] if has_bridge else None, memo, vocabs)
-    fs = _Sides([d[0] for d in docs], n, "id", [d[2] for d in docs] if has_bridge else None, memo, vocabs)  # type: ignore[misc]
+    tgt_feats = [[memo.feats(t, "en", t if has_bridge else None) for t in d[1]] for d in docs]
+    src_feats = [[memo.feats(t, "id", d[2][i] if has_bridge else None) for i, t in enumerate(d[0])] for d in docs]  # type: ignore[index]
+    vocabs = [Vocab.of(t + s) for t, s in zip(tgt_feats, src_feats, strict=True)]  # the target numbered first
+    ft = _Sides([d[1] for d in docs], m, tgt_feats, vocabs, has_bridge)
+    fs = _Sides([d[0] for d in docs], n, src_feats, vocabs, has_bridge)
     # The cost kernel of the banded DP on the full table: every row's cells are columns 0..m.
     costs, inters = _pair_costs(_At(fs, np.arange(n + 1)[:, None]), _At(ft, np.arange(m + 1)[None, :]), bw, lm)
     width = m + 1

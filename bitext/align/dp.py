@@ -260,9 +260,11 @@ def _align(
         glossed = False
     if n == 0 or m == 0:
         return [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)], None, 0.0, 0, 0
-    vocab = Vocab()  # one numbering of the features for both sides, the target's first (as batch does)
-    ft = _Side(tgt, "en", tgt if bridge is not None else None, vocab)
-    fs = _Side(src, "id", bridge, vocab)
+    ft = _Side(tgt, "en", tgt if bridge is not None else None)
+    fs = _Side(src, "id", bridge)
+    vocab = Vocab.of(ft.feats + fs.feats)  # one numbering for both sides, the target's first (as batch does)
+    ft.set_bits(vocab)
+    fs.set_bits(vocab)
     chain = anchor_chain(fs.coarse, ft.coarse)
     base = base_half_width(n, m)
     half = max(base, band_half_width(chain, n, m, base))

@@ -120,30 +120,53 @@ def feature_bits(slot: int, feats: Iterable[str]) -> list[int]:
     return [base + zlib.crc32(f.encode()) % size for f in feats]
 
 
-class Vocab:
-    """The features of one document numbered in order of appearance, per kind: feature ``k`` of a kind
-    is bit ``k`` of its slot, and once the slot is full a feature's bit is its crc32 hash, as before. A
-    document with fewer distinct features of a kind than the slot has bits (every document up to a few
-    dozen sentences) has no collisions; hashed bits
-    made unrelated sentences share about twice the cognates they really share (scripts/eval_align.py
-    measures it). A sentence's features are numbered in sorted order: the bits must not depend on
-    PYTHONHASHSEED. Both sides of a document share one Vocab, the target side numbered first."""
+Feats = tuple[set[str], set[str], set[str], set[str] | None]
+"""One sentence's features per kind: strong anchors, weak anchors, cognates, bridge words (None: no bridge)."""
 
-    def __init__(self) -> None:
+
+class Vocab:
+    """The bits of one document's features, per kind: numbered in order of appearance (feature ``k`` is
+    bit ``k`` of its slot) when the document has no more distinct features of that kind than the slot has
+    bits, which is every document up to a few dozen sentences: no collisions (hashed bits made unrelated
+    FLORES sentences share about twice the cognates they really share; scripts/eval_align.py measures
+    it). A kind with more features than that (a long document) is hashed (crc32) as before: numbers
+    modulo the size would make features first seen a fixed distance apart collide, i.e. false matches
+    along one offset. A sentence's features are numbered in sorted order, so the bits do not depend on
+    PYTHONHASHSEED. Both sides of a document share one Vocab (:meth:`of`), the target side numbered first."""
+
+    def __init__(self, hashed: Sequence[bool] = (False,) * len(_LAYOUT)) -> None:
+        self.hashed = tuple(hashed)
         self.ids: tuple[dict[str, int], ...] = tuple({} for _ in _BASE)
+
+    @classmethod
+    def of(cls, feats: Iterable[Feats]) -> Vocab:
+        """The Vocab of a document whose sentences (both sides) have ``feats``."""
+        seen: tuple[set[str], ...] = tuple(set() for _ in _LAYOUT)
+        for row in feats:
+            for slot, kind in enumerate(row):
+                if kind:
+                    seen[slot].update(kind)
+        return cls([len(seen[slot]) > _SIZE[slot] for slot in range(len(_LAYOUT))])
 
     def bits(self, slot: int, feats: Iterable[str]) -> list[int]:
         """The bits of ``feats`` (features of kind ``slot``), numbering the new ones."""
-        ids, base, size = self.ids[slot], _BASE[slot], _SIZE[slot]
+        base, size = _BASE[slot], _SIZE[slot]
+        if self.hashed[slot]:
+            return [base + zlib.crc32(f.encode()) % size for f in feats]
+        ids = self.ids[slot]
         out = []
         for f in sorted(feats):
             k = ids.get(f)
             if k is None:
-                # Past the slot's size, the crc32 bit: numbers modulo the size would make features first
-                # seen a fixed distance apart collide, i.e. false matches along one offset of a long document.
-                k = ids[f] = len(ids) if len(ids) < size else zlib.crc32(f.encode()) % size
+                k = ids[f] = len(ids)
             out.append(base + k)
         return out
+
+    def row(self, feats: Feats) -> list[int]:
+        """The bit positions of one sentence's features (and bridge words, if any)."""
+        strong, weak, cogs, bag = feats
+        out = self.bits(_STRONG, strong) + self.bits(_WEAK, weak) + self.bits(_COGNATE, cogs)
+        return out if bag is None else out + self.bits(_BRIDGE, bag)
 
 
 def _set_bits(positions: Sequence[Sequence[int]], words: int) -> np.ndarray:
@@ -198,23 +221,26 @@ class _Side(_Spans):
     """One side of one document (see :class:`_Spans`), with the features of the coarse pass and, with a
     bridge, each sentence's bag of bridge content words (for ``bridge_reliability``)."""
 
-    def __init__(self, texts: Sequence[str], lang: str, bridge: Sequence[str] | None, vocab: Vocab) -> None:
+    def __init__(self, texts: Sequence[str], lang: str, bridge: Sequence[str] | None) -> None:
         self.n = len(texts)
-        positions: list[list[int]] = []
+        self.lengths = np.array([len(t) for t in texts], dtype=np.float64)
+        self.has_bridge = bridge is not None
+        self.feats: list[Feats] = []
         self.coarse: list[set[str]] = []  # features of the coarse pass (bitext.align.offset), marks left out
         self.bags: list[set[str]] = []  # content words of each sentence's bridge (none without one)
         for k, text in enumerate(texts):
             strong, weak = anchors(text, lang)
             cogs = cognates(text)
             self.coarse.append({f for f in strong if len(f) > 1} | {"w:" + w for w in weak} | {"c:" + c for c in cogs})
-            row = vocab.bits(_STRONG, strong) + vocab.bits(_WEAK, weak) + vocab.bits(_COGNATE, cogs)
-            if bridge is not None:
-                bag = content_words(bridge[k])
+            bag = content_words(bridge[k]) if bridge is not None else None
+            if bag is not None:
                 self.bags.append(bag)
-                row += vocab.bits(_BRIDGE, bag)
-            positions.append(row)
-        words = int(_OFFSETS[-1] if bridge is not None else _OFFSETS[_BRIDGE])
-        self._set_spans(np.array([len(t) for t in texts], dtype=np.float64), _set_bits(positions, words))
+            self.feats.append((strong, weak, cogs, bag))
+
+    def set_bits(self, vocab: Vocab) -> None:
+        """Set the bit sets of the sentences and spans from the document's :class:`Vocab`."""
+        words = int(_OFFSETS[-1] if self.has_bridge else _OFFSETS[_BRIDGE])
+        self._set_spans(self.lengths, _set_bits([vocab.row(f) for f in self.feats], words))
 
 
 class _Features:
@@ -241,10 +267,7 @@ class _Features:
             got = self.bridge[text] = content_words(text)
         return got
 
-    def row(self, text: str, lang: str, vocab: Vocab, bridge: str | None) -> list[int]:
-        """The bit positions :class:`_Side` sets for a sentence (and its bridge sentence)."""
+    def feats(self, text: str, lang: str, bridge: str | None) -> Feats:
+        """The features :class:`_Side` computes for a sentence (and its bridge sentence)."""
         strong, weak, cogs = self.of_text(text, lang)
-        row = vocab.bits(_STRONG, strong) + vocab.bits(_WEAK, weak) + vocab.bits(_COGNATE, cogs)
-        if bridge is not None:
-            row += vocab.bits(_BRIDGE, self.of_bridge(bridge))
-        return row
+        return strong, weak, cogs, None if bridge is None else self.of_bridge(bridge)
