@@ -241,6 +241,7 @@ class _Side(_Spans):
         """Set the bit sets of the sentences and spans from the document's :class:`Vocab`."""
         words = int(_OFFSETS[-1] if self.has_bridge else _OFFSETS[_BRIDGE])
         self._set_spans(self.lengths, _set_bits([vocab.row(f) for f in self.feats], words))
+        self.feats = []  # not needed past here: a long document's sets would double its memory
 
 
 class _Features:
