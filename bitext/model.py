@@ -67,7 +67,7 @@ APPROVED = (ACCEPTED, EDITED)
 KIND_MT, KIND_REFERENCE = "mt", "reference"
 KINDS = (KIND_MT, KIND_REFERENCE)
 """``pairs.kind``: the Indonesian against the machine translation, or against a human reference."""
-BEAD_TYPES = ("1-1", "2-1", "1-2", "2-2", "1-0", "0-1")
+BEAD_TYPES = ("1-1", "2-1", "1-2", "2-2", "1-0", "0-1", "3-1", "1-3")
 """Alignment bead types, 'source sentences-target sentences'."""
 
 

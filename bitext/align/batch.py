@@ -9,7 +9,7 @@ It only batches documents whose band covers the whole DP table (``m + 1 <= 2 * b
 the first half width of :func:`~bitext.align.dp.base_half_width`: up to 16 target sentences). For those
 the band is the full table whatever the coarse pass finds, so the coarse pass is skipped, the path can
 never touch the band's edge (no widening). The arithmetic is the DP's own, called with a batch axis:
-the feature rules and hashing of :mod:`bitext.align.features`, the cost kernel
+the feature rules and numbering (:class:`~bitext.align.features.Vocab`) of :mod:`bitext.align.features`, the cost kernel
 :func:`~bitext.align.dp._pair_costs`, the row recurrence :func:`~bitext.align.dp._relax_row`, the
 backtrace :func:`~bitext.align.dp._backtrace` and the bead scores of :func:`~bitext.align.dp.bead_of`:
 the beads, scores included, are identical (``tests/align/test_batch.py`` checks it against the DP).
@@ -25,7 +25,7 @@ import numpy as np
 
 from . import dp
 from .dp import _MOVES, Bead, _At, _backtrace, _pair_costs, _relax_row
-from .features import _BRIDGE, _OFFSETS, _Features, _set_bits, _Spans
+from .features import _BRIDGE, _OFFSETS, SPANS, Feats, Vocab, _Features, _set_bits, _Spans
 
 BATCH_LIMIT = 512
 """Documents of one shape per numpy pass: bounds its memory (~15 MiB for 5 x 5 paragraphs); larger passes
@@ -40,8 +40,10 @@ def batchable(n: int, m: int) -> bool:
     return n > 0 and m > 0 and m + 1 <= 2 * dp.base_half_width(n, m) + 1
 
 
-def align_many(docs: Sequence[Doc], bridge_weight: float | None = None) -> list[list[Bead]]:
-    """``[align(src, tgt, bridge, bridge_weight) for src, tgt, bridge in docs]``, computed in batches.
+def align_many(
+    docs: Sequence[Doc], bridge_weight: float | None = None, length: dp.LengthModel = dp.PRIOR
+) -> list[list[Bead]]:
+    """``[align(src, tgt, bridge, bridge_weight, length) for src, tgt, bridge in docs]``, computed in batches.
 
     A document with a bridge is batched only when ``bridge_weight`` is given (otherwise the weight is
     estimated from a first DP, see :func:`~bitext.align.dp.bridge_reliability`).
@@ -54,46 +56,59 @@ def align_many(docs: Sequence[Doc], bridge_weight: float | None = None) -> list[
         if batchable(len(src), len(tgt)) and (bridge is None or bridge_weight is not None):
             groups.setdefault((len(src), len(tgt), bridge is not None), []).append(k)
         else:
-            out[k] = dp.align(src, tgt, bridge, bridge_weight)
+            out[k] = dp.align(src, tgt, bridge, bridge_weight, length)
     memo = _Features()
     for (n, m, has_bridge), members in groups.items():
         bw = min(max(float(bridge_weight), 0.0), 1.0) if has_bridge and bridge_weight is not None else 0.0
         for start in range(0, len(members), BATCH_LIMIT):
             part = members[start : start + BATCH_LIMIT]
-            for k, beads in zip(part, _align_group([docs[k] for k in part], n, m, has_bridge, bw, memo), strict=True):
+            group = _align_group([docs[k] for k in part], n, m, has_bridge, bw, memo, length)
+            for k, beads in zip(part, group, strict=True):
                 out[k] = beads
     return out  # type: ignore[return-value]
 
 
+def fit_length_model(docs: Sequence[Doc], prior: dp.LengthModel = dp.PRIOR) -> dp.LengthModel:
+    """The length model of a set of documents: a first pass with ``prior`` on length and anchors alone
+    (batched: no bridge, whose weight would need a DP of its own), then
+    :func:`~bitext.align.dp.estimate_length_model` of its confident beads
+    (:func:`~bitext.align.dp.confident_lengths`)."""
+    plain = [(src, tgt, None) for src, tgt, _ in docs]
+    lengths: list[tuple[int, int]] = []
+    for (src, tgt, _), beads in zip(plain, align_many(plain, length=prior), strict=True):
+        lengths += dp.confident_lengths(beads, src, tgt)
+    return dp.estimate_length_model(lengths, prior)
+
+
 class _Sides(_Spans):
     """:class:`~bitext.align.features._Side` for a batch of documents of ``n`` sentences: the same arrays
-    with a leading batch axis, the bits from the memo's positions."""
+    with a leading batch axis, the bits from each document's :class:`~bitext.align.features.Vocab`."""
 
     def __init__(
-        self, texts: list[Sequence[str]], n: int, lang: str, bridge: list[Sequence[str]] | None, memo: _Features
+        self, texts: list[Sequence[str]], n: int, feats: list[list[Feats]], vocabs: list[Vocab], has_bridge: bool
     ) -> None:
         self.n = n
         flat = [t for doc in texts for t in doc]
-        if bridge is None:
-            rows = [memo.of_text(t, lang) for t in flat]
-            words = int(_OFFSETS[_BRIDGE])
-        else:
-            flat_bridge = [t for doc in bridge for t in doc]
-            rows = [memo.of_text(t, lang, t == u) + memo.of_bridge(u) for t, u in zip(flat, flat_bridge, strict=True)]
-            words = int(_OFFSETS[-1])
+        rows = [vocab.row(f) for doc, vocab in zip(feats, vocabs, strict=True) for f in doc]
+        words = int(_OFFSETS[-1] if has_bridge else _OFFSETS[_BRIDGE])
         lengths = np.array([len(t) for t in flat], dtype=np.float64).reshape(len(texts), n)
         self._set_spans(lengths, _set_bits(rows, words).reshape(len(texts), n, words))
 
 
-def _align_group(docs: list[Doc], n: int, m: int, has_bridge: bool, bw: float, memo: _Features) -> list[list[Bead]]:
+def _align_group(
+    docs: list[Doc], n: int, m: int, has_bridge: bool, bw: float, memo: _Features, lm: dp.LengthModel
+) -> list[list[Bead]]:
     """Align documents of ``n`` source and ``m`` target sentences: the DP of ``_band_dp`` with ``lo = 0``
     and ``width = m + 1`` on every row, over the batch axis."""
     b = len(docs)
     # The target side first: its sentences are their own bridge, and mostly the source's bridge too.
-    ft = _Sides([d[1] for d in docs], m, "en", [d[1] for d in docs] if has_bridge else None, memo)
-    fs = _Sides([d[0] for d in docs], n, "id", [d[2] for d in docs] if has_bridge else None, memo)  # type: ignore[misc]
+    tgt_feats = [[memo.feats(t, "en", t if has_bridge else None) for t in d[1]] for d in docs]
+    src_feats = [[memo.feats(t, "id", d[2][i] if has_bridge else None) for i, t in enumerate(d[0])] for d in docs]  # type: ignore[index]
+    vocabs = [Vocab.of(t + s) for t, s in zip(tgt_feats, src_feats, strict=True)]  # the target numbered first
+    ft = _Sides([d[1] for d in docs], m, tgt_feats, vocabs, has_bridge)
+    fs = _Sides([d[0] for d in docs], n, src_feats, vocabs, has_bridge)
     # The cost kernel of the banded DP on the full table: every row's cells are columns 0..m.
-    costs, inters = _pair_costs(_At(fs, np.arange(n + 1)[:, None]), _At(ft, np.arange(m + 1)[None, :]), bw)
+    costs, inters = _pair_costs(_At(fs, np.arange(n + 1)[:, None]), _At(ft, np.arange(m + 1)[None, :]), bw, lm)
     width = m + 1
     cols = np.arange(width)
     dist = np.full((b, n + 1, width + 1), np.inf)
@@ -106,12 +121,12 @@ def _align_group(docs: list[Doc], n: int, m: int, has_bridge: bool, bw: float, m
         dist[:, i, :width], back[:, i] = _relax_row(prev, [c[:, i] for c in costs], None, start)
     lo = [0] * (n + 1)
     paths = [_backtrace(rows, lo, n, m, width)[0] for rows in back.tolist()]
-    return _beads(paths, fs, ft, inters, bw)
+    return _beads(paths, fs, ft, inters, bw, lm)
 
 
 def _beads(
     paths: list[list[tuple[int, int, int, int]]], fs: _Sides, ft: _Sides, inters: dict[tuple[int, int], np.ndarray],
-    bw: float,
+    bw: float, lm: dp.LengthModel,
 ) -> list[list[Bead]]:  # fmt: skip
     """The beads of every path with the scores of :func:`~bitext.align.dp._make_bead`: the counts it
     needs are gathered from the batch's arrays in one go, the arithmetic is the same on Python floats."""
@@ -123,7 +138,7 @@ def _beads(
             spans = dp.neighbours(*bead, fs.n, ft.n)
             calls += [(k, *span) for span in spans]
             per_bead.append(len(spans))
-    ev = _evidence(calls, fs, ft, inters, bw)
+    ev = _evidence(calls, fs, ft, inters, bw, lm)
     out: list[list[Bead]] = []
     pos = 0
     count = iter(per_bead)
@@ -139,7 +154,7 @@ def _beads(
 
 def _evidence(
     calls: list[tuple[int, int, int, int, int]], fs: _Sides, ft: _Sides, inters: dict[tuple[int, int], np.ndarray],
-    bw: float,
+    bw: float, lm: dp.LengthModel,
 ) -> list[list[float]]:  # fmt: skip
     """:func:`~bitext.align.dp._evidence` of each call ``(doc, i0, i1, j0, j1)``."""
     if not calls:
@@ -148,8 +163,11 @@ def _evidence(
     ds, dt = i1 - i0, j1 - j0
     ls = (fs.prefix[k, i1] - fs.prefix[k, i0]).tolist()
     lt = (ft.prefix[k, j1] - ft.prefix[k, j0]).tolist()
-    stacked = np.stack([inters[t] for t in ((1, 1), (1, 2), (2, 1), (2, 2))])  # index 2 * (ds - 1) + (dt - 1)
-    inter = stacked[2 * (ds - 1) + (dt - 1), k, i1, j1].tolist()
-    size_s = np.stack([fs.sizes[1], fs.sizes[2]])[ds - 1, k, i1].tolist()
-    size_t = np.stack([ft.sizes[1], ft.sizes[2]])[dt - 1, k, j1].tolist()
-    return [dp.evidence_of(ls[c], lt[c], size_s[c], size_t[c], inter[c], bw) for c in range(len(calls))]
+    types = sorted(inters)  # the bead types with both sides
+    where = np.full((len(SPANS) + 1, len(SPANS) + 1), -1, dtype=np.intp)
+    for x, (a, b) in enumerate(types):
+        where[a, b] = x
+    inter = np.stack([inters[t] for t in types])[where[ds, dt], k, i1, j1].tolist()
+    size_s = np.stack([fs.sizes[d] for d in SPANS])[ds - 1, k, i1].tolist()
+    size_t = np.stack([ft.sizes[d] for d in SPANS])[dt - 1, k, j1].tolist()
+    return [dp.evidence_of(ls[c], lt[c], size_s[c], size_t[c], inter[c], bw, lm) for c in range(len(calls))]

@@ -1,6 +1,6 @@
 """Sentence alignment of Indonesian sentences with English sentences (MT output or a human translation).
 
-:func:`align` is a Gale-Church style dynamic program over the beads 1-1, 1-2, 2-1, 2-2, 1-0 and 0-1.
+:func:`align` is a Gale-Church style dynamic program over the beads 1-1, 1-2, 2-1, 2-2, 1-0, 0-1, 3-1 and 1-3.
 The cost of a bead adds up
 
 * the **type prior** ``-log P(type)``;
@@ -28,8 +28,10 @@ Pure computation: no store and no I/O (the corpus stage is :mod:`bitext.align.st
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -40,6 +42,7 @@ from .features import (  # noqa: F401  (re-exported: the names other modules and
     _OFFSETS,
     _STRONG,
     _WEAK,
+    Vocab,
     _counts,
     _number_anchors,
     _Side,
@@ -50,9 +53,11 @@ from .features import (  # noqa: F401  (re-exported: the names other modules and
 )
 from .offset import anchor_chain, band_half_width
 
-ALIGNER_VERSION = "align-3"  # 2: coarse anchor pass (global offset), bridge reliability weight; 3: the first
+ALIGNER_VERSION = "align-4"  # 2: coarse anchor pass (global offset), bridge reliability weight; 3: the first
 # band stops growing past LONG_DOCUMENT sentences a side (articles that long may align differently), and
-# anchor evidence is summed in a fixed order (it followed PYTHONHASHSEED: a run could align differently)
+# anchor evidence is summed in a fixed order (it followed PYTHONHASHSEED: a run could align differently);
+# 4: MT pairs by provenance (bitext.align.mt), each translation split on its own; the reference length model
+# fitted per corpus; features numbered per document (no hash collisions); lexicon glosses as bridge
 """Changes whenever a change in :mod:`bitext.align` or :mod:`bitext.segment.en` can change an alignment;
 stored in meta ``align.version``."""
 
@@ -63,12 +68,41 @@ stored in meta ``align.version``."""
 LEN_RATIO = 0.9004
 LEN_VARIANCE = 1.594
 
+
+@dataclass(frozen=True)
+class LengthModel:
+    """The Gale-Church length model: ``len(en) - ratio * len(id) ~ N(0, variance * mean length)``.
+
+    :data:`PRIOR` (from :data:`LEN_RATIO`, :data:`LEN_VARIANCE`, fitted on clean sentences) is only the
+    starting point: :func:`bitext.align.batch.fit_length_model` estimates the model of the documents being
+    aligned from the confident beads of a first pass, shrunk towards the prior (``beads``: how many it
+    rests on).
+    """
+
+    ratio: float = LEN_RATIO
+    variance: float = LEN_VARIANCE
+    beads: int = 0
+
+    def delta(self, ls: np.ndarray | float, lt: np.ndarray | float) -> np.ndarray:
+        """``|delta|`` of Gale & Church for source and target lengths ``ls``, ``lt`` (characters)."""
+        mean = np.maximum((ls + lt / self.ratio) / 2.0, 1.0)
+        return np.abs(ls * self.ratio - lt) / np.sqrt(mean * self.variance)
+
+    def __str__(self) -> str:
+        return f"c={self.ratio:.4f} s2={self.variance:.3f} beads={self.beads}"
+
+
+PRIOR = LengthModel()
+"""The length model before any corpus is seen."""
+
 # Bead type priors: Gale & Church (1993), except 2-2 (their 0.011 let a 2-2 bead swallow two 1-1 beads whose
 # lengths fit less well one by one) and 1-0/0-1 (theirs 0.0099); these two and the weights below were tuned
 # on FLORES devtest with seeds 1-3 of scripts/eval_align.py (the reported numbers use seed 13).
 BEAD_TYPES: tuple[tuple[int, int], ...] = tuple((int(a), int(b)) for a, _, b in (t.partition("-") for t in BEAD_NAMES))
 """The DP's moves (source sentences, target sentences), in the order of :data:`bitext.model.BEAD_TYPES`."""
-PRIORS = {(1, 1): 0.89, (2, 1): 0.089, (1, 2): 0.089, (2, 2): 0.0015, (1, 0): 0.02, (0, 1): 0.02}
+PRIORS = {(1, 1): 0.89, (2, 1): 0.089, (1, 2): 0.089, (2, 2): 0.0015, (1, 0): 0.02, (0, 1): 0.02,
+          (3, 1): 0.089 * 0.089, (1, 3): 0.089 * 0.089}  # fmt: skip
+# 3-1 and 1-3 (aligner 4): two merges in one bead, as likely as two 2-1 beads in a row would be, not tuned.
 
 W_STRONG = 3.0  # reward per shared strong anchor (number, URL, date word, ? ! ")
 W_WEAK = 1.0  # reward per shared capitalised word
@@ -140,8 +174,43 @@ class Alignment:
         return min(n, m) >= DOUBTFUL_MIN_SENTENCES and self.confidence < DOUBTFUL_BELOW
 
 
+class WordTranslations(Protocol):
+    """A word translation model (a corpus lexicon): lower-cased word -> its translations with probabilities."""
+
+    def translations(self, word: str, direction: str = "id-en", top: int = 10) -> Mapping[str, float]:
+        """The ``top`` most probable translations of ``word`` (lower-cased tokens -> probability)."""
+        ...
+
+
+GLOSS_TOP = 3
+"""Translations per Indonesian word in a lexicon gloss (:func:`gloss`)."""
+GLOSS_MIN_P = 0.05
+"""A translation less probable than this is left out of a gloss."""
+GLOSS_WEIGHT = 0.5
+"""A gloss's bridge weight relative to an MT bridge of the same reliability: word-by-word glosses cover
+their target less than a translation does. Chosen on the calibration part (IBM-1 lexicon of one half of
+its documents, aligning the other half: 1.0, 0.5 and 0.25 gave strict F1 0.980 on clean documents each,
+0.930, 0.939 and 0.938 on length-noisy ones)."""
+_GLOSS_WORD = re.compile(r"\w+")
+
+
+def gloss(text: str, lexicon: WordTranslations) -> str:
+    """A word-by-word English gloss of an Indonesian sentence from a lexicon: each word's most probable
+    translations (:data:`GLOSS_TOP`, at least :data:`GLOSS_MIN_P`) and the tokens with digits; a word the
+    lexicon does not know is left out (kept as it is, it made a gloss cover its target less and aligned a
+    held-out half of the calibration part worse, see scripts/eval_align.py; names are in a corpus lexicon).
+    As hunalign's dictionary-based translation, it serves as a bridge where no machine translation is
+    given; :func:`bridge_reliability` ignores it where it does not resemble the target."""
+    out: list[str] = []
+    for word in _GLOSS_WORD.findall(text.lower()):
+        found = [w for w, p in lexicon.translations(word, "id-en", GLOSS_TOP).items() if p >= GLOSS_MIN_P]
+        out += found or ([word] if any(ch.isdigit() for ch in word) else [])
+    return " ".join(out)
+
+
 def align(
-    src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None = None, bridge_weight: float | None = None
+    src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None = None, bridge_weight: float | None = None,
+    length: LengthModel = PRIOR, lexicon: WordTranslations | None = None,
 ) -> list[Bead]:
     """Align Indonesian sentences ``src`` with English sentences ``tgt``; beads in document order.
 
@@ -149,13 +218,18 @@ def align(
     it makes the alignment robust where lengths and anchors are ambiguous, and is down-weighted or
     ignored where it does not resemble the target (:func:`bridge_reliability`). Every sentence of both
     sides is in exactly one bead. ``bridge_weight`` fixes the bridge's weight instead (1.0 where the target
-    is the bridge itself, re-split). :func:`align_document` also returns the confidence.
+    is the bridge itself, re-split). ``length``: the length model
+    (:func:`bitext.align.batch.fit_length_model` estimates one for a set of documents). ``lexicon``:
+    without a bridge, the second pass of hunalign's dictionary bootstrapping: each source sentence's
+    :func:`gloss` is the bridge. :func:`align_document` also returns
+    the confidence.
     """
-    return _align(src, tgt, bridge, bridge_weight)[0]
+    return _align(src, tgt, bridge, bridge_weight, length, lexicon)[0]
 
 
 def align_document(
-    src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None = None, bridge_weight: float | None = None
+    src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None = None, bridge_weight: float | None = None,
+    length: LengthModel = PRIOR, lexicon: WordTranslations | None = None,
 ) -> Alignment:
     """:func:`align` with the article-level confidence and the bridge weight (see :class:`Alignment`).
 
@@ -163,14 +237,15 @@ def align_document(
     the DP is wide enough for a global offset (a block of sentences only one side has); the band then
     doubles while the best path touches its edge.
     """
-    beads, sides, weight, half, chain = _align(src, tgt, bridge, bridge_weight)
+    beads, sides, weight, half, chain = _align(src, tgt, bridge, bridge_weight, length, lexicon)
     if sides is None:
         return Alignment(beads, 0.0 if beads else 1.0, 0.0, 0, 0)
     return Alignment(beads, article_confidence(beads, sides[0].coarse, sides[1].coarse), weight, half, chain)
 
 
 def _align(
-    src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None, bridge_weight: float | None
+    src: Sequence[str], tgt: Sequence[str], bridge: Sequence[str] | None, bridge_weight: float | None,
+    lm: LengthModel = PRIOR, lexicon: WordTranslations | None = None,
 ) -> tuple[list[Bead], tuple[_Side, _Side] | None, float, int, int]:
     """The beads, the two sides (None when one is empty), the bridge weight, the final band's half width
     and the anchor chain's length: everything but the confidence, which only :func:`align_document`
@@ -178,10 +253,18 @@ def _align(
     n, m = len(src), len(tgt)
     if bridge is not None and len(bridge) != n:
         raise ValueError(f"bridge has {len(bridge)} sentences, src has {n}")
+    if bridge is None and lexicon is not None and n and m:
+        bridge, bridge_weight = [gloss(t, lexicon) for t in src], None  # its weight is estimated
+        glossed = True
+    else:
+        glossed = False
     if n == 0 or m == 0:
         return [Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)], None, 0.0, 0, 0
-    fs = _Side(src, "id", bridge)
     ft = _Side(tgt, "en", tgt if bridge is not None else None)
+    fs = _Side(src, "id", bridge)
+    vocab = Vocab.of(ft.feats + fs.feats)  # one numbering for both sides, the target's first (as batch does)
+    ft.set_bits(vocab)
+    fs.set_bits(vocab)
     chain = anchor_chain(fs.coarse, ft.coarse)
     base = base_half_width(n, m)
     half = max(base, band_half_width(chain, n, m, base))
@@ -189,12 +272,55 @@ def _align(
     if bridge is not None and bridge_weight is not None:
         weight = min(max(float(bridge_weight), 0.0), 1.0)
     if weight == 0.0:
-        path, half = _widening_dp(fs, ft, half, 0.0)
+        path, half = _widening_dp(fs, ft, half, 0.0, lm)
     if bridge is not None and bridge_weight is None:
         weight = _reliability(path, fs.bags, ft.bags)  # the sides' bags: the bridge's and the target's
+        if glossed:
+            weight *= GLOSS_WEIGHT
     if weight > 0:
-        path, half = _widening_dp(fs, ft, half, weight)
-    return [_make_bead(fs, ft, *span, weight) for span in path], (fs, ft), weight, half, len(chain)
+        path, half = _widening_dp(fs, ft, half, weight, lm)
+    return [_make_bead(fs, ft, *span, weight, lm) for span in path], (fs, ft), weight, half, len(chain)
+
+
+FIT_PRIOR_BEADS = 50
+"""Weight of :data:`PRIOR` in :func:`estimate_length_model`, in beads: a corpus of a few articles stays near the
+prior, one of hundreds of confident beads is its own."""
+FIT_RUN = 3
+"""A 1-1 bead is confident when it is in the middle of a run of this many 1-1 beads (their boundaries agree)."""
+
+
+def confident_lengths(beads: Sequence[Bead], src: Sequence[str], tgt: Sequence[str]) -> list[tuple[int, int]]:
+    """``(len(id), len(en))`` of the confident beads of a first pass: 1-1 beads whose neighbours on both
+    sides are 1-1 beads too (an error of the length model shows as merges and deletions around it)."""
+    out = []
+    half = FIT_RUN // 2
+    for k, bead in enumerate(beads):
+        # The document's edges are certain boundaries: a bead next to one needs 1-1 beads on its other side.
+        if all(len(b.src) == 1 and len(b.tgt) == 1 for b in beads[max(k - half, 0) : k + half + 1]):
+            out.append((len(src[bead.src[0]]), len(tgt[bead.tgt[0]])))
+    return out
+
+
+def estimate_length_model(lengths: Sequence[tuple[int, int]], prior: LengthModel = PRIOR) -> LengthModel:
+    """The length model of ``(len(id), len(en))`` pairs, robustly, shrunk towards ``prior``.
+
+    ``ratio``: the median of ``len(en) / len(id)`` (robust to a wrong bead); ``variance``: the mean square
+    of the Gale-Church residuals ``(len(en) - ratio * len(id)) / sqrt(mean length)`` (its maximum-likelihood
+    estimate: a robust MAD or a trimmed mean square under-estimates the heavy tails of free translations and
+    aligned the calibration part worse, see scripts/eval_align.py). Both are averaged with the prior's, the
+    prior weighing :data:`FIT_PRIOR_BEADS` beads.
+    """
+    pairs = np.array([(a, b) for a, b in lengths if a > 0 and b > 0], dtype=np.float64).reshape(-1, 2)
+    k = len(pairs)
+    if k == 0:
+        return prior
+    ls, lt = pairs[:, 0], pairs[:, 1]
+    ratio = float(np.median(lt / ls))
+    mean = np.maximum((ls + lt / ratio) / 2.0, 1.0)
+    z = (lt - ratio * ls) / np.sqrt(mean)
+    variance = max(float(np.mean(z * z)), 1e-3)
+    w = FIT_PRIOR_BEADS / (FIT_PRIOR_BEADS + k)
+    return LengthModel(round(w * prior.ratio + (1 - w) * ratio, 4), round(w * prior.variance + (1 - w) * variance, 4), k)
 
 
 LONG_DOCUMENT = 2000
@@ -210,10 +336,12 @@ def base_half_width(n: int, m: int) -> int:
     return max(8 + min(max(n, m), LONG_DOCUMENT) // 100, math.ceil(m / n) + 2)
 
 
-def _widening_dp(fs: _Side, ft: _Side, half: int, bw: float) -> tuple[list[tuple[int, int, int, int]], int]:
+def _widening_dp(
+    fs: _Side, ft: _Side, half: int, bw: float, lm: LengthModel
+) -> tuple[list[tuple[int, int, int, int]], int]:
     """The banded DP, the band doubled while the best path touches its edge."""
     while True:
-        path, touched = _band_dp(fs, ft, half, bw)
+        path, touched = _band_dp(fs, ft, half, bw, lm)
         if not touched or 2 * half + 1 >= ft.n + 1:
             return path, half
         half *= 2
@@ -307,10 +435,9 @@ def article_confidence(beads: Sequence[Bead], src_feats: Sequence[set[str]], tgt
     return round(e / (e + CONFIDENCE_SCALE) * cover, 4)
 
 
-def _match_cost(ls: np.ndarray, lt: np.ndarray, inter: np.ndarray, bw: float) -> np.ndarray:
+def _match_cost(ls: np.ndarray, lt: np.ndarray, inter: np.ndarray, bw: float, lm: LengthModel) -> np.ndarray:
     """Cost of a bead with sentences on both sides, without the prior (see the module docstring)."""
-    mean = np.maximum((ls + lt / LEN_RATIO) / 2.0, 1.0)
-    delta = np.abs(ls * LEN_RATIO - lt) / np.sqrt(mean * LEN_VARIANCE)
+    delta = lm.delta(ls, lt)
     cost = -_log_erfc(delta / math.sqrt(2.0))
     if bw > 0:
         cost *= 1.0 - bw * (1.0 - W_LEN_BRIDGE)
@@ -355,7 +482,9 @@ class _At:
         return self.ends >= d if self.valid is None else (self.ends >= d) & self.valid
 
 
-def _pair_costs(s: _At, t: _At, bw: float) -> tuple[list[np.ndarray], dict[tuple[int, int], np.ndarray]]:
+def _pair_costs(
+    s: _At, t: _At, bw: float, lm: LengthModel
+) -> tuple[list[np.ndarray], dict[tuple[int, int], np.ndarray]]:
     """Cost of a bead of each type of :data:`BEAD_TYPES` ending at each cell (inf where it does not fit)
     and, per bead type with both sides, the feature counts its two sides share (``_counts`` shape)."""
     shape = np.broadcast_shapes(s.shape, t.shape)
@@ -367,7 +496,7 @@ def _pair_costs(s: _At, t: _At, bw: float) -> tuple[list[np.ndarray], dict[tuple
         if di and dj:
             s_span, t_span = s.at("bits", di), t.at("bits", dj)
             inter = inters[(di, dj)] = _counts(s_span & t_span)
-            cost += _match_cost(s.length(di), t.length(dj), inter, bw)
+            cost += _match_cost(s.length(di), t.length(dj), inter, bw, lm)
             if W_UNSHARED:
                 # Strong anchors (numbers, dates, marks) on one side only: evidence against the bead.
                 size_s, size_t = s.at("sizes", di), t.at("sizes", dj)
@@ -450,7 +579,9 @@ def _backtrace(
     return path[::-1], touched
 
 
-def _band_dp(fs: _Side, ft: _Side, half: int, bw: float) -> tuple[list[tuple[int, int, int, int]], bool]:
+def _band_dp(
+    fs: _Side, ft: _Side, half: int, bw: float, lm: LengthModel
+) -> tuple[list[tuple[int, int, int, int]], bool]:
     """DP inside the band ``|j - i*m/n| <= half``.
 
     Returns the best path as ``(i0, i1, j0, j1)`` spans and whether it touched the band edge.
@@ -479,25 +610,24 @@ def _band_dp(fs: _Side, ft: _Side, half: int, bw: float) -> tuple[list[tuple[int
             r0 = i
             r = np.arange(i, min(i + block, n + 1))
             c = jj[i : i + block]
-            costs = _pair_costs(_At(fs, r[:, None]), _At(ft, np.minimum(c, m), c <= m), bw)[0]
+            costs = _pair_costs(_At(fs, r[:, None]), _At(ft, np.minimum(c, m), c <= m), bw, lm)[0]
         prev = [dist[i - di, sources[t][i - di]] if i >= di else None for t, di, _ in _MOVES] if i > 0 else None
         dist[i, :width], back[i] = _relax_row(prev, [c[i - r0] for c in costs], jj[i] <= m, start)
     return _backtrace(back.tolist(), lo.tolist(), n, m, width)
 
 
-def _evidence(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, bw: float) -> list[float]:
+def _evidence(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, bw: float, lm: LengthModel) -> list[float]:
     """Evidence in [0, 1] that source ``i0:i1`` and target ``j0:j1`` are translations (see :class:`Bead`)."""
     inter = _counts(fs.bits[i1 - i0][i1] & ft.bits[j1 - j0][j1])
     return evidence_of(fs.prefix[i1] - fs.prefix[i0], ft.prefix[j1] - ft.prefix[j0], fs.sizes[i1 - i0][i1],
-                       ft.sizes[j1 - j0][j1], inter, bw)
+                       ft.sizes[j1 - j0][j1], inter, bw, lm)
 
 
 def evidence_of(ls: float, lt: float, size_s: Sequence[int], size_t: Sequence[int], inter: Sequence[int],
-                bw: float) -> list[float]:
+                bw: float, lm: LengthModel | None = None) -> list[float]:
     """The evidence of :func:`_evidence` from its counts: the two sides' lengths, their feature counts per
     kind and the counts they share (also what :mod:`bitext.align.batch` gathers for a whole batch)."""
-    mean = max((ls + lt / LEN_RATIO) / 2.0, 1.0)
-    evidence = [math.erfc(abs(ls * LEN_RATIO - lt) / math.sqrt(mean * LEN_VARIANCE) / math.sqrt(2.0))]
+    evidence = [math.erfc(float((lm or PRIOR).delta(ls, lt)) / math.sqrt(2.0))]
     total = sum(int(size_s[k] + size_t[k]) for k in (_STRONG, _WEAK))
     if total:
         evidence.append(2.0 * int(inter[_STRONG] + inter[_WEAK]) / total)
@@ -528,6 +658,6 @@ def bead_of(i0: int, i1: int, j0: int, j1: int, evidence: list[list[float]]) -> 
     return Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(min(max(score, 0.0), 1.0), 4))
 
 
-def _make_bead(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, bw: float) -> Bead:
+def _make_bead(fs: _Side, ft: _Side, i0: int, i1: int, j0: int, j1: int, bw: float, lm: LengthModel) -> Bead:
     spans = neighbours(i0, i1, j0, j1, fs.n, ft.n)
-    return bead_of(i0, i1, j0, j1, [_evidence(fs, ft, *span, bw) for span in spans])
+    return bead_of(i0, i1, j0, j1, [_evidence(fs, ft, *span, bw, lm) for span in spans])

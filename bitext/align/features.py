@@ -1,8 +1,8 @@
 """The aligner's features: anchors, cognates and bridge words of each sentence, hashed into bit sets.
 
 One home for what :mod:`bitext.align.dp` (one document) and :mod:`bitext.align.batch` (many small
-documents at once) both compute per sentence: the feature extractors, the hash of a feature into its
-bit (:func:`feature_bits`), the bit sets of spans of 1 and 2 sentences and their sizes. Arrays may carry
+documents at once) both compute per sentence: the feature extractors, the number of a feature in its
+document (:class:`Vocab`: its bit), the bit sets of spans of 1 to 3 sentences and their sizes. Arrays may carry
 a leading batch axis (the sentence is axis -2), so the batched path calls the same functions.
 Pure computation.
 """
@@ -114,10 +114,59 @@ _SIZE = tuple(int(b - a) * 64 for a, b in zip(_OFFSETS[:-1], _OFFSETS[1:], stric
 
 
 def feature_bits(slot: int, feats: Iterable[str]) -> list[int]:
-    """The bits of ``feats`` in the bit set of their kind's ``slot`` (crc32: results do not depend on
-    PYTHONHASHSEED)."""
+    """The bits of ``feats`` in the bit set of their kind's ``slot`` hashed (crc32), as aligner 3 set them;
+    :class:`Vocab` numbers them per document instead."""
     base, size = _BASE[slot], _SIZE[slot]
     return [base + zlib.crc32(f.encode()) % size for f in feats]
+
+
+Feats = tuple[set[str], set[str], set[str], set[str] | None]
+"""One sentence's features per kind: strong anchors, weak anchors, cognates, bridge words (None: no bridge)."""
+
+
+class Vocab:
+    """The bits of one document's features, per kind: numbered in order of appearance (feature ``k`` is
+    bit ``k`` of its slot) when the document has no more distinct features of that kind than the slot has
+    bits, which is every document up to a few dozen sentences: no collisions (hashed bits made unrelated
+    FLORES sentences share about twice the cognates they really share; scripts/eval_align.py measures
+    it). A kind with more features than that (a long document) is hashed (crc32) as before: numbers
+    modulo the size would make features first seen a fixed distance apart collide, i.e. false matches
+    along one offset. A sentence's features are numbered in sorted order, so the bits do not depend on
+    PYTHONHASHSEED. Both sides of a document share one Vocab (:meth:`of`), the target side numbered first."""
+
+    def __init__(self, hashed: Sequence[bool] = (False,) * len(_LAYOUT)) -> None:
+        self.hashed = tuple(hashed)
+        self.ids: tuple[dict[str, int], ...] = tuple({} for _ in _BASE)
+
+    @classmethod
+    def of(cls, feats: Iterable[Feats]) -> Vocab:
+        """The Vocab of a document whose sentences (both sides) have ``feats``."""
+        seen: tuple[set[str], ...] = tuple(set() for _ in _LAYOUT)
+        for row in feats:
+            for slot, kind in enumerate(row):
+                if kind:
+                    seen[slot].update(kind)
+        return cls([len(seen[slot]) > _SIZE[slot] for slot in range(len(_LAYOUT))])
+
+    def bits(self, slot: int, feats: Iterable[str]) -> list[int]:
+        """The bits of ``feats`` (features of kind ``slot``), numbering the new ones."""
+        base, size = _BASE[slot], _SIZE[slot]
+        if self.hashed[slot]:
+            return [base + zlib.crc32(f.encode()) % size for f in feats]
+        ids = self.ids[slot]
+        out = []
+        for f in sorted(feats):
+            k = ids.get(f)
+            if k is None:
+                k = ids[f] = len(ids)
+            out.append(base + k)
+        return out
+
+    def row(self, feats: Feats) -> list[int]:
+        """The bit positions of one sentence's features (and bridge words, if any)."""
+        strong, weak, cogs, bag = feats
+        out = self.bits(_STRONG, strong) + self.bits(_WEAK, weak) + self.bits(_COGNATE, cogs)
+        return out if bag is None else out + self.bits(_BRIDGE, bag)
 
 
 def _set_bits(positions: Sequence[Sequence[int]], words: int) -> np.ndarray:
@@ -147,8 +196,12 @@ def _counts(a: np.ndarray) -> np.ndarray:
     return np.add.reduceat(np.bitwise_count(a), starts, axis=-1, dtype=np.int32)
 
 
+SPANS = (1, 2, 3)
+"""Sentences a side of a bead can hold (the DP's beads go up to 3-1 and 1-3)."""
+
+
 class _Spans:
-    """Character-length prefix sums and, for spans of 1 and 2 sentences ending before each position,
+    """Character-length prefix sums and, for spans of 1 to 3 sentences ending before each position,
     the union of the sentences' bit sets and the set sizes; arrays may carry a leading batch axis."""
 
     n: int
@@ -160,8 +213,8 @@ class _Spans:
         """Fill the arrays from the sentence lengths ``(..., n)`` and bit sets ``(..., n, words)``."""
         zero = np.zeros(lengths.shape[:-1] + (1,))
         self.prefix = np.concatenate([zero, np.cumsum(lengths, axis=-1, dtype=np.float64)], axis=-1)
-        self.bits = {d: _span_bits(bits, d) for d in (1, 2)}
-        self.sizes = {d: _counts(self.bits[d]) for d in (1, 2)}
+        self.bits = {d: _span_bits(bits, d) for d in SPANS}
+        self.sizes = {d: _counts(self.bits[d]) for d in SPANS}
 
 
 class _Side(_Spans):
@@ -170,61 +223,52 @@ class _Side(_Spans):
 
     def __init__(self, texts: Sequence[str], lang: str, bridge: Sequence[str] | None) -> None:
         self.n = len(texts)
-        positions: list[list[int]] = []
+        self.lengths = np.array([len(t) for t in texts], dtype=np.float64)
+        self.has_bridge = bridge is not None
+        self.feats: list[Feats] = []
         self.coarse: list[set[str]] = []  # features of the coarse pass (bitext.align.offset), marks left out
         self.bags: list[set[str]] = []  # content words of each sentence's bridge (none without one)
         for k, text in enumerate(texts):
             strong, weak = anchors(text, lang)
             cogs = cognates(text)
             self.coarse.append({f for f in strong if len(f) > 1} | {"w:" + w for w in weak} | {"c:" + c for c in cogs})
-            row = feature_bits(_STRONG, strong) + feature_bits(_WEAK, weak) + feature_bits(_COGNATE, cogs)
-            if bridge is not None:
-                bag = content_words(bridge[k])
+            bag = content_words(bridge[k]) if bridge is not None else None
+            if bag is not None:
                 self.bags.append(bag)
-                row += feature_bits(_BRIDGE, bag)
-            positions.append(row)
-        words = int(_OFFSETS[-1] if bridge is not None else _OFFSETS[_BRIDGE])
-        self._set_spans(np.array([len(t) for t in texts], dtype=np.float64), _set_bits(positions, words))
+            self.feats.append((strong, weak, cogs, bag))
+
+    def set_bits(self, vocab: Vocab) -> None:
+        """Set the bit sets of the sentences and spans from the document's :class:`Vocab`."""
+        words = int(_OFFSETS[-1] if self.has_bridge else _OFFSETS[_BRIDGE])
+        self._set_spans(self.lengths, _set_bits([vocab.row(f) for f in self.feats], words))
+        self.feats = []  # not needed past here: a long document's sets would double its memory
 
 
 class _Features:
-    """Memo of the feature bit positions of each distinct text (as :class:`_Side` sets them) and of each
-    feature's bit, for many documents at once (:mod:`bitext.align.batch`): texts and words recur."""
+    """Memo of the features of each distinct text (as :class:`_Side` computes them), for many documents at
+    once (:mod:`bitext.align.batch`): texts and words recur. Bits are numbered per document (:class:`Vocab`)."""
 
     def __init__(self) -> None:
-        self.anchors: dict[tuple[str, str], list[int]] = {}
-        self.bridge: dict[str, list[int]] = {}
-        self.hashes: tuple[dict[str, int], ...] = tuple({} for _ in _BASE)  # per slot: feature -> bit
+        self.anchors: dict[tuple[str, str], tuple[set[str], set[str], set[str]]] = {}
+        self.bridge: dict[str, set[str]] = {}
 
-    def _positions(self, slot: int, feats: set[str]) -> list[int]:
-        hashes = self.hashes[slot]
-        out = []
-        for f in feats:
-            h = hashes.get(f)
-            if h is None:
-                h = hashes[f] = feature_bits(slot, (f,))[0]
-            out.append(h)
-        return out
-
-    def of_text(self, text: str, lang: str, bridge_too: bool = False) -> list[int]:
-        """Bit positions of the anchors and cognates of a sentence; with ``bridge_too``, also memoise its
-        bridge positions (:meth:`of_bridge`) from the same words."""
+    def of_text(self, text: str, lang: str) -> tuple[set[str], set[str], set[str]]:
+        """The strong and weak anchors and the cognates of a sentence."""
         got = self.anchors.get((text, lang))
-        if got is not None and not (bridge_too and text not in self.bridge):
-            return got
-        words = _WORD.findall(text.lower())
-        if bridge_too and text not in self.bridge:
-            self.bridge[text] = self._positions(_BRIDGE, _content_of(words))
         if got is None:
+            words = _WORD.findall(text.lower())
             strong, weak = anchors(text, lang)
-            got = self._positions(_STRONG, strong) + self._positions(_WEAK, weak)
-            got += self._positions(_COGNATE, _cognates_of(words))
-            self.anchors[(text, lang)] = got
+            got = self.anchors[(text, lang)] = (strong, weak, _cognates_of(words))
         return got
 
-    def of_bridge(self, text: str) -> list[int]:
-        """Bit positions of the bridge (content) words of a text."""
+    def of_bridge(self, text: str) -> set[str]:
+        """The bridge (content) words of a text."""
         got = self.bridge.get(text)
         if got is None:
-            got = self.bridge[text] = self._positions(_BRIDGE, content_words(text))
+            got = self.bridge[text] = content_words(text)
         return got
+
+    def feats(self, text: str, lang: str, bridge: str | None) -> Feats:
+        """The features :class:`_Side` computes for a sentence (and its bridge sentence)."""
+        strong, weak, cogs = self.of_text(text, lang)
+        return strong, weak, cogs, None if bridge is None else self.of_bridge(bridge)

@@ -1,10 +1,11 @@
 """The corpus stage of alignment: every article's sentences against their English, into ``pairs``.
 
 Reads through the :class:`~bitext.store.Store`, writes pairs with :meth:`Store.replace_pairs` and
-carries reviews over in the same transaction; the alignment itself is :func:`bitext.align.dp.align`.
+carries reviews over in the same transaction. Against the machine translation (kind ``'mt'``) each sentence
+is paired with its own translation (:mod:`bitext.align.mt`: provenance, not a guess); against a reference
+(kind ``'reference'``) the DP :func:`bitext.align.dp.align_document` aligns each whole article.
 Articles go in chunks of :data:`CHUNK_ARTICLES` (consecutive ids): one range query per table reads a
-chunk's rows, :func:`bitext.align.batch.align_many` aligns all its paragraphs (one numpy pass per
-paragraph shape, the same beads as the DP one by one), and one transaction writes it.
+chunk's rows, and one transaction writes its pairs.
 """
 
 from __future__ import annotations
@@ -24,10 +25,20 @@ from ..errors import BitextError
 from ..model import BEAD_TYPES, KIND_MT, KIND_REFERENCE, MetaKey
 from ..review.carry import carry_reviews
 from ..review.schema import ensure_schema, pair_writes
-from ..segment.en import split_english, split_lines
+from ..segment.en import split_lines
 from ..store import Store, utcnow
-from .batch import align_many
-from .dp import ALIGNER_VERSION, DOUBTFUL_MIN_SENTENCES, Bead, align_document
+from .batch import fit_length_model
+from .dp import (
+    ALIGNER_VERSION,
+    DOUBTFUL_MIN_SENTENCES,
+    PRIOR,
+    Bead,
+    LengthModel,
+    WordTranslations,
+    align_document,
+)
+from .features import _Features
+from .mt import align_translations
 from .references import load_references, match_references
 
 # Per article and kind: a fingerprint of everything its pairs were computed from (aligner version,
@@ -60,7 +71,8 @@ class AlignReport:
 
     ``articles`` seen, ``aligned`` (pairs rewritten), ``skipped`` (inputs unchanged), ``pending`` (not fully
     translated), ``empty`` (no sentences), ``pairs`` written, and ``beads``: pairs written per bead type
-    (every type of :data:`bitext.model.BEAD_TYPES`). With a reference only: ``no_reference`` (articles
+    (every type of :data:`bitext.model.BEAD_TYPES`, and any other type written, e.g. ``'1-4'`` for a
+    translation that came out as four sentences). With a reference only: ``no_reference`` (articles
     without one) and ``unmatched_reference`` (references that match no article).
     """
 
@@ -73,10 +85,11 @@ class AlignReport:
     beads: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BEAD_TYPES, 0))
     no_reference: int | None = None
     unmatched_reference: int | None = None
+    length_model: LengthModel | None = None  # the one fitted for reference alignment (None: kind 'mt')
 
     def as_dict(self) -> dict[str, int]:
         """The counts as one flat dict (bead types as keys ``'1-1'`` ...), reference counts only when set."""
-        out = {k: getattr(self, k) for k in _COUNTS} | {t: self.beads.get(t, 0) for t in BEAD_TYPES}
+        out = {k: getattr(self, k) for k in _COUNTS} | {t: self.beads.get(t, 0) for t in BEAD_TYPES} | self.beads
         if self.no_reference is not None:
             out["no_reference"] = self.no_reference
         if self.unmatched_reference is not None:
@@ -89,16 +102,18 @@ def align_corpus(
 ) -> AlignReport:
     """Align every article of the store and write its ``pairs`` rows.
 
-    Without ``reference`` (kind ``'mt'``): per paragraph, the Indonesian sentences against their machine
-    translations joined and re-split with :func:`split_english`, the per-sentence translations as bridge, so
-    a dropped translation shows as 1-0 and one that came out as two sentences as 1-2. An article with a
+    Without ``reference`` (kind ``'mt'``): each Indonesian sentence with its own machine translation split
+    into sentences (:func:`~bitext.align.mt.align_translations`), so a dropped translation shows as 1-0, one
+    that came out as two sentences as 1-2, and a poor or looping one stays with its sentence. An article with a
     sentence not translated under the current translate signature is left alone (``pending``).
 
     With ``reference`` (kind ``'reference'``): a folder of ``<article id>.txt`` or ``<source file stem>.txt``
     files, or of ``.jsonl``/``.csv`` files with ``id`` and ``text`` (``reference`` may also be one such
     file; see :func:`~bitext.align.references.load_references`, ``encoding`` as for articles). Each text is
     split into paragraphs (lines) and sentences and aligned with the whole article, the machine translation
-    as bridge if every sentence has one.
+    as bridge if every sentence has one (else the corpus lexicon's gloss, if there is a lexicon), under the
+    length model fitted on this run's references (a first pass over up to :data:`FIT_ARTICLES` of them;
+    ``AlignReport.length_model``).
 
     An article whose inputs did not change since its pairs were written is skipped; otherwise its pairs of
     that kind are replaced, in one transaction per chunk of articles (their ``pair_flags`` go with them;
@@ -121,19 +136,28 @@ def align_corpus(
     from tqdm import tqdm
 
     ids = store.article_ids()
+    lexicon = _lexicon_for(store) if kind == KIND_REFERENCE else None
+    length = _fit_reference_lengths(store, refs) if kind == KIND_REFERENCE and refs else None
     with tqdm(total=len(ids), desc="align", unit="article", disable=quiet, file=sys.stderr) as bar:
         for start in range(0, len(ids), CHUNK_ARTICLES):
             chunk = ids[start : start + CHUNK_ARTICLES]
             with _gc_paused():
-                _align_chunk(store, chunk, kind, signature, refs, tally)
+                _align_chunk(store, chunk, kind, signature, refs, tally, length or PRIOR, lexicon)
             bar.update(len(chunk))
     store.set_meta(MetaKey.ALIGN_VERSION, ALIGNER_VERSION)
     return AlignReport(
         **{k: tally[k] for k in _COUNTS},
-        beads={t: tally[t] for t in BEAD_TYPES},
+        beads={t: tally[t] for t in BEAD_TYPES} | {t: c for t, c in sorted(tally.items()) if _is_bead(t)},
         no_reference=tally["no_reference"] if reference is not None else None,
         unmatched_reference=unmatched,
+        length_model=length,
     )
+
+
+def _is_bead(key: str) -> bool:
+    """Whether a tally key is a bead type (``'1-4'``: a translation that came out as four sentences)."""
+    a, dash, b = key.partition("-")
+    return bool(dash) and a.isdigit() and b.isdigit()
 
 
 @contextmanager
@@ -151,25 +175,23 @@ def _gc_paused() -> Iterator[None]:
 
 
 CHUNK_ARTICLES = 200
-"""Articles read, aligned and written together: one query per table for their rows, one numpy pass per
-paragraph shape (:func:`~bitext.align.batch.align_many`), one transaction; memory stays flat in corpus size."""
+"""Articles read, aligned and written together: one query per table for their rows, one transaction;
+memory stays flat in corpus size."""
 
 
 @dataclass
 class _Job:
-    """One article to (re)align: its inputs, and its paragraphs' documents for :func:`align_many`."""
+    """One article to (re)align: its inputs and the fingerprint of them."""
 
     article_id: str
     sentences: list[sqlite3.Row]
     mt: dict[str, str]
     fingerprint: str
-    paragraphs: list[list[int]] = field(default_factory=list)  # indices into sentences, per paragraph
-    first_doc: int = 0  # index of its first paragraph in the chunk's documents
-    tgt: list[list[str]] = field(default_factory=list)  # English sentences per paragraph
 
 
 def _align_chunk(
-    store: Store, chunk: Sequence[str], kind: str, signature: str | None, refs: dict[str, str], tally: Counter[str]
+    store: Store, chunk: Sequence[str], kind: str, signature: str | None, refs: dict[str, str], tally: Counter[str],
+    length: LengthModel, lexicon: WordTranslations | None,
 ) -> None:
     """Align the articles ``chunk`` (consecutive in id order), counting what happened in ``tally``
     (one of ``no_reference``, ``empty``, ``pending``, ``skipped``, ``aligned`` per article; ``pairs`` and
@@ -226,16 +248,14 @@ def _align_chunk(
         jobs.append(_Job(article_id, sentences, mt, fingerprint))
     if not jobs:
         return
-    docs = _mt_docs(jobs) if kind == KIND_MT else []
-    results = align_many(docs, bridge_weight=1.0) if docs else []
     # Every article's rows before the write transaction: the write lock is held only while writing.
     out: list[tuple[_Job, list[tuple], float | None]] = []
     for job in jobs:
         if kind == KIND_MT:
-            out.append((job, _mt_rows(job, results, signature), None))
+            out.append((job, _mt_rows(job, signature), None))
         else:
             out.append((job, *_reference_rows(job.article_id, job.sentences, job.mt, signature,
-                                              refs.get(job.article_id) or "")))  # fmt: skip
+                                              refs.get(job.article_id) or "", length, lexicon)))  # fmt: skip
     with store.tx() as conn:
         for job, rows, confidence in out:
             with pair_writes(store, job.article_id, kind):
@@ -289,35 +309,20 @@ def _row(
     )  # fmt: skip
 
 
-def _mt_docs(jobs: Sequence[_Job]) -> list[tuple[list[str], list[str], list[str]]]:
-    """The documents of every paragraph of ``jobs``: its Indonesian sentences against their machine
-    translations joined and re-split with :func:`split_english`, the translations as bridge."""
-    docs: list[tuple[list[str], list[str], list[str]]] = []
-    for job in jobs:
-        paragraphs: dict[int, list[int]] = {}
-        for k, s in enumerate(job.sentences):
-            paragraphs.setdefault(s["para_idx"], []).append(k)
-        job.paragraphs = list(paragraphs.values())
-        job.first_doc = len(docs)
-        for members in job.paragraphs:
-            translated = [job.mt[job.sentences[k]["text"]] for k in members]
-            joined = " ".join(translated)
-            tgt = [joined[a:b] for a, b in split_english(joined)]
-            job.tgt.append(tgt)
-            docs.append(([job.sentences[k]["text"] for k in members], tgt, translated))
-    return docs
-
-
-def _mt_rows(job: _Job, results: Sequence[Sequence[Bead]], signature: str | None) -> list[tuple]:
-    """Pairs of one article against its machine translation, paragraph by paragraph (``results``: the
-    beads of the chunk's documents, see :func:`_mt_docs`)."""
+def _mt_rows(job: _Job, signature: str | None) -> list[tuple]:
+    """Pairs of one article against its machine translation, paragraph by paragraph: each source sentence
+    with the sentences of its own translation (:func:`~bitext.align.mt.align_translations`)."""
     rows: list[tuple] = []
     now = utcnow()
     tgt_base = 0
-    for p, members in enumerate(job.paragraphs):
-        tgt = job.tgt[p]
-        # The target is the bridge re-split: trust it fully (its reliability cannot be estimated from itself).
-        for bead in results[job.first_doc + p]:
+    memo = _Features()  # per article: a chunk-wide memo held every text's sets (+30 MiB) for few repeats
+    paragraphs: dict[int, list[int]] = {}
+    for k, s in enumerate(job.sentences):
+        paragraphs.setdefault(s["para_idx"], []).append(k)
+    for members in paragraphs.values():
+        texts = [job.sentences[k]["text"] for k in members]
+        tgt, beads = align_translations(texts, [job.mt[t] for t in texts], memo)
+        for bead in beads:
             src = [members[i] for i in bead.src]
             rows.append(
                 _row(job.article_id, KIND_MT, len(rows), bead, job.sentences, src, [tgt[j] for j in bead.tgt],
@@ -327,18 +332,58 @@ def _mt_rows(job: _Job, results: Sequence[Sequence[Bead]], signature: str | None
     return rows
 
 
-def _reference_rows(
-    article_id: str, sentences: Sequence[sqlite3.Row], mt: dict[str, str], signature: str | None, text: str
-) -> tuple[list[tuple], float | None]:
-    """Pairs of one article against a human translation, the whole article at once, and the article's
-    alignment confidence (None when either side has fewer than DOUBTFUL_MIN_SENTENCES sentences)."""
-    tgt = split_lines(text)
+def _reference_doc(
+    sentences: Sequence[sqlite3.Row], mt: dict[str, str], text: str
+) -> tuple[list[str], list[str], list[str] | None]:
+    """(source sentences, reference sentences, bridge or None) of one article."""
     src = [s["text"] for s in sentences]
     # A bridge with holes would count an untranslated sentence as matching nothing: all or nothing.
-    bridge = [mt[t] for t in src] if all(t in mt for t in src) else None
+    return src, split_lines(text), [mt[t] for t in src] if all(t in mt for t in src) else None
+
+
+FIT_ARTICLES = 200
+"""Articles (evenly spread over those with a reference) whose first pass fits the length model."""
+FIT_SENTENCES = 20000
+"""At most this many source sentences in the fitting pass (an article longer than that is left out of it,
+e.g. a one-article corpus of 50,000 paragraphs: it is aligned under the prior rather than twice)."""
+
+
+def _lexicon_for(store: Store) -> WordTranslations | None:
+    """The corpus lexicon whose glosses bridge reference sentences that have no machine translation
+    (:func:`~bitext.align.dp.gloss`), or None."""
+    from bitext.lexicon import load_lexicon  # below align: built from translations and reference pairs
+
+    return load_lexicon(store)
+
+
+def _fit_reference_lengths(store: Store, refs: dict[str, str]) -> LengthModel:
+    """The length model of this corpus's references (:func:`~bitext.align.batch.fit_length_model` on up to
+    :data:`FIT_ARTICLES` of them): free translations vary more in length than the prior's clean sentences.
+    It depends only on the inputs, so a re-run fits the same model and skips what is done."""
+    ids = sorted(refs)
+    step = max(1, len(ids) // FIT_ARTICLES)
+    docs = []
+    budget = FIT_SENTENCES
+    for article_id in ids[::step][:FIT_ARTICLES]:
+        sentences = store.sentences(article_id)
+        if not sentences or len(sentences) > budget:
+            continue
+        budget -= len(sentences)
+        docs.append(_reference_doc(sentences, {}, refs[article_id]))
+    return fit_length_model(docs)
+
+
+def _reference_rows(
+    article_id: str, sentences: Sequence[sqlite3.Row], mt: dict[str, str], signature: str | None, text: str,
+    length: LengthModel, lexicon: WordTranslations | None,
+) -> tuple[list[tuple], float | None]:
+    """Pairs of one article against a human translation, the whole article at once (under the corpus's
+    ``length`` model), and the article's alignment confidence (None when either side has fewer than
+    DOUBTFUL_MIN_SENTENCES sentences)."""
+    src, tgt, bridge = _reference_doc(sentences, mt, text)
     now = utcnow()
     rows: list[tuple] = []
-    result = align_document(src, tgt, bridge=bridge)
+    result = align_document(src, tgt, bridge=bridge, length=length, lexicon=lexicon)
     for bead in result.beads:
         rows.append(
             _row(article_id, KIND_REFERENCE, len(rows), bead, sentences, bead.src, [tgt[j] for j in bead.tgt],

@@ -59,7 +59,11 @@ def format_summary(report: AlignReport) -> str:
             f"{report.no_reference or 0} article(s) without a reference, "
             f"{report.unmatched_reference} reference(s) matching no article"
         )
-    types = [f"{t} {report.beads[t]}" for t in ("1-1", "1-2", "2-1", "2-2", "1-0", "0-1") if report.beads.get(t)]
+    if report.length_model is not None:
+        lm = report.length_model
+        lines.append(f"length model of the references: ratio {lm.ratio:.3f}, variance {lm.variance:.2f} "
+                     f"(from {lm.beads} confident bead(s) of a first pass)")
+    types = [f"{t} {c}" for t, c in report.beads.items() if c]
     if types:
         lines.append("beads: " + ", ".join(types))
     return "\n".join(lines)

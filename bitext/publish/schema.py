@@ -85,7 +85,7 @@ FIELD_DOCS = {
     "kind": "`mt`: Indonesian vs. machine translation; `reference`: vs. a human translation",
     "translation": "`{id, en}`; `en` is the reviewer's text when a reviewer accepted or edited the pair",
     "mt": "machine translation of the Indonesian text (for `reference` rows: the MT used to align)",
-    "bead_type": "alignment bead (`1-1`, `1-2`, `2-1`, `2-2`, `1-0`, `0-1`)",
+    "bead_type": "alignment bead (`1-1`, `1-2`, `2-1`, `2-2`, `1-0`, `0-1`, `3-1`, `1-3`; `1-n`: a translation of n sentences)",
     "align_score": "alignment score of the bead",
     "needs_review": "after review: a warning/error check fired and no reviewer has decided on the pair yet",
     "review_status": "`accepted`, `edited`, `rejected` or `pending`",

@@ -1,5 +1,5 @@
 """The batched aligner (bitext.align.batch) gives exactly the beads of the DP (bitext.align.dp), and the
-corpus stage built on it writes the pairs the per-paragraph DP gives, whatever the chunking."""
+corpus stage writes each sentence with its own translation (bitext.align.mt), whatever the chunking."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from bitext.align import batch, dp
 from bitext.align import stage as align_stage
 from bitext.align.batch import align_many, batchable
+from bitext.align.mt import align_translations
 from bitext.lang.numbers import normalize_number
 from bitext.segment.en import split_english
 from bitext.store import Store
@@ -131,7 +132,8 @@ def build_store(path: Path, articles: int, rng: random.Random) -> Store:
 
 
 def expected_pairs(store: Store) -> list[tuple]:
-    """(id, bead_type, src_ids, tgt_idx, target, score) of every pair, per paragraph with dp.align."""
+    """(id, bead_type, src_ids, tgt_idx, target, score) of every pair, per paragraph with
+    mt.align_translations (each sentence with its own translation)."""
     out = []
     for article_id in store.article_ids():
         sentences = store.sentences(article_id)
@@ -142,12 +144,10 @@ def expected_pairs(store: Store) -> list[tuple]:
         base, k = 0, 0
         for members in paras.values():
             translated = [mt[s["text"]] for s in members]
-            joined = " ".join(translated)
-            tgt = [joined[a:b] for a, b in split_english(joined)]
-            for bead in dp.align([s["text"] for s in members], tgt, bridge=translated, bridge_weight=1.0):
+            tgt, beads = align_translations([s["text"] for s in members], translated)
+            for bead in beads:
                 key = "+".join(f"{members[i]['para_idx']}.{members[i]['sent_idx']}" for i in bead.src)
-                pair_id = f"{article_id}:{key}" if bead.src else f"{article_id}:t{base + bead.tgt[0]}"
-                out.append((pair_id, k, bead.type, [members[i]["id"] for i in bead.src],
+                out.append((f"{article_id}:{key}", k, bead.type, [members[i]["id"] for i in bead.src],
                             [base + j for j in bead.tgt], " ".join(tgt[j] for j in bead.tgt), bead.score))  # fmt: skip
                 k += 1
             base += len(tgt)
@@ -161,7 +161,7 @@ def stored_pairs(store: Store) -> list[tuple]:
 
 
 @pytest.mark.parametrize("chunk", [1, 7, 200])
-def test_stage_writes_the_pairs_of_the_per_paragraph_dp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int):
+def test_stage_writes_each_sentence_with_its_own_translation_whatever_the_chunking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int):
     store = build_store(tmp_path / "c", 23, random.Random(5))
     monkeypatch.setattr(align_stage, "CHUNK_ARTICLES", chunk)
     report = align_stage.align_corpus(store, quiet=True)

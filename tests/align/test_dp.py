@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from bitext.align import Bead, align
+from bitext.align import Bead, align, batch, dp
 from bitext.align import dp as A
 from bitext.lang.numbers import normalize_number
 
@@ -210,7 +210,9 @@ def test_100_extra_sentences_at_the_start_align_without_a_bridge(side):
 
 def test_a_reference_of_another_article_is_doubtful():
     src, _ = _doc(0, 30)
-    other = [f"The {w} team of Oslo{k} won {k + 4000} medals in the {k}th season." for k, w in
+    # (Not "Oslo{k}" and "the {k}th": those numbers are the source's "{k + 11} korban" shifted by 11, a real
+    # correspondence that exact features find.)
+    other = [f"The {w} team of Oslo won {k + 4000} medals in the {k + 300}th season." for k, w in
              enumerate(["red", "blue", "green", "young", "old"] * 6)]
     result = align_document(src, other)
     assert result.confidence < A.DOUBTFUL_BELOW and result.doubtful
@@ -283,3 +285,86 @@ def test_anchor_evidence_does_not_depend_on_the_string_hash_seed():
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root,
                            env={"PYTHONHASHSEED": str(seed), "PYTHONPATH": root}).stdout for seed in range(8)}
     assert len(outs) == 1, outs
+
+
+# -- the length model fitted per corpus ------------------------------------------------------------------
+
+
+def test_estimate_length_model_is_the_prior_without_beads_and_the_data_with_many():
+    assert dp.estimate_length_model([]) == dp.PRIOR
+    rng = random.Random(4)
+    lengths = []
+    for _ in range(5000):
+        ls = rng.randint(40, 200)
+        lengths.append((ls, max(1, round(1.2 * ls + rng.gauss(0, (4.0 * ls) ** 0.5)))))
+    fit = dp.estimate_length_model(lengths)
+    assert fit.beads == 5000 and abs(fit.ratio - 1.2) < 0.01 and 3.6 < fit.variance < 4.4
+    few = dp.estimate_length_model(lengths[:50])  # as many beads as the prior weighs: half way
+    assert few.beads == 50 and dp.PRIOR.ratio < few.ratio < 1.2 and dp.PRIOR.variance < few.variance < 4.4
+
+
+def test_confident_beads_are_1_1_beads_between_1_1_beads():
+    beads = [dp.Bead((0,), (0,), 1.0), dp.Bead((1,), (1,), 1.0), dp.Bead((2,), (), 1.0), dp.Bead((3,), (2,), 1.0),
+             dp.Bead((4,), (3,), 1.0), dp.Bead((5,), (4,), 1.0)]  # fmt: skip
+    src = ["a" * (10 + i) for i in range(6)]
+    tgt = ["b" * (20 + j) for j in range(5)]
+    # beads 0 (a document edge before it), 4 and 5 (the edge after it); not 1 and 3, next to the 1-0 bead
+    assert dp.confident_lengths(beads, src, tgt) == [(10, 20), (14, 23), (15, 24)]
+
+
+def test_fit_length_model_learns_free_translations_vary_more():
+    rng = random.Random(8)
+    docs = []
+    for _ in range(40):
+        src = [" ".join("kata" for _ in range(rng.randint(6, 20))) + "." for _ in range(6)]
+        tgt = [" ".join("word" for _ in range(max(2, round(len(s) / 5 * rng.uniform(0.6, 1.6))))) + "." for s in src]
+        docs.append((src, tgt, None))
+    fit = batch.fit_length_model(docs)
+    assert fit.beads > 50 and fit.variance > 1.4 * dp.PRIOR.variance and fit.ratio > dp.PRIOR.ratio
+
+
+# -- lexicon evidence (hunalign's dictionary bootstrapping, second pass) ---------------------------------
+
+
+class FakeLexicon:
+    """A dict-backed :class:`~bitext.align.dp.WordTranslations` (the corpus lexicon's interface)."""
+
+    def __init__(self, table: dict[str, dict[str, float]]) -> None:
+        self.table = table
+
+    def translations(self, word: str, direction: str = "id-en", top: int = 10) -> dict[str, float]:
+        assert direction == "id-en"
+        return dict(sorted(self.table.get(word, {}).items(), key=lambda kv: -kv[1])[:top])
+
+
+LEXICON = FakeLexicon({"kucing": {"cat": 0.9}, "tidur": {"sleeps": 0.6, "sleep": 0.3}, "rumah": {"house": 0.8, "home": 0.2},
+                       "anjing": {"dog": 0.9}, "makan": {"eats": 0.5, "eat": 0.4}, "taman": {"park": 0.7, "garden": 0.3},
+                       "itu": {"the": 0.5, "that": 0.4}, "di": {"in": 0.6, "at": 0.3}})  # fmt: skip
+
+
+def test_gloss_translates_word_by_word_keeps_numbers_and_leaves_unknown_words_out():
+    assert dp.gloss("Anjing itu makan di Bogor 2024.", LEXICON) == "dog the that eats eat in at 2024"
+
+
+@pytest.mark.parametrize("english, deleted", [("The dog eats in the park.", 0), ("The cat sleeps in the house.", 1)])
+def test_the_lexicon_decides_which_sentence_of_equal_length_was_left_untranslated(english: str, deleted: int):
+    src = ["Kucing itu tidur di rumah.", "Anjing itu makan di taman."]
+    assert len(src[0]) == len(src[1])  # the length model cannot tell; without anchors only the lexicon can
+    got = [(b.src, b.tgt) for b in align(src, [english], lexicon=LEXICON)]
+    assert got == [((0,), ()), ((1,), (0,))] if deleted == 0 else [((0,), (0,)), ((1,), ())]
+    plain = [[(b.src, b.tgt) for b in align(src, [e])] for e in ("The dog eats in the park.", "The cat sleeps in the house.")]
+    assert plain[0] == plain[1]  # without it both come out the same, so one of them is wrong
+
+
+@pytest.mark.parametrize("side", ["en", "id"])
+def test_three_sentences_joined_into_one_are_a_3_1_or_1_3_bead(side: str):
+    src, tgt = _doc(0, 8)
+    if side == "en":
+        tgt[2:5] = [" ".join(tgt[2:5])]
+        want = [((0,), (0,)), ((1,), (1,)), ((2, 3, 4), (2,)), ((5,), (3,)), ((6,), (4,)), ((7,), (5,))]
+    else:
+        src[2:5] = [" ".join(src[2:5])]
+        want = [((0,), (0,)), ((1,), (1,)), ((2,), (2, 3, 4)), ((3,), (5,)), ((4,), (6,)), ((5,), (7,))]
+    got = align(src, tgt)
+    assert beads(got) == want
+    assert got[2].type == ("3-1" if side == "en" else "1-3")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bitext.align import AlignReport, align_corpus
+from bitext.align import AlignReport, align_corpus, dp
 from bitext.align.dp import ALIGNER_VERSION
 from bitext.align.references import load_references
 from bitext.errors import BitextError, InputError
@@ -153,6 +153,10 @@ def test_reference_alignment_from_a_folder(store: Store, tmp_path: Path, capsys:
     (refs / "zz-unknown.txt").write_text("Nothing.", encoding="utf-8")
     report = align_corpus(store, reference=refs)
     assert report.aligned == 1 and report.no_reference == 2 and report.unmatched_reference == 1
+    # The length model is fitted on the references' first pass: its confident beads are the two 1-1 beads
+    # not next to the 1-0 bead (so it stays near the prior).
+    assert report.length_model == dp.estimate_length_model(
+        [(len(PARAS[0][0]), len("Rice prices rose 10 percent.")), (len(PARAS[0][1]), len("The rise came in the last month."))])
     assert "zz-unknown" in capsys.readouterr().err
     got = [(p["id"], p["bead_type"], json.loads(p["tgt_idx"]), p["target"], p["mt"]) for p in pairs(store, "reference")]
     assert got == [
@@ -216,10 +220,10 @@ def test_report_as_dict_is_the_flat_count_dict(store: Store, tmp_path: Path):
     assert isinstance(report, AlignReport)
     assert report.as_dict() == {
         "articles": 3, "aligned": 1, "skipped": 0, "pending": 1, "empty": 1, "pairs": 4,
-        "1-1": 2, "2-1": 0, "1-2": 1, "2-2": 0, "1-0": 1, "0-1": 0,
+        "1-1": 2, "2-1": 0, "1-2": 1, "2-2": 0, "1-0": 1, "0-1": 0, "3-1": 0, "1-3": 0,
     }  # fmt: skip
     assert list(report.as_dict()) == ["articles", "aligned", "skipped", "pending", "empty", "pairs",
-                                      "1-1", "2-1", "1-2", "2-2", "1-0", "0-1"]  # fmt: skip
+                                      "1-1", "2-1", "1-2", "2-2", "1-0", "0-1", "3-1", "1-3"]  # fmt: skip
     with pytest.raises(AttributeError):
         report.pairs = 0  # type: ignore[misc]  # frozen
     refs = tmp_path / "r.jsonl"
@@ -271,6 +275,7 @@ def test_cli_align_reference_encoding(store: Store, tmp_path: Path, capsys: pyte
     out = capsys.readouterr().out
     assert "aligned 1 article(s) with their reference: 1 pair(s); 0 already done, 0 waiting" in out
     assert "2 article(s) without a reference, 0 reference(s) matching no article" in out
+    assert "length model of the references: ratio 0.900, variance 1.59 (from 0 confident bead(s) of a first pass)" in out
 
 
 def test_cli_module_imports_no_heavy_dependencies():
@@ -304,3 +309,75 @@ def test_reference_confidence_is_stored_and_a_wrong_reference_is_flagged(tmp_pat
     ).fetchall()
     assert [r[0] for r in fired] == ["long"]
     s.close()
+
+
+# -- an MT pair's English is its own sentence's translation ------------------------------------------
+
+LOOPING_SOURCES = [
+    ["Pemerintah Provinsi Sulawesi Barat mendorong aparatur sipil negara menghormati hak asasi manusia."],
+    ["Penerapan nilai-nilai itu harus menjadi fondasi pelayanan publik, kata Kepala Badan Kepegawaian Daerah.",
+     "Dialog itu digelar di Mamuju pada Rabu."],
+    ["Kegiatan itu menjadi wadah strategis untuk memperkuat pemahaman bersama."],
+    ["Ia berharap dialog tersebut menciptakan sinergi yang kuat.", "Acara dihadiri 120 peserta."],
+]
+
+
+def test_looping_translations_stay_with_their_own_sentences(tmp_path: Path):
+    """A model that loops (the tiny random model's kind of output: one word over and over, no full stop)
+    gives English the evidence cannot tie to its sentence: each stays one pair with its own sentence,
+    never a 1-0 pair plus a 0-1 pair (the reviewer would have to retype what the MT did produce)."""
+    with Store.open(tmp_path / "c") as s:
+        CorpusBuilder(s).article("seed", LOOPING_SOURCES)
+        flat = [t for p in LOOPING_SOURCES for t in p]
+        loops = {t: " ".join(["gegevens"] * (40 + 7 * k)) for k, t in enumerate(flat)}
+        loops[flat[1]] = "Mr. " + " ".join(["The loop."] * 6)  # loops over short sentences of its own
+        add_translations(s, SIG, loops)
+        report = align_corpus(s, quiet=True)
+        got = [(json.loads(p["src_ids"]), p["source"], p["target"], p["mt"], p["bead_type"]) for p in pairs(s)]
+        from bitext.flags import flag_corpus
+
+        flag_corpus(s, quiet=True)  # ... and the flags send every one of them to the reviewer
+        repeated = {r[0] for r in s.conn.execute("SELECT pair_id FROM pair_flags WHERE check_name='repetition'"
+                                                 " AND fired=1 AND severity IN ('warning', 'error')")}  # fmt: skip
+    assert repeated == {f"seed:{pi}.{si}" for pi, p in enumerate(LOOPING_SOURCES) for si in range(len(p))}
+    assert report.beads["1-0"] == 0 and report.beads["0-1"] == 0
+    assert [(src, source, target) for src, source, target, _, _ in got] == [
+        ([f"seed:{pi}:{si}"], text, loops[text]) for pi, p in enumerate(LOOPING_SOURCES) for si, text in enumerate(p)
+    ]
+    assert all(target == mt for _, _, target, mt, _ in got)
+    assert [t for *_, t in got] == ["1-1", "1-6", "1-1", "1-1", "1-1", "1-1"]
+
+
+class _Lexicon:
+    """A dict-backed corpus lexicon (the interface of bitext.align.dp.WordTranslations)."""
+
+    def translations(self, word: str, direction: str = "id-en", top: int = 10) -> dict[str, float]:
+        return {"kucing": {"cat": 0.9}, "tidur": {"sleeps": 0.9}, "rumah": {"house": 0.9}, "anjing": {"dog": 0.9},
+                "makan": {"eats": 0.9}, "taman": {"park": 0.9}}.get(word, {})  # fmt: skip
+
+
+def test_reference_alignment_uses_the_corpus_lexicon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from bitext.align import stage as align_stage
+
+    with Store.open(tmp_path / "c") as s:
+        CorpusBuilder(s).article("z", [["Kucing itu tidur di rumah.", "Anjing itu makan di taman."]])
+        ref = tmp_path / "z.txt"
+        ref.write_text("The cat sleeps in the house.", encoding="utf-8")
+        monkeypatch.setattr(align_stage, "_lexicon_for", lambda store: _Lexicon())
+        align_corpus(s, reference=ref, quiet=True)
+        got = [(p["bead_type"], p["target"]) for p in pairs(s, "reference")]
+    assert got == [("1-1", "The cat sleeps in the house."), ("1-0", "")]
+
+
+
+def test_the_length_fitting_pass_leaves_out_articles_past_its_sentence_budget(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from bitext.align import stage as align_stage
+
+    refs = tmp_path / "refs"
+    refs.mkdir()
+    (refs / "a1.txt").write_text(REF_A1, encoding="utf-8")
+    monkeypatch.setattr(align_stage, "FIT_SENTENCES", 3)  # a1 has 4 sentences: aligned, but under the prior
+    report = align_corpus(store, reference=refs, quiet=True)
+    assert report.aligned == 1 and report.length_model == dp.PRIOR

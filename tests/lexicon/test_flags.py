@@ -122,3 +122,16 @@ def test_a_refreshed_lexicon_measures_again_only_the_checks_that_read_it(tmp_pat
     assert not plan.remeasure and sorted(plan.measure) == ["adequacy", "missing_names"] and not plan.redecide
     F.flag_corpus(store, quiet=True, workers=0)
     assert todo() == scores.Plan(remeasure=False)
+
+
+def test_the_aligner_glosses_references_with_the_corpus_lexicon(tmp_path):
+    """The reference aligner's lexicon evidence (bitext.align.dp.gloss) is the corpus lexicon, once built."""
+    from bitext.align import stage as align_stage
+    from bitext.lexicon import build_lexicon
+
+    with Store.open(tmp_path / "c") as store:
+        write_sentence_pairs(store, corpus(200), references=True)
+        assert align_stage._lexicon_for(store) is None  # no lexicon yet
+        build_lexicon(store, quiet=True)
+        lexicon = align_stage._lexicon_for(store)
+        assert lexicon is not None and max(lexicon.translations("rumah"), key=lexicon.translations("rumah").get) == "house"
