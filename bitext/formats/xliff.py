@@ -103,6 +103,12 @@ class XliffExporter(TextExporter):
                                           {"category": "bitext"})
                     ET.SubElement(group, f"{_M}meta", {"type": "corpus_id"}).text = self.corpus_id
             _unit(file_el, rec)
+        if not files:  # no pairs: XLIFF 2 wants a <file> holding a unit or a group, so an empty group
+            file_el = ET.SubElement(root, f"{_X}file", {"id": "f1"})
+            if self.corpus_id:
+                group = ET.SubElement(ET.SubElement(file_el, f"{_M}metadata"), f"{_M}metaGroup", {"category": "bitext"})
+                ET.SubElement(group, f"{_M}meta", {"type": "corpus_id"}).text = self.corpus_id
+            ET.SubElement(file_el, f"{_X}group", {"id": "g1"})
         ET.indent(root, space="  ")
         fh.write("<?xml version='1.0' encoding='utf-8'?>\n")
         ET.ElementTree(root).write(fh, encoding="unicode")
