@@ -133,6 +133,8 @@ def corpus_status(store: Store) -> dict[str, Any]:
         status["translate"]["hit_max_length"] = hit
     if retried is not None:  # a store made before translations.retried (or never translated): left out
         status["translate"]["retried"] = retried
+    # The corpus lexicon (bitext.lexicon): its signature names the pairs and vocabulary it was learned from.
+    status["lexicon"] = {"signature": store.get_meta(MetaKey.LEXICON_SIGNATURE)}
     status["review"] = review_progress(store)
     if has_schema(store.conn):  # decisions carried / stale / unplaced through re-alignment
         status["decisions"] = carry_report(store).as_dict()
@@ -169,6 +171,8 @@ def format_status(status: dict[str, Any]) -> str:
         + (f", {t['hit_max_length']} hit the length bound" if t.get("hit_max_length") else "")
         + (f", {t['retried']} retried" if t.get("retried") else "")
         + (f"  [{t['signature']}]" if t["signature"] else "  [not run yet]"),
+        "lexicon     " + (f"[{status['lexicon']['signature']}]" if status.get("lexicon", {}).get("signature")
+                             else "not built yet (bitext lexicon CORPUS; bitext run builds it after translating)"),
         f"align       {a['articles_aligned']}/{status['articles']} articles aligned, {a['pairs']} pairs"
         + (f" ({', '.join(f'{k}: {v}' for k, v in a['bead_types'].items())})" if a["bead_types"] else ""),
         f"flag        {f['pairs_checked']}/{a['pairs']} pairs checked, {f['flagged']} with a warning or error"

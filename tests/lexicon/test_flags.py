@@ -135,3 +135,17 @@ def test_the_aligner_glosses_references_with_the_corpus_lexicon(tmp_path):
         build_lexicon(store, quiet=True)
         lexicon = align_stage._lexicon_for(store)
         assert lexicon is not None and max(lexicon.translations("rumah"), key=lexicon.translations("rumah").get) == "house"
+
+
+def test_status_names_the_corpus_lexicon(tmp_path):
+    """`bitext status` says whether the corpus has a lexicon, and which (its signature)."""
+    from bitext.lexicon import build_lexicon
+    from bitext.pipeline import corpus_status, format_status
+
+    with Store.open(tmp_path / "c") as store:
+        write_sentence_pairs(store, corpus(60), references=True)
+        assert "lexicon     not built yet" in format_status(corpus_status(store))
+        report = build_lexicon(store, quiet=True)
+        status = corpus_status(store)
+        assert status["lexicon"]["signature"] == report.signature
+        assert f"lexicon     [{report.signature}]" in format_status(status)
