@@ -57,6 +57,7 @@ class ImportRecord:
     problem: str | None = None  # the record could not be read; reported as is
     source: str | None = None  # the Indonesian the file shows, if it does: compared with the pair's
     corpus_id: str | None = None  # the corpus the file was exported from, if it says
+    status: str | None = None  # the decision the file states (accepted/edited/rejected/pending), None: none
 
 
 @dataclass(frozen=True)

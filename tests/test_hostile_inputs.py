@@ -235,7 +235,7 @@ def test_the_cli_refuses_another_corpus_in_one_line(two_corpora, tmp_path: Path)
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert r.stderr.count("\n") == 1 and "exported from another corpus" in r.stderr
     r = bitext("import-review", str(path), "--corpus", str(ours.path.parent), "--reviewer", "x", "--force-corpus")
-    assert r.returncode == 1 and r.stdout.strip().endswith("imported 0 edit(s), 0 unchanged, 7 problem(s)")
+    assert r.returncode == 1 and r.stdout.strip().endswith("imported 0 edit(s), 0 accepted, 0 rejected, 0 unchanged, 7 conflict(s)/problem(s)")
 
 
 def test_the_review_sheet_shows_stale_decisions(tmp_path: Path) -> None:

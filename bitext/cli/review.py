@@ -1,4 +1,4 @@
-"""``bitext review`` (the web app) and ``bitext import-review`` (edits from XLIFF/CSV/TSV).
+"""``bitext review`` (the web app) and ``bitext import-review`` (edits and decisions from XLIFF/CSV/TSV).
 
 Imports stay light: Flask is imported only when the server starts.
 """
@@ -10,6 +10,7 @@ import sys
 
 from bitext.errors import BitextError
 from bitext.formats import IMPORTERS
+from bitext.model import ACCEPTED, EDITED, PENDING, REJECTED
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,10 +34,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser(
         "import-review",
-        help="apply English edits from an XLIFF 2 or CSV/TSV file",
+        help="apply English edits and decisions from an XLIFF 2 or CSV/TSV file",
         description="Apply edits made in a CAT tool (XLIFF from 'bitext export --format xliff') or a spreadsheet "
         "(CSV/TSV with columns id, target and edited; or id/source/target). Changed targets become 'edited' "
-        "decisions; conflicts and unknown ids are reported one per line and not applied (exit 1).",
+        "decisions; an XLIFF state reviewed/final (approve) or subState bitext:rejected, or a changed status column, "
+        "becomes that decision; conflicts and unknown ids are reported one per line and not applied (exit 1).",
     )
     p.add_argument("file", help="the edited .xlf/.xliff, .csv or .tsv file")
     p.add_argument("--corpus", required=True, help="corpus folder")
@@ -79,8 +81,10 @@ def run_import_review(args: argparse.Namespace) -> int:
     for line in result.problems:
         print(f"bitext: error: {line}", file=sys.stderr)
     verb = "would import" if args.dry_run else "imported"
+    reopened = result.count(PENDING)
     print(
-        f"{args.file}: {verb} {len(result.applied)} edit(s), {result.unchanged} unchanged, "
-        f"{len(result.problems)} problem(s)"
+        f"{args.file}: {verb} {result.count(EDITED)} edit(s), {result.count(ACCEPTED)} accepted, "
+        f"{result.count(REJECTED)} rejected, " + (f"{reopened} reopened, " if reopened else "")
+        + f"{result.unchanged} unchanged, {len(result.problems)} conflict(s)/problem(s)"
     )
     return 1 if result.problems else 0

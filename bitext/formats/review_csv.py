@@ -9,7 +9,9 @@ line, no quoting, backslash escapes ``\\ \t \n \r`` (:func:`bitext.formats.tsv.t
     target     English at export time (do not edit; compared on import to detect conflicts)
     edited     your corrected English; leave empty to keep ``target``
     review_id  state marker: newest review id at export, empty if none (do not edit)
-    status, flags   for reading; ignored on import
+    status     the review status at export (accepted, edited, rejected, pending); change it to decide the
+               pair: on import a status that differs from the export's becomes that decision
+    flags      for reading; ignored on import
     comment    optional note stored with an edit
     stale      ``yes`` when the pair's last decision no longer applies (its text changed since); for reading
     corpus     the corpus the sheet came from (do not edit): import-review refuses another corpus's sheet
@@ -39,6 +41,7 @@ from bitext.errors import BitextError
 from bitext.fileio import atomic_writer
 from bitext.formats.base import Exporter, Importer, export_file
 from bitext.formats.tsv import LEGACY_TSV_COLUMNS, tsv_line, tsv_unescape
+from bitext.model import STATUSES
 from bitext.records import ImportRecord, PairRecord
 from bitext.review.state import text_hash
 from bitext.store import Store
@@ -192,6 +195,10 @@ def _record(
         rec.new_target = text(edited) if edited.strip() else None
         if target_col is not None:
             rec.base_hash = text_hash(text(cell(target_col) or ""))
+        status = (cell("status") or "").strip().lower()
+        if status and status not in STATUSES:
+            rec.problem = f"status {status!r} is not one of {', '.join(STATUSES)}"
+        rec.status = status or None
     else:
         rec.new_target = cell(target_col)
     if rec.problem is None and "review_id" in cols:

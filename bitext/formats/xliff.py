@@ -40,10 +40,10 @@ from typing import IO
 
 from bitext.errors import BitextError
 from bitext.formats.base import Importer, TextExporter, clean_xml, export_file
-from bitext.model import ERROR, INFO, SEVERITY_RANK, WARNING
+from bitext.model import ACCEPTED, EDITED, ERROR, INFO, PENDING, REJECTED, SEVERITY_RANK, WARNING
 from bitext.records import ImportRecord, PairRecord
 from bitext.review.state import text_hash
-from bitext.review.workflow import xliff_state
+from bitext.review.workflow import FINAL, INITIAL, REVIEWED, TRANSLATED, xliff_state
 from bitext.store import Store
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
@@ -228,7 +228,12 @@ def _read_unit(unit: ET.Element, path: Path, corpus: str | None) -> ImportRecord
             rec.base_hash = value
     parts: list[str] = []
     sources: list[str] = []
-    for seg in unit.findall(f"{_X}segment"):
+    segments = unit.findall(f"{_X}segment")
+    if segments:
+        rec.status, rec.problem = _decision(segments[0].get("state"), segments[0].get("subState"))
+        if rec.problem:
+            return rec
+    for seg in segments:
         source = seg.find(f"{_X}source")
         if source is not None:
             sources.append("".join(source.itertext()))
@@ -246,3 +251,28 @@ def _read_unit(unit: ET.Element, path: Path, corpus: str | None) -> ImportRecord
     if parts:
         rec.new_target = " ".join(parts)
     return rec
+
+
+def _decision(state: str | None, sub_state: str | None) -> tuple[str | None, str | None]:
+    """(decision, problem) a segment's ``state``/``subState`` state, the inverse of :func:`xliff_state`.
+
+    ``state`` is what every CAT tool sets, so it decides: ``reviewed``/``final`` is an approval
+    (accepted, or edited when the target changed), whatever a tool that did not update ``subState`` left
+    there; ``initial``/``translated`` with ``subState="bitext:rejected"`` is a rejection, with no subState
+    or ``bitext:pending`` it is pending. ``initial``/``translated`` still marked ``bitext:accepted`` or
+    ``bitext:edited`` contradict each other and are reported, not guessed; another namespace's subState
+    (a tool's own) is ignored. No ``state``: the file says nothing.
+    """
+    if state is None:
+        return None, None
+    if state in (REVIEWED, FINAL):
+        return ACCEPTED, None
+    if state not in (INITIAL, TRANSLATED):
+        return None, f"state {state!r} is not an XLIFF 2 state ({', '.join((INITIAL, TRANSLATED, REVIEWED, FINAL))})"
+    sub = (sub_state or "").strip()
+    if sub == f"bitext:{REJECTED}":
+        return REJECTED, None
+    if sub in (f"bitext:{ACCEPTED}", f"bitext:{EDITED}"):
+        return None, (f"state {state!r} contradicts subState {sub!r}; set subState to 'bitext:pending' (or remove "
+                      "it) to reopen the pair, or state to 'reviewed' to approve it")
+    return PENDING, None

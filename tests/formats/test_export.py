@@ -349,7 +349,7 @@ def test_cli_export_csv_round_trips_through_import_review(store: Store, tmp_path
     capsys.readouterr()
     argv = ["import-review", str(out), "--corpus", str(store.path.parent), "--reviewer", "x"]
     assert main(argv) == 0
-    assert "imported 0 edit(s), 7 unchanged, 0 problem(s)" in capsys.readouterr().out
+    assert "imported 0 edit(s), 0 accepted, 0 rejected, 7 unchanged, 0 conflict(s)/problem(s)" in capsys.readouterr().out
     table[0]["edited"] = "Hello, world."
     with open(out, "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(table[0]))

@@ -37,7 +37,7 @@ def test_cli_import_review(store: Store, tmp_path: Path, capsys: pytest.CaptureF
     set_target(path, "a1:mt:0", "Edited by the CLI.")
     assert run_cli(["import-review", str(path), "--corpus", corpus, "--reviewer", "cli"]) == 0
     out = capsys.readouterr()
-    assert out.out == f"{path}: imported 1 edit(s), 5 unchanged, 0 problem(s)\n" and out.err == ""
+    assert out.out == f"{path}: imported 1 edit(s), 0 accepted, 0 rejected, 5 unchanged, 0 conflict(s)/problem(s)\n" and out.err == ""
     set_target(path, "a1:mt:1", "Another edit.")
     decide(store, "a1:mt:1", "accepted", reviewer="ana")
     assert run_cli(["import-review", str(path), "--corpus", corpus, "--reviewer", "cli"]) == 1

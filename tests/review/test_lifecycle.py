@@ -179,6 +179,6 @@ def test_unchanged_export_reimports_with_nothing_to_report(
     assert main(["import-review", str(path), "--corpus", str(out), "--reviewer", "cat"]) == 0
     captured = capsys.readouterr()
     assert captured.err == ""
-    assert f"imported 0 edit(s), {n_pairs} unchanged, 0 problem(s)" in captured.out
+    assert f"imported 0 edit(s), 0 accepted, 0 rejected, {n_pairs} unchanged, 0 conflict(s)/problem(s)" in captured.out
     with Store.open(out) as store:
         assert store.count("reviews") == n_reviews
