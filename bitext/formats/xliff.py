@@ -18,6 +18,11 @@ Layout of an exported file::
           <segment id="s1" state="initial|translated|reviewed" subState="bitext:STATUS">
             <source>Indonesian</source> <target>English</target>
 
+On import the segment's ``state`` is read back as a decision (:func:`_decision`): ``reviewed``/``final``
+approve the target (accepted, or edited when it changed), ``subState="bitext:rejected"`` with state
+``initial``/``translated`` rejects, ``initial``/``translated`` otherwise is pending; it is applied only
+where it differs from the status at export (see :func:`bitext.review.importing.import_review`).
+
 Unit ids must be XML NMTOKENs; a pair id that is not one (aligner ids such as ``art:0.1+0.2`` contain
 ``+``) gets the id ``x`` + hex of its UTF-8 bytes. ``name`` always holds the pair id as is, and import
 reads ``name`` first.
