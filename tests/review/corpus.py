@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from bitext import review
+from bitext.errors import BitextError
 from bitext.formats.xliff import XLIFF_NS
 from bitext.records import pair_records
 from bitext.store import FLAG_COLUMNS, PAIR_COLUMNS, Store
@@ -123,3 +125,18 @@ def state_counts(store: Store) -> dict[tuple, int]:
 def recounted(store: Store) -> dict[tuple, int]:
     return {tuple(r[:3]): r[3] for r in store.conn.execute(
         "SELECT status, needs_review, stale, COUNT(*) FROM review_pair_state GROUP BY 1, 2, 3")}
+
+
+def run_cli(argv: list[str]) -> int:
+    """``bitext review`` / ``bitext import-review`` through the CLI parser; a BitextError printed as the
+    dispatcher does, its exit code returned."""
+    from bitext.cli import review as cli
+
+    parser = argparse.ArgumentParser(prog="bitext")
+    cli.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except BitextError as e:  # what the dispatcher does
+        print(f"bitext: error: {e}")
+        return e.exit_code

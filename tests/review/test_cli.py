@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import socket
 from pathlib import Path
 
 import pytest
 
-from bitext.errors import BitextError
 from bitext.formats.xliff import export_xliff
 from bitext.review import decide
 from bitext.store import Store
-from tests.review.corpus import set_target
+from tests.review.corpus import run_cli, set_target
 
 # -- CLI ------------------------------------------------------------------------------------
-
-
-def run_cli(argv: list[str]) -> int:
-    from bitext.cli import review as cli
-
-    parser = argparse.ArgumentParser(prog="bitext")
-    cli.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except BitextError as e:  # what the dispatcher does
-        print(f"bitext: error: {e}")
-        return e.exit_code
 
 
 def test_cli_import_review(store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

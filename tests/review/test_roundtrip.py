@@ -163,7 +163,7 @@ def test_contradictory_rows_are_reported(store: Store, tmp_path: Path) -> None:
 
 
 def test_cli_summary_counts_each_decision(store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from tests.review.test_cli import run_cli
+    from tests.review.corpus import run_cli
 
     path = tmp_path / "cli.xlf"
     export_xliff(store, path)
