@@ -466,18 +466,13 @@ def _decode(got: Fetched) -> str:
 def _extract(got: Fetched) -> _Extracted | str:
     """The article of an HTML page through the project's HTML reader (title, date, main text), plus the
     author and the page's canonical URL; or why there is none (one line)."""
-    import trafilatura
-
-    from ..readers.html import HtmlReader
+    from ..readers.html import read_page
 
     if not is_html(got.mime, got.body or b""):
         return f"{got.url}: not an HTML page (Content-Type '{got.mime or 'none'}'); skipped"
-    text = _decode(got)
-    recs = list(HtmlReader().read(text, Path("page.html")))
-    if not recs or isinstance(recs[0], InputError):
+    rec, meta = read_page(_decode(got), Path("page.html"))
+    if isinstance(rec, InputError):
         return f"{got.url}: no article text found in the page (only navigation or boilerplate?); skipped"
-    rec = recs[0]
-    meta = trafilatura.extract_metadata(text)
     canon = rec.metadata.get("url")
     return _Extracted(rec, getattr(meta, "author", None), canonical_url(canon) if canon else None)
 
