@@ -197,7 +197,7 @@ def _my_queue(who: people.Person, f: dict[str, str]) -> dict[str, str] | None:
             mine = {r[0] for r in store.conn.execute("SELECT DISTINCT pair_id FROM reviews WHERE reviewer = ? AND"
                                                      " pair_id >= ? AND pair_id < ?",
                                                      (who.name, f"{lease.article_id}:", f"{lease.article_id};"))}
-            left = [i for i in worklist.queue(store, article=lease.article_id, limit=None) if i.id not in mine]
+            left = any(i not in mine for i in worklist.queue_ids(store, article=lease.article_id, limit=None))
             return g_ if left else None
         return g_ if worklist.queue_count(store, article=lease.article_id, status=PENDING) else None
 
