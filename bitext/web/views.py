@@ -268,6 +268,7 @@ def pair_page(qa_findings: list[Any] | None = None, typed: str | None = None, co
     seen = decisions.seen_marker(item.source, item.original_target or "")
     who = current_person()
     holders = people.holders(store, item.article_id) if who is not None else []
+    signoff = workflow.signed_off(store, item.id) if item.status != PENDING else None
     held_by = [h.reviewer for h in holders]
     # A double review is blind: the second person decides a pair without seeing the first one's decision.
     blind = (who is not None and item.status != PENDING and any(h.double and h.reviewer == who.name for h in holders)
@@ -292,9 +293,8 @@ def pair_page(qa_findings: list[Any] | None = None, typed: str | None = None, co
         controls=qa.visible_controls if qa.has_controls(item.target) or qa.has_controls(item.original_target)
         else None,
         propagation=propagation,
-        signoff=workflow.signed_off(store, item.id) if item.status != PENDING else None,
-        xliff_state=workflow.xliff_state(item.status, item.target,
-                                         item.status != PENDING and workflow.signed_off(store, item.id) is not None)[0],
+        signoff=signoff,
+        xliff_state=workflow.xliff_state(item.status, item.target, signoff is not None)[0],
         item=item,
         flags=item.findings,
         history=history,
