@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import sqlite3
 import tomllib
@@ -144,6 +145,25 @@ def person(store: Store, name: str) -> Person | None:
     ensure_schema(store)
     row = store.conn.execute("SELECT name, role FROM review_users WHERE name = ?", (name,)).fetchone()
     return None if row is None else Person(row[0], row[1])
+
+
+SESSION_HASH_CHARS = 32
+"""Characters of a token's hash a signed-in session holds (:func:`session_auth`)."""
+
+
+def session_auth(token: str) -> str:
+    """What a session signed in with ``token`` holds: the start of the token's hash, never the token."""
+    return token_hash(token)[:SESSION_HASH_CHARS]
+
+
+def signed_in(store: Store, name: str, auth: str) -> Person | None:
+    """The member called ``name`` if ``auth`` (a session's :func:`session_auth`) is still their token's: a new
+    token, or a removed person, signs the session out. One read of their row."""
+    ensure_schema(store)
+    row = store.conn.execute("SELECT name, role, token_hash FROM review_users WHERE name = ?", (name,)).fetchone()
+    if row is None or not auth or not hmac.compare_digest(row[2][:SESSION_HASH_CHARS], auth):
+        return None
+    return Person(row[0], row[1])
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,10 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bitext.model import APPROVED, DECISIONS, EDITED, KIND_REFERENCE
+from bitext.model import APPROVED, DECISIONS, EDITED, KIND_REFERENCE, PENDING
+from bitext.review import index
 from bitext.review.schema import ensure_schema
+from bitext.review.worklist import queue_count
 from bitext.store import Store
 
 IDLE = 600.0
@@ -142,8 +144,14 @@ def article_progress(store: Store, limit: int = 200) -> list[ArticleProgress]:
     held: dict[str, list[tuple[str, str, bool]]] = {}
     for lease in leases(store):
         held.setdefault(lease.article_id, []).append((lease.reviewer, lease.expires, lease.double))
-    rows = store.conn.execute("SELECT article_id, COUNT(*), SUM(status != 'pending') FROM review_pair_state"
-                              " GROUP BY article_id").fetchall()
+    if index.has_index(store):  # the per-article tallies: a row per article and status, not one per pair
+        rows = store.conn.execute(
+            "SELECT article_id, SUM(n), SUM(CASE WHEN status != 'pending' THEN n ELSE 0 END) FROM review_index_tally"
+            " WHERE facet = ? AND article_id != ? GROUP BY article_id HAVING SUM(n) > 0",
+            (index.ALL, index.TOTAL)).fetchall()
+    else:
+        rows = store.conn.execute("SELECT article_id, COUNT(*), SUM(status != 'pending') FROM review_pair_state"
+                                  " GROUP BY article_id").fetchall()
     out = [ArticleProgress(a, n, d or 0, tuple(held.get(a, ()))) for a, n, d in rows]
     out.sort(key=lambda p: (not p.holders, p.pending == 0, p.article_id))
     return out[:limit]
@@ -158,7 +166,6 @@ def person_progress(store: Store, stats: ReviewStats | None = None) -> list[Pers
     out = []
     for who in people(store):
         arts = tuple(lease.article_id for lease in my_articles(store, who.name))
-        left = sum(store.conn.execute("SELECT COUNT(*) FROM review_pair_state WHERE article_id = ? AND status ="
-                                      " 'pending'", (a,)).fetchone()[0] for a in arts)
+        left = sum(queue_count(store, article=a, status=PENDING) for a in arts)
         out.append(PersonProgress(who.name, who.role, arts, left, made.get(who.name, 0)))
     return out

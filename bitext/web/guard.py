@@ -195,24 +195,19 @@ class Guard:
                 self.guesses.fail(client)
                 raise Refused(401, "Wrong access token. Use the personal URL your team lead gave you.")
             session["person"] = who.name
-            session["auth"] = people.token_hash(given)[:32]
+            session["auth"] = people.session_auth(given)
             args = {k: v for k, v in request.args.items() if k != "token"}
             return redirect(url_for(request.endpoint or "index", **(request.view_args or {}), **args), 303)
         name = session.get("person")
-        who = people.person(self.team, name) if isinstance(name, str) else None
         # The session holds a prefix of the token's hash: a new token (or a removed person) signs it out.
-        if who is None or not self._same_token(who.name, str(session.get("auth", ""))):
+        who = people.signed_in(self.team, name, str(session.get("auth", ""))) if isinstance(name, str) else None
+        if who is None:
             raise Refused(401, "This review team signs people in by their personal URL; open the one your team "
                                "lead gave you ('bitext users add' prints it).")
         g.person = who
         if request.method not in SAFE_METHODS:
             self.check_same_origin()
         return None
-
-    def _same_token(self, name: str, auth: str) -> bool:
-        assert self.team is not None
-        row = self.team.conn.execute("SELECT token_hash FROM review_users WHERE name = ?", (name,)).fetchone()
-        return row is not None and bool(auth) and hmac.compare_digest(row[0][:32], auth)
 
     @staticmethod
     def check_same_origin() -> None:

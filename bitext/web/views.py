@@ -197,7 +197,7 @@ def _my_queue(who: people.Person, f: dict[str, str]) -> dict[str, str] | None:
             mine = {r[0] for r in store.conn.execute("SELECT DISTINCT pair_id FROM reviews WHERE reviewer = ? AND"
                                                      " pair_id >= ? AND pair_id < ?",
                                                      (who.name, f"{lease.article_id}:", f"{lease.article_id};"))}
-            left = [i for i in worklist.queue(store, article=lease.article_id, limit=None) if i.id not in mine]
+            left = any(i not in mine for i in worklist.queue_ids(store, article=lease.article_id, limit=None))
             return g_ if left else None
         return g_ if worklist.queue_count(store, article=lease.article_id, status=PENDING) else None
 
@@ -268,6 +268,7 @@ def pair_page(qa_findings: list[Any] | None = None, typed: str | None = None, co
     seen = decisions.seen_marker(item.source, item.original_target or "")
     who = current_person()
     holders = people.holders(store, item.article_id) if who is not None else []
+    signoff = workflow.signed_off(store, item.id) if item.status != PENDING else None
     held_by = [h.reviewer for h in holders]
     # A double review is blind: the second person decides a pair without seeing the first one's decision.
     blind = (who is not None and item.status != PENDING and any(h.double and h.reviewer == who.name for h in holders)
@@ -292,9 +293,8 @@ def pair_page(qa_findings: list[Any] | None = None, typed: str | None = None, co
         controls=qa.visible_controls if qa.has_controls(item.target) or qa.has_controls(item.original_target)
         else None,
         propagation=propagation,
-        signoff=workflow.signed_off(store, item.id) if item.status != PENDING else None,
-        xliff_state=workflow.xliff_state(item.status, item.target,
-                                         item.status != PENDING and workflow.signed_off(store, item.id) is not None)[0],
+        signoff=signoff,
+        xliff_state=workflow.xliff_state(item.status, item.target, signoff is not None)[0],
         item=item,
         flags=item.findings,
         history=history,

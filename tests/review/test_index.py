@@ -15,6 +15,7 @@ import pytest
 from bitext.model import STATUSES
 from bitext.review import decide, index, undo, worklist
 from bitext.review.schema import flag_writes, pair_writes
+from bitext.review.stats import article_progress
 from bitext.store import Store
 from tests.review.corpus import make_store
 
@@ -49,6 +50,10 @@ def scanned(store: Store, **filters: str | None) -> list[str]:
 def assert_agrees(store: Store) -> None:
     index.ensure_index(store)
     assert index.check_index(store) == []
+    # per-article progress (the stats page) from the tallies, as a scan of the state table counts it
+    scan = {a: (n, d) for a, n, d in store.conn.execute(
+        "SELECT article_id, COUNT(*), SUM(status != 'pending') FROM review_pair_state GROUP BY article_id")}
+    assert {p.article_id: (p.pairs, p.decided) for p in article_progress(store, limit=10**9)} == scan
     for f in FILTERS:
         expect = scanned(store, **f)
         assert worklist.queue_ids(store, **f, limit=None) == expect, f
