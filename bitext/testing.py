@@ -18,6 +18,10 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported where used: this module loads without the store
+    from bitext.store import Store
 
 # Training text for the tiny tokenizers; inline so the tiny model is the same everywhere.
 _ID_TEXT = """\
@@ -260,7 +264,7 @@ def edit_csv(path: Path, edit: Callable[[list[dict[str, str]]], list[dict[str, s
         writer.writerows(rows)
 
 
-def write_sentence_pairs(store: object, pairs: list[tuple[str, str]], *, per_article: int = 50,
+def write_sentence_pairs(store: Store, pairs: list[tuple[str, str]], *, per_article: int = 50,
                          signature: str = "model:synthetic@test|backend:none|beams:1", references: bool = False,
                          prefix: str = "a") -> None:
     """Write ``pairs`` (Indonesian, English) into ``store`` as a translated corpus without a model: articles
@@ -268,9 +272,8 @@ def write_sentence_pairs(store: object, pairs: list[tuple[str, str]], *, per_art
     current), and with ``references`` the English also as aligned 1-1 reference pairs. For tests and
     benchmarks of the stages after translation (e.g. the corpus lexicon on Tatoeba or FLORES pairs)."""
     from bitext.model import MetaKey
-    from bitext.store import PAIR_COLUMNS, Store, translation_key, utcnow
+    from bitext.store import PAIR_COLUMNS, translation_key, utcnow
 
-    assert isinstance(store, Store)
     now = utcnow()
     with store.tx():
         for a, start in enumerate(range(0, len(pairs), per_article)):

@@ -71,7 +71,7 @@ def _union(
     weak: set[str] = set()
     words: set[str] = set()
     for text, br in zip(texts, bridge, strict=True):
-        s_, w_, _ = memo.of_text(text, lang)
+        s_, w_ = memo.of_anchors(text, lang)
         strong |= s_
         weak |= w_
         words |= memo.of_bridge(br)

@@ -26,7 +26,15 @@ from typing import Any
 from bitext.errors import BitextError, EnvironmentProblem
 from bitext.lang.text import repeat_run, words
 from bitext.model import Signature
-from bitext.translate.backends import Backend, GenOptions, Output, check_backend, cuda_available, load_backend
+from bitext.translate.backends import (
+    Backend,
+    GenOptions,
+    Output,
+    check_backend,
+    cuda_available,
+    load_backend,
+    token_batches,
+)
 from bitext.translate.models import (
     DEFAULT_MODEL,
     ModelRef,
@@ -213,25 +221,11 @@ class Engine:
 
     def _batches(self, jobs: list[_Job], budget: Callable[[], int] | None = None) -> Iterator[list[tuple[int, int]]]:
         """(job, segment) index pairs, longest first, cut so that rows x longest <= the budget (``budget()``,
-        asked at the start of each batch; default ``batch_tokens``)."""
-        order = sorted(
-            ((j, s) for j, job in enumerate(jobs) for s in range(len(job.segments))),
-            key=lambda js: -len(jobs[js[0]].segments[js[1]]),
-        )
-        limit = budget() if budget else self.batch_tokens
-        batch: list[tuple[int, int]] = []
-        width = 0
-        for j, s in order:
-            n = len(jobs[j].segments[s])
-            width_after = max(width, n)
-            if batch and width_after * (len(batch) + 1) > limit:
-                yield batch
-                limit = budget() if budget else self.batch_tokens
-                batch, width_after = [], n
-            batch.append((j, s))
-            width = width_after
-        if batch:
-            yield batch
+        asked at the start of each batch; default ``batch_tokens``): :func:`token_batches`."""
+        pairs = [(j, s) for j, job in enumerate(jobs) for s in range(len(job.segments))]
+        lengths = [len(jobs[j].segments[s]) for j, s in pairs]
+        for batch in token_batches(lengths, budget or self.batch_tokens):
+            yield [pairs[k] for k in batch]
 
     def _budget(self) -> int:
         """The next batch's token budget: small at first, then what :attr:`batch_seconds` of the measured

@@ -22,7 +22,7 @@ import contextvars
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -114,6 +114,28 @@ class Backend(Protocol):
         """Translate a batch of token id lists; one :class:`Output` per input, in order, each at most
         ``opts.limit(len(ids))`` tokens long (``</s>`` included)."""
         ...
+
+
+def token_batches(lengths: Sequence[int], budget: int | Callable[[], int]) -> Iterator[list[int]]:
+    """Indexes of ``lengths`` (token counts) in batches, longest first, each of rows x longest <= the budget
+    (a single longer row goes alone). ``budget`` is a number, or asked at the start of each batch. The
+    engine's generation batches and CTranslate2's re-scoring sub-batches are cut this way."""
+    def limit() -> int:
+        return budget() if callable(budget) else budget
+
+    cap = limit()
+    batch: list[int] = []
+    width = 0
+    for i in sorted(range(len(lengths)), key=lambda i: -lengths[i]):
+        width_after = max(width, lengths[i])
+        if batch and width_after * (len(batch) + 1) > cap:
+            yield batch
+            cap = limit()
+            batch, width_after = [], lengths[i]
+        batch.append(i)
+        width = width_after
+    if batch:
+        yield batch
 
 
 def default_threads() -> int:

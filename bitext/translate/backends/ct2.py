@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from bitext.errors import BitextError, EnvironmentProblem
 from bitext.procs import leftovers
-from bitext.translate.backends import GenOptions, Output, default_threads, note
+from bitext.translate.backends import GenOptions, Output, default_threads, note, token_batches
 from bitext.translate.models import ModelRef
 
 
@@ -220,13 +220,5 @@ class CT2Backend:
 
 def score_chunks(lengths: list[int], budget: int) -> list[list[int]]:
     """Indexes of ``lengths`` in sub-batches, longest first, each of rows x longest <= ``budget``
-    (a single longer row goes alone)."""
-    chunks: list[list[int]] = []
-    width = 0
-    for i in sorted(range(len(lengths)), key=lambda i: -lengths[i]):
-        if chunks and chunks[-1] and max(width, lengths[i]) * (len(chunks[-1]) + 1) <= budget:
-            chunks[-1].append(i)
-        else:
-            chunks.append([i])
-            width = lengths[i]
-    return chunks
+    (a single longer row goes alone): :func:`~bitext.translate.backends.token_batches`."""
+    return list(token_batches(lengths, budget))
