@@ -245,16 +245,17 @@ def check_stats(store: Store, config_path: str | Path | None = None, names: Sequ
         fired = dict(store.conn.execute(
             "SELECT severity, COUNT(*) FROM pair_flags WHERE fired = 1 AND check_name = ? GROUP BY severity",
             (check.name,)).fetchall())
-        stats = CheckStats(check.name, check.description, check.direction, check.severity, _threshold_text(check),
-                           len(x), fired, _threshold(check))
+        t = _threshold(check)
+        bins: list[Bin] = []
+        ifs: list[WhatIf] = []
+        near: list[Example] = []
         if len(x):
-            t = _threshold(check)
             asked = [WhatIf(v, int(fires_at(check.direction, x, v).sum()), _needs_review_at(store, check, v), True)
                      for v in (what_if or {}).get(check.name, ())]
             offered = [WhatIf(v, int(fires_at(check.direction, x, v).sum())) for v in _offered(check.direction, x)]
-            stats = CheckStats(**{**stats.__dict__, "bins": bins_of(x), "what_if": offered + asked,
-                                  "examples": _examples(store, check, x, t, examples)})
-        out.append(stats)
+            bins, ifs, near = bins_of(x), offered + asked, _examples(store, check, x, t, examples)
+        out.append(CheckStats(check.name, check.description, check.direction, check.severity, _threshold_text(check),
+                              len(x), fired, t, bins, near, ifs))
     return out
 
 

@@ -470,7 +470,9 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
                                     (int(recompute or bool(measuring)),)).fetchone()[0]
         skipped = store.count("pairs") - n_todo
         n_workers = default_workers(n_todo) if workers is None else max(0, workers)
-        use_lexicon(load_lexicon(store) if n_todo else None)  # once per run, before workers fork (flags.context)
+        # Once per run, before workers fork (flags.context), and only when a check that consults it measures.
+        consults = n_todo and any(c.name in LEXICON_CHECKS for c in checks)
+        use_lexicon(load_lexicon(store) if consults else None)
         in_flight: deque[tuple[int, Pending]] = deque()
         with Measurer(eff.config, checks, n_workers, calibration) as measurer:  # before the bar: see bitext.flags.workers
             bar = None

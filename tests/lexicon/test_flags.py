@@ -71,6 +71,25 @@ def test_missing_names_without_a_lexicon_as_before():
     assert (r.score, r.fired) == (1.0, True)
 
 
+def test_flag_stage_loads_no_lexicon_when_no_check_consults_it(tmp_path, monkeypatch):
+    from bitext.flags import stage
+    from bitext.lexicon import build_lexicon
+
+    cfg = tmp_path / "flags.toml"
+    cfg.write_text("[adequacy]\nenabled = false\n\n[missing_names]\nenabled = false\n")
+    with Store.open(tmp_path / "c") as store:
+        write_sentence_pairs(store, corpus(40), references=True)
+        build_lexicon(store, quiet=True)
+        use_lexicon(small_lexicon())
+        loads = []
+        monkeypatch.setattr(stage, "load_lexicon", lambda s: loads.append(s) or None)
+        F.flag_corpus(store, cfg, quiet=True, workers=0)
+        assert loads == [] and current_lexicon() is None  # none loaded, and none left over from before
+        F.flag_corpus(store, "default", quiet=True, workers=0)
+        assert len(loads) == 1  # the checks that consult it are back on: loaded once for the run
+    use_lexicon(None)
+
+
 def test_flag_stage_loads_the_lexicon_for_itself_and_its_workers(tmp_path):
     from bitext.lexicon import build_lexicon
 
