@@ -90,6 +90,7 @@ class MetaKey:
     FLAGS_CALIBRATION = "flags.calibration"  # JSON: bounds of the checks calibrated on the corpus's own scores
     REVIEW_SECRET = "review.secret_key"  # the review app's session key; never published
     CORPUS_ID = "corpus.id"  # random hex made once; review exports carry it, import-review compares it
+    GLOSSARY_SIGNATURE = "glossary.signature"  # hash of the glossary's terms (bitext.review.glossary)
 
     PUBLIC_PREFIXES = ("translate.", "align.", "flags.")
     """Meta keys under these prefixes describe the corpus and may be published; the rest are private."""

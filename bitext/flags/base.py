@@ -21,11 +21,11 @@ from typing import Any, ClassVar, Literal
 
 from bitext.model import WARNING
 
-FLAGS_VERSION = "6"  # 2: length_z check; not_english asks lingua too on short targets; 3: article_alignment,
+FLAGS_VERSION = "7"  # 2: length_z check; not_english asks lingua too on short targets; 3: article_alignment,
 # markup, mojibake, control_chars checks; names/numbers read news forms; 4: truncation says when the MT was
 # retried, 'retried' check (info); 5: rows keep their evidence (bitext.flags.scores), length checks calibrated
 # on the corpus; 6: adequacy check (corpus lexicon), missing_names excuses what the corpus lexicon says a name
-# is translated as
+# is translated as; 7: glossary check (the corpus glossary)
 """Bump when a check's scoring changes, so stores re-flag every pair."""
 
 Direction = Literal["above", "below", "outside"]

@@ -10,9 +10,11 @@ script that runs checks itself (:func:`~bitext.flags.check_pair`) sets the one i
 
 from __future__ import annotations
 
+from bitext.lang.glossary import Glossary
 from bitext.lexicon import Lexicon
 
 _LEXICON: Lexicon | None = None
+_GLOSSARY: Glossary | None = None
 
 
 def use_lexicon(lexicon: Lexicon | None) -> None:
@@ -28,3 +30,15 @@ def current_lexicon() -> Lexicon | None:
 
 LEXICON_CHECKS = frozenset({"adequacy", "missing_names"})
 """The checks whose scores depend on the lexicon: the flag stage ties their measure signatures to it."""
+
+
+def use_glossary(glossary: Glossary | None) -> None:
+    """Make ``glossary`` the termbase the ``glossary`` check of this process consults (None: none; the check
+    then does not apply). Set like the lexicon: by the flag stage from the store, by QA on save per save."""
+    global _GLOSSARY
+    _GLOSSARY = glossary
+
+
+def current_glossary() -> Glossary | None:
+    """The glossary the checks of this process consult, or None."""
+    return _GLOSSARY

@@ -35,10 +35,11 @@ from bitext.flags.config import (
     parse_config,
     read_config_file,
 )
-from bitext.flags.context import LEXICON_CHECKS, use_lexicon
+from bitext.flags.context import LEXICON_CHECKS, use_glossary, use_lexicon
 from bitext.flags.workers import Measurer, Pending, default_workers
 from bitext.lexicon import load_lexicon
 from bitext.model import BLOCKING_SEVERITIES, MetaKey, needs_review
+from bitext.review.glossary import load as load_glossary
 from bitext.review.schema import ensure_schema, flag_writes, has_schema
 from bitext.store import FLAG_EVIDENCE_COLUMNS, Store
 
@@ -346,9 +347,12 @@ def _lexicon_checks(store: Store, checks: Sequence[Check]) -> None:
     lexicon they were measured with (its signature, read from meta without loading it): a refreshed lexicon
     makes :func:`bitext.flags.scores.plan` measure those checks again, and only those."""
     lexicon_sig = store.get_meta(MetaKey.LEXICON_SIGNATURE)
+    glossary_sig = store.get_meta(MetaKey.GLOSSARY_SIGNATURE)  # the glossary check: likewise its termbase
     for c in checks:
         if c.name in LEXICON_CHECKS:
             c.measured_with = f"lexicon:{lexicon_sig}" if lexicon_sig else None
+        elif c.name == "glossary":
+            c.measured_with = f"glossary:{glossary_sig}" if glossary_sig else None
 
 
 def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool = False,
@@ -473,6 +477,7 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
         # Once per run, before workers fork (flags.context), and only when a check that consults it measures.
         consults = n_todo and any(c.name in LEXICON_CHECKS for c in checks)
         use_lexicon(load_lexicon(store) if consults else None)
+        use_glossary(load_glossary(store))
         in_flight: deque[tuple[int, Pending]] = deque()
         with Measurer(eff.config, checks, n_workers, calibration) as measurer:  # before the bar: see bitext.flags.workers
             bar = None
@@ -563,6 +568,7 @@ def explain(store: Store, pair_id: str, config_path: str | Path | None = None) -
     checks = build_checks(eff.config, stored_calibration(store))
     _lexicon_checks(store, checks)
     use_lexicon(load_lexicon(store))
+    use_glossary(load_glossary(store))
     first = _first_of(store, row["source"], row["target"])
     view = _pair_views(store, [row], {} if first is None else {pair_id: first})[0]
     scorer, _ = _scorer(store, None, checks)  # the model the corpus's flags used, if any

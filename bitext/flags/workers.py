@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from bitext.errors import BitextError
 from bitext.flags.base import Check, PairView
 from bitext.flags.config import Config, build_checks
-from bitext.flags.context import current_lexicon, use_lexicon
+from bitext.flags.context import current_glossary, current_lexicon, use_glossary, use_lexicon
 from bitext.flags.scores import stored_row
 from bitext.lexicon import Lexicon
 
@@ -83,10 +83,12 @@ class _Done:
 _CHECKS: list[Check] = []
 
 
-def _init_worker(config: Config, calibration: Any = None, lexicon: Lexicon | None = None) -> None:
+def _init_worker(config: Config, calibration: Any = None, lexicon: Lexicon | None = None,
+                 glossary: Any = None) -> None:
     global _CHECKS
     _CHECKS = build_checks(config, calibration)
     use_lexicon(lexicon)  # forked: the parent's own object, not copied; spawned: unpickled once here
+    use_glossary(glossary)
 
 
 def _measure_in_worker(views: Sequence[PairView], only: Collection[str], flagged: Collection[str]) -> list[Row]:
@@ -104,7 +106,8 @@ class Measurer:
         if workers > 0:
             method = start_method()
             self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                                             initializer=_init_worker, initargs=(config, calibration, current_lexicon()))
+                                             initializer=_init_worker, initargs=(config, calibration, current_lexicon(),
+                                                                                   current_glossary()))
             # With fork, the pool starts all its processes on the first submit: do it now, before the
             # caller starts other threads (the progress bar's).
             self._pool.submit(int).result()

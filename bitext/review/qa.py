@@ -49,6 +49,8 @@ _CHECKS_LOCK = threading.Lock()
 def qa_findings(store: Store, pair_id: str, english: str) -> list[QAFinding]:
     """The checks of the store's flag config that fire on ``english`` as the pair's English, worst first."""
     from bitext.flags import PairView, build_checks, check_pair, effective_config
+    from bitext.flags.context import use_glossary
+    from bitext.review.glossary import load as load_glossary
 
     row = store.conn.execute("SELECT id, source, mt, bead_type, align_score, kind FROM pairs WHERE id = ?",
                              (pair_id,)).fetchone()
@@ -65,6 +67,7 @@ def qa_findings(store: Store, pair_id: str, english: str) -> list[QAFinding]:
                     align_score=row["align_score"], logprob=None, n_tokens=None, n_unk=0, hit_max_length=False,
                     source_split=False, kind=row["kind"])
     checks = _CHECKS[key][1]
+    use_glossary(load_glossary(store))  # the glossary check judges the typed English by the current termbase
     english_only = replace(view, source="")
     fired = [r for r in check_pair(view, checks=[c for c in checks if c.name not in PER_SIDE_CHECKS]) if r.fired]
     fired += [r for r in check_pair(english_only, checks=[c for c in checks if c.name in PER_SIDE_CHECKS]) if r.fired]

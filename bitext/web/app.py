@@ -25,7 +25,7 @@ from bitext.errors import BitextError
 from bitext.flags.report import histograms as flag_histograms
 from bitext.review import people
 from bitext.store import Store
-from bitext.web import api, views
+from bitext.web import api, postedit, views
 from bitext.web.guard import (
     LOOPBACK_NAMES,
     TOKEN_ENV,
@@ -67,6 +67,7 @@ ROUTES = (
     Route("/propagate", "propagate", views.propagate, ("POST",)),
     Route("/undo-propagation", "undo_propagation", views.undo_propagation, ("POST",)),
     *(Route(*r) for r in api.ROUTES),  # JSON for the page script's in-place navigation
+    *(Route(*r) for r in postedit.ROUTES),  # translation memory, glossary, consistency, concordance
 )
 
 
@@ -90,6 +91,7 @@ def create_app(
     app.extensions["bitext"] = views.ReviewSite(store, (reviewer or "").strip() or _default_reviewer())
     app.jinja_env.globals.update(csrf_token=csrf_token, current_reviewer=views.current_reviewer,
                                  current_person=views.current_person, may_sign_off=views.may_sign_off)
+    app.jinja_env.globals["postedit"] = postedit.pair_context  # the pair page's TM panel and glossary
     app.jinja_env.globals["flag_histograms"] = lambda: flag_histograms(views.site().store)  # _histograms.html
     Guard(allowed_hosts, token, team=store).install(app)
     for route in ROUTES:

@@ -12,6 +12,7 @@ from bitext.flags.checks.adequacy import Adequacy
 from bitext.flags.checks.alignment import ArticleAlignment, BeadType, BridgeMismatch, LowAlignment
 from bitext.flags.checks.corpus import Duplicate
 from bitext.flags.checks.encoding import ControlChars, Markup, Mojibake
+from bitext.flags.checks.glossary import GlossaryTerms
 from bitext.flags.checks.language import NotEnglish
 from bitext.flags.checks.length import LengthRatio, LengthZ
 from bitext.flags.checks.model import LowConfidence, ModelScore, Retried, Truncation, UnkSource
@@ -25,13 +26,13 @@ CHECKS: dict[str, type[Check]] = {
         EmptyTarget, Untranslated, LengthRatio, LengthZ, Numbers, Repetition, Truncation, Retried, LowConfidence,
         UnkSource,
         NotEnglish, BeadType, LowAlignment, ArticleAlignment, MissingNames, Quotes, QuestionMark, Markup, Mojibake, ControlChars, Duplicate,
-        BridgeMismatch, Adequacy, ModelScore,
+        BridgeMismatch, Adequacy, ModelScore, GlossaryTerms,
     )
 }
 """Check name -> class, in the order checks run and are reported."""
 
 __all__ = [
-    "CHECKS", "Adequacy", "ArticleAlignment", "BeadType", "BridgeMismatch", "ControlChars", "Duplicate", "EmptyTarget", "LengthRatio", "LengthZ", "LowAlignment",
+    "CHECKS", "Adequacy", "ArticleAlignment", "BeadType", "BridgeMismatch", "ControlChars", "Duplicate", "EmptyTarget", "GlossaryTerms", "LengthRatio", "LengthZ", "LowAlignment",
     "LowConfidence", "Markup", "MissingNames", "ModelScore", "Mojibake", "NotEnglish", "Numbers", "QuestionMark", "Quotes", "Repetition",
     "Retried", "Truncation",
     "UnkSource", "Untranslated",
