@@ -19,7 +19,7 @@ from ..errors import BitextError, is_fault
 
 # Order = order in --help.
 COMMAND_MODULES = ["run", "fetch", "segment", "translate", "lexicon", "align", "flag", "review", "users", "publish",
-                   "export", "status", "doctor"]
+                   "export", "status", "doctor", "glossary"]
 
 
 def build_parser() -> argparse.ArgumentParser:

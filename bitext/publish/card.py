@@ -29,6 +29,8 @@ from bitext.publish.quality import Comparison
 from bitext.publish.schema import FIELD_DOCS, feature_type
 from bitext.publish.selection import SPLIT_SEED, Duplicates, SplitPlan, SplitSizes
 from bitext.records import PairRecord
+from bitext.review.glossary import signature as glossary_signature
+from bitext.review.glossary import term_count as glossary_terms
 from bitext.store import Store, has_table
 
 if TYPE_CHECKING:
@@ -434,10 +436,17 @@ def build_card(
         translate_settings=json.dumps(settings, indent=2, sort_keys=True, ensure_ascii=False) if settings else "",
         align_version=store.get_meta(MetaKey.ALIGN_VERSION) or UNKNOWN,
         flags_signature=store.get_meta(MetaKey.FLAGS_SIGNATURE) or UNKNOWN,
+        glossary=glossary_provenance(store),
         flag_config_matches=flags.matches_store,
         checks=_check_rows(store, checks, flags, stats["default"].fired),
         meta=_public_meta(store),
     )
+
+
+def glossary_provenance(store: Store) -> dict[str, Any] | None:
+    """The corpus glossary the reviewers and the ``glossary`` check used: its term count and signature."""
+    n = glossary_terms(store)
+    return {"terms": n, "signature": glossary_signature(store)} if n else None
 
 
 LOCAL_DS = "path/to/this/folder"

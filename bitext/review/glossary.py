@@ -131,6 +131,13 @@ def terms(store: Store) -> list[Term]:
     return _read_terms(store)
 
 
+def term_count(store: Store) -> int:
+    """Number of distinct Indonesian terms (0 without a glossary)."""
+    if not has_table(store.conn, "glossary_terms"):
+        return 0
+    return store.conn.execute("SELECT COUNT(DISTINCT key) FROM glossary_terms").fetchone()[0]
+
+
 def signature(store: Store) -> str:
     """The glossary's signature ('' when empty or absent)."""
     return store.get_meta(MetaKey.GLOSSARY_SIGNATURE) or ""

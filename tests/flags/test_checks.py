@@ -219,7 +219,7 @@ def test_registry_order_and_directions():
         "empty_target", "untranslated", "length_ratio", "length_z", "numbers", "repetition", "truncation",
         "retried", "low_confidence", "unk_source", "not_english", "bead_type", "low_alignment", "article_alignment",
         "missing_names", "quotes", "question_mark", "markup", "mojibake", "control_chars", "duplicate",
-        "bridge_mismatch", "adequacy", "model_score"]
+        "bridge_mismatch", "adequacy", "model_score", "glossary"]
     assert all(c.direction in ("above", "below", "outside") and c.description for c in F.CHECKS.values())
 
 

@@ -14,7 +14,8 @@ from bitext.flags import scores
 from bitext.flags.base import CorpusCheck
 from bitext.flags.calibration import CalibratedCheck, fit
 from bitext.flags.checks.length import LengthZ
-from bitext.flags.context import use_lexicon
+from bitext.flags.context import use_glossary, use_lexicon
+from bitext.lang.glossary import Glossary, Term
 from bitext.model import MetaKey
 from bitext.store import Store
 from tests.factories import CorpusBuilder
@@ -189,6 +190,7 @@ def test_every_check_writes_its_reason_alike_from_stored_evidence():
     checks = F.build_checks()
     seen = set()
     use_lexicon(small_lexicon())  # adequacy and missing_names read the corpus lexicon
+    use_glossary(Glossary([Term("kucing", ("cat",)), Term("rumah", ("house",))]))  # the glossary check
     for view in SAMPLES:
         for c in checks:
             m = c.measure(view)
@@ -198,6 +200,7 @@ def test_every_check_writes_its_reason_alike_from_stored_evidence():
             back = F.Measurement(m.score, scores.decode_evidence(scores.encode_evidence(m.evidence)))
             assert c.reason(back) == c.reason(m) and c.fires(back) == c.fires(m), c.name
     use_lexicon(None)
+    use_glossary(None)
     assert seen == set(F.CHECKS)
 
 

@@ -203,3 +203,16 @@ def test_cli_duplicates_rule_and_provenance_options(tmp_path: Path, capsys, rule
         assert kinds.count("reference") == 12 - 8
     text = (out / "README.md").read_text(encoding="utf-8")
     assert "human translation from Contoh TP |" in text and "license: odc-by" in text
+
+
+def test_the_card_records_the_glossary(tmp_path: Path) -> None:
+    from bitext.review import glossary
+
+    store = mixed_corpus(tmp_path / "c")
+    glossary.add_term(store, "jembatan", "bridge")
+    glossary.add_term(store, "jembatan", "overpass")
+    glossary.add_term(store, "pasar", "market")
+    publish_dataset(store, tmp_path / "ds", splits="60,20,20")
+    text = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
+    assert (f"Glossary: 2 term(s), signature `{glossary.signature(store)}` (the reviewers'\ntermbase, enforced by "
+            "the `glossary` check and by QA on save).") in text
