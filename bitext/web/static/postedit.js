@@ -51,10 +51,20 @@
     if (digit) handled = insert(digit[1]);
     else if (e.code === "KeyG") handled = addTerm();
     else if (e.code === "KeyK") {
+      var box = document.getElementById("cq");
+      if (box) { box.focus(); box.select(); e.preventDefault(); return; }  // on the concordance page
       var q = selected();
       follow("/concordance" + (q ? "?cq=" + encodeURIComponent(q) : ""));
       handled = true;
     } else if (e.code === "KeyY") { follow("/consistency"); handled = true; }
     if (handled) e.preventDefault();
   });
+
+  // The concordance page opened without a text: its box has the focus (in place, autofocus does nothing).
+  function focusSearch() {
+    var box = document.getElementById("cq");
+    if (box && !box.value) box.focus();
+  }
+  document.addEventListener("bitext:painted", focusSearch);
+  document.addEventListener("DOMContentLoaded", focusSearch);
 })();
