@@ -34,6 +34,18 @@ in place (review.js + /api/*), and with a page load per step (the same server, r
 navigation off: the old path), and with --baseline REF also with the code of git REF (a page load per
 step, as that code does). Usage: --browser [--sizes ...] [--repeat 25] [--baseline 5d99cc2]
 
+--postedit: the stores get the post-editing load too (issue 21): a 5,000-term glossary (imported from a CSV
+through ``bitext.review.glossary``; the 20 words of the texts and their pairs are terms, so every Indonesian
+is marked) and 2,000 decided repeats (200 sentences with two Englishes each: the consistency view's groups);
+the pair pages then carry the TM panel (the 10% decided pairs are the memory: 20,000 at 200k pairs) and the
+glossary marks. Without --browser it adds the ops "consistency" (GET /consistency) and "concordance" (GET
+/concordance?cq=<a word in ~30% of pairs>); with --browser, the in-place tab also times:
+
+  TM insert (Alt+1)    Alt+1 on a pair page: the match's English in the box, painted
+  consistency (Alt+Y)  from a pair page to the consistency page, painted
+  concordance (Alt+K)  the selected (common) Indonesian word looked up, painted
+  concordance search   Enter in the concordance box (a text in ~0.05% of pairs), painted
+
 --load: the server under load on the largest store: N concurrent GETs of pair pages (default 1,000),
 each with a 60 s timeout, and 20 concurrent first edits (QA on save) right after a restart; prints
 answered / timed out, p50/p95/max and the server's peak memory. With --baseline REF, the same for that code.
@@ -101,6 +113,45 @@ def build(folder: Path, n_pairs: int, seed: int = 1) -> tuple[Store, float]:
     return store, time.perf_counter() - t0
 
 
+N_TERMS = 5000
+REPEATS, REPEAT_SOURCES = 2000, 200
+
+
+def add_postedit(store: Store, folder: Path, n_terms: int = N_TERMS) -> None:
+    """The glossary (``n_terms`` terms, through a CSV import) and the decided repeats (see --postedit);
+    nothing when the store has them already."""
+    from bitext.review import glossary
+
+    if glossary.term_count(store):
+        return
+    rows = [(w, e) for w, e in zip(WORDS, EN, strict=True)]
+    rows += [(f"{a} {b}", f"{EN[WORDS.index(a)]} {EN[WORDS.index(b)]}") for a in WORDS for b in WORDS if a != b]
+    rows += [(f"istilah{i} khusus", f"special term {i}") for i in range(n_terms - len(rows))]
+    csv_path = folder / "glossary.csv"
+    csv_path.write_text("id,en\n" + "".join(f"{s},{e}\n" for s, e in rows), encoding="utf-8")
+    glossary.import_file(store, csv_path)
+    now = utcnow()
+    with store.tx():
+        for a in range(REPEATS // PER_ARTICLE):
+            aid = f"rep{a:04d}"
+            sents, pairs = [], []
+            for k in range(PER_ARTICLE):
+                n = (a * PER_ARTICLE + k) % REPEAT_SOURCES
+                src = f"Pernyataan resmi nomor {n} disampaikan juru bicara."
+                tgt = f"Official statement number {n} was delivered by the spokesperson."
+                sid = f"{aid}:0:{k}"
+                sents.append((sid, aid, 0, k, src, 0, len(src)))
+                pairs.append((f"{aid}:0.{k}", aid, "mt", k, json.dumps([sid]), json.dumps([k]), src, tgt, tgt, "1-1",
+                              0.9, "bench", now))
+            store.write_article((aid, f"{aid}.txt", None, f"Repeats {a}", None, None, "id", None,
+                                 " ".join(s[4] for s in sents), f"r{a}", "bench", now), sents)
+            store.add_pairs(pairs)
+            for i, p in enumerate(pairs):
+                other = p[7].replace("spokesperson", "spokesman") if (a + i) % 5 == 0 else None
+                store.add_review(p[0], "seed", "edited" if other else "accepted", before=p[7], after=other or p[7],
+                                 source=p[6], pair_target=p[7])
+
+
 def _pct(xs: list[float], q: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
@@ -109,7 +160,7 @@ def _pct(xs: list[float], q: float) -> float:
 class Bench:
     """The operations on one store through the app; :meth:`step` runs each once and records its time (ms)."""
 
-    def __init__(self, store: Store, repeat: int, seed: int = 2) -> None:
+    def __init__(self, store: Store, repeat: int, seed: int = 2, postedit: bool = False) -> None:
         from bitext.web.app import create_app
 
         self.rng = random.Random(seed)
@@ -122,6 +173,9 @@ class Bench:
         self.n_articles = store.count("articles")
         self.times: dict[str, list[float]] = {k: [] for k in ("pair page", "save", "save->next", "queue", "search",
                                                               "filter")}
+        if postedit:
+            self.times.update({"consistency": [], "concordance": []})
+        self.postedit = postedit
         self.client.get("/review")  # warm-up: session, CSRF, caches
         self.i = 0
 
@@ -153,6 +207,10 @@ class Bench:
         else:
             aid = f"art{rng.randrange(self.n_articles):06d}"
             self._timed("filter", lambda: c.get("/review", query_string={"article": aid, "status": "all"}))
+        if self.postedit:
+            self._timed("consistency", lambda: c.get("/consistency"))
+            word = rng.choice(WORDS)
+            self._timed("concordance", lambda: c.get("/concordance", query_string={"cq": word}))
         self.i += 1
 
 
@@ -166,7 +224,7 @@ def _form(page: str, pid: str) -> dict[str, str]:
             "action": "accept", "status": "pending", "flag": "", "article": "", "q": ""}
 
 
-def _stores(base: Path, sizes: list[int]) -> dict[int, Store]:
+def _stores(base: Path, sizes: list[int], postedit: bool = False) -> dict[int, Store]:
     out = {}
     for n in sizes:
         folder = base / f"n{n}"
@@ -174,6 +232,10 @@ def _stores(base: Path, sizes: list[int]) -> dict[int, Store]:
             store, took = Store.open(folder), 0.0
         else:
             store, took = build(folder, n)
+        if postedit:
+            t = time.perf_counter()
+            add_postedit(store, folder)
+            took += time.perf_counter() - t
         print(f"{n:>7} pairs: store built in {took:.1f} s", file=sys.stderr, flush=True)
         out[n] = store
     return out
@@ -188,21 +250,24 @@ def main() -> int:
     ap.add_argument("--load", type=int, nargs="?", const=1000, help="N concurrent GETs (default 1000), then"
                     " 20 concurrent first edits after a restart")
     ap.add_argument("--baseline", help="git ref whose code is timed too (--browser, --load)")
+    ap.add_argument("--postedit", action="store_true", help="a 5,000-term glossary and decided repeats in the"
+                    " stores, and the post-editing views timed (TM, glossary, consistency, concordance)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     base = args.keep or Path(tempfile.mkdtemp(prefix="bench_review_"))
     if args.browser or args.load:
         from bench_review_browser import run_browser, run_load
 
-        stores = _stores(base, sizes)
+        stores = _stores(base, sizes, args.postedit)
         for s in stores.values():
             s.close()
         folders = {n: base / f"n{n}" for n in sizes}
         if args.load:
             return run_load(folders[sizes[-1]], args.load, args.baseline)
-        return run_browser(folders, args.repeat or 25, args.baseline)
+        return run_browser(folders, args.repeat or 25, args.baseline, args.postedit)
     args.repeat = args.repeat or 40
-    benches = {n: Bench(store, args.repeat) for n, store in _stores(base, sizes).items()}
+    benches = {n: Bench(store, args.repeat, postedit=args.postedit)
+               for n, store in _stores(base, sizes, args.postedit).items()}
     for _ in range(args.repeat):  # interleaved: a busy moment of the machine hits every size alike
         for n in sizes:
             benches[n].step()

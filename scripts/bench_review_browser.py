@@ -27,6 +27,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-renderer-backgrounding", "--disable-background-timer-throttling"]
 VIEWS = ("queue a->next", "flag a->next", "article a->next", "search submit", "search a->next", "common search",
          "next (s)", "previous (p)", "counts")
+POSTEDIT_VIEWS = ("TM insert (Alt+1)", "consistency (Alt+Y)", "concordance (Alt+K)", "concordance search")
+"""Timed with --postedit, in the in-place tab of code that has them (a page with #postedit)."""
 # Set before any page script: the start of a step (the first key press or click after the harness
 # cleared it) and the moment the next pair is painted, on the page's own clock (survives a page load).
 INIT = """
@@ -111,14 +113,16 @@ class Tab:
     """One browser tab on one server, timing steps in one mode: 'in place' (review.js's in-place
     navigation) or 'reload' (a page load per step)."""
 
-    def __init__(self, browser: object, server: Server, inplace: bool, n_articles: int, seed: int) -> None:
+    def __init__(self, browser: object, server: Server, inplace: bool, n_articles: int, seed: int,
+                 postedit: bool = False) -> None:
         self.ctx = browser.new_context(viewport={"width": 1280, "height": 900})
         self.ctx.add_init_script(INIT % ("" if inplace else "window.BITEXT_NO_INPLACE = true;"))
         self.page = self.ctx.new_page()
         self.server, self.inplace, self.n_articles = server, inplace, n_articles
         self.rng = random.Random(seed)
-        self.times: dict[str, list[float]] = {v: [] for v in VIEWS}
+        self.times: dict[str, list[float]] = {v: [] for v in VIEWS + POSTEDIT_VIEWS}
         self.unchanged = self.skipped = 0
+        self.postedit = postedit and inplace
 
     def goto(self, path: str) -> None:
         self.page.goto(self.server.url + path, wait_until="load")
@@ -170,9 +174,30 @@ class Tab:
         self.goto("/review?flag=length_ratio")
         page.select_option("select[name=status]", "all")
         self.step("counts", lambda: page.click(".filters button[type=submit]"), ".filters", moves=False)
+        if self.postedit:
+            self.postedit_round()
+
+    def postedit_round(self) -> None:
+        page, rng = self.page, self.rng
+        key = page.keyboard.press
+        self.goto("/review")
+        if page.query_selector("#postedit") is None:
+            return  # code without the post-editing views
+        self.step("TM insert (Alt+1)", lambda: key("Alt+1"), "#tm-1", moves=False)
+        self.goto("/review")  # (the box holds an unsaved edit now: leaving would ask first)
+        self.step("consistency (Alt+Y)", lambda: key("Alt+Y"), "#postedit", moves=False)
+        self.goto("/review")
+        page.evaluate("() => { const el = document.querySelector('#source mark') || document.getElementById('source');"
+                      " const r = document.createRange(); r.selectNodeContents(el); const s = getSelection();"
+                      " s.removeAllRanges(); s.addRange(r); }")  # a glossary word: in ~30% of pairs
+        self.step("concordance (Alt+K)", lambda: key("Alt+K"), "#postedit", moves=False)
+        key("Alt+K")
+        key("Control+a")
+        page.keyboard.type(f"{rng.randrange(self.n_articles)}-1")  # ~ 0.05% of pairs
+        self.step("concordance search", lambda: key("Enter"), "#cq", moves=False)
 
 
-def run_browser(folders: dict[int, Path], repeat: int, baseline: str | None) -> int:
+def run_browser(folders: dict[int, Path], repeat: int, baseline: str | None, postedit: bool = False) -> int:
     """Time every view in Chromium at each size, in place and with page loads (and the baseline's code)."""
     from playwright.sync_api import sync_playwright
 
@@ -191,7 +216,7 @@ def run_browser(folders: dict[int, Path], repeat: int, baseline: str | None) -> 
                         print(f"{n:>7} pairs: starting the server ({code})", file=sys.stderr, flush=True)
                         servers[(n, code)] = Server(folders[n], code)
                     tabs[(n, mode)] = Tab(browser, servers[(n, code)], mode == "in place",
-                                          max(1, n // 20), seed=hash((n, mode)) & 0xFFFF)
+                                          max(1, n // 20), seed=hash((n, mode)) & 0xFFFF, postedit=postedit)
             for r in range(repeat):  # interleaved: a busy moment of the machine hits every size and mode alike
                 for tab in tabs.values():
                     tab.round()
@@ -203,7 +228,7 @@ def run_browser(folders: dict[int, Path], repeat: int, baseline: str | None) -> 
     for mode in codes:
         print(f"\n{mode}: key press -> next pair painted, ms (p50 / p95), {repeat} rounds")
         print(f"{'view':<18}" + "".join(f"{f'{n:,} pairs':>18}" for n in sizes))
-        for view in VIEWS:
+        for view in VIEWS + (POSTEDIT_VIEWS if postedit and mode == "in place" else ()):
             cells = "".join(_cell(tabs[(n, mode)].times[view]) for n in sizes)
             print(f"{view:<18}{cells}")
         odd = sum(tabs[(n, mode)].unchanged for n in sizes)
@@ -211,7 +236,8 @@ def run_browser(folders: dict[int, Path], repeat: int, baseline: str | None) -> 
         if odd or skipped:
             print(f"({odd} steps showed the same pair again, {skipped} not timed: the end of a filter's queue)")
     print("\njson:", json.dumps({mode: {n: {v: [round(_pct(tabs[(n, mode)].times[v], 0.5), 1),
-                                                 round(_pct(tabs[(n, mode)].times[v], 0.95), 1)] for v in VIEWS}
+                                                 round(_pct(tabs[(n, mode)].times[v], 0.95), 1)]
+                                             for v in VIEWS + POSTEDIT_VIEWS if tabs[(n, mode)].times[v]}
                                          for n in sizes} for mode in codes}))
     return 0
 
