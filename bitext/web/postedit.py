@@ -28,7 +28,7 @@ def pair_context(item: Any, blind: bool = False) -> dict[str, Any]:
     for h in hits:
         if h.term not in found:
             found.append(h.term)
-    matches = [] if blind or not item.source else tm.matches(store, item.id, item.source)
+    matches = [] if blind or not item.source else tm.matches(store, item.id, item.source, wait=False)
     return {
         "tm_matches": matches,
         "tm_diff": qa.word_diff,

@@ -116,3 +116,19 @@ def test_terms_decided_without_their_english_and_the_concordance(store: Store) -
     assert [x.pair_id for x in consistency.concordance(store, "jembatan baru")] == ["a1:1"]  # not a2:2: pending
     assert consistency.marked("Ada Jembatan, jembatan.", "jembatan") == [
         ("Ada ", False), ("Jembatan", True), (", ", False), ("jembatan", True), (".", False)]
+
+
+def test_a_large_memory_is_built_in_the_background_and_the_page_does_not_wait(store: Store, monkeypatch) -> None:
+    import time
+
+    monkeypatch.setattr(tm, "INLINE", 2)  # 5 decided pairs: "large"
+    monkeypatch.setattr(tm, "_MEMORIES", {})
+    started = []
+    real = tm._build
+    monkeypatch.setattr(tm, "_build", lambda s, m: (started.append(1), time.sleep(0.2), real(s, m)))
+    assert tm.matches(store, "a2:0", S2, wait=False) is None  # loading
+    assert tm.matches(store, "a2:0", S2, wait=False) is None and started == [1]  # one builder
+    deadline = time.monotonic() + 10
+    while tm.matches(store, "a2:0", S2, wait=False) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [m.pair_id for m in tm.matches(store, "a2:0", S2, wait=False)] == ["a1:0"]
