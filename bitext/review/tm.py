@@ -73,6 +73,12 @@ class Memory:
     postings: dict[str, list[int]] = field(default_factory=dict)
     by_source: dict[str, dict[int, str]] = field(default_factory=dict)
     """Normalised Indonesian -> {entry: English}: for :mod:`bitext.review.consistency`."""
+    repeated: set[str] = field(default_factory=set)
+    """The keys of :attr:`by_source` with more than one entry (kept as entries come and go)."""
+    dropped: list[int] = field(default_factory=list)
+    """Entries dropped, in order (readers keep a cursor into it); emptied with a rebuild."""
+    generation: int = 0
+    """Bumped by a rebuild (entries renumbered from 0): readers' caches start again."""
     watermark: int = -1
     version: int = 0
     """Bumped on every change: caches built on the memory compare it."""
@@ -87,12 +93,16 @@ class Memory:
             return
         e = self.entries[i]
         self.entries[i] = None  # its posting entries stay, and are skipped: lists are appended only
+        self.dropped.append(i)
         if e is not None:
-            group = self.by_source.get(norm(e.source))
+            key = norm(e.source)
+            group = self.by_source.get(key)
             if group is not None:
                 group.pop(i, None)
+                if len(group) < 2:
+                    self.repeated.discard(key)
                 if not group:
-                    del self.by_source[norm(e.source)]
+                    del self.by_source[key]
 
     def _add(self, e: Entry) -> None:
         i = len(self.entries)
@@ -100,7 +110,11 @@ class Memory:
         self.by_pair[e.pair_id] = i
         for w in index_words(e.source):
             self.postings.setdefault(w, []).append(i)
-        self.by_source.setdefault(norm(e.source), {})[i] = e.english
+        key = norm(e.source)
+        group = self.by_source.setdefault(key, {})
+        group[i] = e.english
+        if len(group) > 1:
+            self.repeated.add(key)
 
     def refresh(self, conn: sqlite3.Connection) -> None:
         """Bring the memory up to the store's review log (under :attr:`lock`)."""
@@ -110,6 +124,8 @@ class Memory:
             return
         if self.watermark < 0 or top < self.watermark:  # first use, or a log that shrank: read it all
             self.entries, self.by_pair, self.postings, self.by_source = [], {}, {}, {}
+            self.repeated, self.dropped = set(), []
+            self.generation += 1
             for r in conn.execute(_ROWS):
                 self._add(Entry(*r))
             self.built = True

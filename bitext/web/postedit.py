@@ -34,7 +34,9 @@ def pair_context(item: Any, blind: bool = False) -> dict[str, Any]:
         "tm_diff": qa.word_diff,
         "source_segments": segments(item.source, hits) if hits else None,
         "glossary_found": found,
-        "glossary_missing": {t.source for t in g.missing(item.source or "", item.target or "")[1]} if hits else set(),
+        # (blind: judged on the aligned English, as the page shows it, not on the first reviewer's)
+        "glossary_missing": {t.source for t in g.missing(item.source or "", (item.original_target if blind else
+                                                                              item.target) or "")[1]} if hits else set(),
     }
 
 

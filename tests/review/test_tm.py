@@ -107,8 +107,13 @@ def test_terms_decided_without_their_english_and_the_concordance(store: Store) -
     glossary.add_term(store, "jembatan", "bridge")
     glossary.add_term(store, "juru bicara", "spokesperson")
     got, n = consistency.terms(store)
-    assert n == 1 and got == [consistency.TermGroup(Term("juru bicara", ("spokesperson",)), ("a3:0",),
+    assert n == 1 and got == [consistency.TermGroup(Term("juru bicara", ("spokesperson",)), 1,
                                                     ("a1:2", "a2:1"))]
+    review.decide(store, "a1:2", "edited", reviewer="ana", after="Thus said the spokesperson.")  # one fixed
+    assert consistency.terms(store)[0] == [consistency.TermGroup(Term("juru bicara", ("spokesperson",)), 2,
+                                                                 ("a2:1",))]
+    review.undo(store, "a1:2", reviewer="ana")  # and back: the tally follows the log both ways
+    assert consistency.terms(store)[0][0].missing == ("a1:2", "a2:1")
     lines = consistency.concordance(store, "spokes")
     assert [(x.pair_id, x.status, x.english) for x in lines] == [
         ("a1:2", "accepted", "Thus said the spokesman."), ("a2:1", "accepted", "Thus said the spokesman."),
