@@ -146,7 +146,7 @@ def add_postedit(store: Store, folder: Path, n_terms: int = N_TERMS) -> None:
             store.write_article((aid, f"{aid}.txt", None, f"Repeats {a}", None, None, "id", None,
                                  " ".join(s[4] for s in sents), f"r{a}", "bench", now), sents)
             store.add_pairs(pairs)
-            for i, p in enumerate(pairs):
+            for p in pairs:
                 # 2 of a sentence's 10 copies (a // 10: which copy) decided with another English
                 other = p[7].replace("spokesperson", "spokesman") if (a // 10) % 5 == 0 else None
                 store.add_review(p[0], "seed", "edited" if other else "accepted", before=p[7], after=other or p[7],

@@ -20,13 +20,11 @@ The same session runs as a browser test (tests/web/test_postedit_session.py), wi
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -201,15 +199,10 @@ def run_session(corpus: Path, shots: Path | None = None, headed: bool = False) -
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--shots", type=Path, help="save the screenshots in this folder")
-    ap.add_argument("--keep", type=Path, help="build the corpus here and keep it")
-    ap.add_argument("--headed", action="store_true", help="show the browser")
-    args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        corpus = build_corpus(args.keep or Path(tmp) / "corpus")
-        run_session(corpus, args.shots, args.headed)
-    return 0
+    sys.path.insert(0, str(Path(__file__).parent))
+    from team_session import session_main
+
+    return session_main(__doc__, build_corpus, run_session)
 
 
 if __name__ == "__main__":

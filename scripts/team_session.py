@@ -29,6 +29,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from bitext.store import Store, utcnow
 
@@ -248,16 +249,21 @@ def run_session(corpus: Path, shots: Path | None = None, headed: bool = False, l
     return log
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def session_main(doc: str, build: Any, run: Any) -> int:
+    """The command line of a recorded session script: ``--shots DIR``, ``--keep DIR``, ``--headed``."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     ap.add_argument("--shots", type=Path, help="save the screenshots in this folder")
     ap.add_argument("--keep", type=Path, help="build the corpus here and keep it")
     ap.add_argument("--headed", action="store_true", help="show the browser")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = build_corpus(args.keep or Path(tmp) / "corpus")
-        run_session(corpus, args.shots, args.headed)
+        corpus = build(args.keep or Path(tmp) / "corpus")
+        run(corpus, args.shots, args.headed)
     return 0
+
+
+def main() -> int:
+    return session_main(__doc__, build_corpus, run_session)
 
 
 if __name__ == "__main__":
