@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from bitext.lang.glossary import Glossary, Term
 from bitext.model import ACCEPTED, EDITED
 from bitext.review import glossary as glossary_mod
-from bitext.review import tm, worklist
+from bitext.review import index, tm, worklist
 from bitext.store import Store
 
 
@@ -155,19 +155,37 @@ class Line:
     english: str
 
 
+_DECIDED_SQL = f"('{ACCEPTED}', '{EDITED}')"
+_LIKE = "LIKE ? ESCAPE '\\'"
+# The matches of the trigram index among the decided pairs, in index order and stopping at the limit (a
+# concordance needs no queue order: reading a common text's every match to sort them is what costs).
+_FTS_SQL = (
+    "SELECT s.pair_id FROM review_index_text t JOIN review_index_ids i ON i.rid = t.rowid"
+    " JOIN review_pair_state s ON s.pair_id = i.pair_id JOIN pairs p ON p.id = s.pair_id"
+    f" WHERE review_index_text MATCH ? AND s.status IN {_DECIDED_SQL}"
+    f" AND (p.source {_LIKE} OR p.target {_LIKE} OR p.mt {_LIKE})"
+    " UNION SELECT x.pair_id FROM review_index_after a JOIN reviews r ON r.id = a.rowid"
+    " JOIN review_pair_state x ON x.pair_id = r.pair_id AND x.review_id = r.id"
+    f" WHERE review_index_after MATCH ? AND r.after {_LIKE} AND x.status IN {_DECIDED_SQL} LIMIT ?")
+
+
 def concordance(store: Store, text: str, limit: int = 50) -> list[Line]:
-    """Decided (accepted, edited) pairs whose Indonesian or English holds ``text`` (case-insensitive),
-    through the queue's search (the trigram index where there is one), in queue order per status."""
+    """Decided (accepted, edited) pairs whose Indonesian, English or MT holds ``text`` (case-insensitive,
+    as the queue's search), at most ``limit``, by pair id. Read from the trigram index (the first
+    ``limit`` matches it gives); where it is missing or still catching up, through the queue's search."""
     text = text.strip()
     if not text:
         return []
-    out: list[Line] = []
-    for status in (EDITED, ACCEPTED):
-        if len(out) >= limit:
-            break
-        for item in worklist.queue(store, search=text, status=status, limit=limit - len(out)):
-            out.append(Line(item.id, item.status, item.source, item.target))
-    return out
+    if len(text) >= index.MIN_TRIGRAM and index.search_ready(store):
+        phrase = '"' + text.replace('"', '""') + '"'
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
+        ids = [r[0] for r in store.conn.execute(_FTS_SQL, (phrase, pattern, pattern, pattern, phrase, pattern,
+                                                           limit))]
+        items = worklist.queue_items(store, ids)
+    else:
+        items = [item for status in (EDITED, ACCEPTED)
+                 for item in worklist.queue(store, search=text, status=status, limit=limit)]
+    return sorted((Line(i.id, i.status, i.source, i.target) for i in items), key=lambda x: x.pair_id)[:limit]
 
 
 def marked(text: str, needle: str) -> list[tuple[str, bool]]:

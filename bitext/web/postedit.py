@@ -17,6 +17,9 @@ from bitext.review import consistency, qa, tm
 from bitext.review import glossary as glossary_mod
 from bitext.web import views
 
+SHOWN_GROUPS = 50
+"""Sentences and terms the consistency page lists (most pairs first); fixing them brings up the next."""
+
 
 def pair_context(item: Any, blind: bool = False) -> dict[str, Any]:
     """What the pair page shows besides the pair: TM matches (none on a blind double review: they may
@@ -63,8 +66,8 @@ def consistency_page() -> str:
     """Indonesian decided with more than one English, and glossary terms decided without their English."""
     f = views._filters(request.args)
     store = views.site().store
-    groups, n_groups = consistency.sentences(store)
-    terms, n_terms = consistency.terms(store)
+    groups, n_groups = consistency.sentences(store, limit=SHOWN_GROUPS)
+    terms, n_terms = consistency.terms(store, limit=SHOWN_GROUPS)
     return render_template("consistency.html", groups=groups, n_groups=n_groups, terms=terms, n_terms=n_terms,
                            **views._page_context(f))
 

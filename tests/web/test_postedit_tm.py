@@ -69,7 +69,7 @@ def test_consistency_and_concordance_pages(client: FlaskClient, store: Store) ->
     assert "Indonesian with more than one English (1)" in page
     group = re.search(r'<ol class="groups" id="groups">(.*?)</ol>', page, re.S).group(1)
     assert "The bridge is new." in group and "The overpass is new." in group
-    assert 'href="/pair?id=a1:1&amp;status=all"' in group and 'href="/pair?id=a2:1&amp;status=all"' in group
+    assert 'href="/pair?id=a1%3A1&amp;status=all"' in group and 'href="/pair?id=a2%3A1&amp;status=all"' in group
     glossary.add_term(store, "jembatan", "bridge")
     page = client.get("/consistency").get_data(as_text=True)
     assert "Glossary terms decided without their English (1)" in page and "a2:1" in page.split("term-groups")[1]
