@@ -252,11 +252,11 @@ def matches(store: Store, pair_id: str | None, source: str, limit: int = SHOWN,
     scored.sort(key=lambda se: (-se[0], se[1].pair_id))
     out: list[Match] = []
     seen: dict[tuple[str, str], int] = {}
-    fresh = _current(store, [e.pair_id for _, e in scored[:limit * 4]])
+    fresh = current(store, [e.pair_id for _, e in scored[:limit * 4]])
     for s, e in scored:
         if len(out) >= limit and (norm(e.source), norm(e.english)) not in seen:
             continue
-        if fresh.get(e.pair_id) != (e.source, e.english):
+        if fresh.get(e.pair_id, ())[:2] != (e.source, e.english):
             continue  # decided again, undone or re-aligned since the memory looked
         key = (norm(e.source), norm(e.english))
         if key in seen:
@@ -269,11 +269,12 @@ def matches(store: Store, pair_id: str | None, source: str, limit: int = SHOWN,
     return out
 
 
-def _current(store: Store, ids: list[str]) -> dict[str, tuple[str, str]]:
+def current(store: Store, ids: list[str]) -> dict[str, tuple[str, str, str]]:
+    """(Indonesian, decided English, status) of those of ``ids`` that are decided now (accepted, edited)."""
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    return {r[0]: (r[3], r[4]) for r in store.conn.execute(f"{_ROWS} AND s.pair_id IN ({marks})", ids)}
+    return {r[0]: (r[3], r[4], r[1]) for r in store.conn.execute(f"{_ROWS} AND s.pair_id IN ({marks})", ids)}
 
 
 def _digits(text: str) -> str:

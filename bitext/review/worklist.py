@@ -311,11 +311,6 @@ def queue_size(store: Store, **filters: str | None) -> str:
     return f"more than {COUNT_CAP}" if filters.get("search") and n > COUNT_CAP else str(n)
 
 
-def queue_items(store: Store, ids: Sequence[str]) -> list[QueueItem]:
-    """The pairs ``ids`` as queue items (their current state), in that order."""
-    return _items(_conn(store), ids)
-
-
 def get_item(store: Store, pair_id: str) -> QueueItem | None:
     """One pair with its current state and every finding's reason, or None if there is no such pair."""
     found = _items(store.conn, [pair_id], reasons=True)
