@@ -13,7 +13,7 @@ from flask import Response, abort, redirect, render_template, request, url_for
 
 from bitext.errors import InputError
 from bitext.lang.glossary import segments
-from bitext.review import consistency, qa, tm
+from bitext.review import consistency, qa, tm, worklist
 from bitext.review import glossary as glossary_mod
 from bitext.web import views
 
@@ -58,6 +58,8 @@ def concordance_page() -> str:
     """Decided pairs holding a text on either side (``?cq=``), with the text marked."""
     f = views._filters(request.args)
     text = (request.args.get("cq") or "").strip()
+    if len(text) > worklist.MAX_SEARCH:
+        abort(400, f"The concordance text is {len(text):,} characters; search for at most {worklist.MAX_SEARCH}.")
     lines = consistency.concordance(views.site().store, text) if text else []
     return render_template("concordance.html", cq=text, lines=lines, mark=consistency.marked, **views._page_context(f))
 

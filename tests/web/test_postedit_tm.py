@@ -76,3 +76,5 @@ def test_consistency_and_concordance_pages(client: FlaskClient, store: Store) ->
     page = client.get("/concordance", query_string={"cq": "cianjur"}).get_data(as_text=True)
     assert "1 decided pair with" in page
     assert "<mark>Cianjur</mark> market rose 10 percent" in page and "pasar <mark>Cianjur</mark> naik" in page
+    resp = client.get("/concordance", query_string={"cq": "x" * 501})
+    assert resp.status_code == 400 and "search for at most 500" in resp.text
