@@ -50,7 +50,7 @@ class Hit:
     term: Term
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)  # a 5,000-term glossary has more renderings than a small cache holds
 def _english_pattern(target: str) -> re.Pattern[str]:
     body = r"\W+".join(re.escape(w) for _, _, w in words(target))
     return re.compile(rf"(?<!\w){body}(?:e?s)?(?!\w)", re.IGNORECASE)

@@ -127,6 +127,15 @@ def _tally(store: Store, mem: tm.Memory, glossary: Glossary) -> _TermTally:
     return tally
 
 
+def _warm(store: Store, mem: tm.Memory) -> None:
+    g = glossary_mod.load(store)
+    if len(g):
+        _tally(store, mem, g)
+
+
+tm.AFTER_BUILD.append(_warm)  # the first consistency page after a start need not judge every decided pair
+
+
 def terms(store: Store, limit: int = 100) -> tuple[list[TermGroup], int]:
     """Glossary terms that some decided pair holds without any of the term's English (most such pairs
     first), at most ``limit``; and how many there are in all. The first call judges every decided pair

@@ -18,7 +18,7 @@ import re
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
@@ -168,10 +168,17 @@ def _decided(store: Store) -> int:
                               f" '{EDITED}')").fetchone()[0]
 
 
+AFTER_BUILD: list[Callable[[Store, Memory], None]] = []
+"""Called (under the memory's lock) after a background build: caches built on the memory warm up there
+too (:mod:`bitext.review.consistency` registers its glossary tally), not on someone's first page."""
+
+
 def _build(store: Store, mem: Memory) -> None:
     try:
         with mem.lock:
             mem.refresh(store.conn)  # (this thread's own connection)
+            for warm in AFTER_BUILD:
+                warm(store, mem)
     except Exception:  # noqa: BLE001 - the next page tries again (and a page that waits shows the error)
         pass
     finally:

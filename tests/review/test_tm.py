@@ -134,6 +134,8 @@ def test_a_large_memory_is_built_in_the_background_and_the_page_does_not_wait(st
 
     monkeypatch.setattr(tm, "INLINE", 2)  # 5 decided pairs: "large"
     monkeypatch.setattr(tm, "_MEMORIES", {})
+    monkeypatch.setattr(consistency, "_TALLIES", {})
+    glossary.add_term(store, "juru bicara", "spokesperson")
     started = []
     real = tm._build
     monkeypatch.setattr(tm, "_build", lambda s, m: (started.append(1), time.sleep(0.2), real(s, m)))
@@ -143,3 +145,4 @@ def test_a_large_memory_is_built_in_the_background_and_the_page_does_not_wait(st
     while tm.matches(store, "a2:0", S2, wait=False) is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [m.pair_id for m in tm.matches(store, "a2:0", S2, wait=False)] == ["a1:0"]
+    assert consistency._TALLIES[str(store.path)].seen == 5  # the glossary tally was warmed by the builder
