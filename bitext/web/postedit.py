@@ -1,0 +1,111 @@
+"""The review app's post-editing notes: the reason asked for an unedited confirm of a flagged pair, the
+MQM error annotation of a decision, the discussion thread and the guidelines panel, and the MT vs
+reference label (:mod:`bitext.review.typology`, :mod:`bitext.review.discussion`).
+
+:mod:`bitext.web.views` calls these from its pages and actions (:func:`pair_context`,
+:func:`decision_notes`, :func:`history_notes`); :func:`discuss` is the thread's own route.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, g, redirect, request, url_for
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from bitext.model import KIND_REFERENCE, PENDING
+from bitext.review import discussion, typology
+from bitext.review.state import clean_text
+from bitext.review.typology_stats import kind_label
+from bitext.review.worklist import QueueItem
+from bitext.store import Store
+
+GUIDELINES = "bitext_guidelines"
+"""``app.extensions`` key of the rendered guidelines (None: no ``--guidelines``)."""
+KINDS = (("all", "all kinds"), ("reference", "reference"), ("mt", "MT"))
+"""The queue's kind filter (value, label); a missing value opens on reference pairs where any are pending."""
+
+
+def guidelines() -> Markup | None:
+    """The rendered guidelines of the running app, None without ``--guidelines``."""
+    return current_app.extensions.get(GUIDELINES)
+
+
+def install(app: Any, guidelines_html: Markup | None) -> None:
+    """Give ``app`` what the templates of these notes need."""
+    app.extensions[GUIDELINES] = guidelines_html
+    app.jinja_env.globals.update(guidelines=guidelines, kind_label=kind_label, kinds=KINDS)
+
+
+def kind_filter(value: str | None) -> str | None:
+    """The queue's ``kind`` argument of a filter value ('all', '' and unknown values: no filter)."""
+    return value if value in ("mt", KIND_REFERENCE) else None
+
+
+def decision_notes(item: QueueItem | None, status: str, form: Any, parent_id: int,
+                   ) -> tuple[typology.Errors, str | None, bool]:  # fmt: skip
+    """(errors, reason, ask) of a decision form: ``ask`` when the save confirms a flagged pair's English
+    unedited without a reason (the page then asks for one). Asked only of the pair as it was opened:
+    otherwise the save meets its conflict first."""
+    errors = typology.errors_from_form(form)
+    reason = typology.reason_from_form(form)
+    ask = (item is not None and item.parent_id == parent_id and reason is None
+           and typology.reason_needed(item.record.needs_review, status, form.get("after"), item.target))
+    if item is not None and not typology.reason_needed(item.record.needs_review, status, form.get("after"),
+                                                       item.target):
+        reason = None  # kept only where it explains an unedited confirm
+    return errors, reason, ask
+
+
+def pair_context(store: Store, item: QueueItem, history: list[Any], ask_reason: bool = False) -> dict[str, Any]:
+    """What review.html's notes need: the reason prompt, the error picker (the choices a refused save
+    carried, else those of the pair's current decision), the thread and the kind label."""
+    conn = store.conn
+    notes = typology.notes_for(conn, [h["id"] for h in history])
+    if request.method == "POST":
+        chosen = dict(typology.errors_from_form(request.form))
+        reason_text = clean_text(request.form.get("reason_text") or "")
+    else:
+        current = notes.get(item.review_id or -1) if item.status != PENDING else None
+        chosen = dict(current.errors) if current else {}
+        reason_text = ""
+    return {
+        "kind_name": kind_label(item.kind),
+        "reason_prompt": item.record.needs_review,  # rendered (hidden until asked) on flagged pairs
+        "ask_reason": ask_reason,
+        "reasons": typology.REASONS,
+        "reason_text": reason_text,
+        "categories": typology.CATEGORIES,
+        "severities": typology.SEVERITIES,
+        "chosen_errors": chosen,
+        "review_notes": notes,
+        "thread": discussion.thread(conn, item.id),
+        "discussion_open": discussion.is_open(conn, item.id),
+        "may_resolve": discussion.may_resolve(getattr(g, "person", None)),
+    }
+
+
+def history_notes(store: Store, history: list[Any]) -> dict[int, typology.Notes]:
+    """The notes of a pair's history rows, by review id (the history table's notes column)."""
+    return typology.notes_for(store.conn, [h["id"] for h in history])
+
+
+def discuss() -> Response:
+    """POST a comment to a pair's thread (``event``: comment, open = ask for a discussion, resolve = a
+    lead closes it), then show the pair again with its thread open."""
+    from bitext.web.views import FILTER_KEYS, current_person, current_reviewer, site
+
+    form = request.form
+    pair_id = form.get("id", "")
+    event = form.get("event") or discussion.COMMENT
+    if event not in discussion.EVENTS:
+        abort(400, "Unknown discussion action.")
+    body = form.get("body") or ""
+    if event == discussion.COMMENT and not clean_text(body):
+        abort(400, "The comment is empty; type it first.")
+    if event == discussion.RESOLVE and not discussion.may_resolve(current_person()):
+        abort(403, "Only a lead resolves a discussion.")
+    discussion.post(site().store, pair_id, current_reviewer(), body, event=event, person=current_person())
+    keep = {k: form.get(k, "") for k in FILTER_KEYS}
+    return redirect(url_for("pair_page", id=pair_id, **keep, thread=1) + "#discussion", 303)
