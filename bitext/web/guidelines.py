@@ -12,8 +12,6 @@ import html
 import re
 from pathlib import Path
 
-from markupsafe import Markup
-
 from bitext.errors import BitextError
 
 MAX_BYTES = 512 * 1024
@@ -48,8 +46,9 @@ def _inline(text: str) -> str:
     return re.sub("\x00(\\d+)\x00", lambda m: codes[int(m.group(1))], out)
 
 
-def render_markdown(text: str) -> Markup:
-    """``text`` (Markdown) as HTML; every character of the text is escaped, only the markup above is made."""
+def render_markdown(text: str) -> str:
+    """``text`` (Markdown) as HTML; every character of the text is escaped, only the markup above is made
+    (so the template may mark the result safe)."""
     out: list[str] = []
     para: list[str] = []
     lists: list[str] = []  # open list tags
@@ -109,10 +108,10 @@ def render_markdown(text: str) -> Markup:
         out.append(f"<pre><code>{html.escape(chr(10).join(fence))}</code></pre>")
     flush()
     close_lists()
-    return Markup("\n".join(out))
+    return "\n".join(out)
 
 
-def load_guidelines(path: str | Path) -> Markup:
+def load_guidelines(path: str | Path) -> str:
     """The rendered guidelines of ``path``; a missing, unreadable, too large or non-UTF-8 file is one line."""
     path = Path(path)
     try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, g, redirect, request, url_for
-from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from bitext.model import KIND_REFERENCE, PENDING
@@ -27,12 +26,12 @@ KINDS = (("all", "all kinds"), ("reference", "reference"), ("mt", "MT"))
 """The queue's kind filter (value, label); a missing value opens on reference pairs where any are pending."""
 
 
-def guidelines() -> Markup | None:
+def guidelines() -> str | None:
     """The rendered guidelines of the running app, None without ``--guidelines``."""
     return current_app.extensions.get(GUIDELINES)
 
 
-def install(app: Any, guidelines_html: Markup | None) -> None:
+def install(app: Any, guidelines_html: str | None) -> None:
     """Give ``app`` what the templates of these notes need."""
     app.extensions[GUIDELINES] = guidelines_html
     app.jinja_env.globals.update(guidelines=guidelines, kind_label=kind_label, kinds=KINDS)
