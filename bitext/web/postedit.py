@@ -106,5 +106,5 @@ def discuss() -> Response:
     if event == discussion.RESOLVE and not discussion.may_resolve(current_person()):
         abort(403, "Only a lead resolves a discussion.")
     discussion.post(site().store, pair_id, current_reviewer(), body, event=event, person=current_person())
-    keep = {k: form.get(k, "") for k in FILTER_KEYS}
+    keep = {k: form.get(k, "") for k in FILTER_KEYS if form.get(k) or k not in ("kind", "discuss")}
     return redirect(url_for("pair_page", id=pair_id, **keep, thread=1) + "#discussion", 303)

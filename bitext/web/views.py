@@ -83,6 +83,9 @@ def _filters(source: Any) -> dict[str, str]:
     new_search = bool(out["q"]) and "q_was" in source and out["q"] != (source.get("q_was") or "").strip()
     if not out["status"] or (new_search and out["status"] == PENDING):
         out["status"] = ALL if out["q"] or out["discuss"] else PENDING
+    for key in ("kind", "discuss"):  # left out of links when unset (the default kind: references first)
+        if not out[key]:
+            del out[key]
     return out
 
 
@@ -181,7 +184,7 @@ def index() -> Response:
 
 
 def _is_default(f: dict[str, str]) -> bool:
-    return not (f["flag"] or f["article"] or f["q"] or f["discuss"]) and f["status"] == PENDING
+    return not (f["flag"] or f["article"] or f["q"] or f.get("discuss")) and f["status"] == PENDING
 
 
 def _my_queue(who: people.Person, f: dict[str, str]) -> dict[str, str] | None:
