@@ -145,7 +145,7 @@ def format_errors(errors: Errors) -> str:
 
 def reason_from_form(form: Mapping[str, Any]) -> str | None:
     """The reason a decision form carries: the preset chosen (``reason`` = 1..4) or the typed one."""
-    typed = clean_text(form.get("reason_text") or "")
+    typed = " ".join(clean_text(form.get("reason_text") or "").split())  # one line
     choice = (form.get("reason") or "").strip()
     if typed:
         return typed[:MAX_REASON]

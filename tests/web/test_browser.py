@@ -209,7 +209,9 @@ def test_keyboard_review_survives_a_killed_server(server: Server, page: object) 
     assert first == f"{ARTICLE}:2"  # the flagged pair comes first
     assert "clause about good governance" in page.inner_text("#flags")
 
-    press_and_wait(page, "a")  # accept
+    page.keyboard.press("a")  # accept: flagged and unedited, so it asks why first
+    assert page.is_visible("#reason-prompt")
+    press_and_wait(page, "1")  # the first preset reason
     assert state(corpus, first) == ("accepted", PAIRS[2][1])
     second = shown_pair(page)
     assert second == f"{ARTICLE}:0"
@@ -258,7 +260,7 @@ def test_script_in_text_is_shown_as_text(server: Server, page: object) -> None:
     page.goto(f"{server.url}/pair?id=z_web:0")
     assert page.inner_text("#source") == SCRIPT_SOURCE
     assert page.input_value("#after") == SCRIPT_TARGET
-    assert page.evaluate("document.scripts.length") == 1  # only our own review.js
+    assert page.evaluate("document.scripts.length") == 2  # only our own review.js and postedit.js
     press_and_wait(page, "a")
     assert page.dialogs == []
     assert state(server.corpus, "z_web:0") == ("accepted", SCRIPT_TARGET)

@@ -38,7 +38,8 @@ def test_decisions_and_skip_update_the_page_in_place(server, page) -> None:  # n
     mark_document(page)
     first = shown_pair(page)
     assert first == f"{ARTICLE}:2"
-    press_and_wait(page, "a")
+    page.keyboard.press("a")  # flagged: the reason prompt first (no round trip), then its key saves
+    press_and_wait(page, "1")
     second = shown_pair(page)
     assert second != first and state(server.corpus, first) == ("accepted", PAIRS[2][1])
     assert loads(page) == 1  # the same document: no page load
