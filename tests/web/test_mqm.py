@@ -88,7 +88,7 @@ def test_the_stats_page_shows_the_typology_per_model_and_kind(client: FlaskClien
     assert cells[-1] == ["all", "2", "1", "0", "3"]
     models = re.search(r'id="typology-models">(.*?)</table>', page, re.S).group(1)
     rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r)).strip() for r in re.findall(r"<tr>(.*?)</tr>", models, re.S)]
-    assert rows == ["MT: opus-mt-id-en@r1 1 1 2 1 1 0 200.0 6", "reference 1 1 1 1 0 0 100.0 1"]
+    assert rows[1:] == ["MT: opus-mt-id-en@r1 1 1 2 1 1 0 200.0 6", "reference 1 1 1 1 0 0 100.0 1"]
     kinds = re.search(r'id="kind-progress">(.*?)</table>', page, re.S).group(1)
     assert re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", kinds)).split("rejected", 1)[1].split() == [
         "MT", "2", "1", "1", "1", "0", "reference", "1", "1", "0", "0", "0"]
