@@ -363,7 +363,8 @@ def test_1_0_and_0_1_pairs_are_decided_by_keyboard(browser: object, tmp_path: Pa
         assert state(srv.corpus, "e:0.0") == ("rejected", "")
         assert shown_pair(pg) == "e:t1" and "0-1" in pg.inner_text("#hint")
         assert "Accept as extra" in pg.inner_text("#btn-accept")
-        press_and_wait(pg, "a")  # accept the English-only pair as an extra
+        pg.keyboard.press("a")  # accept the English-only pair as an extra: flagged, so with a reason
+        press_and_wait(pg, "1")
         assert state(srv.corpus, "e:t1") == ("accepted", "The mayor attended the ceremony.")
         assert shown_pair(pg) == "e:0.1"
         pg.keyboard.press("e")

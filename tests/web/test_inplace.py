@@ -117,6 +117,11 @@ def test_without_javascript_the_form_still_decides(server, browser, tmp_path: Pa
         first = shown_pair(pg)
         with pg.expect_navigation(wait_until="load"):
             pg.click("#btn-accept")
+        # flagged and unedited: without the script the server asks for the reason (the same form)
+        assert pg.is_visible("#reason-prompt") and state(server.corpus, first) is None
+        pg.check("#reason-1")
+        with pg.expect_navigation(wait_until="load"):
+            pg.click("#btn-accept")
         assert state(server.corpus, first) == ("accepted", PAIRS[2][1])
         second = shown_pair(pg)
         assert second != first and "/pair?" in pg.url

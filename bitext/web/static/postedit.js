@@ -93,7 +93,8 @@
 
   window.addEventListener("submit", function (e) {
     var form = e.target;
-    if (!form || form.id !== "decide-form" || !$("reason-prompt")) return;
+    // (getAttribute: the form's input named "id" shadows form.id)
+    if (!form || !form.getAttribute || form.getAttribute("id") !== "decide-form" || !$("reason-prompt")) return;
     var action = e.submitter ? e.submitter.value : "accept";
     if (action === "reject" || !unchanged() || reasonChosen()) return;
     pendingAction = action === "edit" ? "btn-edit" : "btn-accept";
