@@ -170,6 +170,8 @@ def run_session(corpus: Path, shots: Path | None = None, headed: bool = False, l
                 pg.evaluate("window.__painted = false; document.addEventListener('bitext:painted',"
                             " function () { window.__painted = true; }, {once: true})")
                 pg.keyboard.press(key)
+                if key == "a" and pg.is_visible("#reason-prompt"):  # flagged, unedited: accepted with a reason
+                    pg.keyboard.press("1")
                 pg.wait_for_function("() => window.__painted === true")
 
             def shown(pg) -> str:

@@ -164,10 +164,15 @@ def effective_status(status: str, typed: str | None, current: str) -> str:
     return ACCEPTED if text == current else EDITED
 
 
-def reason_needed(needs_review: bool, status: str, typed: str | None, current: str) -> bool:
+def reason_needed(needs_review: bool, status: str, typed: str | None, current: str, aligned: str | None = None,
+                  ) -> bool:  # fmt: skip
     """Whether saving needs a reason: the pair has a blocking flag (``needs_review``, before review) and
-    the save confirms its English unchanged."""
-    return needs_review and status != REJECTED and effective_status(status, typed, current) == ACCEPTED
+    the save confirms its English unchanged: the ``current`` English, when that is still the ``aligned`` one
+    (the MT or the reference; None: take ``current`` as aligned). Confirming English a person already wrote
+    is no unedited confirm of what the checks flagged."""
+    if not needs_review or status == REJECTED or effective_status(status, typed, current) != ACCEPTED:
+        return False
+    return aligned is None or current == aligned
 
 
 def record_notes(conn: sqlite3.Connection, review_id: int, errors: Errors, reason: str | None) -> None:

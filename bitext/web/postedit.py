@@ -49,12 +49,10 @@ def decision_notes(item: QueueItem | None, status: str, form: Any, parent_id: in
     otherwise the save meets its conflict first."""
     errors = typology.errors_from_form(form)
     reason = typology.reason_from_form(form)
-    ask = (item is not None and item.parent_id == parent_id and reason is None
-           and typology.reason_needed(item.record.needs_review, status, form.get("after"), item.target))
-    if item is not None and not typology.reason_needed(item.record.needs_review, status, form.get("after"),
-                                                       item.target):
-        reason = None  # kept only where it explains an unedited confirm
-    return errors, reason, ask
+    needed = item is not None and typology.reason_needed(item.record.needs_review, status, form.get("after"),
+                                                         item.target, item.original_target or "")
+    ask = needed and item is not None and item.parent_id == parent_id and reason is None
+    return errors, reason if needed else None, ask  # a reason is kept only where it explains an unedited confirm
 
 
 def pair_context(store: Store, item: QueueItem, history: list[Any], ask_reason: bool = False) -> dict[str, Any]:
@@ -71,7 +69,8 @@ def pair_context(store: Store, item: QueueItem, history: list[Any], ask_reason: 
         reason_text = ""
     return {
         "kind_name": kind_label(item.kind),
-        "reason_prompt": item.record.needs_review,  # rendered (hidden until asked) on flagged pairs
+        # rendered (hidden until asked) on flagged pairs whose English is still the aligned one
+        "reason_prompt": item.record.needs_review and item.target == (item.original_target or ""),
         "ask_reason": ask_reason,
         "reasons": typology.REASONS,
         "reason_text": reason_text,

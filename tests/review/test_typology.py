@@ -55,6 +55,9 @@ def test_a_reason_is_needed_only_for_an_unedited_confirm_of_a_flagged_pair() -> 
     assert not typology.reason_needed(True, "accepted", "Prices went up.", "Prices rose.")  # really an edit
     assert not typology.reason_needed(True, "rejected", None, "Prices rose.")
     assert not typology.reason_needed(False, "accepted", None, "Prices rose.")
+    # English a person wrote (an earlier edit) confirmed again is no unedited confirm of what was flagged.
+    assert not typology.reason_needed(True, "accepted", None, "Prices went up.", "Prices rose.")
+    assert typology.reason_needed(True, "accepted", None, "Prices rose.", "Prices rose.")
     assert typology.reason_from_form({"reason": "2"}) == typology.REASONS[1]
     assert typology.reason_from_form({"reason": "2", "reason_text": " checked  with\tthe desk "}) == "checked with the desk"
     assert typology.reason_from_form({"reason": "9"}) is None and typology.reason_from_form({}) is None
