@@ -72,6 +72,16 @@
     return true;
   }
 
+  // The queue's kind filter, one step on (reference -> MT -> all kinds -> reference), applied at once.
+  function nextKind() {
+    var sel = $("kind-filter");
+    if (!sel) return false;
+    sel.selectedIndex = (sel.selectedIndex + 1) % sel.options.length;
+    var form = sel.form;
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+    return true;
+  }
+
   function openDiscussion() {
     var d = $("discussion");
     if (!d) return false;
@@ -143,7 +153,8 @@
       return;
     }
     var handled = false;
-    if (e.key === "m") handled = openMqm();
+    if (e.key === "k") handled = nextKind();
+    else if (e.key === "m") handled = openMqm();
     else if (e.key === "d") handled = openDiscussion();
     else if (e.key === "g") handled = toggleGuidelines();
     if (handled) stop(e);
