@@ -26,7 +26,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
         "--disable-renderer-backgrounding", "--disable-background-timer-throttling"]
 VIEWS = ("queue a->next", "flag a->next", "article a->next", "search submit", "search a->next", "common search",
-         "next (s)", "previous (p)", "counts")
+         "next (s)", "previous (p)", "counts", "mqm a->next", "discussion queue", "discussion post",
+         "stats (typology)")
 # Set before any page script: the start of a step (the first key press or click after the harness
 # cleared it) and the moment the next pair is painted, on the page's own clock (survives a page load).
 INIT = """
@@ -147,22 +148,28 @@ class Tab:
             self.unchanged += 1
         self.times[view].append(t1 - t0)
 
+    def accept(self) -> None:
+        """``a``, and ``1`` when a flagged pair's unedited confirm asks for a reason (a preset one)."""
+        self.page.keyboard.press("a")
+        if self.page.is_visible("#reason-prompt"):
+            self.page.keyboard.press("1")
+
     def round(self) -> None:
         page, rng = self.page, self.rng
         key = page.keyboard.press
         self.goto("/review")
-        self.step("queue a->next", lambda: key("a"), "#btn-accept")
+        self.step("queue a->next", self.accept, "#btn-accept")
         self.step("next (s)", lambda: key("s"), "#skip")
         self.step("previous (p)", lambda: key("p"), "#prev")
         self.goto("/review?flag=length_ratio")
-        self.step("flag a->next", lambda: key("a"), "#btn-accept")
+        self.step("flag a->next", self.accept, "#btn-accept")
         self.goto(f"/review?article=art{rng.randrange(self.n_articles):06d}&status=all")
-        self.step("article a->next", lambda: key("a"), "#btn-accept")
+        self.step("article a->next", self.accept, "#btn-accept")
         self.goto("/review")
         key("/")
         page.keyboard.type(f"{rng.randrange(self.n_articles)}-1")  # ~ 0.05% of pairs
         self.step("search submit", lambda: key("Enter"), "#q", moves=False)
-        self.step("search a->next", lambda: key("a"), "#btn-accept")
+        self.step("search a->next", self.accept, "#btn-accept")
         self.goto("/review")
         key("/")
         page.keyboard.type(rng.choice(("pemerintah", "jembatan", "listrik", "nelayan")))  # ~30% of pairs
@@ -170,6 +177,19 @@ class Tab:
         self.goto("/review?flag=length_ratio")
         page.select_option("select[name=status]", "all")
         self.step("counts", lambda: page.click(".filters button[type=submit]"), ".filters", moves=False)
+        if self.page.query_selector("#mqm") is None:  # code without the MQM picker (a baseline): not timed
+            return
+        self.goto("/review")
+        for k in ("m", "2", "2", "Escape"):  # accuracy/omission: major
+            key(k)
+        self.step("mqm a->next", self.accept, "#btn-accept")
+        self.goto("/review")
+        page.check("#discuss-filter")
+        self.step("discussion queue", lambda: page.click(".filters button[type=submit]"), ".filters", moves=False)
+        key("d")
+        page.keyboard.type("Which term do we use here?")
+        self.step("discussion post", lambda: key("Control+Enter"), "#discuss-body", moves=False)
+        self.step("stats (typology)", lambda: page.click("a.stats-link[href='/stats']"), ".stats-link", moves=False)
 
 
 def run_browser(folders: dict[int, Path], repeat: int, baseline: str | None) -> int:

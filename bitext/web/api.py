@@ -31,7 +31,7 @@ from bitext.web.views import safe_back
 
 PAGES = frozenset({"index", "queue_page", "pair_page", "history_page", "stats_page"})
 """Endpoints ``/api/page`` may render."""
-FORMS = frozenset({"decide", "undo", "sign_off", "propagate", "undo_propagation"})
+FORMS = frozenset({"decide", "undo", "sign_off", "propagate", "undo_propagation", "discuss"})
 """Endpoints ``/api/submit`` may post to."""
 MAX_REDIRECTS = 4
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)

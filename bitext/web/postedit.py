@@ -17,7 +17,7 @@ from bitext.model import KIND_REFERENCE, PENDING
 from bitext.review import discussion, typology
 from bitext.review.state import clean_text
 from bitext.review.typology_stats import kind_label
-from bitext.review.worklist import QueueItem
+from bitext.review.worklist import QueueItem, queue_ids
 from bitext.store import Store
 
 GUIDELINES = "bitext_guidelines"
@@ -35,6 +35,25 @@ def install(app: Any, guidelines_html: str | None) -> None:
     """Give ``app`` what the templates of these notes need."""
     app.extensions[GUIDELINES] = guidelines_html
     app.jinja_env.globals.update(guidelines=guidelines, kind_label=kind_label, kinds=KINDS)
+
+
+_REFERENCES: dict[str, tuple[float, bool]] = {}  # store path -> (when asked, reference pairs pending)
+REFERENCE_TTL = 10.0
+"""Seconds the answer of :func:`default_kind` is reused (the scan is of the pending pairs' state rows)."""
+
+
+def default_kind(store: Store) -> str | None:
+    """The kind the default queue opens on: 'reference' while reference pairs are pending (human English
+    first, never the MT of a sentence that has a reference), else None (every kind). Asked at most once per
+    :data:`REFERENCE_TTL` per store: a corpus without references would scan every pending pair for one."""
+    import time
+
+    key, now = str(store.path), time.monotonic()
+    hit = _REFERENCES.get(key)
+    if hit is None or now - hit[0] > REFERENCE_TTL:
+        found = bool(queue_ids(store, kind=KIND_REFERENCE, status=PENDING, limit=1))
+        hit = _REFERENCES[key] = (now, found)
+    return KIND_REFERENCE if hit[1] else None
 
 
 def kind_filter(value: str | None) -> str | None:

@@ -236,10 +236,12 @@ def queue_page() -> Response | str:
                                **_page_context(mine))
     if mine is not None:
         f = mine
-    elif "kind" not in request.args and _is_default(f) and worklist.queue_ids(
-            site().store, kind=KIND_REFERENCE, status=PENDING, limit=1):
+    elif "kind" not in request.args and _is_default(f) and postedit.default_kind(site().store):
         f = {**f, "kind": KIND_REFERENCE}  # human references first: the reviewer picks MT in the kind filter
     first = worklist.queue(site().store, **_queue_kwargs(f), limit=1)
+    if not first and f.get("kind") and "kind" not in request.args:  # (the default's answer was a little old)
+        f = {k: v for k, v in f.items() if k != "kind"}
+        first = worklist.queue(site().store, **_queue_kwargs(f), limit=1)
     extra = {"last": request.args["last"]} if _int(request.args.get("last")) else {}
     if first:
         return redirect(_pair_url(first[0].id, f, **extra))
