@@ -74,16 +74,20 @@ def decision_notes(item: QueueItem | None, status: str, form: Any, parent_id: in
     return errors, reason if needed else None, ask  # a reason is kept only where it explains an unedited confirm
 
 
-def pair_context(store: Store, item: QueueItem, history: list[Any], ask_reason: bool = False) -> dict[str, Any]:
+def pair_context(store: Store, item: QueueItem, history: list[Any], ask_reason: bool = False, *, reviewer: str = "",
+                 blind: bool = False) -> dict[str, Any]:  # fmt: skip
     """What review.html's notes need: the reason prompt, the error picker (the choices a refused save
-    carried, else those of the pair's current decision), the thread and the kind label."""
+    carried, else those of the pair's current decision when ``reviewer`` made it: another person annotates
+    afresh, so agreement per category compares independent judgements; never in a ``blind`` review), the
+    thread and the kind label."""
     conn = store.conn
     notes = typology.notes_for(conn, [h["id"] for h in history])
     if request.method == "POST":
         chosen = dict(typology.errors_from_form(request.form))
         reason_text = clean_text(request.form.get("reason_text") or "")
     else:
-        current = notes.get(item.review_id or -1) if item.status != PENDING else None
+        own = item.status != PENDING and not blind and item.reviewer == reviewer
+        current = notes.get(item.review_id or -1) if own else None
         chosen = dict(current.errors) if current else {}
         reason_text = ""
     return {

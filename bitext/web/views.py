@@ -325,7 +325,7 @@ def pair_page(qa_findings: list[Any] | None = None, typed: str | None = None, co
         last=last,
         last_undoable=undoable,
         article=store.article(item.article_id),
-        **postedit.pair_context(store, item, history, ask_reason),
+        **postedit.pair_context(store, item, history, ask_reason, reviewer=current_reviewer(), blind=blind),
         **_page_context(f),
     )
 
