@@ -68,7 +68,7 @@ ROUTES = (
     Route("/release", "release", views.release, ("POST",)),
     Route("/propagate", "propagate", views.propagate, ("POST",)),
     Route("/undo-propagation", "undo_propagation", views.undo_propagation, ("POST",)),
-    Route("/discuss", "discuss", postedit.discuss, ("POST",)),
+    Route("/discuss", "discuss", views.discuss, ("POST",)),
     *(Route(*r) for r in api.ROUTES),  # JSON for the page script's in-place navigation
 )
 

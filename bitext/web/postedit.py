@@ -112,12 +112,10 @@ def history_notes(store: Store, history: list[Any]) -> dict[int, typology.Notes]
     return typology.notes_for(store.conn, [h["id"] for h in history])
 
 
-def discuss() -> Response:
+def discuss(store: Store, form: Any, reviewer: str, person: Any, filter_keys: tuple[str, ...]) -> Response:
     """POST a comment to a pair's thread (``event``: comment, open = ask for a discussion, resolve = a
-    lead closes it), then show the pair again with its thread open."""
-    from bitext.web.views import FILTER_KEYS, current_person, current_reviewer, site
-
-    form = request.form
+    lead closes it), then show the pair again with its thread open (the view :func:`bitext.web.views.discuss`
+    passes the request's form, reviewer and person)."""
     pair_id = form.get("id", "")
     event = form.get("event") or discussion.COMMENT
     if event not in discussion.EVENTS:
@@ -125,8 +123,8 @@ def discuss() -> Response:
     body = form.get("body") or ""
     if event == discussion.COMMENT and not clean_text(body):
         abort(400, "The comment is empty; type it first.")
-    if event == discussion.RESOLVE and not discussion.may_resolve(current_person()):
+    if event == discussion.RESOLVE and not discussion.may_resolve(person):
         abort(403, "Only a lead resolves a discussion.")
-    discussion.post(site().store, pair_id, current_reviewer(), body, event=event, person=current_person())
-    keep = {k: form.get(k, "") for k in FILTER_KEYS if form.get(k) or k not in ("kind", "discuss")}
+    discussion.post(store, pair_id, reviewer, body, event=event, person=person)
+    keep = {k: form.get(k, "") for k in filter_keys if form.get(k) or k not in ("kind", "discuss")}
     return redirect(url_for("pair_page", id=pair_id, **keep, thread=1) + "#discussion", 303)

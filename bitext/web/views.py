@@ -509,6 +509,11 @@ def propagate() -> Response:
     return redirect(_back(form.get("back"), propagated=rid), 303)
 
 
+def discuss() -> Response:
+    """Add to a pair's discussion (:func:`bitext.web.postedit.discuss`)."""
+    return postedit.discuss(site().store, request.form, current_reviewer(), current_person(), FILTER_KEYS)
+
+
 def undo_propagation() -> Response:
     """Take back the decisions propagated from one edit (those not decided again since)."""
     form = request.form

@@ -17,6 +17,7 @@ from bitext.store import Store
 from bitext.web.app import create_app
 from bitext.web.guidelines import load_guidelines, render_markdown
 from tests.factories import CorpusBuilder
+from tests.review.corpus import run_cli
 from tests.web.test_review_flow import post
 from tests.web.test_webapp import csrf_of, open_pair
 
@@ -174,3 +175,12 @@ def test_when_the_references_are_done_the_empty_queue_leads_to_the_mt_pairs(clie
     assert client.get("/review").headers["Location"].startswith("/pair?id=a1:1&")  # none pending: no default
     page = client.get("/review", query_string={"kind": "reference"}).get_data(as_text=True)
     assert 'id="kind-next"' in page and 'href="/review?kind=mt"' in page
+
+
+def test_bitext_review_refuses_a_bad_guidelines_file_in_one_line(store: Store, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    code = run_cli(["review", str(store.path.parent), "--guidelines", str(tmp_path / "nope.md"), "--port", "0"])
+    out = capsys.readouterr().out
+    assert code == 2 and out.count("\n") == 1
+    assert out == (f"bitext: error: {tmp_path / 'nope.md'}: cannot read the guidelines (No such file or directory);"
+                   " give a Markdown file with --guidelines\n")
