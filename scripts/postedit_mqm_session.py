@@ -24,19 +24,14 @@ The same session runs as a browser test (tests/web/test_postedit_session.py), wi
 from __future__ import annotations
 
 import argparse
-import os
-import re
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
+
+from team_session import TeamServer  # noqa: E402
 
 from bitext.store import Store, utcnow  # noqa: E402
 
@@ -107,50 +102,6 @@ def build_corpus(folder: Path) -> Path:
     return folder
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class SessionServer:
-    """``bitext review CORPUS --users FILE --guidelines FILE``; ``urls`` maps each person to their URL."""
-
-    def __init__(self, corpus: Path, team_file: Path, guidelines: Path) -> None:
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "bitext", "review", str(corpus), "--users",
-                                      str(team_file), "--guidelines", str(guidelines), "--port", str(self.port)],
-                                     cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.urls: dict[str, str] = {}
-        deadline = time.monotonic() + 30
-        while len(self.urls) < 2:
-            line = self.proc.stdout.readline() if self.proc.stdout else ""
-            if not line:
-                raise RuntimeError(f"the server stopped: {self.proc.stderr.read() if self.proc.stderr else ''}")
-            m = re.match(r"\s+(\S+) \((\w+)\): (\S+)", line)
-            if m:
-                self.urls[m.group(1)] = m.group(3)
-            if time.monotonic() > deadline:
-                raise RuntimeError("no personal URLs printed")
-        while True:
-            try:
-                urllib.request.urlopen(self.base + "/api/progress", timeout=2)
-                break
-            except urllib.error.HTTPError:
-                break  # answering (a team signs in)
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-
-    def stop(self) -> None:
-        self.proc.kill()
-        self.proc.wait()
-
-
 def run_session(corpus: Path, shots: Path | None = None, log: list[str] | None = None) -> list[str]:
     """Run the session over a corpus built by :func:`build_corpus`; returns the log lines."""
     from playwright.sync_api import sync_playwright
@@ -164,7 +115,7 @@ def run_session(corpus: Path, shots: Path | None = None, log: list[str] | None =
     tmp = Path(tempfile.mkdtemp(prefix="postedit_session_"))
     (tmp / "team.toml").write_text(TEAM, encoding="utf-8")
     (tmp / "guidelines.md").write_text(GUIDELINES, encoding="utf-8")
-    srv = SessionServer(corpus, tmp / "team.toml", tmp / "guidelines.md")
+    srv = TeamServer(corpus, tmp / "team.toml", ("--guidelines", str(tmp / "guidelines.md")), people=2)
     say("$ bitext review CORPUS --users team.toml --guidelines guidelines.md")
     try:
         with sync_playwright() as p:

@@ -13,6 +13,7 @@ import struct
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -101,14 +102,14 @@ def free_port() -> int:
 class Server:
     """`bitext review` in a subprocess (via bitext.web.app.serve)."""
 
-    def __init__(self, corpus: Path, port: int) -> None:
-        self.corpus, self.port = corpus, port
+    def __init__(self, corpus: Path, port: int, guidelines: Path | None = None) -> None:
+        self.corpus, self.port, self.guidelines = corpus, port, guidelines
         self.url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         code = (f"from bitext.web.app import serve; serve({str(self.corpus)!r}, host='127.0.0.1', port={self.port},"
-                " reviewer='ana')")
+                f" reviewer='ana', guidelines={str(self.guidelines) if self.guidelines else None!r})")
         env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
         self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -119,6 +120,8 @@ class Server:
             try:
                 urllib.request.urlopen(self.url + "/api/progress", timeout=2).read()
                 return
+            except urllib.error.HTTPError:
+                return  # up: a team's server refuses a request without a token
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("server did not start")

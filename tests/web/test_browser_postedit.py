@@ -4,9 +4,6 @@ filter (tests/web/test_browser.py starts Chromium and the server)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +12,6 @@ from bitext.review import discussion, people, typology
 from bitext.store import Store
 from tests.factories import CorpusBuilder
 from tests.web.test_browser import (  # noqa: F401  (browser: a fixture)
-    ROOT,
     Server,
     browser,
     free_port,
@@ -27,40 +23,6 @@ from tests.web.test_browser import (  # noqa: F401  (browser: a fixture)
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 GUIDE = "# Numbers\n\nKeep **every number** as written; <script>alert(1)</script> is text.\n"
-
-
-class NotesServer(Server):
-    """``bitext review`` with ``--guidelines``."""
-
-    def __init__(self, corpus: Path, port: int, guidelines: Path) -> None:
-        super().__init__(corpus, port)
-        self.guidelines = guidelines
-
-    def start(self) -> None:
-        code = (f"from bitext.web.app import serve; serve({str(self.corpus)!r}, host='127.0.0.1', port={self.port},"
-                f" reviewer='ana', guidelines={str(self.guidelines)!r})")
-        env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-        self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self._wait()
-
-    def _wait(self) -> None:
-        import time
-        import urllib.error
-        import urllib.request
-
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(self.proc.stderr.read().decode())
-            try:
-                urllib.request.urlopen(self.url + "/api/progress", timeout=2).read()
-                return
-            except urllib.error.HTTPError:
-                return  # up: a team's server answers without a token with a refusal
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("the server did not start")
 
 
 def build(folder: Path) -> Store:
@@ -83,7 +45,7 @@ def notes_server(tmp_path: Path):
     build(tmp_path / "corpus").close()
     guide = tmp_path / "guide.md"
     guide.write_text(GUIDE, encoding="utf-8")
-    srv = NotesServer(tmp_path / "corpus", free_port(), guide)
+    srv = Server(tmp_path / "corpus", free_port(), guide)
     srv.start()
     yield srv
     srv.kill()
@@ -105,7 +67,7 @@ def notes_of(corpus: Path, pair_id: str) -> typology.Notes | None:
         return typology.notes_for(s.conn, [rid]).get(rid)
 
 
-def test_kind_filter_and_labels_by_keyboard(notes_server: NotesServer, pg) -> None:
+def test_kind_filter_and_labels_by_keyboard(notes_server: Server, pg) -> None:
     pg.goto(notes_server.url + "/")
     assert shown_pair(pg) == "n1:ref-0" and pg.inner_text("#kind") == "REFERENCE"  # references first
     press_and_wait(pg, "k")  # the kind filter, one step on: MT
@@ -115,7 +77,7 @@ def test_kind_filter_and_labels_by_keyboard(notes_server: NotesServer, pg) -> No
     assert pg.input_value("#kind-filter") == "all"
 
 
-def test_a_flagged_pair_confirmed_unedited_asks_why_by_keyboard(notes_server: NotesServer, pg) -> None:
+def test_a_flagged_pair_confirmed_unedited_asks_why_by_keyboard(notes_server: Server, pg) -> None:
     pg.goto(notes_server.url + "/pair?id=n1:0&kind=mt")
     pg.keyboard.press("a")
     assert pg.is_visible("#reason-prompt") and state(notes_server.corpus, "n1:0") is None  # nothing sent yet
@@ -133,7 +95,7 @@ def test_a_flagged_pair_confirmed_unedited_asks_why_by_keyboard(notes_server: No
     assert "accepted unedited: short on purpose: a headline" in pg.inner_text("table.hist")
 
 
-def test_an_mqm_annotation_by_keyboard_is_saved_with_the_decision(notes_server: NotesServer, pg) -> None:
+def test_an_mqm_annotation_by_keyboard_is_saved_with_the_decision(notes_server: Server, pg) -> None:
     pg.goto(notes_server.url + "/pair?id=n1:1&kind=mt")
     pg.keyboard.press("m")  # the error picker
     assert pg.evaluate("document.getElementById('mqm').open")
@@ -151,7 +113,7 @@ def test_an_mqm_annotation_by_keyboard_is_saved_with_the_decision(notes_server: 
     assert "accuracy/omission" in pg.inner_text("#typology") and "MT: opus-mt-id-en@r1\t1\t1\t1\t0\t1\t0\t100.0\t5" in pg.inner_text("#typology-models")
 
 
-def test_the_guidelines_panel_is_one_key_away(notes_server: NotesServer, pg) -> None:
+def test_the_guidelines_panel_is_one_key_away(notes_server: Server, pg) -> None:
     pg.goto(notes_server.url + "/pair?id=n1:2&kind=mt")
     assert not pg.is_visible("#guidelines")
     pg.keyboard.press("g")
@@ -168,7 +130,7 @@ def test_a_discussion_by_keyboard_and_a_leads_resolve(browser, tmp_path: Path) -
     tokens = {n: people.add_person(store, n, r) for n, r in (("rita", "reviewer"), ("lea", "lead"))}
     store.close()
     (tmp_path / "guide.md").write_text(GUIDE, encoding="utf-8")
-    srv = NotesServer(tmp_path / "team", free_port(), tmp_path / "guide.md")
+    srv = Server(tmp_path / "team", free_port(), tmp_path / "guide.md")
     srv.start()
     ctxs = []
     try:
