@@ -177,6 +177,8 @@ class Tab:
         self.goto("/review?flag=length_ratio")
         page.select_option("select[name=status]", "all")
         self.step("counts", lambda: page.click(".filters button[type=submit]"), ".filters", moves=False)
+        self.step("stats (typology)", lambda: page.click("a.stats-link[href='/stats']"), ".stats-link", moves=False)
+        self.goto("/review")
         if self.page.query_selector("#mqm") is None:  # code without the MQM picker (a baseline): not timed
             return
         self.goto("/review")
@@ -189,7 +191,6 @@ class Tab:
         key("d")
         page.keyboard.type("Which term do we use here?")
         self.step("discussion post", lambda: key("Control+Enter"), "#discuss-body", moves=False)
-        self.step("stats (typology)", lambda: page.click("a.stats-link[href='/stats']"), ".stats-link", moves=False)
 
 
 def run_browser(folders: dict[int, Path], repeat: int, baseline: str | None) -> int:
