@@ -9,7 +9,8 @@ flagged pair unedited (component ``review_notes``, its own tables; ``reviews`` i
   without changing its English needs a reason (:func:`reason_needed`): one of :data:`REASONS` or the
   reviewer's own words, kept in ``review_reasons`` with the decision.
 
-Both are written in the decision's own transaction (:func:`decide_annotated`), read back per review id
+Both are written in the decision's own transaction (:func:`decide_annotated`) and follow it when
+re-alignment carries it to a new pair (a trigger on ``review_carried``); they are read back per review id
 (:func:`notes_for`) by the app's history, the read model (``records.PairRecord.errors`` /
 ``review_reason``), the dataset and XLIFF notes. The discussion tables (:mod:`bitext.review.discussion`)
 are made by the same component.
@@ -95,6 +96,14 @@ MIGRATIONS: list[tuple[int, str]] = [(
     END;
     CREATE TRIGGER review_comments_resolve AFTER INSERT ON review_comments WHEN NEW.event = 'resolve' BEGIN
       DELETE FROM review_discussion_open WHERE pair_id = NEW.pair_id;
+    END;
+    -- A decision carried to a new pair by re-alignment (bitext.review.carry) keeps its notes: the new row
+    -- gets them (a merge of several: the first one's severity per category).
+    CREATE TRIGGER review_notes_carried AFTER INSERT ON review_carried BEGIN
+      INSERT OR IGNORE INTO review_errors(review_id, category, severity)
+        SELECT NEW.carried_to, category, severity FROM review_errors WHERE review_id = NEW.review_id;
+      INSERT OR IGNORE INTO review_reasons(review_id, reason)
+        SELECT NEW.carried_to, reason FROM review_reasons WHERE review_id = NEW.review_id;
     END;
     """,
 )]

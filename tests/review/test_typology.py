@@ -190,3 +190,17 @@ def test_a_discussion_opens_and_only_a_lead_resolves_it(store: Store) -> None:
 def test_the_queue_filters_by_kind(store: Store) -> None:
     assert worklist.queue_ids(store, kind="reference") == ["a2:ref-0"]
     assert worklist.queue_count(store, kind="mt") == 3
+
+
+def test_notes_follow_a_decision_carried_by_re_alignment(tmp_path: Path) -> None:
+    from tests.review.corpus import PAIRS, make_store, realign
+
+    with make_store(tmp_path / "c") as store:
+        typology.decide_annotated(store, "a1:mt:0", "accepted", errors=(("terminology", "minor"),), reason="checked",
+                                  reviewer="ana")
+        (s0, t0), (s1, t1) = ((p[3], p[4]) for p in PAIRS[:2])
+        assert realign(store, "a1", [("a1:mt:0", "Kalimat baru.", "A new sentence."), ("a1:mt:1", s0, t0),
+                                     ("a1:mt:2", s1, t1)]) == 1
+        rec = {r.id: r for r in iter_pairs(store)}["a1:mt:1"]
+        assert (rec.review_status, rec.errors, rec.review_reason) == (
+            "accepted", (("terminology", "minor"),), "checked")
