@@ -137,12 +137,12 @@ class Tab:
         page.evaluate("() => { sessionStorage.removeItem('bench_t0'); window.__painted = 0; }")
         if self.inplace:
             action()
-            page.wait_for_function("() => window.__painted > 0", polling=5)
+            page.wait_for_function("() => window.__painted > 0", polling=5, timeout=120_000)
             t0, t1 = page.evaluate("() => [Number(sessionStorage.getItem('bench_t0')), window.__painted]")
         else:
             with page.expect_navigation(wait_until="load"):
                 action()
-            page.wait_for_function("() => window.__loadPainted > 0", polling=5)
+            page.wait_for_function("() => window.__loadPainted > 0", polling=5, timeout=120_000)
             t0, t1 = page.evaluate("() => [Number(sessionStorage.getItem('bench_t0')), window.__loadPainted]")
         if moves and self.pair() == before:
             self.unchanged += 1
