@@ -114,6 +114,10 @@ class PairRecord:
     aligned_target: str | None = None  # ``pairs.target`` as aligned (``target`` is the current English)
     tgt_idx: tuple[int, ...] = ()  # the bead's English sentence indices in its article (OPUS-style provenance)
     signed_off: bool = False  # a second reviewer signed the current decision off (XLIFF 'final')
+    # Notes of the current decision (bitext.review.typology): MQM errors (category, severity) and the reason
+    # given for confirming a flagged pair unedited.
+    errors: tuple[tuple[str, str], ...] = ()
+    review_reason: str | None = None
 
     @property
     def clean(self) -> bool:
@@ -258,6 +262,7 @@ def _placeholders(n: int) -> str:
 
 _Flags = tuple[tuple[str, ...], dict[str, "float | None"], bool, tuple[Finding, ...]]
 _NO_FLAGS: _Flags = ((), {}, False, ())
+_NO_NOTES: tuple[tuple[tuple[str, str], ...], str | None] = ((), None)
 
 
 class _ChunkReader:
@@ -271,6 +276,7 @@ class _ChunkReader:
         # The review tables appear with the review component's first migration: look once, not per chunk.
         self.has_stale = has_table(conn, "review_stale")
         self.has_signoff = has_table(conn, "review_signoff")
+        self.has_notes = has_table(conn, "review_errors")
         # Translate migration v3's index on translations(signature, source): probe it instead of hashing
         # each sentence's text into the cache key in Python (a store not translated since has no index).
         self.translation_probe = ("t.signature = p.signature AND t.source = s.text" if has_source_index(conn)
@@ -287,7 +293,9 @@ class _ChunkReader:
         flags = self._flags(ids)
         states = review_states(conn, chunk)  # the one definition of review state (bitext.review)
         stale_links = self._stale_links(ids)
-        signed = self._signed_off([st.review_id for st in states.values() if st.review_id is not None])
+        decided = [st.review_id for st in states.values() if st.review_id is not None and st.status != PENDING]
+        signed = self._signed_off(decided)
+        notes = self._notes(decided)
         logprobs = self._mt_logprobs(ids)
 
         checks = self.checks
@@ -308,6 +316,7 @@ class _ChunkReader:
                 scores = {name: by_name.get(name) for name in checks}
             st = states[pid]
             status = st.status
+            errors, reason = notes.get(st.review_id, _NO_NOTES) if status != pending else _NO_NOTES
             append(
                 PairRecord(
                     id=pid,
@@ -337,6 +346,8 @@ class _ChunkReader:
                     aligned_target=target,
                     tgt_idx=int_list(tgt_idx),
                     signed_off=st.review_id in signed and status != pending,
+                    errors=errors,
+                    review_reason=reason,
                 )
             )
         return out
@@ -369,6 +380,21 @@ class _ChunkReader:
             return set()
         return {r[0] for r in self._tuples(f"SELECT review_id FROM review_signoff WHERE review_id IN"
                                            f" ({_placeholders(len(review_ids))})", review_ids)}
+
+    def _notes(self, review_ids: list[int]) -> dict[int, tuple[tuple[tuple[str, str], ...], str | None]]:
+        """The notes of the decisions ``review_ids`` that have any (``review_errors``/``review_reasons``, kept by
+        :mod:`bitext.review.typology`; absent in a store the component never ran in): review id -> (errors in
+        the typology's category order, reason)."""
+        if not review_ids or not self.has_notes:
+            return {}
+        marks = _placeholders(len(review_ids))
+        errors: dict[int, list[tuple[str, str]]] = {}
+        for rid, category, severity in self._tuples(f"SELECT review_id, category, severity FROM review_errors WHERE"
+                                                    f" review_id IN ({marks}) ORDER BY review_id, rowid", review_ids):
+            errors.setdefault(rid, []).append((category, severity))  # written in the typology's order
+        reasons = dict(self._tuples(f"SELECT review_id, reason FROM review_reasons WHERE review_id IN ({marks})",
+                                    review_ids))
+        return {rid: (tuple(errors.get(rid, ())), reasons.get(rid)) for rid in errors.keys() | reasons.keys()}
 
     def _stale_links(self, ids: list[str]) -> set[str]:
         """Pairs holding sentences of an earlier decision that could not be carried (``review_stale``, kept

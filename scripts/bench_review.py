@@ -29,6 +29,14 @@ new page's first frame after its load event), both read from the page's own cloc
   next (s)           skip to the next pair of the default queue
   previous (p)       back to the pair before
   counts             a filter change (status: all): the page with its "N in this queue" and header counts
+  mqm a->next        an MQM annotation by keyboard (m 2 2 Esc, not timed) then accept: the save and next pair
+  discussion queue   a filter change to "needs discussion" (1 pair in 500 has an open discussion)
+  discussion post    Ctrl+Enter in the thread (d, typed text, not timed): the comment saved, the pair again
+  stats (typology)   the stats link: reviewers, agreement, MT vs reference, the error typology (3 in 10
+                     seeded decisions carry an MQM error)
+
+A flagged pair accepted unedited asks for a reason first: an accept step presses a (the prompt) and 1 (a
+preset reason), timed from the first key.
 
 in place (review.js + /api/*), and with a page load per step (the same server, review.js's in-place
 navigation off: the old path), and with --baseline REF also with the code of git REF (a page load per
@@ -67,6 +75,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bitext.review.schema import ensure_schema  # noqa: E402
+from bitext.review.typology import CATEGORY_NAMES, SEVERITIES, ensure_notes, record_notes  # noqa: E402
 from bitext.store import Store, utcnow  # noqa: E402
 
 WORDS = ("pemerintah jembatan warga harga beras pasar presiden kota desa sekolah rumah sakit banjir jalan "
@@ -82,6 +91,7 @@ def build(folder: Path, n_pairs: int, seed: int = 1) -> tuple[Store, float]:
     t0 = time.perf_counter()
     store = Store.open(folder)
     ensure_schema(store)  # the triggers run on every write below, as in a real corpus
+    ensure_notes(store)
     now = utcnow()
     with store.tx():
         for a in range(n_pairs // PER_ARTICLE):
@@ -109,7 +119,13 @@ def build(folder: Path, n_pairs: int, seed: int = 1) -> tuple[Store, float]:
             store.write_flags(flags)
             for p in pairs:
                 if rng.random() < 0.10:
-                    store.add_review(p[0], "seed", "accepted", before=p[7], after=p[7], source=p[6], pair_target=p[7])
+                    rid = store.add_review(p[0], "seed", "accepted", before=p[7], after=p[7], source=p[6],
+                                           pair_target=p[7])
+                    if rng.random() < 0.3:  # an MQM annotation on 3 in 10 decisions (the stats page's typology)
+                        record_notes(store.conn, rid, ((rng.choice(CATEGORY_NAMES), rng.choice(SEVERITIES)),), None)
+                if rng.random() < 0.002:  # a discussion asked for on 1 pair in 500
+                    store.conn.execute("INSERT INTO review_comments(pair_id, author, at, event, body)"
+                                       " VALUES (?, 'seed', ?, 'open', 'which term?')", (p[0], now))
     return store, time.perf_counter() - t0
 
 

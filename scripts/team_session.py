@@ -88,20 +88,21 @@ def _free_port() -> int:
 
 
 class TeamServer:
-    """``bitext review CORPUS --users FILE`` in a subprocess; ``urls`` maps each person to their URL."""
+    """``bitext review CORPUS --users FILE [extra options]`` in a subprocess; ``urls`` maps each of the
+    ``people`` to their URL."""
 
-    def __init__(self, corpus: Path, team_file: Path) -> None:
+    def __init__(self, corpus: Path, team_file: Path, extra: tuple[str, ...] = (), people: int = 3) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
                "PYTHONUNBUFFERED": "1"}
         self.command = [sys.executable, "-m", "bitext", "review", str(corpus), "--users", str(team_file),
-                        "--port", str(self.port)]
+                        "--port", str(self.port), *extra]
         self.proc = subprocess.Popen(self.command, cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         self.urls: dict[str, str] = {}
         deadline = time.monotonic() + 30
-        while len(self.urls) < 3:
+        while len(self.urls) < people:
             line = self.proc.stdout.readline() if self.proc.stdout else ""
             if not line:
                 raise RuntimeError(f"the server stopped: {self.proc.stderr.read() if self.proc.stderr else ''}")
@@ -171,6 +172,8 @@ def run_session(corpus: Path, shots: Path | None = None, headed: bool = False, l
                 pg.evaluate("window.__painted = false; document.addEventListener('bitext:painted',"
                             " function () { window.__painted = true; }, {once: true})")
                 pg.keyboard.press(key)
+                if key == "a" and pg.is_visible("#reason-prompt"):  # flagged, unedited: accepted with a reason
+                    pg.keyboard.press("1")
                 pg.wait_for_function("() => window.__painted === true")
 
             def shown(pg) -> str:

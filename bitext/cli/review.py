@@ -30,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "reviewer|approver|lead, optional token); each person signs in with a personal URL, printed once")
     p.add_argument("--certfile", help="serve HTTPS with this PEM certificate (with --keyfile)")
     p.add_argument("--keyfile", help="the certificate's private key (PEM)")
+    p.add_argument("--guidelines", metavar="FILE", help="a Markdown file of review guidelines, shown in a panel "
+                   "(key g)")
     p.set_defaults(func=run_review)
 
     p = subparsers.add_parser(
@@ -65,8 +67,12 @@ def run_review(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise BitextError(f"--port {args.port}: not a port number", exit_code=2)
     _open_store(args.corpus).close()
+    if args.guidelines is not None:  # a bad file is one line before the server starts
+        from bitext.web.guidelines import load_guidelines
+
+        load_guidelines(args.guidelines)
     serve(args.corpus, host=args.host, port=args.port, reviewer=args.reviewer, users=args.users,
-          certfile=args.certfile, keyfile=args.keyfile)
+          certfile=args.certfile, keyfile=args.keyfile, guidelines=args.guidelines)
     return 0
 
 

@@ -56,6 +56,8 @@ ROW_FIELDS: dict[str, Callable[[PairRecord], object]] = {
     "needs_review_before_review": attrgetter("needs_review"),
     "scores": lambda rec: dict(rec.scores),
     "mt_logprob": attrgetter("mt_logprob"),
+    "errors": lambda rec: [{"category": c, "severity": s} for c, s in rec.errors],
+    "review_reason": attrgetter("review_reason"),
 }
 
 

@@ -15,6 +15,8 @@ Layout of an exported file::
           <notes>
             <note category="flag" priority="1">check (severity, score): reason</note>   fired flags
             <note category="comment">...</note>                reviewer comment, if any
+            <note category="mqm" priority="3">accuracy/omission: major</note>   MQM errors of the decision
+            <note category="reason">...</note>                 why a flagged pair was accepted unedited
           <segment id="s1" state="initial|translated|reviewed" subState="bitext:STATUS">
             <source>Indonesian</source> <target>English</target>
 
@@ -57,6 +59,7 @@ XLIFF_VERSION = "2.1"
 _X = f"{{{XLIFF_NS}}}"
 _M = f"{{{MDA_NS}}}"
 _PRIORITY = {ERROR: "1", WARNING: "3", INFO: "5"}  # XLIFF note priority: 1 is the highest
+_MQM_PRIORITY = {"critical": "1", "major": "3", "minor": "5"}
 # XML NameChar, close enough: letters, digits, '_', '.', ':', '-', middle dot, combining marks.
 _NMTOKEN = re.compile(r"[\w.:\-\u00b7\u0300-\u036f\u203f\u2040]+")
 _HEX_ID = re.compile(r"x((?:[0-9a-f]{2})+)")
@@ -135,7 +138,7 @@ def _unit(file_el: ET.Element, rec: PairRecord) -> None:
     # Worst first, then by name (the review queue's order).
     fired = sorted((f for f in rec.findings if f.fired),
                    key=lambda f: (SEVERITY_RANK.get(f.severity, SEVERITY_RANK[INFO]), f.name))
-    if fired or rec.review_comment:
+    if fired or rec.review_comment or rec.errors or rec.review_reason:
         notes = ET.SubElement(unit, f"{_X}notes")
         for f in fired:
             score = "" if f.score is None else f", score {f.score:.3g}"
@@ -143,6 +146,13 @@ def _unit(file_el: ET.Element, rec: PairRecord) -> None:
             note.text = clean_xml(f"{f.name} ({f.severity}{score}): {f.reason or ''}".rstrip(": "))
         if rec.review_comment:
             ET.SubElement(notes, f"{_X}note", {"category": "comment"}).text = clean_xml(rec.review_comment)
+        # The decision's MQM errors, one note each, and why a flagged pair was accepted unedited (read-only
+        # notes: the importer reads targets and states, never notes).
+        for category, severity in rec.errors:
+            ET.SubElement(notes, f"{_X}note", {"category": "mqm", "priority": _MQM_PRIORITY.get(severity, "5")}
+                          ).text = f"{category}: {severity}"
+        if rec.review_reason:
+            ET.SubElement(notes, f"{_X}note", {"category": "reason"}).text = clean_xml(rec.review_reason)
     state, sub_state = xliff_state(rec.review_status, english, rec.signed_off)  # the one rule (review.workflow)
     seg = ET.SubElement(
         unit,

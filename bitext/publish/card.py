@@ -75,6 +75,9 @@ class ConfigStats:
     review_by_kind: dict[str, Counter[str]] = field(default_factory=dict)
     splits: Counter[str] = field(default_factory=Counter)
     split_docs: Counter[str] = field(default_factory=Counter)
+    annotated: int = 0  # rows whose ``errors`` list is not empty
+    errors: Counter[str] = field(default_factory=Counter)  # MQM errors per category
+    reasons: int = 0  # rows with a ``review_reason``
     _last_doc: str | None = None
 
     def add(self, rec: PairRecord, split: str = "train") -> None:
@@ -99,6 +102,11 @@ class ConfigStats:
         if by_kind is None:
             by_kind = self.review_by_kind[rec.kind] = Counter()
         by_kind[rec.review_status] += 1
+        if rec.errors:
+            self.annotated += 1
+            for category, _ in rec.errors:
+                self.errors[category] += 1
+        self.reasons += rec.review_reason is not None
 
     @property
     def reviewed(self) -> int:

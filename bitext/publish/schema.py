@@ -51,6 +51,9 @@ def dataset_features(checks: Sequence[str]) -> datasets.Features:
     if checks:
         feats["scores"] = {name: Value("float64") for name in checks}
     feats["mt_logprob"] = Value("float64")
+    # The current decision's notes (bitext.review.typology): for quality-estimation training.
+    feats["errors"] = [{"category": Value("string"), "severity": Value("string")}]
+    feats["review_reason"] = Value("string")
     return Features(feats)
 
 
@@ -96,6 +99,11 @@ FIELD_DOCS = {
     "needs_review_before_review": "a warning/error check fired (before any review decision)",
     "scores": "per-check scores (struct, one nullable float per check)",
     "mt_logprob": "model confidence: token-weighted mean length-normalised log-probability of the MT (≤ 0)",
+    "errors": "MQM-style errors the reviewer annotated on the current decision, in the English as it was shown"
+              " (the MT, or the reference): `{category, severity}` with category `accuracy/mistranslation`,"
+              " `accuracy/omission`, `accuracy/addition`, `fluency`, `terminology`, `style` or `locale` and severity"
+              " `minor`, `major` or `critical`; empty when none was annotated (not: no error)",
+    "review_reason": "why a reviewer accepted a flagged pair without editing it (null otherwise)",
 }
 """One line per field for the card's field table."""
 
@@ -110,5 +118,7 @@ def feature_type(feature: Any) -> str:
         return "translation(id, en)"
     if isinstance(feature, dict):
         return "struct of float64"
+    if isinstance(feature, list):  # a list of structs
+        return f"list of struct({', '.join(feature[0])})"
     inner = getattr(feature, "feature", None)
     return f"list of {getattr(inner, 'dtype', 'string')}"

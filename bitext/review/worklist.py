@@ -28,7 +28,7 @@ from bitext.model import (
 from bitext.records import Finding, PairRecord, pair_records
 from bitext.review import index
 from bitext.review.schema import ensure_schema, has_schema
-from bitext.store import Store
+from bitext.store import Store, has_table
 
 __all__ = [
     "QueueItem", "queue", "queue_ids", "queue_count", "queue_size", "get_item", "neighbours", "pair_flags", "flag_counts", "history",
@@ -153,7 +153,7 @@ class _Plan:
     """
 
     def __init__(self, store: Store, flag: str | None, status: str | None, article: str | None,
-                 search: str | None, kind: str | None) -> None:  # fmt: skip
+                 search: str | None, kind: str | None, discussion: bool = False) -> None:  # fmt: skip
         self.source = "review_pair_state s"
         self.where: list[str] = []
         self.params: list[object] = []
@@ -186,6 +186,14 @@ class _Plan:
             self.add("s.kind = ?", kind)
         if search:
             self._search(search)
+        if discussion:  # pairs whose discussion is open (bitext.review.discussion; none in an older store)
+            if not has_table(store.conn, "review_discussion_open"):
+                self.add("0")
+            elif self.source == "review_pair_state s":  # the few open ones drive the query
+                self.source = ("(SELECT pair_id AS id FROM review_discussion_open) d"
+                               " CROSS JOIN review_pair_state s ON s.pair_id = d.id")
+            else:
+                self.add("s.pair_id IN (SELECT pair_id FROM review_discussion_open)")
 
     def add(self, cond: str, *params: object) -> None:
         self.where.append(cond)
@@ -232,7 +240,8 @@ def queue(store: Store, **filters: Any) -> list[QueueItem]:
 
     Keyword arguments (all optional), combined with AND: ``flag`` is a check name whose flag fired, or
     ``'any'`` (some flag fired) or ``'none'`` (no flag fired); ``status`` one of
-    :data:`~bitext.model.STATUSES`; ``article`` an article id; ``kind`` 'mt' or 'reference'; ``search``
+    :data:`~bitext.model.STATUSES`; ``article`` an article id; ``kind`` 'mt' or 'reference'; ``discussion``
+    pairs whose discussion is open; ``search``
     a case-insensitive (ASCII) substring of the source, current or original English, or MT, or an exact
     pair id (at most :data:`MAX_SEARCH` characters). ``after`` starts the page after that pair's place in
     the order (whether or not the pair itself matches the filters), for "next pair" navigation;
@@ -250,6 +259,7 @@ def queue_ids(
     article: str | None = None,
     search: str | None = None,
     kind: str | None = None,
+    discussion: bool = False,
     after: str | None = None,
     before: str | None = None,
     limit: int | None = 50,
@@ -257,7 +267,7 @@ def queue_ids(
 ) -> list[str]:
     """The pair ids :func:`queue` returns (same arguments), without reading the pairs."""
     conn = _conn(store)
-    plan = _Plan(store, flag, status, article, search, kind)
+    plan = _Plan(store, flag, status, article, search, kind, discussion)
     order = ", ".join(f"s.{c}" for c in _KEY)
     for anchor, op in ((after, ">"), (before, "<")):
         if anchor is None:
@@ -280,6 +290,7 @@ def queue_count(
     article: str | None = None,
     search: str | None = None,
     kind: str | None = None,
+    discussion: bool = False,
     cap: int | None = None,
 ) -> int:
     """Number of pairs :func:`queue` would return with these filters and no limit: read from the tallies
@@ -288,15 +299,15 @@ def queue_count(
     conn = _conn(store)
     if status and status not in STATUSES:
         raise BitextError(f"unknown review status {status!r}; use one of {', '.join(STATUSES)}", 2)
-    if not (search or kind) and index.has_index(store):
+    if not (search or kind or discussion) and index.has_index(store):
         facet = {None: index.ALL, "": index.ALL, "any": index.ANY, "none": index.NONE}.get(flag, flag)
         return index.tally(store, facet or index.ALL, status, article)
-    if not (flag or article or search or kind):  # the counts table: O(1)
+    if not (flag or article or search or kind or discussion):  # the counts table: O(1)
         sql, params = "SELECT COALESCE(SUM(n), 0) FROM review_counts", []
         if status:
             sql, params = sql + " WHERE status = ?", [status]
         return conn.execute(sql, params).fetchone()[0]
-    plan = _Plan(store, flag, status, article, search, kind)
+    plan = _Plan(store, flag, status, article, search, kind, discussion)
     if cap is not None and plan.walk:
         sql, params = plan.sql("1", " LIMIT ?")
         return conn.execute(f"SELECT COUNT(*) FROM ({sql})", [*params, cap + 1]).fetchone()[0]

@@ -32,7 +32,8 @@ from bitext.web.views import safe_back
 PAGES = frozenset({"index", "queue_page", "pair_page", "history_page", "stats_page", "concordance_page",
                    "consistency_page"})
 """Endpoints ``/api/page`` may render."""
-FORMS = frozenset({"decide", "undo", "sign_off", "propagate", "undo_propagation", "glossary_add"})
+FORMS = frozenset({"decide", "undo", "sign_off", "propagate", "undo_propagation", "glossary_add",
+                   "discuss"})
 """Endpoints ``/api/submit`` may post to."""
 MAX_REDIRECTS = 4
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)

@@ -24,8 +24,9 @@ from werkzeug.exceptions import HTTPException
 from bitext.errors import BitextError
 from bitext.flags.report import histograms as flag_histograms
 from bitext.review import people
+from bitext.review.typology import ensure_notes
 from bitext.store import Store
-from bitext.web import api, postedit, views
+from bitext.web import api, notes, postedit, views
 from bitext.web.guard import (
     LOOPBACK_NAMES,
     TOKEN_ENV,
@@ -36,6 +37,7 @@ from bitext.web.guard import (
     session_config,
     session_secret,
 )
+from bitext.web.guidelines import load_guidelines
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -66,6 +68,7 @@ ROUTES = (
     Route("/release", "release", views.release, ("POST",)),
     Route("/propagate", "propagate", views.propagate, ("POST",)),
     Route("/undo-propagation", "undo_propagation", views.undo_propagation, ("POST",)),
+    Route("/discuss", "discuss", views.discuss, ("POST",)),
     *(Route(*r) for r in api.ROUTES),  # JSON for the page script's in-place navigation
     *(Route(*r) for r in postedit.ROUTES),  # translation memory, glossary, consistency, concordance
 )
@@ -77,12 +80,14 @@ def create_app(
     reviewer: str | None = None,
     token: str | None = None,
     allowed_hosts: tuple[str, ...] | None = LOOPBACK_NAMES,
+    guidelines: str | Path | None = None,
 ) -> Flask:
     """Build the review app over ``store`` (a Store or a corpus folder).
 
     ``reviewer``: default name recorded with decisions (each browser session may change its own).
     ``token``: if set, every request needs it (``?token=`` once, then the session cookie).
     ``allowed_hosts``: host names the Host header may carry (None: any; use with a token).
+    ``guidelines``: a Markdown file shown in the guidelines panel (key ``g``).
     """
     if not isinstance(store, Store):
         store = Store.open(store, create=False)
@@ -93,6 +98,8 @@ def create_app(
                                  current_person=views.current_person, may_sign_off=views.may_sign_off)
     app.jinja_env.globals["postedit"] = postedit.pair_context  # the pair page's TM panel and glossary
     app.jinja_env.globals["flag_histograms"] = lambda: flag_histograms(views.site().store)  # _histograms.html
+    notes.install(app, load_guidelines(guidelines) if guidelines is not None else None)
+    ensure_notes(store)
     Guard(allowed_hosts, token, team=store).install(app)
     for route in ROUTES:
         app.add_url_rule(route.rule, route.endpoint, route.view, methods=list(route.methods))
@@ -215,6 +222,7 @@ def serve(
     users: str | Path | None = None,
     certfile: str | None = None,
     keyfile: str | None = None,
+    guidelines: str | Path | None = None,
     out: Any = None,
 ) -> None:
     """Serve the review app until interrupted (:mod:`bitext.web.server`: a fixed pool of threads).
@@ -224,7 +232,7 @@ def serve(
     (:func:`bitext.review.people.check_token`). A team (``users``: a people file, see
     :func:`bitext.review.people.read_people_file`, or people added with ``bitext users add``): every
     person signs in with their own token, on any address; tokens made now are printed once, as personal
-    URLs. ``certfile``/``keyfile``: serve HTTPS. URLs are printed with an address a browser can reach
+    URLs. ``certfile``/``keyfile``: serve HTTPS. ``guidelines``: a Markdown file for the guidelines panel. URLs are printed with an address a browser can reach
     (never 0.0.0.0) and the token percent-encoded; the access log never shows query strings.
     """
     from bitext.web.server import make_server
@@ -241,7 +249,7 @@ def serve(
         token = people.check_token(token or os.environ.get(TOKEN_ENV) or secrets.token_urlsafe(24))
     hosts = LOOPBACK_NAMES + ((host.strip("[]"),) if host.strip("[]") not in LOOPBACK_NAMES else ())
     app = create_app(store, reviewer=reviewer, token=None if (local or team) else token,
-                     allowed_hosts=hosts if local else None)
+                     allowed_hosts=hosts if local else None, guidelines=guidelines)
     if ssl_context is not None:
         app.config["SESSION_COOKIE_SECURE"] = True
     _check_listen(host, port)

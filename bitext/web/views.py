@@ -17,13 +17,15 @@ from flask import Response, abort, current_app, g, redirect, render_template, re
 
 from bitext.errors import Conflict
 from bitext.model import ACCEPTED, EDITED, KIND_REFERENCE, PENDING, REJECTED, STATUSES
-from bitext.review import carry, decisions, edits, people, qa, workflow, worklist
+from bitext.review import carry, decisions, edits, people, qa, typology, workflow, worklist
 from bitext.review import stats as stats_mod
 from bitext.review.state import clean_text
 from bitext.review.stats import review_stats
+from bitext.review.typology_stats import typology_stats
 from bitext.store import Store
+from bitext.web import notes
 
-FILTER_KEYS = ("flag", "status", "article", "q")
+FILTER_KEYS = ("flag", "status", "article", "q", "kind", "discuss")
 """Queue filters; they ride along in every link and form so "next pair" stays within them."""
 ALL = "all"  # the status filter's value for "any status"
 ACTIONS = {"accept": ACCEPTED, "edit": EDITED, "reject": REJECTED}
@@ -80,7 +82,10 @@ def _filters(source: Any) -> dict[str, str]:
     out = {k: (source.get(k) or "").strip() for k in FILTER_KEYS}
     new_search = bool(out["q"]) and "q_was" in source and out["q"] != (source.get("q_was") or "").strip()
     if not out["status"] or (new_search and out["status"] == PENDING):
-        out["status"] = ALL if out["q"] else PENDING
+        out["status"] = ALL if out["q"] or out["discuss"] else PENDING
+    for key in ("kind", "discuss"):  # left out of links when unset (the default kind: references first)
+        if not out[key]:
+            del out[key]
     return out
 
 
@@ -90,6 +95,8 @@ def _queue_kwargs(f: dict[str, str]) -> dict[str, str | None]:
         "status": None if f["status"] == ALL else f["status"],
         "article": f["article"] or None,
         "search": f["q"] or None,
+        "kind": notes.kind_filter(f.get("kind")),
+        "discussion": bool(f.get("discuss")),
     }
 
 
@@ -177,7 +184,7 @@ def index() -> Response:
 
 
 def _is_default(f: dict[str, str]) -> bool:
-    return not (f["flag"] or f["article"] or f["q"]) and f["status"] == PENDING
+    return not (f["flag"] or f["article"] or f["q"] or f.get("discuss")) and f["status"] == PENDING
 
 
 def _my_queue(who: people.Person, f: dict[str, str]) -> dict[str, str] | None:
@@ -229,7 +236,12 @@ def queue_page() -> Response | str:
                                **_page_context(mine))
     if mine is not None:
         f = mine
+    elif "kind" not in request.args and _is_default(f) and notes.default_kind(site().store):
+        f = {**f, "kind": KIND_REFERENCE}  # human references first: the reviewer picks MT in the kind filter
     first = worklist.queue(site().store, **_queue_kwargs(f), limit=1)
+    if not first and f.get("kind") and "kind" not in request.args:  # (the default's answer was a little old)
+        f = {k: v for k, v in f.items() if k != "kind"}
+        first = worklist.queue(site().store, **_queue_kwargs(f), limit=1)
     extra = {"last": request.args["last"]} if _int(request.args.get("last")) else {}
     if first:
         return redirect(_pair_url(first[0].id, f, **extra))
@@ -240,14 +252,15 @@ def queue_page() -> Response | str:
 
 
 def pair_page(qa_findings: list[Any] | None = None, typed: str | None = None, comment: str | None = None,
-              opened: dict[str, Any] | None = None, notice: str | None = None) -> str:
+              opened: dict[str, Any] | None = None, notice: str | None = None, ask_reason: bool = False) -> str:
     """One pair: its findings, context, the decision form, history and what comes next.
 
     Called again by :func:`decide` when QA on save found a blocking problem in the typed English:
     then ``qa_findings`` are shown above the form, with the typed text kept and a second confirm for
     that text. ``opened``: the review id and seen marker the reviewer's form carried -- the page keeps
     them (never the newest review's id), so a save made meanwhile by someone else is still a conflict.
-    ``notice``: a line shown above the form (a save that could not be made as asked).
+    ``notice``: a line shown above the form (a save that could not be made as asked). ``ask_reason``: the
+    save confirmed a flagged pair unedited without a reason; the reason prompt is shown open.
     """
     store = site().store
     source = request.form if request.method == "POST" else request.args
@@ -312,6 +325,7 @@ def pair_page(qa_findings: list[Any] | None = None, typed: str | None = None, co
         last=last,
         last_undoable=undoable,
         article=store.article(item.article_id),
+        **notes.pair_context(store, item, history, ask_reason, reviewer=current_reviewer(), blind=blind),
         **_page_context(f),
     )
 
@@ -335,7 +349,7 @@ def history_page() -> str:
     item = _item_or_404(request.args.get("id", ""))
     history = worklist.history(site().store, item.id)
     return render_template("history.html", item=item, history=history, diff=qa.word_diff, mt=item.mt,
-                           **_page_context(f))
+                           review_notes=notes.history_notes(site().store, history), **_page_context(f))
 
 
 def progress_api() -> dict[str, int]:
@@ -390,9 +404,13 @@ def decide() -> Response | tuple[str, int]:
         return pair_page(notice="This pair has no English, so there is nothing to accept: type the English "
                                 "and save the edit, or reject the pair.", comment=form.get("comment"),
                          opened=opened), 422
+    errors, reason, ask = notes.decision_notes(item, status, form, parent_id)
+    if ask:  # a flagged pair confirmed unedited: a deliberate act, with its reason
+        return pair_page(typed=form.get("after", ""), comment=form.get("comment"), opened=opened, ask_reason=True), 422
     try:
-        rid = decisions.decide(store, pair_id, status, reviewer=current_reviewer(), after=form.get("after"),
-                               comment=form.get("comment"), parent_id=parent_id, seen=form.get("seen") or None)
+        rid = typology.decide_annotated(store, pair_id, status, errors=errors, reason=reason, reviewer=current_reviewer(),
+                                        after=form.get("after"), comment=form.get("comment"), parent_id=parent_id,
+                                        seen=form.get("seen") or None)
     except Conflict as c:
         mine = {"status": status, "after": form.get("after", ""), "comment": form.get("comment", "")}
         return _conflict_page(pair_id, c, f, mine, form.get("action"))
@@ -426,6 +444,8 @@ def stats_page() -> str:
     stats = review_stats(store)
     team = people.people(store)
     return render_template("stats.html", stats=stats, team=team, article_rows=stats_mod.article_progress(store),
+                           typology=typology_stats(store), typology_categories=typology.CATEGORY_NAMES,
+                           typology_severities=typology.SEVERITIES,
                            persons=stats_mod.person_progress(store, stats) if team else [],
                            lease_hours=people.LEASE_HOURS, **_page_context(f))
 
@@ -487,6 +507,11 @@ def propagate() -> Response:
     decisions.propagate(site().store, rid, qa.same_source_pending(site().store, row["pair_id"]),
                         reviewer=current_reviewer())
     return redirect(_back(form.get("back"), propagated=rid), 303)
+
+
+def discuss() -> Response:
+    """Add to a pair's discussion (:func:`bitext.web.notes.discuss`)."""
+    return notes.discuss(site().store, request.form, current_reviewer(), current_person(), FILTER_KEYS)
 
 
 def undo_propagation() -> Response:

@@ -160,14 +160,14 @@ def test_jsonl_exact(store: Store, tmp_path: Path) -> None:
         "align_score": 0.8, "needs_review": False, "review_status": "edited",
         "reviewed_translation": EDITED_EN, "reviewer": "ana", "reviewed_at": "2025-02-02T10:00:00+00:00",
         "flags_before_review": ["length_ratio"], "needs_review_before_review": True,
-        "scores": {"lang_id": 0.97, "length_ratio": 2.5}, "mt_logprob": -0.5,
+        "scores": {"lang_id": 0.97, "length_ratio": 2.5}, "mt_logprob": -0.5, "errors": [], "review_reason": None,
     }
     assert out.read_text(encoding="utf-8").splitlines()[0] == (
         '{"id": "a1-0", "doc_id": "a1", "para_idx": 0, "sent_idx": 0, "tgt_idx": [0], "kind": "mt", "translation": '
         '{"id": "Halo dunia.", "en": "Hello world."}, "mt": "Hello world.", "bead_type": "1-1", "align_score": 0.9, '
         '"needs_review": false, "review_status": "pending", "reviewed_translation": null, "reviewer": null, '
         '"reviewed_at": null, "flags_before_review": [], "needs_review_before_review": false, '
-        '"scores": {"lang_id": 0.99, "length_ratio": 1.0}, "mt_logprob": -0.25}'
+        '"scores": {"lang_id": 0.99, "length_ratio": 1.0}, "mt_logprob": -0.25, "errors": [], "review_reason": null}'
     )
 
 

@@ -52,14 +52,14 @@ ROW_A1_1 = {
     "align_score": 0.8, "needs_review": False, "review_status": "edited", "reviewed_translation": EDITED_EN,
     "reviewer": "ana", "reviewed_at": "2025-02-02T10:00:00+00:00",
     "flags_before_review": ["length_ratio"], "needs_review_before_review": True,
-    "scores": {"lang_id": 0.97, "length_ratio": 2.5}, "mt_logprob": -0.5,
+    "scores": {"lang_id": 0.97, "length_ratio": 2.5}, "mt_logprob": -0.5, "errors": [], "review_reason": None,
 }
 ROW_A2_2 = {
     "id": "a2-2", "doc_id": "a2", "para_idx": 1, "sent_idx": 0, "tgt_idx": [0], "kind": "mt",
     "translation": {"id": "baris satu\nbaris dua\tdengan tab", "en": ""}, "mt": "", "bead_type": "1-0",
     "align_score": None, "needs_review": False, "review_status": "pending", "reviewed_translation": None,
     "reviewer": None, "reviewed_at": None, "flags_before_review": [], "needs_review_before_review": False,
-    "scores": {"lang_id": None, "length_ratio": None}, "mt_logprob": None,
+    "scores": {"lang_id": None, "length_ratio": None}, "mt_logprob": None, "errors": [], "review_reason": None,
 }
 
 
@@ -84,6 +84,7 @@ def test_load_dataset_round_trip_both_configs(store: Store, tmp_path: Path) -> N
         "flags_before_review": datasets.Sequence(string), "needs_review_before_review": boolean,
         "scores": {"lang_id": datasets.Value("float64"), "length_ratio": datasets.Value("float64")},
         "mt_logprob": datasets.Value("float64"),
+        "errors": [{"category": string, "severity": string}], "review_reason": string,
     })
     assert dataset_features(CHECKS) == expected
 

@@ -41,7 +41,7 @@ def test_page_and_submit_answer_the_pages_parts(client: FlaskClient, store: Stor
     assert got["title"].startswith("a2:mt:0") and 'data-pair-id="a2:mt:0"' in got["body"]
     assert "<html" not in got["body"] and "</body>" not in got["body"] and got["body"].lstrip().startswith("<header")
     form = fields(got["body"])
-    resp = client.post("/api/submit?path=/decide", data={**form, "action": "accept"})
+    resp = client.post("/api/submit?path=/decide", data={**form, "action": "accept", "reason": "1"})  # flagged
     got = resp.get_json()
     assert resp.headers["Cache-Control"] == "no-store"
     assert got["status"] == 200 and 'data-pair-id="a1:mt:1"' in got["body"]  # the next pair of that filter

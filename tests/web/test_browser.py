@@ -13,6 +13,7 @@ import struct
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -101,14 +102,14 @@ def free_port() -> int:
 class Server:
     """`bitext review` in a subprocess (via bitext.web.app.serve)."""
 
-    def __init__(self, corpus: Path, port: int) -> None:
-        self.corpus, self.port = corpus, port
+    def __init__(self, corpus: Path, port: int, guidelines: Path | None = None) -> None:
+        self.corpus, self.port, self.guidelines = corpus, port, guidelines
         self.url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         code = (f"from bitext.web.app import serve; serve({str(self.corpus)!r}, host='127.0.0.1', port={self.port},"
-                " reviewer='ana')")
+                f" reviewer='ana', guidelines={str(self.guidelines) if self.guidelines else None!r})")
         env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
         self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -119,6 +120,8 @@ class Server:
             try:
                 urllib.request.urlopen(self.url + "/api/progress", timeout=2).read()
                 return
+            except urllib.error.HTTPError:
+                return  # up: a team's server refuses a request without a token
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("server did not start")
@@ -209,7 +212,9 @@ def test_keyboard_review_survives_a_killed_server(server: Server, page: object) 
     assert first == f"{ARTICLE}:2"  # the flagged pair comes first
     assert "clause about good governance" in page.inner_text("#flags")
 
-    press_and_wait(page, "a")  # accept
+    page.keyboard.press("a")  # accept: flagged and unedited, so it asks why first
+    assert page.is_visible("#reason-prompt")
+    press_and_wait(page, "1")  # the first preset reason
     assert state(corpus, first) == ("accepted", PAIRS[2][1])
     second = shown_pair(page)
     assert second == f"{ARTICLE}:0"
@@ -259,7 +264,7 @@ def test_script_in_text_is_shown_as_text(server: Server, page: object) -> None:
     assert page.inner_text("#source") == SCRIPT_SOURCE
     assert page.input_value("#after") == SCRIPT_TARGET
     assert page.evaluate("[...document.scripts].map(s => new URL(s.src).pathname)") == [
-        "/static/review.js", "/static/postedit.js"]  # only our own scripts
+        "/static/review.js", "/static/postedit.js", "/static/notes.js"]  # only our own scripts
     press_and_wait(page, "a")
     assert page.dialogs == []
     assert state(server.corpus, "z_web:0") == ("accepted", SCRIPT_TARGET)
@@ -362,7 +367,8 @@ def test_1_0_and_0_1_pairs_are_decided_by_keyboard(browser: object, tmp_path: Pa
         assert state(srv.corpus, "e:0.0") == ("rejected", "")
         assert shown_pair(pg) == "e:t1" and "0-1" in pg.inner_text("#hint")
         assert "Accept as extra" in pg.inner_text("#btn-accept")
-        press_and_wait(pg, "a")  # accept the English-only pair as an extra
+        pg.keyboard.press("a")  # accept the English-only pair as an extra: flagged, so with a reason
+        press_and_wait(pg, "1")
         assert state(srv.corpus, "e:t1") == ("accepted", "The mayor attended the ceremony.")
         assert shown_pair(pg) == "e:0.1"
         pg.keyboard.press("e")

@@ -38,7 +38,8 @@ def test_decisions_and_skip_update_the_page_in_place(server, page) -> None:  # n
     mark_document(page)
     first = shown_pair(page)
     assert first == f"{ARTICLE}:2"
-    press_and_wait(page, "a")
+    page.keyboard.press("a")  # flagged: the reason prompt first (no round trip), then its key saves
+    press_and_wait(page, "1")
     second = shown_pair(page)
     assert second != first and state(server.corpus, first) == ("accepted", PAIRS[2][1])
     assert loads(page) == 1  # the same document: no page load
@@ -114,6 +115,11 @@ def test_without_javascript_the_form_still_decides(server, browser, tmp_path: Pa
         pg = ctx.new_page()
         pg.goto(server.url + "/")
         first = shown_pair(pg)
+        with pg.expect_navigation(wait_until="load"):
+            pg.click("#btn-accept")
+        # flagged and unedited: without the script the server asks for the reason (the same form)
+        assert pg.is_visible("#reason-prompt") and state(server.corpus, first) is None
+        pg.check("#reason-1")
         with pg.expect_navigation(wait_until="load"):
             pg.click("#btn-accept")
         assert state(server.corpus, first) == ("accepted", PAIRS[2][1])

@@ -33,7 +33,7 @@ def store(tmp_path: Path) -> Store:
 def post(client: FlaskClient, page: str, pair_id: str, action: str, **fields: str):
     seen = re.search(r'name="seen" value="([^"]*)"', page).group(1)
     data = {"csrf": csrf_of(page), "id": pair_id, "parent_id": str(parent_of(page)), "action": action,
-            "seen": seen, "status": "pending", "after": html.unescape(
+            "seen": seen, "status": "pending", "reason": "1", "after": html.unescape(  # reason: see post_decision
                 re.search(r'<textarea name="after"[^>]*>([^<]*)</textarea>', page).group(1))}
     data.update(fields)
     return client.post("/decide", data=data)

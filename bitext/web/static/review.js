@@ -10,7 +10,7 @@
   var shown = location.href;  // the address of what the page shows
   // Pages that load in place (the rest load as ever); window.BITEXT_NO_INPLACE turns it off (benchmarks).
   var PAGES = /^\/(review|pair|history|stats|concordance|consistency)?$/;
-  var FORMS = /^\/(decide|undo|sign-off|propagate|undo-propagation|glossary\/add)$/;
+  var FORMS = /^\/(decide|undo|sign-off|propagate|undo-propagation|glossary\/add|discuss)$/;
 
   function inPlace() { return !window.BITEXT_NO_INPLACE && window.fetch && window.history.pushState; }
 
