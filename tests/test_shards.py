@@ -197,7 +197,7 @@ def test_routing_is_a_fixed_hash_of_the_article_id() -> None:
     assert shard_name(3, 16) == "03-of-16" and shard_name(7, 1000) == "0007-of-1000"
 
 
-def test_layout_is_made_once_and_refuses_what_it_cannot_keep(tmp_path: Path) -> None:
+def test_layout_is_made_once_and_refuses_what_it_cannot_keep(tmp_path: Path, capsys) -> None:
     corpus = tmp_path / "c"
     layout = create_layout(corpus, 3)
     assert [p.name for p in layout.folders()] == ["00-of-03", "01-of-03", "02-of-03"]
@@ -214,6 +214,9 @@ def test_layout_is_made_once_and_refuses_what_it_cannot_keep(tmp_path: Path) -> 
         store_folders(tmp_path / "plain", 0)
     with pytest.raises(BitextError, match="already holds an unsharded store"):
         create_layout(tmp_path / "plain", 2)
+    for command in (["translate", "--model", str(tmp_path)], ["align"], ["flag"], ["status"]):
+        assert main([command[0], str(tmp_path / "plain"), "--shard", "0", *command[1:]]) == 2
+        assert "--shard 0: " in (err := capsys.readouterr().err) and "is not a sharded corpus" in err, command
     # The root of a sharded corpus holds no store: a one-store command says how to name a shard.
     with pytest.raises(StoreError, match="corpus of 3 shards: this command works on one shard"):
         Store.open(corpus)

@@ -133,9 +133,9 @@ a median and a MAD of 200,000 scores are as good as of all, and a calibration co
 
 
 def corpus_scores(store: Store, checks: Sequence[str], others: Sequence[str],
-                  sample: int = SAMPLE) -> dict[str, dict[str, list[float]]]:
+                  sample: int | None = None) -> dict[str, dict[str, list[float]]]:
     """Check -> kind -> stored scores of ``checks`` on the pairs where no blocking check fired, the checks
-    ``others`` (the calibrated ones: they are what is being calibrated) apart; a sample of about ``sample``."""
+    ``others`` (the calibrated ones: they are what is being calibrated) apart; a sample of about ``sample`` (default :data:`SAMPLE`)."""
     if not checks:
         return {}
     sev = ",".join("?" * len(BLOCKING_SEVERITIES))
@@ -143,7 +143,7 @@ def corpus_scores(store: Store, checks: Sequence[str], others: Sequence[str],
     names = ",".join("?" * len(checks))
     n = max(store.conn.execute("SELECT COUNT(*) FROM pair_flags WHERE fired IN (0, 1) AND check_name = ?",
                                (c,)).fetchone()[0] for c in checks)
-    every = max(1, math.ceil(n / max(1, sample)))
+    every = max(1, math.ceil(n / max(1, sample or SAMPLE)))
     out: dict[str, dict[str, list[float]]] = {c: {} for c in checks}
     # NOT IN a list subquery: the blocked pairs are gathered once (fired index), not looked up per row.
     rows = store.conn.execute(
@@ -159,7 +159,7 @@ def corpus_scores(store: Store, checks: Sequence[str], others: Sequence[str],
 
 
 def calibration_scores(store: Store, checks: Sequence[Check],
-                       sample: int = SAMPLE) -> dict[str, dict[str, list[float]]]:
+                       sample: int | None = None) -> dict[str, dict[str, list[float]]]:
     """What :func:`corpus_calibration` fits on: check -> kind -> stored scores of the calibrated checks of
     ``checks`` whose ``calibrate`` is on (:func:`corpus_scores`). A sharded corpus gathers these from every
     shard and fits once on their union (:mod:`bitext.sharded`): the bounds one store would have."""
