@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -66,16 +67,31 @@ def _translate_stand_in(folders: list[Path]) -> None:
                                     len(t.split()) + 2, 0, 0, 0, utcnow()) for t in sorted(texts))
 
 
-def _one(inputs: Path, root: Path, shards: int, engine: str) -> dict[str, float]:
-    times: dict[str, float] = {}
+def _one(inputs: Path, root: Path, shards: int, engine: str) -> dict[str, Any]:
+    """Wall seconds of each stage over the corpus; with the local engine also each shard's own align and
+    flag task (timed one by one: the rate one shard's task has on one node)."""
+    times: dict[str, Any] = {}
     t = time.perf_counter()
     report = sharded.segment_shards(root, [inputs], shards, engine=engine)
     times["segment"] = time.perf_counter() - t
     folders = store_folders(root)
     _translate_stand_in(folders)
-    t = time.perf_counter()
-    sharded.align_shards(folders, engine=engine)
-    times["align"] = time.perf_counter() - t
+    sizes = []
+    for folder in folders:
+        with Store.open(folder, read_only=True) as store:
+            sizes.append((store.count("sentences"), store.count("articles")))
+    if engine == "local":  # align each shard on its own: its task's rate
+        per = []
+        for folder, (n, _) in zip(folders, sizes, strict=True):
+            t = time.perf_counter()
+            sharded.align_shards([folder])
+            per.append(n / (time.perf_counter() - t))
+        times["align_per_shard"] = per
+        times["align"] = sum(n / r for (n, _), r in zip(sizes, per, strict=True))
+    else:
+        t = time.perf_counter()
+        sharded.align_shards(folders, engine=engine)
+        times["align"] = time.perf_counter() - t
     t = time.perf_counter()
     sharded.flag_shards(folders, engine=engine)
     times["flag"] = time.perf_counter() - t
@@ -116,6 +132,10 @@ def main() -> None:
             rate = r[unit] / r[stage]
             print(f"{stage:8} {f'{n} shard(s) {engine}':14} {r[stage]:8.2f} {rate:9.0f} {rate / n:12.0f}"
                   f" {base[stage] / r[stage]:10.2f}x")
+    for n, engine in layouts:
+        if results[(n, engine)].get("align_per_shard"):
+            rates = ", ".join(f"{x:.0f}" for x in results[(n, engine)]["align_per_shard"])
+            print(f"align sentences/s of each shard's own task ({n} shard(s), local): {rates}")
 
 
 if __name__ == "__main__":
