@@ -42,9 +42,10 @@ class RunReport:
 
 
 def run_pipeline(
-    store: Store,
+    store: Store | str | Path,
     inputs: Iterable[str | Path],
     *,
+    shards: int | None = None,
     keep_dateline: bool = False,
     encoding: str | None = None,
     translate_options: dict[str, Any] | None = None,
@@ -60,7 +61,14 @@ def run_pipeline(
 
     ``on_ingest`` is called with the ingest report before translation starts (the CLI prints
     input problems there, so they show before a long translation).
+
+    ``store`` a folder instead of an open store: a sharded corpus (:mod:`bitext.sharded`; made with ``shards``
+    shards when it is not one yet): every stage over every shard, as Ray tasks when ``translate_options`` say
+    ``engine="ray"`` (the translation on one pool of Ray actors), else one shard after the other here.
     """
+    if not isinstance(store, Store):
+        return _run_sharded(Path(store), inputs, shards, keep_dateline, encoding, translate_options, reference,
+                            flag_config, publish_to, publish_options, quiet, on_ingest, max_article_mb)
     report = RunReport(ingest=ingest(store, inputs, keep_dateline=keep_dateline, encoding=encoding,
                                      **({} if max_article_mb is None else {"max_article_mb": max_article_mb})))
     if on_ingest is not None:
@@ -76,25 +84,12 @@ def run_pipeline(
     return report
 
 
-def run_sharded(
-    corpus: str | Path,
-    inputs: Iterable[str | Path],
-    *,
-    shards: int | None = None,
-    keep_dateline: bool = False,
-    encoding: str | None = None,
-    translate_options: dict[str, Any] | None = None,
-    reference: Path | None = None,
-    flag_config: Path | None = None,
-    publish_to: Path | None = None,
-    publish_options: dict[str, Any] | None = None,
-    quiet: bool = False,
-    on_ingest: Callable[[IngestReport], None] | None = None,
-    max_article_mb: float | None = None,
-) -> RunReport:
-    """:func:`run_pipeline` on a sharded corpus (:mod:`bitext.sharded`): every stage over every shard, as Ray
-    tasks when ``translate_options`` say ``engine="ray"`` (the translation on one pool of Ray actors), else
-    one shard after the other here. ``shards``: the shard count of a new corpus."""
+def _run_sharded(corpus: Path, inputs: Iterable[str | Path], shards: int | None, keep_dateline: bool,
+                 encoding: str | None, translate_options: dict[str, Any] | None, reference: Path | None,
+                 flag_config: Path | None, publish_to: Path | None, publish_options: dict[str, Any] | None,
+                 quiet: bool, on_ingest: Callable[[IngestReport], None] | None,
+                 max_article_mb: float | None) -> RunReport:
+    """:func:`run_pipeline` on a sharded corpus (:mod:`bitext.sharded`)."""
     options = dict(translate_options or {})
     engine, address = options.get("engine") or "local", options.get("ray_address")
     report = RunReport(ingest=sharded.segment_shards(

@@ -10,7 +10,6 @@ from ..pipeline import (
     corpus_status,
     format_status,
     run_pipeline,
-    run_sharded,
     sharded_status,
 )
 from ..readers import expand_inputs
@@ -75,8 +74,8 @@ def _run_sharded(args: argparse.Namespace, publish_to: Path | None) -> int:
     if publish_to is not None:  # said before any work
         n = args.shards or read_layout(args.out).count  # type: ignore[union-attr]
         check_publishable([Path(args.out) / "shards" / shard_name(i, n) for i in range(n)])
-    report = run_sharded(
-        args.out, args.inputs, shards=args.shards, keep_dateline=args.keep_dateline, encoding=args.encoding,
+    report = run_pipeline(
+        Path(args.out), args.inputs, shards=args.shards, keep_dateline=args.keep_dateline, encoding=args.encoding,
         max_article_mb=args.max_article_mb, translate_options={**translation_kwargs(args), **engine_kwargs(args)},
         reference=args.reference, flag_config=args.flag_config, publish_to=publish_to,
         publish_options={"license": args.license, "quiet": args.quiet}, quiet=args.quiet,
