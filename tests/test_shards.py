@@ -275,3 +275,34 @@ def test_the_lexicon_is_learned_from_every_shard_and_installed_in_each(tmp_path:
     with Store.open(corpus / LEXICON_DIR, read_only=True) as store:
         assert store.count("translations") == 120
     assert lexicon_shards(corpus, quiet=True).status == "current"  # nothing new gathered
+
+
+def test_segment_into_shards_says_each_problem_once_and_counts_each_article_once(tmp_path: Path, capsys) -> None:
+    inputs = tmp_path / "in.jsonl"
+    lines = [json.dumps({"id": f"a{i}", "text": f"Kalimat nomor {i} ada di sini. Dan satu lagi."}) for i in range(9)]
+    lines += ['{"id": "broken", "text": ', json.dumps({"id": "en1", "text": "An English one.", "lang": "en"}),
+              json.dumps({"id": "a0", "text": "Kalimat nomor 0 ada di sini. Dan satu lagi."})]  # a repeat of a0
+    inputs.write_text("\n".join(lines) + "\n")
+    corpus = tmp_path / "c"
+    assert main(["segment", str(inputs), "--out", str(corpus), "--shards", "3"]) == 1  # the broken line
+    out, err = capsys.readouterr()
+    assert err.count("in.jsonl:10") == 1 and err.count("'en' is not Indonesian") == 1
+    assert err.count("duplicate of article 'a0'") == 1
+    assert "segment: 9 added, 0 changed, 0 unchanged, 2 skipped, 1 errors; 18 sentences in the store" in out
+    ids = []
+    for i, folder in enumerate(store_folders(corpus)):
+        with Store.open(folder, read_only=True) as store:
+            ids += [(r[0], i) for r in store.conn.execute("SELECT id FROM articles")]
+            assert store.corpus_id() is not None
+    assert sorted(a for a, _ in ids) == sorted(f"a{i}" for i in range(9))
+    assert all(shard_of(a, 3) == i for a, i in ids)
+    cids = set()
+    for folder in store_folders(corpus):
+        with Store.open(folder, read_only=True) as store:
+            cids.add(store.corpus_id())
+    assert len(cids) == 1  # one corpus identity in every shard (review files name it)
+    # Again: nothing changes; the corpus keeps its shard count, another is refused in one line.
+    assert main(["segment", str(inputs), "--out", str(corpus)]) == 1
+    assert "0 added, 0 changed, 9 unchanged" in capsys.readouterr().out
+    assert main(["segment", str(inputs), "--out", str(corpus), "--shards", "4"]) == 2
+    assert "already a corpus of 3 shards" in capsys.readouterr().err
