@@ -156,4 +156,4 @@ def sharded_refusal(folder: Path) -> str | None:
         return str(e)
     assert layout is not None
     return (f"{folder} is a corpus of {layout.count} shards: this command works on one shard; name its folder,"
-            f" e.g. {layout.folder(0)}")
+            f" e.g. {layout.folder(0)} (or give --shard I where the command has it)")
