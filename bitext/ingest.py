@@ -77,10 +77,13 @@ def ingest(
     encoding: str | None = None,
     progress: Callable[[int], None] | None = None,
     max_article_mb: float = MAX_ARTICLE_MB,
+    keep: Callable[[str], bool] | None = None,
 ) -> IngestReport:
     """Read, normalise and segment articles into ``store``; return what happened.
 
     An article of more than ``max_article_mb`` million characters is refused (a problem line naming it).
+    ``keep(article_id)``: only the records it accepts are this store's (one shard of a sharded corpus,
+    :mod:`bitext.sharded`); the others are read and passed over without a word or a count.
 
     Re-ingesting an unchanged article changes nothing. A changed article (new content hash
     or segmenter) gets new sentences, and its pairs and flags are dropped so that later
@@ -115,6 +118,8 @@ def ingest(
         for rec in records:
             if isinstance(rec, InputError):
                 problems.append(str(rec))
+                continue
+            if keep is not None and not keep(rec.id):  # another shard's article
                 continue
             where, lang = rec.where, rec.metadata.get("lang")
             if lang and lang.strip().lower() not in INDONESIAN:

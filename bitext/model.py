@@ -85,6 +85,7 @@ class MetaKey:
     FLAGS_CONFIG_NAME = "flags.config_name"  # its file name, for messages
     LEXICON_SIGNATURE = "lexicon.signature"  # what the corpus lexicon was built from (bitext.lexicon)
     LEXICON_STATE = "lexicon.state"  # JSON: pairs counted, watermarks, pairs at the last full training
+    LEXICON_SHARDS = "lexicon.shards"  # JSON: the lexicon store of a sharded corpus: per shard, rows gathered
     FLAGS_CHECKS = "flags.checks"  # JSON: per check its measure and decide signatures (bitext.flags.scores)
     FLAGS_MODEL = "flags.model"  # folder of the MT model the model_score check scores with (sticky, like the config)
     FLAGS_CALIBRATION = "flags.calibration"  # JSON: bounds of the checks calibrated on the corpus's own scores

@@ -205,6 +205,11 @@ class Store:
         folder = Path(folder)
         path = folder if folder.suffix == ".sqlite" else folder / DB_NAME
         if not path.exists():
+            from .shards import sharded_refusal  # the root of a sharded corpus holds no store of its own
+
+            refusal = sharded_refusal(path.parent)
+            if refusal is not None:
+                raise StoreError(refusal)
             if not create or read_only:
                 raise StoreError(f"{path}: no corpus store here (run 'bitext segment' first)")
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bitext.cli.options import add_shard_options
+
 if TYPE_CHECKING:
     from bitext.align import AlignReport
 
@@ -30,14 +32,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--encoding", help="decode reference files with this encoding instead of UTF-8/UTF-16-with-BOM")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    add_shard_options(p)
     p.set_defaults(func=run_align)
 
 
 def run_align(args: argparse.Namespace) -> int:
     """Align the corpus and print a summary; errors surface as BitextError (exit code 1 or 2)."""
     from bitext.align import align_corpus
+    from bitext.shards import read_layout, store_folders
     from bitext.store import Store
 
+    if read_layout(args.corpus) is not None:
+        from bitext.sharded import align_shards
+
+        report = align_shards(store_folders(args.corpus, args.shard), reference=args.reference,
+                              encoding=args.encoding, engine=args.engine, ray_address=args.ray_address)
+        if not args.quiet:
+            print(format_summary(report))
+        return 0
+    store_folders(args.corpus, args.shard)  # --shard on an unsharded corpus: one line
     with Store.open(args.corpus, create=False) as store:
         report = align_corpus(store, reference=args.reference, encoding=args.encoding, quiet=args.quiet)
     if not args.quiet:

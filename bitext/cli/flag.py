@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from bitext.cli.options import count
+from bitext.cli.options import add_shard_options, count
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,13 +43,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--what-if", action="append", default=[], metavar="NAME=VALUE",
                    help="with --report: count the pairs NAME fires on (and the pairs needing review) at threshold VALUE"
                    " (LOW,HIGH for a range check such as length_z); repeatable")
+    add_shard_options(p)
     p.set_defaults(func=run_flag)
 
 
 def run_flag(args: argparse.Namespace) -> int:
     """Flag the corpus (or explain one pair); 0 on success, errors surface as BitextError."""
     from bitext import flags
+    from bitext.shards import read_layout, store_folders
     from bitext.store import Store
+
+    folders = store_folders(args.corpus, args.shard)
+    if args.shard is not None:
+        args.corpus = str(folders[0])  # that shard as a store of its own
+    elif read_layout(args.corpus) is not None and not (args.explain or args.report or args.check or args.what_if):
+        return _flag_shards(args, folders)  # (explain and report need a shard: the store's refusal says so)
 
     # A missing store raises StoreError, a BitextError with exit code 2: the dispatcher prints it.
     with Store.open(args.corpus, create=False) as store:
@@ -71,5 +79,19 @@ def run_flag(args: argparse.Namespace) -> int:
               f"{report.needs_review} pair(s) in the corpus need review; config: {label}")
         fired = {name: n for name, n in report.fired.items() if n}
         for name, n in sorted(fired.items(), key=lambda kv: -kv[1]):
+            print(f"  {name:16} {n}")
+    return 0
+
+
+def _flag_shards(args: argparse.Namespace, folders: list) -> int:
+    """Flag every shard of a sharded corpus as one corpus (:func:`bitext.sharded.flag_shards`)."""
+    from bitext.sharded import flag_shards
+
+    report = flag_shards(folders, config_path=args.config, workers=args.workers, model=args.model,
+                         engine=args.engine, ray_address=args.ray_address)
+    if not args.quiet:
+        print(f"flagged {report.flagged} pair(s) in {len(folders)} shard(s), skipped {report.skipped} already flagged;"
+              f" {report.needs_review} pair(s) in the corpus need review")
+        for name, n in sorted(((k, v) for k, v in report.fired.items() if v), key=lambda kv: -kv[1]):
             print(f"  {name:16} {n}")
     return 0

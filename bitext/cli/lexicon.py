@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from bitext.cli.options import count
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``lexicon`` subcommand."""
@@ -20,19 +22,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--rebuild", action="store_true", help="train from scratch instead of adding the new pairs")
     p.add_argument("--top", type=int, default=10, metavar="N", help="translations shown per word (default 10)")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing when building")
+    p.add_argument("--shard", type=count(0), metavar="I", help="a sharded corpus: look WORD up in shard I's copy"
+                   " (a sharded corpus has one lexicon, built from every shard and installed in each)")
     p.set_defaults(func=run_lexicon)
 
 
 def run_lexicon(args: argparse.Namespace) -> int:
     """Build (no WORD) or look up; 0 on success, 1 when there is nothing to show."""
+    from bitext.shards import read_layout, store_folders
     from bitext.store import Store
 
+    if read_layout(args.corpus) is not None and (args.word is not None or args.shard is not None):
+        args.corpus = str(store_folders(args.corpus, 0 if args.shard is None else args.shard)[0])
+    elif args.shard is not None:
+        store_folders(args.corpus, args.shard)  # not a sharded corpus: one line
     if args.word is None:
         from bitext.lexicon import build_lexicon
 
-        with Store.open(args.corpus, create=False) as store:
-            report = build_lexicon(store, rebuild=args.rebuild, quiet=args.quiet)
-            path = store.path
+        if read_layout(args.corpus) is not None:
+            from bitext.sharded import lexicon_shards
+
+            report = lexicon_shards(args.corpus, rebuild=args.rebuild, quiet=args.quiet)
+            path = args.corpus
+        else:
+            with Store.open(args.corpus, create=False) as store:
+                report = build_lexicon(store, rebuild=args.rebuild, quiet=args.quiet)
+                path = store.path
         if args.quiet:
             return 0
         if report.status == "no-translations":

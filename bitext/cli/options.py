@@ -79,3 +79,21 @@ def translation_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 def engine_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     """The ``--engine`` options added by :func:`add_translation_options` (``translate_stage`` keywords)."""
     return {key: getattr(args, key) for key in _ENGINE_KEYS}
+
+
+def add_shard_options(p: argparse.ArgumentParser, engine: bool = True) -> None:
+    """``--shard I`` (one shard of a sharded corpus) and, with ``engine``, ``--engine`` / ``--ray-address``
+    (the shards as Ray tasks): the options of the commands that work on every shard (:mod:`bitext.sharded`)."""
+    p.add_argument("--shard", type=count(0), metavar="I",
+                   help="a sharded corpus: only shard I (the same as naming CORPUS/shards/<I>-of-<N>)")
+    if engine:
+        add_engine_options(p)
+
+
+def add_engine_options(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """``--engine`` / ``--ray-address`` of the commands that run a stage on every shard of a sharded corpus."""
+    p.add_argument("--engine", choices=ENGINES, default="local",
+                   help="a sharded corpus: local = one shard after the other here (default); ray = a Ray task per"
+                   " shard, on a local Ray or --ray-address")
+    p.add_argument("--ray-address", metavar="HOST:PORT",
+                   help="Ray cluster for --engine ray (default: $RAY_ADDRESS, else a local Ray started here)")

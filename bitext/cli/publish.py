@@ -71,10 +71,15 @@ def run_publish(args: argparse.Namespace) -> int:
         reference_source=args.reference_source, reference_license=args.reference_license,
         contact=args.contact, model_name=args.model_name,
     )
+    from bitext.pipeline import check_publishable
     from bitext.records import unchecked_count
+    from bitext.shards import store_folders
     from bitext.store import Store
 
-    with Store.open(args.corpus, read_only=True) as store:  # publishing only reads the store
+    folders = store_folders(args.corpus)
+    # TODO(lead): with pubspeed's publish entry, pass `folders` (every shard's store) to publish_dataset here.
+    check_publishable(folders)
+    with Store.open(folders[0], read_only=True) as store:  # publishing only reads the store
         result = publish_dataset(
             store, out, options=options, splits=args.splits, duplicates=args.duplicates, parents=args.parents,
             quiet=not sys.stderr.isatty(),

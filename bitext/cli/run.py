@@ -5,8 +5,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..pipeline import corpus_status, format_status, run_pipeline
+from ..pipeline import (
+    check_publishable,
+    corpus_status,
+    format_status,
+    run_pipeline,
+    sharded_status,
+)
 from ..readers import expand_inputs
+from ..shards import read_layout, shard_name
 from ..store import Store
 from .options import add_translation_options, engine_kwargs, translation_kwargs
 from .segment import add_input_options, report_ingest
@@ -38,6 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_run(args: argparse.Namespace) -> int:
     expand_inputs(args.inputs)  # a missing input fails before any store is created
     publish_to = None if args.no_publish else (args.publish_to or Path(args.out) / "dataset")
+    if args.shards is not None or read_layout(args.out) is not None:
+        return _run_sharded(args, publish_to)
     with Store.open(args.out) as store:
         report = run_pipeline(
             store,
@@ -57,4 +66,23 @@ def run_run(args: argparse.Namespace) -> int:
             print(format_status(corpus_status(store)))
             if publish_to is not None:
                 print(f"dataset     {publish_to}")
+    return 0 if report.ingest.ok else 1
+
+
+def _run_sharded(args: argparse.Namespace, publish_to: Path | None) -> int:
+    """``bitext run`` into a sharded corpus (``--shards N``, or an ``--out`` that is one)."""
+    if publish_to is not None:  # said before any work
+        n = args.shards or read_layout(args.out).count  # type: ignore[union-attr]
+        check_publishable([Path(args.out) / "shards" / shard_name(i, n) for i in range(n)])
+    report = run_pipeline(
+        Path(args.out), args.inputs, shards=args.shards, keep_dateline=args.keep_dateline, encoding=args.encoding,
+        max_article_mb=args.max_article_mb, translate_options={**translation_kwargs(args), **engine_kwargs(args)},
+        reference=args.reference, flag_config=args.flag_config, publish_to=publish_to,
+        publish_options={"license": args.license, "quiet": args.quiet}, quiet=args.quiet,
+        on_ingest=lambda r: report_ingest(r, args.quiet),
+    )
+    if not args.quiet:
+        print(format_status(sharded_status(args.out)))
+        if publish_to is not None:
+            print(f"dataset     {publish_to}")
     return 0 if report.ingest.ok else 1

@@ -7,7 +7,9 @@ import sys
 
 from ..ingest import MAX_ARTICLE_MB, IngestReport, ingest
 from ..readers import expand_inputs
+from ..shards import read_layout
 from ..store import Store
+from .options import add_engine_options, count
 
 
 def add_input_options(p: argparse.ArgumentParser) -> None:
@@ -23,6 +25,9 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-article-mb", type=_positive_mb, default=MAX_ARTICLE_MB, metavar="MB",
                    help=f"refuse an article of more than MB million characters (default: {MAX_ARTICLE_MB:g}); "
                    "memory is about 10 bytes per character")
+    p.add_argument("--shards", type=count(1), metavar="N",
+                   help="make CORPUS a sharded corpus of N stores, each article in the shard of a hash of its id"
+                   " (CORPUS/shards/NN-of-MM); a sharded CORPUS keeps its own count without it")
     p.add_argument("--quiet", "-q", action="store_true", help="print only errors")
 
 
@@ -44,6 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "changed ones (new content hash) are re-segmented.",
     )
     add_input_options(p)
+    add_engine_options(p)
     p.set_defaults(func=run_segment)
 
 
@@ -63,6 +69,14 @@ def report_ingest(report: IngestReport, quiet: bool) -> None:
 
 def run_segment(args: argparse.Namespace) -> int:
     expand_inputs(args.inputs)  # a missing input fails before any store is created
+    if args.shards is not None or read_layout(args.out) is not None:
+        from ..sharded import segment_shards
+
+        report = segment_shards(args.out, args.inputs, args.shards, engine=args.engine, ray_address=args.ray_address,
+                                keep_dateline=args.keep_dateline, encoding=args.encoding,
+                                max_article_mb=args.max_article_mb)
+        report_ingest(report, args.quiet)
+        return 0 if report.ok else 1
     with Store.open(args.out) as store:
         report = ingest(store, args.inputs, keep_dateline=args.keep_dateline, encoding=args.encoding,
                         max_article_mb=args.max_article_mb)

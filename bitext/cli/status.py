@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import argparse
 
-from ..pipeline import corpus_status, format_status, status_json
+from ..pipeline import corpus_status, format_status, sharded_status, status_json
+from ..shards import read_layout, store_folders
 from ..store import Store
+from .options import count
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("status", help="show counts per stage and what is left to do")
     p.add_argument("corpus", metavar="CORPUS", help="corpus folder")
     p.add_argument("--json", action="store_true", help="print the status as JSON")
+    p.add_argument("--shard", type=count(0), metavar="I", help="a sharded corpus: only shard I")
     p.set_defaults(func=run_status)
 
 
 def run_status(args: argparse.Namespace) -> int:
+    if read_layout(args.corpus) is not None:  # every shard's counts summed, and a line per shard
+        status = sharded_status(args.corpus, args.shard)
+        print(status_json(status) if args.json else format_status(status))
+        return 0
+    store_folders(args.corpus, args.shard)  # --shard on an unsharded corpus: one line
     with Store.open(args.corpus, read_only=True) as store:
         status = corpus_status(store)
         quality = _mt_quality_lines(store)

@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from bitext.cli.options import add_translation_options, engine_kwargs, translation_kwargs
+from bitext.cli.options import add_translation_options, count, engine_kwargs, translation_kwargs
 from bitext.errors import BitextError
 from bitext.model import MetaKey
 from bitext.translate import parse_shard
@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     from bitext.store import Store
 
 
-def _shard(value: str) -> tuple[int, int]:
+def _shard(value: str) -> tuple[int, int] | int:
+    """``I`` (shard I of a sharded corpus) or ``I/N`` (the text-hash split of one store, merged by 'bitext merge')."""
+    if "/" not in value:
+        return count(0)(value)
     try:
         return parse_shard(value)
     except BitextError as e:
@@ -35,8 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("corpus", metavar="CORPUS", help="corpus folder (or its bitext.sqlite)")
     add_translation_options(p)
-    p.add_argument("--shard", type=_shard, metavar="I/N",
-                   help="translate only shard I of N (0 <= I < N, by a hash of the text); merge with 'bitext merge'")
+    p.add_argument("--shard", type=_shard, metavar="I|I/N",
+                   help="a sharded corpus: only its shard I; 'I/N': translate only part I of N of this store's"
+                   " sources (0 <= I < N, by a hash of the text) in a copy of it, merged back with 'bitext merge'")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=run_translate)
 
@@ -59,8 +63,18 @@ def _open(folder: str) -> Store:
 
 def run_translate(args: argparse.Namespace) -> int:
     """Run the translate stage; prints one summary line to stdout."""
+    from bitext.shards import read_layout, store_folders
     from bitext.translate.distributed import translate_stage
 
+    if read_layout(args.corpus) is not None and not isinstance(args.shard, tuple):
+        from bitext.sharded import translate_shards
+
+        report = translate_shards(store_folders(args.corpus, args.shard), **translation_kwargs(args),
+                                  **engine_kwargs(args), quiet=args.quiet)
+        print("translate: " + " ".join(f"{k}={v}" for k, v in report.as_dict().items()))
+        return 0
+    if isinstance(args.shard, int):
+        store_folders(args.corpus, args.shard)  # not a sharded corpus: says so in one line
     with _open(args.corpus) as store:
         report = translate_stage(store, **translation_kwargs(args), **engine_kwargs(args), shard=args.shard,
                                  quiet=args.quiet)

@@ -132,9 +132,10 @@ SAMPLE = 200_000
 a median and a MAD of 200,000 scores are as good as of all, and a calibration costs the same at 10M pairs."""
 
 
-def corpus_scores(store: Store, checks: Sequence[str], others: Sequence[str]) -> dict[str, dict[str, list[float]]]:
+def corpus_scores(store: Store, checks: Sequence[str], others: Sequence[str],
+                  sample: int | None = None) -> dict[str, dict[str, list[float]]]:
     """Check -> kind -> stored scores of ``checks`` on the pairs where no blocking check fired, the checks
-    ``others`` (the calibrated ones: they are what is being calibrated) apart; a sample of :data:`SAMPLE`."""
+    ``others`` (the calibrated ones: they are what is being calibrated) apart; a sample of about ``sample`` (default :data:`SAMPLE`)."""
     if not checks:
         return {}
     sev = ",".join("?" * len(BLOCKING_SEVERITIES))
@@ -142,7 +143,7 @@ def corpus_scores(store: Store, checks: Sequence[str], others: Sequence[str]) ->
     names = ",".join("?" * len(checks))
     n = max(store.conn.execute("SELECT COUNT(*) FROM pair_flags WHERE fired IN (0, 1) AND check_name = ?",
                                (c,)).fetchone()[0] for c in checks)
-    every = max(1, math.ceil(n / SAMPLE))
+    every = max(1, math.ceil(n / max(1, sample or SAMPLE)))
     out: dict[str, dict[str, list[float]]] = {c: {} for c in checks}
     # NOT IN a list subquery: the blocked pairs are gathered once (fired index), not looked up per row.
     rows = store.conn.execute(
@@ -157,14 +158,26 @@ def corpus_scores(store: Store, checks: Sequence[str], others: Sequence[str]) ->
     return out
 
 
-def corpus_calibration(store: Store, checks: Sequence[Check]) -> dict[str, Bounds]:
-    """Check name -> kind -> bounds, for the calibrated checks of ``checks`` whose ``calibrate`` is on."""
+def calibration_scores(store: Store, checks: Sequence[Check],
+                       sample: int | None = None) -> dict[str, dict[str, list[float]]]:
+    """What :func:`corpus_calibration` fits on: check -> kind -> stored scores of the calibrated checks of
+    ``checks`` whose ``calibrate`` is on (:func:`corpus_scores`). A sharded corpus gathers these from every
+    shard and fits once on their union (:mod:`bitext.sharded`): the bounds one store would have."""
     calibrated = [c for c in checks if isinstance(c, CalibratedCheck) and c.options.calibrate]
     # Every calibrated check is left out of "no other finding", calibrated now or not: the outcome must not
     # depend on the order their rows are re-decided in.
     names = [c.name for c in checks if isinstance(c, CalibratedCheck)]
-    found = corpus_scores(store, [c.name for c in calibrated], names)
-    fitted = {c.name: fit(c, found[c.name]) for c in calibrated}
+    return corpus_scores(store, [c.name for c in calibrated], names, sample)
+
+
+def corpus_calibration(store: Store, checks: Sequence[Check],
+                       found: Mapping[str, Mapping[str, Sequence[float]]] | None = None) -> dict[str, Bounds]:
+    """Check name -> kind -> bounds, for the calibrated checks of ``checks`` whose ``calibrate`` is on, fitted
+    on ``found`` (check -> kind -> scores: the whole corpus's, from every shard) or else on this store's."""
+    if found is None:
+        found = calibration_scores(store, checks)
+    calibrated = [c for c in checks if isinstance(c, CalibratedCheck) and c.options.calibrate]
+    fitted = {c.name: fit(c, found.get(c.name, {})) for c in calibrated}
     return {name: bounds for name, bounds in fitted.items() if bounds}
 
 

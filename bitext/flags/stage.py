@@ -16,7 +16,7 @@ import contextlib
 import json
 import sqlite3
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -237,8 +237,9 @@ class _Duplicates:
     key -> id of the pair at its smallest position.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, elsewhere: Mapping[bytes, str] | None = None) -> None:
         self.conn = _with_key_function(store.conn)
+        self.elsewhere = elsewhere or {}  # key -> first pair id, where that pair is in another shard
 
     def __enter__(self) -> _Duplicates:
         self._drop()
@@ -250,6 +251,9 @@ class _Duplicates:
         # A bare column next to MIN() comes from the row holding the minimum (SQLite's documented rule).
         self.conn.execute(f"INSERT INTO {_FIRST}(k, id) SELECT k, id FROM"
                           f" (SELECT k, id, MIN(pos) FROM {_KEYS} GROUP BY k)")
+        if self.elsewhere:  # a shard: the corpus-wide first occurrence wins
+            self.conn.executemany(f"UPDATE {_FIRST} SET id = ? WHERE k = ?",
+                                  ((first, k) for k, first in self.elsewhere.items()))
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -277,6 +281,19 @@ class _Duplicates:
             (check_name,),
         ):
             yield tuple(r)[:6], r[6]
+
+
+def first_occurrences(store: Store) -> Iterator[tuple[bytes, tuple[str, str, int, str]]]:
+    """(:func:`duplicate_key`, corpus position (article_id, kind, bead_idx, id)) of the first pair of each
+    key in this store: what a sharded corpus merges to find the corpus-wide first occurrences (the smallest
+    position over the shards), since its shards split the corpus order by article."""
+    conn = _with_key_function(store.conn)
+    rows = conn.execute(
+        f"SELECT k, article_id, kind, bead_idx, id FROM (SELECT {_KEY_FN}(source, target) AS k, article_id, kind,"
+        f" bead_idx, id, row_number() OVER (PARTITION BY {_KEY_FN}(source, target) ORDER BY {_CORPUS_ORDER}) AS n"
+        " FROM pairs) WHERE n = 1")
+    for k, article_id, kind, bead_idx, pair_id in rows:
+        yield bytes(k), (article_id, kind, bead_idx, pair_id)
 
 
 def _refresh_corpus_rows(store: Store, check: CorpusCheck, dups: _Duplicates) -> int:
@@ -319,13 +336,15 @@ def stored_calibration(store: Store) -> dict[str, Any] | None:
 
 def _recalibrate(store: Store, checks: Sequence[Check], stored: dict[str, list[str]],
                  changed_options: Iterable[str] = (),
-                 pending: Callable[[dict[str, Any], list[str]], None] | None = None) -> tuple[dict[str, Any], int]:
+                 pending: Callable[[dict[str, Any], list[str]], None] | None = None,
+                 found: Mapping[str, Mapping[str, Sequence[float]]] | None = None) -> tuple[dict[str, Any], int]:
     """Fit the calibrated checks' bounds on the stored scores; re-decide those whose decide signature is not
     the one their rows were written under (``stored``: check -> [measure, decide]). Returns the calibration
     and how many rows changed. ``changed_options``: checks whose threshold or severity changed too (every row
     is re-decided). ``pending(calibration, names)`` is called before re-deciding the checks ``names`` (to record
-    them as not decided yet: an interrupted run leaves them for the next)."""
-    fitted = corpus_calibration(store, checks)
+    them as not decided yet: an interrupted run leaves them for the next). ``found``: the scores to fit on
+    (the whole sharded corpus's) instead of this store's."""
+    fitted = corpus_calibration(store, checks, found)
     before = {c.name: c.narrowest() for c in checks if isinstance(c, CalibratedCheck)}
     apply_calibration(checks, fitted)
     stale = [c for c in checks if isinstance(c, CalibratedCheck)
@@ -356,7 +375,9 @@ def _lexicon_checks(store: Store, checks: Sequence[Check]) -> None:
 
 
 def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool = False,
-                workers: int | None = None, model: str | Path | None = None) -> FlagReport:
+                workers: int | None = None, model: str | Path | None = None, *,
+                first_seen: Mapping[bytes, str] | None = None,
+                corpus_scores: Mapping[str, Mapping[str, Sequence[float]]] | None = None) -> FlagReport:
     """Flag every pair not yet flagged under the effective config; recompute all when it changed.
 
     The config is :func:`effective_config`: a ``config_path`` file is validated, then stored in meta
@@ -371,6 +392,13 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
 
     ``workers``: processes measuring the checks (:mod:`bitext.flags.workers`) while this one reads and
     writes; None picks by corpus size and cores, 0 measures here. The rows are the same either way.
+
+    A shard of a sharded corpus (:mod:`bitext.sharded`) is flagged as part of the whole: ``first_seen``
+    (:func:`duplicate_key` -> pair id) names the corpus-wide first occurrence of the keys whose first pair is in
+    another shard (:func:`first_occurrences` of every shard, merged), and ``corpus_scores`` (check -> kind ->
+    scores, :func:`bitext.flags.calibration.calibration_scores` of every shard) are what the calibrated
+    bounds are fitted on; given, the bounds are fitted (and the rows re-decided) even when nothing new was
+    measured.
     """
     eff = effective_config(store, config_path)
     store.migrate("flags", scores.FLAGS_MIGRATIONS)  # the evidence column
@@ -420,7 +448,7 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
             record(pending, calibration)
         redecided = scores.redecide(store, [c for c in checks if c.name in todo.redecide
                                             and not isinstance(c, CalibratedCheck)])
-        calibration, n = _recalibrate(store, checks, stored_sigs, todo.redecide)
+        calibration, n = _recalibrate(store, checks, stored_sigs, todo.redecide, found=corpus_scores)
         redecided += n
         with store.tx():
             record((), calibration)
@@ -469,7 +497,7 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
         if bar is not None:
             bar.update(n)
 
-    with _Duplicates(store) as dups:
+    with _Duplicates(store, first_seen) as dups:
         n_todo = store.conn.execute(f"SELECT COUNT(*) FROM pairs p WHERE {todo_where}",
                                     (int(recompute or bool(measuring)),)).fetchone()[0]
         skipped = store.count("pairs") - n_todo
@@ -502,14 +530,16 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
         measuring = set()
         with store.tx():
             record((), calibration)
-    if flagged:  # new scores: the calibrated bounds may have moved (quantised: rarely, on a grown corpus)
+    # New scores, or the whole corpus's: the calibrated bounds may have moved (quantised: rarely, on a grown corpus).
+    if flagged or corpus_scores is not None:
         decided = {c.name: scores.decide_signature(c) for c in checks}
 
         def mark(cal: dict[str, Any], names: list[str]) -> None:
             with store.tx():
                 record(names, cal)
 
-        calibration, n = _recalibrate(store, checks, {k: ["-", v] for k, v in decided.items()}, pending=mark)
+        calibration, n = _recalibrate(store, checks, {k: ["-", v] for k, v in decided.items()}, pending=mark,
+                                      found=corpus_scores)
         redecided += n
         if any(decided[c.name] != scores.decide_signature(c) for c in checks):
             with store.tx():
