@@ -49,6 +49,7 @@ class Significance:
     b_mean: float
     b_ci: float
     p_value: float
+    signature: str  # sacrebleu's signature of the test (bs:N|seed:S|...)
 
     @property
     def significant(self) -> bool:
@@ -107,12 +108,16 @@ def _bootstrap(a: ModelResult, b: ModelResult, refs: list[str], samples: int) ->
 
     test = PairedTest([(a.label, a.hyps), (b.label, b.hyps)], {"chrF": CHRF(), "BLEU": BLEU(), "TER": TER()},
                       references=[refs], test_type="bs", n_samples=samples)
-    _, results = test()
+    signatures, results = test()
+    # sacrebleu keys the results by its own metric names ('chrF2'), in the order the metrics were given.
     out = []
-    for metric in METRICS:
-        ra, rb = results[metric]
-        out.append(Significance(metric, round(ra.mean, 2), round(ra.ci, 2), round(rb.mean, 2), round(rb.ci, 2),
-                                float(rb.p_value)))
+    for metric, key in zip(METRICS, [k for k in results if k != "System"], strict=True):
+        ra, rb = results[key]
+        # Identical outputs: sacrebleu's p is 1/(samples+1) (no resample beats a zero difference); no difference
+        # is never significant.
+        p_value = 1.0 if a.hyps == b.hyps else float(rb.p_value)
+        out.append(Significance(metric, round(float(ra.mean), 2), round(float(ra.ci), 2), round(float(rb.mean), 2),
+                                round(float(rb.ci), 2), p_value, str(signatures[key])))
     return out
 
 
