@@ -198,6 +198,7 @@ class _Trainer:
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()  # "Loading weights" / "Writing model shards": ours is the one bar
         self.options = options
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         if self.device == "cuda" and not torch.cuda.is_available():
