@@ -35,7 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bitext.adapt.train import AdaptOptions, AdaptRefused, adapt_corpus  # noqa: E402
+from bitext.adapt.report import AdaptOptions  # noqa: E402
+from bitext.adapt.train import AdaptRefused, adapt_corpus  # noqa: E402
 from bitext.store import Store  # noqa: E402
 
 

@@ -11,12 +11,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bitext import __version__
-
-if TYPE_CHECKING:
-    from bitext.adapt.train import AdaptReport
+from bitext.adapt.report import AdaptReport
 
 _ORIGINS = ("accepted", "edited", "reference")
 

@@ -63,7 +63,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_adapt(args: argparse.Namespace) -> int:
     """Run ``bitext adapt``; the guard's refusal is one line and exit code 1."""
-    from bitext.adapt.train import AdaptOptions, AdaptRefused, adapt_corpus
+    from bitext.adapt.report import AdaptOptions
+    from bitext.adapt.train import AdaptRefused, adapt_corpus
     from bitext.publish.selection import SplitSizes
 
     options = AdaptOptions(

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from bitext.adapt.train import AdaptOptions
+from bitext.adapt.report import AdaptOptions
 from tests.adapt.cipher import cipher_corpus, tokenizer_texts
+from tests.translate.conftest import ct2_cache  # noqa: F401  (converted models in a fresh folder)
 
 # 200 updates of 16 pairs at a high rate: the 64-wide tiny model learns the cipher (about 2 s).
 FAST = AdaptOptions(learning_rate=3e-3, epochs=100, max_steps=200, batch_size=16, warmup_steps=10, eval_every=25,
                     patience=10)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def ct2_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Converted CTranslate2 models go to a fresh folder, not ~/.cache."""
-    cache = tmp_path_factory.mktemp("bitext-cache")
-    os.environ["BITEXT_CACHE"] = str(cache)
-    return cache
 
 
 @pytest.fixture(scope="session")

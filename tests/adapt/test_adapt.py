@@ -118,18 +118,22 @@ def test_adapting_an_adapted_model_again(adapted, cipher_corpus_dir: Path, tmp_p
     assert "cipher-adapted" in (tmp_path / "again" / "README.md").read_text(encoding="utf-8")
 
 
+def _killed_at(step: int, corpus: Path, out: Path, base: Path) -> None:
+    """Run the FAST adaptation and interrupt it after update ``step`` (as Ctrl-C or a kill would)."""
+    def kill(done: int) -> None:
+        if done == step:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        adapt_corpus(corpus, out, base=str(base), options=FAST, progress=False, on_step=kill)
+
+
 def test_a_killed_run_resumes_from_its_checkpoint(adapted, cipher_base: Path, cipher_corpus_dir: Path,
                                                   tmp_path: Path) -> None:
     """Killed after update 60 (checkpoint at 50): the re-run continues from 50 and ends exactly where an
     uninterrupted run does (same batches, optimiser state and random state)."""
     out = tmp_path / "resumed"
-
-    def kill(step: int) -> None:
-        if step == 60:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        adapt_corpus(cipher_corpus_dir, out, base=str(cipher_base), options=FAST, progress=False, on_step=kill)
+    _killed_at(60, cipher_corpus_dir, out, cipher_base)
     assert (out / ".checkpoints" / "state.pt").is_file() and not (out / "config.json").exists()
     resumed = adapt_corpus(cipher_corpus_dir, out, base=str(cipher_base), options=FAST, progress=False)
     assert resumed.resumed_from == 50
@@ -140,13 +144,7 @@ def test_a_killed_run_resumes_from_its_checkpoint(adapted, cipher_base: Path, ci
 
 def test_other_settings_start_afresh(cipher_base: Path, cipher_corpus_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "m"
-
-    def kill(step: int) -> None:
-        if step == 30:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        adapt_corpus(cipher_corpus_dir, out, base=str(cipher_base), options=FAST, progress=False, on_step=kill)
+    _killed_at(30, cipher_corpus_dir, out, cipher_base)
     other = replace(FAST, max_steps=25, seed=1)
     r = adapt_corpus(cipher_corpus_dir, out, base=str(cipher_base), options=other, progress=False)
     assert r.resumed_from == 0 and r.steps == 25
