@@ -430,7 +430,7 @@ def _finish(trainer: _Trainer, ref: ModelRef, data: AdaptData, options: AdaptOpt
         raise AdaptRefused(
             f"not saved: the adapted model is worse than its base on {len(trainer.heldout)} held-out pairs: chrF"
             f" {after.chrf:.2f} vs {before.chrf:.2f}{gain} ({after.chrf - before.chrf:+.2f}; BLEU"
-            f" {after.bleu - before.bleu:+.2f}, TER {after.ter - before.ter:+.2f}); {out} left as it was", report)
+            f" {after.bleu - before.bleu:+.2f}, TER {after.ter - before.ter:+.2f}); nothing written to {out}", report)
     # Assemble the finished folder in .checkpoints/final, then move it in (config.json last).
     final = ck / "final"
     shutil.rmtree(final, ignore_errors=True)
