@@ -139,6 +139,10 @@ def compare_models(
 
     if samples < 1:
         raise BitextError(f"--samples {samples}: must be at least 1", 2)
+    from bitext.translate.models import resolve_model
+
+    for model in (model_a, model_b):  # both found before either translates (a typo in B costs nothing)
+        resolve_model(model)
     pairs = select(store, on, sizes)
     sources = [p.source for p in pairs]
     refs = [p.target.strip() for p in pairs]

@@ -44,8 +44,12 @@ def test_compare_cli_json(adapted, cipher_base: Path, cipher_corpus_dir: Path, c
     assert [m["significant"] for m in out["paired_bootstrap"]["metrics"]] == [False, False, False]
 
 
-def test_compare_needs_two_models(cipher_corpus_dir: Path, capsys) -> None:
+def test_compare_needs_two_models_and_pairs(cipher_base: Path, cipher_corpus_dir: Path, capsys) -> None:
     assert main(["compare", str(cipher_corpus_dir), "--model", "x"]) == 2
     assert "give exactly two models" in capsys.readouterr().err
-    assert main(["compare", str(cipher_corpus_dir), "--model", "x", "--model", "y", "--on", "references"]) == 1
+    # A missing model B is found before model A translates anything.
+    assert main(["compare", str(cipher_corpus_dir), "--model", str(cipher_base), "--model", "no/such/dir"]) == 2
+    assert capsys.readouterr().err.strip() == "bitext: error: no/such/dir: no such model folder"
+    base = str(cipher_base)
+    assert main(["compare", str(cipher_corpus_dir), "--model", base, "--model", base, "--on", "references"]) == 1
     assert "no references pairs to compare on" in capsys.readouterr().err
