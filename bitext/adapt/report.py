@@ -71,10 +71,11 @@ class AdaptReport:
     saved: bool
     resumed_from: int  # the update a resumed run continued from (0: a fresh run)
     train_tokens: int  # source + target tokens trained on (padding excluded)
-    train_seconds: float
+    train_seconds: float  # wall clock of the updates (evaluations and saving not counted)
     device: str
     precision: str
     metric_signatures: dict[str, str] = field(default_factory=dict)
+    train_cpu_seconds: float = 0.0  # this process's CPU time in the updates (steadier than wall on a busy machine)
 
     @property
     def tokens_per_second(self) -> float:
@@ -88,6 +89,7 @@ class AdaptReport:
             "after": asdict(self.after), "best_step": self.best_step, "steps": self.steps,
             "history": [asdict(p) for p in self.history], "stopped_early": self.stopped_early, "saved": self.saved,
             "resumed_from": self.resumed_from, "train_tokens": self.train_tokens,
-            "train_seconds": round(self.train_seconds, 2), "tokens_per_second": round(self.tokens_per_second, 1),
+            "train_seconds": round(self.train_seconds, 2),
+            "train_cpu_seconds": round(self.train_cpu_seconds, 2), "tokens_per_second": round(self.tokens_per_second, 1),
             "device": self.device, "precision": self.precision, "metric_signatures": self.metric_signatures,
         }

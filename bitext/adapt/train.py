@@ -316,7 +316,7 @@ def _train(trainer: _Trainer, ref: ModelRef, data: AdaptData, options: AdaptOpti
     step = state["step"]
     try:
         while step < total and not state["stopped_early"]:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             input_ids, mask, labels, tokens = trainer.batch(step)
             with trainer._autocast():
                 loss = model(input_ids=input_ids, attention_mask=mask, labels=labels).loss
@@ -338,6 +338,7 @@ def _train(trainer: _Trainer, ref: ModelRef, data: AdaptData, options: AdaptOpti
             state["loss_sum"] += float(loss.detach())
             state["loss_n"] += 1
             state["seconds"] += time.perf_counter() - started
+            state["cpu_seconds"] = state.get("cpu_seconds", 0.0) + time.process_time() - cpu_started
             bar.update(1)
             if step % options.eval_every == 0 or step == total:
                 _evaluate_step(trainer, state, step, ck, opt, sched, scaler)
@@ -420,7 +421,7 @@ def _finish(trainer: _Trainer, ref: ModelRef, data: AdaptData, options: AdaptOpt
         before=before, after=after, best_step=best_step, steps=steps,
         history=[EvalPoint(**p) for p in state["history"]], stopped_early=state["stopped_early"],
         saved=False, resumed_from=resumed_from, train_tokens=state["tokens"], train_seconds=state["seconds"],
-        device=trainer.device, precision=trainer.precision, metric_signatures=state["sigs"],
+        train_cpu_seconds=state.get("cpu_seconds", 0.0), device=trainer.device, precision=trainer.precision, metric_signatures=state["sigs"],
     )
     if best is None or after.chrf < before.chrf + options.min_gain:
         shutil.rmtree(ck, ignore_errors=True)
