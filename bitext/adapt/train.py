@@ -291,12 +291,14 @@ def _train(trainer: _Trainer, ref: ModelRef, data: AdaptData, options: AdaptOpti
     state = _resume_state(ck, key)
     resumed_from = 0
     if state is not None:
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optim"])
-        sched.load_state_dict(state["sched"])
-        if scaler is not None and state.get("scaler"):
-            scaler.load_state_dict(state["scaler"])
-        torch.set_rng_state(state["rng"])
+        # Popped: the loaded copies of the weights and optimiser state would otherwise stay in memory.
+        model.load_state_dict(state.pop("model"))
+        opt.load_state_dict(state.pop("optim"))
+        sched.load_state_dict(state.pop("sched"))
+        scaler_state = state.pop("scaler", None)
+        if scaler is not None and scaler_state:
+            scaler.load_state_dict(scaler_state)
+        torch.set_rng_state(state.pop("rng"))
         resumed_from = state["step"]
         print(f"adapt: resuming from the checkpoint at update {resumed_from} in {ck}", file=sys.stderr)
     else:
