@@ -97,7 +97,7 @@ def baseline(model_path: Path, corpus: Path, steps: int, batch_size: int, lr: fl
     dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if device == "cuda" else None
     tokens, seconds, update_cpu, c0 = 0, 0.0, 0.0, time.process_time()
     per_epoch = math.ceil(len(train) / batch_size)
-    for step in range(steps):
+    for step in range(-1, steps):  # update -1: an untimed warm-up (bitext adapt runs second, in a warm process)
         ids = order[(step % per_epoch) * batch_size:((step % per_epoch) + 1) * batch_size]
         src = [enc["input_ids"][i] for i in ids]
         tgt = [enc["labels"][i] for i in ids]
@@ -114,6 +114,8 @@ def baseline(model_path: Path, corpus: Path, steps: int, batch_size: int, lr: fl
         opt.step()
         if device == "cuda":
             torch.cuda.synchronize()
+        if step < 0:
+            continue
         seconds += time.perf_counter() - t0
         update_cpu += time.process_time() - u0
         tokens += sum(map(len, src)) + sum(map(len, tgt))
