@@ -75,7 +75,7 @@ TINY_SOURCES = _ID_TEXT.splitlines()
 """The Indonesian sentences the tiny model memorises (it translates them as in ``_EN_TEXT``)."""
 
 
-def _train_spm(text: str, vocab_size: int) -> bytes:
+def _train_spm(text: str, vocab_size: int, model_type: str = "unigram") -> bytes:
     import sentencepiece as spm
 
     buf = io.BytesIO()
@@ -83,7 +83,7 @@ def _train_spm(text: str, vocab_size: int) -> bytes:
         sentence_iterator=iter(text.splitlines()),
         model_writer=buf,
         vocab_size=vocab_size,
-        model_type="unigram",
+        model_type=model_type,
         character_coverage=1.0,
         hard_vocab_limit=False,
         num_threads=1,
@@ -99,11 +99,11 @@ def _spm_pieces(model: bytes) -> list[str]:
     return [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
 
 
-def _memorise(model: object, tokenizer: object, steps: int) -> None:
-    """Overfit ``model`` on the built-in pairs (one thread, so the result does not depend on the machine)."""
+def _memorise(model: object, tokenizer: object, steps: int, texts: tuple[str, str] = (_ID_TEXT, _EN_TEXT)) -> None:
+    """Overfit ``model`` on the pairs of ``texts`` (one thread, so the result does not depend on the machine)."""
     import torch
 
-    src, tgt = _ID_TEXT.splitlines(), _EN_TEXT.splitlines()
+    src, tgt = texts[0].splitlines(), texts[1].splitlines()
     enc = tokenizer(src, text_target=tgt, return_tensors="pt", padding=True)
     labels = enc["labels"].masked_fill(enc["labels"] == tokenizer.pad_token_id, -100)
     threads = torch.get_num_threads()
@@ -137,6 +137,7 @@ def make_tiny_model(
     num_beams: int = 4,
     train_steps: int = 150,
     never_end: bool = False,
+    texts: tuple[str, str] | None = None,
 ) -> Path:
     """Write a random-weight MarianMT model folder to ``out_dir`` and return its path.
 
@@ -151,6 +152,10 @@ def make_tiny_model(
     tests that need an output to run away use ``never_end=True``: ``</s>`` gets a logit bias of
     -10,000 (``final_logits_bias``, which CTranslate2's converter carries over), so every output runs
     to its length limit on every machine and backend.
+
+    ``texts=(SOURCE, TARGET)`` (lines in step) replaces the built-in text: whole-word tokenizers are
+    trained on it (every word one piece, so a synthetic language of a few words is covered exactly) and
+    the ``train_steps`` memorise its pairs (0: the weights stay random), e.g. for the adaptation tests.
     """
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel
@@ -170,8 +175,10 @@ def make_tiny_model(
                 shutil.copyfile(like / name, out / name)
         gen = GenerationConfig.from_pretrained(like) if (like / "generation_config.json").exists() else None
     else:
-        src_spm = _train_spm(_ID_TEXT, 300)
-        tgt_spm = _train_spm(_EN_TEXT, 300)
+        if texts is None:
+            src_spm, tgt_spm = _train_spm(_ID_TEXT, 300), _train_spm(_EN_TEXT, 300)
+        else:
+            src_spm, tgt_spm = (_train_spm(t, len(set(t.split())) + 3, "word") for t in texts)
         (out / "source.spm").write_bytes(src_spm)
         (out / "target.spm").write_bytes(tgt_spm)
         # Joint vocabulary laid out like OPUS-MT's: </s>=0, <unk>=1, pieces, <pad> last.
@@ -240,7 +247,7 @@ def make_tiny_model(
     torch.manual_seed(seed)
     model = MarianMTModel(config)
     if like is None and train_steps:
-        _memorise(model, load_tokenizer(out), train_steps)
+        _memorise(model, load_tokenizer(out), train_steps, texts or (_ID_TEXT, _EN_TEXT))
     if never_end:
         with torch.no_grad():
             model.final_logits_bias[0, config.eos_token_id] = -1e4

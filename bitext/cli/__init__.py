@@ -18,8 +18,8 @@ from .. import __version__
 from ..errors import BitextError, is_fault
 
 # Order = order in --help.
-COMMAND_MODULES = ["run", "fetch", "segment", "translate", "lexicon", "align", "flag", "review", "users", "publish",
-                   "export", "status", "doctor", "glossary"]
+COMMAND_MODULES = ["run", "fetch", "segment", "translate", "lexicon", "align", "flag", "review", "users", "glossary",
+                   "adapt", "compare", "publish", "export", "status", "doctor"]
 
 
 def build_parser() -> argparse.ArgumentParser:

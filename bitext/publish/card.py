@@ -440,6 +440,7 @@ def build_card(
         revision=revision,
         backend=_setting(settings, "backend"),
         beams=_setting(settings, "beams"),
+        adapted=_line(str(settings["adapted"])) if settings.get("adapted") else None,
         translate_signature=_line(store.get_meta(MetaKey.TRANSLATE_SIGNATURE) or UNKNOWN),
         translate_settings=json.dumps(settings, indent=2, sort_keys=True, ensure_ascii=False) if settings else "",
         align_version=store.get_meta(MetaKey.ALIGN_VERSION) or UNKNOWN,

@@ -73,7 +73,9 @@ class QualityCollector:
         return out
 
 
-def _scores(pairs: list[tuple[str, str]]) -> tuple[Scores, dict[str, str]]:
+def corpus_scores(pairs: list[tuple[str, str]]) -> tuple[Scores, dict[str, str]]:
+    """sacrebleu's corpus chrF, BLEU and TER of (hypothesis, reference) ``pairs`` (rounded to 2 places) and
+    each metric's signature; also what ``bitext adapt`` and ``bitext compare`` measure models with."""
     from sacrebleu.metrics import BLEU, CHRF, TER
 
     hyps = [h for h, _ in pairs]
@@ -85,8 +87,8 @@ def _scores(pairs: list[tuple[str, str]]) -> tuple[Scores, dict[str, str]]:
 
 
 def _compare(name: str, by_doc: dict[str, list[tuple[str, str]]]) -> Comparison:
-    overall, sigs = _scores([p for doc in sorted(by_doc) for p in by_doc[doc]])
-    per_article = {doc: _scores(by_doc[doc])[0] for doc in sorted(by_doc)}
+    overall, sigs = corpus_scores([p for doc in sorted(by_doc) for p in by_doc[doc]])
+    per_article = {doc: corpus_scores(by_doc[doc])[0] for doc in sorted(by_doc)}
     return Comparison(name, overall, per_article, sigs)
 
 

@@ -38,6 +38,7 @@ from bitext.translate.backends import (
 from bitext.translate.models import (
     DEFAULT_MODEL,
     ModelRef,
+    adapted_signature,
     identity_fingerprint,
     load_tokenizer,
     resolve_model,
@@ -169,6 +170,7 @@ class Engine:
             "model": ref.name if ref.revision else Path(ref.name).name,
             "fingerprint": ref.fingerprint,
             "identity": identity_fingerprint(ref.path),  # config + tokenizer: publish recognises the model by it
+            "adapted": adapted_signature(ref.path),  # bitext adapt's signature of an adapted model, else None
             "revision": ref.revision,
             "backend": backend.name,
             "compute_type": backend.compute_type,

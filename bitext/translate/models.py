@@ -167,6 +167,22 @@ def folder_fingerprint(path: Path) -> str:
     return h.hexdigest()
 
 
+ADAPT_CONFIG_KEY = "bitext_adapt"
+"""Key of ``config.json`` where ``bitext adapt`` records the adaptation (its signature and base): it makes an
+adapted folder's identity differ from its base's (so publishing never cites the base model for it), and
+translations made with it record the signature (``translate.settings`` ``adapted``)."""
+
+
+def adapted_signature(path: Path) -> str | None:
+    """The adaptation signature a model folder's ``config.json`` carries (None: not made by ``bitext adapt``)."""
+    try:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    info = config.get(ADAPT_CONFIG_KEY) if isinstance(config, dict) else None
+    return str(info["signature"]) if isinstance(info, dict) and info.get("signature") else None
+
+
 # Keys save_pretrained rewrites in a copy of a model (they do not change what it computes).
 _VOLATILE_CONFIG_KEYS = ("transformers_version", "torch_dtype", "dtype", "architectures")
 

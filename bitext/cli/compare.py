@@ -1,0 +1,56 @@
+"""``bitext compare``: two translation models on the same pairs (chrF, BLEU, TER, paired bootstrap)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from bitext.adapt.data import ON_CHOICES
+from bitext.cli.options import count
+from bitext.translate.backends import BACKEND_CHOICES
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``compare`` subcommand."""
+    p = subparsers.add_parser(
+        "compare",
+        help="compare two MT models on the corpus's trusted pairs",
+        description=(
+            "Translate the same pairs with two models (the first --model is A, the second B) and score both"
+            " against the trusted English with sacrebleu (chrF, BLEU, TER, signatures), with sacrebleu's paired"
+            " bootstrap significance of B against A, a per-article table and the sentences where they differ"
+            " most. Nothing is written to the corpus."
+        ),
+    )
+    p.add_argument("corpus", type=Path, help="corpus folder (holds bitext.sqlite)")
+    p.add_argument("--model", action="append", required=True, metavar="MODEL",
+                   help="folder or Hub id; give it twice (A, then B)")
+    p.add_argument("--on", choices=ON_CHOICES, default="held-out",
+                   help="held-out: trusted pairs of the held-out articles (as bitext adapt; default); reviewed:"
+                   " every accepted or edited pair; references: every clean reference pair")
+    p.add_argument("--splits", default=None, metavar="T,V,T", help="article split sizes for --on held-out")
+    p.add_argument("--backend", choices=BACKEND_CHOICES, default="auto", help="translation backend for both")
+    p.add_argument("--beams", type=count(1), metavar="N", help="beam size for both (default: each model's)")
+    p.add_argument("--device", choices=("cpu", "cuda"), help="default: cuda if available")
+    p.add_argument("--samples", type=count(1), default=1000, metavar="N", help="bootstrap resamples (default 1000)")
+    p.add_argument("--top", type=count(0), default=20, metavar="N", help="sentences that differ most (default 20)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=run_compare)
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    """Run ``bitext compare``."""
+    from bitext.adapt.compare import compare_models, render_text
+    from bitext.errors import BitextError
+    from bitext.publish.selection import SplitSizes
+    from bitext.store import Store
+
+    if len(args.model) != 2:
+        raise BitextError(f"--model: give exactly two models (A and B), got {len(args.model)}", 2)
+    sizes = SplitSizes.parse(args.splits) if args.splits else None
+    with Store.open(args.corpus, read_only=True) as store:
+        report = compare_models(store, args.model[0], args.model[1], on=args.on, sizes=sizes, samples=args.samples,
+                                top=args.top, backend=args.backend, beams=args.beams, device=args.device)
+    print(json.dumps(report.as_dict(), indent=1, ensure_ascii=False) if args.json else render_text(report))
+    return 0
