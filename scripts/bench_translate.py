@@ -86,7 +86,8 @@ class PeakRSS:
         return (self.peak - self.start) / 2**20
 
 
-def bench_model_dir() -> Path:
+def bench_model_dir(like: Path = OPUS) -> Path:
+    """The full-size random-weight model (``like``'s config and tokenizer), built once under $BITEXT_CACHE/bench."""
     from bitext.testing import make_tiny_model
     from bitext.translate.backends.ct2 import ct2_cache_root
 
@@ -95,7 +96,7 @@ def bench_model_dir() -> Path:
         print(f"building the full-size random model in {path} ...", file=sys.stderr)
         tmp = Path(tempfile.mkdtemp(dir=path.parent if path.parent.exists() else None))
         path.parent.mkdir(parents=True, exist_ok=True)
-        make_tiny_model(tmp / "m", like=OPUS)
+        make_tiny_model(tmp / "m", like=like)
         os.replace(tmp / "m", path)
         tmp.rmdir()
     return path
