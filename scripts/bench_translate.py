@@ -4,6 +4,7 @@
     python scripts/bench_translate.py [--n 32] [--out-tokens 24] [--beams 1 4] [--rounds 5]
     python scripts/bench_translate.py --retry-memory [--n 48]  # peak RSS with / without the retry
     python scripts/bench_translate.py --memory 20000           # peak RSS while streaming N sentences
+    python scripts/bench_translate.py --first-progress 1000000 # seconds to the first batch on an N-sentence store
 
 Uses FLORES-200 devtest (../shared/data/flores200-devtest/devtest.id) and a full-size random-weight
 opus-mt-id-en (built once like ``scripts/make_tiny_model.py --like ../shared/models/opus-mt-id-en``,
@@ -376,6 +377,59 @@ def run_memory(args: argparse.Namespace) -> None:
               f" (target: within 1.5 GB for 100k sentences)")
 
 
+def run_first_progress(args: argparse.Namespace) -> None:
+    """Seconds from calling the translate stage to its first batch reaching the engine, and to its first
+    commit, on a store of N untranslated sentences (no model: an engine that upper-cases), with the counts
+    in the background (now) and waited for first (as before: ``COUNT_WAIT_S`` = forever), side by side."""
+    from bitext.store import Store, utcnow
+    from bitext.translate import stage
+    from bitext.translate.engine import Translation
+
+    base = FLORES.read_text(encoding="utf-8").splitlines()
+    marks: dict[str, float] = {}
+
+    class Upper:
+        signature, settings = "model:fake@bench|backend:none|beams:1", {}
+
+        def iter_translate(self, texts: list[str]) -> object:
+            marks.setdefault("engine", time.perf_counter())
+            yield [Translation(t, t.upper(), -0.5, 3, 0, False, False) for t in texts]
+            marks.setdefault("commit", time.perf_counter())  # resumed after the caller committed
+            raise KeyboardInterrupt  # one chunk is enough: stop the stage as a Ctrl-C would
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(Path(tmp) / "corpus")
+        t0, per = time.perf_counter(), 50
+        with store.tx():
+            for a in range(0, args.first_progress, per):
+                aid = f"a{a // per:07d}"
+                sents = [f"{base[i % len(base)]} ({i})" for i in range(a, min(a + per, args.first_progress))]
+                store.write_article((aid, "synthetic", None, None, None, None, "id", None, " ".join(sents), aid,
+                                     "bench", utcnow()),
+                                    [(f"{aid}:0:{k}", aid, 0, k, s, 0, len(s)) for k, s in enumerate(sents)])
+        print(f"first progress: a store of {args.first_progress:,} untranslated sentences (built in"
+              f" {time.perf_counter() - t0:.0f} s); seconds from the call to the first chunk in the engine / its"
+              f" first commit, {args.rounds} interleaved rounds, median (min-max)")
+        got: dict[str, dict[str, list[float]]] = {k: {"engine": [], "commit": []} for k in ("now", "before")}
+        wait = stage.COUNT_WAIT_S
+        for _ in range(args.rounds):
+            for key, count_wait in (("now", wait), ("before", float("inf"))):
+                stage.COUNT_WAIT_S = count_wait if count_wait != float("inf") else None
+                marks.clear()
+                start = time.perf_counter()
+                try:
+                    stage.translate_corpus(store, engine=Upper(), quiet=True)
+                except KeyboardInterrupt:
+                    pass
+                for mark in ("engine", "commit"):
+                    got[key][mark].append(marks[mark] - start)
+                store.conn.execute("DELETE FROM translations")  # untranslated again for the next round
+        stage.COUNT_WAIT_S = wait
+        for key, label in (("before", "counts first (before)"), ("now", "counts in the background (now)")):
+            cells = [f"{_median_spread(v)[0]:6.2f} ({min(v):.2f}-{max(v):.2f})" for v in got[key].values()]
+            print(f"  {label:32s} first chunk {cells[0]}   first commit {cells[1]}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=None, help="sentences (default 32; 48 with --retry-memory)")
@@ -389,6 +443,7 @@ def main() -> int:
     ap.add_argument("--_child", nargs=6, help=argparse.SUPPRESS)
     ap.add_argument("--memory", type=int, metavar="N", help="memory mode: stream N synthetic sentences")
     ap.add_argument("--backend", default="auto", help="backend for --memory (default auto)")
+    ap.add_argument("--first-progress", type=int, metavar="N", help="seconds to the first batch, N-sentence store")
     args = ap.parse_args()
     if args._child:
         backend, retry, share, n, beams, threads = args._child
@@ -402,7 +457,9 @@ def main() -> int:
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
-    if args.memory:
+    if args.first_progress:
+        run_first_progress(args)
+    elif args.memory:
         args.out_tokens = args.out_tokens or 4
         run_memory(args)
     elif args.retry_memory:

@@ -148,6 +148,9 @@ def translate_corpus(
                     bar.total = counts.pending()
                 bar.update(len(done))
             leases.release(first)
+    except BaseException:
+        counts.cancel()  # stopped (Ctrl-C, an error): the counts are not needed, the snapshot is let go
+        raise
     finally:
         bar.close()
         if leases is not None:
@@ -193,8 +196,16 @@ class _Counts:
             finally:
                 conn.close()
 
+        self._conn = conn
         self._thread = threading.Thread(target=run, name="bitext-translate-counts", daemon=True)
         self._thread.start()
+
+    def cancel(self) -> None:
+        """Stop counting (the query in progress is interrupted) and wait for the thread to end."""
+        if self._thread.is_alive():
+            with contextlib.suppress(sqlite3.ProgrammingError):  # it finished (and closed) meanwhile
+                self._conn.interrupt()
+            self._thread.join()
 
     def pending(self) -> int | None:
         """Sources pending when the run started, or None while still counting."""
