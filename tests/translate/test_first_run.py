@@ -158,7 +158,7 @@ def test_the_first_batch_does_not_wait_for_the_counts(tmp_path: Path, monkeypatc
     monkeypatch.setattr(stage_module, "shard_of", held_shard_of)
     monkeypatch.setattr(stage_module, "COUNT_WAIT_S", 0.05)
     report = translate_corpus(store, engine=Upper(), shard=(0, 1), quiet=True)
-    assert order[:3] == ["count waits", "first chunk", "count goes on"]
+    assert order.index("count waits") < order.index("first chunk") < order.index("count goes on")
     assert (report.sentences, report.distinct, report.cached, report.translated, report.left_elsewhere) == (
         40, 30, 0, 30, 0)  # the counts of the store before the run, though they finished after its commits
     assert store.count("translations") == 30
