@@ -34,11 +34,21 @@ the child's peak RSS so far.
 Writes ``bench_gpu.json`` (every cell, the settings, the machine) and ``bench_gpu.md`` (the table, the
 goals: bitext CTranslate2 >= 0.9x raw CTranslate2 of the same type, >= 150k target tokens/s greedy) to --out.
 Needs ``<repo>/shared`` or ``<repo>/../shared`` (models/opus-mt-id-en, data/flores200-devtest), or --shared.
+
+On a lent device (only the repository travels; its image has torch, transformers, sentencepiece and
+nvidia-ml-py, not ctranslate2): copy ``../shared/models/opus-mt-id-en`` and
+``../shared/data/flores200-devtest/devtest.id`` into a git-ignored folder of the checkout (e.g.
+``.bench-shared/models/...``, ``.bench-shared/data/flores200-devtest/devtest.id``: never committed), download
+the ctranslate2 wheel for the device's Python into ``.whl/``, carry both, and run
+``pip install --target /tmp/site .whl/*.whl; PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1 python3
+scripts/bench_gpu.py --out $OUT --shared .bench-shared`` with a 600 s limit. CTranslate2's CUDA wheels need
+the CUDA 12 cuBLAS; where it cannot load, its children fail with a note and the transformers ones still run.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -77,7 +87,13 @@ def default_sizes(device: str) -> Sizes:
 
 
 def contenders(device: str) -> list[str]:
-    """Child names, each ``kind-type``; the order they run in (most important first)."""
+    """Child names, each ``kind-type``; the order they run in (most important first). Without the
+    ctranslate2 package only the transformers ones (the run says so)."""
+    names = _contenders(device)
+    return names if importlib.util.find_spec("ctranslate2") else [n for n in names if "-ct2-" not in n]
+
+
+def _contenders(device: str) -> list[str]:
     if device == "cuda":
         return ["raw-ct2-int8_float16", "bitext-ct2-int8_float16", "raw-ct2-float16", "bitext-ct2-float16",
                 "generate-float16", "bitext-hf-float16"]
@@ -238,8 +254,8 @@ def child(name: str, device: str, model_dir: Path, shared: Path, sizes: Sizes, d
         seconds = tok_seconds = 0.0
         for start in range(0, len(texts), sizes.slice):
             part = texts[start : start + sizes.slice]
-            if device == "cuda":
-                import torch
+            if device == "cuda" and runner.kind in ("generate", "bitext-hf"):
+                import torch  # (not in CTranslate2's children: a torch CUDA context would count in their memory)
 
                 torch.cuda.synchronize()
             t0 = time.perf_counter()
@@ -336,12 +352,17 @@ def table(rows: list[dict[str, Any]], device: str) -> tuple[str, dict[str, Any]]
 
 
 def machine(device: str) -> dict[str, Any]:
-    import ctranslate2
     import torch
     import transformers
 
+    try:
+        import ctranslate2
+
+        ct2 = ctranslate2.__version__
+    except Exception as e:  # not installed, or its CUDA libraries missing
+        ct2 = f"not usable: {e}"
     info = {"device": device, "cpu": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
-            "torch": torch.__version__, "transformers": transformers.__version__, "ctranslate2": ctranslate2.__version__}
+            "torch": torch.__version__, "transformers": transformers.__version__, "ctranslate2": ct2}
     if device == "cuda":
         info["gpu"] = torch.cuda.get_device_name(0)
         info["gpu_mib"] = torch.cuda.get_device_properties(0).total_memory // 2**20
@@ -397,6 +418,8 @@ def main() -> int:
     args.budget_s -= time.time() - t0  # building and converting (first run only) are part of the budget
     print(f"bench_gpu: {device}, {sizes}, budget {args.budget_s:.0f} s", file=sys.stderr, flush=True)
     rows, notes = run_children(args, device, sizes, model_dir, shared)
+    if not importlib.util.find_spec("ctranslate2"):
+        notes.insert(0, "ctranslate2 is not installed: its contenders were not run (carry its wheel)")
     md, goals = table(rows, device)
     info = machine(device)
     head = (f"# bench_gpu.py on {info.get('gpu', info['cpu'])} ({device})\n\n"
