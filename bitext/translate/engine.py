@@ -155,6 +155,7 @@ class Engine:
         self.max_input_tokens = max_input_tokens
         self.unk_id = tokenizer.unk_token_id
         self.batches_run = 0  # generate() calls: lets tests see that cached work is not redone
+        self.pipeline = True  # generate the next batch while this one is decoded and committed (iter_translate)
         self.batch_seconds = BATCH_SECONDS
         self._tokens_per_second: float | None = None  # measured on the last batch (padded source tokens)
         self._last_budget = min(batch_tokens, FIRST_BATCH_TOKENS)
@@ -248,25 +249,54 @@ class Engine:
     def iter_translate(self, texts: Sequence[str]) -> Iterator[list[Translation]]:
         """Translate distinct ``texts``; after each batch, yield the translations it completed.
 
-        Batches are sorted by length, so the order of completion is not the input order.
+        Batches are sorted by length, so the order of completion is not the input order. With
+        :attr:`pipeline` (the default) the next batch is generated in a worker thread while this one's
+        outputs are decoded and the caller commits them: CTranslate2 and torch release the GIL while
+        they compute, so the device does not wait for Python (the same batches, the same outputs).
         """
         jobs = self._prepare(texts)
-        for batch in self._batches(jobs, self._budget):
-            segments = [jobs[j].segments[s] for j, s in batch]
-            start = time.perf_counter()
-            outputs = self._retry_runaways(segments, self.backend.generate(segments, self.opts))
-            elapsed = time.perf_counter() - start
-            self._tokens_per_second = len(segments) * max(map(len, segments)) / max(elapsed, 1e-3)
-            self.batches_run += 1
-            done = []
-            for (j, s), out in zip(batch, outputs, strict=True):
-                job = jobs[j]
-                job.outputs[s] = out
-                job.remaining -= 1
-                if job.remaining == 0:
-                    done.append(self._finish(job))
-                    job.segments = []  # free memory early
-            yield done
+        if not self.pipeline:
+            for batch in self._batches(jobs, self._budget):
+                yield self._collect(jobs, batch, self._generate([jobs[j].segments[s] for j, s in batch]))
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        # One batch ahead at most: memory stays that of two batches. Leaving the block (the caller
+        # stopped, an error) waits for the batch in flight, so the backend never runs twice at once.
+        with ThreadPoolExecutor(1, thread_name_prefix="bitext-generate") as pool:
+            ahead: tuple[list[tuple[int, int]], Any] | None = None
+            for batch in self._batches(jobs, self._budget):
+                future = pool.submit(self._generate, [jobs[j].segments[s] for j, s in batch])
+                if ahead is not None:
+                    yield self._collect(jobs, ahead[0], ahead[1].result())
+                ahead = (batch, future)
+                if self._tokens_per_second is None:
+                    # No speed measured yet: the next batch's budget must wait for this one's timing.
+                    yield self._collect(jobs, batch, future.result())
+                    ahead = None
+            if ahead is not None:
+                yield self._collect(jobs, ahead[0], ahead[1].result())
+
+    def _generate(self, segments: list[list[int]]) -> list[Output]:
+        """One batch through the backend (and the retry of its runaways); measures the speed for :meth:`_budget`."""
+        start = time.perf_counter()
+        outputs = self._retry_runaways(segments, self.backend.generate(segments, self.opts))
+        elapsed = time.perf_counter() - start
+        self._tokens_per_second = len(segments) * max(map(len, segments)) / max(elapsed, 1e-3)
+        self.batches_run += 1
+        return outputs
+
+    def _collect(self, jobs: list[_Job], batch: list[tuple[int, int]], outputs: list[Output]) -> list[Translation]:
+        """Store a batch's outputs in their jobs; the translations of the jobs it completed."""
+        done = []
+        for (j, s), out in zip(batch, outputs, strict=True):
+            job = jobs[j]
+            job.outputs[s] = out
+            job.remaining -= 1
+            if job.remaining == 0:
+                done.append(self._finish(job))
+                job.segments = []  # free memory early
+        return done
 
     def _retry_runaways(self, segments: list[list[int]], outputs: list[Output]) -> list[Output]:
         """Generate runaway outputs (at their limit, or in a repetition loop) once more with

@@ -11,8 +11,10 @@ batches by a token budget; every batch is committed in its own transaction (thro
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -28,6 +30,9 @@ from bitext.translate.models import DEFAULT_MODEL
 CHUNK_SOURCES = 4000  # distinct pending sources held in memory at a time
 FIRST_CHUNK = 4  # the first leased chunk (its outputs come first); each next one doubles, up to CHUNK_SOURCES
 _PAGE = 2000  # sentence rows read per query
+COUNT_WAIT_S = 0.5
+"""How long the stage waits for its counts before it starts translating without them (they go on in the
+background: a big store's first outputs come within seconds, not after a scan of every sentence)."""
 
 
 @dataclass(frozen=True)
@@ -106,19 +111,23 @@ def translate_corpus(
     quoted = "'" + sig.replace("'", "''") + "'"
     missing = f"NOT EXISTS (SELECT 1 FROM translations t WHERE t.signature = {quoted} AND t.source = s.text)"
 
-    n_sentences = conn.execute(f"SELECT COUNT(*) FROM sentences WHERE {where}").fetchone()[0]
-    n_distinct = conn.execute(f"SELECT COUNT(DISTINCT text) FROM sentences WHERE {where}").fetchone()[0]
     count_pending = f"SELECT COUNT(*) FROM (SELECT DISTINCT text FROM sentences WHERE {where}) s WHERE {missing}"
-    n_pending = conn.execute(count_pending).fetchone()[0]
+    # The counts (seconds at 1M sentences: a DISTINCT over every text) are taken in the background, in a
+    # read snapshot of the store as it is now, while the first batches already translate.
+    counts = _Counts(store, [f"SELECT COUNT(*) FROM sentences WHERE {where}",
+                             f"SELECT COUNT(DISTINCT text) FROM sentences WHERE {where}", count_pending],
+                     shard[1] if shard else None)
+    # A store of up to a few 100k sentences is counted at once: then everything is as if counted in line.
+    known = counts.result(COUNT_WAIT_S)
     translated = source_split = hit_max_length = retried = 0
     from tqdm import tqdm
 
-    bar = tqdm(total=n_pending, unit="sent", desc="translate", disable=quiet or n_pending == 0, file=sys.stderr,
-               dynamic_ncols=True)
-    leases = Leases(store, sig) if n_pending else None
+    bar = tqdm(total=known[2] if known else None, unit="sent", desc="translate",
+               disable=quiet or (known is not None and known[2] == 0), file=sys.stderr, dynamic_ncols=True)
+    leases = Leases(store, sig) if known is None or known[2] else None
     try:
         size = getattr(engine, "chunk_sources", CHUNK_SOURCES)  # a RayEngine sends bigger chunks
-        for (first, _), chunk in _pending_chunks(conn, where, missing, leases, size, n_pending) if leases else ():
+        for (first, _), chunk in _pending_chunks(conn, where, missing, leases, size, counts.pending) if leases else ():
             for done in engine.iter_translate(chunk):
                 now = utcnow()
                 keys = [translation_key(sig, t.source) for t in done]
@@ -135,13 +144,19 @@ def translate_corpus(
                 source_split += sum(t.source_split for t in done)
                 hit_max_length += sum(t.hit_max_length for t in done)
                 retried += sum(t.retried for t in done)
+                if bar.total is None and counts.pending() is not None:
+                    bar.total = counts.pending()
                 bar.update(len(done))
             leases.release(first)
+    except BaseException:
+        counts.cancel()  # stopped (Ctrl-C, an error): the counts are not needed, the snapshot is let go
+        raise
     finally:
         bar.close()
         if leases is not None:
             with contextlib.suppress(StoreError):  # the store itself failed: the lease expires instead
                 leases.release()  # interrupted: the next run (or another process) takes the rest at once
+    n_sentences, n_distinct, n_pending = counts.result()
     # What is still pending now was leased by another live process (ours is done or released).
     left_elsewhere = conn.execute(count_pending).fetchone()[0] if n_pending else 0
     return TranslateReport(
@@ -156,20 +171,75 @@ def translate_corpus(
     )
 
 
-def chunk_sizes(pending: int, size: int = CHUNK_SOURCES) -> Iterator[int]:
+class _Counts:
+    """The stage's counts (sentences, distinct sources, pending sources) in a background thread, on a
+    second connection whose read snapshot is taken at construction: they describe the store as it was
+    before this run's first commit, however long they take (WAL readers do not block the writer)."""
+
+    def __init__(self, store: Store, queries: list[str], shards: int | None) -> None:
+        self._store = store
+        self._values: list[int] | None = None
+        self._error: BaseException | None = None
+        # Its own connection (read-only; WAL: it does not block the stage's writes), made here, in this thread.
+        conn = sqlite3.connect(f"{store.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
+                               isolation_level=None, check_same_thread=False)
+        if shards is not None:
+            conn.create_function("bitext_shard", 1, lambda text: shard_of(text, shards), deterministic=True)
+        conn.execute("BEGIN")
+        conn.execute("SELECT 1 FROM sentences LIMIT 1").fetchall()  # the snapshot starts at the first read
+
+        def run() -> None:
+            try:
+                self._values = [conn.execute(q).fetchone()[0] for q in queries]
+            except BaseException as e:  # re-raised by result() in the stage's thread
+                self._error = e
+            finally:
+                conn.close()
+
+        self._conn = conn
+        self._thread = threading.Thread(target=run, name="bitext-translate-counts", daemon=True)
+        self._thread.start()
+
+    def cancel(self) -> None:
+        """Stop counting (the query in progress is interrupted) and wait for the thread to end."""
+        if self._thread.is_alive():
+            with contextlib.suppress(sqlite3.ProgrammingError):  # it finished (and closed) meanwhile
+                self._conn.interrupt()
+            self._thread.join()
+
+    def pending(self) -> int | None:
+        """Sources pending when the run started, or None while still counting."""
+        return self._values[-1] if self._values is not None else None
+
+    def result(self, timeout: float | None = None) -> list[int] | None:
+        """(sentences, distinct, pending), waiting for the count to finish (None if ``timeout`` passed first)."""
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            return None
+        if self._error is not None:
+            with self._store.errors():  # an SQLite error: one line naming the store
+                raise self._error
+        return self._values
+
+
+def chunk_sizes(pending: int | Callable[[], int | None], size: int = CHUNK_SOURCES) -> Iterator[int]:
     """Sources per leased chunk: FIRST_CHUNK, doubling up to ``size``, and never more than a quarter of
     what this process has not taken yet of ``pending`` (at least FIRST_CHUNK): the first outputs come
-    within seconds, and a second process started meanwhile finds a share of any amount of work."""
+    within seconds, and a second process started meanwhile finds a share of any amount of work.
+    ``pending`` may be a callable that returns None while it is still being counted (no cap then)."""
     step, taken = min(size, FIRST_CHUNK), 0
     while True:
-        n = max(1, min(step, max(FIRST_CHUNK, (pending - taken) // 4)))
+        known = pending() if callable(pending) else pending
+        left = (known - taken) // 4 if known is not None else step
+        n = max(1, min(step, max(FIRST_CHUNK, left)))
         taken += n
         yield n
         step = min(size, step * 2)
 
 
 def _pending_chunks(
-    conn: Any, where: str, missing: str, leases: Leases, size: int = CHUNK_SOURCES, pending: int = 0
+    conn: Any, where: str, missing: str, leases: Leases, size: int = CHUNK_SOURCES,
+    pending: int | Callable[[], int | None] = 0,
 ) -> Iterator[tuple[tuple[int, int], list[str]]]:
     """Distinct untranslated sources in chunks of :func:`chunk_sizes`, reading the store by rowid pages;
     yields ((first rowid, last rowid), sources) for each chunk this process leased.

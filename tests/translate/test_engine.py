@@ -138,3 +138,46 @@ def test_cpu_default_compute_type_follows_the_hardware(tiny_model_dir: Path, mon
     assert f"|backend:transformers-{expected}|" in str(eng.signature)
     [t] = eng.translate([KNOWN[8]])
     assert t.text  # runs in that dtype
+
+
+def test_the_pipeline_generates_the_next_batch_before_collecting_this_one(engine, monkeypatch) -> None:
+    """With ``pipeline`` on, batch k+1 goes to the backend (in a worker thread) while batch k's outputs are
+    decoded, and the translations are exactly those of the pipeline off (same batches, same outputs)."""
+    import threading
+
+    texts = synthetic_sentences(24)
+    started = [0]
+    second = threading.Event()
+    seen_while_collecting: list[bool] = []
+    generate, finish = engine.backend.generate, engine._finish
+
+    def recording_generate(batch, opts):
+        if not opts.penalised:  # a batch (not the retry of its runaways)
+            started[0] += 1
+            if started[0] == 2:
+                second.set()
+        return generate(batch, opts)
+
+    def recording_finish(job):
+        if engine.pipeline and not seen_while_collecting:  # the first translation collected
+            seen_while_collecting.append(second.wait(10))  # the second batch starts meanwhile
+        return finish(job)
+
+    monkeypatch.setattr(engine.backend, "generate", recording_generate)
+    monkeypatch.setattr(engine, "_finish", recording_finish)
+    old = (engine.batch_tokens, engine.batch_seconds, engine._tokens_per_second, engine._last_budget)
+    try:
+        engine.batch_tokens, engine.batch_seconds = 120, float("inf")  # several full batches
+        engine._tokens_per_second, engine._last_budget = 1.0, 120  # a speed is known: no first-batch wait
+        engine.pipeline = False
+        plain = engine.translate(texts)
+        assert started[0] > 2
+        started[0] = 0
+        second.clear()
+        engine.pipeline = True
+        piped = engine.translate(texts)
+    finally:
+        engine.batch_tokens, engine.batch_seconds, engine._tokens_per_second, engine._last_budget = old
+        engine.pipeline = True
+    assert seen_while_collecting == [True]
+    assert piped == plain

@@ -121,3 +121,44 @@ def _restore_engine(engine):
     yield
     engine.batch_seconds = engine_module.BATCH_SECONDS
     engine._tokens_per_second, engine._last_budget = None, FIRST_BATCH_TOKENS
+
+
+def test_the_first_batch_does_not_wait_for_the_counts(tmp_path: Path, monkeypatch) -> None:
+    """The stage's counts (a DISTINCT over every sentence: seconds at 1M) run beside the first batches, in a
+    snapshot of the store from before the run. Here the count is held until the engine has its first chunk;
+    before, the counts came first and the engine got nothing until they were done (the gate timed out)."""
+    import threading
+    from collections.abc import Iterator
+
+    from bitext.translate.engine import Translation
+
+    from .corpora import make_store as make
+
+    texts = synthetic_sentences(30)
+    store = make(tmp_path / "c", texts + texts[:10], articles=2)  # 10 repeated sentences: 30 distinct
+    gate = threading.Event()
+    order: list[str] = []
+    shard_of = stage_module.shard_of
+
+    def held_shard_of(text: str, n: int) -> int:
+        if threading.current_thread().name == "bitext-translate-counts" and not gate.is_set():
+            order.append("count waits")
+            gate.wait(10)
+            order.append("count goes on")
+        return shard_of(text, n)
+
+    class Upper:
+        signature, settings = "model:fake@test|backend:none|beams:1", {}
+
+        def iter_translate(self, chunk: list[str]) -> Iterator[list[Translation]]:
+            order.append("first chunk" if not gate.is_set() else "chunk")
+            gate.set()
+            yield [Translation(t, t.upper(), -0.5, 3, 0, False, False) for t in chunk]
+
+    monkeypatch.setattr(stage_module, "shard_of", held_shard_of)
+    monkeypatch.setattr(stage_module, "COUNT_WAIT_S", 0.05)
+    report = translate_corpus(store, engine=Upper(), shard=(0, 1), quiet=True)
+    assert order.index("count waits") < order.index("first chunk") < order.index("count goes on")
+    assert (report.sentences, report.distinct, report.cached, report.translated, report.left_elsewhere) == (
+        40, 30, 0, 30, 0)  # the counts of the store before the run, though they finished after its commits
+    assert store.count("translations") == 30
