@@ -6,7 +6,8 @@ Layout (see ``docs/ARCHITECTURE.md``)::
     sentences     Indonesian sentences with stable ids and offsets into ``articles.raw_text``
     translations  MT output, keyed by (signature, source text): a cache shared by all sentences
     pairs         aligned source/target beads, the unit that is flagged, reviewed and published
-    pair_flags    one row per (pair, check): score, whether it fired, and a readable reason
+    pair_scores   one row per flagged pair: every check's score, fired bit and severity, packed
+    pair_flags    one row per fired (pair, check): score, severity and a readable reason
     reviews       append-only review history; the newest row of a pair is its state
     meta          key/value settings of the corpus (e.g. the current translation signature)
 
@@ -20,7 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import sqlite3
+import struct
 import sys
 import threading
 import time
@@ -28,10 +31,12 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from .errors import StoreError, is_fault, store_error
-from .model import MetaKey
+from .model import SEVERITIES, MetaKey
 
 DB_NAME = "bitext.sqlite"
 
@@ -139,6 +144,20 @@ CORE_MIGRATIONS: list[tuple[int, str]] = [
         # is what tells whether a review still applies to the pair (see bitext.review).
         "ALTER TABLE reviews ADD COLUMN pair_target TEXT",
     ),
+    (
+        3,
+        # Packed flag scores: one row per flagged pair instead of one per (pair, check); pair_flags keeps the
+        # fired checks (see PACKED_FLAGS below). The rows of an older store move in chunks afterwards
+        # (bitext.flags.scores.convert_flags, run by the flag stage), not in this transaction.
+        """
+        CREATE TABLE flag_checks (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+        CREATE TABLE pair_scores (
+            pair_id  TEXT PRIMARY KEY REFERENCES pairs(id) ON DELETE CASCADE,
+            scores   BLOB NOT NULL,     -- per check: id, bits (fired, NULL score, severity), score (double)
+            evidence TEXT               -- JSON {check id: evidence} of the checks that did not fire
+        ) WITHOUT ROWID;
+        """,
+    ),
 ]
 
 
@@ -160,6 +179,18 @@ FLAG_EVIDENCE_COLUMNS = (*FLAG_COLUMNS, "evidence")
 """A flag row with the evidence its reason is written from (column added by the ``flags`` migration)."""
 REVIEW_COLUMNS = ("pair_id", "reviewer", "at", "status", "before", "after", "comment", "source", "parent_id",
                   "pair_target")
+
+
+BACKUP_MAX_BYTES = 2 * 2**30
+"""Stores up to this size are copied beside themselves before a migration (:meth:`Store.migrate`)."""
+
+
+def need_free_space(path: Path, need: int, what: str) -> None:
+    """Refuse, in one line, to start ``what`` when the file system of ``path`` has less than ``need`` bytes free."""
+    free = shutil.disk_usage(path.parent).free
+    if free < need:
+        raise StoreError(f"{path}: {what} needs {need / 2**20:,.0f} MiB free on its file system, only "
+                         f"{free / 2**20:,.0f} MiB are: free some space, then run the command again")
 
 
 LOCK_WAIT_S = 300.0
@@ -360,12 +391,15 @@ class Store:
         Nothing is written when the store is current. A store whose ``component`` is newer than
         ``migrations`` (written by a newer bitext) is refused. Before an existing store is migrated, a
         copy is saved beside it (``bitext.sqlite.bak-<component>-v<version>``, as sqlite-utils' migrations
-        do); the migration then runs in one transaction, so a failure leaves the store as it was.
+        do) when the store is at most :data:`BACKUP_MAX_BYTES` (a copy needs as much free space again, which
+        a 1 TB store rarely has; a bigger store relies on the transaction alone); the migration then runs in
+        one transaction, so a failure leaves the store as it was. A migration that moves data in chunks
+        (e.g. :func:`bitext.flags.scores.convert_flags`) runs after this, each chunk a transaction of its own.
         """
         done = self._check_not_newer(component, migrations)
         if all(v in done for v, _ in migrations):
             return
-        if done:
+        if done and self.path.stat().st_size <= BACKUP_MAX_BYTES:
             self._backup(f"{component}-v{max(done)}")
         with self.tx() as conn:
             conn.execute(
@@ -436,6 +470,7 @@ class Store:
     def _backup(self, label: str) -> Path:
         """A consistent copy of the store beside it (SQLite's online backup), before a migration."""
         dest = self.path.with_name(f"{self.path.name}.bak-{label}")
+        need_free_space(self.path, self.path.stat().st_size, f"a copy of the store before migrating ({label})")
         with self.errors():
             target = sqlite3.connect(dest)
             try:
@@ -532,26 +567,34 @@ class Store:
 
     def write_flags(self, rows: Iterable[Sequence[object]], columns: Sequence[str] = FLAG_COLUMNS) -> None:
         """Store flag rows (``columns``: :data:`FLAG_COLUMNS`, or :data:`FLAG_EVIDENCE_COLUMNS` on a store with
-        the ``flags`` migration), replacing the same (pair, check)."""
-        with self.tx() as conn:
-            conn.executemany(_insert_sql("pair_flags", columns, "INSERT OR REPLACE"), [tuple(r) for r in rows])
+        the ``flags`` migration), replacing the same (pair, check).
 
-    def update_flags(self, rows: Iterable[Sequence[object]]) -> None:
-        """Re-decide stored flag rows in place: ``(fired, severity, reason, rowid)`` per row (score and
-        evidence stay; the rowid too, so a caller paging by rowid sees each row once)."""
+        On a store with packed scores (``flags`` v2, :data:`PACKED_FLAGS`) every row's score, fired bit and
+        severity go into its pair's ``pair_scores`` row (merged with the checks already there) and only a
+        fired row keeps a ``pair_flags`` row, with its reason; a row that no longer fires loses it."""
         with self.tx() as conn:
-            conn.executemany("UPDATE pair_flags SET fired = ?, severity = ?, reason = ? WHERE rowid = ?",
-                             [tuple(r) for r in rows])
+            rows = [tuple(r) for r in rows]
+            if not has_packed_flags(conn):
+                conn.executemany(_insert_sql("pair_flags", columns, "INSERT OR REPLACE"), rows)
+                return
+            if len(columns) < len(FLAG_EVIDENCE_COLUMNS):
+                rows = [(*r, None) for r in rows]
+            _write_packed(conn, rows)
 
     def clear_flags(self, checks: Sequence[str] | None = None) -> None:
         """Remove every stored flag (a changed flag config recomputes them all), or those of ``checks``
         (checks turned off)."""
         with self.tx() as conn:
+            packed = has_packed_flags(conn)
             if checks is None:
                 conn.execute("DELETE FROM pair_flags")
-            else:
-                conn.executemany("DELETE FROM pair_flags WHERE fired IN (0, 1) AND check_name = ?",
-                                 [(c,) for c in checks])
+                if packed:
+                    conn.execute("DELETE FROM pair_scores")
+                return
+            conn.executemany("DELETE FROM pair_flags WHERE fired IN (0, 1) AND check_name = ?",
+                             [(c,) for c in checks])
+            if packed:
+                _strip_packed(conn, checks)
 
     def add_review(self, pair_id: str, reviewer: str, status: str, *, before: str | None = None,
                    after: str | None = None, comment: str | None = None, source: str | None = None,
@@ -610,6 +653,192 @@ def has_table(conn: sqlite3.Connection, name: str) -> bool:
 def has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
     """Whether ``table`` has ``column`` (a later migration adds it; an older store lacks it)."""
     return any(r[1] == column for r in conn.execute(f"PRAGMA table_info({table})"))
+
+
+# -- packed flag scores (flags v2) ---------------------------------------------------------------------
+# A pair's checks are one ``pair_scores`` row: ``scores`` packs one entry per check (its ``flag_checks`` id,
+# a byte of bits: fired, score is NULL, severity; the score as a double, exactly as the REAL column kept it)
+# and ``evidence`` is a JSON object {check id: evidence} of the checks that did not fire (what a re-decision
+# writes a reason from, should the row fire under other thresholds; a string there is the reason a row
+# converted from an older store kept instead). A fired check keeps its ``pair_flags`` row too (reason and
+# evidence): the review queue, its indexes and triggers read only fired rows. Rows of an older store (every
+# check a ``pair_flags`` row) read the same until converted (:func:`convert_flags`).
+
+PACKED_FLAGS = "pair_scores"
+_ENTRY = struct.Struct("<BBd")
+_FIRED, _NULL = 1, 2
+_SEV_CODE = {s: i << 2 for i, s in enumerate(SEVERITIES)}
+_CODE_SEV = {i << 2: s for i, s in enumerate(SEVERITIES)}
+_SEV_MASK = 0b1100
+
+
+def has_packed_flags(conn: sqlite3.Connection) -> bool:
+    """Whether the store keeps packed scores (``flags`` migration v2)."""
+    return has_table(conn, PACKED_FLAGS)
+
+
+def pack_entries(entries: Iterable[tuple[int, object, int, str]]) -> bytes:
+    """``(check id, score, fired, severity)`` entries as a ``pair_scores.scores`` blob (ids ascending)."""
+    out = bytearray()
+    for cid, score, fired, severity in sorted(entries, key=itemgetter(0)):
+        bits = (_FIRED if fired else 0) | _SEV_CODE[severity] | (_NULL if score is None else 0)
+        out += _ENTRY.pack(cid, bits, 0.0 if score is None else float(score))  # type: ignore[arg-type]
+    return bytes(out)
+
+
+def unpack_entries(blob: bytes) -> list[tuple[int, float | None, int, str]]:
+    """A ``pair_scores.scores`` blob as ``(check id, score, fired, severity)`` entries."""
+    return [(cid, None if bits & _NULL else score, bits & _FIRED, _CODE_SEV[bits & _SEV_MASK])
+            for cid, bits, score in _ENTRY.iter_unpack(blob)]
+
+
+def check_ids(conn: sqlite3.Connection, names: Iterable[str] = ()) -> dict[str, int]:
+    """Check name -> its ``flag_checks`` id, giving ``names`` that have none one (inside a write transaction)."""
+    ids = {r[1]: r[0] for r in conn.execute("SELECT id, name FROM flag_checks")}
+    missing = sorted(set(names) - set(ids))
+    if missing:
+        conn.executemany("INSERT INTO flag_checks(name) VALUES (?)", [(n,) for n in missing])
+        ids = {r[1]: r[0] for r in conn.execute("SELECT id, name FROM flag_checks")}
+        if max(ids.values()) > 255:
+            raise StoreError("flag_checks: more than 255 check names; run 'bitext flag CORPUS --config default'")
+    return ids
+
+
+def _write_packed(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """:meth:`Store.write_flags` on a store with packed scores; ``rows`` in :data:`FLAG_EVIDENCE_COLUMNS` order."""
+    ids = check_ids(conn, {r[1] for r in rows})
+    by_pair: dict[str, list[tuple]] = {}
+    for r in rows:
+        by_pair.setdefault(r[0], []).append(r)
+    for part in _chunks(list(by_pair)):
+        marks = ",".join("?" * len(part))
+        old = {r[0]: (r[1], r[2]) for r in conn.execute(
+            f"SELECT pair_id, scores, evidence FROM pair_scores WHERE pair_id IN ({marks})", part)}
+        stored = {(r[0], r[1]) for r in conn.execute(
+            f"SELECT pair_id, check_name FROM pair_flags WHERE pair_id IN ({marks})", part)}
+        fired, gone, packed = [], [], []
+        for pid in part:
+            new = by_pair[pid]
+            if pid not in old:  # a pair flagged for the first time (the stage's path): no merging
+                ev_parts = []
+                for _, name, score, hit, severity, reason, evidence in new:
+                    if hit:
+                        fired.append((pid, name, score, hit, severity, reason, evidence))
+                    elif evidence is not None:
+                        ev_parts.append(f'"{ids[name]}":{evidence}')
+                    if not hit and (pid, name) in stored:
+                        gone.append((pid, name))
+                packed.append((pid, pack_entries((ids[r[1]], r[2], r[3], r[4]) for r in new),
+                               "{" + ",".join(ev_parts) + "}" if ev_parts else None))
+                continue
+            entries = {e[0]: e for e in unpack_entries(old[pid][0])}
+            ev: dict[str, object] = json.loads(old[pid][1]) if old[pid][1] else {}
+            for _, name, score, hit, severity, reason, evidence in new:
+                cid = ids[name]
+                entries[cid] = (cid, score, hit, severity)
+                if hit:
+                    fired.append((pid, name, score, hit, severity, reason, evidence))
+                    ev.pop(str(cid), None)
+                else:
+                    if (pid, name) in stored:
+                        gone.append((pid, name))
+                    if evidence is not None:
+                        ev[str(cid)] = json.loads(evidence)
+                    else:
+                        ev.pop(str(cid), None)
+            packed.append((pid, pack_entries(entries.values()),
+                           json.dumps(ev, separators=(",", ":"), ensure_ascii=False) if ev else None))
+        conn.executemany("DELETE FROM pair_flags WHERE pair_id = ? AND check_name = ?", gone)
+        conn.executemany(_insert_sql("pair_flags", FLAG_EVIDENCE_COLUMNS, "INSERT OR REPLACE"), fired)
+        conn.executemany("INSERT OR REPLACE INTO pair_scores(pair_id, scores, evidence) VALUES (?, ?, ?)", packed)
+
+
+def _strip_packed(conn: sqlite3.Connection, checks: Sequence[str]) -> None:
+    """Remove the entries of ``checks`` from every packed row (a pair left with none is no longer flagged)."""
+    ids = {i for n, i in check_ids(conn).items() if n in set(checks)}
+    if not ids:
+        return
+    after = ""
+    while True:
+        batch = conn.execute("SELECT pair_id, scores, evidence FROM pair_scores WHERE pair_id > ? ORDER BY pair_id"
+                             " LIMIT 2000", (after,)).fetchall()
+        if not batch:
+            break
+        after = batch[-1][0]
+        for pid, blob, evidence in batch:
+            entries = [e for e in unpack_entries(blob) if e[0] not in ids]
+            if not entries:
+                conn.execute("DELETE FROM pair_scores WHERE pair_id = ?", (pid,))
+                continue
+            ev = {k: v for k, v in json.loads(evidence).items() if int(k) not in ids} if evidence else {}
+            conn.execute("UPDATE pair_scores SET scores = ?, evidence = ? WHERE pair_id = ?",
+                         (pack_entries(entries), json.dumps(ev, separators=(",", ":"), ensure_ascii=False)
+                          if ev else None, pid))
+    conn.executemany("DELETE FROM flag_checks WHERE id = ?", [(i,) for i in sorted(ids)])
+
+
+def flag_tuples(conn: sqlite3.Connection, pair_ids: Sequence[str], *, reasons: bool = False,
+                evidence: bool = False) -> list[tuple]:
+    """Every stored check of ``pair_ids`` as ``(pair_id, check_name, score, fired, severity, reason)`` rows
+    (``evidence`` too when asked: decoded, or None), ordered by pair and check name, as the one-row-per-check
+    ``pair_flags`` of an older store had them; ``reason`` (None unless ``reasons``) is stored for fired checks
+    only. Reads both layouts (a store part-way through :func:`convert_flags` too)."""
+    out: list[tuple] = []
+    packed = has_packed_flags(conn)
+    names = {i: n for n, i in check_ids(conn).items()} if packed else {}
+    for part in _chunks(sorted(set(pair_ids))):
+        marks = ",".join("?" * len(part))
+        rows: dict[tuple[str, str], tuple] = {}
+        if packed:
+            for pid, blob, ev in conn.execute(
+                    f"SELECT pair_id, scores, {'evidence' if evidence else 'NULL'} FROM pair_scores"
+                    f" WHERE pair_id IN ({marks})", part):
+                kept = json.loads(ev) if ev else {}
+                for cid, score, fired, severity in unpack_entries(blob):
+                    extra = (kept.get(str(cid)),) if evidence else ()
+                    rows[pid, names[cid]] = (pid, names[cid], score, fired, severity, None, *extra)
+        cols = f"{'reason' if reasons else 'NULL'}{', evidence' if evidence else ''}"
+        for r in conn.execute(f"SELECT pair_id, check_name, score, fired, severity, {cols} FROM pair_flags"
+                              f" WHERE pair_id IN ({marks})", part):
+            r = tuple(r)
+            rows[r[0], r[1]] = r[:6] + ((json.loads(r[6]) if r[6] else None,) if evidence else ())
+        out.extend(rows[k] for k in sorted(rows))
+    return out
+
+
+def iter_flag_scores(conn: sqlite3.Connection, checks: Iterable[str] | None = None, *, kinds: bool = False
+                     ) -> Iterator[tuple[Any, ...]]:
+    """``(pair_id, check_name, score, fired, severity)`` of every stored check (of ``checks``), and the pair's
+    kind last when ``kinds``; pair by pair, in no set order: one pass over the packed rows and the
+    one-row-per-check rows not converted yet."""
+    wanted = None if checks is None else set(checks)
+    kind, join = (", p.kind", " JOIN pairs p ON p.id = {}.pair_id") if kinds else ("", "")
+    if has_packed_flags(conn):
+        names = {i: n for n, i in check_ids(conn).items()}
+        ids = None if wanted is None else {i for i, n in names.items() if n in wanted}
+        for pid, blob, *extra in conn.execute(f"SELECT s.pair_id, s.scores{kind} FROM pair_scores s{join.format('s')}"):
+            for cid, score, fired, severity in unpack_entries(blob):
+                if ids is None or cid in ids:
+                    yield (pid, names[cid], score, fired, severity, *extra)
+        legacy = " WHERE NOT EXISTS (SELECT 1 FROM pair_scores s WHERE s.pair_id = f.pair_id)"
+    else:
+        legacy = ""
+    for r in conn.execute(f"SELECT f.pair_id, f.check_name, f.score, f.fired, f.severity{kind} FROM pair_flags f"
+                          f"{join.format('f')}{legacy} ORDER BY f.pair_id"):
+        if wanted is None or r[1] in wanted:
+            yield tuple(r)
+
+
+FLAGGED_SQL = ("(EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = {pid}) OR EXISTS (SELECT 1 FROM pair_scores s"
+               " WHERE s.pair_id = {pid}))")
+"""SQL: whether pair ``{pid}`` has stored checks (either layout), on a store with packed scores."""
+
+
+def flagged_sql(conn: sqlite3.Connection, pid: str) -> str:
+    """SQL telling whether the pair ``pid`` (an SQL expression) has any stored check, for this store's layout."""
+    if has_packed_flags(conn):
+        return FLAGGED_SQL.format(pid=pid)
+    return f"EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = {pid})"
 
 
 def sentence_texts(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
