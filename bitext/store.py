@@ -749,7 +749,11 @@ def _write_packed(conn: sqlite3.Connection, rows: list[tuple]) -> None:
             packed.append((pid, pack_entries(entries.values()),
                            json.dumps(ev, separators=(",", ":"), ensure_ascii=False) if ev else None))
         conn.executemany("DELETE FROM pair_flags WHERE pair_id = ? AND check_name = ?", gone)
-        conn.executemany(_insert_sql("pair_flags", FLAG_EVIDENCE_COLUMNS, "INSERT OR REPLACE"), fired)
+        if fired:
+            if not has_column(conn, "pair_flags", "evidence"):  # before the flags component's v1
+                fired = [r[:6] for r in fired]
+            conn.executemany(_insert_sql("pair_flags", FLAG_EVIDENCE_COLUMNS[:len(fired[0])], "INSERT OR REPLACE"),
+                             fired)
         conn.executemany("INSERT OR REPLACE INTO pair_scores(pair_id, scores, evidence) VALUES (?, ?, ?)", packed)
 
 
@@ -797,7 +801,8 @@ def flag_tuples(conn: sqlite3.Connection, pair_ids: Sequence[str], *, reasons: b
                 for cid, score, fired, severity in unpack_entries(blob):
                     extra = (kept.get(str(cid)),) if evidence else ()
                     rows[pid, names[cid]] = (pid, names[cid], score, fired, severity, None, *extra)
-        cols = f"{'reason' if reasons else 'NULL'}{', evidence' if evidence else ''}"
+        has_ev = evidence and has_column(conn, "pair_flags", "evidence")
+        cols = f"{'reason' if reasons else 'NULL'}{(', evidence' if has_ev else ', NULL') if evidence else ''}"
         for r in conn.execute(f"SELECT pair_id, check_name, score, fired, severity, {cols} FROM pair_flags"
                               f" WHERE pair_id IN ({marks})", part):
             r = tuple(r)

@@ -44,7 +44,7 @@ def measure(checks: Sequence[Check], views: Sequence[PairView], only: Collection
     the checks named in ``only`` alone (pairs flagged before, for checks turned on or changed since)."""
     keep = [c.reason_names_threshold for c in checks]
     some = [c.name in only for c in checks]
-    # A row that does not fire keeps its evidence whatever its check: it has no stored reason (bitext.store).
+    # A row that does not fire keeps its evidence whatever its check: it keeps no reason (bitext.store).
     return [stored_row(r, view.id, k or not r.fired) for view in views
             for c, k, s in zip(checks, keep, some, strict=True)
             if (s or view.id not in flagged) and (r := c.run(view)) is not None]
