@@ -86,7 +86,7 @@ def corpus_status(store: Store) -> dict[str, Any]:
     signature = store.get_meta(MetaKey.TRANSLATE_SIGNATURE)
     translated = _translated(store, signature)
     # Aligned = has pairs made from the current translations (older ones are redone by align). Per article
-    # along pairs_article (article_id, kind, ...): a few index steps each instead of a scan of every pair
+    # along the (article_id, kind, bead_idx) UNIQUE index: a few index steps each instead of a scan of every pair
     # (pairs.article_id references articles, so no pair's article is missed).
     aligned_articles = conn.execute(
         "SELECT COUNT(*) FROM articles a WHERE EXISTS (SELECT 1 FROM pairs p WHERE p.article_id = a.id"

@@ -28,6 +28,7 @@ import sys
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -72,7 +73,7 @@ CORE_MIGRATIONS: list[tuple[int, str]] = [
             end         INTEGER NOT NULL,
             UNIQUE (article_id, para_idx, sent_idx)
         );
-        CREATE INDEX sentences_article ON sentences(article_id, para_idx, sent_idx);
+        CREATE INDEX sentences_article ON sentences(article_id, para_idx, sent_idx);  -- dropped by v3
 
         -- Machine translations, deduplicated: key = sha256(signature NUL source).
         CREATE TABLE translations (
@@ -107,7 +108,7 @@ CORE_MIGRATIONS: list[tuple[int, str]] = [
             created_at    TEXT NOT NULL,
             UNIQUE (article_id, kind, bead_idx)
         );
-        CREATE INDEX pairs_article ON pairs(article_id, kind, bead_idx);
+        CREATE INDEX pairs_article ON pairs(article_id, kind, bead_idx);  -- dropped by v3 (the UNIQUE index)
 
         -- One row per (pair, check) that was computed.
         CREATE TABLE pair_flags (
@@ -154,8 +155,11 @@ CORE_MIGRATIONS: list[tuple[int, str]] = [
         CREATE TABLE pair_scores (
             pair_id  TEXT PRIMARY KEY REFERENCES pairs(id) ON DELETE CASCADE,
             scores   BLOB NOT NULL,     -- per check: id, bits (fired, NULL score, severity), score (double)
-            evidence TEXT               -- JSON {check id: evidence} of the checks that did not fire
+            evidence BLOB               -- JSON {check id: evidence} of the checks that did not fire, deflated
         ) WITHOUT ROWID;
+        -- Same columns as the UNIQUE constraints' own indexes (sqlite_autoindex_*): one copy is enough.
+        DROP INDEX pairs_article;
+        DROP INDEX sentences_article;
         """,
     ),
 ]
@@ -590,6 +594,7 @@ class Store:
                 conn.execute("DELETE FROM pair_flags")
                 if packed:
                     conn.execute("DELETE FROM pair_scores")
+                    conn.execute("DELETE FROM flag_checks")  # no entry names one any more
                 return
             conn.executemany("DELETE FROM pair_flags WHERE fired IN (0, 1) AND check_name = ?",
                              [(c,) for c in checks])
@@ -665,11 +670,39 @@ def has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
 # check a ``pair_flags`` row) read the same until converted (:func:`convert_flags`).
 
 PACKED_FLAGS = "pair_scores"
+_EVIDENCE_V1 = b"\x01"
+_ZDICT_V1 = (b'{"bead": "1-1", "sources": 1, "targets": 1}, {"chars": []}, {"sides": [], "fixed": []}, {"markup": []},'
+             b' {"names": [], "missing": [], "translated": []}, {"source_only": [], "target_only": []},'
+             b' {"run": 1, "gram": "", "source_run": 1}, {"best": "en", "short": false}, {"source": 0, "target": 0},'
+             b' {"chars": 1.0, "words": 0.0, "source_chars": , "kind": "reference"}, "kind": "mt"},'
+             b' {"hit_max_length": false, "cut": false, "tail": "'
+             b' {"target_chars": 1, "source_chars": 1, "kind": "mt"}, {"first_seen": "')
+"""Preset dictionary of the deflated evidence, format 1 (the evidence's usual keys; frozen: a stored form).
+Deflate with it takes a pair's ~600 bytes of evidence JSON to ~100."""
+
+
+def pack_evidence(text: str | None) -> bytes | None:
+    """A ``pair_scores.evidence`` value: the JSON text deflated with :data:`_ZDICT_V1` behind a format byte."""
+    if text is None:
+        return None
+    c = zlib.compressobj(1, zlib.DEFLATED, -10, 1, zlib.Z_DEFAULT_STRATEGY, _ZDICT_V1)  # small window: fast
+    return _EVIDENCE_V1 + c.compress(text.encode()) + c.flush()
+
+
+def unpack_evidence(blob: bytes | None) -> dict[str, Any]:
+    """:func:`pack_evidence` read back as {check id: evidence} ({} for none)."""
+    if not blob:
+        return {}
+    if blob[:1] != _EVIDENCE_V1:
+        raise StoreError(f"pair_scores: evidence in an unknown format ({blob[:1]!r}); upgrade bitext")
+    d = zlib.decompressobj(-10, _ZDICT_V1)
+    return json.loads(d.decompress(blob[1:]) + d.flush())
 _ENTRY = struct.Struct("<BBd")
 _FIRED, _NULL = 1, 2
 _SEV_CODE = {s: i << 2 for i, s in enumerate(SEVERITIES)}
-_CODE_SEV = {i << 2: s for i, s in enumerate(SEVERITIES)}
 _SEV_MASK = 0b1100
+_SEV_OTHER = _SEV_MASK  # a severity outside the vocabulary: the row keeps its pair_flags row, which says it
+_CODE_SEV: dict[int, str | None] = {**{i << 2: s for i, s in enumerate(SEVERITIES)}, _SEV_OTHER: None}
 
 
 def has_packed_flags(conn: sqlite3.Connection) -> bool:
@@ -681,12 +714,12 @@ def pack_entries(entries: Iterable[tuple[int, object, int, str]]) -> bytes:
     """``(check id, score, fired, severity)`` entries as a ``pair_scores.scores`` blob (ids ascending)."""
     out = bytearray()
     for cid, score, fired, severity in sorted(entries, key=itemgetter(0)):
-        bits = (_FIRED if fired else 0) | _SEV_CODE[severity] | (_NULL if score is None else 0)
+        bits = (_FIRED if fired else 0) | _SEV_CODE.get(severity, _SEV_OTHER) | (_NULL if score is None else 0)
         out += _ENTRY.pack(cid, bits, 0.0 if score is None else float(score))  # type: ignore[arg-type]
     return bytes(out)
 
 
-def unpack_entries(blob: bytes) -> list[tuple[int, float | None, int, str]]:
+def unpack_entries(blob: bytes) -> list[tuple[int, float | None, int, str | None]]:
     """A ``pair_scores.scores`` blob as ``(check id, score, fired, severity)`` entries."""
     return [(cid, None if bits & _NULL else score, bits & _FIRED, _CODE_SEV[bits & _SEV_MASK])
             for cid, bits, score in _ENTRY.iter_unpack(blob)]
@@ -722,21 +755,21 @@ def _write_packed(conn: sqlite3.Connection, rows: list[tuple]) -> None:
             if pid not in old:  # a pair flagged for the first time (the stage's path): no merging
                 ev_parts = []
                 for _, name, score, hit, severity, reason, evidence in new:
-                    if hit:
+                    if hit or severity not in _SEV_CODE:
                         fired.append((pid, name, score, hit, severity, reason, evidence))
                     elif evidence is not None:
                         ev_parts.append(f'"{ids[name]}":{evidence}')
                     if not hit and (pid, name) in stored:
                         gone.append((pid, name))
                 packed.append((pid, pack_entries((ids[r[1]], r[2], r[3], r[4]) for r in new),
-                               "{" + ",".join(ev_parts) + "}" if ev_parts else None))
+                               pack_evidence("{" + ",".join(ev_parts) + "}") if ev_parts else None))
                 continue
             entries = {e[0]: e for e in unpack_entries(old[pid][0])}
-            ev: dict[str, object] = json.loads(old[pid][1]) if old[pid][1] else {}
+            ev: dict[str, object] = unpack_evidence(old[pid][1])
             for _, name, score, hit, severity, reason, evidence in new:
                 cid = ids[name]
                 entries[cid] = (cid, score, hit, severity)
-                if hit:
+                if hit or severity not in _SEV_CODE:
                     fired.append((pid, name, score, hit, severity, reason, evidence))
                     ev.pop(str(cid), None)
                 else:
@@ -746,8 +779,7 @@ def _write_packed(conn: sqlite3.Connection, rows: list[tuple]) -> None:
                         ev[str(cid)] = json.loads(evidence)
                     else:
                         ev.pop(str(cid), None)
-            packed.append((pid, pack_entries(entries.values()),
-                           json.dumps(ev, separators=(",", ":"), ensure_ascii=False) if ev else None))
+            packed.append((pid, pack_entries(entries.values()), pack_evidence(json.dumps(ev)) if ev else None))
         conn.executemany("DELETE FROM pair_flags WHERE pair_id = ? AND check_name = ?", gone)
         if fired:
             if not has_column(conn, "pair_flags", "evidence"):  # before the flags component's v1
@@ -774,10 +806,9 @@ def _strip_packed(conn: sqlite3.Connection, checks: Sequence[str]) -> None:
             if not entries:
                 conn.execute("DELETE FROM pair_scores WHERE pair_id = ?", (pid,))
                 continue
-            ev = {k: v for k, v in json.loads(evidence).items() if int(k) not in ids} if evidence else {}
+            ev = {k: v for k, v in unpack_evidence(evidence).items() if int(k) not in ids}
             conn.execute("UPDATE pair_scores SET scores = ?, evidence = ? WHERE pair_id = ?",
-                         (pack_entries(entries), json.dumps(ev, separators=(",", ":"), ensure_ascii=False)
-                          if ev else None, pid))
+                         (pack_entries(entries), pack_evidence(json.dumps(ev)) if ev else None, pid))
     conn.executemany("DELETE FROM flag_checks WHERE id = ?", [(i,) for i in sorted(ids)])
 
 
@@ -797,7 +828,7 @@ def flag_tuples(conn: sqlite3.Connection, pair_ids: Sequence[str], *, reasons: b
             for pid, blob, ev in conn.execute(
                     f"SELECT pair_id, scores, {'evidence' if evidence else 'NULL'} FROM pair_scores"
                     f" WHERE pair_id IN ({marks})", part):
-                kept = json.loads(ev) if ev else {}
+                kept = unpack_evidence(ev)
                 for cid, score, fired, severity in unpack_entries(blob):
                     extra = (kept.get(str(cid)),) if evidence else ()
                     rows[pid, names[cid]] = (pid, names[cid], score, fired, severity, None, *extra)
