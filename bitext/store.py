@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import shutil
 import sqlite3
 import struct
@@ -155,7 +156,7 @@ CORE_MIGRATIONS: list[tuple[int, str]] = [
         CREATE TABLE pair_scores (
             pair_id  TEXT PRIMARY KEY REFERENCES pairs(id) ON DELETE CASCADE,
             scores   BLOB NOT NULL,     -- per check: id, bits (fired, NULL score, severity), score (double)
-            evidence BLOB               -- JSON {check id: evidence} of the checks that did not fire, deflated
+            evidence BLOB               -- JSON {check name: evidence} of the checks that did not fire, deflated
         ) WITHOUT ROWID;
         -- Same columns as the UNIQUE constraints' own indexes (sqlite_autoindex_*): one copy is enough.
         DROP INDEX pairs_article;
@@ -662,8 +663,8 @@ def has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
 
 # -- packed flag scores (flags v2) ---------------------------------------------------------------------
 # A pair's checks are one ``pair_scores`` row: ``scores`` packs one entry per check (its ``flag_checks`` id,
-# a byte of bits: fired, score is NULL, severity; the score as a double, exactly as the REAL column kept it)
-# and ``evidence`` is a JSON object {check id: evidence} of the checks that did not fire (what a re-decision
+# a byte of bits: fired, severity, how the score is kept; the score, exactly as the REAL column kept it)
+# and ``evidence`` is a JSON object {check name: evidence} of the checks that did not fire (what a re-decision
 # writes a reason from, should the row fire under other thresholds; a string there is the reason a row
 # converted from an older store kept instead). A fired check keeps its ``pair_flags`` row too (reason and
 # evidence): the review queue, its indexes and triggers read only fired rows. Rows of an older store (every
@@ -671,13 +672,18 @@ def has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
 
 PACKED_FLAGS = "pair_scores"
 _EVIDENCE_V1 = b"\x01"
-_ZDICT_V1 = (b'{"bead": "1-1", "sources": 1, "targets": 1}, {"chars": []}, {"sides": [], "fixed": []}, {"markup": []},'
-             b' {"names": [], "missing": [], "translated": []}, {"source_only": [], "target_only": []},'
-             b' {"run": 1, "gram": "", "source_run": 1}, {"best": "en", "short": false}, {"source": 0, "target": 0},'
-             b' {"chars": 1.0, "words": 0.0, "source_chars": , "kind": "reference"}, "kind": "mt"},'
-             b' {"hit_max_length": false, "cut": false, "tail": "'
-             b' {"target_chars": 1, "source_chars": 1, "kind": "mt"}, {"first_seen": "')
-"""Preset dictionary of the deflated evidence, format 1 (the evidence's usual keys; frozen: a stored form).
+_ZDICT_V1 = (
+    b'{"length_ratio":{"target_chars": 55, "source_chars": 55, "kind": "mt"},"length_z":{"chars": 1.044585'
+    b'9872611465, "words": 0.49720786851216975, "source_chars": 55, "kind": "mt"},"numbers":{"source_only"'
+    b': ["1,5 miliar"], "target_only": ["2.5 billion"]},"repetition":{"run": 1, "gram": "", "source_run": '
+    b'1},"truncation":{"hit_max_length": false, "cut": false, "tail": "n Jakarta on Monday."},"not_english'
+    b'":{"best": "en", "short": false},"bead_type":{"bead": "1-1", "sources": 1, "targets": 1},"missing_na'
+    b'mes":{"names": ["Jakarta"], "missing": [], "translated": []},"quotes":{"source": 0, "target": 0},"qu'
+    b'estion_mark":{"source": 0, "target": 0},"markup":{"markup": []},"mojibake":{"sides": [], "fixed": []'
+    b'},"control_chars":{"chars": []},"duplicate":{"first_seen": "a1:0:0"}}'
+)
+"""Preset dictionary of the deflated evidence, format 1: the evidence of the default checks on one made-up pair,
+as :meth:`Store.write_flags` writes it (frozen: a stored form; a new dictionary is a new format byte).
 Deflate with it takes a pair's ~600 bytes of evidence JSON to ~100."""
 
 
@@ -685,7 +691,7 @@ def pack_evidence(text: str | None) -> bytes | None:
     """A ``pair_scores.evidence`` value: the JSON text deflated with :data:`_ZDICT_V1` behind a format byte."""
     if text is None:
         return None
-    c = zlib.compressobj(1, zlib.DEFLATED, -10, 1, zlib.Z_DEFAULT_STRATEGY, _ZDICT_V1)  # small window: fast
+    c = zlib.compressobj(1, zlib.DEFLATED, -11, 2, zlib.Z_DEFAULT_STRATEGY, _ZDICT_V1)  # small window: fast
     return _EVIDENCE_V1 + c.compress(text.encode()) + c.flush()
 
 
@@ -695,10 +701,11 @@ def unpack_evidence(blob: bytes | None) -> dict[str, Any]:
         return {}
     if blob[:1] != _EVIDENCE_V1:
         raise StoreError(f"pair_scores: evidence in an unknown format ({blob[:1]!r}); upgrade bitext")
-    d = zlib.decompressobj(-10, _ZDICT_V1)
+    d = zlib.decompressobj(-11, _ZDICT_V1)
     return json.loads(d.decompress(blob[1:]) + d.flush())
-_ENTRY = struct.Struct("<BBd")
-_FIRED, _NULL = 1, 2
+_F32, _F64 = struct.Struct("<f"), struct.Struct("<d")
+_FIRED = 1
+_HOW, _DOUBLE, _NULL, _BYTE, _FLOAT = 0b110000, 0b000000, 0b010000, 0b100000, 0b110000  # how the score is kept
 _SEV_CODE = {s: i << 2 for i, s in enumerate(SEVERITIES)}
 _SEV_MASK = 0b1100
 _SEV_OTHER = _SEV_MASK  # a severity outside the vocabulary: the row keeps its pair_flags row, which says it
@@ -710,19 +717,48 @@ def has_packed_flags(conn: sqlite3.Connection) -> bool:
     return has_table(conn, PACKED_FLAGS)
 
 
-def pack_entries(entries: Iterable[tuple[int, object, int, str]]) -> bytes:
-    """``(check id, score, fired, severity)`` entries as a ``pair_scores.scores`` blob (ids ascending)."""
+def pack_entries(entries: Iterable[tuple[int, object, int, str | None]]) -> bytes:
+    """``(check id, score, fired, severity)`` entries as a ``pair_scores.scores`` blob (ids ascending). Each
+    entry: the id, a byte of bits (fired, severity, how the score is kept) and the score in as few bytes as
+    keep it exactly: none for NULL, one for a whole number 0..255, four for a float32 that is the same
+    double, else eight."""
     out = bytearray()
     for cid, score, fired, severity in sorted(entries, key=itemgetter(0)):
-        bits = (_FIRED if fired else 0) | _SEV_CODE.get(severity, _SEV_OTHER) | (_NULL if score is None else 0)
-        out += _ENTRY.pack(cid, bits, 0.0 if score is None else float(score))  # type: ignore[arg-type]
+        bits = (_FIRED if fired else 0) | _SEV_CODE.get(severity or "", _SEV_OTHER)
+        if score is None:
+            out += bytes((cid, bits | _NULL))
+            continue
+        x = float(score)  # type: ignore[arg-type]
+        if x.is_integer() and 0 <= x <= 255 and not (x == 0 and math.copysign(1, x) < 0):
+            out += bytes((cid, bits | _BYTE, int(x)))
+        elif _F32.unpack(_F32.pack(x))[0] == x if math.isfinite(x) and abs(x) < 3e38 else False:
+            out += bytes((cid, bits | _FLOAT)) + _F32.pack(x)
+        else:
+            out += bytes((cid, bits | _DOUBLE)) + _F64.pack(x)
     return bytes(out)
 
 
 def unpack_entries(blob: bytes) -> list[tuple[int, float | None, int, str | None]]:
     """A ``pair_scores.scores`` blob as ``(check id, score, fired, severity)`` entries."""
-    return [(cid, None if bits & _NULL else score, bits & _FIRED, _CODE_SEV[bits & _SEV_MASK])
-            for cid, bits, score in _ENTRY.iter_unpack(blob)]
+    out = []
+    i, n = 0, len(blob)
+    while i < n:
+        cid, bits = blob[i], blob[i + 1]
+        how = bits & _HOW
+        if how == _BYTE:
+            score: float | None = float(blob[i + 2])
+            i += 3
+        elif how == _FLOAT:
+            score = _F32.unpack_from(blob, i + 2)[0]
+            i += 6
+        elif how == _DOUBLE:
+            score = _F64.unpack_from(blob, i + 2)[0]
+            i += 10
+        else:
+            score = None
+            i += 2
+        out.append((cid, score, bits & _FIRED, _CODE_SEV[bits & _SEV_MASK]))
+    return out
 
 
 def check_ids(conn: sqlite3.Connection, names: Iterable[str] = ()) -> dict[str, int]:
@@ -758,7 +794,7 @@ def _write_packed(conn: sqlite3.Connection, rows: list[tuple]) -> None:
                     if hit or severity not in _SEV_CODE:
                         fired.append((pid, name, score, hit, severity, reason, evidence))
                     elif evidence is not None:
-                        ev_parts.append(f'"{ids[name]}":{evidence}')
+                        ev_parts.append(f'"{name}":{evidence}')
                     if not hit and (pid, name) in stored:
                         gone.append((pid, name))
                 packed.append((pid, pack_entries((ids[r[1]], r[2], r[3], r[4]) for r in new),
@@ -771,14 +807,14 @@ def _write_packed(conn: sqlite3.Connection, rows: list[tuple]) -> None:
                 entries[cid] = (cid, score, hit, severity)
                 if hit or severity not in _SEV_CODE:
                     fired.append((pid, name, score, hit, severity, reason, evidence))
-                    ev.pop(str(cid), None)
+                    ev.pop(name, None)
                 else:
                     if (pid, name) in stored:
                         gone.append((pid, name))
                     if evidence is not None:
-                        ev[str(cid)] = json.loads(evidence)
+                        ev[name] = json.loads(evidence)
                     else:
-                        ev.pop(str(cid), None)
+                        ev.pop(name, None)
             packed.append((pid, pack_entries(entries.values()), pack_evidence(json.dumps(ev)) if ev else None))
         conn.executemany("DELETE FROM pair_flags WHERE pair_id = ? AND check_name = ?", gone)
         if fired:
@@ -806,7 +842,7 @@ def _strip_packed(conn: sqlite3.Connection, checks: Sequence[str]) -> None:
             if not entries:
                 conn.execute("DELETE FROM pair_scores WHERE pair_id = ?", (pid,))
                 continue
-            ev = {k: v for k, v in unpack_evidence(evidence).items() if int(k) not in ids}
+            ev = {k: v for k, v in unpack_evidence(evidence).items() if k not in checks}
             conn.execute("UPDATE pair_scores SET scores = ?, evidence = ? WHERE pair_id = ?",
                          (pack_entries(entries), pack_evidence(json.dumps(ev)) if ev else None, pid))
     conn.executemany("DELETE FROM flag_checks WHERE id = ?", [(i,) for i in sorted(ids)])
@@ -830,7 +866,7 @@ def flag_tuples(conn: sqlite3.Connection, pair_ids: Sequence[str], *, reasons: b
                     f" WHERE pair_id IN ({marks})", part):
                 kept = unpack_evidence(ev)
                 for cid, score, fired, severity in unpack_entries(blob):
-                    extra = (kept.get(str(cid)),) if evidence else ()
+                    extra = (kept.get(names[cid]),) if evidence else ()
                     rows[pid, names[cid]] = (pid, names[cid], score, fired, severity, None, *extra)
         has_ev = evidence and has_column(conn, "pair_flags", "evidence")
         cols = f"{'reason' if reasons else 'NULL'}{(', evidence' if has_ev else ', NULL') if evidence else ''}"

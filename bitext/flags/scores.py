@@ -37,8 +37,8 @@ FLAGS_MIGRATIONS: list[tuple[int, str]] = [
 """Migrations of the ``flags`` component (:meth:`bitext.store.Store.migrate`)."""
 
 _DECIDE_FIELDS = ("threshold", "severity", "enabled")
-WINDOW = 100_000
-"""Rowids of ``pair_flags`` re-decided per transaction (bounded memory, a kill loses one window)."""
+WINDOW = 5_000
+"""Pairs re-decided per transaction (bounded memory, a kill loses one window)."""
 
 
 def encode_evidence(evidence: Mapping[str, Any] | None) -> str | None:
@@ -188,7 +188,7 @@ def redecide(store: Store, checks: Sequence[Check], only_outside: Mapping[str, t
     [low, high] can change (a calibrated check whose bounds moved: the reason of a row that neither fired
     nor fires names no bound).
 
-    Pairs are read and updated :data:`WINDOW` // 20 at a time, each window in its own transaction (an
+    Pairs are read and updated :data:`WINDOW` at a time, each window in its own transaction (an
     interrupted run leaves some rows decided anew; the caller records the new decide signatures only at the
     end, so the next run re-decides again, with the same outcome). Nothing is measured. A row that does not
     fire keeps no reason; one that fires now gets it from its stored evidence.
@@ -203,7 +203,7 @@ def redecide(store: Store, checks: Sequence[Check], only_outside: Mapping[str, t
     after = ""
     while True:
         ids = [r[0] for r in store.conn.execute(
-            "SELECT id FROM pairs WHERE id > ? ORDER BY id LIMIT ?", (after, WINDOW // 20))]
+            "SELECT id FROM pairs WHERE id > ? ORDER BY id LIMIT ?", (after, WINDOW))]
         if not ids:
             return changed
         after = ids[-1]

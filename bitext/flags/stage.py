@@ -295,7 +295,7 @@ def _refresh_corpus_rows(store: Store, check: CorpusCheck, dups: _Duplicates) ->
     for stored, first_id in dups.stored_rows(check.name):
         want = check.result(check.measure_first(stored[0], first_id))
         if want is not None and stored != _as_stored(want.row(stored[0])):
-            stale.append(scores.stored_row(want, stored[0], check.reason_names_threshold))
+            stale.append(scores.stored_row(want, stored[0]))
     with flag_writes(store, (r[0] for r in stale)):
         store.write_flags(stale, FLAG_EVIDENCE_COLUMNS)
     return len(stale)
