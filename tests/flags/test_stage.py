@@ -273,7 +273,7 @@ def test_new_pair_before_a_flagged_copy_reflags_the_copy(tmp_path: Path):
         c.execute("DELETE FROM pairs WHERE id='a0:mt:0'")
     counts = F.flag_corpus(store, quiet=True)
     assert counts.flagged == 0 and counts.refreshed == 2
-    assert dup_rows(store)["a1:mt:0"] == (0.0, "first occurrence of this source and target")
+    assert dup_rows(store)["a1:mt:0"] == (0.0, None)
     assert dup_rows(store)["a1:mt:3"][1] == "same source and target as pair a1:mt:0, seen earlier in the corpus"
     assert F.flag_corpus(store, quiet=True).refreshed == 0
     store.close()
