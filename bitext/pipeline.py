@@ -23,7 +23,7 @@ from .publish import publish_dataset
 from .review.carry import carry_report, format_carry
 from .review.schema import has_schema
 from .review.worklist import review_progress
-from .store import TRANSLATION_KEY_SQL, Store
+from .store import TRANSLATION_KEY_SQL, Store, flagged_sql
 from .translate.distributed import translate_stage
 from .translate.leases import has_source_index, runaway_counts
 
@@ -105,8 +105,8 @@ def corpus_status(store: Store) -> dict[str, Any]:
         bead_types = dict(
             conn.execute("SELECT bead_type, COUNT(*) FROM pairs GROUP BY bead_type ORDER BY bead_type").fetchall()
         )
-        # Checked = has a pair_flags row: DISTINCT along the primary key (pair_id, check_name).
-        flagged = conn.execute("SELECT COUNT(DISTINCT pair_id) FROM pair_flags").fetchone()[0]
+        # Checked = has stored checks: a packed row, or (an older store's layout) a pair_flags row.
+        flagged = conn.execute(f"SELECT COUNT(*) FROM pairs p WHERE {flagged_sql(conn, 'p.id')}").fetchone()[0]
     flagged_blocking = blocking_count(store)
     fired = dict(
         conn.execute(
