@@ -1,9 +1,11 @@
 """Scores as data, thresholds as settings: what a check measured is stored once, decisions are re-made.
 
-Every ``pair_flags`` row keeps, beside its score, the evidence its reason is written from (column
-``evidence``, JSON; added by the ``flags`` component's migration), unless its check's reason names no
-threshold (``Check.reason_names_threshold`` False: the stored reason stays right, only ``fired`` and
-``severity`` are re-made; 12 of the 23 checks, which keeps the stage's cost of storing evidence small). A check's settings split in two:
+Every stored check of a pair keeps, beside its score, the evidence its reason is written from (JSON; in the
+pair's packed ``pair_scores`` row, or in the ``pair_flags`` row of a check that fired: see
+:mod:`bitext.store`, "packed flag scores"). Only a check that fired keeps its reason: one that fires after a
+change of thresholds gets it from the evidence (or, on a store converted by :func:`convert_flags`, from the
+reason the older row kept in its place); ``Check.reason_names_threshold`` False says a fired row's stored
+reason stays right when thresholds change. A check's settings split in two:
 
 - the **measure signature** (:func:`measure_signature`): :data:`~bitext.flags.base.FLAGS_VERSION`, the
   check's name and every option that changes its score (``fuzz``, ``smoothing`` ...). When it changes (or
