@@ -162,3 +162,19 @@ def set_fired(store: Store, pair_ids: Sequence[str], fired: int = 1) -> None:
 
     rows = [(*r[:3], fired, r[4], r[5] if fired else None) for r in flag_tuples(store.conn, pair_ids, reasons=True)]
     store.write_flags(rows, FLAG_COLUMNS)
+
+
+def dies_on_call(monkeypatch, owner: object, name: str, n: int) -> object:
+    """Make method ``name`` of ``owner`` raise KeyboardInterrupt (a kill) on its ``n``-th call; returns the real
+    method, to put back with ``monkeypatch.setattr(owner, name, real)``."""
+    real = getattr(owner, name)
+    calls = {"n": 0}
+
+    def dying(self, *args):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise KeyboardInterrupt
+        return real(self, *args)
+
+    monkeypatch.setattr(owner, name, dying)
+    return real

@@ -190,15 +190,10 @@ MIGRATIONS: list[tuple[int, str]] = [
 # (about 60 % of the flag stage). ``review_deferred`` holds a row only inside that writer's transaction,
 # so every other connection (another process, the review app) never sees one and keeps its triggers.
 _UNLESS = "WHEN NOT EXISTS (SELECT 1 FROM review_deferred WHERE tbl = '{tbl}')"
-MIGRATIONS.append((
-    2,
-    f"""
-    CREATE TABLE review_deferred (tbl TEXT PRIMARY KEY);  -- empty outside a bulk writer's transaction
-    DROP TRIGGER review_pairs_ins;
-    CREATE TRIGGER review_pairs_ins AFTER INSERT ON pairs {_UNLESS.format(tbl='pairs')} BEGIN
-      DELETE FROM review_pair_state WHERE pair_id = NEW.id;
-      INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT} WHERE p.id = NEW.id;
-    END;
+
+def _deferrable_flag_triggers() -> str:
+    """The flag triggers made again so a bulk writer can stand them down (v2; v7 with the new "flagged")."""
+    return f"""
     DROP TRIGGER review_flags_ins;
     DROP TRIGGER review_flags_del;
     DROP TRIGGER review_flags_upd;
@@ -208,6 +203,20 @@ MIGRATIONS.append((
     BEGIN {_FLAG_UPDATE.format(pid='OLD.pair_id')}; END;
     CREATE TRIGGER review_flags_upd AFTER UPDATE ON pair_flags {_UNLESS.format(tbl='pair_flags')}
     BEGIN {_FLAG_UPDATE.format(pid='NEW.pair_id')}; END;
+    """
+
+
+_DEFERRABLE_FLAG_TRIGGERS = _deferrable_flag_triggers()
+MIGRATIONS.append((
+    2,
+    f"""
+    CREATE TABLE review_deferred (tbl TEXT PRIMARY KEY);  -- empty outside a bulk writer's transaction
+    DROP TRIGGER review_pairs_ins;
+    CREATE TRIGGER review_pairs_ins AFTER INSERT ON pairs {_UNLESS.format(tbl='pairs')} BEGIN
+      DELETE FROM review_pair_state WHERE pair_id = NEW.id;
+      INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT} WHERE p.id = NEW.id;
+    END;
+    {_DEFERRABLE_FLAG_TRIGGERS}
     """,
 ))
 
@@ -327,15 +336,7 @@ MIGRATIONS.append((
 MIGRATIONS.append((
     7,
     f"""
-    DROP TRIGGER review_flags_ins;
-    DROP TRIGGER review_flags_del;
-    DROP TRIGGER review_flags_upd;
-    CREATE TRIGGER review_flags_ins AFTER INSERT ON pair_flags {_UNLESS.format(tbl='pair_flags')}
-    BEGIN {_FLAG_UPDATE.format(pid='NEW.pair_id')}; END;
-    CREATE TRIGGER review_flags_del AFTER DELETE ON pair_flags {_UNLESS.format(tbl='pair_flags')}
-    BEGIN {_FLAG_UPDATE.format(pid='OLD.pair_id')}; END;
-    CREATE TRIGGER review_flags_upd AFTER UPDATE ON pair_flags {_UNLESS.format(tbl='pair_flags')}
-    BEGIN {_FLAG_UPDATE.format(pid='NEW.pair_id')}; END;
+    {_DEFERRABLE_FLAG_TRIGGERS}
     CREATE TRIGGER review_scores_ins AFTER INSERT ON pair_scores {_UNLESS.format(tbl='pair_flags')}
     BEGIN {_FLAG_UPDATE.format(pid='NEW.pair_id')}; END;
     CREATE TRIGGER review_scores_del AFTER DELETE ON pair_scores {_UNLESS.format(tbl='pair_flags')}

@@ -17,7 +17,7 @@ from bitext.flags.checks.length import LengthZ
 from bitext.flags.context import use_lexicon
 from bitext.model import MetaKey
 from bitext.store import Store, flag_tuples
-from tests.factories import CorpusBuilder, flags_count
+from tests.factories import CorpusBuilder, dies_on_call, flags_count
 from tests.flags.helpers import pv
 from tests.lexicon.helpers import small_lexicon
 
@@ -142,16 +142,7 @@ def test_a_measuring_option_change_measures_again(tmp_path: Path):
 def killed_while_redeciding(monkeypatch, store: Store, cfg: Path, window: int) -> None:
     """Flag ``store`` under ``cfg`` with re-decisions by windows of ``window`` rowids, killed at the second."""
     monkeypatch.setattr(scores, "WINDOW", window)
-    real = Store.write_flags
-    calls = {"n": 0}
-
-    def dies_second_time(self, r, *columns):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt
-        return real(self, r, *columns)
-
-    monkeypatch.setattr(Store, "write_flags", dies_second_time)
+    real = dies_on_call(monkeypatch, Store, "write_flags", 2)
     with pytest.raises(KeyboardInterrupt):
         F.flag_corpus(store, config_path=cfg, quiet=True, workers=0)
     monkeypatch.setattr(Store, "write_flags", real)

@@ -15,6 +15,7 @@ from bitext.flags import scores
 from bitext.flags.checks import CHECKS
 from bitext.records import iter_pairs
 from bitext.store import DB_NAME, Store, flag_tuples, pack_entries, unpack_entries
+from tests.factories import dies_on_call
 from tests.flags.test_scores import THRESHOLDS, corpus
 
 
@@ -92,15 +93,7 @@ def test_an_older_store_reads_the_same_before_during_and_after_its_conversion(tm
 
     # Killed during the conversion: what was packed and what was not read alike, and the next run goes on.
     monkeypatch.setattr(scores, "CONVERT_CHUNK", 7)
-    real, calls = Store.write_flags, {"n": 0}
-
-    def dies_third_time(self, rows, *columns):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt
-        return real(self, rows, *columns)
-
-    monkeypatch.setattr(Store, "write_flags", dies_third_time)
+    real = dies_on_call(monkeypatch, Store, "write_flags", 3)
     with pytest.raises(KeyboardInterrupt):
         scores.convert_flags(old)
     monkeypatch.setattr(Store, "write_flags", real)
