@@ -857,24 +857,39 @@ def flag_tuples(conn: sqlite3.Connection, pair_ids: Sequence[str], *, reasons: b
     out: list[tuple] = []
     packed = has_packed_flags(conn)
     names = {i: n for n, i in check_ids(conn).items()} if packed else {}
+    by_name = sorted(names, key=names.__getitem__)  # ids in check-name order
+    in_order = by_name == sorted(names)  # ids given in name order (one batch of names): entries need no sort
+    has_ev = evidence and has_column(conn, "pair_flags", "evidence")
+    cols = f"{'reason' if reasons else 'NULL'}{(', evidence' if has_ev else ', NULL') if evidence else ''}"
     for part in _chunks(sorted(set(pair_ids))):
         marks = ",".join("?" * len(part))
-        rows: dict[tuple[str, str], tuple] = {}
-        if packed:
-            for pid, blob, ev in conn.execute(
-                    f"SELECT pair_id, scores, {'evidence' if evidence else 'NULL'} FROM pair_scores"
-                    f" WHERE pair_id IN ({marks})", part):
-                kept = unpack_evidence(ev)
-                for cid, score, fired, severity in unpack_entries(blob):
-                    extra = (kept.get(names[cid]),) if evidence else ()
-                    rows[pid, names[cid]] = (pid, names[cid], score, fired, severity, None, *extra)
-        has_ev = evidence and has_column(conn, "pair_flags", "evidence")
-        cols = f"{'reason' if reasons else 'NULL'}{(', evidence' if has_ev else ', NULL') if evidence else ''}"
+        # pair_flags: fired checks (with their reasons), or every check of a pair not packed yet
+        stored: dict[tuple[str, str], tuple] = {}
         for r in conn.execute(f"SELECT pair_id, check_name, score, fired, severity, {cols} FROM pair_flags"
                               f" WHERE pair_id IN ({marks})", part):
-            r = tuple(r)
-            rows[r[0], r[1]] = r[:6] + ((json.loads(r[6]) if r[6] else None,) if evidence else ())
-        out.extend(rows[k] for k in sorted(rows))
+            stored[r[0], r[1]] = tuple(r[:6]) + ((json.loads(r[6]) if r[6] else None,) if evidence else ())
+        if not packed:
+            out.extend(stored[k] for k in sorted(stored))
+            continue
+        rows: list[tuple] = []
+        for pid, blob, ev in conn.execute(
+                f"SELECT pair_id, scores, {'evidence' if evidence else 'NULL'} FROM pair_scores"
+                f" WHERE pair_id IN ({marks}) ORDER BY pair_id", part):
+            kept = unpack_evidence(ev) if evidence else {}
+            entries = unpack_entries(blob)
+            if not in_order:
+                entries.sort(key=lambda e: names[e[0]])
+            for cid, score, fired, severity in entries:
+                name = names[cid]
+                row = stored.pop((pid, name), None) if stored else None
+                if row is None:
+                    row = (pid, name, score, fired, severity, None, kept.get(name)) if evidence else \
+                          (pid, name, score, fired, severity, None)
+                rows.append(row)
+        if stored:  # pairs not packed yet (a conversion under way): merged in order
+            rows.extend(stored.values())
+            rows.sort(key=itemgetter(0, 1))
+        out.extend(rows)
     return out
 
 
