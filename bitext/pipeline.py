@@ -26,7 +26,7 @@ from .review.carry import carry_report, format_carry
 from .review.schema import has_schema
 from .review.worklist import review_progress
 from .shards import store_folders
-from .store import TRANSLATION_KEY_SQL, Store
+from .store import TRANSLATION_KEY_SQL, Store, flagged_sql
 from .translate.distributed import translate_stage
 from .translate.leases import has_source_index, runaway_counts
 
@@ -152,7 +152,7 @@ def corpus_status(store: Store) -> dict[str, Any]:
     signature = store.get_meta(MetaKey.TRANSLATE_SIGNATURE)
     translated = _translated(store, signature)
     # Aligned = has pairs made from the current translations (older ones are redone by align). Per article
-    # along pairs_article (article_id, kind, ...): a few index steps each instead of a scan of every pair
+    # along the (article_id, kind, bead_idx) UNIQUE index: a few index steps each instead of a scan of every pair
     # (pairs.article_id references articles, so no pair's article is missed).
     aligned_articles = conn.execute(
         "SELECT COUNT(*) FROM articles a WHERE EXISTS (SELECT 1 FROM pairs p WHERE p.article_id = a.id"
@@ -171,8 +171,8 @@ def corpus_status(store: Store) -> dict[str, Any]:
         bead_types = dict(
             conn.execute("SELECT bead_type, COUNT(*) FROM pairs GROUP BY bead_type ORDER BY bead_type").fetchall()
         )
-        # Checked = has a pair_flags row: DISTINCT along the primary key (pair_id, check_name).
-        flagged = conn.execute("SELECT COUNT(DISTINCT pair_id) FROM pair_flags").fetchone()[0]
+        # Checked = has stored checks: a packed row, or (an older store's layout) a pair_flags row.
+        flagged = conn.execute(f"SELECT COUNT(*) FROM pairs p WHERE {flagged_sql(conn, 'p.id')}").fetchone()[0]
     flagged_blocking = blocking_count(store)
     fired = dict(
         conn.execute(

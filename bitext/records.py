@@ -24,7 +24,15 @@ from pathlib import Path
 
 from bitext.model import APPROVED, BLOCKING_SEVERITIES, PENDING, REJECTED, is_blocking
 from bitext.review.state import review_states
-from bitext.store import TRANSLATION_KEY_SQL, Store, has_table
+from bitext.store import (
+    TRANSLATION_KEY_SQL,
+    Store,
+    check_ids,
+    flag_tuples,
+    flagged_sql,
+    has_packed_flags,
+    has_table,
+)
 from bitext.translate.leases import has_source_index
 
 
@@ -161,9 +169,7 @@ def open_store(corpus: str | Path | Store) -> Store:
 
 def unchecked_count(store: Store) -> int:
     """Number of pairs without any ``pair_flags`` row: the checks have not run on them yet."""
-    return store.conn.execute(
-        "SELECT COUNT(*) FROM pairs p WHERE NOT EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id)"
-    ).fetchone()[0]
+    return store.conn.execute(f"SELECT COUNT(*) FROM pairs p WHERE NOT {flagged_sql(store.conn, 'p.id')}").fetchone()[0]
 
 
 def check_names(store: Store, extra: Sequence[str] = ()) -> list[str]:
@@ -174,7 +180,7 @@ def check_names(store: Store, extra: Sequence[str] = ()) -> list[str]:
 def _distinct_checks(conn: sqlite3.Connection) -> list[str]:
     """The distinct ``pair_flags.check_name`` values, by seeking along the ``pair_flags_fired`` index
     (fired, check_name): a few index seeks per check instead of a scan of every flag row."""
-    names: set[str] = set()
+    names: set[str] = set(check_ids(conn)) if has_packed_flags(conn) else set()
     fired = conn.execute("SELECT MIN(fired) FROM pair_flags").fetchone()[0]
     while fired is not None:
         name = conn.execute("SELECT MIN(check_name) FROM pair_flags WHERE fired = ?", (fired,)).fetchone()[0]
@@ -358,9 +364,7 @@ class _ChunkReader:
         the findings. Without findings no object is made per check (one per (pair, check) is most of a big
         corpus's reading time)."""
         if self.findings:
-            rows = self._tuples(
-                f"SELECT pair_id, check_name, score, fired, severity, {'reason' if self.reasons else 'NULL'}"
-                f" FROM pair_flags WHERE pair_id IN ({_placeholders(len(ids))}) ORDER BY pair_id, check_name", ids)
+            rows = flag_tuples(self.conn, ids, reasons=self.reasons)
             out: dict[str, _Flags] = {}
             for pid, group in groupby(rows, itemgetter(0)):
                 pf = list(group)
@@ -368,10 +372,7 @@ class _ChunkReader:
                 out[pid] = (tuple(f[1] for f in pf if f[3]), {f[1]: _opt_float(f[2]) for f in pf},
                             any(f[3] and is_blocking(f[4]) for f in pf), found)
             return out
-        rows = self._tuples(
-            f"SELECT pair_id, check_name, score, fired, severity FROM pair_flags"
-            f" WHERE pair_id IN ({_placeholders(len(ids))}) ORDER BY pair_id, check_name", ids)
-        return _flag_summaries(rows)
+        return _flag_summaries([r[:5] for r in flag_tuples(self.conn, ids)])
 
     def _signed_off(self, review_ids: list[int]) -> set[int]:
         """Of ``review_ids``, those a second reviewer signed off (``review_signoff``, kept by

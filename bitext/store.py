@@ -6,7 +6,8 @@ Layout (see ``docs/ARCHITECTURE.md``)::
     sentences     Indonesian sentences with stable ids and offsets into ``articles.raw_text``
     translations  MT output, keyed by (signature, source text): a cache shared by all sentences
     pairs         aligned source/target beads, the unit that is flagged, reviewed and published
-    pair_flags    one row per (pair, check): score, whether it fired, and a readable reason
+    pair_scores   one row per flagged pair: every check's score, fired bit and severity, packed
+    pair_flags    one row per fired (pair, check): score, severity and a readable reason
     reviews       append-only review history; the newest row of a pair is its state
     meta          key/value settings of the corpus (e.g. the current translation signature)
 
@@ -20,18 +21,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import shutil
 import sqlite3
+import struct
 import sys
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from .errors import StoreError, is_fault, store_error
-from .model import MetaKey
+from .model import SEVERITIES, MetaKey
 
 DB_NAME = "bitext.sqlite"
 
@@ -67,7 +74,7 @@ CORE_MIGRATIONS: list[tuple[int, str]] = [
             end         INTEGER NOT NULL,
             UNIQUE (article_id, para_idx, sent_idx)
         );
-        CREATE INDEX sentences_article ON sentences(article_id, para_idx, sent_idx);
+        CREATE INDEX sentences_article ON sentences(article_id, para_idx, sent_idx);  -- dropped by v3
 
         -- Machine translations, deduplicated: key = sha256(signature NUL source).
         CREATE TABLE translations (
@@ -102,7 +109,7 @@ CORE_MIGRATIONS: list[tuple[int, str]] = [
             created_at    TEXT NOT NULL,
             UNIQUE (article_id, kind, bead_idx)
         );
-        CREATE INDEX pairs_article ON pairs(article_id, kind, bead_idx);
+        CREATE INDEX pairs_article ON pairs(article_id, kind, bead_idx);  -- dropped by v3 (the UNIQUE index)
 
         -- One row per (pair, check) that was computed.
         CREATE TABLE pair_flags (
@@ -139,6 +146,23 @@ CORE_MIGRATIONS: list[tuple[int, str]] = [
         # is what tells whether a review still applies to the pair (see bitext.review).
         "ALTER TABLE reviews ADD COLUMN pair_target TEXT",
     ),
+    (
+        3,
+        # Packed flag scores: one row per flagged pair instead of one per (pair, check); pair_flags keeps the
+        # fired checks (see PACKED_FLAGS below). The rows of an older store move in chunks afterwards
+        # (bitext.flags.scores.convert_flags, run by the flag stage), not in this transaction.
+        """
+        CREATE TABLE flag_checks (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+        CREATE TABLE pair_scores (
+            pair_id  TEXT PRIMARY KEY REFERENCES pairs(id) ON DELETE CASCADE,
+            scores   BLOB NOT NULL,     -- per check: id, bits (fired, NULL score, severity), score (double)
+            evidence BLOB               -- JSON {check name: evidence} of the checks that did not fire, deflated
+        ) WITHOUT ROWID;
+        -- Same columns as the UNIQUE constraints' own indexes (sqlite_autoindex_*): one copy is enough.
+        DROP INDEX pairs_article;
+        DROP INDEX sentences_article;
+        """,
+    ),
 ]
 
 
@@ -160,6 +184,18 @@ FLAG_EVIDENCE_COLUMNS = (*FLAG_COLUMNS, "evidence")
 """A flag row with the evidence its reason is written from (column added by the ``flags`` migration)."""
 REVIEW_COLUMNS = ("pair_id", "reviewer", "at", "status", "before", "after", "comment", "source", "parent_id",
                   "pair_target")
+
+
+BACKUP_MAX_BYTES = 2 * 2**30
+"""Stores up to this size are copied beside themselves before a migration (:meth:`Store.migrate`)."""
+
+
+def need_free_space(path: Path, need: int, what: str) -> None:
+    """Refuse, in one line, to start ``what`` when the file system of ``path`` has less than ``need`` bytes free."""
+    free = shutil.disk_usage(path.parent).free
+    if free < need:
+        raise StoreError(f"{path}: {what} needs {need / 2**20:,.0f} MiB free on its file system, only "
+                         f"{free / 2**20:,.0f} MiB are: free some space, then run the command again")
 
 
 LOCK_WAIT_S = 300.0
@@ -365,12 +401,15 @@ class Store:
         Nothing is written when the store is current. A store whose ``component`` is newer than
         ``migrations`` (written by a newer bitext) is refused. Before an existing store is migrated, a
         copy is saved beside it (``bitext.sqlite.bak-<component>-v<version>``, as sqlite-utils' migrations
-        do); the migration then runs in one transaction, so a failure leaves the store as it was.
+        do) when the store is at most :data:`BACKUP_MAX_BYTES` (a copy needs as much free space again, which
+        a 1 TB store rarely has; a bigger store relies on the transaction alone); the migration then runs in
+        one transaction, so a failure leaves the store as it was. A migration that moves data in chunks
+        (e.g. :func:`bitext.flags.scores.convert_flags`) runs after this, each chunk a transaction of its own.
         """
         done = self._check_not_newer(component, migrations)
         if all(v in done for v, _ in migrations):
             return
-        if done:
+        if done and self.path.stat().st_size <= BACKUP_MAX_BYTES:
             self._backup(f"{component}-v{max(done)}")
         with self.tx() as conn:
             conn.execute(
@@ -441,6 +480,7 @@ class Store:
     def _backup(self, label: str) -> Path:
         """A consistent copy of the store beside it (SQLite's online backup), before a migration."""
         dest = self.path.with_name(f"{self.path.name}.bak-{label}")
+        need_free_space(self.path, self.path.stat().st_size, f"a copy of the store before migrating ({label})")
         with self.errors():
             target = sqlite3.connect(dest)
             try:
@@ -537,26 +577,35 @@ class Store:
 
     def write_flags(self, rows: Iterable[Sequence[object]], columns: Sequence[str] = FLAG_COLUMNS) -> None:
         """Store flag rows (``columns``: :data:`FLAG_COLUMNS`, or :data:`FLAG_EVIDENCE_COLUMNS` on a store with
-        the ``flags`` migration), replacing the same (pair, check)."""
-        with self.tx() as conn:
-            conn.executemany(_insert_sql("pair_flags", columns, "INSERT OR REPLACE"), [tuple(r) for r in rows])
+        the ``flags`` migration), replacing the same (pair, check).
 
-    def update_flags(self, rows: Iterable[Sequence[object]]) -> None:
-        """Re-decide stored flag rows in place: ``(fired, severity, reason, rowid)`` per row (score and
-        evidence stay; the rowid too, so a caller paging by rowid sees each row once)."""
+        On a store with packed scores (``flags`` v2, :data:`PACKED_FLAGS`) every row's score, fired bit and
+        severity go into its pair's ``pair_scores`` row (merged with the checks already there) and only a
+        fired row keeps a ``pair_flags`` row, with its reason; a row that no longer fires loses it."""
         with self.tx() as conn:
-            conn.executemany("UPDATE pair_flags SET fired = ?, severity = ?, reason = ? WHERE rowid = ?",
-                             [tuple(r) for r in rows])
+            rows = [tuple(r) for r in rows]
+            if not has_packed_flags(conn):
+                conn.executemany(_insert_sql("pair_flags", columns, "INSERT OR REPLACE"), rows)
+                return
+            if len(columns) < len(FLAG_EVIDENCE_COLUMNS):
+                rows = [(*r, None) for r in rows]
+            _write_packed(conn, rows)
 
     def clear_flags(self, checks: Sequence[str] | None = None) -> None:
         """Remove every stored flag (a changed flag config recomputes them all), or those of ``checks``
         (checks turned off)."""
         with self.tx() as conn:
+            packed = has_packed_flags(conn)
             if checks is None:
                 conn.execute("DELETE FROM pair_flags")
-            else:
-                conn.executemany("DELETE FROM pair_flags WHERE fired IN (0, 1) AND check_name = ?",
-                                 [(c,) for c in checks])
+                if packed:
+                    conn.execute("DELETE FROM pair_scores")
+                    conn.execute("DELETE FROM flag_checks")  # no entry names one any more
+                return
+            conn.executemany("DELETE FROM pair_flags WHERE fired IN (0, 1) AND check_name = ?",
+                             [(c,) for c in checks])
+            if packed:
+                _strip_packed(conn, checks)
 
     def add_review(self, pair_id: str, reviewer: str, status: str, *, before: str | None = None,
                    after: str | None = None, comment: str | None = None, source: str | None = None,
@@ -615,6 +664,273 @@ def has_table(conn: sqlite3.Connection, name: str) -> bool:
 def has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
     """Whether ``table`` has ``column`` (a later migration adds it; an older store lacks it)."""
     return any(r[1] == column for r in conn.execute(f"PRAGMA table_info({table})"))
+
+
+# -- packed flag scores (flags v2) ---------------------------------------------------------------------
+# A pair's checks are one ``pair_scores`` row: ``scores`` packs one entry per check (its ``flag_checks`` id,
+# a byte of bits: fired, severity, how the score is kept; the score, exactly as the REAL column kept it)
+# and ``evidence`` is a JSON object {check name: evidence} of the checks that did not fire (what a re-decision
+# writes a reason from, should the row fire under other thresholds; a string there is the reason a row
+# converted from an older store kept instead). A fired check keeps its ``pair_flags`` row too (reason and
+# evidence): the review queue, its indexes and triggers read only fired rows. Rows of an older store (every
+# check a ``pair_flags`` row) read the same until converted (:func:`convert_flags`).
+
+PACKED_FLAGS = "pair_scores"
+_EVIDENCE_V1 = b"\x01"
+_ZDICT_V1 = (
+    b'{"length_ratio":{"target_chars": 55, "source_chars": 55, "kind": "mt"},"length_z":{"chars": 1.044585'
+    b'9872611465, "words": 0.49720786851216975, "source_chars": 55, "kind": "mt"},"numbers":{"source_only"'
+    b': ["1,5 miliar"], "target_only": ["2.5 billion"]},"repetition":{"run": 1, "gram": "", "source_run": '
+    b'1},"truncation":{"hit_max_length": false, "cut": false, "tail": "n Jakarta on Monday."},"not_english'
+    b'":{"best": "en", "short": false},"bead_type":{"bead": "1-1", "sources": 1, "targets": 1},"missing_na'
+    b'mes":{"names": ["Jakarta"], "missing": [], "translated": []},"quotes":{"source": 0, "target": 0},"qu'
+    b'estion_mark":{"source": 0, "target": 0},"markup":{"markup": []},"mojibake":{"sides": [], "fixed": []'
+    b'},"control_chars":{"chars": []},"duplicate":{"first_seen": "a1:0:0"}}'
+)
+"""Preset dictionary of the deflated evidence, format 1: the evidence of the default checks on one made-up pair,
+as :meth:`Store.write_flags` writes it (frozen: a stored form; a new dictionary is a new format byte).
+Deflate with it takes a pair's ~600 bytes of evidence JSON to ~100."""
+
+
+def pack_evidence(text: str | None) -> bytes | None:
+    """A ``pair_scores.evidence`` value: the JSON text deflated with :data:`_ZDICT_V1` behind a format byte."""
+    if text is None:
+        return None
+    c = zlib.compressobj(1, zlib.DEFLATED, -11, 2, zlib.Z_DEFAULT_STRATEGY, _ZDICT_V1)  # small window: fast
+    return _EVIDENCE_V1 + c.compress(text.encode()) + c.flush()
+
+
+def unpack_evidence(blob: bytes | None) -> dict[str, Any]:
+    """:func:`pack_evidence` read back as {check id: evidence} ({} for none)."""
+    if not blob:
+        return {}
+    if blob[:1] != _EVIDENCE_V1:
+        raise StoreError(f"pair_scores: evidence in an unknown format ({blob[:1]!r}); upgrade bitext")
+    d = zlib.decompressobj(-11, _ZDICT_V1)
+    return json.loads(d.decompress(blob[1:]) + d.flush())
+_F32, _F64 = struct.Struct("<f"), struct.Struct("<d")
+_FIRED = 1
+_HOW, _DOUBLE, _NULL, _BYTE, _FLOAT = 0b110000, 0b000000, 0b010000, 0b100000, 0b110000  # how the score is kept
+_SEV_CODE = {s: i << 2 for i, s in enumerate(SEVERITIES)}
+_SEV_MASK = 0b1100
+_SEV_OTHER = _SEV_MASK  # a severity outside the vocabulary: the row keeps its pair_flags row, which says it
+_CODE_SEV: dict[int, str | None] = {**{i << 2: s for i, s in enumerate(SEVERITIES)}, _SEV_OTHER: None}
+
+
+def has_packed_flags(conn: sqlite3.Connection) -> bool:
+    """Whether the store keeps packed scores (``flags`` migration v2)."""
+    return has_table(conn, PACKED_FLAGS)
+
+
+def pack_entries(entries: Iterable[tuple[int, object, int, str | None]]) -> bytes:
+    """``(check id, score, fired, severity)`` entries as a ``pair_scores.scores`` blob (ids ascending). Each
+    entry: the id, a byte of bits (fired, severity, how the score is kept) and the score in as few bytes as
+    keep it exactly: none for NULL, one for a whole number 0..255, four for a float32 that is the same
+    double, else eight."""
+    out = bytearray()
+    for cid, score, fired, severity in sorted(entries, key=itemgetter(0)):
+        bits = (_FIRED if fired else 0) | _SEV_CODE.get(severity or "", _SEV_OTHER)
+        if score is None:
+            out += bytes((cid, bits | _NULL))
+            continue
+        x = float(score)  # type: ignore[arg-type]
+        if x.is_integer() and 0 <= x <= 255 and not (x == 0 and math.copysign(1, x) < 0):
+            out += bytes((cid, bits | _BYTE, int(x)))
+        elif _F32.unpack(_F32.pack(x))[0] == x if math.isfinite(x) and abs(x) < 3e38 else False:
+            out += bytes((cid, bits | _FLOAT)) + _F32.pack(x)
+        else:
+            out += bytes((cid, bits | _DOUBLE)) + _F64.pack(x)
+    return bytes(out)
+
+
+def unpack_entries(blob: bytes) -> list[tuple[int, float | None, int, str | None]]:
+    """A ``pair_scores.scores`` blob as ``(check id, score, fired, severity)`` entries."""
+    out = []
+    i, n = 0, len(blob)
+    while i < n:
+        cid, bits = blob[i], blob[i + 1]
+        how = bits & _HOW
+        if how == _BYTE:
+            score: float | None = float(blob[i + 2])
+            i += 3
+        elif how == _FLOAT:
+            score = _F32.unpack_from(blob, i + 2)[0]
+            i += 6
+        elif how == _DOUBLE:
+            score = _F64.unpack_from(blob, i + 2)[0]
+            i += 10
+        else:
+            score = None
+            i += 2
+        out.append((cid, score, bits & _FIRED, _CODE_SEV[bits & _SEV_MASK]))
+    return out
+
+
+def check_ids(conn: sqlite3.Connection, names: Iterable[str] = ()) -> dict[str, int]:
+    """Check name -> its ``flag_checks`` id, giving ``names`` that have none one (inside a write transaction)."""
+    ids = {r[1]: r[0] for r in conn.execute("SELECT id, name FROM flag_checks")}
+    missing = sorted(set(names) - set(ids))
+    if missing:
+        conn.executemany("INSERT INTO flag_checks(name) VALUES (?)", [(n,) for n in missing])
+        ids = {r[1]: r[0] for r in conn.execute("SELECT id, name FROM flag_checks")}
+        if max(ids.values()) > 255:
+            raise StoreError("flag_checks: more than 255 check names; run 'bitext flag CORPUS --config default'")
+    return ids
+
+
+def _write_packed(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """:meth:`Store.write_flags` on a store with packed scores; ``rows`` in :data:`FLAG_EVIDENCE_COLUMNS` order."""
+    ids = check_ids(conn, {r[1] for r in rows})
+    by_pair: dict[str, list[tuple]] = {}
+    for r in rows:
+        by_pair.setdefault(r[0], []).append(r)
+    for part in _chunks(list(by_pair)):
+        marks = ",".join("?" * len(part))
+        old = {r[0]: (r[1], r[2]) for r in conn.execute(
+            f"SELECT pair_id, scores, evidence FROM pair_scores WHERE pair_id IN ({marks})", part)}
+        stored = {(r[0], r[1]) for r in conn.execute(
+            f"SELECT pair_id, check_name FROM pair_flags WHERE pair_id IN ({marks})", part)}
+        fired, gone, packed = [], [], []
+        for pid in part:
+            new = by_pair[pid]
+            if pid not in old:  # a pair flagged for the first time (the stage's path): no merging
+                ev_parts = []
+                for _, name, score, hit, severity, reason, evidence in new:
+                    if hit or severity not in _SEV_CODE:
+                        fired.append((pid, name, score, hit, severity, reason, evidence))
+                    elif evidence is not None:
+                        ev_parts.append(f'"{name}":{evidence}')
+                    if not hit and (pid, name) in stored:
+                        gone.append((pid, name))
+                packed.append((pid, pack_entries((ids[r[1]], r[2], r[3], r[4]) for r in new),
+                               pack_evidence("{" + ",".join(ev_parts) + "}") if ev_parts else None))
+                continue
+            entries = {e[0]: e for e in unpack_entries(old[pid][0])}
+            ev: dict[str, object] = unpack_evidence(old[pid][1])
+            for _, name, score, hit, severity, reason, evidence in new:
+                cid = ids[name]
+                entries[cid] = (cid, score, hit, severity)
+                if hit or severity not in _SEV_CODE:
+                    fired.append((pid, name, score, hit, severity, reason, evidence))
+                    ev.pop(name, None)
+                else:
+                    if (pid, name) in stored:
+                        gone.append((pid, name))
+                    if evidence is not None:
+                        ev[name] = json.loads(evidence)
+                    else:
+                        ev.pop(name, None)
+            packed.append((pid, pack_entries(entries.values()), pack_evidence(json.dumps(ev)) if ev else None))
+        conn.executemany("DELETE FROM pair_flags WHERE pair_id = ? AND check_name = ?", gone)
+        if fired:
+            if not has_column(conn, "pair_flags", "evidence"):  # before the flags component's v1
+                fired = [r[:6] for r in fired]
+            conn.executemany(_insert_sql("pair_flags", FLAG_EVIDENCE_COLUMNS[:len(fired[0])], "INSERT OR REPLACE"),
+                             fired)
+        conn.executemany("INSERT OR REPLACE INTO pair_scores(pair_id, scores, evidence) VALUES (?, ?, ?)", packed)
+
+
+def _strip_packed(conn: sqlite3.Connection, checks: Sequence[str]) -> None:
+    """Remove the entries of ``checks`` from every packed row (a pair left with none is no longer flagged)."""
+    ids = {i for n, i in check_ids(conn).items() if n in set(checks)}
+    if not ids:
+        return
+    after = ""
+    while True:
+        batch = conn.execute("SELECT pair_id, scores, evidence FROM pair_scores WHERE pair_id > ? ORDER BY pair_id"
+                             " LIMIT 2000", (after,)).fetchall()
+        if not batch:
+            break
+        after = batch[-1][0]
+        for pid, blob, evidence in batch:
+            entries = [e for e in unpack_entries(blob) if e[0] not in ids]
+            if not entries:
+                conn.execute("DELETE FROM pair_scores WHERE pair_id = ?", (pid,))
+                continue
+            ev = {k: v for k, v in unpack_evidence(evidence).items() if k not in checks}
+            conn.execute("UPDATE pair_scores SET scores = ?, evidence = ? WHERE pair_id = ?",
+                         (pack_entries(entries), pack_evidence(json.dumps(ev)) if ev else None, pid))
+    conn.executemany("DELETE FROM flag_checks WHERE id = ?", [(i,) for i in sorted(ids)])
+
+
+def flag_tuples(conn: sqlite3.Connection, pair_ids: Sequence[str], *, reasons: bool = False,
+                evidence: bool = False) -> list[tuple]:
+    """Every stored check of ``pair_ids`` as ``(pair_id, check_name, score, fired, severity, reason)`` rows
+    (``evidence`` too when asked: decoded, or None), ordered by pair and check name, as the one-row-per-check
+    ``pair_flags`` of an older store had them; ``reason`` (None unless ``reasons``) is stored for fired checks
+    only. Reads both layouts (a store part-way through :func:`convert_flags` too)."""
+    out: list[tuple] = []
+    packed = has_packed_flags(conn)
+    names = {i: n for n, i in check_ids(conn).items()} if packed else {}
+    by_name = sorted(names, key=names.__getitem__)  # ids in check-name order
+    in_order = by_name == sorted(names)  # ids given in name order (one batch of names): entries need no sort
+    has_ev = evidence and has_column(conn, "pair_flags", "evidence")
+    cols = f"{'reason' if reasons else 'NULL'}{(', evidence' if has_ev else ', NULL') if evidence else ''}"
+    for part in _chunks(sorted(set(pair_ids))):
+        marks = ",".join("?" * len(part))
+        # pair_flags: fired checks (with their reasons), or every check of a pair not packed yet
+        stored: dict[tuple[str, str], tuple] = {}
+        for r in conn.execute(f"SELECT pair_id, check_name, score, fired, severity, {cols} FROM pair_flags"
+                              f" WHERE pair_id IN ({marks})", part):
+            stored[r[0], r[1]] = tuple(r[:6]) + ((json.loads(r[6]) if r[6] else None,) if evidence else ())
+        if not packed:
+            out.extend(stored[k] for k in sorted(stored))
+            continue
+        rows: list[tuple] = []
+        for pid, blob, ev in conn.execute(
+                f"SELECT pair_id, scores, {'evidence' if evidence else 'NULL'} FROM pair_scores"
+                f" WHERE pair_id IN ({marks}) ORDER BY pair_id", part):
+            kept = unpack_evidence(ev) if evidence else {}
+            entries = unpack_entries(blob)
+            if not in_order:
+                entries.sort(key=lambda e: names[e[0]])
+            for cid, score, fired, severity in entries:
+                name = names[cid]
+                row = stored.pop((pid, name), None) if stored else None
+                if row is None:
+                    row = (pid, name, score, fired, severity, None, kept.get(name)) if evidence else \
+                          (pid, name, score, fired, severity, None)
+                rows.append(row)
+        if stored:  # pairs not packed yet (a conversion under way): merged in order
+            rows.extend(stored.values())
+            rows.sort(key=itemgetter(0, 1))
+        out.extend(rows)
+    return out
+
+
+def iter_flag_scores(conn: sqlite3.Connection, checks: Iterable[str] | None = None, *, kinds: bool = False
+                     ) -> Iterator[tuple[Any, ...]]:
+    """``(pair_id, check_name, score, fired, severity)`` of every stored check (of ``checks``), and the pair's
+    kind last when ``kinds``; pair by pair, in no set order: one pass over the packed rows and the
+    one-row-per-check rows not converted yet."""
+    wanted = None if checks is None else set(checks)
+    kind, join = (", p.kind", " JOIN pairs p ON p.id = {}.pair_id") if kinds else ("", "")
+    if has_packed_flags(conn):
+        names = {i: n for n, i in check_ids(conn).items()}
+        ids = None if wanted is None else {i for i, n in names.items() if n in wanted}
+        for pid, blob, *extra in conn.execute(f"SELECT s.pair_id, s.scores{kind} FROM pair_scores s{join.format('s')}"):
+            for cid, score, fired, severity in unpack_entries(blob):
+                if ids is None or cid in ids:
+                    yield (pid, names[cid], score, fired, severity, *extra)
+        legacy = " WHERE NOT EXISTS (SELECT 1 FROM pair_scores s WHERE s.pair_id = f.pair_id)"
+    else:
+        legacy = ""
+    for r in conn.execute(f"SELECT f.pair_id, f.check_name, f.score, f.fired, f.severity{kind} FROM pair_flags f"
+                          f"{join.format('f')}{legacy} ORDER BY f.pair_id"):
+        if wanted is None or r[1] in wanted:
+            yield tuple(r)
+
+
+FLAGGED_SQL = ("(EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = {pid}) OR EXISTS (SELECT 1 FROM pair_scores s"
+               " WHERE s.pair_id = {pid}))")
+"""SQL: whether pair ``{pid}`` has stored checks (either layout), on a store with packed scores."""
+
+
+def flagged_sql(conn: sqlite3.Connection, pid: str) -> str:
+    """SQL telling whether the pair ``pid`` (an SQL expression) has any stored check, for this store's layout."""
+    if has_packed_flags(conn):
+        return FLAGGED_SQL.format(pid=pid)
+    return f"EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = {pid})"
 
 
 def sentence_texts(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:

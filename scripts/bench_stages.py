@@ -1,8 +1,9 @@
 """Do the stages after translation keep up? Time status, align, flag, publish and export on a synthetic
 store (no model: translations are written through the store's own writers), each stage in a fresh
 process so its peak memory is its own, at two corpus sizes side by side (memory flat in corpus size?),
-and optionally side by side with other checkouts' code (``--code DIR``: each runs the same stages on its
-own copy of the same built store, alternately).
+and optionally side by side with other checkouts' code (``--code DIR``: each builds the same store with its
+own schema and runs the same stages on it, one after the other), with each checkout's bytes per sentence per
+table and index (SQLite's dbstat).
 
     python scripts/bench_stages.py                              # 20,000 and 100,000 sentences
     python scripts/bench_stages.py --code /path/to/old/checkout # before/after, ratio = ours / theirs
@@ -83,9 +84,34 @@ STAGES: dict[str, tuple[str, str]] = {
 TARGETS = {"status": (2.0, "s"), "align": (5000, "/s"), "flag": (3000, "/s"), "publish": (1_000_000 / 60, "/s")}
 """Issue 12's targets at 1M sentences: seconds at most, or pairs per second at least."""
 
-def build(folder: Path, n_sentences: int, per_article: int = 50) -> None:
+def build_with(code: Path, folder: Path, n_sentences: int) -> None:
+    """:func:`build` run by checkout ``code`` (a store made by newer code would be refused by older code)."""
+    child = (f"import sys; sys.path.insert(0, {str(code)!r}); sys.path.insert(0, {str(ROOT / 'scripts')!r})\n"
+             f"import bench_stages; bench_stages.build_here({str(folder)!r}, {n_sentences})")
+    subprocess.run([sys.executable, "-c", child], check=True)
+
+
+def build_here(folder: str, n_sentences: int) -> None:
+    """:func:`build` with the bitext first on ``sys.path`` (the caller's checkout)."""
+    build(Path(folder), n_sentences, importable=True)
+
+
+def table_bytes(folder: Path) -> list[tuple[str, int]]:
+    """(table or index, bytes) of the store in ``folder``, largest first (SQLite's dbstat)."""
+    import sqlite3
+
+    conn = sqlite3.connect(folder / "bitext.sqlite")
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return conn.execute("SELECT name, SUM(pgsize) AS b FROM dbstat GROUP BY name ORDER BY b DESC").fetchall()
+    finally:
+        conn.close()
+
+
+def build(folder: Path, n_sentences: int, per_article: int = 50, importable: bool = False) -> None:
     """Articles of ``per_article`` sentences (paragraphs of 5) and one translation per distinct sentence."""
-    sys.path.insert(0, str(ROOT))
+    if not importable:
+        sys.path.insert(0, str(ROOT))
     from bitext.model import MetaKey
     from bitext.store import Store, translation_key, utcnow
 
@@ -176,20 +202,19 @@ def main() -> int:
     run = list(STAGES)[: list(STAGES).index(wanted[-1]) + 1]
     codes = [ROOT, *(c.resolve() for c in args.code)]
     results: dict[tuple[int, Path], dict[str, tuple[float, float, int, float]]] = {}
-    store_mib: dict[int, float] = {}
+    store_mib: dict[tuple[int, Path], float] = {}
+    tables: dict[tuple[int, Path], dict[str, int]] = {}
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix=f"bitext-stages-{n}-") as tmp:
-            built = Path(tmp) / "built"
-            t0 = time.perf_counter()
-            build(built, n)
-            print(f"built {n} sentences in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-            for code in codes:  # each checkout on its own copy of the same store, one after the other
+            for code in codes:  # each checkout builds the same store with its own schema, one after the other
                 work = Path(tmp) / "work"
-                shutil.copytree(built, work)
+                t0 = time.perf_counter()
+                build_with(code, work, n)
+                print(f"built {n} sentences with {code.name} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
                 as_translated(work, code)
                 results[n, code] = {stage: run_stage(work, stage, code) for stage in run}
-                if code == ROOT:
-                    store_mib[n] = sum(f.stat().st_size for f in work.glob("bitext.sqlite*")) / 2**20
+                tables[n, code] = dict(table_bytes(work))
+                store_mib[n, code] = sum(f.stat().st_size for f in work.glob("bitext.sqlite*")) / 2**20
                 shutil.rmtree(work)
     for n in sizes:
         print(f"\n{n:,} sentences")
@@ -210,8 +235,17 @@ def main() -> int:
           " pending (the pending scan; rate in sentences/s); commit = 20,000 new translations in transactions of 256"
           " (rows/s)")
     for n in sizes:
-        print(f"store after every stage, {n:,} sentences: {store_mib[n]:,.0f} MiB"
-              f" ({store_mib[n] * 2**20 / n:,.0f} bytes per sentence)")
+        sizes_text = ", ".join(f"{c.name} {store_mib[n, c]:,.0f} MiB ({store_mib[n, c] * 2**20 / n:,.0f} bytes per"
+                               " sentence)" for c in codes)
+        print(f"store after every stage, {n:,} sentences: {sizes_text}")
+        names = sorted({t for c in codes for t in tables[n, c]}, key=lambda t: -tables[n, ROOT].get(t, 0)
+                       - sum(tables[n, c].get(t, 0) for c in codes))
+        print("| table or index | " + " | ".join(f"{c.name}: bytes per sentence" for c in codes) + " |")
+        print("|---|" + "---|" * len(codes))
+        for t in names:
+            cells = [tables[n, c].get(t, 0) / n for c in codes]
+            if max(cells) >= 1:
+                print(f"| {t} | " + " | ".join(f"{b:,.0f}" for b in cells) + " |")
     return 0
 
 

@@ -127,3 +127,54 @@ def dead_pid() -> int:
     child = subprocess.Popen(["true"])
     child.wait()
     return child.pid
+
+
+# -- stored flags as one row per (pair, check), whatever the store's layout (packed scores since core v3) --
+
+_FLAG_ROW_COLUMNS = "pair_id TEXT, check_name TEXT, score REAL, fired INTEGER, severity TEXT, reason TEXT"
+
+
+def flags_query(store: Store, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+    """Run ``sql`` against a TEMP table ``pair_flags`` holding every stored check as one row (``reason`` kept for
+    fired checks only), as the one-row-per-check ``pair_flags`` of an older store was: for tests that count
+    or read raw rows. The TEMP table shadows the real one while ``sql`` runs and is dropped afterwards."""
+    from bitext.store import flag_tuples
+
+    conn = store.conn
+    ids = [r[0] for r in conn.execute("SELECT id FROM pairs")]
+    rows = flag_tuples(conn, ids, reasons=True)
+    conn.execute(f"CREATE TEMP TABLE pair_flags ({_FLAG_ROW_COLUMNS})")
+    try:
+        conn.executemany("INSERT INTO temp.pair_flags VALUES (?, ?, ?, ?, ?, ?)", rows)
+        return [tuple(r) for r in conn.execute(sql, tuple(params)).fetchall()]
+    finally:
+        conn.execute("DROP TABLE temp.pair_flags")
+
+
+def flags_count(store: Store, where: str = "", params: Sequence[object] = ()) -> int:
+    """``store.count("pair_flags", where)`` over every stored check (see :func:`flags_query`)."""
+    return flags_query(store, "SELECT COUNT(*) FROM pair_flags" + (f" WHERE {where}" if where else ""), params)[0][0]
+
+
+def set_fired(store: Store, pair_ids: Sequence[str], fired: int = 1) -> None:
+    """Mark every stored check of ``pair_ids`` fired (or not), through the store's writer."""
+    from bitext.store import FLAG_COLUMNS, flag_tuples
+
+    rows = [(*r[:3], fired, r[4], r[5] if fired else None) for r in flag_tuples(store.conn, pair_ids, reasons=True)]
+    store.write_flags(rows, FLAG_COLUMNS)
+
+
+def dies_on_call(monkeypatch, owner: object, name: str, n: int) -> object:
+    """Make method ``name`` of ``owner`` raise KeyboardInterrupt (a kill) on its ``n``-th call; returns the real
+    method, to put back with ``monkeypatch.setattr(owner, name, real)``."""
+    real = getattr(owner, name)
+    calls = {"n": 0}
+
+    def dying(self, *args):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise KeyboardInterrupt
+        return real(self, *args)
+
+    monkeypatch.setattr(owner, name, dying)
+    return real

@@ -56,7 +56,7 @@ def test_a_store_from_a_newer_bitext_is_refused_untouched(tmp_path: Path) -> Non
         c.execute("INSERT INTO schema_migrations VALUES ('core', 99, 'later')")
     before = _digest(tmp_path / DB_NAME)
     for read_only in (False, True):
-        with pytest.raises(StoreError, match=r"written by a newer bitext \(core v99, this bitext knows up to v2\); "
+        with pytest.raises(StoreError, match=r"written by a newer bitext \(core v99, this bitext knows up to v3\); "
                                              r"upgrade bitext"):
             Store.open(tmp_path, read_only=read_only)
     r = _bitext("status", str(tmp_path))
@@ -68,7 +68,7 @@ def test_opening_a_current_store_writes_nothing(tmp_path: Path) -> None:
     CorpusBuilder(tmp_path).article("a1", ["Satu."])
     store = Store.open(tmp_path)
     assert store.conn.total_changes == 0
-    assert store.schema_version() == 2
+    assert store.schema_version() == 3
 
 
 def test_migrating_an_older_store_keeps_a_backup_first(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 from bitext.flags.base import Check, Measurement, fmt
 from bitext.model import BLOCKING_SEVERITIES
-from bitext.store import Store
+from bitext.store import Store, iter_flag_scores
 
 MIN_RATIO, MAX_RATIO = 0.5, 4.0
 """The corpus's scale may be this many times the clean calibration data's, no less and no more."""
@@ -140,21 +140,19 @@ def corpus_scores(store: Store, checks: Sequence[str], others: Sequence[str],
         return {}
     sev = ",".join("?" * len(BLOCKING_SEVERITIES))
     skip = ",".join("?" * len(others))
-    names = ",".join("?" * len(checks))
-    n = max(store.conn.execute("SELECT COUNT(*) FROM pair_flags WHERE fired IN (0, 1) AND check_name = ?",
-                               (c,)).fetchone()[0] for c in checks)
-    every = max(1, math.ceil(n / max(1, sample or SAMPLE)))
+    # The blocked pairs are gathered once (fired rows only), not looked up per score.
+    blocked = {r[0] for r in store.conn.execute(
+        f"SELECT pair_id FROM pair_flags WHERE fired = 1 AND severity IN ({sev}) AND check_name NOT IN ({skip})",
+        (*BLOCKING_SEVERITIES, *others))}
+    n = store.conn.execute("SELECT COUNT(*) FROM pairs").fetchone()[0]
+    every = max(1, math.ceil(n / max(1, sample or SAMPLE)))  # every k-th flagged pair: a sample of about SAMPLE per check
     out: dict[str, dict[str, list[float]]] = {c: {} for c in checks}
-    # NOT IN a list subquery: the blocked pairs are gathered once (fired index), not looked up per row.
-    rows = store.conn.execute(
-        "SELECT f.check_name, p.kind, f.score FROM pair_flags f JOIN pairs p ON p.id = f.pair_id"
-        f" WHERE f.fired IN (0, 1) AND f.check_name IN ({names}) AND f.score IS NOT NULL AND f.rowid % ? = 0"
-        f" AND f.pair_id NOT IN (SELECT pair_id FROM pair_flags WHERE fired = 1 AND severity IN ({sev})"
-        f" AND check_name NOT IN ({skip}))",
-        (*checks, every, *BLOCKING_SEVERITIES, *others),
-    )
-    for check, kind, score in rows:
-        out[check].setdefault(kind, []).append(score)
+    seen, last = 0, None
+    for pid, check, score, _, _, kind in iter_flag_scores(store.conn, checks, kinds=True):
+        if pid != last:
+            seen, last = seen + 1, pid
+        if score is not None and seen % every == 0 and pid not in blocked:
+            out[check].setdefault(kind, []).append(score)
     return out
 
 

@@ -20,7 +20,7 @@ from bitext.errors import BitextError
 from bitext.flags.base import Check, fmt
 from bitext.flags.calibration import CalibratedCheck
 from bitext.model import BLOCKING_SEVERITIES
-from bitext.store import Store
+from bitext.store import Store, iter_flag_scores
 
 FIRE_SHARES = (0.005, 0.01, 0.02, 0.05)
 """'What if' thresholds offered by default: those at which these shares of the measured pairs fire."""
@@ -84,22 +84,16 @@ class CheckStats:
 
 
 def _scores(store: Store, names: Sequence[str]) -> dict[str, Any]:
-    """Check -> numpy array of its stored scores. A few checks: along the ``pair_flags_fired`` index (their
-    rows only, each a lookup); more: one sequential scan of the table (a lookup per row costs more than
-    reading the rows of the other checks too), kept as 8-byte floats per check."""
+    """Check -> numpy array of its stored scores: one pass over the packed scores (and any rows of an older
+    layout, :func:`bitext.store.iter_flag_scores`), kept as 8-byte floats per check."""
     from array import array
 
     import numpy as np
 
-    if len(names) <= 3:
-        return {n: np.fromiter((r[0] for r in store.conn.execute(
-            "SELECT score FROM pair_flags WHERE fired IN (0, 1) AND check_name = ? AND score IS NOT NULL", (n,))),
-            dtype=float) for n in names}
     out: dict[str, array] = {n: array("d") for n in names}
-    for name, score in store.conn.execute("SELECT check_name, score FROM pair_flags WHERE score IS NOT NULL"):
-        values = out.get(name)
-        if values is not None:
-            values.append(score)
+    for _, name, score, _, _ in iter_flag_scores(store.conn, names):
+        if score is not None:
+            out[name].append(score)
     return {n: np.frombuffer(v, dtype=float) if len(v) else np.array([]) for n, v in out.items()}
 
 
@@ -190,12 +184,12 @@ def _needs_review_at(store: Store, check: Check, threshold: Any) -> int:
     others = (f"SELECT pair_id FROM pair_flags WHERE fired = 1 AND severity IN ({sev}) AND check_name != ?")
     args: list[Any] = [*BLOCKING_SEVERITIES, check.name]
     if check.severity in BLOCKING_SEVERITIES:
-        if check.direction == "outside":
-            cond, targs = "(score < ? OR score > ?)", list(threshold)
-        else:
-            cond, targs = ("score < ?" if check.direction == "below" else "score > ?"), [threshold]
-        others += f" UNION SELECT pair_id FROM pair_flags WHERE fired IN (0, 1) AND check_name = ? AND {cond}"
-        args += [check.name, *targs]
+        fires = {"below": lambda v: v < threshold, "above": lambda v: v > threshold,
+                 "outside": lambda v: v < threshold[0] or v > threshold[1]}[check.direction]
+        blocked = {r[0] for r in store.conn.execute(others, args)}
+        blocked.update(pid for pid, _, score, _, _ in iter_flag_scores(store.conn, [check.name])
+                       if score is not None and fires(score))
+        return len(blocked)
     return store.conn.execute(f"SELECT COUNT(*) FROM ({others})", args).fetchone()[0]
 
 
@@ -211,13 +205,17 @@ def _examples(store: Store, check: Check, x: Any, threshold: Any, per_side: int)
     for b in bounds:
         below, above = xs[xs <= b], xs[xs > b]
         picked += [*below[-per_side:], *above[:per_side]]
+    wanted = dict.fromkeys(float(p) for p in picked)
+    found: dict[float, tuple[str, float, int]] = {}
+    for pid, _, score, fired, _ in iter_flag_scores(store.conn, [check.name]):
+        if score in wanted and score not in found:
+            found[score] = (pid, score, fired)
     out: dict[str, Example] = {}
-    for v in dict.fromkeys(float(p) for p in picked):
-        for r in store.conn.execute(
-            "SELECT f.pair_id, f.score, f.fired, p.source, p.target FROM pair_flags f JOIN pairs p ON p.id = f.pair_id"
-            " WHERE f.fired IN (0, 1) AND f.check_name = ? AND f.score = ? LIMIT 1", (check.name, v)
-        ):
-            out.setdefault(r[0], Example(r[0], r[1], bool(r[2]), r[3], r[4]))
+    for v in wanted:
+        if v in found:
+            pid, score, fired = found[v]
+            for r in store.conn.execute("SELECT source, target FROM pairs WHERE id = ?", (pid,)):
+                out.setdefault(pid, Example(pid, score, bool(fired), r[0], r[1]))
     return sorted(out.values(), key=lambda e: e.score)
 
 

@@ -1,9 +1,11 @@
 """Scores as data, thresholds as settings: what a check measured is stored once, decisions are re-made.
 
-Every ``pair_flags`` row keeps, beside its score, the evidence its reason is written from (column
-``evidence``, JSON; added by the ``flags`` component's migration), unless its check's reason names no
-threshold (``Check.reason_names_threshold`` False: the stored reason stays right, only ``fired`` and
-``severity`` are re-made; 12 of the 23 checks, which keeps the stage's cost of storing evidence small). A check's settings split in two:
+Every stored check of a pair keeps, beside its score, the evidence its reason is written from (JSON; in the
+pair's packed ``pair_scores`` row, or in the ``pair_flags`` row of a check that fired: see
+:mod:`bitext.store`, "packed flag scores"). Only a check that fired keeps its reason: one that fires after a
+change of thresholds gets it from the evidence (or, on a store converted by :func:`convert_flags`, from the
+reason the older row kept in its place); ``Check.reason_names_threshold`` False says a fired row's stored
+reason stays right when thresholds change. A check's settings split in two:
 
 - the **measure signature** (:func:`measure_signature`): :data:`~bitext.flags.base.FLAGS_VERSION`, the
   check's name and every option that changes its score (``fuzz``, ``smoothing`` ...). When it changes (or
@@ -29,7 +31,7 @@ from typing import Any
 
 from bitext.flags.base import FLAGS_VERSION, Check, FlagResult, Measurement
 from bitext.model import MetaKey
-from bitext.store import Store
+from bitext.store import FLAG_EVIDENCE_COLUMNS, Store, flag_tuples, need_free_space
 
 FLAGS_MIGRATIONS: list[tuple[int, str]] = [
     (1, "ALTER TABLE pair_flags ADD COLUMN evidence TEXT"),
@@ -37,8 +39,8 @@ FLAGS_MIGRATIONS: list[tuple[int, str]] = [
 """Migrations of the ``flags`` component (:meth:`bitext.store.Store.migrate`)."""
 
 _DECIDE_FIELDS = ("threshold", "severity", "enabled")
-WINDOW = 100_000
-"""Rowids of ``pair_flags`` re-decided per transaction (bounded memory, a kill loses one window)."""
+WINDOW = 5_000
+"""Pairs re-decided per transaction (bounded memory, a kill loses one window)."""
 
 
 def encode_evidence(evidence: Mapping[str, Any] | None) -> str | None:
@@ -141,17 +143,57 @@ def state_of(signature: str, checks: Iterable[Check], pending: Iterable[str] = (
                                   for c in checks}}, sort_keys=True)
 
 
+CONVERT_CHUNK = 2000
+"""Pairs whose one-row-per-check ``pair_flags`` rows :func:`convert_flags` packs per transaction."""
+CONVERT_FREE_BYTES = 64 * 2**20
+"""Free space :func:`convert_flags` asks for: a chunk's new rows (and WAL) before the old rows' pages are free."""
+
+
+def convert_flags(store: Store) -> int:
+    """Pack the one-row-per-check ``pair_flags`` rows of a store older than ``flags`` v2 into ``pair_scores``
+    (one row per pair; fired checks keep their ``pair_flags`` row), :data:`CONVERT_CHUNK` pairs per
+    transaction; returns how many pairs were packed. In place: each chunk writes the new rows, then deletes
+    the old ones, whose pages the next chunk reuses, so it needs :data:`CONVERT_FREE_BYTES` free, not a
+    copy of the store (refused in one line otherwise). A kill loses at most the chunk in flight: every read
+    path reads both layouts, and the next call goes on. The file keeps its size (free pages are reused by
+    later writes; ``VACUUM`` would shrink it but needs a copy's worth of space).
+
+    Rows of checks that kept no evidence keep their reason in its place (a string), so a re-decision can
+    still write it."""
+    from bitext.review.schema import flag_writes
+
+    conn = store.conn
+    todo = ("SELECT DISTINCT f.pair_id FROM pair_flags f WHERE f.pair_id > ? AND f.fired IN (0, 1) AND NOT EXISTS"
+            " (SELECT 1 FROM pair_scores s WHERE s.pair_id = f.pair_id) ORDER BY f.pair_id LIMIT ?")
+    if conn.execute(todo, ("", 1)).fetchone() is None:
+        return 0
+    need_free_space(store.path, CONVERT_FREE_BYTES, "packing the flag scores (flags v2)")
+    done, after = 0, ""
+    while True:
+        ids = [r[0] for r in conn.execute(todo, (after, CONVERT_CHUNK))]
+        if not ids:
+            return done
+        after = ids[-1]
+        with store.tx(), flag_writes(store, ids):
+            rows = [(*r[:6], json.dumps(r[6]) if r[6] is not None else
+                     (json.dumps(r[5]) if r[5] is not None and not r[3] else None))
+                    for r in flag_tuples(store.conn, ids, reasons=True, evidence=True)]
+            store.write_flags(rows, FLAG_EVIDENCE_COLUMNS)
+        done += len(ids)
+
+
 def redecide(store: Store, checks: Sequence[Check], only_outside: Mapping[str, tuple[float, float]] | None = None
              ) -> int:
     """Re-apply ``checks`` to their stored scores and evidence; returns how many rows changed.
 
     ``only_outside``: check -> (low, high): of that check, only rows that fired or whose score lies outside
-    [low, high] are read (a calibrated check whose bounds moved: the reason of a row that neither fired
-    nor fires names no bound, so the others cannot change).
+    [low, high] can change (a calibrated check whose bounds moved: the reason of a row that neither fired
+    nor fires names no bound).
 
-    Rows are read and updated by windows of rowids, each window in its own transaction (an interrupted run
-    leaves some rows decided anew; the caller records the new decide signatures only at the end, so the next
-    run re-decides again, with the same outcome). Nothing is measured.
+    Pairs are read and updated :data:`WINDOW` at a time, each window in its own transaction (an
+    interrupted run leaves some rows decided anew; the caller records the new decide signatures only at the
+    end, so the next run re-decides again, with the same outcome). Nothing is measured. A row that does not
+    fire keeps no reason; one that fires now gets it from its stored evidence.
     """
     from bitext.review.schema import flag_writes
 
@@ -159,33 +201,34 @@ def redecide(store: Store, checks: Sequence[Check], only_outside: Mapping[str, t
         return 0
     by_name = {c.name: c for c in checks}
     narrow = dict(only_outside or {})
-    lo, hi = store.conn.execute("SELECT MIN(rowid), MAX(rowid) FROM pair_flags").fetchone()
     changed = 0
-    if lo is None:
-        return 0
-    for start in range(lo, hi + 1, WINDOW):
-        rows = []
-        for name in by_name:  # one check at a time: a range seek on the pair_flags_fired index (fired, check, rowid)
-            extra, args = "", ()
-            if name in narrow:
-                extra, args = " AND (fired = 1 OR score < ? OR score > ?)", narrow[name]
-            rows += store.conn.execute(
-                "SELECT rowid, pair_id, check_name, score, fired, severity, reason, evidence FROM pair_flags"
-                f" WHERE fired IN (0, 1) AND check_name = ? AND rowid >= ? AND rowid < ?{extra}",
-                (name, start, start + WINDOW, *args)).fetchall()
+    after = ""
+    while True:
+        ids = [r[0] for r in store.conn.execute(
+            "SELECT id FROM pairs WHERE id > ? ORDER BY id LIMIT ?", (after, WINDOW))]
+        if not ids:
+            return changed
+        after = ids[-1]
         updates = []
-        for rowid, pair_id, name, score, fired, severity, reason, evidence in rows:
-            check = by_name[name]
-            if check.reason_names_threshold:
-                r = check.result(Measurement(score, decode_evidence(evidence)))
-                new = (int(r.fired), r.severity, r.reason) if r is not None else (fired, severity, reason)
-            else:  # the reason does not change with threshold or severity: no evidence was stored
-                new = (int(check.fires(Measurement(score))), check.severity, reason)
-            if new != (fired, severity, reason):
-                updates.append((*new, rowid, pair_id, fired, severity))
+        for pair_id, name, score, fired, severity, reason, evidence in flag_tuples(
+                store.conn, ids, reasons=True, evidence=True):
+            check = by_name.get(name)
+            if check is None:
+                continue
+            if name in narrow and not fired and (score is None or narrow[name][0] <= score <= narrow[name][1]):
+                continue  # inside the narrowest bounds, old and new: neither fired nor fires
+            m = Measurement(score, evidence if isinstance(evidence, dict) else {})
+            hit = int(check.fires(m)) if score is not None else fired
+            if hit and check.reason_names_threshold:
+                new_reason = check.reason(m)
+            elif hit:  # its reason names no threshold: the stored one, or (a row that fires now) its evidence's
+                new_reason = reason if fired else evidence if isinstance(evidence, str) else check.reason(m)
+            else:
+                new_reason = None
+            if (hit, check.severity, new_reason) != (fired, severity, reason if fired else None):
+                updates.append((pair_id, name, score, hit, check.severity, new_reason,
+                                None if evidence is None else json.dumps(evidence)))
         if updates:
-            # A pair's review state reads fired and severity only: a new reason alone needs no refresh.
-            with store.tx(), flag_writes(store, (u[4] for u in updates if u[:2] != u[5:7])):
-                store.update_flags([u[:4] for u in updates])
+            with store.tx(), flag_writes(store, (u[0] for u in updates)):
+                store.write_flags(updates, FLAG_EVIDENCE_COLUMNS)
         changed += len(updates)
-    return changed

@@ -41,7 +41,7 @@ from bitext.lexicon import load_lexicon
 from bitext.model import BLOCKING_SEVERITIES, MetaKey, needs_review
 from bitext.review.glossary import load as load_glossary
 from bitext.review.schema import ensure_schema, flag_writes, has_schema
-from bitext.store import FLAG_EVIDENCE_COLUMNS, Store
+from bitext.store import FLAG_EVIDENCE_COLUMNS, Store, flag_tuples, flagged_sql
 
 BATCH = 500
 _DEFAULTS_LABEL = "built-in defaults"
@@ -274,13 +274,19 @@ class _Duplicates:
         return out
 
     def stored_rows(self, check_name: str) -> Iterator[tuple[tuple[Any, ...], str]]:
-        """(stored ``pair_flags`` row, first-occurrence id) of every pair flagged by ``check_name``."""
-        for r in self.conn.execute(
-            f"SELECT p.pair_id, p.check_name, p.score, p.fired, p.severity, p.reason, f.id FROM pair_flags p"
-            f" JOIN {_KEYS} d ON d.id = p.pair_id JOIN {_FIRST} f ON f.k = d.k WHERE p.check_name = ?",
-            (check_name,),
-        ):
-            yield tuple(r)[:6], r[6]
+        """(stored flag row, first-occurrence id) of every pair flagged by ``check_name``: the row as
+        :func:`~bitext.store.flag_tuples` gives it (a reason only when it fired)."""
+        after = ""
+        while True:  # by pages of pair ids: the flagged pairs of a big corpus are many
+            ids = [r[0] for r in self.conn.execute(f"SELECT id FROM {_KEYS} WHERE id > ? ORDER BY id LIMIT 2000",
+                                                   (after,))]
+            if not ids:
+                return
+            after = ids[-1]
+            first = self.first_seen(ids)
+            for row in flag_tuples(self.conn, ids, reasons=True):
+                if row[1] == check_name:
+                    yield row, first[row[0]]
 
 
 def first_occurrences(store: Store) -> Iterator[tuple[bytes, tuple[str, str, int, str]]]:
@@ -306,11 +312,16 @@ def _refresh_corpus_rows(store: Store, check: CorpusCheck, dups: _Duplicates) ->
     stale = []
     for stored, first_id in dups.stored_rows(check.name):
         want = check.result(check.measure_first(stored[0], first_id))
-        if want is not None and stored != want.row(stored[0]):
-            stale.append(scores.stored_row(want, stored[0], check.reason_names_threshold))
+        if want is not None and stored != _as_stored(want.row(stored[0])):
+            stale.append(scores.stored_row(want, stored[0]))
     with flag_writes(store, (r[0] for r in stale)):
         store.write_flags(stale, FLAG_EVIDENCE_COLUMNS)
     return len(stale)
+
+
+def _as_stored(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A result's row as it reads back: a check that did not fire keeps no reason."""
+    return row if row[3] else (*row[:5], None)
 
 
 def blocking_count(store: Store) -> int:
@@ -401,7 +412,7 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
     measured.
     """
     eff = effective_config(store, config_path)
-    store.migrate("flags", scores.FLAGS_MIGRATIONS)  # the evidence column
+    store.migrate("flags", scores.FLAGS_MIGRATIONS)  # the evidence column, packed scores
     calibration = stored_calibration(store)
     checks = build_checks(eff.config, calibration)
     scorer, model_path = _scorer(store, model, checks)
@@ -415,6 +426,7 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
     written = False
     if has_schema(store.conn):
         ensure_schema(store)  # up to date before the write transactions (flag_writes needs v2)
+    scores.convert_flags(store)  # an older store's rows, packed in chunks (a no-op once done)
     measuring = set(todo.measure)  # checks measured on every pair this run (turned on or changed)
 
     def record(pending: Iterable[str], cal: dict[str, Any] | None) -> None:
@@ -454,7 +466,7 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
             record((), calibration)
     # Only pairs that existed when the run began (the keys table is that snapshot): a pair added meanwhile
     # by another process is left for the next run, which also gives it its duplicate row.
-    todo_where = (f"(? OR NOT EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id))"
+    todo_where = (f"(? OR NOT {flagged_sql(store.conn, 'p.id')})"
                   f" AND EXISTS (SELECT 1 FROM {_KEYS} d WHERE d.id = p.id)")
 
     def batches() -> Iterator[list[sqlite3.Row]]:
@@ -474,8 +486,7 @@ def flag_corpus(store: Store, config_path: str | Path | None = None, quiet: bool
             after = (last["article_id"], last["kind"], last["bead_idx"])
 
     def _flagged_ids(ids: Sequence[str]) -> set[str]:
-        return {r[0] for r in store.conn.execute(
-            f"SELECT DISTINCT pair_id FROM pair_flags WHERE pair_id IN ({','.join('?' * len(ids))})", ids)}
+        return {r[0] for r in flag_tuples(store.conn, ids)}
 
     def write(n: int, pending: Pending) -> None:
         nonlocal flagged, refreshed, written
@@ -604,7 +615,7 @@ def explain(store: Store, pair_id: str, config_path: str | Path | None = None) -
     scorer, _ = _scorer(store, None, checks)  # the model the corpus's flags used, if any
     if scorer is not None:
         _model_scores(scorer, [view])
-    stored = store.count("pair_flags", "pair_id=?", (pair_id,))
+    stored = len(flag_tuples(store.conn, [pair_id]))
     current = store.get_meta(MetaKey.FLAGS_SIGNATURE) == config_signature(eff.config)
     lines = [
         f"pair {pair_id} ({view.kind}, bead {view.bead_type})",

@@ -42,10 +42,11 @@ def measure(checks: Sequence[Check], views: Sequence[PairView], only: Collection
     """The ``pair_flags`` rows of ``views`` with their evidence (:data:`bitext.store.FLAG_EVIDENCE_COLUMNS`):
     one per applicable check, in view then check order. Views whose id is in ``flagged`` are measured with
     the checks named in ``only`` alone (pairs flagged before, for checks turned on or changed since)."""
-    keep = [c.reason_names_threshold for c in checks]
     some = [c.name in only for c in checks]
-    return [stored_row(r, view.id, k) for view in views
-            for c, k, s in zip(checks, keep, some, strict=True)
+    # Every row keeps its evidence (bitext.store packs it): one that does not fire keeps no reason, and a
+    # re-decision that makes it fire writes one from the evidence.
+    return [stored_row(r, view.id) for view in views
+            for c, s in zip(checks, some, strict=True)
             if (s or view.id not in flagged) and (r := c.run(view)) is not None]
 
 

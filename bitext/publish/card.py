@@ -31,7 +31,7 @@ from bitext.publish.selection import SPLIT_SEED, Duplicates, SplitPlan, SplitSiz
 from bitext.records import PairRecord
 from bitext.review.glossary import signature as glossary_signature
 from bitext.review.glossary import term_count as glossary_terms
-from bitext.store import Store, has_table
+from bitext.store import Store, has_table, iter_flag_scores
 
 if TYPE_CHECKING:
     import datasets
@@ -320,12 +320,10 @@ def _check_rows(store: Store, checks: list[str], flags: FlagConfig, fired: Count
     # that query reads every flag row, so it runs only when there is such a check.
     severities = {}
     if any(c not in flags.checks or not flags.checks[c].severity for c in checks):
-        severities = {
-            r[0]: r[1]
-            for r in store.conn.execute(
-                "SELECT check_name, GROUP_CONCAT(DISTINCT severity) FROM pair_flags GROUP BY check_name"
-            )
-        }
+        seen: dict[str, dict[str, None]] = {}
+        for _, name, _, _, severity in iter_flag_scores(store.conn):
+            seen.setdefault(name, {})[severity] = None
+        severities = {name: ",".join(sevs) for name, sevs in seen.items()}
     rows = []
     for c in checks:
         info = flags.checks.get(c)

@@ -25,7 +25,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 
 from bitext.model import BLOCKING_SEVERITIES, DECISIONS, NO_FLAG_RANK, severity_case
-from bitext.store import Store, has_table
+from bitext.store import FLAGGED_SQL, Store, has_table
 
 COMPONENT = "review"
 
@@ -44,7 +44,7 @@ _SEV = (f"COALESCE((SELECT MIN({severity_case('f.severity')}) FROM pair_flags f 
         f" AND +f.fired = 1), {NO_FLAG_RANK})")
 _NEEDS = (f"EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id AND +f.fired = 1"
           f" AND f.severity IN {_in(BLOCKING_SEVERITIES)})")
-_FLAGGED = "EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id)"
+_FLAGGED = FLAGGED_SQL.format(pid="p.id")  # a pair_flags row (fired, or an older store's) or packed scores
 _STALE = (f"(({STATUS}) = 'pending' AND ((r.id IS NOT NULL AND NOT {APPLIES})"
           " OR EXISTS (SELECT 1 FROM review_stale s WHERE s.pair_id = p.id)))")
 _DECIDED = f"({STATUS}) != 'pending'"
@@ -190,15 +190,10 @@ MIGRATIONS: list[tuple[int, str]] = [
 # (about 60 % of the flag stage). ``review_deferred`` holds a row only inside that writer's transaction,
 # so every other connection (another process, the review app) never sees one and keeps its triggers.
 _UNLESS = "WHEN NOT EXISTS (SELECT 1 FROM review_deferred WHERE tbl = '{tbl}')"
-MIGRATIONS.append((
-    2,
-    f"""
-    CREATE TABLE review_deferred (tbl TEXT PRIMARY KEY);  -- empty outside a bulk writer's transaction
-    DROP TRIGGER review_pairs_ins;
-    CREATE TRIGGER review_pairs_ins AFTER INSERT ON pairs {_UNLESS.format(tbl='pairs')} BEGIN
-      DELETE FROM review_pair_state WHERE pair_id = NEW.id;
-      INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT} WHERE p.id = NEW.id;
-    END;
+
+def _deferrable_flag_triggers() -> str:
+    """The flag triggers made again so a bulk writer can stand them down (v2; v7 with the new "flagged")."""
+    return f"""
     DROP TRIGGER review_flags_ins;
     DROP TRIGGER review_flags_del;
     DROP TRIGGER review_flags_upd;
@@ -208,6 +203,20 @@ MIGRATIONS.append((
     BEGIN {_FLAG_UPDATE.format(pid='OLD.pair_id')}; END;
     CREATE TRIGGER review_flags_upd AFTER UPDATE ON pair_flags {_UNLESS.format(tbl='pair_flags')}
     BEGIN {_FLAG_UPDATE.format(pid='NEW.pair_id')}; END;
+    """
+
+
+_DEFERRABLE_FLAG_TRIGGERS = _deferrable_flag_triggers()
+MIGRATIONS.append((
+    2,
+    f"""
+    CREATE TABLE review_deferred (tbl TEXT PRIMARY KEY);  -- empty outside a bulk writer's transaction
+    DROP TRIGGER review_pairs_ins;
+    CREATE TRIGGER review_pairs_ins AFTER INSERT ON pairs {_UNLESS.format(tbl='pairs')} BEGIN
+      DELETE FROM review_pair_state WHERE pair_id = NEW.id;
+      INSERT INTO review_pair_state({_STATE_COLS}) {_STATE_SELECT} WHERE p.id = NEW.id;
+    END;
+    {_DEFERRABLE_FLAG_TRIGGERS}
     """,
 ))
 
@@ -318,6 +327,20 @@ MIGRATIONS.append((
         at         TEXT NOT NULL
     );
     CREATE INDEX review_structure_article ON review_structure(article_id, id);
+    """,
+))
+
+
+# v7: packed flag scores (core v3, bitext.store.PACKED_FLAGS): "flagged" also counts a pair_scores row, and
+# writing one (a pair whose checks all passed has no pair_flags row) refreshes the pair's state.
+MIGRATIONS.append((
+    7,
+    f"""
+    {_DEFERRABLE_FLAG_TRIGGERS}
+    CREATE TRIGGER review_scores_ins AFTER INSERT ON pair_scores {_UNLESS.format(tbl='pair_flags')}
+    BEGIN {_FLAG_UPDATE.format(pid='NEW.pair_id')}; END;
+    CREATE TRIGGER review_scores_del AFTER DELETE ON pair_scores {_UNLESS.format(tbl='pair_flags')}
+    BEGIN {_FLAG_UPDATE.format(pid='OLD.pair_id')}; END;
     """,
 ))
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from bitext.model import KIND_REFERENCE
 from bitext.review.schema import ensure_schema
-from bitext.store import FLAG_COLUMNS, PAIR_COLUMNS, Store, utcnow
+from bitext.store import FLAG_EVIDENCE_COLUMNS, PAIR_COLUMNS, Store, flag_tuples, utcnow
 
 JOIN, SPLIT, MOVE = "join", "split", "move"
 
@@ -110,8 +110,8 @@ def rewrite(store: Store, conn: sqlite3.Connection, article_id: str, kind: str, 
     flags. Returns the new pair ids."""
     pairs = _pairs(conn, article_id, kind)
     keep = pairs[:first] + pairs[first + count:]
-    flags = [tuple(f[c] for c in FLAG_COLUMNS) for p in keep for f in conn.execute(
-        "SELECT * FROM pair_flags WHERE pair_id = ?", (p["id"],))]
+    flags = [(*f[:6], None if f[6] is None else json.dumps(f[6]))
+             for f in flag_tuples(conn, [p["id"] for p in keep], reasons=True, evidence=True)]
     now = utcnow()
     new = [_row(article_id, kind, 0, b, pairs[first]["signature"], now) for b in beads]
     rows = [tuple(p[c] for c in PAIR_COLUMNS) for p in pairs[:first]] + new + [
@@ -119,7 +119,7 @@ def rewrite(store: Store, conn: sqlite3.Connection, article_id: str, kind: str, 
     col = PAIR_COLUMNS.index("bead_idx")
     rows = [r[:col] + (i,) + r[col + 1:] for i, r in enumerate(rows)]
     store.replace_pairs(article_id, kind, rows)
-    store.write_flags(flags)
+    store.write_flags(flags, FLAG_EVIDENCE_COLUMNS)
     return [r[0] for r in new]
 
 

@@ -28,7 +28,7 @@ from bitext.model import (
 from bitext.records import Finding, PairRecord, pair_records
 from bitext.review import index
 from bitext.review.schema import ensure_schema, has_schema
-from bitext.store import Store, has_table
+from bitext.store import Store, flag_tuples, has_table
 
 __all__ = [
     "QueueItem", "queue", "queue_ids", "queue_count", "queue_size", "get_item", "neighbours", "pair_flags", "flag_counts", "history",
@@ -337,11 +337,13 @@ def neighbours(store: Store, item: QueueItem, before: int = 2, after: int = 2) -
     return _items(conn, prev[::-1]), _items(conn, nxt)
 
 
-def pair_flags(store: Store, pair_id: str) -> list[sqlite3.Row]:
-    """All computed checks of a pair as stored rows: fired ones first, worst severity first."""
-    return store.conn.execute(
-        f"SELECT * FROM pair_flags WHERE pair_id = ? ORDER BY fired DESC, {_SEV_CASE}, check_name", (pair_id,)
-    ).fetchall()
+def pair_flags(store: Store, pair_id: str) -> list[dict[str, Any]]:
+    """All computed checks of a pair as stored rows (``pair_id``, ``check_name``, ``score``, ``fired``,
+    ``severity``, ``reason``: fired ones only keep one): fired ones first, worst severity first."""
+    cols = ("pair_id", "check_name", "score", "fired", "severity", "reason")
+    rows = [dict(zip(cols, r, strict=True)) for r in flag_tuples(store.conn, [pair_id], reasons=True)]
+    return sorted(rows, key=lambda r: (-r["fired"], SEVERITY_RANK.get(r["severity"], SEVERITY_RANK[INFO]),
+                                       r["check_name"]))
 
 
 _FLAG_COUNTS: dict[str, tuple[tuple[int, int], list[tuple[str, str, int]]]] = {}

@@ -52,6 +52,9 @@ LEASE_MIGRATIONS: list[tuple[int, str]] = [
     # v4: the count of outputs that hit their length bound (``bitext status``, ``bitext run``'s summary) from a
     # partial index holding only those rows, as the retried count.
     (4, "CREATE INDEX IF NOT EXISTS translations_hit_bound ON translations(signature) WHERE hit_max_length != 0;"),
+    # v5: the core's translations_signature (signature) is a prefix of the v3 index (signature, source), which
+    # serves every query it served: dropped (~60 bytes per sentence; the pages are reused in place).
+    (5, "DROP INDEX IF EXISTS translations_signature;"),
 ]
 TRANSLATE_MIGRATIONS = LEASE_MIGRATIONS
 """The migrations of component ``translate`` (leases, the ``retried`` column, the (signature, source) and

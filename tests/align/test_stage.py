@@ -13,7 +13,7 @@ from bitext.align.references import load_references
 from bitext.errors import BitextError, InputError
 from bitext.model import MetaKey
 from bitext.store import Store
-from tests.factories import CorpusBuilder
+from tests.factories import CorpusBuilder, flags_count
 
 # -- align_corpus on a tiny store ------------------------------------------------------------------
 
@@ -121,7 +121,7 @@ def test_new_signature_replaces_pairs_flags_cascade_reviews_untouched(store: Sto
     assert [(p["id"], p["bead_type"], p["signature"]) for p in got] == [
         ("a1:0.0", "1-1", sig2), ("a1:0.1", "1-1", sig2), ("a1:1.0", "1-2", sig2), ("a1:1.1", "1-1", sig2)
     ]
-    assert store.count("pair_flags") == 0
+    assert flags_count(store) == 0
     assert [tuple(r) for r in store.conn.execute("SELECT * FROM reviews")] == reviews_before
 
 

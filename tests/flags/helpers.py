@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bitext import flags as F
 from bitext.store import Store
-from tests.factories import CorpusBuilder
+from tests.factories import CorpusBuilder, flags_query
 
 SIG = "opus-mt-id-en|test"
 
@@ -48,5 +48,4 @@ def make_store(tmp_path: Path) -> Store:
 
 
 def flag_rows(store: Store) -> dict[tuple[str, str], tuple]:
-    return {(r["pair_id"], r["check_name"]): (r["score"], r["fired"], r["severity"])
-            for r in store.conn.execute("SELECT * FROM pair_flags")}
+    return {(r[0], r[1]): (r[2], r[3], r[4]) for r in flags_query(store, "SELECT * FROM pair_flags")}

@@ -11,7 +11,7 @@ from bitext.errors import EnvironmentProblem
 from bitext.model import MetaKey
 from bitext.testing import TINY_SOURCES
 from bitext.translate.scoring import ForcedScorer
-from tests.factories import CorpusBuilder
+from tests.factories import CorpusBuilder, flags_count, flags_query
 
 
 def test_scores_are_per_token_means_and_batched_alike(tiny_model_dir: Path):
@@ -44,15 +44,15 @@ def test_stage_scores_reference_pairs_only_with_a_model(tmp_path: Path, tiny_mod
     b.pair("a1:ref:0", TINY_SOURCES[0], "A cat.", kind="reference", bead_idx=0)
     store = b.store
     F.flag_corpus(store, quiet=True, workers=0)  # no model: not measured, no error
-    assert store.count("pair_flags", "check_name='model_score'") == 0
+    assert flags_count(store, "check_name='model_score'") == 0
     report = F.flag_corpus(store, quiet=True, workers=0, model=tiny_model_dir)  # the model: measured again
     assert report.flagged == 2
-    (score,) = [r[0] for r in store.conn.execute("SELECT score FROM pair_flags WHERE check_name='model_score'"
-                                                 " AND pair_id='a1:ref:0'")]
+    (score,) = [r[0] for r in flags_query(store, "SELECT score FROM pair_flags WHERE check_name='model_score'"
+                                               " AND pair_id='a1:ref:0'")]
     assert score == pytest.approx(ForcedScorer(tiny_model_dir).score([TINY_SOURCES[0]], ["A cat."])[0], abs=1e-4)
-    assert store.count("pair_flags", "check_name='model_score' AND pair_id='a1:mt:0'") == 0
+    assert flags_count(store, "check_name='model_score' AND pair_id='a1:mt:0'") == 0
     assert store.get_meta(MetaKey.FLAGS_MODEL) == str(tiny_model_dir.resolve())
     assert F.flag_corpus(store, quiet=True, workers=0).flagged == 0  # the model is kept for later runs
     assert F.flag_corpus(store, quiet=True, workers=0, model="none").flagged == 2
-    assert store.count("pair_flags", "check_name='model_score'") == 0
+    assert flags_count(store, "check_name='model_score'") == 0
     store.close()

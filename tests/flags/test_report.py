@@ -13,6 +13,7 @@ import pytest
 from bitext import flags as F
 from bitext.errors import BitextError
 from bitext.flags.report import bins_of, check_stats, histograms, parse_what_if, report
+from tests.factories import flags_query
 from tests.flags.test_scores import corpus, forbid_measuring
 
 
@@ -25,7 +26,8 @@ def flagged(tmp_path: Path):
 
 
 def count(store, sql: str, *args) -> int:
-    return store.conn.execute(sql, args).fetchone()[0]
+    """``sql``'s count, ``pair_flags`` read as one row per stored check (whatever the store's layout)."""
+    return flags_query(store, sql, args)[0][0]
 
 
 def test_stats_agree_with_the_stored_rows_and_measure_nothing(flagged, monkeypatch):
@@ -45,8 +47,7 @@ def test_stats_agree_with_the_stored_rows_and_measure_nothing(flagged, monkeypat
         flagged, "SELECT COUNT(*) FROM pairs p WHERE p.align_score < 0.5 OR EXISTS (SELECT 1 FROM pair_flags f WHERE"
         " f.pair_id = p.id AND f.fired = 1 AND f.severity IN ('warning', 'error') AND f.check_name != 'low_alignment')")
     # The offered thresholds fire on about 0.5 %, 1 %, 2 %, 5 % of the scores, counted exactly.
-    x = np.array([r[0] for r in flagged.conn.execute(
-        "SELECT score FROM pair_flags WHERE check_name='low_alignment'")])
+    x = np.array([r[0] for r in flags_query(flagged, "SELECT score FROM pair_flags WHERE check_name='low_alignment'")])
     for w in la.what_if:
         assert w.fired == int((x < w.threshold).sum())
     lz = stats["length_z"]

@@ -17,8 +17,8 @@ from bitext.flags.checks.length import LengthZ
 from bitext.flags.context import use_glossary, use_lexicon
 from bitext.lang.glossary import Glossary, Term
 from bitext.model import MetaKey
-from bitext.store import Store
-from tests.factories import CorpusBuilder
+from bitext.store import Store, flag_tuples
+from tests.factories import CorpusBuilder, dies_on_call, flags_count
 from tests.flags.helpers import pv
 from tests.lexicon.helpers import small_lexicon
 
@@ -54,8 +54,8 @@ def corpus(tmp_path: Path, n: int = 80, seed: int = 3) -> Store:
 def rows(store: Store) -> dict[tuple[str, str], tuple]:
     """Every stored row; scores to 12 digits (lingua's P(English) of a short text varies in its last bit
     from one process to the next)."""
-    return {(r[0], r[1]): (round(r[2], 12), *r[3:]) for r in store.conn.execute(
-        "SELECT pair_id, check_name, score, fired, severity, reason, evidence FROM pair_flags")}
+    ids = [r[0] for r in store.conn.execute("SELECT id FROM pairs")]
+    return {(r[0], r[1]): (round(r[2], 12), *r[3:]) for r in flag_tuples(store.conn, ids, reasons=True, evidence=True)}
 
 
 def forbid_measuring(monkeypatch) -> None:
@@ -143,19 +143,10 @@ def test_a_measuring_option_change_measures_again(tmp_path: Path):
 def killed_while_redeciding(monkeypatch, store: Store, cfg: Path, window: int) -> None:
     """Flag ``store`` under ``cfg`` with re-decisions by windows of ``window`` rowids, killed at the second."""
     monkeypatch.setattr(scores, "WINDOW", window)
-    real = Store.update_flags
-    calls = {"n": 0}
-
-    def dies_second_time(self, r):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt
-        return real(self, r)
-
-    monkeypatch.setattr(Store, "update_flags", dies_second_time)
+    real = dies_on_call(monkeypatch, Store, "write_flags", 2)
     with pytest.raises(KeyboardInterrupt):
         F.flag_corpus(store, config_path=cfg, quiet=True, workers=0)
-    monkeypatch.setattr(Store, "update_flags", real)
+    monkeypatch.setattr(Store, "write_flags", real)
 
 
 def test_interrupted_redecide_is_finished_by_the_next_run(tmp_path: Path, monkeypatch):
@@ -315,7 +306,7 @@ def test_a_check_turned_on_or_changed_is_the_only_one_measured(tmp_path: Path, m
     cfg = tmp_path / "off.toml"
     cfg.write_text("[question_mark]\nenabled = false\n")
     F.flag_corpus(store, config_path=cfg, quiet=True, workers=0)
-    assert store.count("pair_flags", "check_name = 'question_mark'") == 0
+    assert flags_count(store, "check_name = 'question_mark'") == 0
     # A new pair arrives meanwhile: it gets every check.
     CorpusBuilder(store, signature="sig").pair("a1:mt:99", "Siapa datang?", "Who came?", bead_idx=99, mt="Who came?")
     changed = tmp_path / "on.toml"

@@ -15,7 +15,7 @@ from bitext.flags import scores, stage
 from bitext.flags.checks.text import Quotes
 from bitext.model import MetaKey
 from bitext.store import Store
-from tests.factories import CorpusBuilder
+from tests.factories import CorpusBuilder, flags_count, flags_query
 from tests.flags.helpers import SIG, flag_rows, make_store
 
 
@@ -41,8 +41,8 @@ def test_flag_corpus_rows_skip_and_recompute(tmp_path: Path):
     assert rows[("a1:mt:2", "numbers")] == (2.0, 1, "warning")
     assert rows[("a1:mt:3", "duplicate")] == (1.0, 1, "info")
     assert rows[("a1:mt:0", "duplicate")] == (0.0, 0, "info")
-    reason = store.conn.execute("SELECT reason FROM pair_flags WHERE pair_id='a1:mt:3' AND check_name='duplicate'"
-                                ).fetchone()[0]
+    reason = flags_query(store, "SELECT reason FROM pair_flags WHERE pair_id='a1:mt:3' AND check_name='duplicate'"
+                         )[0][0]
     assert reason == "same source and target as pair a1:mt:0, seen earlier in the corpus"
     assert store.get_meta("flags.signature") == F.config_signature(F.load_config())
 
@@ -59,7 +59,7 @@ def test_flag_corpus_rows_skip_and_recompute(tmp_path: Path):
         "a1:mt:2", row["source"], "It costs Rp1.5 billion.", bead_idx=row["bead_idx"],
         src_ids=json.loads(row["src_ids"]), mt=row["mt"], bead_type=row["bead_type"],
         align_score=row["align_score"], signature=row["signature"], created_at=row["created_at"])
-    assert store.count("pair_flags", "pair_id='a1:mt:2'") == 0
+    assert flags_count(store, "pair_id='a1:mt:2'") == 0
     third = F.flag_corpus(store, quiet=True)
     assert third.flagged == 1 and third.skipped == 3 and third.fired["numbers"] == 0
     assert flag_rows(store)[("a1:mt:2", "numbers")] == (0.0, 0, "warning")
@@ -68,8 +68,9 @@ def test_flag_corpus_rows_skip_and_recompute(tmp_path: Path):
     cfg = tmp_path / "flags.toml"
     cfg.write_text("[low_confidence]\nthreshold = -0.35\n")
     fourth = F.flag_corpus(store, config_path=cfg, quiet=True)
-    assert fourth.flagged == 0 and fourth.skipped == 4 and fourth.redecided == 4  # the reasons name the threshold
-    assert store.count("pair_flags", "check_name='low_confidence' AND fired=1") == 3
+    # 3 rows fire now; the fourth pair's row stays quiet and keeps no reason, so nothing of it changes
+    assert fourth.flagged == 0 and fourth.skipped == 4 and fourth.redecided == 3
+    assert flags_count(store, "check_name='low_confidence' AND fired=1") == 3
     assert flag_rows(store)[("a1:mt:0", "low_confidence")] == (-0.4, 1, "warning")
     assert store.get_meta("flags.signature") == F.config_signature(F.load_config(cfg))
     store.close()
@@ -212,8 +213,8 @@ def test_custom_config_is_kept_by_later_runs_until_default(tmp_path: Path):
     assert store.get_meta(MetaKey.FLAGS_CONFIG) == text
 
     back = F.flag_corpus(store, config_path="default", quiet=True)  # thresholds only: re-decided, not measured
-    assert back.flagged == 0 and back.redecided == 4
-    assert store.count("pair_flags", "check_name='low_confidence' AND fired=1") == 1
+    assert back.flagged == 0 and back.redecided == 3  # a row that does not fire either way keeps no reason
+    assert flags_count(store, "check_name='low_confidence' AND fired=1") == 1
     assert store.get_meta(MetaKey.FLAGS_CONFIG) is None and store.get_meta(MetaKey.FLAGS_CONFIG_NAME) is None
     assert store.get_meta(MetaKey.FLAGS_SIGNATURE) == F.config_signature(F.load_config())
     assert F.config_label(store) == "built-in defaults"
@@ -229,7 +230,7 @@ def test_stored_config_that_became_invalid_is_a_usage_error(tmp_path: Path):
         F.flag_corpus(store, quiet=True)
     assert e.value.exit_code == 2
     assert "meta flags.config is not valid any more (old.toml:2: [numbers] unknown key 'retired_option'" in str(e.value)
-    assert store.count("pair_flags") == 0
+    assert flags_count(store) == 0
     assert F.flag_corpus(store, config_path="default", quiet=True).flagged == 4
     store.close()
 
@@ -244,8 +245,8 @@ def add_pair(store: Store, pid: str, article: str, idx: int, source: str, target
 
 
 def dup_rows(store: Store) -> dict[str, tuple]:
-    return {r["pair_id"]: (r["score"], r["reason"]) for r in
-            store.conn.execute("SELECT * FROM pair_flags WHERE check_name='duplicate'")}
+    return {r[0]: (r[2], r[5]) for r in
+            flags_query(store, "SELECT * FROM pair_flags WHERE check_name='duplicate'")}
 
 
 def test_new_pair_before_a_flagged_copy_reflags_the_copy(tmp_path: Path):
@@ -257,7 +258,7 @@ def test_new_pair_before_a_flagged_copy_reflags_the_copy(tmp_path: Path):
     counts = F.flag_corpus(store, quiet=True)
     assert counts.flagged == 1 and counts.refreshed == 2 and counts.fired["duplicate"] == 0
     dups = dup_rows(store)
-    assert dups["a0:mt:0"] == (0.0, "first occurrence of this source and target")
+    assert dups["a0:mt:0"] == (0.0, None)  # the first occurrence: did not fire, keeps no reason
     assert dups["a1:mt:0"] == (1.0, "same source and target as pair a0:mt:0, seen earlier in the corpus")
     assert dups["a1:mt:3"] == (1.0, "same source and target as pair a0:mt:0, seen earlier in the corpus")
     # Same rows as flagging the final corpus from scratch.
@@ -272,7 +273,7 @@ def test_new_pair_before_a_flagged_copy_reflags_the_copy(tmp_path: Path):
         c.execute("DELETE FROM pairs WHERE id='a0:mt:0'")
     counts = F.flag_corpus(store, quiet=True)
     assert counts.flagged == 0 and counts.refreshed == 2
-    assert dup_rows(store)["a1:mt:0"] == (0.0, "first occurrence of this source and target")
+    assert dup_rows(store)["a1:mt:0"] == (0.0, None)
     assert dup_rows(store)["a1:mt:3"][1] == "same source and target as pair a1:mt:0, seen earlier in the corpus"
     assert F.flag_corpus(store, quiet=True).refreshed == 0
     store.close()
@@ -302,7 +303,7 @@ def test_cli_config_alias_default_and_summary(tmp_path: Path, capsys):
     args = parser.parse_args(["flag", corpus, "--config", "default"])
     assert args.func(args) == 0
     assert capsys.readouterr().out.splitlines()[0] == (
-        "flagged 0 pair(s), skipped 4 already flagged, 4 stored row(s) re-decided from their scores; "
+        "flagged 0 pair(s), skipped 4 already flagged, 3 stored row(s) re-decided from their scores; "
         "2 pair(s) in the corpus need review; config: built-in defaults")
 
 
@@ -336,12 +337,13 @@ def test_retried_translation_reaches_the_flags(tmp_path: Path):
     assert rows[("a1:mt:1", "retried")] == (1.0, 1, "info")  # a1:mt:1 holds that sentence (2-2 bead)
     assert {p for p, c in rows if c == "retried"} == {"a1:mt:1"}
     assert rows[("a1:mt:1", "truncation")] == (1.0, 1, "warning")
-    reason = store.conn.execute("SELECT reason FROM pair_flags WHERE pair_id='a1:mt:1' AND check_name='truncation'"
-                                ).fetchone()[0]
+    reason = flags_query(store, "SELECT reason FROM pair_flags WHERE pair_id='a1:mt:1' AND check_name='truncation'"
+                         )[0][0]
     assert reason == f"the model stopped at its max_length (the MT was {RETRIED_NOTE})"
-    other = store.conn.execute("SELECT reason FROM pair_flags WHERE pair_id='a1:mt:0' AND check_name='truncation'"
-                               ).fetchone()[0]
-    assert other == "target ends like the source"
+    other = flags_query(store, "SELECT reason, fired FROM pair_flags WHERE pair_id='a1:mt:0' AND"
+                        " check_name='truncation'")[0]
+    assert other == (None, 0)  # a check that did not fire keeps no reason (explain writes it)
+    assert "target ends like the source" in F.explain(store, "a1:mt:0")
     assert report.fired["retried"] == 1 and report.needs_review == 2  # info: not a reason to review by itself
     assert "generated twice" in F.explain(store, "a1:mt:1")
 
@@ -366,7 +368,7 @@ def test_small_batches_give_the_same_flags_and_leave_no_temp_tables(tmp_path: Pa
     report = F.flag_corpus(paged, quiet=True)
     assert report.flagged == 5 and report.fired["duplicate"] == 2  # a1:mt:0 and a1:mt:3 copy a0:mt:0
     full = "SELECT pair_id, check_name, score, fired, severity, reason FROM pair_flags ORDER BY 1, 2"
-    assert paged.conn.execute(full).fetchall() == one.conn.execute(full).fetchall()
+    assert flags_query(paged, full) == flags_query(one, full)
     assert paged.conn.execute("SELECT name FROM sqlite_temp_master WHERE type='table'").fetchall() == []
     # explain finds the same first occurrence without the corpus-wide tables.
     assert "same source and target as pair a0:mt:0" in F.explain(paged, "a1:mt:3")
@@ -381,8 +383,8 @@ def test_worker_processes_write_the_same_rows_in_the_same_order(tmp_path: Path, 
     mine = F.flag_corpus(here, quiet=True, workers=0)
     theirs = F.flag_corpus(pooled, quiet=True, workers=2)
     assert theirs == mine and theirs.flagged == 5
-    full = "SELECT rowid, pair_id, check_name, score, fired, severity, reason FROM pair_flags ORDER BY rowid"
-    assert pooled.conn.execute(full).fetchall() == here.conn.execute(full).fetchall()
+    full = "SELECT pair_id, check_name, score, fired, severity, reason FROM pair_flags ORDER BY rowid"
+    assert flags_query(pooled, full) == flags_query(here, full)
 
 
 def test_a_dead_flag_worker_is_one_line(tmp_path: Path):

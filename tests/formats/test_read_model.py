@@ -34,6 +34,5 @@ def test_mt_logprob_is_the_token_weighted_mean_of_the_bead_sentences(store: Stor
 def test_check_names_by_index_seeks(store: Store) -> None:
     assert check_names(store) == ["lang_id", "length_ratio"]
     assert check_names(store, extra=["zz", "lang_id"]) == ["lang_id", "length_ratio", "zz"]
-    with store.tx() as conn:
-        conn.execute("DELETE FROM pair_flags")
+    store.clear_flags()
     assert check_names(store) == []

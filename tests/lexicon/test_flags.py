@@ -9,6 +9,7 @@ from bitext import flags as F
 from bitext.flags.context import current_lexicon, use_lexicon
 from bitext.store import Store
 from bitext.testing import write_sentence_pairs
+from tests.factories import flags_query
 from tests.flags.helpers import pv, result
 from tests.lexicon.helpers import corpus, small_lexicon
 
@@ -105,8 +106,8 @@ def test_flag_stage_loads_the_lexicon_for_itself_and_its_workers(tmp_path):
             build_lexicon(store, quiet=True)
             use_lexicon(None)
             F.flag_corpus(store, quiet=True, workers=workers)
-            rows[workers] = store.conn.execute("SELECT pair_id, fired FROM pair_flags WHERE check_name='adequacy'"
-                                               " ORDER BY pair_id").fetchall()
+            rows[workers] = flags_query(store, "SELECT pair_id, fired FROM pair_flags WHERE check_name='adequacy'"
+                                               " ORDER BY pair_id")
             assert "adequacy" in F.explain(store, "a0:r20")
     assert len(rows[0]) == len(rows[2]) > 150  # measured in the workers too
     fired = {pid for pid, f in rows[0] if f}

@@ -18,6 +18,7 @@ from bitext.publish import publish_dataset  # noqa: E402
 from bitext.publish.selection import SPLIT_SEED, SplitSizes, _unit, assign_splits  # noqa: E402
 from bitext.review import decide  # noqa: E402
 from bitext.store import Store  # noqa: E402
+from tests.factories import set_fired  # noqa: E402
 from tests.publish.test_card_facts import ARTICLES, OPTIONS, mixed_corpus, review_some  # noqa: E402
 
 SPLIT_NAMES = ["train", "validation", "test"]
@@ -63,8 +64,8 @@ def test_the_draw_leaving_test_empty_is_filled_and_every_config_has_every_split(
 def test_clean_split_without_rows_is_filled_by_a_second_pass(tmp_path: Path) -> None:
     store = mixed_corpus(tmp_path / "c")
     with store.tx():  # one pair each of three `train` articles is clean: every other pair gets a fired warning
-        store.conn.execute("UPDATE pair_flags SET fired = 1 WHERE pair_id NOT IN ('art00:mt:0', 'art02:mt:0',"
-                           " 'art03:mt:0')")
+        set_fired(store, [r[0] for r in store.conn.execute("SELECT id FROM pairs WHERE id NOT IN ('art00:mt:0',"
+                                                           " 'art02:mt:0', 'art03:mt:0')")])
     plan = assign_splits(store, SplitSizes.parse("60,20,20"))
     assert {plan.split_of[a] for a in ("art00", "art02", "art03")} == {"train"} and not plan.moved
     out = tmp_path / "ds"
@@ -98,7 +99,7 @@ def test_too_few_groups_for_the_asked_splits_is_refused_before_writing(tmp_path:
 def test_clean_too_sparse_for_the_asked_splits_is_refused_and_the_default_sizes_do_not_split(tmp_path: Path) -> None:
     store = mixed_corpus(tmp_path / "c")
     with store.tx():  # clean pairs in one article only
-        store.conn.execute("UPDATE pair_flags SET fired = 1 WHERE pair_id NOT LIKE 'art03:%'")
+        set_fired(store, [r[0] for r in store.conn.execute("SELECT id FROM pairs WHERE id NOT LIKE 'art03:%'")])
     out = tmp_path / "ds"
     with pytest.raises(BitextError, match=r"^--splits 60,20,20: 1 article group\(s\) have clean pairs, fewer than"):
         publish_dataset(store, out, splits="60,20,20")
@@ -151,7 +152,7 @@ def test_cli_says_the_split_sizes_and_an_unpublished_clean(tmp_path: Path, capsy
 
     store = mixed_corpus(tmp_path / "c")
     with store.tx():
-        store.conn.execute("UPDATE pair_flags SET fired = 1")
+        set_fired(store, [r[0] for r in store.conn.execute("SELECT id FROM pairs")])
     store.close()
     assert main(["publish", str(tmp_path / "c"), "--to", str(tmp_path / "ds"), "--splits", "60,20,20"]) == 0
     captured = capsys.readouterr()

@@ -16,7 +16,7 @@ from bitext.model import STATUSES
 from bitext.review import decide, index, undo, worklist
 from bitext.review.schema import flag_writes, pair_writes
 from bitext.review.stats import article_progress
-from bitext.store import Store
+from bitext.store import Store, flag_tuples
 from tests.review.corpus import make_store
 
 FILTERS = [dict(flag=f, status=s, article=a)
@@ -86,7 +86,8 @@ def test_counts_and_flag_index_follow_every_write(store: Store) -> None:
         store.write_flags([("a2:mt:1", "number_mismatch", 0.0, 1, "info", "x"),
                            ("a1:mt:2", "number_mismatch", 0.0, 0, "info", None)])
     assert_agrees(store)
-    store.conn.execute("UPDATE pair_flags SET fired = 1 - fired WHERE pair_id = 'a2:mt:2'")
+    store.write_flags([(*r[:3], 1 - r[3], r[4], r[5] or "flipped") for r in flag_tuples(store.conn, ["a2:mt:2"],
+                                                                                         reasons=True)])
     assert_agrees(store)
     # a third article, aligned in bulk (deferred triggers), then re-aligned with fewer pairs
     store.write_article(("a3", "a3.txt", None, "T", None, None, "id", None, "x", "h3", "test",

@@ -14,7 +14,7 @@ from bitext.model import MetaKey
 from bitext.review import carry_report, decide, import_review
 from bitext.review.carry import stale_decisions
 from bitext.store import Store
-from tests.factories import SIGNATURE, CorpusBuilder
+from tests.factories import SIGNATURE, CorpusBuilder, flags_count
 
 # Per article: four Indonesian sentences. The first MT drops sentence 1 (a 1-0 bead).
 S = {
@@ -173,7 +173,7 @@ def test_the_stages_bulk_writes_leave_the_state_the_triggers_would(tmp_path: Pat
     flag_corpus(store, quiet=True)
     decide(store, "art00:0.0", "accepted", reviewer="ana")
     decide(store, "art01:0.3", "rejected", reviewer="budi")
-    assert store.count("pair_flags") > 0 and state_table(store) == python_state(store) and state_counts(store) == recounted(store)
+    assert flags_count(store) > 0 and state_table(store) == python_state(store) and state_counts(store) == recounted(store)
     assert any(r[3] for r in state_table(store).values()), "some pair should need review"
     config = tmp_path / "flags.toml"
     config.write_text("[length_ratio]\nenabled = false\n", encoding="utf-8")

@@ -41,7 +41,8 @@ def test_state_table_agrees_with_review_state_through_random_writes(store: Store
             rng.shuffle(src)
             realign(store, "a1", [(f"a1:mt:{i}", s, f"T {s}") for i, s in enumerate(src)])
         elif op == 5:
-            store.conn.execute("DELETE FROM pair_flags WHERE pair_id = ?", (pid,))
+            store.conn.execute("DELETE FROM pair_flags WHERE pair_id = ?", (pid,))  # both layouts' rows
+            store.conn.execute("DELETE FROM pair_scores WHERE pair_id = ?", (pid,))
         assert state_table(store) == python_state(store), step
         assert state_counts(store) == recounted(store), step
     assert review.review_progress(store)["pairs"] == len(state_table(store))
@@ -88,7 +89,7 @@ def test_flag_writes_outside_the_named_pairs_would_be_missed(store: Store) -> No
 
     ensure_schema(store)
     with flag_writes(store, None):
-        store.conn.execute("DELETE FROM pair_flags")
+        store.clear_flags()
     assert state_table(store) == python_state(store)
     with flag_writes(store, ["a1:mt:0"]):
         store.write_flags([("a1:mt:0", "untranslated", 1.0, 1, "error", "copied"),

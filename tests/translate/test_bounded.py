@@ -162,7 +162,7 @@ def test_retried_column_and_report(tmp_path: Path, runaway_model_dir: Path) -> N
     report = translate_corpus(store, engine=eng, quiet=True)
     assert report.retried == report.translated == 4
     conn = sqlite3.connect(store.path)
-    assert conn.execute("SELECT MAX(version) FROM schema_migrations WHERE component='translate'").fetchone() == (4,)
+    assert conn.execute("SELECT MAX(version) FROM schema_migrations WHERE component='translate'").fetchone() == (5,)
     rows = conn.execute("SELECT retried, signature FROM translations").fetchall()
     assert rows and all(r[0] == 1 for r in rows) and all("|maxlen:3x+10|retry:nr3,rp1.2|" in r[1] for r in rows)
     conn.close()

@@ -86,7 +86,7 @@ def test_migration_applied_once_even_with_nothing_pending(tmp_path: Path) -> Non
     translate_corpus(b.store, engine=engine, quiet=True)
     assert engine.seen == [] and has_source_index(b.store.conn)
     translate_corpus(b.store, engine=engine, quiet=True)
-    assert _translate_versions(b.store.path) == [1, 2, 3, 4]
+    assert _translate_versions(b.store.path) == [1, 2, 3, 4, 5]
     indexes = [r[0] for r in b.store.conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'translations'")]
     assert indexes.count(SOURCE_INDEX) == 1
