@@ -132,10 +132,10 @@ _DECIDED = "(" + ", ".join(f"'{d}'" for d in DECISIONS) + ")"
 
 def kind_progress(store: Store) -> list[KindRow]:
     """Pairs, decided, edited and rejected per kind (MT vs reference): the decided ones from the state
-    table's status index, the pairs per kind from the count of pairs and the narrow ``pairs_article`` index
-    (not a scan of the wide state rows)."""
+    table's status index, the pairs per kind from the count of pairs and the narrow UNIQUE (article_id, kind, bead_idx)
+    index the planner picks (not a scan of the wide state rows)."""
     conn = store.conn
-    totals = dict(conn.execute("SELECT kind, COUNT(*) FROM pairs INDEXED BY pairs_article WHERE kind != ?"
+    totals = dict(conn.execute("SELECT kind, COUNT(*) FROM pairs WHERE kind != ?"
                                " GROUP BY kind", (KIND_MT,)).fetchall())  # the few non-MT pairs; MT: the rest
     totals[KIND_MT] = conn.execute("SELECT COUNT(*) FROM pairs").fetchone()[0] - sum(totals.values())
     totals = {k: n for k, n in totals.items() if n}

@@ -11,7 +11,7 @@ from bitext.flags.context import use_glossary
 from bitext.flags.report import check_stats
 from bitext.lang.glossary import Glossary, Term
 from bitext.review import glossary, qa
-from tests.factories import CorpusBuilder
+from tests.factories import CorpusBuilder, flags_count, flags_query
 from tests.flags.helpers import pv
 
 
@@ -44,19 +44,19 @@ def _corpus(tmp_path: Path):
 def test_the_flag_stage_counts_it_and_a_changed_glossary_measures_it_again(tmp_path: Path) -> None:
     store = _corpus(tmp_path)
     F.flag_corpus(store, quiet=True, workers=0)
-    assert store.conn.execute("SELECT COUNT(*) FROM pair_flags WHERE check_name = 'glossary'").fetchone()[0] == 0
+    assert flags_count(store, "check_name = 'glossary'") == 0
     glossary.add_term(store, "jembatan", "bridge")
     F.flag_corpus(store, quiet=True, workers=0)
-    rows = store.conn.execute("SELECT pair_id, score, fired, severity, reason FROM pair_flags WHERE check_name ="
-                              " 'glossary' ORDER BY pair_id").fetchall()
-    assert [tuple(r) for r in rows] == [
-        ("a1:0", 0.0, 0, "warning", "all 1 glossary term(s) rendered"),
+    rows = flags_query(store, "SELECT pair_id, score, fired, severity, reason FROM pair_flags WHERE check_name ="
+                              " 'glossary' ORDER BY pair_id")
+    assert rows == [
+        ("a1:0", 0.0, 0, "warning", None),  # a check that did not fire keeps no reason (packed flags)
         ("a1:1", 1.0, 1, "warning", "1 of 1 glossary term(s) without their English: jembatan \u2192 bridge")]
     stats = {s.name: s for s in check_stats(store)}
     assert (stats["glossary"].measured, stats["glossary"].fired) == (2, {"warning": 1})
     glossary.add_term(store, "jembatan", "overpass")  # another rendering: a1:1 is fine now
     F.flag_corpus(store, quiet=True, workers=0)
-    assert store.conn.execute("SELECT SUM(fired) FROM pair_flags WHERE check_name = 'glossary'").fetchone()[0] == 0
+    assert flags_query(store, "SELECT SUM(fired) FROM pair_flags WHERE check_name = 'glossary'")[0][0] == 0
     store.close()
 
 
