@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bitext.adapt.data import trusted_pairs
 from bitext.adapt.train import adapt_corpus
 from bitext.align.stage import align_corpus
 from bitext.model import EDITED, PENDING
@@ -57,6 +58,10 @@ def test_retranslating_with_the_adapted_model_keeps_every_decision(cipher_base: 
             assert now.target == now.aligned_target == now.mt
             stale += 1
     assert stale > 0 and kept + stale == len(reviewed)
+    # Stale or not, every reviewed pair still trains the next adaptation, with the reviewer's English.
+    trusted = {p.pair_id: (p.target, p.origin) for p in trusted_pairs(store)}
+    assert {rec.id: trusted.get(rec.id) for rec in reviewed} == {rec.id: (english[rec.source], EDITED)
+                                                                for rec in reviewed}
     # The pending pairs now carry the adapted model's (better) English.
     pending = [r for r in after.values() if r.doc_id >= "a27"]
     right = sum(r.target == english[r.source] for r in pending)
