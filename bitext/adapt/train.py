@@ -64,7 +64,8 @@ class AdaptRefused(BitextError):
 
 def base_model(store: Store, base: str | None) -> ModelRef:
     """The model to adapt: ``base`` (a folder or Hub id), else the model that translated the corpus
-    (``translate.settings``: a Hub id at its revision, or a local folder found by its recorded name)."""
+    (``translate.settings``: a Hub id at its revision, or a local folder at the full path the corpus keeps
+    privately, refused in one line when that folder is gone or changed since)."""
     if base:
         return resolve_model(base)
     try:
@@ -77,6 +78,16 @@ def base_model(store: Store, base: str | None) -> ModelRef:
                           " pass --base MODEL", 2)
     if settings.get("revision"):
         return resolve_model(str(name), str(settings["revision"]))
+    recorded = store.get_meta(MetaKey.TRANSLATE_MODEL_PATH)
+    if recorded:  # the folder's full path, kept privately by bitext translate
+        if not Path(recorded).is_dir():
+            raise BitextError(f"{store.path.parent}: it was translated with the model folder {recorded}, which is"
+                              " gone: pass --base PATH", 2)
+        ref = resolve_model(recorded)
+        if settings.get("fingerprint") and ref.fingerprint != settings["fingerprint"]:
+            raise BitextError(f"{store.path.parent}: the model folder {recorded} changed since it translated the"
+                              f" corpus ({ref.fingerprint}, was {settings['fingerprint']}): pass --base PATH", 2)
+        return ref
     if Path(str(name)).is_dir():
         return resolve_model(str(name))
     raise BitextError(f"{store.path.parent}: it was translated with the local model folder {name!r}, whose full path"
