@@ -92,6 +92,7 @@ class MetaKey:
     REVIEW_SECRET = "review.secret_key"  # the review app's session key; never published
     CORPUS_ID = "corpus.id"  # random hex made once; review exports carry it, import-review compares it
     GLOSSARY_SIGNATURE = "glossary.signature"  # hash of the glossary's terms (bitext.review.glossary)
+    TRANSLATE_MODEL_PATH = "local.translate_model_path"  # full path of the translating model's folder; private
 
     PUBLIC_PREFIXES = ("translate.", "align.", "flags.")
     """Meta keys under these prefixes describe the corpus and may be published; the rest are private."""

@@ -54,6 +54,10 @@ glossary marks. Without --browser it adds the ops "consistency" (GET /consistenc
   concordance (Alt+K)  the selected (common) Indonesian word looked up, painted
   concordance search   Enter in the concordance box (a text in ~0.05% of pairs), painted
 
+--ab: the blind A/B page (issue 22) on the largest store, 2,000 A/B items: key 1 or 2 -> the next item painted
+(a page load per step), interleaved with the queue's accept -> next pair with a page load on the same server
+(the reference, ratio beside it). Usage: --ab --sizes 20000 [--repeat 20]
+
 --load: the server under load on the largest store: N concurrent GETs of pair pages (default 1,000),
 each with a 60 s timeout, and 20 concurrent first edits (QA on save) right after a restart; prints
 answered / timed out, p50/p95/max and the server's peak memory. With --baseline REF, the same for that code.
@@ -267,13 +271,15 @@ def main() -> int:
     ap.add_argument("--load", type=int, nargs="?", const=1000, help="N concurrent GETs (default 1000), then"
                     " 20 concurrent first edits after a restart")
     ap.add_argument("--baseline", help="git ref whose code is timed too (--browser, --load)")
+    ap.add_argument("--ab", action="store_true", help="the blind A/B page in Chromium on the largest store: pick ->"
+                    " next item painted beside the queue's accept -> next pair (both with a page load)")
     ap.add_argument("--postedit", action="store_true", help="a 5,000-term glossary and decided repeats in the"
                     " stores, and the post-editing views timed (TM, glossary, consistency, concordance)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     base = args.keep or Path(tempfile.mkdtemp(prefix="bench_review_"))
-    if args.browser or args.load:
-        from bench_review_browser import run_browser, run_load
+    if args.browser or args.load or args.ab:
+        from bench_review_browser import run_ab, run_browser, run_load
 
         stores = _stores(base, sizes, args.postedit)
         for s in stores.values():
@@ -281,6 +287,8 @@ def main() -> int:
         folders = {n: base / f"n{n}" for n in sizes}
         if args.load:
             return run_load(folders[sizes[-1]], args.load, args.baseline)
+        if args.ab:
+            return run_ab(folders[sizes[-1]], args.repeat or 20)
         return run_browser(folders, args.repeat or 25, args.baseline, args.postedit)
     args.repeat = args.repeat or 40
     benches = {n: Bench(store, args.repeat, postedit=args.postedit)

@@ -360,3 +360,52 @@ def run_load(folder: Path, n: int, baseline: str | None) -> int:
         finally:
             srv.stop()
     return 0
+
+
+AB_ITEMS = 2000
+
+
+def run_ab(folder: Path, repeat: int) -> int:
+    """--ab: the blind A/B page's pick (1 or 2) -> next item painted (a page load per step), interleaved with
+    the queue's accept -> next pair with a page load on the same server (the reference), both in Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT))
+    from bitext.review import ab
+    from bitext.store import Store
+
+    with Store.open(folder, create=False) as store:  # both Englishes of the first pending pairs, as compare would
+        rows = [(r[0], r[1], f"{r[2]} (a)", f"The {r[2]}") for r in store.conn.execute(
+            "SELECT id, source, target FROM pairs ORDER BY id LIMIT ?", (AB_ITEMS,))]
+        ab.add_items(store, rows, model_a="model:a|beams:4", model_b="model:b|beams:4", label_a="a", label_b="b",
+                     rng=random.Random(1))
+    server = Server(folder, ROOT)
+    views = ("queue a->next", "ab pick->next")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            queue = Tab(browser, server, False, 1, seed=1)
+            pick = Tab(browser, server, False, 1, seed=2)
+            for tab in (queue, pick):
+                tab.times.update({v: [] for v in views})
+            queue.goto("/review")
+            pick.goto("/ab")
+            for r in range(repeat):  # interleaved: a busy moment of the machine hits both alike
+                queue.step("queue a->next", queue.accept, "#btn-accept")
+                key = "1" if r % 2 else "2"
+                pick.step("ab pick->next", lambda k=key: pick.page.keyboard.press(k), "#ab-form", moves=False)
+            print(f"{repeat} rounds", file=sys.stderr, flush=True)
+        finally:
+            browser.close()
+            server.stop()
+    with Store.open(folder, create=False) as store:
+        n = store.count("pairs")
+    ref, got = queue.times["queue a->next"], pick.times["ab pick->next"]
+    print(f"\nkey press -> next painted, ms (p50 / p95), {repeat} rounds, {n:,} pairs, {AB_ITEMS:,} A/B items,"
+          " a page load per step")
+    print(f"{'view':<22}{'ms':>18}{'p50 ratio':>12}")
+    for view, xs in (("queue a->next", ref), ("ab pick->next", got)):
+        print(f"{view:<22}{_cell(xs)}{statistics.median(xs) / statistics.median(ref):>11.2f}x")
+    print("\njson:", json.dumps({v: [round(_pct(xs, 0.5), 1), round(_pct(xs, 0.95), 1)]
+                                 for v, xs in (("queue a->next", ref), ("ab pick->next", got))}))
+    return 0

@@ -2,7 +2,8 @@
 
 *Trusted* pairs are those whose English a person stands behind: pairs a reviewer accepted or edited
 (the English is the reviewer's, as :func:`bitext.review.state.review_state` decides through the read
-model) and clean human-reference pairs (``kind`` reference, :attr:`bitext.records.PairRecord.clean`).
+model, and also where re-translation made the decision stale but the Indonesian is the one decided:
+:func:`trusted_pairs`) and clean human-reference pairs (``kind`` reference, :attr:`bitext.records.PairRecord.clean`).
 They are split by article with the published dataset's rule (:func:`bitext.publish.selection.assign_splits`,
 same seed, same groups): pairs of ``train`` articles are trained on, pairs of ``validation``/``test``
 articles are *held out*, so an adapted model is never trained on text the published test split holds.
@@ -11,12 +12,14 @@ articles are *held out*, so an adapted model is never trained on text the publis
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import sqlite3
+from dataclasses import dataclass, field, replace
 
 from bitext.errors import BitextError
-from bitext.model import APPROVED, KIND_REFERENCE, MetaKey
+from bitext.model import APPROVED, KIND_REFERENCE, PENDING, MetaKey
 from bitext.publish.selection import SPLIT_SEED, SplitSizes, assign_splits
 from bitext.records import iter_pairs
+from bitext.review.state import newest_reviews
 from bitext.store import Store
 
 ON_CHOICES = ("held-out", "reviewed", "references")
@@ -55,19 +58,47 @@ class AdaptData:
         return h.hexdigest()[:16]
 
 
+def _decided_english(review: sqlite3.Row) -> str:
+    """The English a reviewer accepted or edited in ``review``: ``after`` (an accept records the English it
+    accepted there), else what they saw (older rows)."""
+    for key in ("after", "before", "pair_target"):
+        if key in review.keys() and review[key] is not None:
+            return str(review[key])
+    return ""
+
+
 def trusted_pairs(store: Store) -> list[TrustedPair]:
     """Every trusted pair of ``store`` in corpus order (see the module docstring); pairs with an empty side
-    are left out (nothing to learn from them)."""
-    out = []
+    are left out (nothing to learn from them).
+
+    A decision made stale by re-translation (the MT English changed under it: the pair is pending again in
+    review) still holds a person's English for the Indonesian they saw: while the pair's Indonesian is the
+    one decided, its accept or edit is trusted with the English the reviewer decided, not the new MT."""
+    # A stale pair waits as (pair, what it is without its decision: a clean reference or None) until its
+    # newest review is read, in one query for all of them.
+    entries: list[TrustedPair | tuple[TrustedPair, TrustedPair | None]] = []
     for rec in iter_pairs(store, findings=False):
+        reference = TrustedPair(rec.id, rec.doc_id, rec.source, rec.target, KIND_REFERENCE)
         if rec.review_status in APPROVED:
-            origin = rec.review_status
+            entries.append(TrustedPair(rec.id, rec.doc_id, rec.source, rec.target, rec.review_status))
+        elif rec.review_stale and rec.review_status == PENDING:
+            entries.append((reference, reference if rec.kind == KIND_REFERENCE and rec.clean else None))
         elif rec.kind == KIND_REFERENCE and rec.clean:
-            origin = KIND_REFERENCE
-        else:
-            continue
-        if rec.source.strip() and rec.target.strip():
-            out.append(TrustedPair(rec.id, rec.doc_id, rec.source, rec.target, origin))
+            entries.append(reference)
+    stale = newest_reviews(store.conn, [e[0].pair_id for e in entries if isinstance(e, tuple)])
+    out = []
+    for e in entries:
+        if isinstance(e, tuple):
+            pair, fallback = e
+            review = stale.get(pair.pair_id)
+            if review is not None and review["status"] in APPROVED and review["source"] == pair.source:
+                e = replace(pair, target=_decided_english(review), origin=review["status"])
+            elif fallback is not None:
+                e = fallback
+            else:
+                continue  # undone, rejected, or decided on other Indonesian
+        if e.source.strip() and e.target.strip():
+            out.append(e)
     return out
 
 

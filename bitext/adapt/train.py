@@ -38,7 +38,14 @@ from bitext.model import MetaKey, Signature
 from bitext.publish.quality import Scores, corpus_scores
 from bitext.publish.selection import SplitSizes
 from bitext.store import Store
-from bitext.translate.models import ADAPT_CONFIG_KEY, ModelRef, load_tokenizer, resolve_model
+from bitext.translate.models import (
+    ADAPT_CONFIG_KEY,
+    ModelRef,
+    adapted_base,
+    identity_fingerprint,
+    load_tokenizer,
+    resolve_model,
+)
 
 ADAPT_VERSION = "bitext-adapt/1"
 CHECKPOINTS = ".checkpoints"
@@ -57,7 +64,8 @@ class AdaptRefused(BitextError):
 
 def base_model(store: Store, base: str | None) -> ModelRef:
     """The model to adapt: ``base`` (a folder or Hub id), else the model that translated the corpus
-    (``translate.settings``: a Hub id at its revision, or a local folder found by its recorded name)."""
+    (``translate.settings``: a Hub id at its revision, or a local folder at the full path the corpus keeps
+    privately, refused in one line when that folder is gone or changed since)."""
     if base:
         return resolve_model(base)
     try:
@@ -70,10 +78,35 @@ def base_model(store: Store, base: str | None) -> ModelRef:
                           " pass --base MODEL", 2)
     if settings.get("revision"):
         return resolve_model(str(name), str(settings["revision"]))
+    recorded = store.get_meta(MetaKey.TRANSLATE_MODEL_PATH)
+    if recorded:  # the folder's full path, kept privately by bitext translate
+        if not Path(recorded).is_dir():
+            raise BitextError(f"{store.path.parent}: it was translated with the model folder {recorded}, which is"
+                              " gone: pass --base PATH", 2)
+        ref = resolve_model(recorded)
+        if settings.get("fingerprint") and ref.fingerprint != settings["fingerprint"]:
+            raise BitextError(f"{store.path.parent}: the model folder {recorded} changed since it translated the"
+                              f" corpus ({ref.fingerprint}, was {settings['fingerprint']}): pass --base PATH", 2)
+        return ref
     if Path(str(name)).is_dir():
         return resolve_model(str(name))
     raise BitextError(f"{store.path.parent}: it was translated with the local model folder {name!r}, whose full path"
                       " is not recorded: pass --base PATH", 2)
+
+
+def base_hub_id(ref: ModelRef) -> str | None:
+    """The Hub id of the published model ``ref`` is or descends from: a Hub download's id, what an adapted
+    folder records, or the known model a local copy's configuration and tokenizer identify; None when unknown.
+    Recorded in the adapted model's config, so a dataset card can name (license, cite) the base."""
+    from bitext.publish.models import KNOWN_MODELS
+
+    if ref.revision:
+        return ref.name
+    inherited = adapted_base(ref.path)
+    if inherited:
+        return inherited
+    identity = identity_fingerprint(ref.path)
+    return next((m.hub_id for m in KNOWN_MODELS if identity in m.identities), None)
 
 
 def _prepare_out(out: Path, ref: ModelRef, force: bool) -> None:
@@ -440,7 +473,8 @@ def _finish(trainer: _Trainer, ref: ModelRef, data: AdaptData, options: AdaptOpt
     model = trainer.model
     model.load_state_dict(torch.load(ck / "best.pt", map_location="cpu", weights_only=True))
     setattr(model.config, ADAPT_CONFIG_KEY, {"signature": report.signature, "base": report.base,
-                                       "base_fingerprint": ref.fingerprint, "base_revision": ref.revision})
+                                       "base_fingerprint": ref.fingerprint, "base_revision": ref.revision,
+                                       "base_hub_id": base_hub_id(ref)})
     model.to("cpu").save_pretrained(final)
     for name in _KEPT_FILES:
         if (ref.path / name).is_file():

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bitext.adapt.data import ON_CHOICES
 from bitext.cli.options import count
 from bitext.translate.backends import BACKEND_CHOICES
+
+if TYPE_CHECKING:
+    from bitext.adapt.compare import CompareReport
+    from bitext.store import Store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,6 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=count(1), default=1000, metavar="N", help="bootstrap resamples (default 1000)")
     p.add_argument("--top", type=count(0), default=20, metavar="N", help="sentences that differ most (default 20)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--to-review", action="store_true",
+                   help="also store both Englishes of the pairs where they differ for the review app's blind A/B page"
+                   " (/ab): reviewers pick one or edit it, the stats page sums up the preferences")
     p.set_defaults(func=run_compare)
 
 
@@ -49,8 +58,21 @@ def run_compare(args: argparse.Namespace) -> int:
     if len(args.model) != 2:
         raise BitextError(f"--model: give exactly two models (A and B), got {len(args.model)}", 2)
     sizes = SplitSizes.parse(args.splits) if args.splits else None
-    with Store.open(args.corpus, read_only=True) as store:
+    with Store.open(args.corpus, read_only=not args.to_review) as store:
         report = compare_models(store, args.model[0], args.model[1], on=args.on, sizes=sizes, samples=args.samples,
                                 top=args.top, backend=args.backend, beams=args.beams, device=args.device)
+        stored = to_review(store, report) if args.to_review else None
     print(json.dumps(report.as_dict(), indent=1, ensure_ascii=False) if args.json else render_text(report))
+    if stored is not None:
+        print(f"blind A/B: {stored[0]} pairs added for review (/ab in bitext review), {stored[1]} left out (both"
+              " models gave the same English, or already added)", file=sys.stderr if args.json else sys.stdout)
     return 0
+
+
+def to_review(store: Store, report: CompareReport) -> tuple[int, int]:
+    """Store both models' English of the compared pairs as blind A/B items; (added, left out)."""
+    from bitext.review.ab import add_items
+
+    rows = [(p.pair_id, p.source, ha, hb) for p, ha, hb in zip(report.pairs, report.a.hyps, report.b.hyps, strict=True)]
+    return add_items(store, rows, model_a=report.a.translation_signature, model_b=report.b.translation_signature,
+                     label_a=report.a.label, label_b=report.b.label)

@@ -4,7 +4,9 @@ A model is *known* (:data:`KNOWN_MODELS`: its Hub id, licence and citation) when
 its Hub id (a Hub download, or ``bitext publish --model-name``), or when a local folder's configuration
 and tokenizer have the fingerprint of a known model (``translate.settings`` ``identity``, written by
 :func:`bitext.translate.models.identity_fingerprint`). Anything else is cited by nobody: the card
-names the folder and asks for ``--model-name`` instead of inventing a URL.
+names the folder and asks for ``--model-name`` instead of inventing a URL. A folder made by ``bitext adapt``
+is named as adapted from the Hub model it descends from (``translate.settings`` ``adapted_base``), whose
+licence and citation it carries.
 """
 
 from __future__ import annotations
@@ -48,18 +50,22 @@ class ModelFacts:
 
     name: str  # as translate.settings names it (a Hub id, or a local folder's last component)
     hub_id: str | None  # the Hub model it is (known, a Hub download, or named with --model-name)
-    how: str  # 'hub' (downloaded), 'fingerprint' (local copy recognised), 'named' (--model-name), 'local', 'unknown'
-    license: str | None  # None: not known to bitext
-    known: KnownModel | None
+    how: str  # 'hub' (downloaded), 'fingerprint' (local copy recognised), 'named' (--model-name),
+    # 'adapted' (bitext adapt made it from the Hub model ``base``), 'local', 'unknown'
+    license: str | None  # None: not known to bitext (an adapted model: its base's)
+    known: KnownModel | None  # (an adapted model: its base, if known)
+    base: str | None = None  # the Hub id of the model an adapted one descends from
 
     def citations(self, revision: str | None) -> list[str]:
-        """BibTeX entries: the model's paper (if known) and the Hub model itself (if it has a Hub id)."""
+        """BibTeX entries: the model's paper (if known) and the Hub model itself (if it has a Hub id; an
+        adapted model: its base)."""
         out = [self.known.citation] if self.known else []
-        if self.hub_id:
-            key = "".join(c if c.isalnum() else "_" for c in self.hub_id.rsplit("/", 1)[-1])
+        hub = self.hub_id or self.base
+        if hub:
+            key = "".join(c if c.isalnum() else "_" for c in hub.rsplit("/", 1)[-1])
             note = f",\n  note = {{revision {revision}}}" if revision and self.how == "hub" else ""
-            out.append(f"@misc{{{key},\n  title = {{{self.hub_id}}},\n"
-                       f"  howpublished = {{\\url{{https://huggingface.co/{self.hub_id}}}}}{note}\n}}")
+            out.append(f"@misc{{{key},\n  title = {{{hub}}},\n"
+                       f"  howpublished = {{\\url{{https://huggingface.co/{hub}}}}}{note}\n}}")
         return out
 
 
@@ -75,6 +81,9 @@ def identify_model(settings: Mapping[str, Any], model_name: str | None = None) -
         return ModelFacts(name, model_name, "named", _license(model_name), known_model(model_name))
     if settings.get("revision") and "/" in name:  # a Hub download at a commit
         return ModelFacts(name, name, "hub", _license(name), known_model(name))
+    if settings.get("adapted") and settings.get("adapted_base"):  # bitext adapt made it from a Hub model
+        base = str(settings["adapted_base"])
+        return ModelFacts(name, None, "adapted", _license(base), known_model(base), base)
     identity = settings.get("identity")
     match = next((m for m in KNOWN_MODELS if identity in m.identities), None)
     if match:

@@ -38,6 +38,7 @@ from bitext.translate.backends import (
 from bitext.translate.models import (
     DEFAULT_MODEL,
     ModelRef,
+    adapted_base,
     adapted_signature,
     identity_fingerprint,
     load_tokenizer,
@@ -185,6 +186,8 @@ class Engine:
             "punct_normalizer": "sacremoses" if self.punct == "moses" else "none",
             "logprob": "mean log p per generated token, </s> included when emitted, <pad> excluded",
         }
+        if self.settings["adapted"]:  # the published model it descends from: the dataset card names its base
+            self.settings["adapted_base"] = adapted_base(ref.path)
 
     # -- preparing sources --
 

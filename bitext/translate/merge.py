@@ -133,6 +133,9 @@ def _merge(tgt: Store, srcs: list[Store]) -> MergeReport:
         settings = srcs[0].get_meta(MetaKey.TRANSLATE_SETTINGS)
         if settings is not None:
             tgt.set_meta(MetaKey.TRANSLATE_SETTINGS, settings)
+        path = srcs[0].get_meta(MetaKey.TRANSLATE_MODEL_PATH)
+        if path is not None:
+            tgt.set_meta(MetaKey.TRANSLATE_MODEL_PATH, path)
     copied = skipped = 0
     for src in srcs:
         # The ``retried`` mark (translate migration v2) travels with its rows.

@@ -173,14 +173,29 @@ adapted folder's identity differ from its base's (so publishing never cites the 
 translations made with it record the signature (``translate.settings`` ``adapted``)."""
 
 
-def adapted_signature(path: Path) -> str | None:
-    """The adaptation signature a model folder's ``config.json`` carries (None: not made by ``bitext adapt``)."""
+def _adapt_info(path: Path) -> dict[str, Any]:
     try:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
+        return {}
     info = config.get(ADAPT_CONFIG_KEY) if isinstance(config, dict) else None
-    return str(info["signature"]) if isinstance(info, dict) and info.get("signature") else None
+    return info if isinstance(info, dict) else {}
+
+
+def adapted_signature(path: Path) -> str | None:
+    """The adaptation signature a model folder's ``config.json`` carries (None: not made by ``bitext adapt``)."""
+    info = _adapt_info(path)
+    return str(info["signature"]) if info.get("signature") else None
+
+
+def adapted_base(path: Path) -> str | None:
+    """The Hub id of the published model an adapted folder descends from (through any number of adaptations;
+    ``base_hub_id`` in its adaptation record, or its base when that was a Hub download), None when unknown or
+    not adapted."""
+    info = _adapt_info(path)
+    if info.get("base_hub_id"):
+        return str(info["base_hub_id"])
+    return str(info["base"]) if info.get("base_revision") and info.get("base") else None
 
 
 # Keys save_pretrained rewrites in a copy of a model (they do not change what it computes).

@@ -97,6 +97,11 @@ def translate_corpus(
     sig = str(engine.signature)
     store.set_meta(MetaKey.TRANSLATE_SIGNATURE, sig)
     store.set_meta_json(MetaKey.TRANSLATE_SETTINGS, {**engine.settings, "shard": list(shard) if shard else None})
+    # The settings name a local folder by its last component (they are published); its full path is kept
+    # privately, so 'bitext adapt' finds the model that translated the corpus without --base.
+    ref = getattr(engine, "ref", None)  # (the Ray engine's workers hold the model: no folder here)
+    if ref is not None:
+        store.set_meta(MetaKey.TRANSLATE_MODEL_PATH, str(ref.path))
 
     # Migrated before the scan: a store made before translate v3 gets its (signature, source) index here, so
     # the pending scan (and ``bitext status``) probes that index instead of hashing every sentence's text.

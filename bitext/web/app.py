@@ -26,7 +26,7 @@ from bitext.flags.report import histograms as flag_histograms
 from bitext.review import people
 from bitext.review.typology import ensure_notes
 from bitext.store import Store
-from bitext.web import api, notes, postedit, views
+from bitext.web import ab, api, notes, postedit, views
 from bitext.web.guard import (
     LOOPBACK_NAMES,
     TOKEN_ENV,
@@ -71,6 +71,7 @@ ROUTES = (
     Route("/discuss", "discuss", views.discuss, ("POST",)),
     *(Route(*r) for r in api.ROUTES),  # JSON for the page script's in-place navigation
     *(Route(*r) for r in postedit.ROUTES),  # translation memory, glossary, consistency, concordance
+    *(Route(*r) for r in ab.ROUTES),  # the blind A/B page
 )
 
 
@@ -97,6 +98,7 @@ def create_app(
     app.jinja_env.globals.update(csrf_token=csrf_token, current_reviewer=views.current_reviewer,
                                  current_person=views.current_person, may_sign_off=views.may_sign_off)
     app.jinja_env.globals["postedit"] = postedit.pair_context  # the pair page's TM panel and glossary
+    app.jinja_env.globals.update(ab_items=ab.has_items, ab_stats=ab.stats_context)  # header link, stats table
     app.jinja_env.globals["flag_histograms"] = lambda: flag_histograms(views.site().store)  # _histograms.html
     notes.install(app, load_guidelines(guidelines) if guidelines is not None else None)
     ensure_notes(store)

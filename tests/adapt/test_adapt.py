@@ -181,3 +181,33 @@ def test_out_already_holding_a_model_needs_force(adapted, cipher_corpus_dir: Pat
     assert "already holds a model" in capsys.readouterr().err
     assert main(["adapt", str(cipher_corpus_dir), "--out", str(cipher_base / "x"), "--base", str(cipher_base)]) == 2
     assert "inside) the base model's folder" in capsys.readouterr().err
+
+
+def test_the_hub_model_an_adapted_folder_descends_from_is_recorded(adapted, tmp_path: Path) -> None:
+    import shutil
+
+    from bitext.adapt.train import base_hub_id
+    from bitext.translate import load_engine
+    from bitext.translate.models import ADAPT_CONFIG_KEY, ModelRef, adapted_base
+
+    # The cipher base is an unknown local folder: no Hub id to name.
+    assert json.loads((adapted.out / "config.json").read_text())[ADAPT_CONFIG_KEY]["base_hub_id"] is None
+    assert adapted_base(adapted.out) is None and "adapted_base" in load_engine(
+        str(adapted.out), backend="transformers", beams=1, threads=1).settings
+    hub = "Helsinki-NLP/opus-mt-id-en"
+    assert base_hub_id(ModelRef(adapted.out, f"{hub}@abc", hub, "abc")) == hub  # a Hub download: its id
+    # An adapted folder records the Hub id of its base; adapting it again inherits it.
+    made = tmp_path / "from-hub"
+    shutil.copytree(adapted.out, made)
+    config = json.loads((made / "config.json").read_text())
+    config[ADAPT_CONFIG_KEY]["base_hub_id"] = hub
+    (made / "config.json").write_text(json.dumps(config))
+    assert adapted_base(made) == hub
+    assert base_hub_id(ModelRef(made, "folder-sha256:x", str(made), None)) == hub
+    engine = load_engine(str(made), backend="transformers", beams=1, threads=1)
+    assert engine.settings["adapted_base"] == hub
+    # A folder adapted before base_hub_id was recorded: its base's Hub id when that was a download.
+    del config[ADAPT_CONFIG_KEY]["base_hub_id"]
+    config[ADAPT_CONFIG_KEY].update(base=hub, base_revision="abc")
+    (made / "config.json").write_text(json.dumps(config))
+    assert adapted_base(made) == hub

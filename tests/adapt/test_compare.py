@@ -53,3 +53,26 @@ def test_compare_needs_two_models_and_pairs(cipher_base: Path, cipher_corpus_dir
     base = str(cipher_base)
     assert main(["compare", str(cipher_corpus_dir), "--model", base, "--model", base, "--on", "references"]) == 1
     assert "no references pairs to compare on" in capsys.readouterr().err
+
+
+def test_compare_to_review_stores_blind_ab_items(adapted, cipher_base: Path, cipher_corpus_dir: Path, tmp_path: Path,
+                                                 capsys) -> None:
+    import shutil
+
+    from bitext.review import ab
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(cipher_corpus_dir, corpus)
+    argv = ["compare", str(corpus), "--model", str(cipher_base), "--model", str(adapted.out), "--backend",
+            "transformers", "--beams", "1", "--samples", "20", "--top", "0", "--to-review"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    with Store.open(corpus, create=False) as store:
+        rows = store.conn.execute("SELECT * FROM review_ab ORDER BY id").fetchall()
+        assert rows and f"blind A/B: {len(rows)} pairs added for review" in out
+        assert {r["label_a"] for r in rows} == {cipher_base.name} and {r["label_b"] for r in rows} == {adapted.out.name}
+        assert all(r["text_a"] != r["text_b"] for r in rows)
+        assert {r["pair_id"] for r in rows} <= {p.pair_id for p in adapted.data.heldout}
+        assert ab.next_item(store, "ana") is not None
+    assert main(argv) == 0  # again: nothing new
+    assert "blind A/B: 0 pairs added" in capsys.readouterr().out

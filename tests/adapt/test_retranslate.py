@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bitext.adapt.train import adapt_corpus
+import pytest
+
+from bitext.adapt.data import trusted_pairs
+from bitext.adapt.train import adapt_corpus, base_model
 from bitext.align.stage import align_corpus
+from bitext.errors import BitextError
 from bitext.model import EDITED, PENDING
 from bitext.publish.stage import publish_dataset
 from bitext.records import iter_pairs
@@ -57,6 +61,10 @@ def test_retranslating_with_the_adapted_model_keeps_every_decision(cipher_base: 
             assert now.target == now.aligned_target == now.mt
             stale += 1
     assert stale > 0 and kept + stale == len(reviewed)
+    # Stale or not, every reviewed pair still trains the next adaptation, with the reviewer's English.
+    trusted = {p.pair_id: (p.target, p.origin) for p in trusted_pairs(store)}
+    assert {rec.id: trusted.get(rec.id) for rec in reviewed} == {rec.id: (english[rec.source], EDITED)
+                                                                for rec in reviewed}
     # The pending pairs now carry the adapted model's (better) English.
     pending = [r for r in after.values() if r.doc_id >= "a27"]
     right = sum(r.target == english[r.source] for r in pending)
@@ -66,7 +74,22 @@ def test_retranslating_with_the_adapted_model_keeps_every_decision(cipher_base: 
     assert {r.kind for r in after.values()} == {"mt"}
     assert store.get_meta_json("translate.settings")["adapted"] == report.signature
 
+    # The adapted folder made these translations: adapting again without --base starts from it, found by the
+    # full path the corpus keeps privately (the settings name its last component only).
+    assert base_model(store, None).path == (tmp_path / "adapted").resolve()
+    assert store.get_meta_json("translate.settings")["model"] == "adapted"
+
     publish_dataset(store, tmp_path / "ds")
     card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
+    assert str(tmp_path) not in card  # the private path is never published
     assert f"adaptation signature `{report.signature}`" in card
     assert f"aligned under translation signature `{sig}`" in card
+
+    # A changed or vanished folder is one line, never another model silently.
+    config = tmp_path / "adapted" / "config.json"
+    config.write_text(config.read_text(encoding="utf-8").replace("{", '{"note": 1, ', 1), encoding="utf-8")
+    with pytest.raises(BitextError, match="changed since it translated the corpus"):
+        base_model(store, None)
+    (tmp_path / "adapted").rename(tmp_path / "moved")
+    with pytest.raises(BitextError, match="which is gone: pass --base PATH"):
+        base_model(store, None)

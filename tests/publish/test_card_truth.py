@@ -144,3 +144,20 @@ def test_id_doc_matches_the_aligners_ids() -> None:
     doc = FIELD_DOCS["id"]
     assert "`DOC:P.S`" in doc and "`+P.S`" in doc and "`ref-`" in doc and "`DOC:tN`" in doc
     assert "stable" not in doc and "re-aligning can merge or split beads" in doc
+
+
+def test_an_adapted_model_is_named_by_its_base(tmp_path: Path) -> None:
+    hub = KNOWN_MODELS[0].hub_id
+    text, _ = _card(tmp_path, {"model": "adapted", "identity": "1" * 64, "adapted": "adapt:bitext-adapt/1|base:x",
+                               "adapted_base": hub})
+    assert f"machine translation by `adapted` (adapted from [`{hub}`](https://huggingface.co/{hub}))" in text
+    assert f"A local folder adapted from [`{hub}`](https://huggingface.co/{hub}) by `bitext adapt`" in text
+    assert "not recognised as a published model" not in text
+    assert "Model licence: `apache-2.0` (as the base model's Hub card states)." in text
+    assert OPUS_MT_BIB in text and f"\\url{{https://huggingface.co/{hub}}}" in text
+    assert "Please cite the translation model's base and the references:" in text
+    facts = identify_model({"model": "adapted", "adapted": "s", "adapted_base": "someone/custom-mt"})
+    assert (facts.how, facts.hub_id, facts.base, facts.license, facts.known) == (
+        "adapted", None, "someone/custom-mt", None, None)
+    # Without a recorded base (an unknown local base), the adapted folder is an unrecognised local one.
+    assert identify_model({"model": "adapted", "identity": "1" * 64, "adapted": "s"}).how == "local"
