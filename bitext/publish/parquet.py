@@ -52,6 +52,16 @@ class ShardWriter:
         if len(self.rows) >= self.batch_rows:
             self._flush()
 
+    def extend(self, rows: list[Any]) -> None:
+        """:meth:`add` each of ``rows`` (the same row groups and shards), a slice at a time."""
+        start = 0
+        while start < len(rows):
+            room = self.batch_rows - len(self.rows)
+            self.rows += rows[start : start + room]
+            start += room
+            if len(self.rows) >= self.batch_rows:
+                self._flush()
+
     def _open(self) -> None:
         import pyarrow.parquet as pq
 
