@@ -238,6 +238,14 @@ def iter_pairs(
                     yield rec
 
 
+def tuple_rows(conn: sqlite3.Connection, sql: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
+    """``sql``'s rows as plain tuples (comparable, for merging sorted rows of several stores; cheaper than
+    ``sqlite3.Row``), streamed from a cursor of its own."""
+    cur = conn.cursor()
+    cur.row_factory = None
+    return cur.execute(sql, params)
+
+
 def _corpus_order(rec: PairRecord) -> tuple[str, str, int]:
     return rec.doc_id, rec.kind, rec.bead_idx
 

@@ -23,7 +23,7 @@ from operator import attrgetter, itemgetter
 
 from bitext.errors import BitextError
 from bitext.model import DECISIONS, KIND_MT, KIND_REFERENCE
-from bitext.records import PairRecord, pair_records
+from bitext.records import PairRecord, pair_records, tuple_rows
 from bitext.store import Store
 
 DUPLICATE_RULES = ("prefer-reference", "prefer-mt", "keep-both")
@@ -97,7 +97,7 @@ def shared_texts(stores: Store | Sequence[Store]) -> Iterator[list[SharedRow]]:
     split groups (:func:`bitext.publish.selection.assign_splits`) and the duplicates rule
     (:func:`find_duplicates`) are made of; one scan serves both."""
     stores = [stores] if isinstance(stores, Store) else list(stores)
-    streams = [store.conn.execute(
+    streams = [tuple_rows(store.conn,
         "SELECT trim(source) AS t, ?, article_id, kind, id FROM pairs WHERE t != '' ORDER BY t, article_id, kind, id",
         (i,)) for i, store in enumerate(stores)]
     merged = streams[0] if len(streams) == 1 else heapq.merge(*streams)  # (text, store, ...): stores' order breaks ties

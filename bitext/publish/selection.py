@@ -29,6 +29,7 @@ from operator import itemgetter
 from bitext.errors import BitextError
 from bitext.formats.rows import DUPLICATE_RULES, Duplicates, SharedRow, find_duplicates, shared_texts
 from bitext.publish.schema import SPLITS
+from bitext.records import tuple_rows
 from bitext.store import Store
 
 __all__ = ["DUPLICATE_RULES", "Duplicates", "SplitPlan", "SplitSizes", "assign_splits", "fill_splits",
@@ -92,7 +93,7 @@ class SplitPlan:
 def _groups(stores: Sequence[Store], shared: Iterable[list[SharedRow]]) -> dict[str, str]:
     """Every article -> its group's smallest article id (articles sharing an Indonesian sentence, in any
     of ``stores``). An article id in two stores is refused: the stores are not the shards of one corpus."""
-    streams = [s.conn.execute("SELECT id, ? FROM articles ORDER BY id", (i,)) for i, s in enumerate(stores)]
+    streams = [tuple_rows(s.conn, "SELECT id, ? FROM articles ORDER BY id", (i,)) for i, s in enumerate(stores)]
     parent: dict[str, str] = {}
     for article, group in groupby(heapq.merge(*streams) if len(streams) > 1 else streams[0], itemgetter(0)):
         where = [stores[i].path for _, i in group]

@@ -42,7 +42,7 @@ from bitext.publish.parquet import BATCH_ROWS, SHARD_ROWS, ShardWriter
 from bitext.publish.quality import QualityCollector
 from bitext.publish.schema import ARTICLES_CONFIG, PAIR_CONFIGS, article_features, dataset_features
 from bitext.publish.selection import SplitPlan, SplitSizes, assign_splits, fill_splits
-from bitext.records import Corpus, check_names, iter_corpus_pairs, open_stores
+from bitext.records import Corpus, check_names, iter_corpus_pairs, open_stores, tuple_rows
 from bitext.store import Store
 
 
@@ -251,7 +251,7 @@ def _article_rows(stores: list[Store], options: CardOptions, pairs: Counter[tupl
     """The ``articles`` rows of every store, in article id order."""
     corpus_dir = corpus_dir.resolve()
     sql = "SELECT id, title, url, date, source_path, dateline, segmenter FROM articles ORDER BY id"
-    streams = [s.conn.execute(sql) for s in stores]
+    streams = [tuple_rows(s.conn, sql) for s in stores]
     for r in heapq.merge(*streams) if len(streams) > 1 else streams[0]:
         yield {"doc_id": r[0], "title": r[1], "url": r[2], "date": r[3], "source": options.source,
                "source_license": options.source_license, "source_path": public_path(r[4], corpus_dir),
