@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from itertools import groupby, islice
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from queue import Full, Queue
 
@@ -202,15 +202,12 @@ def _write_rows(
 
     split_of = plan.split_of
     writers = rows.writers
-    per_article: Counter[tuple[str, str]] = Counter()  # (article, kind) -> pairs
     progress = tqdm(total=sum(s.count("pairs") for s in stores), unit="pair", desc="publish", disable=quiet)
     default, clean = writers["default"], writers["clean"]
     stats_default, stats_clean = rows.stats["default"], rows.stats["clean"]
     steps = _read_ahead(lambda: iter_corpus_pairs(stores, checks=checks, findings=False), _STEP_ROWS)
-    doc_kind = attrgetter("doc_id", "kind")
     for step in steps:
         progress.update(len(step))
-        per_article.update(map(doc_kind, step))
         rows.quality.add_all(step)
         # Articles come whole and in order: runs of one split, written and counted together.
         for split, run in groupby(step, lambda rec: split_of[rec.doc_id]):
@@ -228,7 +225,7 @@ def _write_rows(
                 if not checks:
                     del rows.example["scores"]
     progress.close()
-    for art in _article_rows(stores, options, per_article, corpus_dir):
+    for art in _article_rows(stores, options, corpus_dir):
         writers[ARTICLES_CONFIG][split_of[art["doc_id"]]].add(art)
         rows.articles[split_of[art["doc_id"]]] += 1
 
@@ -286,17 +283,29 @@ def public_path(path: str | None, corpus_dir: Path) -> str | None:
         return PureWindowsPath(path).name if PureWindowsPath(path).is_absolute() else pure.name
 
 
-def _article_rows(stores: list[Store], options: CardOptions, pairs: Counter[tuple[str, str]],
-                  corpus_dir: Path) -> Iterator[dict]:
-    """The ``articles`` rows of every store, in article id order."""
+def _article_rows(stores: list[Store], options: CardOptions, corpus_dir: Path) -> Iterator[dict]:
+    """The ``articles`` rows of every store, in article id order, with their pairs per kind (counted by
+    SQL on the pairs' article index and joined as both stream by: nothing held per article)."""
     corpus_dir = corpus_dir.resolve()
-    sql = "SELECT id, title, url, date, source_path, dateline, segmenter FROM articles ORDER BY id"
-    streams = [tuple_rows(s.conn, sql) for s in stores]
-    for r in heapq.merge(*streams) if len(streams) > 1 else streams[0]:
+    streams = [_store_article_rows(s, options, corpus_dir) for s in stores]
+    return heapq.merge(*streams, key=itemgetter("doc_id")) if len(streams) > 1 else streams[0]
+
+
+def _store_article_rows(store: Store, options: CardOptions, corpus_dir: Path) -> Iterator[dict]:
+    counts = tuple_rows(store.conn, "SELECT article_id, kind, COUNT(*) FROM pairs GROUP BY article_id, kind"
+                                    " ORDER BY article_id, kind")
+    pending = next(counts, None)
+    for r in tuple_rows(store.conn,
+                        "SELECT id, title, url, date, source_path, dateline, segmenter FROM articles ORDER BY id"):
+        per_kind: dict[str, int] = {}
+        while pending is not None and pending[0] <= r[0]:
+            if pending[0] == r[0]:
+                per_kind[pending[1]] = pending[2]
+            pending = next(counts, None)
         yield {"doc_id": r[0], "title": r[1], "url": r[2], "date": r[3], "source": options.source,
                "source_license": options.source_license, "source_path": public_path(r[4], corpus_dir),
                "dateline": r[5], "segmenter": r[6],
-               "pairs_mt": pairs[r[0], KIND_MT], "pairs_reference": pairs[r[0], KIND_REFERENCE]}
+               "pairs_mt": per_kind.get(KIND_MT, 0), "pairs_reference": per_kind.get(KIND_REFERENCE, 0)}
 
 
 def _common_folder(stores: list[Store]) -> Path:
