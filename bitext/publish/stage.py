@@ -27,6 +27,7 @@ import shutil
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from itertools import groupby, islice
 from operator import attrgetter, itemgetter
@@ -206,24 +207,25 @@ def _write_rows(
     default, clean = writers["default"], writers["clean"]
     stats_default, stats_clean = rows.stats["default"], rows.stats["clean"]
     steps = _read_ahead(lambda: iter_corpus_pairs(stores, checks=checks, findings=False), _STEP_ROWS)
-    for step in steps:
-        progress.update(len(step))
-        rows.quality.add_all(step)
-        # Articles come whole and in order: runs of one split, written and counted together.
-        for split, run in groupby(step, lambda rec: split_of[rec.doc_id]):
-            recs = list(run)
-            default[split].extend(recs)
-            stats_default.add_all(recs, split)
-            kept = list(filter(rule, recs))
-            if not kept:
-                continue
-            clean[split].extend(kept)
-            stats_clean.add_all(kept, split)
-            rows.clean_per_article.update(map(attrgetter("doc_id"), kept))
-            if rows.example is None:
-                rows.example = published_row(kept[0])
-                if not checks:
-                    del rows.example["scores"]
+    with closing(steps):  # a failed write stops the reading thread at once
+        for step in steps:
+            progress.update(len(step))
+            rows.quality.add_all(step)
+            # Articles come whole and in order: runs of one split, written and counted together.
+            for split, run in groupby(step, lambda rec: split_of[rec.doc_id]):
+                recs = list(run)
+                default[split].extend(recs)
+                stats_default.add_all(recs, split)
+                kept = list(filter(rule, recs))
+                if not kept:
+                    continue
+                clean[split].extend(kept)
+                stats_clean.add_all(kept, split)
+                rows.clean_per_article.update(map(attrgetter("doc_id"), kept))
+                if rows.example is None:
+                    rows.example = published_row(kept[0])
+                    if not checks:
+                        del rows.example["scores"]
     progress.close()
     for art in _article_rows(stores, options, corpus_dir):
         writers[ARTICLES_CONFIG][split_of[art["doc_id"]]].add(art)
