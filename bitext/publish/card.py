@@ -203,7 +203,9 @@ def flag_config(stores: Store | Sequence[Store]) -> FlagConfig:
             settings={k: v for k, v in settings.items() if k not in ("severity", "enabled")},
         )
     signature = config_signature(config)
-    return FlagConfig(checks, all(signature == s.get_meta(MetaKey.FLAGS_SIGNATURE) for s in stores))
+    # A store without flags (an empty shard) computed nothing under any config: it does not count.
+    flagged = [s for s in stores if s.conn.execute("SELECT 1 FROM pair_flags LIMIT 1").fetchone()]
+    return FlagConfig(checks, all(signature == s.get_meta(MetaKey.FLAGS_SIGNATURE) for s in flagged or stores[:1]))
 
 
 # -- helpers --------------------------------------------------------------------------------

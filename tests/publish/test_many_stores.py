@@ -98,8 +98,12 @@ def test_three_stores_publish_the_one_store_dataset_byte_for_byte(tmp_path: Path
     many = tmp_path / "many" / "corpus"
     folders = shards(many)
 
+    empty = many / "shards" / "003"  # a shard the hash gave no article
+    empty.mkdir()
+    Store.open(empty).close()
+
     single = publish_dataset(one, tmp_path / "ds-one", splits="60,20,20")
-    sharded = publish_dataset(folders, tmp_path / "ds-many", splits="60,20,20", corpus_dir=many)
+    sharded = publish_dataset([*folders, empty], tmp_path / "ds-many", splits="60,20,20", corpus_dir=many)
 
     got, expected = files(tmp_path / "ds-many"), files(tmp_path / "ds-one")
     assert sorted(got) == sorted(expected)
