@@ -11,8 +11,11 @@ Every written config has the same splits, each with rows (:mod:`bitext.publish.s
 rows are known only after a pass, so a split without clean rows is filled by a second pass (small
 corpora only) or the publish is refused before the folder is replaced.
 
-Rows stream from :func:`bitext.records.iter_pairs` into :class:`~bitext.publish.parquet.ShardWriter` s
-with the exact Arrow schema of :func:`~bitext.publish.schema.dataset_features`. Output is deterministic,
+Rows stream from :func:`bitext.records.iter_pairs` (read by a thread of their own; from several stores,
+the shards of one corpus, merged into one corpus order by :func:`bitext.records.iter_corpus_pairs`) into
+:class:`~bitext.publish.parquet.ShardWriter` s with the exact Arrow schema of
+:func:`~bitext.publish.schema.dataset_features`. What needs the whole corpus (split groups, cross-kind
+duplicates) comes from one sorted scan of the texts per store, merged (:func:`bitext.formats.rows.shared_texts`). Output is deterministic,
 so publishing an unchanged store gives byte-identical files and :func:`bitext.publish.push_dataset`
 makes no commit.
 """
