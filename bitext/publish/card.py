@@ -30,7 +30,7 @@ from bitext.publish.parquet import ShardWriter
 from bitext.publish.quality import Comparison
 from bitext.publish.schema import FIELD_DOCS, feature_type
 from bitext.publish.selection import SPLIT_SEED, Duplicates, SplitPlan, SplitSizes
-from bitext.records import PairRecord
+from bitext.records import PairRecord, check_names
 from bitext.store import Store, has_table
 
 if TYPE_CHECKING:
@@ -204,7 +204,7 @@ def flag_config(stores: Store | Sequence[Store]) -> FlagConfig:
         )
     signature = config_signature(config)
     # A store without flags (an empty shard) computed nothing under any config: it does not count.
-    flagged = [s for s in stores if s.conn.execute("SELECT 1 FROM pair_flags LIMIT 1").fetchone()]
+    flagged = [s for s in stores if check_names(s)]  # (through the read model: flag storage is its business)
     return FlagConfig(checks, all(signature == s.get_meta(MetaKey.FLAGS_SIGNATURE) for s in flagged or stores[:1]))
 
 
