@@ -11,8 +11,8 @@ Every written config has the same splits, each with rows (:mod:`bitext.publish.s
 rows are known only after a pass, so a split without clean rows is filled by a second pass (small
 corpora only) or the publish is refused before the folder is replaced.
 
-Rows stream from :func:`bitext.records.iter_pairs` (read by a thread of their own; from several stores,
-the shards of one corpus, merged into one corpus order by :func:`bitext.records.iter_corpus_pairs`) into
+Rows stream from :func:`bitext.records.iter_pairs` (from several stores, the shards of one corpus,
+merged into one corpus order by :func:`bitext.records.iter_corpus_pairs`) into
 :class:`~bitext.publish.parquet.ShardWriter` s with the exact Arrow schema of
 :func:`~bitext.publish.schema.dataset_features`. What needs the whole corpus (split groups, cross-kind
 duplicates) comes from one sorted scan of the texts per store, merged (:func:`bitext.formats.rows.shared_texts`). Output is deterministic,
@@ -27,15 +27,13 @@ import heapq
 import os
 import secrets
 import shutil
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import asdict, dataclass
 from itertools import groupby, islice
 from operator import attrgetter, itemgetter
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from queue import Full, Queue
 
 from bitext.errors import BitextError
 from bitext.formats.rows import CleanRule, published_row, shared_texts
@@ -48,7 +46,7 @@ from bitext.publish.parquet import BATCH_ROWS, SHARD_ROWS, ShardWriter
 from bitext.publish.quality import QualityCollector
 from bitext.publish.schema import ARTICLES_CONFIG, PAIR_CONFIGS, article_features, dataset_features
 from bitext.publish.selection import SplitPlan, SplitSizes, assign_splits, fill_splits
-from bitext.records import Corpus, PairRecord, check_names, iter_corpus_pairs, open_stores, tuple_rows
+from bitext.records import Corpus, check_names, iter_corpus_pairs, open_stores, tuple_rows
 from bitext.store import Store
 
 
@@ -209,9 +207,9 @@ def _write_rows(
     progress = tqdm(total=sum(s.count("pairs") for s in stores), unit="pair", desc="publish", disable=quiet)
     default, clean = writers["default"], writers["clean"]
     stats_default, stats_clean = rows.stats["default"], rows.stats["clean"]
-    steps = _read_ahead(lambda: iter_corpus_pairs(stores, checks=checks, findings=False), _STEP_ROWS)
-    with closing(steps):  # a failed write stops the reading thread at once
-        for step in steps:
+    records = iter_corpus_pairs(stores, checks=checks, findings=False)
+    with closing(records):  # a failed write ends the read transactions at once
+        while step := list(islice(records, _STEP_ROWS)):
             progress.update(len(step))
             rows.quality.add_all(step)
             # Articles come whole and in order: runs of one split, written and counted together.
@@ -233,44 +231,6 @@ def _write_rows(
     for art in _article_rows(stores, options, corpus_dir):
         writers[ARTICLES_CONFIG][split_of[art["doc_id"]]].add(art)
         rows.articles[split_of[art["doc_id"]]] += 1
-
-
-def _read_ahead(make: Callable[[], Iterator[PairRecord]], size: int, depth: int = 2) -> Iterator[list[PairRecord]]:
-    """Lists of ``size`` records of ``make()``, read by a thread of their own while the caller works on the
-    previous ones: SQLite reads with the GIL released, so reading the store and building the Parquet
-    files share the cores. The thread's errors are raised here; leaving the loop early stops it."""
-    queue: Queue[list[PairRecord] | BaseException | None] = Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item: list[PairRecord] | BaseException | None) -> bool:
-        while not stop.is_set():
-            try:
-                queue.put(item, timeout=0.1)
-                return True
-            except Full:
-                continue
-        return False
-
-    def read() -> None:
-        try:
-            records = make()  # opened in this thread: its snapshot connection is used here only
-            while step := list(islice(records, size)):
-                if not put(step):
-                    return
-            put(None)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller, which raises it
-            put(exc)
-
-    thread = threading.Thread(target=read, name="publish-read", daemon=True)
-    thread.start()
-    try:
-        while (item := queue.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join()
 
 
 def public_path(path: str | None, corpus_dir: Path) -> str | None:
