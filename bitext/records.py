@@ -13,6 +13,7 @@ machine translation stays visible in ``mt``.
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -21,7 +22,9 @@ from functools import lru_cache
 from itertools import compress, groupby
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
+from bitext.errors import BitextError
 from bitext.model import APPROVED, BLOCKING_SEVERITIES, PENDING, REJECTED, is_blocking
 from bitext.review.state import review_states
 from bitext.store import (
@@ -167,6 +170,21 @@ def open_store(corpus: str | Path | Store) -> Store:
     return Store.open(corpus, create=False)
 
 
+Corpus = str | Path | Store | Sequence[str | Path | Store]
+"""One store (a folder or an open :class:`Store`), or the stores of one corpus (its shards: disjoint
+sets of articles)."""
+
+
+def open_stores(corpus: Corpus) -> list[Store]:
+    """The stores of ``corpus`` opened (:func:`open_store` each); an empty list is a usage error."""
+    if isinstance(corpus, (str, Path, Store)):
+        return [open_store(corpus)]
+    stores = [open_store(c) for c in corpus]
+    if not stores:
+        raise BitextError("no store given: name a corpus folder or the folders of its stores", exit_code=2)
+    return stores
+
+
 def unchecked_count(store: Store) -> int:
     """Number of pairs without any ``pair_flags`` row: the checks have not run on them yet."""
     return store.conn.execute(f"SELECT COUNT(*) FROM pairs p WHERE NOT {flagged_sql(store.conn, 'p.id')}").fetchone()[0]
@@ -228,6 +246,28 @@ def iter_pairs(
             for rec in reader.records(chunk):
                 if filters.accepts(rec):
                     yield rec
+
+
+def tuple_rows(conn: sqlite3.Connection, sql: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
+    """``sql``'s rows as plain tuples (comparable, for merging sorted rows of several stores; cheaper than
+    ``sqlite3.Row``), streamed from a cursor of its own."""
+    cur = conn.cursor()
+    cur.row_factory = None
+    return cur.execute(sql, params)
+
+
+def _corpus_order(rec: PairRecord) -> tuple[str, str, int]:
+    return rec.doc_id, rec.kind, rec.bead_idx
+
+
+def iter_corpus_pairs(stores: Sequence[Store], **kwargs: Any) -> Iterator[PairRecord]:
+    """:func:`iter_pairs` over several stores holding disjoint articles (the shards of one corpus), merged
+    into the order one store with all their articles gives (article id, kind, bead index: SQLite's binary
+    collation orders text as Python does); ``kwargs`` as for :func:`iter_pairs`. Streams: one chunk per
+    store in memory."""
+    if len(stores) == 1:
+        return iter_pairs(stores[0], **kwargs)
+    return heapq.merge(*(iter_pairs(s, **kwargs) for s in stores), key=_corpus_order)
 
 
 def select_pairs(

@@ -14,14 +14,16 @@ cross-kind duplicates rule (:func:`find_duplicates`).
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
+from itertools import groupby
+from operator import attrgetter, itemgetter
 
 from bitext.errors import BitextError
 from bitext.model import DECISIONS, KIND_MT, KIND_REFERENCE
-from bitext.records import PairRecord, pair_records
+from bitext.records import PairRecord, pair_records, tuple_rows
 from bitext.store import Store
 
 DUPLICATE_RULES = ("prefer-reference", "prefer-mt", "keep-both")
@@ -86,28 +88,60 @@ class Duplicates:
     dropped: frozenset[str]  # ids of clean pairs left out of ``clean`` by the rule
 
 
-def find_duplicates(store: Store, rule: str = "prefer-reference") -> Duplicates:
-    """The cross-kind duplicates of ``store`` and the rows ``rule`` (:data:`DUPLICATE_RULES`) drops from
-    ``clean``: a row is dropped only when a row of the preferred kind with the same text is itself in
-    ``clean`` (:func:`clean_candidate`)."""
+SharedRow = tuple[str, int, str, str, str]
+"""A row of :func:`shared_texts`: (trimmed Indonesian, store index, article id, kind, pair id)."""
+
+
+def shared_texts(stores: Store | Sequence[Store]) -> Iterator[list[SharedRow]]:
+    """The rows of every Indonesian text (SQL ``trim``, non-blank) that more than one article or more than
+    one kind of row has, over all ``stores`` (the shards of one corpus): one sort per store and a streamed
+    merge, so texts shared across stores are found without holding the corpus's texts in memory. What the
+    split groups (:func:`bitext.publish.selection.assign_splits`) and the duplicates rule
+    (:func:`find_duplicates`) are made of; one scan serves both."""
+    stores = [stores] if isinstance(stores, Store) else list(stores)
+    streams = [tuple_rows(store.conn,
+        "SELECT trim(source) AS t, ?, article_id, kind, id FROM pairs WHERE t != '' ORDER BY t, article_id, kind, id",
+        (i,)) for i, store in enumerate(stores)]
+    merged = streams[0] if len(streams) == 1 else heapq.merge(*streams)  # (text, store, ...): stores' order breaks ties
+    for _, group in groupby(merged, itemgetter(0)):
+        rows = list(group)
+        if len(rows) > 1 and (len({r[2] for r in rows}) > 1 or len({r[3] for r in rows}) > 1):
+            yield rows
+
+
+def find_duplicates(stores: Store | Sequence[Store], rule: str = "prefer-reference",
+                    shared: Iterable[list[SharedRow]] | None = None) -> Duplicates:
+    """The cross-kind duplicates of ``stores`` (one store, or the shards of one corpus: duplicates across
+    shards count) and the rows ``rule`` (:data:`DUPLICATE_RULES`) drops from ``clean``: a row is dropped
+    only when a row of the preferred kind with the same text is itself in ``clean``
+    (:func:`clean_candidate`). ``shared``: :func:`shared_texts` of the stores, when already read."""
     if rule not in DUPLICATE_RULES:
         raise BitextError(f"--duplicates {rule!r}: choose from {', '.join(DUPLICATE_RULES)}", exit_code=2)
-    rows = store.conn.execute(
-        "SELECT p.id, p.kind, trim(p.source) FROM pairs p JOIN ("
-        "  SELECT trim(source) AS src FROM pairs WHERE trim(source) != '' AND kind IN (?, ?)"
-        "  GROUP BY trim(source) HAVING COUNT(DISTINCT kind) = 2) d ON trim(p.source) = d.src"
-        " WHERE p.kind IN (?, ?) ORDER BY p.id", (KIND_MT, KIND_REFERENCE, KIND_MT, KIND_REFERENCE),
-    ).fetchall()
-    texts = {r[2] for r in rows}
-    per_kind = Counter(r[1] for r in rows)
+    stores = [stores] if isinstance(stores, Store) else list(stores)
+    texts = 0
+    per_kind: Counter[str] = Counter()
+    ids: dict[int, list[str]] = {}  # store index -> ids of the rows of duplicated texts
+    for rows in shared_texts(stores) if shared is None else shared:
+        both = [r for r in rows if r[3] in _DUPLICATE_KINDS]
+        if len({r[3] for r in both}) < 2:
+            continue
+        texts += 1
+        per_kind.update(r[3] for r in both)
+        for r in both:
+            ids.setdefault(r[1], []).append(r[4])
     dropped: set[str] = set()
-    if rule != "keep-both" and rows:
+    if rule != "keep-both" and ids:
         keep_kind, drop_kind = (KIND_REFERENCE, KIND_MT) if rule == "prefer-reference" else (KIND_MT, KIND_REFERENCE)
-        with store.snapshot() as conn:
-            recs = [r for r in pair_records(conn, [r[0] for r in rows]) if clean_candidate(r)]
+        recs = []
+        for i, pair_ids in sorted(ids.items()):
+            with stores[i].snapshot() as conn:
+                recs += [r for r in pair_records(conn, sorted(pair_ids)) if clean_candidate(r)]
         kept_texts = {rec.source.strip() for rec in recs if rec.kind == keep_kind}
         dropped = {rec.id for rec in recs if rec.kind == drop_kind and rec.source.strip() in kept_texts}
-    return Duplicates(rule, len(texts), per_kind, frozenset(dropped))
+    return Duplicates(rule, texts, per_kind, frozenset(dropped))
+
+
+_DUPLICATE_KINDS = (KIND_MT, KIND_REFERENCE)
 
 
 @dataclass(frozen=True)
@@ -117,9 +151,11 @@ class CleanRule:
     duplicates: Duplicates
 
     @classmethod
-    def of(cls, store: Store, rule: str = "prefer-reference") -> CleanRule:
-        """The rule for ``store`` with the duplicates rule ``rule``."""
-        return cls(find_duplicates(store, rule))
+    def of(cls, stores: Store | Sequence[Store], rule: str = "prefer-reference",
+           shared: Iterable[list[SharedRow]] | None = None) -> CleanRule:
+        """The rule for ``stores`` (one store or the shards of one corpus) with the duplicates rule ``rule``
+        (``shared``: as for :func:`find_duplicates`)."""
+        return cls(find_duplicates(stores, rule, shared))
 
     def __call__(self, rec: PairRecord) -> bool:
         return clean_candidate(rec) and rec.id not in self.duplicates.dropped

@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
+from itertools import chain, groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +30,7 @@ from bitext.publish.parquet import ShardWriter
 from bitext.publish.quality import Comparison
 from bitext.publish.schema import FIELD_DOCS, feature_type
 from bitext.publish.selection import SPLIT_SEED, Duplicates, SplitPlan, SplitSizes
-from bitext.records import PairRecord
+from bitext.records import PairRecord, check_names
 from bitext.review.glossary import signature as glossary_signature
 from bitext.review.glossary import term_count as glossary_terms
 from bitext.store import Store, has_table, iter_flag_scores
@@ -108,6 +110,38 @@ class ConfigStats:
                 self.errors[category] += 1
         self.reasons += rec.review_reason is not None
 
+    def add_all(self, recs: Sequence[PairRecord], split: str = "train") -> None:
+        """Count rows as :meth:`add` does, a list at a time (C-level counting, no Python step per row for
+        most counts)."""
+        self.pairs += len(recs)
+        self.splits[split] += len(recs)
+        for doc, _ in groupby(map(_DOC_ID, recs)):
+            if doc != self._last_doc:
+                self.docs += 1
+                self.split_docs[split] += 1
+                self._last_doc = doc
+        self.tokens_id += sum(map(len, map(str.split, map(_SOURCE, recs))))
+        self.tokens_en += sum(map(len, map(str.split, map(_TARGET, recs))))
+        kinds = list(map(_KIND, recs))
+        self.kinds.update(kinds)
+        self.bead_types.update(map(_BEAD_TYPE, recs))
+        self.fired.update(chain.from_iterable(map(_FLAGS, recs)))
+        self.needs_review_before += sum(map(_NEEDS_REVIEW, recs))
+        self.needs_review += sum(map(needs_review_after, recs))
+        statuses = list(map(_STATUS, recs))
+        self.review.update(statuses)
+        for (kind, status), n in Counter(zip(kinds, statuses, strict=True)).items():
+            by_kind = self.review_by_kind.get(kind)
+            if by_kind is None:
+                by_kind = self.review_by_kind[kind] = Counter()
+            by_kind[status] += n
+        for rec in recs:  # the MQM annotations and unedited-confirm reasons, as add() counts them
+            if rec.errors:
+                self.annotated += 1
+                for category, _ in rec.errors:
+                    self.errors[category] += 1
+            self.reasons += rec.review_reason is not None
+
     @property
     def reviewed(self) -> int:
         """Pairs with a current review decision (accepted, edited or rejected)."""
@@ -123,6 +157,10 @@ class ConfigStats:
         out["review_by_kind"] = {k: dict(v) for k, v in sorted(self.review_by_kind.items())}
         out["reviewed"] = self.reviewed
         return out
+
+
+_DOC_ID, _SOURCE, _TARGET, _KIND, _BEAD_TYPE, _FLAGS, _NEEDS_REVIEW, _STATUS = map(attrgetter, (
+    "doc_id", "source", "target", "kind", "bead_type", "flags", "needs_review", "review_status"))
 
 
 # -- flag configuration ---------------------------------------------------------------------
@@ -146,9 +184,31 @@ class FlagConfig:
     matches_store: bool  # the stored flags were computed with exactly these settings
 
 
-def flag_config(store: Store) -> FlagConfig:
-    """The flag config of ``store`` (its stored TOML, else the defaults) and whether its flags used it."""
-    config = effective_config(store).config
+def _stores(stores: Store | Sequence[Store]) -> list[Store]:
+    return [stores] if isinstance(stores, Store) else list(stores)
+
+
+def corpus_meta(stores: Store | Sequence[Store], key: str) -> str | None:
+    """Meta ``key`` of a corpus of one or more stores: the value they hold (stores that differ: their
+    distinct values in store order, joined by `` + ``, so the card never states one shard's value for all)."""
+    values = [v for s in _stores(stores) if (v := s.get_meta(key))]
+    return " + ".join(dict.fromkeys(values)) or None
+
+
+def _counts(stores: Sequence[Store], sql: str) -> Counter:
+    """``sql`` (rows of key columns then a count) summed over ``stores``; keys of one column are plain."""
+    out: Counter = Counter()
+    for s in stores:
+        for *key, n in s.conn.execute(sql):
+            out[key[0] if len(key) == 1 else tuple(key)] += n
+    return out
+
+
+def flag_config(stores: Store | Sequence[Store]) -> FlagConfig:
+    """The flag config of the corpus (the first store's stored TOML, else the defaults) and whether the
+    flags of every store used it."""
+    stores = _stores(stores)
+    config = effective_config(stores[0]).config
     checks = {}
     for check in build_checks(config):
         settings = config.get(check.name, {})
@@ -158,7 +218,10 @@ def flag_config(store: Store) -> FlagConfig:
             fires=str(check.threshold_text()),
             settings={k: v for k, v in settings.items() if k not in ("severity", "enabled")},
         )
-    return FlagConfig(checks, config_signature(config) == store.get_meta(MetaKey.FLAGS_SIGNATURE))
+    signature = config_signature(config)
+    # A store without flags (an empty shard) computed nothing under any config: it does not count.
+    flagged = [s for s in stores if check_names(s)]  # (through the read model: flag storage is its business)
+    return FlagConfig(checks, all(signature == s.get_meta(MetaKey.FLAGS_SIGNATURE) for s in flagged or stores[:1]))
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -191,8 +254,10 @@ def _setting(settings: Mapping[str, Any], key: str) -> str:
     return UNKNOWN if value in (None, "") else str(value)
 
 
-def translate_settings(store: Store) -> dict[str, Any]:
-    """Meta ``translate.settings`` as a dict ({} when absent or unreadable)."""
+def translate_settings(stores: Store | Sequence[Store]) -> dict[str, Any]:
+    """Meta ``translate.settings`` as a dict ({} when absent or unreadable; of several stores, the first
+    that has them)."""
+    store = next((s for s in _stores(stores) if s.get_meta(MetaKey.TRANSLATE_SETTINGS)), _stores(stores)[0])
     try:
         settings = store.get_meta_json(MetaKey.TRANSLATE_SETTINGS, {})
     except ValueError:
@@ -200,18 +265,19 @@ def translate_settings(store: Store) -> dict[str, Any]:
     return settings if isinstance(settings, dict) else {}
 
 
-def corpus_signature(settings: Mapping[str, Any], store: Store) -> Signature:
-    """sacrebleu-style one-line description of how the corpus was made; splits on ``|`` into its fields
-    (nested signatures, such as a segmenter's, are written with ``,``)."""
-    segs = sorted({r[0] for r in store.conn.execute("SELECT DISTINCT segmenter FROM articles")})
+def corpus_signature(settings: Mapping[str, Any], stores: Store | Sequence[Store]) -> Signature:
+    """sacrebleu-style one-line description of how the corpus (one store or several) was made; splits on
+    ``|`` into its fields (nested signatures, such as a segmenter's, are written with ``,``)."""
+    stores = _stores(stores)
+    segs = sorted({r[0] for s in stores for r in s.conn.execute("SELECT DISTINCT segmenter FROM articles")})
     return Signature.of(
         ("model", _setting(settings, "model")),
         ("rev", _setting(settings, "revision")),
         ("backend", _setting(settings, "backend")),
         ("beams", _setting(settings, "beams")),
         ("seg", "+".join(segs) or UNKNOWN),
-        ("align", store.get_meta(MetaKey.ALIGN_VERSION) or UNKNOWN),
-        ("flags", store.get_meta(MetaKey.FLAGS_SIGNATURE) or UNKNOWN),
+        ("align", corpus_meta(stores, MetaKey.ALIGN_VERSION) or UNKNOWN),
+        ("flags", corpus_meta(stores, MetaKey.FLAGS_SIGNATURE) or UNKNOWN),
         ("version", f"bitext-{tool_version()}"),
     )
 
@@ -315,15 +381,16 @@ def _add_infos(card_data: Any, features: dict[str, datasets.Features], facts: Ca
     infos.to_dataset_card_data(card_data)
 
 
-def _check_rows(store: Store, checks: list[str], flags: FlagConfig, fired: Counter[str]) -> list[dict[str, Any]]:
+def _check_rows(stores: Sequence[Store], checks: list[str], flags: FlagConfig, fired: Counter[str]) -> list[dict[str, Any]]:
     # Checks not in the config (stored by an earlier config) get their severities from the stored rows;
     # that query reads every flag row, so it runs only when there is such a check.
     severities = {}
     if any(c not in flags.checks or not flags.checks[c].severity for c in checks):
-        seen: dict[str, dict[str, None]] = {}
-        for _, name, _, _, severity in iter_flag_scores(store.conn):
-            seen.setdefault(name, {})[severity] = None
-        severities = {name: ",".join(sevs) for name, sevs in seen.items()}
+        found: dict[str, dict[str, None]] = {}
+        for s in stores:
+            for _, name, _, _, severity in iter_flag_scores(s.conn):
+                found.setdefault(name, {})[severity] = None
+        severities = {name: ",".join(sorted(sevs)) for name, sevs in found.items()}
     rows = []
     for c in checks:
         info = flags.checks.get(c)
@@ -339,21 +406,21 @@ def _check_rows(store: Store, checks: list[str], flags: FlagConfig, fired: Count
     return rows
 
 
-def _public_meta(store: Store) -> list[dict[str, str]]:
+def _public_meta(stores: Sequence[Store]) -> list[dict[str, str]]:
     # translate.settings is shown whole as JSON, flags.config as the check table: not repeated (or cut) here.
     shown_elsewhere = (MetaKey.FLAGS_CONFIG, MetaKey.TRANSLATE_SETTINGS)
-    return [{"name": _line(k), "value": _line(v)}
-            for k, v in store.conn.execute("SELECT key, value FROM meta ORDER BY key")
+    keys = sorted({k for s in stores for (k,) in s.conn.execute("SELECT key FROM meta")})
+    return [{"name": _line(k), "value": _line(corpus_meta(stores, k) or "")}
+            for k in keys
             if k.startswith(MetaKey.PUBLIC_PREFIXES) and k not in shown_elsewhere
             and not any(w in k for w in ("secret", "token", "key"))]
 
 
-def _kind_rows(store: Store, stats: ConfigStats) -> list[dict]:
+def _kind_rows(stores: Sequence[Store], stats: ConfigStats) -> list[dict]:
     """Per kind: how its English was made, and its review numbers."""
     sigs: dict[str, list[tuple[str, int]]] = {}
-    for kind, sig, n in store.conn.execute(
-        "SELECT kind, COALESCE(signature, 'none'), COUNT(*) FROM pairs GROUP BY kind, signature ORDER BY kind, 2"
-    ):
+    counts = _counts(stores, "SELECT kind, COALESCE(signature, 'none'), COUNT(*) FROM pairs GROUP BY kind, signature")
+    for (kind, sig), n in sorted(counts.items()):
         sigs.setdefault(kind, []).append((_line(sig), n))
     rows = []
     for kind in sorted(stats.kinds):
@@ -374,20 +441,25 @@ def _citations(model: ModelFacts, revision: str, options: CardOptions) -> list[s
 
 
 def build_card(
-    store: Store,
+    stores: Store | Sequence[Store],
     features: dict[str, datasets.Features],
     checks: list[str],
     flags: FlagConfig,
     facts: CardFacts,
     folder: Path,
     options: CardOptions,
+    corpus_dir: Path | None = None,
 ) -> DatasetCard:
     """The dataset card: YAML metadata (configs, dataset_info, ...) and documentation, every statement
-    computed from the store, the facts the stage measured and the user's options."""
+    computed from the stores (one, or the shards of one corpus: their totals), the facts the stage measured
+    and the user's options. ``corpus_dir``: the corpus folder, whose name the default title shows (default:
+    the first store's folder)."""
     from huggingface_hub import DatasetCard
 
-    settings = translate_settings(store)
-    name = options.pretty_name or f"bitext Indonesian-English parallel corpus ({store.path.parent.name})"
+    stores = _stores(stores)
+    settings = translate_settings(stores)
+    corpus_name = (corpus_dir or stores[0].path.parent).name
+    name = options.pretty_name or f"bitext Indonesian-English parallel corpus ({corpus_name})"
     card_data = _card_data(options, name, facts)
     _add_infos(card_data, features, facts, folder)
     stats = facts.stats
@@ -404,10 +476,10 @@ def build_card(
         template_str=card_template(),
         pretty_name=name,
         repo_ref=options.repo_id or "path/to/this/folder",
-        n_articles=store.count("articles"),
-        signature=str(corpus_signature(settings, store)),
+        n_articles=sum(s.count("articles") for s in stores),
+        signature=str(corpus_signature(settings, stores)),
         stats={cfg: s.as_dict() for cfg, s in stats.items()},
-        kinds=_kind_rows(store, stats["default"]),
+        kinds=_kind_rows(stores, stats["default"]),
         options=options,
         splits=[{"name": sp, "size": round(getattr(facts.sizes, sp) * 100, 1),
                  "articles": facts.split_articles.get(sp, 0),
@@ -425,28 +497,28 @@ def build_card(
         model_facts=model_facts,
         duplicates={"rule": dup.rule, "sentences": dup.sentences, "mt": dup.rows.get(KIND_MT, 0),
                     "reference": dup.rows.get(KIND_REFERENCE, 0), "dropped": len(dup.dropped),
-                    "fetched": fetched_duplicates(store)},
+                    "fetched": fetched_duplicates(stores)},
         quality=facts.quality,
         example=json.dumps(facts.example, indent=2, ensure_ascii=False) if facts.example else "",
         citations=_citations(model_facts, revision, options),
         fields=[{"name": n, "type": feature_type(f), "doc": _cell(FIELD_DOCS.get(n, ""))}
                 for n, f in features["default"].items()],
-        segmenters=[{"name": _line(r[0]), "count": r[1]} for r in store.conn.execute(
-            "SELECT segmenter, COUNT(*) FROM articles GROUP BY segmenter ORDER BY segmenter")],
+        segmenters=[{"name": _line(seg), "count": n} for seg, n in sorted(
+            _counts(stores, "SELECT segmenter, COUNT(*) FROM articles GROUP BY segmenter").items())],
         bead_types=[{"name": k, "count": v} for k, v in sorted(stats["default"].bead_types.items())],
         model=model,
         revision=revision,
         backend=_setting(settings, "backend"),
         beams=_setting(settings, "beams"),
         adapted=_line(str(settings["adapted"])) if settings.get("adapted") else None,
-        translate_signature=_line(store.get_meta(MetaKey.TRANSLATE_SIGNATURE) or UNKNOWN),
+        translate_signature=_line(corpus_meta(stores, MetaKey.TRANSLATE_SIGNATURE) or UNKNOWN),
         translate_settings=json.dumps(settings, indent=2, sort_keys=True, ensure_ascii=False) if settings else "",
-        align_version=store.get_meta(MetaKey.ALIGN_VERSION) or UNKNOWN,
-        flags_signature=store.get_meta(MetaKey.FLAGS_SIGNATURE) or UNKNOWN,
-        glossary=glossary_provenance(store),
+        align_version=corpus_meta(stores, MetaKey.ALIGN_VERSION) or UNKNOWN,
+        flags_signature=corpus_meta(stores, MetaKey.FLAGS_SIGNATURE) or UNKNOWN,
+        glossary=next((g for g in map(glossary_provenance, stores) if g), None),
         flag_config_matches=flags.matches_store,
-        checks=_check_rows(store, checks, flags, stats["default"].fired),
-        meta=_public_meta(store),
+        checks=_check_rows(stores, checks, flags, stats["default"].fired),
+        meta=_public_meta(stores),
     )
 
 
@@ -510,11 +582,10 @@ for name, hyp, ref in (("mt-vs-reference", mt[reference], en[reference]),
 """Recomputes the card's MT-quality table from published columns only (the card prints it)."""
 
 
-def fetched_duplicates(store: Store) -> str:
+def fetched_duplicates(stores: Store | Sequence[Store]) -> str:
     """Pages ``bitext fetch`` left out as duplicates of an earlier article, by kind ('' when none)."""
-    if not has_table(store.conn, "fetch_log"):
-        return ""
     names = {"url": "same URL", "text": "same text", "near": "near-duplicate"}
-    rows = store.conn.execute("SELECT duplicate_kind, COUNT(*) FROM fetch_log WHERE outcome='duplicate' "
-                              "GROUP BY duplicate_kind ORDER BY duplicate_kind").fetchall()
-    return ", ".join(f"{n} {names.get(k, k)}" for k, n in rows)
+    with_log = [s for s in _stores(stores) if has_table(s.conn, "fetch_log")]
+    rows = _counts(with_log, "SELECT duplicate_kind, COUNT(*) FROM fetch_log WHERE outcome='duplicate' "
+                             "GROUP BY duplicate_kind")
+    return ", ".join(f"{n} {names.get(k, k)}" for k, n in sorted(rows.items(), key=lambda kv: (kv[0] is not None, kv[0] or "")))

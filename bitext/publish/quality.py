@@ -64,6 +64,12 @@ class QualityCollector:
         elif rec.kind == KIND_MT and rec.review_status in APPROVED and (rec.reviewed_translation or "").strip():
             self.postedit[rec.doc_id].append((mt, rec.reviewed_translation.strip()))  # type: ignore[union-attr]
 
+    def add_all(self, recs: Iterable[PairRecord]) -> None:
+        """:meth:`add` each of ``recs`` that can have a segment (a reference row or a reviewer's English)."""
+        for rec in recs:
+            if rec.kind == KIND_REFERENCE or rec.review_status in APPROVED:
+                self.add(rec)
+
     def result(self) -> list[Comparison]:
         """The comparisons that have segments (none: an empty list)."""
         out = []

@@ -19,13 +19,17 @@ explicitly are always honoured or refused.
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import groupby
+from operator import itemgetter
 
 from bitext.errors import BitextError
-from bitext.formats.rows import DUPLICATE_RULES, Duplicates, find_duplicates
+from bitext.formats.rows import DUPLICATE_RULES, Duplicates, SharedRow, find_duplicates, shared_texts
 from bitext.publish.schema import SPLITS
+from bitext.records import tuple_rows
 from bitext.store import Store
 
 __all__ = ["DUPLICATE_RULES", "Duplicates", "SplitPlan", "SplitSizes", "assign_splits", "fill_splits",
@@ -86,10 +90,17 @@ class SplitPlan:
     moved: dict[str, str] = field(default_factory=dict)  # group -> the split it was moved into
 
 
-def _groups(store: Store) -> dict[str, str]:
-    """Every article -> its group's smallest article id (articles sharing an Indonesian sentence)."""
-    articles = [r[0] for r in store.conn.execute("SELECT id FROM articles ORDER BY id")]
-    parent = {a: a for a in articles}
+def _groups(stores: Sequence[Store], shared: Iterable[list[SharedRow]]) -> dict[str, str]:
+    """Every article -> its group's smallest article id (articles sharing an Indonesian sentence, in any
+    of ``stores``). An article id in two stores is refused: the stores are not the shards of one corpus."""
+    streams = [tuple_rows(s.conn, "SELECT id, ? FROM articles ORDER BY id", (i,)) for i, s in enumerate(stores)]
+    parent: dict[str, str] = {}
+    for article, group in groupby(heapq.merge(*streams) if len(streams) > 1 else streams[0], itemgetter(0)):
+        where = [stores[i].path for _, i in group]
+        if len(where) > 1:
+            raise BitextError(f"article {article!r} is in {where[0]} and in {where[1]}: the stores of one corpus"
+                              " hold disjoint articles (publish each corpus on its own)", exit_code=2)
+        parent[article] = article
 
     def find(a: str) -> str:
         while parent[a] != a:
@@ -97,25 +108,25 @@ def _groups(store: Store) -> dict[str, str]:
             a = parent[a]
         return a
 
-    shared = store.conn.execute(
-        "SELECT GROUP_CONCAT(DISTINCT article_id) FROM pairs WHERE trim(source) != ''"
-        " GROUP BY trim(source) HAVING COUNT(DISTINCT article_id) > 1"
-    )
-    for (ids,) in shared:
-        first, *rest = ids.split(",")
+    for rows in shared:
+        first, *rest = sorted({r[2] for r in rows})
         for other in rest:
             ra, rb = find(first), find(other)
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)  # the root is the group's smallest id
-    return {a: find(a) for a in articles}
+    return {a: find(a) for a in parent}
 
 
-def assign_splits(store: Store, sizes: SplitSizes, seed: str = SPLIT_SEED) -> SplitPlan:
-    """The split of every article of ``store`` (see the module docstring), every wanted split given pairs.
+def assign_splits(stores: Store | Sequence[Store], sizes: SplitSizes, seed: str = SPLIT_SEED,
+                  shared: Iterable[list[SharedRow]] | None = None) -> SplitPlan:
+    """The split of every article of ``stores`` (one store, or the shards of one corpus: an article's split
+    does not depend on which shard holds it; see the module docstring), every wanted split given pairs.
+    ``shared``: :func:`~bitext.formats.rows.shared_texts` of the stores, when already read.
 
     Raises a one-line :class:`BitextError` (exit code 2) when there are fewer groups with pairs than
     splits asked for."""
-    group_of = _groups(store)
+    stores = [stores] if isinstance(stores, Store) else list(stores)
+    group_of = _groups(stores, shared_texts(stores) if shared is None else shared)
     roots = sorted(set(group_of.values()))
     if not sizes.explicit and len(roots) < MIN_GROUPS_TO_SPLIT and sizes.train < 1:
         note = (f"not split: {len(roots)} article group(s), fewer than {MIN_GROUPS_TO_SPLIT}; every article is in"
@@ -125,7 +136,7 @@ def assign_splits(store: Store, sizes: SplitSizes, seed: str = SPLIT_SEED) -> Sp
     cuts = (sizes.train, sizes.train + sizes.validation)
     by_group = {r: SPLITS[0] if u < cuts[0] else SPLITS[1] if u < cuts[1] else SPLITS[2] for r, u in units.items()}
     plan = SplitPlan({a: by_group[g] for a, g in group_of.items()}, len(roots), sizes.wanted, None, group_of)
-    pairs = dict(store.conn.execute("SELECT article_id, COUNT(*) FROM pairs GROUP BY article_id").fetchall())
+    pairs = {a: n for s in stores for a, n in s.conn.execute("SELECT article_id, COUNT(*) FROM pairs GROUP BY article_id")}
     if not pairs:  # only the articles config is published: one split, so none is empty
         return replace(plan, split_of=dict.fromkeys(plan.split_of, SPLITS[0]), splits=(SPLITS[0],),
                        note="not split: no pairs yet (run bitext align); every article is in `train`")

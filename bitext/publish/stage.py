@@ -11,8 +11,11 @@ Every written config has the same splits, each with rows (:mod:`bitext.publish.s
 rows are known only after a pass, so a split without clean rows is filled by a second pass (small
 corpora only) or the publish is refused before the folder is replaced.
 
-Rows stream from :func:`bitext.records.iter_pairs` into :class:`~bitext.publish.parquet.ShardWriter` s
-with the exact Arrow schema of :func:`~bitext.publish.schema.dataset_features`. Output is deterministic,
+Rows stream from :func:`bitext.records.iter_pairs` (from several stores, the shards of one corpus,
+merged into one corpus order by :func:`bitext.records.iter_corpus_pairs`) into
+:class:`~bitext.publish.parquet.ShardWriter` s with the exact Arrow schema of
+:func:`~bitext.publish.schema.dataset_features`. What needs the whole corpus (split groups, cross-kind
+duplicates) comes from one sorted scan of the texts per store, merged (:func:`bitext.formats.rows.shared_texts`). Output is deterministic,
 so publishing an unchanged store gives byte-identical files and :func:`bitext.publish.push_dataset`
 makes no commit.
 """
@@ -20,16 +23,20 @@ makes no commit.
 from __future__ import annotations
 
 import errno
+import heapq
 import os
 import secrets
 import shutil
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import asdict, dataclass
+from itertools import groupby, islice
+from operator import attrgetter, itemgetter
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from bitext.errors import BitextError
-from bitext.formats.rows import CleanRule, published_row
+from bitext.formats.rows import CleanRule, published_row, shared_texts
 from bitext.model import KIND_MT, KIND_REFERENCE
 from bitext.procs import leftovers
 from bitext.publish.card import DEFAULT_LICENSE, CardFacts, CardOptions, ConfigStats, build_card, flag_config
@@ -39,7 +46,7 @@ from bitext.publish.parquet import BATCH_ROWS, SHARD_ROWS, ShardWriter
 from bitext.publish.quality import QualityCollector
 from bitext.publish.schema import ARTICLES_CONFIG, PAIR_CONFIGS, article_features, dataset_features
 from bitext.publish.selection import SplitPlan, SplitSizes, assign_splits, fill_splits
-from bitext.records import check_names, iter_pairs, open_store
+from bitext.records import Corpus, check_names, iter_corpus_pairs, open_stores, tuple_rows
 from bitext.store import Store
 
 
@@ -58,9 +65,10 @@ class PublishResult:
 
 
 def publish_dataset(
-    corpus: str | Path | Store,
+    corpus: Corpus,
     out_dir: str | Path,
     *,
+    corpus_dir: str | Path | None = None,
     license: str = DEFAULT_LICENSE,
     pretty_name: str | None = None,
     repo_id: str | None = None,
@@ -73,6 +81,13 @@ def publish_dataset(
     parents: bool = False,
 ) -> PublishResult:
     """Write the corpus as a Hub-ready dataset folder at ``out_dir`` (replaced atomically).
+
+    ``corpus``: a corpus folder (or open :class:`Store`), or the stores of one corpus (its shards: folders
+    holding disjoint sets of articles). Several stores make the dataset one store holding all their articles
+    would make, byte for byte: rows in one corpus order, duplicates and split groups across stores, one
+    card with the totals. ``corpus_dir`` is the corpus folder (its name titles the card, and input paths
+    inside it are published relative to it); default: the folder of the one store, or the folder the
+    stores have in common.
 
     ``options`` (:class:`~bitext.publish.card.CardOptions`) carries what the card cannot read from the
     store (licences, the articles' publisher, where the human references came from); ``license``,
@@ -90,14 +105,18 @@ def publish_dataset(
         options = CardOptions(license=license, pretty_name=pretty_name, repo_id=repo_id)
     check_license(options.license, name=options.license_name, link=options.license_link)
     sizes = splits if isinstance(splits, SplitSizes) else SplitSizes.parse(splits) if splits else SplitSizes()
-    store = open_store(corpus)
+    stores = open_stores(corpus)
+    corpus_dir = Path(corpus_dir) if corpus_dir is not None else _common_folder(stores)
     out_dir = Path(out_dir)
     _check_target(out_dir)
-    flags = flag_config(store)
-    checks = check_names(store, extra=sorted(flags.checks))
+    flags = flag_config(stores)
+    checks = sorted({name for s in stores for name in check_names(s, extra=sorted(flags.checks))})
     features = {cfg: dataset_features(checks) for cfg in PAIR_CONFIGS} | {ARTICLES_CONFIG: article_features()}
-    plan = assign_splits(store, sizes)  # refuses here, before anything is written, if a split cannot get pairs
-    rule = CleanRule.of(store, duplicates)
+    shared = list(shared_texts(stores))  # one scan for the split groups and the duplicates rule
+    # Refuses here, before anything is written, if a split cannot get pairs.
+    plan = assign_splits(stores, sizes, shared=shared)
+    rule = CleanRule.of(stores, duplicates, shared=shared)
+    del shared
 
     if not out_dir.parent.is_dir():
         if not parents:
@@ -105,14 +124,14 @@ def publish_dataset(
                               exit_code=2)
         out_dir.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out_dir)
-    _check_free_space(store, out_dir)
+    _check_free_space(stores, out_dir)
     # A plain mkdir (not mkdtemp) so the folder gets the umask's permissions, not 0700.
     tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
     tmp.mkdir()
     rows: _Rows | None = None
     try:
         rows = _Rows.open(tmp, plan, features, batch_rows, shard_rows)
-        _write_rows(rows, store, plan, checks, rule, options, quiet)
+        _write_rows(rows, stores, plan, checks, rule, options, quiet, corpus_dir)
         # Only now are clean's rows known: a split without any is filled (a second pass) or refused.
         filled = fill_splits(plan, rows.clean_per_article, "clean pairs", sizes) if rows.stats["clean"].pairs else plan
         if filled is not plan:
@@ -121,11 +140,11 @@ def publish_dataset(
             tmp.mkdir()
             plan = filled
             rows = _Rows.open(tmp, plan, features, batch_rows, shard_rows)
-            _write_rows(rows, store, plan, checks, rule, options, quiet)
+            _write_rows(rows, stores, plan, checks, rule, options, quiet, corpus_dir)
         files = _close_writers(rows.writers)
         facts = CardFacts(rows.stats, rows.writers, sizes, rows.articles, rule.duplicates, rows.quality.result(),
                           rows.example, plan)
-        card = build_card(store, features, checks, flags, facts, tmp, options)
+        card = build_card(stores, features, checks, flags, facts, tmp, options, corpus_dir)
         card.save(tmp / "README.md")
         _swap_into_place(tmp, out_dir)
     except BaseException as exc:
@@ -170,38 +189,46 @@ class _Rows:
                 w.abort()
 
 
+# Records handled together: the per-row work (splits, the clean rule, statistics) is done a run of rows
+# of one split at a time.
+_STEP_ROWS = 2_000
+
+
 def _write_rows(
-    rows: _Rows, store: Store, plan: SplitPlan, checks: list[str], rule: CleanRule, options: CardOptions,
-    quiet: bool,
+    rows: _Rows, stores: list[Store], plan: SplitPlan, checks: list[str], rule: CleanRule, options: CardOptions,
+    quiet: bool, corpus_dir: Path,
 ) -> None:
-    """Stream every pair into the ``default`` and ``clean`` writers of its article's split, every article
-    into ``articles``; count what the card states."""
+    """Stream every pair (of every store, in one corpus order) into the ``default`` and ``clean`` writers of
+    its article's split, every article into ``articles``; count what the card states."""
     from tqdm import tqdm
 
     split_of = plan.split_of
     writers = rows.writers
-    per_article: dict[str, dict[str, int]] = {}
-    progress = tqdm(total=store.count("pairs"), unit="pair", desc="publish", disable=quiet)
+    progress = tqdm(total=sum(s.count("pairs") for s in stores), unit="pair", desc="publish", disable=quiet)
     default, clean = writers["default"], writers["clean"]
     stats_default, stats_clean = rows.stats["default"], rows.stats["clean"]
-    for rec in iter_pairs(store, checks=checks, findings=False):
-        progress.update()
-        split = split_of[rec.doc_id]
-        default[split].add(rec)
-        stats_default.add(rec, split)
-        rows.quality.add(rec)
-        counts = per_article.setdefault(rec.doc_id, {})
-        counts[rec.kind] = counts.get(rec.kind, 0) + 1
-        if rule(rec):
-            clean[split].add(rec)
-            stats_clean.add(rec, split)
-            rows.clean_per_article[rec.doc_id] += 1
-            if rows.example is None:
-                rows.example = published_row(rec)
-                if not checks:
-                    del rows.example["scores"]
+    records = iter_corpus_pairs(stores, checks=checks, findings=False)
+    with closing(records):  # a failed write ends the read transactions at once
+        while step := list(islice(records, _STEP_ROWS)):
+            progress.update(len(step))
+            rows.quality.add_all(step)
+            # Articles come whole and in order: runs of one split, written and counted together.
+            for split, run in groupby(step, lambda rec: split_of[rec.doc_id]):
+                recs = list(run)
+                default[split].extend(recs)
+                stats_default.add_all(recs, split)
+                kept = list(filter(rule, recs))
+                if not kept:
+                    continue
+                clean[split].extend(kept)
+                stats_clean.add_all(kept, split)
+                rows.clean_per_article.update(map(attrgetter("doc_id"), kept))
+                if rows.example is None:
+                    rows.example = published_row(kept[0])
+                    if not checks:
+                        del rows.example["scores"]
     progress.close()
-    for art in _article_rows(store, options, per_article):
+    for art in _article_rows(stores, options, corpus_dir):
         writers[ARTICLES_CONFIG][split_of[art["doc_id"]]].add(art)
         rows.articles[split_of[art["doc_id"]]] += 1
 
@@ -221,16 +248,35 @@ def public_path(path: str | None, corpus_dir: Path) -> str | None:
         return PureWindowsPath(path).name if PureWindowsPath(path).is_absolute() else pure.name
 
 
-def _article_rows(store: Store, options: CardOptions, pairs: dict[str, dict[str, int]]) -> Iterator[dict]:
-    corpus_dir = store.path.parent.resolve()
-    for r in store.conn.execute(
-        "SELECT id, title, url, date, source_path, dateline, segmenter FROM articles ORDER BY id"
-    ):
-        counts = pairs.get(r[0], {})
+def _article_rows(stores: list[Store], options: CardOptions, corpus_dir: Path) -> Iterator[dict]:
+    """The ``articles`` rows of every store, in article id order, with their pairs per kind (counted by
+    SQL on the pairs' article index and joined as both stream by: nothing held per article)."""
+    corpus_dir = corpus_dir.resolve()
+    streams = [_store_article_rows(s, options, corpus_dir) for s in stores]
+    return heapq.merge(*streams, key=itemgetter("doc_id")) if len(streams) > 1 else streams[0]
+
+
+def _store_article_rows(store: Store, options: CardOptions, corpus_dir: Path) -> Iterator[dict]:
+    counts = tuple_rows(store.conn, "SELECT article_id, kind, COUNT(*) FROM pairs GROUP BY article_id, kind"
+                                    " ORDER BY article_id, kind")
+    pending = next(counts, None)
+    for r in tuple_rows(store.conn,
+                        "SELECT id, title, url, date, source_path, dateline, segmenter FROM articles ORDER BY id"):
+        per_kind: dict[str, int] = {}
+        while pending is not None and pending[0] <= r[0]:
+            if pending[0] == r[0]:
+                per_kind[pending[1]] = pending[2]
+            pending = next(counts, None)
         yield {"doc_id": r[0], "title": r[1], "url": r[2], "date": r[3], "source": options.source,
                "source_license": options.source_license, "source_path": public_path(r[4], corpus_dir),
-               "dateline": r[5],
-               "segmenter": r[6], "pairs_mt": counts.get(KIND_MT, 0), "pairs_reference": counts.get(KIND_REFERENCE, 0)}
+               "dateline": r[5], "segmenter": r[6],
+               "pairs_mt": per_kind.get(KIND_MT, 0), "pairs_reference": per_kind.get(KIND_REFERENCE, 0)}
+
+
+def _common_folder(stores: list[Store]) -> Path:
+    """The folder of the one store, or the deepest folder holding every store's folder."""
+    folders = [s.path.parent.resolve() for s in stores]
+    return folders[0] if len(folders) == 1 else Path(os.path.commonpath(folders))
 
 
 def _remove_leftovers(out_dir: Path) -> None:
@@ -245,14 +291,20 @@ def _remove_leftovers(out_dir: Path) -> None:
 _MIN_COMPRESSED_SHARE = 0.25
 
 
-def _check_free_space(store: Store, out_dir: Path) -> None:
+def _check_free_space(stores: list[Store], out_dir: Path) -> None:
     """Refuse before writing when the disk surely cannot hold the dataset (a full disk mid-write is
     caught too, but this says it at once and names the sizes)."""
-    raw = store.conn.execute(
-        "SELECT COALESCE(SUM(length(source) + length(target) + COALESCE(length(mt), 0)), 0) FROM pairs"
-    ).fetchone()[0]
-    need = int(raw * _MIN_COMPRESSED_SHARE)
     free = shutil.disk_usage(out_dir.parent).free
+    # The texts' characters are fewer than the stores' bytes: with room for that share of the store files
+    # the need below cannot exceed what is free, and the full scan of the pairs (seconds on a big corpus)
+    # is skipped.
+    files = sum(f.stat().st_size for s in stores for f in s.path.parent.glob(s.path.name + "*") if f.is_file())
+    if files * _MIN_COMPRESSED_SHARE <= free:
+        return
+    raw = sum(s.conn.execute(
+        "SELECT COALESCE(SUM(length(source) + length(target) + COALESCE(length(mt), 0)), 0) FROM pairs"
+    ).fetchone()[0] for s in stores)
+    need = int(raw * _MIN_COMPRESSED_SHARE)
     if need > free:
         raise BitextError(
             f"{out_dir}: not enough free space for the dataset (needs at least {_size(need)}, {_size(free)} free): "

@@ -86,7 +86,8 @@ def test_coverage_both_ways(built):
 
 def test_abbreviations_learned(built):
     lex = load_lexicon(built[0])
-    assert dict(lex.expansions("Kemenlu")).get("foreign ministry", 0) >= 0.3  # eflomal samples: not every time
+    # eflomal samples (seeded from /dev/urandom, no seed option): 100 builds gave 0.29-1.0, median 0.68
+    assert dict(lex.expansions("Kemenlu")).get("foreign ministry", 0) >= 0.2
     assert dict(lex.expansions("BPBD")).get("regional disaster management agency", 0) > 0
     assert lex.long_forms("BPBD") == [("Badan Penanggulangan Bencana Daerah", 1.0)]
     assert lex.expansions("Nothing") == []
