@@ -106,24 +106,18 @@ def _run_sharded(corpus: Path, inputs: Iterable[str | Path], shards: int | None,
                                                                 ray_address=address)
     report.stages["flag"] = sharded.flag_shards(folders, config_path=flag_config, engine=engine, ray_address=address)
     if publish_to is not None:
-        report.stages["publish"] = publish_folders(folders, publish_to, parents=True, **(publish_options or {}))
+        report.stages["publish"] = publish_folders(folders, publish_to, corpus_dir=Path(corpus), parents=True,
+                                                   **(publish_options or {}))
     return report
 
 
-def check_publishable(folders: Sequence[Path]) -> None:
-    """Refuse, before any work, to publish several store folders while the publish entry takes one store."""
-    if len(folders) > 1:
-        # TODO(lead): pubspeed's publish_dataset takes a list of store folders; pass `folders` there
-        # (publish_folders below) and drop this refusal.
-        raise BitextError(f"{Path(folders[0]).parents[1]}: publishing a sharded corpus needs the publish stage that"
-                          " reads several stores (not in this build); publish one shard with 'bitext publish SHARD'", 2)
-
-
-def publish_folders(folders: Sequence[Path], out: Path, **options: Any) -> Any:
-    """``bitext publish`` of a corpus's store folders (:func:`bitext.shards.store_folders`): one dataset."""
-    check_publishable(folders)
-    with Store.open(folders[0], read_only=True) as store:
-        return publish_dataset(store, out, **options)
+def publish_folders(folders: Sequence[Path], out: Path, corpus_dir: Path | None = None, **options: Any) -> Any:
+    """``bitext publish`` of a corpus's store folders (:func:`bitext.shards.store_folders`): one dataset, the
+    one a single store holding every shard's articles gives (:func:`bitext.publish.publish_dataset`)."""
+    if len(folders) == 1:
+        with Store.open(folders[0], read_only=True) as store:
+            return publish_dataset(store, out, corpus_dir=corpus_dir, **options)
+    return publish_dataset([Path(f) for f in folders], out, corpus_dir=corpus_dir, **options)
 
 
 def sharded_status(corpus: str | Path, shard: int | None = None) -> dict[str, Any]:

@@ -97,8 +97,8 @@ def _same_but_logprob_noise(x: dict, y: dict) -> None:
     """Assert the MT log-probabilities of two records agree up to float noise (the sources are batched with
     other sentences in a shard than in one store: other padding, as tests/translate/test_ray.py allows),
     then make them equal in ``y`` for the exact comparison of everything else."""
-    pairs = [(x, y, "mt_logprob"), (x["scores"], y["scores"], "low_confidence")]
-    pairs += [(f, g, "score") for f, g in zip(x["findings"], y["findings"], strict=True)
+    pairs = [(x, y, "mt_logprob"), (x.get("scores") or {}, y.get("scores") or {}, "low_confidence")]
+    pairs += [(f, g, "score") for f, g in zip(x.get("findings", []), y.get("findings", []), strict=True)
               if f["name"] == g["name"] == "low_confidence"]
     for a, b, key in pairs:
         if a.get(key) is not None and b.get(key) is not None:
@@ -132,6 +132,34 @@ def _assert_same_corpus(one: Path, three: Path) -> None:
     assert across
 
 
+def _dataset_rows(folder: Path) -> dict[str, list[dict]]:
+    """Every Parquet file of a published dataset (by path) as rows, floats normalised."""
+    import pyarrow.parquet as pq
+
+    return {str(f.relative_to(folder)): [_norm(r) for r in pq.read_table(f).to_pylist()]
+            for f in sorted(folder.rglob("*.parquet"))}
+
+
+def _assert_same_dataset(one: Path, three: Path, tmp: Path) -> None:
+    """``bitext publish`` of the sharded corpus writes the dataset the one store gives: the same files, rows,
+    splits and card, MT log-probabilities apart (float noise of other batches, as in the records)."""
+    assert main(["publish", str(one), "--to", str(tmp / "ds-one")]) == 0
+    assert main(["publish", str(three), "--to", str(tmp / "ds-three")]) == 0
+    a, b = _dataset_rows(tmp / "ds-one"), _dataset_rows(tmp / "ds-three")
+    assert list(a) == list(b) and any("default" in k for k in a)
+    for path in a:
+        assert len(a[path]) == len(b[path]), path
+        for x, y in zip(a[path], b[path], strict=True):
+            _same_but_logprob_noise(x, y)
+            assert x == y, (path, x.get("id"))
+    card_one = (tmp / "ds-one" / "README.md").read_text().splitlines()
+    card_three = (tmp / "ds-three" / "README.md").read_text().splitlines()
+    differ = [(x, y) for x, y in zip(card_one, card_three, strict=True) if x != y]
+    noise = ("mt_logprob", "low_confidence", "download_size")  # the float bits of the log-probabilities
+    assert len(card_one) == len(card_three) and differ and all(
+        x.replace("(one)", "(three)") == y or any(k in x for k in noise) for x, y in differ), differ
+
+
 def test_a_3_shard_corpus_equals_a_1_shard_one(tmp_path: Path, tiny_model_dir: Path, capsys) -> None:
     inputs = _articles(tmp_path / "articles.jsonl")
     config = tmp_path / "flags.toml"
@@ -139,6 +167,7 @@ def test_a_3_shard_corpus_equals_a_1_shard_one(tmp_path: Path, tiny_model_dir: P
     _run(inputs, tmp_path / "three", tiny_model_dir, config, "--shards", "3")
     _one_store(inputs, tmp_path / "one", tiny_model_dir, config, tmp_path / "three")
     _assert_same_corpus(tmp_path / "one", tmp_path / "three")
+    _assert_same_dataset(tmp_path / "one", tmp_path / "three", tmp_path)
     # Status sums the shards and has a line per shard; it agrees with the one store's counts.
     capsys.readouterr()
     assert main(["status", str(tmp_path / "one"), "--json"]) == 0
@@ -236,13 +265,6 @@ def test_a_broken_layout_file_is_one_line(tmp_path: Path, capsys) -> None:
         read_layout(corpus)
     assert main(["doctor", str(corpus)]) == 1
     assert "PROBLEM" in capsys.readouterr().out
-
-
-def test_publish_of_a_sharded_corpus_is_refused_in_one_line_until_wired(tmp_path: Path, capsys) -> None:
-    corpus = tmp_path / "c"
-    create_layout(corpus, 2)
-    assert main(["publish", str(corpus)]) == 2
-    assert "publishing a sharded corpus" in capsys.readouterr().err
 
 
 # -- the lexicon: one for the corpus, the same in every shard -----------------------------------------

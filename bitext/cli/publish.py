@@ -56,7 +56,7 @@ def run_publish(args: argparse.Namespace) -> int:
     import sys
 
     from bitext.errors import BitextError
-    from bitext.publish import DEFAULT_LICENSE, publish_dataset, push_dataset
+    from bitext.publish import DEFAULT_LICENSE, push_dataset
     from bitext.publish.card import CardOptions
     from bitext.publish.hub import check_push_target
 
@@ -71,20 +71,20 @@ def run_publish(args: argparse.Namespace) -> int:
         reference_source=args.reference_source, reference_license=args.reference_license,
         contact=args.contact, model_name=args.model_name,
     )
-    from bitext.pipeline import check_publishable
+    from bitext.pipeline import publish_folders
     from bitext.records import unchecked_count
     from bitext.shards import store_folders
     from bitext.store import Store
 
-    folders = store_folders(args.corpus)
-    # TODO(lead): with pubspeed's publish entry, pass `folders` (every shard's store) to publish_dataset here.
-    check_publishable(folders)
-    with Store.open(folders[0], read_only=True) as store:  # publishing only reads the store
-        result = publish_dataset(
-            store, out, options=options, splits=args.splits, duplicates=args.duplicates, parents=args.parents,
-            quiet=not sys.stderr.isatty(),
-        )
-        unchecked = unchecked_count(store)
+    folders = store_folders(args.corpus)  # one store, or every shard's: one dataset either way
+    result = publish_folders(
+        folders, out, corpus_dir=args.corpus, options=options, splits=args.splits, duplicates=args.duplicates,
+        parents=args.parents, quiet=not sys.stderr.isatty(),
+    )
+    unchecked = 0
+    for folder in folders:
+        with Store.open(folder, read_only=True) as store:
+            unchecked += unchecked_count(store)
     s = result.stats
     splits = ", ".join(f"{sp} {n}" for sp, n in s["default"].splits.items())
     print(f"wrote {result.folder}: {s['default'].pairs} pairs (default), {s['clean'].pairs} pairs (clean);"

@@ -6,14 +6,13 @@ import argparse
 from pathlib import Path
 
 from ..pipeline import (
-    check_publishable,
     corpus_status,
     format_status,
     run_pipeline,
     sharded_status,
 )
 from ..readers import expand_inputs
-from ..shards import read_layout, shard_name
+from ..shards import read_layout
 from ..store import Store
 from .options import add_translation_options, engine_kwargs, translation_kwargs
 from .segment import add_input_options, report_ingest
@@ -71,9 +70,6 @@ def run_run(args: argparse.Namespace) -> int:
 
 def _run_sharded(args: argparse.Namespace, publish_to: Path | None) -> int:
     """``bitext run`` into a sharded corpus (``--shards N``, or an ``--out`` that is one)."""
-    if publish_to is not None:  # said before any work
-        n = args.shards or read_layout(args.out).count  # type: ignore[union-attr]
-        check_publishable([Path(args.out) / "shards" / shard_name(i, n) for i in range(n)])
     report = run_pipeline(
         Path(args.out), args.inputs, shards=args.shards, keep_dateline=args.keep_dateline, encoding=args.encoding,
         max_article_mb=args.max_article_mb, translate_options={**translation_kwargs(args), **engine_kwargs(args)},
