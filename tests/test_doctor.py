@@ -21,7 +21,7 @@ def test_a_healthy_corpus(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"store   {tmp_path / DB_NAME}"
     assert "ok      integrity check passed" in out
-    assert "ok      schema: core v2" in out
+    assert "ok      schema: core v3" in out
     assert "        next run: translate 2 sentences, align 1 articles" in out
     assert out[-1] == "healthy"
 
