@@ -135,15 +135,26 @@ class PersonProgress:
     decisions: int
 
 
-def article_progress(store: Store, limit: int = 200) -> list[ArticleProgress]:
+def article_progress(store: Store, limit: int = 200,
+                     rows: list[tuple[str, int, int]] | None = None) -> list[ArticleProgress]:
     """Per article: pairs, decided, and who holds it; held articles first, then those with work left, at
-    most ``limit`` (a whole corpus' articles do not fit one page). One pass over the state table."""
+    most ``limit`` (a whole corpus' articles do not fit one page). One pass over the state table, or
+    ``rows`` (:func:`article_rows`, e.g. cached) with the live leases."""
     from bitext.review.people import leases
 
-    ensure_schema(store)
     held: dict[str, list[tuple[str, str, bool]]] = {}
+    rows = article_rows(store) if rows is None else rows
     for lease in leases(store):
         held.setdefault(lease.article_id, []).append((lease.reviewer, lease.expires, lease.double))
+    out = [ArticleProgress(a, n, d or 0, tuple(held.get(a, ()))) for a, n, d in rows]
+    out.sort(key=lambda p: (not p.holders, p.pending == 0, p.article_id))
+    return out[:limit]
+
+
+def article_rows(store: Store) -> list[tuple[str, int, int]]:
+    """(article, pairs, decided) per article with pairs: the part of :func:`article_progress` that depends
+    on the stored data only (not on the clock that expires leases), so the stats page can cache it."""
+    ensure_schema(store)
     if index.has_index(store):  # the per-article tallies: a row per article and status, not one per pair
         rows = store.conn.execute(
             "SELECT article_id, SUM(n), SUM(CASE WHEN status != 'pending' THEN n ELSE 0 END) FROM review_index_tally"
@@ -152,9 +163,7 @@ def article_progress(store: Store, limit: int = 200) -> list[ArticleProgress]:
     else:
         rows = store.conn.execute("SELECT article_id, COUNT(*), SUM(status != 'pending') FROM review_pair_state"
                                   " GROUP BY article_id").fetchall()
-    out = [ArticleProgress(a, n, d or 0, tuple(held.get(a, ()))) for a, n, d in rows]
-    out.sort(key=lambda p: (not p.holders, p.pending == 0, p.article_id))
-    return out[:limit]
+    return [(a, n, d or 0) for a, n, d in rows]
 
 
 def person_progress(store: Store, stats: ReviewStats | None = None) -> list[PersonProgress]:
