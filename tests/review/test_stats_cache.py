@@ -59,3 +59,13 @@ def test_the_numbers_are_kept_per_store(tmp_path: Path) -> None:
     with make_store(tmp_path / "a") as a, make_store(tmp_path / "b") as b:
         review.decide(a, "a1:mt:0", "accepted", reviewer="ana")
         assert page_numbers(a) == compute(a) and page_numbers(b) == compute(b) != compute(a)
+
+
+def test_the_memoized_chrf_is_sacrebleu_s() -> None:
+    from sacrebleu.metrics import CHRF
+
+    from bitext.review.stats import edit_chrf
+
+    after, base = "The bridge is 200 meters long.", "The bridge is 200 meters long and very wide."
+    assert edit_chrf(after, base) == CHRF().sentence_score(after, [base]).score
+    assert edit_chrf(after, after) == 100.0
