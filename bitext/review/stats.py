@@ -8,7 +8,9 @@ left as the MT), for pairs whose English was the MT only (an edit of a human ref
 
 from __future__ import annotations
 
+import functools
 import statistics
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -70,41 +72,58 @@ def _time(at: str) -> datetime | None:
         return None
 
 
+_scorers = threading.local()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def edit_chrf(after: str, base: str) -> float:
+    """sacrebleu's sentence chrF of an edit against the English it edited; memoized (a pure function of the
+    two strings), so a recount of the stats page after a new decision does not rescore every edit."""
+    scorer = getattr(_scorers, "chrf", None)
+    if scorer is None:  # one per thread: a scorer object is not documented as thread-safe
+        from sacrebleu.metrics import CHRF
+
+        scorer = _scorers.chrf = CHRF()
+    return float(scorer.sentence_score(after, [base]).score)
+
+
 def review_stats(store: Store) -> ReviewStats:
     """The numbers of the stats page (one pass over the people's decisions)."""
-    from sacrebleu.metrics import CHRF
-
     ensure_schema(store)
-    chrf = CHRF()
-    rows = store.conn.execute(
-        "SELECT r.id, r.pair_id, r.reviewer, r.at, r.status, r.after, p.mt, p.kind, r.pair_target FROM reviews r"
-        " LEFT JOIN pairs p ON p.id = r.pair_id"
-        " WHERE r.status IN (" + ",".join("?" * len(DECISIONS)) + ")"
+    cur = store.conn.cursor()
+    cur.row_factory = None  # plain tuples: 20k decisions at 200k pairs
+    # The pair's MT and kind are read for edits only (the chrF below): a lookup into the wide pairs rows
+    # for every decision was a third of this query.
+    rows = cur.execute(
+        "SELECT r.pair_id, r.reviewer, r.at, r.status, r.after, r.pair_target,"
+        f" CASE WHEN r.status = '{EDITED}' THEN (SELECT p.mt FROM pairs p WHERE p.id = r.pair_id) END,"
+        f" CASE WHEN r.status = '{EDITED}' THEN (SELECT p.kind FROM pairs p WHERE p.id = r.pair_id) END"
+        " FROM reviews r WHERE r.status IN (" + ",".join("?" * len(DECISIONS)) + ")"
         " AND r.id NOT IN (SELECT carried_to FROM review_carried)"
         " AND r.id NOT IN (SELECT review_id FROM review_propagated)"
         " ORDER BY r.reviewer, r.id", DECISIONS).fetchall()
     by: dict[str, ReviewerStats] = {}
     last_at: dict[str, datetime] = {}
     per_pair: dict[str, dict[str, tuple]] = {}
-    for r in rows:
-        st = by.setdefault(r["reviewer"], ReviewerStats(r["reviewer"]))
+    for pair_id, reviewer, at_text, status, after, pair_target, mt, kind in rows:
+        st = by.get(reviewer) or by.setdefault(reviewer, ReviewerStats(reviewer))
         st.decisions += 1
-        at = _time(r["at"])
-        prev = last_at.get(r["reviewer"])
+        at = _time(at_text)
+        prev = last_at.get(reviewer)
         if at is not None and prev is not None and 0 < (at - prev).total_seconds() <= IDLE:
             st.seconds.append((at - prev).total_seconds())
         if at is not None:
-            last_at[r["reviewer"]] = at
-        if r["status"] == EDITED:
+            last_at[reviewer] = at
+        if status == EDITED:
             st.edited += 1
             # chrF to the MT only where the English the reviewer edited was the MT (not a human reference).
-            base = r["pair_target"] if r["pair_target"] else r["mt"]
-            if r["kind"] != KIND_REFERENCE and base and r["after"]:
-                st.chrf.append(chrf.sentence_score(r["after"], [base]).score)
+            base = pair_target if pair_target else mt
+            if kind != KIND_REFERENCE and base and after:
+                st.chrf.append(edit_chrf(after, base))
         # What each reviewer wants for the pair, newest per reviewer (id order): accepting another's edit
         # (the same English) agrees with it.
-        outcome = (r["status"],) if r["status"] not in APPROVED else ("approved", r["after"])
-        per_pair.setdefault(r["pair_id"], {})[r["reviewer"]] = outcome
+        outcome = (status,) if status not in APPROVED else ("approved", after)
+        per_pair.setdefault(pair_id, {})[reviewer] = outcome
     double = [d for d in per_pair.values() if len(d) >= 2]
     agreed = sum(1 for d in double if len(set(d.values())) == 1)
     return ReviewStats(sorted(by.values(), key=lambda s: -s.decisions), len(double), agreed)
@@ -135,15 +154,26 @@ class PersonProgress:
     decisions: int
 
 
-def article_progress(store: Store, limit: int = 200) -> list[ArticleProgress]:
+def article_progress(store: Store, limit: int = 200,
+                     rows: list[tuple[str, int, int]] | None = None) -> list[ArticleProgress]:
     """Per article: pairs, decided, and who holds it; held articles first, then those with work left, at
-    most ``limit`` (a whole corpus' articles do not fit one page). One pass over the state table."""
+    most ``limit`` (a whole corpus' articles do not fit one page). One pass over the state table, or
+    ``rows`` (:func:`article_rows`, e.g. cached) with the live leases."""
     from bitext.review.people import leases
 
-    ensure_schema(store)
     held: dict[str, list[tuple[str, str, bool]]] = {}
+    rows = article_rows(store) if rows is None else rows
     for lease in leases(store):
         held.setdefault(lease.article_id, []).append((lease.reviewer, lease.expires, lease.double))
+    out = [ArticleProgress(a, n, d or 0, tuple(held.get(a, ()))) for a, n, d in rows]
+    out.sort(key=lambda p: (not p.holders, p.pending == 0, p.article_id))
+    return out[:limit]
+
+
+def article_rows(store: Store) -> list[tuple[str, int, int]]:
+    """(article, pairs, decided) per article with pairs: the part of :func:`article_progress` that depends
+    on the stored data only (not on the clock that expires leases), so the stats page can cache it."""
+    ensure_schema(store)
     if index.has_index(store):  # the per-article tallies: a row per article and status, not one per pair
         rows = store.conn.execute(
             "SELECT article_id, SUM(n), SUM(CASE WHEN status != 'pending' THEN n ELSE 0 END) FROM review_index_tally"
@@ -152,9 +182,7 @@ def article_progress(store: Store, limit: int = 200) -> list[ArticleProgress]:
     else:
         rows = store.conn.execute("SELECT article_id, COUNT(*), SUM(status != 'pending') FROM review_pair_state"
                                   " GROUP BY article_id").fetchall()
-    out = [ArticleProgress(a, n, d or 0, tuple(held.get(a, ()))) for a, n, d in rows]
-    out.sort(key=lambda p: (not p.holders, p.pending == 0, p.article_id))
-    return out[:limit]
+    return [(a, n, d or 0) for a, n, d in rows]
 
 
 def person_progress(store: Store, stats: ReviewStats | None = None) -> list[PersonProgress]:

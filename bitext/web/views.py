@@ -17,11 +17,9 @@ from flask import Response, abort, current_app, g, redirect, render_template, re
 
 from bitext.errors import Conflict
 from bitext.model import ACCEPTED, EDITED, KIND_REFERENCE, PENDING, REJECTED, STATUSES
-from bitext.review import carry, decisions, edits, people, qa, typology, workflow, worklist
+from bitext.review import carry, decisions, edits, people, qa, stats_cache, typology, workflow, worklist
 from bitext.review import stats as stats_mod
 from bitext.review.state import clean_text
-from bitext.review.stats import review_stats
-from bitext.review.typology_stats import typology_stats
 from bitext.store import Store
 from bitext.web import notes
 
@@ -441,10 +439,12 @@ def stats_page() -> str:
     article and per person progress; for a lead, the form that splits the work."""
     f = _filters(request.args)
     store = site().store
-    stats = review_stats(store)
+    numbers = stats_cache.page_numbers(store)  # recounted only when the store changed
+    stats = numbers.stats
     team = people.people(store)
-    return render_template("stats.html", stats=stats, team=team, article_rows=stats_mod.article_progress(store),
-                           typology=typology_stats(store), typology_categories=typology.CATEGORY_NAMES,
+    return render_template("stats.html", stats=stats, team=team,
+                           article_rows=stats_mod.article_progress(store, rows=numbers.articles),
+                           typology=numbers.typology, typology_categories=typology.CATEGORY_NAMES,
                            typology_severities=typology.SEVERITIES,
                            persons=stats_mod.person_progress(store, stats) if team else [],
                            lease_hours=people.LEASE_HOURS, **_page_context(f))
