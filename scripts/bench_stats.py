@@ -23,11 +23,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _pct(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(q * (len(xs) - 1) + 0.5))]
-
-
 def measure(folder: Path, repeat: int) -> dict[str, list[float]]:
     """ms of GET /stats: ``repeated`` (nothing changed in between) and ``after a decision``."""
     from bitext import review
@@ -66,7 +61,7 @@ def main() -> int:
         print(json.dumps(measure(args.measure, args.repeat)))
         return 0
     sys.path.insert(0, str(ROOT / "scripts"))
-    from bench_review import build
+    from bench_review import _pct, build
     from bench_review_browser import code_of
 
     folder = (args.keep or Path(tempfile.mkdtemp(prefix="bench_stats_"))) / f"n{args.size}"
