@@ -18,7 +18,7 @@ import re
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
@@ -26,7 +26,7 @@ from rapidfuzz import fuzz
 from bitext.lang.glossary import words
 from bitext.lang.numbers import extract_numbers
 from bitext.model import ACCEPTED, EDITED
-from bitext.store import Store
+from bitext.store import Store, _chunks
 
 MIN_SCORE = 50.0
 """Lowest match % offered."""
@@ -132,12 +132,10 @@ class Memory:
         else:
             changed = [r[0] for r in conn.execute("SELECT DISTINCT pair_id FROM reviews WHERE id > ?",
                                                   (self.watermark,))]
-            for ids in _chunks(changed, 500):
-                for pid in ids:
-                    self._drop(pid)
-                marks = ",".join("?" * len(ids))
-                for r in conn.execute(f"{_ROWS} AND s.pair_id IN ({marks})", ids):
-                    self._add(Entry(*r))
+            for pid in changed:
+                self._drop(pid)
+            for r in _rows_of(conn, changed):
+                self._add(Entry(*r))
         self.watermark = top
         self.version += 1
 
@@ -151,9 +149,10 @@ def norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def _chunks(xs: Sequence[str], n: int) -> Iterable[Sequence[str]]:
-    for k in range(0, len(xs), n):
-        yield xs[k:k + n]
+def _rows_of(conn: sqlite3.Connection, ids: list[str]) -> Iterable[sqlite3.Row]:
+    """The :data:`_ROWS` of those of ``ids`` that are decided now, in slices under SQLite's variable limit."""
+    for part in _chunks(ids):
+        yield from conn.execute(f"{_ROWS} AND s.pair_id IN ({','.join('?' * len(part))})", part)
 
 
 _MEMORIES: dict[str, Memory] = {}
@@ -278,10 +277,7 @@ def matches(store: Store, pair_id: str | None, source: str, limit: int = SHOWN,
 
 def current(store: Store, ids: list[str]) -> dict[str, tuple[str, str, str]]:
     """(Indonesian, decided English, status) of those of ``ids`` that are decided now (accepted, edited)."""
-    if not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
-    return {r[0]: (r[3], r[4], r[1]) for r in store.conn.execute(f"{_ROWS} AND s.pair_id IN ({marks})", ids)}
+    return {r[0]: (r[3], r[4], r[1]) for r in _rows_of(store.conn, ids)}
 
 
 def _digits(text: str) -> str:
