@@ -412,7 +412,7 @@ class _ChunkReader:
                 out[pid] = (tuple(f[1] for f in pf if f[3]), {f[1]: _opt_float(f[2]) for f in pf},
                             any(f[3] and is_blocking(f[4]) for f in pf), found)
             return out
-        return _flag_summaries([r[:5] for r in flag_tuples(self.conn, ids)])
+        return _flag_summaries(flag_tuples(self.conn, ids))
 
     def _signed_off(self, review_ids: list[int]) -> set[int]:
         """Of ``review_ids``, those a second reviewer signed off (``review_signoff``, kept by
@@ -470,13 +470,14 @@ _FLOAT_OR_NONE = frozenset((float, type(None)))
 
 
 def _flag_summaries(rows: list[tuple]) -> dict[str, _Flags]:
-    """:meth:`_ChunkReader._flags` without findings, from (pair_id, check_name, score, fired, severity)
-    rows ordered by pair: each pair's rows transposed into columns at once (C-level zips, no Python
-    step per flag row, which is most of a big corpus's reading time)."""
+    """:meth:`_ChunkReader._flags` without findings, from (pair_id, check_name, score, fired, severity, ...)
+    rows ordered by pair (columns after the fifth ignored, so :func:`flag_tuples` rows need no slicing): each
+    pair's rows transposed into columns at once (C-level zips, no Python step per flag row, which is most of
+    a big corpus's reading time)."""
     out: dict[str, _Flags] = {}
     blocking = BLOCKING_SEVERITIES
     for pid, group in groupby(rows, itemgetter(0)):
-        _, names, scores, fired, severities = zip(*group, strict=True)
+        names, scores, fired, severities = tuple(zip(*group, strict=True))[1:5]
         if not _FLOAT_OR_NONE.issuperset(map(type, scores)):  # REAL affinity gives floats; anything else as before
             scores = tuple(map(_opt_float, scores))
         hits = tuple(compress(names, fired))

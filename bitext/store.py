@@ -661,6 +661,11 @@ def has_table(conn: sqlite3.Connection, name: str) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone() is not None
 
 
+def store_list(stores: Store | Sequence[Store]) -> list[Store]:
+    """One store, or the stores of one corpus (its shards), as a list."""
+    return [stores] if isinstance(stores, Store) else list(stores)
+
+
 def has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
     """Whether ``table`` has ``column`` (a later migration adds it; an older store lacks it)."""
     return any(r[1] == column for r in conn.execute(f"PRAGMA table_info({table})"))

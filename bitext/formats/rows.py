@@ -24,7 +24,7 @@ from operator import attrgetter, itemgetter
 from bitext.errors import BitextError
 from bitext.model import DECISIONS, KIND_MT, KIND_REFERENCE
 from bitext.records import PairRecord, pair_records, tuple_rows
-from bitext.store import Store
+from bitext.store import Store, store_list
 
 DUPLICATE_RULES = ("prefer-reference", "prefer-mt", "keep-both")
 """What ``clean`` does with an Indonesian sentence that has a clean ``mt`` and a clean ``reference`` row:
@@ -98,7 +98,7 @@ def shared_texts(stores: Store | Sequence[Store]) -> Iterator[list[SharedRow]]:
     merge, so texts shared across stores are found without holding the corpus's texts in memory. What the
     split groups (:func:`bitext.publish.selection.assign_splits`) and the duplicates rule
     (:func:`find_duplicates`) are made of; one scan serves both."""
-    stores = [stores] if isinstance(stores, Store) else list(stores)
+    stores = store_list(stores)
     streams = [tuple_rows(store.conn,
         "SELECT trim(source) AS t, ?, article_id, kind, id FROM pairs WHERE t != '' ORDER BY t, article_id, kind, id",
         (i,)) for i, store in enumerate(stores)]
@@ -117,7 +117,7 @@ def find_duplicates(stores: Store | Sequence[Store], rule: str = "prefer-referen
     (:func:`clean_candidate`). ``shared``: :func:`shared_texts` of the stores, when already read."""
     if rule not in DUPLICATE_RULES:
         raise BitextError(f"--duplicates {rule!r}: choose from {', '.join(DUPLICATE_RULES)}", exit_code=2)
-    stores = [stores] if isinstance(stores, Store) else list(stores)
+    stores = store_list(stores)
     texts = 0
     per_kind: Counter[str] = Counter()
     ids: dict[int, list[str]] = {}  # store index -> ids of the rows of duplicated texts

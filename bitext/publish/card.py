@@ -33,7 +33,7 @@ from bitext.publish.selection import SPLIT_SEED, Duplicates, SplitPlan, SplitSiz
 from bitext.records import PairRecord, check_names
 from bitext.review.glossary import signature as glossary_signature
 from bitext.review.glossary import term_count as glossary_terms
-from bitext.store import Store, has_table, iter_flag_scores
+from bitext.store import Store, has_table, iter_flag_scores, store_list
 
 if TYPE_CHECKING:
     import datasets
@@ -184,14 +184,10 @@ class FlagConfig:
     matches_store: bool  # the stored flags were computed with exactly these settings
 
 
-def _stores(stores: Store | Sequence[Store]) -> list[Store]:
-    return [stores] if isinstance(stores, Store) else list(stores)
-
-
 def corpus_meta(stores: Store | Sequence[Store], key: str) -> str | None:
     """Meta ``key`` of a corpus of one or more stores: the value they hold (stores that differ: their
     distinct values in store order, joined by `` + ``, so the card never states one shard's value for all)."""
-    values = [v for s in _stores(stores) if (v := s.get_meta(key))]
+    values = [v for s in store_list(stores) if (v := s.get_meta(key))]
     return " + ".join(dict.fromkeys(values)) or None
 
 
@@ -207,7 +203,7 @@ def _counts(stores: Sequence[Store], sql: str) -> Counter:
 def flag_config(stores: Store | Sequence[Store]) -> FlagConfig:
     """The flag config of the corpus (the first store's stored TOML, else the defaults) and whether the
     flags of every store used it."""
-    stores = _stores(stores)
+    stores = store_list(stores)
     config = effective_config(stores[0]).config
     checks = {}
     for check in build_checks(config):
@@ -257,7 +253,8 @@ def _setting(settings: Mapping[str, Any], key: str) -> str:
 def translate_settings(stores: Store | Sequence[Store]) -> dict[str, Any]:
     """Meta ``translate.settings`` as a dict ({} when absent or unreadable; of several stores, the first
     that has them)."""
-    store = next((s for s in _stores(stores) if s.get_meta(MetaKey.TRANSLATE_SETTINGS)), _stores(stores)[0])
+    shards = store_list(stores)
+    store = next((s for s in shards if s.get_meta(MetaKey.TRANSLATE_SETTINGS)), shards[0])
     try:
         settings = store.get_meta_json(MetaKey.TRANSLATE_SETTINGS, {})
     except ValueError:
@@ -268,7 +265,7 @@ def translate_settings(stores: Store | Sequence[Store]) -> dict[str, Any]:
 def corpus_signature(settings: Mapping[str, Any], stores: Store | Sequence[Store]) -> Signature:
     """sacrebleu-style one-line description of how the corpus (one store or several) was made; splits on
     ``|`` into its fields (nested signatures, such as a segmenter's, are written with ``,``)."""
-    stores = _stores(stores)
+    stores = store_list(stores)
     segs = sorted({r[0] for s in stores for r in s.conn.execute("SELECT DISTINCT segmenter FROM articles")})
     return Signature.of(
         ("model", _setting(settings, "model")),
@@ -456,7 +453,7 @@ def build_card(
     the first store's folder)."""
     from huggingface_hub import DatasetCard
 
-    stores = _stores(stores)
+    stores = store_list(stores)
     settings = translate_settings(stores)
     corpus_name = (corpus_dir or stores[0].path.parent).name
     name = options.pretty_name or f"bitext Indonesian-English parallel corpus ({corpus_name})"
@@ -585,7 +582,7 @@ for name, hyp, ref in (("mt-vs-reference", mt[reference], en[reference]),
 def fetched_duplicates(stores: Store | Sequence[Store]) -> str:
     """Pages ``bitext fetch`` left out as duplicates of an earlier article, by kind ('' when none)."""
     names = {"url": "same URL", "text": "same text", "near": "near-duplicate"}
-    with_log = [s for s in _stores(stores) if has_table(s.conn, "fetch_log")]
+    with_log = [s for s in store_list(stores) if has_table(s.conn, "fetch_log")]
     rows = _counts(with_log, "SELECT duplicate_kind, COUNT(*) FROM fetch_log WHERE outcome='duplicate' "
                              "GROUP BY duplicate_kind")
     return ", ".join(f"{n} {names.get(k, k)}" for k, n in sorted(rows.items(), key=lambda kv: (kv[0] is not None, kv[0] or "")))

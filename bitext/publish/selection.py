@@ -30,7 +30,7 @@ from bitext.errors import BitextError
 from bitext.formats.rows import DUPLICATE_RULES, Duplicates, SharedRow, find_duplicates, shared_texts
 from bitext.publish.schema import SPLITS
 from bitext.records import tuple_rows
-from bitext.store import Store
+from bitext.store import Store, store_list
 
 __all__ = ["DUPLICATE_RULES", "Duplicates", "SplitPlan", "SplitSizes", "assign_splits", "fill_splits",
            "find_duplicates"]
@@ -125,7 +125,7 @@ def assign_splits(stores: Store | Sequence[Store], sizes: SplitSizes, seed: str 
 
     Raises a one-line :class:`BitextError` (exit code 2) when there are fewer groups with pairs than
     splits asked for."""
-    stores = [stores] if isinstance(stores, Store) else list(stores)
+    stores = store_list(stores)
     group_of = _groups(stores, shared_texts(stores) if shared is None else shared)
     roots = sorted(set(group_of.values()))
     if not sizes.explicit and len(roots) < MIN_GROUPS_TO_SPLIT and sizes.train < 1:

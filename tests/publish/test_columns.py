@@ -43,3 +43,21 @@ def test_records_table_is_from_pylist(checks: list[str], rows: slice) -> None:
     assert got.equals(expected)
     assert got.to_pylist() == expected.to_pylist()
     assert got.nbytes == expected.nbytes  # the card's num_bytes
+
+
+def test_config_stats_add_all_counts_as_add() -> None:
+    """The list-at-a-time counting of the card's statistics gives what counting row by row gives, MQM
+    errors and review reasons included."""
+    from dataclasses import replace
+
+    from bitext.publish.card import ConfigStats
+
+    recs = _recs(["length_ratio", "numbers"])
+    recs[1] = replace(recs[1], errors=(("accuracy", "major"), ("fluency", "minor")), review_reason="fine as is")
+    recs[3] = replace(recs[3], errors=(("accuracy", "minor"),))
+    one, many = ConfigStats(), ConfigStats()
+    for r in recs:
+        one.add(r, "test")
+    many.add_all(recs, "test")
+    assert many.as_dict() == one.as_dict()
+    assert (many.annotated, many.errors, many.reasons) == (2, {"accuracy": 2, "fluency": 1}, 1)
