@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from bitext.errors import BitextError
@@ -102,13 +103,6 @@ def trusted_pairs(store: Store) -> list[TrustedPair]:
     return out
 
 
-def _counts(pairs: list[TrustedPair]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for p in pairs:
-        out[p.origin] = out.get(p.origin, 0) + 1
-    return out
-
-
 def adapt_data(store: Store, sizes: SplitSizes | None = None) -> AdaptData:
     """The trusted pairs of ``store`` split into train and held-out by the dataset splits' rule.
 
@@ -131,7 +125,7 @@ def adapt_data(store: Store, sizes: SplitSizes | None = None) -> AdaptData:
         raise BitextError(f"{where}: every trusted pair is in a held-out article; nothing to train on", 1)
     corpus_id = store.get_meta(MetaKey.CORPUS_ID)
     return AdaptData(train, heldout, corpus_id, plan.note,
-                     {"train": _counts(train), "heldout": _counts(heldout)})
+                     {name: dict(Counter(p.origin for p in part)) for name, part in (("train", train), ("heldout", heldout))})
 
 
 def select(store: Store, on: str, sizes: SplitSizes | None = None) -> list[TrustedPair]:
