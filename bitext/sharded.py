@@ -41,7 +41,7 @@ from bitext.lexicon import build_lexicon
 from bitext.lexicon.build import LexiconReport
 from bitext.lexicon.shared import LEXICON_DIR, gather, install
 from bitext.shards import Layout, create_layout, read_layout, shard_of, store_folders
-from bitext.store import Store
+from bitext.store import DB_NAME, Store
 from bitext.translate.distributed import BATCH_SIZE, RayEngine, connect, translate_stage
 from bitext.translate.stage import TranslateReport, translate_corpus
 
@@ -303,7 +303,7 @@ def shard_lines(status: dict[str, Any]) -> list[str]:
 
 def heads(folders: Sequence[Path]) -> list[Path]:
     """The folders that hold a store (a shard never segmented into has none yet)."""
-    return [f for f in folders if (Path(f) / "bitext.sqlite").exists()]
+    return [f for f in folders if (Path(f) / DB_NAME).exists()]
 
 
 __all__ = ["ENGINES", "align_shards", "flag_shards", "heads", "lexicon_shards", "map_shards", "segment_shards",
