@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,10 +115,11 @@ def _run_sharded(corpus: Path, inputs: Iterable[str | Path], shards: int | None,
 def publish_folders(folders: Sequence[Path], out: Path, corpus_dir: Path | None = None, **options: Any) -> Any:
     """``bitext publish`` of a corpus's store folders (:func:`bitext.shards.store_folders`): one dataset, the
     one a single store holding every shard's articles gives (:func:`bitext.publish.publish_dataset`)."""
-    if len(folders) == 1:
-        with Store.open(folders[0], read_only=True) as store:
-            return publish_dataset(store, out, corpus_dir=corpus_dir, **options)
-    return publish_dataset([Path(f) for f in folders], out, corpus_dir=corpus_dir, **options)
+    # Publishing only reads: every store opened read-only here and closed after (publish_dataset leaves the
+    # stores it is given open), one store or many alike.
+    with ExitStack() as stack:
+        stores = [stack.enter_context(Store.open(f, read_only=True)) for f in folders]
+        return publish_dataset(stores, out, corpus_dir=corpus_dir, **options)
 
 
 def sharded_status(corpus: str | Path, shard: int | None = None) -> dict[str, Any]:

@@ -41,7 +41,7 @@ from bitext.lexicon import build_lexicon
 from bitext.lexicon.build import LexiconReport
 from bitext.lexicon.shared import LEXICON_DIR, gather, install
 from bitext.shards import Layout, create_layout, read_layout, shard_of, store_folders
-from bitext.store import Store
+from bitext.store import DB_NAME, Store
 from bitext.translate.distributed import BATCH_SIZE, RayEngine, connect, translate_stage
 from bitext.translate.stage import TranslateReport, translate_corpus
 
@@ -155,23 +155,21 @@ def translate_shards(folders: Sequence[Path], *, engine: str = "local", ray_addr
                      quiet: bool = False, **options: Any) -> TranslateReport:
     """Translate every shard; ``options`` are :func:`bitext.translate.engine.load_engine`'s keywords. With
     ``engine="ray"`` one actor pool serves all shards (the model loads once); the driver writes each store."""
-    if engine == "local":
-        reports = []
-        for folder in folders:
-            with Store.open(folder, create=False) as store:
-                reports.append(translate_stage(store, engine="local", ray_address=ray_address, workers=workers,
-                                               quiet=quiet, **options))
-        return _sum(reports)
-    ray_engine = RayEngine(options, address=ray_address, workers=1 if workers is None else workers,
-                           batch_size=ray_batch_size or BATCH_SIZE, verbose=ray_verbose)
+    ray_engine = None if engine == "local" else RayEngine(
+        options, address=ray_address, workers=1 if workers is None else workers,
+        batch_size=ray_batch_size or BATCH_SIZE, verbose=ray_verbose)
     try:
         reports = []
         for folder in folders:
             with Store.open(folder, create=False) as store:
-                reports.append(translate_corpus(store, quiet=quiet, engine=ray_engine))
+                reports.append(
+                    translate_stage(store, engine="local", ray_address=ray_address, workers=workers, quiet=quiet,
+                                    **options) if ray_engine is None
+                    else translate_corpus(store, quiet=quiet, engine=ray_engine))
         return _sum(reports)
     finally:
-        ray_engine.close()
+        if ray_engine is not None:
+            ray_engine.close()
 
 
 def lexicon_shards(corpus: str | Path, *, rebuild: bool = False, quiet: bool = False) -> LexiconReport:
@@ -305,7 +303,7 @@ def shard_lines(status: dict[str, Any]) -> list[str]:
 
 def heads(folders: Sequence[Path]) -> list[Path]:
     """The folders that hold a store (a shard never segmented into has none yet)."""
-    return [f for f in folders if (Path(f) / "bitext.sqlite").exists()]
+    return [f for f in folders if (Path(f) / DB_NAME).exists()]
 
 
 __all__ = ["ENGINES", "align_shards", "flag_shards", "heads", "lexicon_shards", "map_shards", "segment_shards",
